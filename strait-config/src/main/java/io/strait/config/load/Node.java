@@ -1,0 +1,284 @@
+package io.strait.config.load;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A cursor over one YAML object that knows its path. Reading a field marks it as known; {@link
+ * #finish()} reports every field that was never read, so a typo is an error, not a silently
+ * ignored setting. Every problem goes to the shared {@link Errors} with the full path.
+ */
+public final class Node {
+    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d|us)");
+    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KB|KiB|MB|MiB|GB|GiB)?");
+
+    private final JsonNode json;
+    private final String path;
+    private final Errors errors;
+    private final Set<String> read = new HashSet<>();
+
+    Node(JsonNode json, String path, Errors errors) {
+        this.json = json;
+        this.path = path;
+        this.errors = errors;
+    }
+
+    public String path() {
+        return path;
+    }
+
+    public String path(String field) {
+        return path.isEmpty() ? field : path + "." + field;
+    }
+
+    public Errors errors() {
+        return errors;
+    }
+
+    public void error(String field, String message) {
+        errors.add(path(field), message);
+    }
+
+    public boolean has(String field) {
+        JsonNode v = json.get(field);
+        return v != null && !v.isNull();
+    }
+
+    private JsonNode raw(String field) {
+        read.add(field);
+        JsonNode v = json.get(field);
+        return v == null || v.isNull() ? null : v;
+    }
+
+    public String string(String field, String dflt) {
+        JsonNode v = raw(field);
+        if (v == null) return dflt;
+        if (!v.isValueNode() || v.isBinary()) {
+            error(field, "must be a string");
+            return dflt;
+        }
+        return v.asText();
+    }
+
+    public String requiredString(String field) {
+        if (!has(field)) {
+            read.add(field);
+            error(field, "is required");
+            return null;
+        }
+        String s = string(field, null);
+        if (s != null && s.isBlank()) {
+            error(field, "must not be empty");
+            return null;
+        }
+        return s;
+    }
+
+    public boolean bool(String field, boolean dflt) {
+        JsonNode v = raw(field);
+        if (v == null) return dflt;
+        if (!v.isBoolean()) {
+            error(field, "must be true or false");
+            return dflt;
+        }
+        return v.booleanValue();
+    }
+
+    public int integer(String field, int dflt, int min, int max) {
+        JsonNode v = raw(field);
+        if (v == null) return dflt;
+        if (!v.canConvertToInt() || !v.isIntegralNumber()) {
+            error(field, "must be an integer");
+            return dflt;
+        }
+        int i = v.intValue();
+        if (i < min || i > max) {
+            error(field, "must be between " + min + " and " + max + " (was " + i + ")");
+            return dflt;
+        }
+        return i;
+    }
+
+    public double decimal(String field, double dflt, double min, double max) {
+        JsonNode v = raw(field);
+        if (v == null) return dflt;
+        if (!v.isNumber()) {
+            error(field, "must be a number");
+            return dflt;
+        }
+        double d = v.doubleValue();
+        if (d < min || d > max) {
+            error(field, "must be between " + min + " and " + max + " (was " + d + ")");
+            return dflt;
+        }
+        return d;
+    }
+
+    /** Durations are written {@code 250ms}, {@code 2s}, {@code 1m}, {@code 1h}, {@code 1d}; {@code 0} means none. */
+    public Duration duration(String field, Duration dflt) {
+        JsonNode v = raw(field);
+        if (v == null) return dflt;
+        String s = v.asText().trim();
+        if (s.equals("0")) return Duration.ZERO;
+        Matcher m = DURATION.matcher(s);
+        if (!v.isValueNode() || !m.matches()) {
+            error(field, "must be a duration such as 250ms, 2s, 1m or 1h (was '" + s + "')");
+            return dflt;
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "us" -> Duration.ofNanos(n * 1000);
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
+        };
+    }
+
+    /** Sizes are bytes, or written {@code 16KiB}, {@code 10MB}, {@code 1GiB}; {@code 0} means unlimited where allowed. */
+    public long size(String field, long dflt) {
+        JsonNode v = raw(field);
+        if (v == null) return dflt;
+        Matcher m = SIZE.matcher(v.asText().trim());
+        if (!v.isValueNode() || !m.matches()) {
+            error(field, "must be a size such as 8192, 16KiB or 10MiB (was '" + v.asText() + "')");
+            return dflt;
+        }
+        long n = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "B" : m.group(2);
+        long mult = switch (unit) {
+            case "KB" -> 1000L;
+            case "KiB" -> 1024L;
+            case "MB" -> 1000L * 1000;
+            case "MiB" -> 1024L * 1024;
+            case "GB" -> 1000L * 1000 * 1000;
+            case "GiB" -> 1024L * 1024 * 1024;
+            default -> 1L;
+        };
+        return n * mult;
+    }
+
+    public <E extends Enum<E>> E enumValue(String field, Class<E> type, E dflt, Function<String, E> parse) {
+        String s = string(field, null);
+        if (s == null) return dflt;
+        E e = parse.apply(s);
+        if (e == null) {
+            error(field, "unknown value '" + s + "'; expected one of " + Names.of(type));
+            return dflt;
+        }
+        return e;
+    }
+
+    public Node object(String field) {
+        JsonNode v = raw(field);
+        if (v == null) return null;
+        if (!v.isObject()) {
+            error(field, "must be an object");
+            return null;
+        }
+        return new Node(v, path(field), errors);
+    }
+
+    public List<Node> objects(String field) {
+        JsonNode v = raw(field);
+        List<Node> out = new ArrayList<>();
+        if (v == null) return out;
+        if (!v.isArray()) {
+            error(field, "must be a list");
+            return out;
+        }
+        for (int i = 0; i < v.size(); i++) {
+            JsonNode e = v.get(i);
+            String p = path(field) + "[" + i + "]";
+            if (!e.isObject()) {
+                errors.add(p, "must be an object");
+                continue;
+            }
+            out.add(new Node(e, p, errors));
+        }
+        return out;
+    }
+
+    public List<String> strings(String field) {
+        JsonNode v = raw(field);
+        List<String> out = new ArrayList<>();
+        if (v == null) return out;
+        if (!v.isArray()) {
+            error(field, "must be a list of strings");
+            return out;
+        }
+        for (int i = 0; i < v.size(); i++) {
+            JsonNode e = v.get(i);
+            if (!e.isValueNode()) {
+                errors.add(path(field) + "[" + i + "]", "must be a string");
+                continue;
+            }
+            out.add(e.asText());
+        }
+        return out;
+    }
+
+    /** An object whose keys are user names (cluster names, label keys); each value an object. */
+    public Map<String, Node> namedObjects(String field) {
+        JsonNode v = raw(field);
+        Map<String, Node> out = new LinkedHashMap<>();
+        if (v == null) return out;
+        if (!v.isObject()) {
+            error(field, "must be an object keyed by name");
+            return out;
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String p = path(field) + "." + e.getKey();
+            if (!e.getValue().isObject()) {
+                errors.add(p, "must be an object");
+                continue;
+            }
+            out.put(e.getKey(), new Node(e.getValue(), p, errors));
+        }
+        return out;
+    }
+
+    public Map<String, String> stringMap(String field) {
+        JsonNode v = raw(field);
+        Map<String, String> out = new LinkedHashMap<>();
+        if (v == null) return out;
+        if (!v.isObject()) {
+            error(field, "must be an object of string values");
+            return out;
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (!e.getValue().isValueNode()) {
+                errors.add(path(field) + "." + e.getKey(), "must be a string");
+                continue;
+            }
+            out.put(e.getKey(), e.getValue().asText());
+        }
+        return out;
+    }
+
+    /** Marks a field as known without reading it (for sections read elsewhere). */
+    public void skip(String field) {
+        read.add(field);
+    }
+
+    /** Reports fields that no reader asked for: unknown settings are errors. */
+    public void finish() {
+        for (Iterator<String> it = json.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!read.contains(f)) error(f, "unknown field");
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package io.strait.config.model;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * An upstream service: its endpoints and how to reach them.
+ *
+ * @param dnsRefresh how often endpoints given by DNS name are resolved again
+ * @param hashOn what ring-hash hashes on (null unless loadBalancer is ring-hash)
+ * @param zoneAware spill-over setting for zone-aware balancing
+ */
+public record ClusterConfig(
+        String name,
+        List<EndpointConfig> endpoints,
+        LoadBalancerKind loadBalancer,
+        HashOn hashOn,
+        ZoneAware zoneAware,
+        UpstreamProtocol protocol,
+        PoolConfig pool,
+        HealthCheckConfig healthCheck,
+        Duration dnsRefresh) {
+
+    public enum LoadBalancerKind { ROUND_ROBIN, LEAST_REQUEST, RANDOM, RING_HASH, ZONE_AWARE }
+
+    public enum UpstreamProtocol { HTTP1, H2C }
+
+    /** Ring-hash key: exactly one of a request header, a cookie, or the client's source IP. */
+    public record HashOn(String header, String cookie, boolean sourceIp) {}
+
+    /**
+     * Zone-aware balancing prefers endpoints in the process's zone while at least {@code
+     * minHealthyPercent} of that zone's endpoints are healthy, and spills over to all zones below it.
+     */
+    public record ZoneAware(int minHealthyPercent) {}
+}

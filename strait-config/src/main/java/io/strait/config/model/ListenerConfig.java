@@ -1,0 +1,34 @@
+package io.strait.config.model;
+
+import java.time.Duration;
+import java.util.Set;
+
+/**
+ * A downstream listener.
+ *
+ * @param protocols which protocols it speaks in clear text: HTTP/1.1 and/or HTTP/2 prior knowledge
+ * @param maxRequestLineLength longest request line; longer is 414
+ * @param maxHeaderSize total size of request headers; larger is 431
+ * @param maxRequestBodySize largest request body in bytes, 0 for no limit; larger is 413
+ * @param requestHeadersTimeout time allowed to receive a request's headers; slower is 408
+ * @param requestTimeout time allowed to receive a whole request (headers and body), 0 for none; 408
+ * @param idleTimeout a connection with no request in flight is closed after this
+ * @param xffTrustedHops how many X-Forwarded-For entries from downstream to trust (0: replace it)
+ * @param paths path normalization policy
+ */
+public record ListenerConfig(
+        String name,
+        HostPort address,
+        Set<Protocol> protocols,
+        int maxRequestLineLength,
+        int maxHeaderSize,
+        int maxHeaderCount,
+        long maxRequestBodySize,
+        Duration requestHeadersTimeout,
+        Duration requestTimeout,
+        Duration idleTimeout,
+        int xffTrustedHops,
+        PathPolicy paths) {
+
+    public enum Protocol { HTTP1, H2C }
+}

@@ -1,0 +1,27 @@
+package io.strait.config.model;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What a route matches. A request matches when every given condition holds.
+ *
+ * @param pathKind how {@code path} is compared
+ * @param hosts host names (exact, or {@code *.example.com}); empty matches any host
+ * @param methods upper-case method names; empty matches any method
+ */
+public record RouteMatch(
+        PathKind pathKind,
+        String path,
+        List<String> hosts,
+        Set<String> methods,
+        List<ValueMatch> headers,
+        List<ValueMatch> query) {
+
+    public enum PathKind { EXACT, PREFIX, TEMPLATE, REGEX }
+
+    /** A header or query parameter condition. */
+    public record ValueMatch(String name, Op op, String value) {
+        public enum Op { EXACT, PREFIX, REGEX, PRESENT, ABSENT }
+    }
+}

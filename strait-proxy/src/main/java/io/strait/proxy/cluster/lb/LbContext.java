@@ -1,0 +1,11 @@
+package io.strait.proxy.cluster.lb;
+
+import io.netty.handler.codec.http.HttpHeaders;
+
+/** What a load balancer may look at in a request: its headers (cookies included) and the client's address. */
+public interface LbContext {
+    HttpHeaders requestHeaders();
+
+    /** The downstream client's IP address as text. */
+    String sourceIp();
+}
