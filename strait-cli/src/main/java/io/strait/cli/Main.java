@@ -1,0 +1,25 @@
+package io.strait.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code strait}: the one command users run. */
+@Command(name = "strait", mixinStandardHelpOptions = true, version = "strait 0.1.0",
+        description = "API gateway and service mesh proxy.",
+        subcommands = {GatewayCommand.class, ValidateCommand.class, DemoCommand.class})
+public final class Main implements Runnable {
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        int code = new CommandLine(new Main())
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    cmd.getErr().println("strait: " + e.getMessage());
+                    return 1;
+                })
+                .execute(args);
+        System.exit(code);
+    }
+}

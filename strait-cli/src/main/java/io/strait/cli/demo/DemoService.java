@@ -1,0 +1,90 @@
+package io.strait.cli.demo;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * One instance of a demo service (users, orders or products): answers JSON that shows which
+ * instance served the request and what the gateway forwarded (path, request id, forwarded-for).
+ */
+final class DemoService implements AutoCloseable {
+    private final String service;
+    private final String instance;
+    private final HttpServer server;
+    private final ExecutorService pool;
+
+    DemoService(String service, int index) throws IOException {
+        this.service = service;
+        this.instance = service + "-" + index;
+        this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 128);
+        this.pool = Executors.newVirtualThreadPerTaskExecutor();
+        server.setExecutor(pool);
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    int port() {
+        return server.getAddress().getPort();
+    }
+
+    String instance() {
+        return instance;
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        try (ex; InputStream in = ex.getRequestBody()) {
+            long received = in.transferTo(OutputStream.nullOutputStream());
+            String path = ex.getRequestURI().getRawPath();
+            if (path.equals("/healthz")) {
+                send(ex, 200, "{\"status\":\"ok\"}");
+                return;
+            }
+            String id = path.substring(path.lastIndexOf('/') + 1);
+            String data = switch (service) {
+                case "users" -> id.matches("\\d+") ? "{\"id\":" + id + ",\"name\":\"user " + id + "\"}"
+                        : "[{\"id\":1,\"name\":\"Ada\"},{\"id\":2,\"name\":\"Linus\"}]";
+                case "orders" -> id.matches("\\d+") ? "{\"id\":" + id + ",\"total\":42.50,\"status\":\"shipped\"}"
+                        : "[{\"id\":100,\"total\":42.50},{\"id\":101,\"total\":9.99}]";
+                default -> id.matches("\\d+") ? "{\"id\":" + id + ",\"name\":\"widget " + id + "\",\"price\":3.25}"
+                        : "[{\"id\":7,\"name\":\"widget\"},{\"id\":8,\"name\":\"gadget\"}]";
+            };
+            String body = "{\"service\":\"" + service + "\",\"instance\":\"" + instance + "\",\"method\":\""
+                    + ex.getRequestMethod() + "\",\"path\":" + quote(path)
+                    + ",\"requestId\":" + quote(ex.getRequestHeaders().getFirst("X-Request-Id"))
+                    + ",\"forwardedFor\":" + quote(ex.getRequestHeaders().getFirst("X-Forwarded-For"))
+                    + ",\"bodyBytes\":" + received + ",\"data\":" + data + "}";
+            send(ex, 200, body);
+        }
+    }
+
+    private static String quote(String s) {
+        if (s == null) return "null";
+        StringBuilder sb = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            if (c == '"' || c == '\\') sb.append('\\').append(c);
+            else if (c < 0x20) sb.append(String.format("\\u%04x", (int) c));
+            else sb.append(c);
+        }
+        return sb.append('"').toString();
+    }
+
+    private static void send(HttpExchange ex, int status, String body) throws IOException {
+        byte[] bytes = (body + "\n").getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.sendResponseHeaders(status, bytes.length);
+        ex.getResponseBody().write(bytes);
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        pool.shutdownNow();
+    }
+}

@@ -1,0 +1,42 @@
+package io.strait.proxy.admin;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.strait.proxy.cluster.Cluster;
+import io.strait.proxy.cluster.ClusterManager;
+import io.strait.proxy.cluster.Endpoint;
+import io.strait.proxy.endpoint.EndpointPool;
+import io.strait.proxy.endpoint.UpstreamPools;
+
+/** {@code GET /clusters}: every cluster's endpoints with health, load and connection-pool state. */
+final class ClustersView {
+    private ClustersView() {}
+
+    static String toJson(ClusterManager clusters, UpstreamPools pools) {
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        ObjectNode root = f.objectNode();
+        ObjectNode all = root.putObject("clusters");
+        for (Cluster c : clusters.all()) {
+            ObjectNode co = all.putObject(c.name());
+            co.set("loadBalancer", ConfigView.node(c.config().loadBalancer(), ""));
+            co.set("protocol", ConfigView.node(c.config().protocol(), ""));
+            ArrayNode eps = co.putArray("endpoints");
+            for (Endpoint e : c.endpoints()) {
+                ObjectNode eo = eps.addObject();
+                eo.put("address", e.id());
+                eo.put("zone", e.zone());
+                eo.set("labels", ConfigView.node(e.labels(), ""));
+                eo.put("weight", e.weight());
+                eo.put("healthy", e.healthy());
+                eo.put("activeRequests", e.activeRequests());
+                EndpointPool p = pools.pool(e, c.config().pool());
+                ObjectNode po = eo.putObject("pool");
+                po.put("active", p.activeConnections());
+                po.put("idle", p.idleConnections());
+                po.put("pending", p.pendingRequests());
+            }
+        }
+        return ConfigView.write(root);
+    }
+}

@@ -1,0 +1,105 @@
+package io.strait.proxy.admin;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.strait.config.load.Names;
+import io.strait.config.model.HostPort;
+import java.lang.reflect.RecordComponent;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The effective configuration as JSON for {@code GET /config}, with secrets redacted: any field
+ * whose name says secret, password, token, credential or private key, and passwords inside URIs
+ * ({@code redis://:pw@host} becomes {@code redis://:***@host}).
+ */
+final class ConfigView {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final JsonNodeFactory F = JsonNodeFactory.instance;
+    private static final Pattern SECRET_NAME = Pattern.compile("(?i).*(secret|password|passwd|token|credential|privatekey|apikey).*");
+    private static final Pattern URI_USERINFO = Pattern.compile("^([a-z][a-z0-9+.-]*://)([^@/]*)@", Pattern.CASE_INSENSITIVE);
+    static final String REDACTED = "***";
+
+    private ConfigView() {}
+
+    static String toJson(Object config) {
+        return write(node(config, ""));
+    }
+
+    static String reloadJson(boolean applied, List<String> messages) {
+        ObjectNode o = F.objectNode();
+        o.put("status", applied ? "reloaded" : "rejected");
+        ArrayNode a = o.putArray(applied ? "warnings" : "errors");
+        messages.forEach(a::add);
+        return write(o);
+    }
+
+    static String write(JsonNode n) {
+        try {
+            return JSON.writeValueAsString(n) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static JsonNode node(Object v, String name) {
+        if (v == null) return F.nullNode();
+        if (!name.isEmpty() && SECRET_NAME.matcher(name).matches()) return F.textNode(REDACTED);
+        if (v instanceof String s) return F.textNode(redactUri(s));
+        if (v instanceof Boolean b) return F.booleanNode(b);
+        if (v instanceof Integer i) return F.numberNode(i);
+        if (v instanceof Long l) return F.numberNode(l);
+        if (v instanceof Double d) return F.numberNode(d);
+        if (v instanceof Duration d) return F.textNode(format(d));
+        if (v instanceof HostPort hp) return F.textNode(hp.toString());
+        if (v instanceof Enum<?> e) return F.textNode(Names.of(e));
+        if (v instanceof Map<?, ?> m) {
+            ObjectNode o = F.objectNode();
+            m.forEach((k, val) -> o.set(String.valueOf(k), node(val, String.valueOf(k))));
+            return o;
+        }
+        if (v instanceof Collection<?> c) {
+            ArrayNode a = F.arrayNode();
+            c.forEach(x -> a.add(node(x, "")));
+            return a;
+        }
+        if (v.getClass().isRecord()) {
+            ObjectNode o = F.objectNode();
+            for (RecordComponent rc : v.getClass().getRecordComponents()) {
+                try {
+                    o.set(rc.getName(), node(rc.getAccessor().invoke(v), rc.getName()));
+                } catch (ReflectiveOperationException e) {
+                    o.put(rc.getName(), "?");
+                }
+            }
+            return o;
+        }
+        return F.textNode(String.valueOf(v));
+    }
+
+    static String redactUri(String s) {
+        var m = URI_USERINFO.matcher(s);
+        if (!m.find()) return s;
+        String userinfo = m.group(2);
+        int colon = userinfo.indexOf(':');
+        String kept = colon < 0 ? REDACTED : userinfo.substring(0, colon) + ":" + REDACTED;
+        return m.group(1) + kept + "@" + s.substring(m.end());
+    }
+
+    static String format(Duration d) {
+        long ms = d.toMillis();
+        if (ms == 0) return "0";
+        if (ms % 3_600_000 == 0) return ms / 3_600_000 + "h";
+        if (ms % 60_000 == 0) return ms / 60_000 + "m";
+        if (ms % 1000 == 0) return ms / 1000 + "s";
+        return ms + "ms";
+    }
+}

@@ -1,0 +1,89 @@
+package io.strait.proxy.endpoint;
+
+import io.netty.channel.EventLoop;
+import io.strait.config.model.PoolConfig;
+import io.strait.proxy.runtime.Transport;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * All connections from this process to one endpoint: one {@link LoopPool} per event loop. The
+ * pool outlives configuration reloads (it is keyed by address), so a reload keeps warm connections.
+ */
+public final class EndpointPool {
+    private final String id;
+    private final InetSocketAddress address;
+    private final Transport transport;
+    private final int loops;
+    private final ConcurrentHashMap<EventLoop, LoopPool> perLoop = new ConcurrentHashMap<>();
+    private volatile PoolConfig config;
+    private volatile boolean closed;
+
+    EndpointPool(String id, InetSocketAddress address, Transport transport, int loops, PoolConfig config) {
+        this.id = id;
+        this.address = address;
+        this.transport = transport;
+        this.loops = loops;
+        this.config = config;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    InetSocketAddress address() {
+        return address;
+    }
+
+    Transport transport() {
+        return transport;
+    }
+
+    PoolConfig config() {
+        return config;
+    }
+
+    void config(PoolConfig c) {
+        this.config = c;
+    }
+
+    boolean closed() {
+        return closed;
+    }
+
+    /** maxConnections is per process; each loop gets its share (at least one). */
+    int perLoopLimit() {
+        return Math.max(1, (config.maxConnections() + loops - 1) / loops);
+    }
+
+    /** Must be called on {@code loop}. */
+    public void acquire(EventLoop loop, PoolCallback cb) {
+        LoopPool p = perLoop.get(loop);
+        if (p == null) p = perLoop.computeIfAbsent(loop, l -> new LoopPool(this, l));
+        p.acquire(cb);
+    }
+
+    /** Connections in use and idle, summed over loops (approximate: read across threads for metrics). */
+    public int activeConnections() {
+        int n = 0;
+        for (LoopPool p : perLoop.values()) n += p.activeCount();
+        return n;
+    }
+
+    public int idleConnections() {
+        int n = 0;
+        for (LoopPool p : perLoop.values()) n += p.idleCount();
+        return n;
+    }
+
+    public int pendingRequests() {
+        int n = 0;
+        for (LoopPool p : perLoop.values()) n += p.pendingCount();
+        return n;
+    }
+
+    void close() {
+        closed = true;
+        perLoop.forEach((loop, p) -> loop.execute(p::closeIdle));
+    }
+}

@@ -1,0 +1,40 @@
+package io.strait.proxy.exchange;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.EventLoop;
+import io.strait.config.model.ListenerConfig;
+
+/** The client side of an exchange: one HTTP/1.1 connection or one HTTP/2 stream. */
+public interface Downstream {
+    Channel channel();
+
+    EventLoop loop();
+
+    ListenerConfig listener();
+
+    boolean http2();
+
+    boolean secure();
+
+    /** Asks for the next request message (head or body chunk): reads are explicit, for backpressure. */
+    void read();
+
+    ChannelFuture write(Object msg);
+
+    void flush();
+
+    boolean isWritable();
+
+    /** True when this connection must close after the current response (client asked, or draining). */
+    boolean closeAfterResponse();
+
+    /**
+     * The exchange is over. With {@code reusable}, the connection waits for the next request;
+     * otherwise it closes once the response is flushed.
+     */
+    void exchangeDone(ProxyExchange exchange, boolean reusable);
+
+    /** Turns the connection into a byte tunnel to {@code upstream} (after a 101 response). */
+    void becomeTunnel(Channel upstream);
+}

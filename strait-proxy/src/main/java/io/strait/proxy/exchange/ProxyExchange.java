@@ -1,0 +1,621 @@
+package io.strait.proxy.exchange;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.HttpConversionUtil;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.strait.proxy.cluster.Endpoint;
+import io.strait.proxy.cluster.lb.LbContext;
+import io.strait.proxy.endpoint.PoolCallback;
+import io.strait.proxy.endpoint.PoolOverflowException;
+import io.strait.proxy.endpoint.UpstreamConnection;
+import io.strait.proxy.endpoint.UpstreamListener;
+import io.strait.proxy.filter.FilterResult;
+import io.strait.proxy.filter.HttpFilter;
+import io.strait.proxy.filter.RequestContext;
+import io.strait.proxy.http.ErrorResponse;
+import io.strait.proxy.http.HopByHop;
+import io.strait.proxy.http.StraitHeaders;
+import io.strait.proxy.observe.ExchangeRecord;
+import io.strait.proxy.observe.TraceContext;
+import io.strait.proxy.route.PathNormalizer;
+import io.strait.proxy.route.RouteMatchResult;
+import io.strait.proxy.route.RouteRequest;
+import io.strait.proxy.runtime.Engine;
+import io.strait.proxy.runtime.RouteRuntime;
+import io.strait.proxy.runtime.Snapshot;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One request's journey: listener filters, path normalization, route match, route filters, load
+ * balancing, a pooled upstream connection, and the response back. Bodies stream both ways; the
+ * downstream is read only when the upstream can take more, and the upstream is read only while the
+ * downstream can take more. Everything runs on the downstream channel's event loop, which is also
+ * the loop of every upstream connection it uses, so no state here is shared between threads.
+ */
+public final class ProxyExchange implements PoolCallback, UpstreamListener, LbContext, RouteRequest {
+    private final Engine engine;
+    private final Snapshot snapshot;
+    private final Downstream down;
+    private final HttpRequest request;
+    private final RequestContext ctx;
+    private final String method;
+    private final boolean clientKeepAlive;
+    private final HttpVersion clientVersion;
+
+    private String path;
+    private String query;
+    private String host;
+    private RouteRuntime route;
+    private io.strait.proxy.route.Route matched;
+    private Endpoint endpoint;
+    private UpstreamConnection upstream;
+    private TraceContext trace;
+
+    private HttpContent pendingContent;
+    private boolean requestComplete;
+    private boolean requestSent;
+    private boolean requestForwarded;
+    private long bytesIn;
+    private long maxBody;
+    private boolean webSocket;
+
+    private boolean responseStarted;
+    private boolean informational;
+    private boolean responseKeepAlive = true;
+    private boolean upstreamKeepAlive;
+    private boolean upstreamPaused;
+    private boolean done;
+    private boolean draining;
+    private FullHttpResponse deferredError;
+    private int status;
+    private long bytesOut;
+    private long upstreamStartNanos;
+    private long upstreamNanos = -1;
+    private String error;
+    private ScheduledFuture<?> timeout;
+
+    public ProxyExchange(Engine engine, Snapshot snapshot, Downstream down, HttpRequest request, InetSocketAddress client) {
+        this.engine = engine;
+        this.snapshot = snapshot;
+        this.down = down;
+        this.request = request;
+        this.method = request.method().name();
+        this.clientKeepAlive = HttpUtil.isKeepAlive(request);
+        this.clientVersion = request.protocolVersion();
+        // An HTTP/2 request without a body arrives whole (HEADERS with END_STREAM).
+        this.requestComplete = request instanceof LastHttpContent;
+        String protocol = down.http2() ? "HTTP/2" : request.protocolVersion().text();
+        this.ctx = new RequestContext(request, client, down.secure(), protocol);
+    }
+
+    public RequestContext context() {
+        return ctx;
+    }
+
+    // ---------------------------------------------------------------- request head
+
+    /** Runs everything up to choosing an endpoint; ends in a connection request or a direct answer. */
+    public void start() {
+        for (HttpFilter f : snapshot.listenerFilters(down.listener().name())) f.onRequest(ctx);
+        trace = engine.tracing().startServerSpan(request.headers().get(StraitHeaders.TRACEPARENT));
+        PathNormalizer.Result norm = PathNormalizer.normalize(request.uri(), down.listener().paths());
+        if (!norm.ok()) {
+            respondError(HttpResponseStatus.BAD_REQUEST, "bad_request", "invalid request path: " + norm.rejection());
+            return;
+        }
+        path = norm.path();
+        query = norm.query();
+        host = hostOf(request.headers().get(HttpHeaderNames.HOST));
+        RouteMatchResult match = snapshot.router().match(this);
+        if (match == null) {
+            respondError(HttpResponseStatus.NOT_FOUND, "route_not_found", "no route for " + method + " " + path);
+            return;
+        }
+        matched = match.route();
+        route = snapshot.route(matched);
+        ctx.routeName(route.name());
+        Long routeMax = route.maxRequestBodySize();
+        maxBody = routeMax != null ? routeMax : down.listener().maxRequestBodySize();
+        if (maxBody > 0 && HttpUtil.getContentLength(request, -1L) > maxBody) {
+            respondError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large",
+                    "request body exceeds " + maxBody + " bytes");
+            return;
+        }
+        runFilters(0);
+    }
+
+    private void runFilters(int from) {
+        List<HttpFilter> filters = route.filters();
+        for (int i = from; i < filters.size(); i++) {
+            FilterResult r;
+            try {
+                r = filters.get(i).onRequest(ctx);
+            } catch (RuntimeException e) {
+                r = FilterResult.respond(HttpResponseStatus.INTERNAL_SERVER_ERROR, "filter_error",
+                        "route " + route.name() + ": filter failed: " + e.getClass().getSimpleName());
+            }
+            if (r instanceof FilterResult.Respond respond) {
+                respondError(respond.status(), respond.error(), respond.message());
+                return;
+            }
+            if (r instanceof FilterResult.Suspend suspend) {
+                int next = i + 1;
+                suspend.later().whenComplete((res, err) -> down.loop().execute(() -> resumeFilters(next, res, err)));
+                return;
+            }
+        }
+        forward();
+    }
+
+    private void resumeFilters(int next, FilterResult result, Throwable err) {
+        if (done) return;
+        if (err != null) {
+            respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "filter_unavailable",
+                    "route " + route.name() + ": " + err.getClass().getSimpleName());
+        } else if (result instanceof FilterResult.Respond respond) {
+            respondError(respond.status(), respond.error(), respond.message());
+        } else {
+            runFilters(next);
+        }
+    }
+
+    private void forward() {
+        if (route.cluster() == null) {
+            respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "no_cluster", "route " + route.name() + " has no cluster");
+            return;
+        }
+        endpoint = route.cluster().select(this);
+        if (endpoint == null) {
+            respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "no_healthy_upstream",
+                    "no healthy endpoint in cluster " + route.cluster().name());
+            return;
+        }
+        prepareUpstreamHead();
+        endpoint.requestStarted();
+        upstreamStartNanos = System.nanoTime();
+        if (route.timeoutNanos() > 0) {
+            timeout = down.loop().schedule(this::onTimeout, route.timeoutNanos(), TimeUnit.NANOSECONDS);
+        }
+        engine.pools().pool(endpoint, route.cluster().config().pool()).acquire(down.loop(), this);
+    }
+
+    /** Rewrites the client's head in place into the upstream request: it is ours alone. */
+    private void prepareUpstreamHead() {
+        HttpHeaders h = request.headers();
+        webSocket = !down.http2() && HopByHop.isWebSocketUpgrade(h);
+        boolean chunked = HttpUtil.isTransferEncodingChunked(request);
+        HopByHop.strip(h, webSocket);
+        if (down.http2()) {
+            h.remove(HttpConversionUtil.ExtensionHeaderNames.SCHEME.text());
+            h.remove(HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text());
+            h.remove(HttpConversionUtil.ExtensionHeaderNames.PATH.text());
+            h.remove(HttpConversionUtil.ExtensionHeaderNames.STREAM_DEPENDENCY_ID.text());
+            h.remove(HttpConversionUtil.ExtensionHeaderNames.STREAM_WEIGHT.text());
+            h.remove(HttpConversionUtil.ExtensionHeaderNames.STREAM_PROMISE_ID.text());
+        }
+        // Body framing towards an HTTP/1.1 upstream: keep a Content-Length, otherwise stream chunked.
+        if (!h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+            if (chunked || (down.http2() && !requestComplete)) {
+                h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            }
+        }
+        String target = route.config().rewrite() == null ? path : matched.rewritePath(path);
+        request.setUri(query == null ? target : target + "?" + query);
+        request.setProtocolVersion(HttpVersion.HTTP_1_1);
+        if (route.config().rewrite() != null && route.config().rewrite().host() != null) {
+            h.set(HttpHeaderNames.HOST, route.config().rewrite().host());
+        }
+        h.set(StraitHeaders.TRACEPARENT, engine.tracing().traceparentForUpstream(trace));
+    }
+
+    // ---------------------------------------------------------------- upstream connection
+
+    @Override
+    public void onAcquired(UpstreamConnection connection) {
+        if (done) {
+            connection.release();
+            return;
+        }
+        upstream = connection;
+        connection.attach(this);
+        requestForwarded = true;
+        if (requestComplete && request instanceof LastHttpContent) {
+            connection.writeAndFlush(request);
+            requestSent = true;
+            return;
+        }
+        connection.write(request);
+        HttpContent pending = pendingContent;
+        pendingContent = null;
+        if (pending != null) {
+            writeRequestContent(pending);
+        } else if (!requestComplete) {
+            connection.channel().flush();
+            down.read();
+        }
+    }
+
+    @Override
+    public void onAcquireFailed(Throwable cause) {
+        if (done) return;
+        if (cause instanceof PoolOverflowException) {
+            respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "upstream_overloaded",
+                    "too many requests waiting for " + endpoint.id());
+        } else if (cause instanceof ConnectTimeoutException) {
+            respondError(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream_connect_timeout",
+                    "connecting to " + endpoint.id() + " timed out");
+        } else {
+            respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "upstream_connect_failure",
+                    "cannot connect to " + endpoint.id());
+        }
+    }
+
+    // ---------------------------------------------------------------- request body
+
+    /** A body chunk from the client; the exchange owns it. */
+    public void onRequestContent(HttpContent content) {
+        bytesIn += content.content().readableBytes();
+        if (content instanceof LastHttpContent) requestComplete = true;
+        if (done || draining || deferredError != null) {
+            content.release();
+            if (deferredError != null && requestComplete) sendDeferredError();
+            else if (!requestComplete) down.read();
+            return;
+        }
+        if (maxBody > 0 && bytesIn > maxBody) {
+            content.release();
+            requestComplete = false; // the rest of the body stays unread: the connection must close
+            if (!responseStarted) {
+                abortUpstream();
+                respondError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large",
+                        "request body exceeds " + maxBody + " bytes");
+            } else {
+                fail("request body exceeds limit");
+            }
+            return;
+        }
+        if (upstream == null) {
+            pendingContent = content; // no more reads until the connection is there
+            return;
+        }
+        writeRequestContent(content);
+    }
+
+    private void writeRequestContent(HttpContent content) {
+        boolean last = content instanceof LastHttpContent;
+        upstream.writeAndFlush(content);
+        if (last) {
+            requestSent = true;
+        } else if (upstream.isWritable()) {
+            down.read();
+        } // else: onUpstreamWritabilityChanged resumes reading
+    }
+
+    @Override
+    public void onUpstreamWritabilityChanged(boolean writable) {
+        if (writable && !requestComplete && upstream != null && !done && pendingContent == null) down.read();
+    }
+
+    /** The client's request body could not be decoded (bad chunk): nothing more can be forwarded. */
+    public void onRequestBodyError(int code, String errorCode, String message) {
+        if (done) return;
+        abortUpstream();
+        if (!responseStarted) {
+            respondError(HttpResponseStatus.valueOf(code), errorCode, message);
+        } else {
+            fail(message);
+        }
+    }
+
+    // ---------------------------------------------------------------- response
+
+    @Override
+    public void onUpstreamMessage(Object msg) {
+        if (done) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof HttpResponse res) {
+            onResponseHead(res);
+            if (msg instanceof HttpContent content) onResponseContent(content);
+        } else if (msg instanceof HttpContent content) {
+            onResponseContent(content);
+        } else if (msg instanceof ByteBuf raw) {
+            down.write(raw); // bytes after a 101, before the tunnel takes over
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void onResponseHead(HttpResponse res) {
+        if (!res.decoderResult().isSuccess()) {
+            abortUpstream();
+            respondError(HttpResponseStatus.BAD_GATEWAY, "bad_upstream_response", "invalid response from " + endpoint.id());
+            return;
+        }
+        int code = res.status().code();
+        HttpHeaders h = res.headers();
+        if (code >= 100 && code < 200 && code != 101) {
+            informational = true; // 100 Continue and friends: pass on, the real response follows
+            HopByHop.strip(h, false);
+            down.write(res);
+            return;
+        }
+        cancelTimeout();
+        responseStarted = true;
+        status = code;
+        upstreamNanos = System.nanoTime() - upstreamStartNanos;
+        upstreamKeepAlive = HttpUtil.isKeepAlive(res);
+        boolean upgrade = code == 101 && webSocket;
+        boolean hasLength = h.contains(HttpHeaderNames.CONTENT_LENGTH);
+        HopByHop.strip(h, upgrade);
+        if (!down.http2() && !upgrade) {
+            boolean bodiless = request.method() == HttpMethod.HEAD || code == 204 || code == 304;
+            if (down.closeAfterResponse() || !clientKeepAlive) responseKeepAlive = false;
+            if (!hasLength && !bodiless) {
+                if (clientVersion == HttpVersion.HTTP_1_0) {
+                    responseKeepAlive = false; // HTTP/1.0: the end of the body is the end of the connection
+                } else {
+                    h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+                }
+            }
+            if (!responseKeepAlive) h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        res.setProtocolVersion(HttpVersion.HTTP_1_1);
+        h.set(StraitHeaders.REQUEST_ID, ctx.requestId());
+        List<HttpFilter> filters = route.filters();
+        for (int i = filters.size() - 1; i >= 0; i--) filters.get(i).onResponse(ctx, res);
+        down.write(res);
+    }
+
+    private void onResponseContent(HttpContent content) {
+        boolean last = content instanceof LastHttpContent;
+        if (informational) {
+            if (last) {
+                informational = false;
+                content.release();
+            } else {
+                down.write(content);
+            }
+            return;
+        }
+        bytesOut += content.content().readableBytes();
+        if (!last) {
+            down.write(content);
+            if (!down.isWritable() && !upstreamPaused) {
+                upstreamPaused = true;
+                upstream.autoRead(false);
+            }
+            return;
+        }
+        if (status == 101 && webSocket) {
+            content.release();
+            down.flush();
+            tunnel();
+            return;
+        }
+        down.write(content);
+        down.flush();
+        if (!requestSent) {
+            // The upstream answered before the client finished sending: the rest of the request
+            // can go nowhere, so neither connection can be reused.
+            upstreamKeepAlive = false;
+            responseKeepAlive = false;
+        }
+        finish();
+    }
+
+    @Override
+    public void onUpstreamReadComplete() {
+        down.flush();
+    }
+
+    /** The client can take more: resume reading the upstream. */
+    public void onDownstreamWritable() {
+        if (upstreamPaused && upstream != null && !done) {
+            upstreamPaused = false;
+            upstream.autoRead(true);
+        }
+    }
+
+    @Override
+    public void onUpstreamClosed(Throwable cause) {
+        if (done) return;
+        upstream = null;
+        if (!responseStarted) {
+            cancelTimeout();
+            respondError(HttpResponseStatus.BAD_GATEWAY, "upstream_reset",
+                    "connection to " + endpoint.id() + " closed before a response");
+        } else {
+            fail("upstream closed mid-response");
+        }
+    }
+
+    private void onTimeout() {
+        timeout = null;
+        if (done || responseStarted) return;
+        abortUpstream();
+        respondError(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream_timeout",
+                "no response from cluster " + route.cluster().name() + " within " + TimeUnit.NANOSECONDS.toMillis(route.timeoutNanos()) + "ms");
+    }
+
+    private void cancelTimeout() {
+        if (timeout != null) {
+            timeout.cancel(false);
+            timeout = null;
+        }
+    }
+
+    // ---------------------------------------------------------------- endings
+
+    /** The client went away: drop the upstream side. */
+    public void onDownstreamClosed() {
+        if (done) return;
+        error = "client_closed";
+        if (status == 0) status = 499;
+        abortUpstream();
+        complete(false);
+    }
+
+    private void tunnel() {
+        UpstreamConnection u = upstream;
+        upstream = null;
+        u.detach();
+        down.becomeTunnel(u.channel());
+        complete(false);
+    }
+
+    private void finish() {
+        if (upstream != null) {
+            if (upstreamKeepAlive && requestSent) upstream.release();
+            else upstream.discard();
+            upstream = null;
+        }
+        complete(responseKeepAlive && requestComplete);
+    }
+
+    /** Something broke after the response began: the client sees a cut connection or a reset stream. */
+    private void fail(String why) {
+        error = why;
+        abortUpstream();
+        responseKeepAlive = false;
+        complete(false);
+    }
+
+    private void abortUpstream() {
+        cancelTimeout();
+        if (upstream != null) {
+            upstream.discard();
+            upstream = null;
+        }
+        if (pendingContent != null) {
+            pendingContent.release();
+            pendingContent = null;
+        }
+    }
+
+    /** Answers the client with Strait's own JSON error; the upstream, if any, is already let go. */
+    private void respondError(HttpResponseStatus st, String code, String message) {
+        cancelTimeout();
+        status = st.code();
+        error = code;
+        FullHttpResponse res = ErrorResponse.create(down.channel().alloc(), st, code, message, ctx.requestId());
+        if (!requestComplete && !down.http2() && isBodiless()) {
+            // The empty body is still in the decoder: read it, then answer on a reusable connection.
+            deferredError = res;
+            down.read();
+            return;
+        }
+        sendError(res);
+    }
+
+    private boolean isBodiless() {
+        return !HttpUtil.isTransferEncodingChunked(request) && HttpUtil.getContentLength(request, 0L) == 0;
+    }
+
+    private void sendDeferredError() {
+        FullHttpResponse res = deferredError;
+        deferredError = null;
+        sendError(res);
+    }
+
+    private void sendError(FullHttpResponse res) {
+        boolean reusable = requestComplete && !down.closeAfterResponse() && clientKeepAlive;
+        if (!reusable && !down.http2()) res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        bytesOut += res.content().readableBytes();
+        responseStarted = true;
+        down.write(res);
+        down.flush();
+        complete(reusable);
+    }
+
+    private void complete(boolean reusable) {
+        if (done) return;
+        done = true;
+        cancelTimeout();
+        if (pendingContent != null) {
+            pendingContent.release();
+            pendingContent = null;
+        }
+        if (endpoint != null && upstreamStartNanos != 0) endpoint.requestFinished();
+        if (!requestForwarded) ReferenceCountUtil.release(request); // an HTTP/2 FullHttpRequest we answered ourselves
+        long duration = System.nanoTime() - ctx.startNanos();
+        if (route != null) route.metrics().record(status, duration, upstreamNanos);
+        else engine.unroutedMetrics().record(status, duration, -1);
+        ExchangeRecord rec = new ExchangeRecord(ctx.startEpochMillis(), ctx.requestId(), ctx.clientIp(), method,
+                host, path != null ? path : request.uri(), ctx.protocol(), status, duration, upstreamNanos, bytesIn,
+                bytesOut, route == null ? null : route.name(), route == null || route.cluster() == null ? null : route.cluster().name(),
+                endpoint == null ? null : endpoint.id(), request.headers().get(HttpHeaderNames.USER_AGENT),
+                trace == null ? null : trace.traceId(), error);
+        engine.accessLog().log(rec);
+        if (trace != null) engine.tracing().endSpan(trace, rec);
+        down.exchangeDone(this, reusable);
+    }
+
+    // ---------------------------------------------------------------- views for router and balancer
+
+    private static String hostOf(String hostHeader) {
+        if (hostHeader == null) return "";
+        int end = hostHeader.length();
+        if (hostHeader.startsWith("[")) {
+            int close = hostHeader.indexOf(']');
+            end = close < 0 ? end : close + 1;
+        } else {
+            int colon = hostHeader.lastIndexOf(':');
+            if (colon >= 0) end = colon;
+        }
+        return hostHeader.substring(0, end).toLowerCase(Locale.ROOT);
+    }
+
+    @Override
+    public String host() {
+        return host;
+    }
+
+    @Override
+    public String method() {
+        return method;
+    }
+
+    @Override
+    public String path() {
+        return path;
+    }
+
+    @Override
+    public String query() {
+        return query;
+    }
+
+    @Override
+    public HttpHeaders headers() {
+        return request.headers();
+    }
+
+    @Override
+    public HttpHeaders requestHeaders() {
+        return request.headers();
+    }
+
+    @Override
+    public String sourceIp() {
+        return ctx.clientIp();
+    }
+}

@@ -1,0 +1,90 @@
+package io.strait.proxy.filter;
+
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.util.Attribute;
+import io.netty.util.AttributeKey;
+import io.netty.util.DefaultAttributeMap;
+import java.net.InetSocketAddress;
+
+/**
+ * The state of one request as filters see it: the request head (mutable until it goes upstream),
+ * where it came from, its id, and typed attributes for filters to share state
+ * ({@code AttributeKey<T>}, never a string-keyed bag).
+ */
+public final class RequestContext {
+    private final HttpRequest request;
+    private final InetSocketAddress client;
+    private final boolean secure;
+    private final String protocol;
+    private final long startNanos;
+    private final long startEpochMillis;
+    private String requestId;
+    private String routeName;
+    private DefaultAttributeMap attributes;
+
+    public RequestContext(HttpRequest request, InetSocketAddress client, boolean secure, String protocol) {
+        this.request = request;
+        this.client = client;
+        this.secure = secure;
+        this.protocol = protocol;
+        this.startNanos = System.nanoTime();
+        this.startEpochMillis = System.currentTimeMillis();
+    }
+
+    public HttpRequest request() {
+        return request;
+    }
+
+    public HttpHeaders headers() {
+        return request.headers();
+    }
+
+    public InetSocketAddress client() {
+        return client;
+    }
+
+    /** The client's IP address as text. */
+    public String clientIp() {
+        return client == null ? "unknown" : client.getAddress() == null ? client.getHostString() : client.getAddress().getHostAddress();
+    }
+
+    /** Whether the downstream connection is TLS (for X-Forwarded-Proto). */
+    public boolean secure() {
+        return secure;
+    }
+
+    /** {@code HTTP/1.1}, {@code HTTP/1.0} or {@code HTTP/2}. */
+    public String protocol() {
+        return protocol;
+    }
+
+    public long startNanos() {
+        return startNanos;
+    }
+
+    public long startEpochMillis() {
+        return startEpochMillis;
+    }
+
+    public String requestId() {
+        return requestId;
+    }
+
+    public void requestId(String id) {
+        this.requestId = id;
+    }
+
+    public String routeName() {
+        return routeName;
+    }
+
+    public void routeName(String name) {
+        this.routeName = name;
+    }
+
+    public <T> Attribute<T> attr(AttributeKey<T> key) {
+        if (attributes == null) attributes = new DefaultAttributeMap();
+        return attributes.attr(key);
+    }
+}

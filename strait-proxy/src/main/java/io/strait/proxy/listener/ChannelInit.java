@@ -1,0 +1,107 @@
+package io.strait.proxy.listener;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.flow.FlowControlHandler;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.strait.config.model.ListenerConfig;
+import io.strait.config.model.ListenerConfig.Protocol;
+import io.strait.proxy.runtime.Engine;
+import java.util.concurrent.TimeUnit;
+
+/** Builds the pipeline of each accepted connection. */
+final class ChannelInit {
+    /** nginx's http2_max_concurrent_streams default: enough for browsers, bounded against stream floods. */
+    private static final int H2_MAX_CONCURRENT_STREAMS = 128;
+    /** 1 MiB stream window: large downloads and uploads keep the pipe full on fast links without much memory. */
+    private static final int H2_INITIAL_WINDOW = 1024 * 1024;
+
+    private final Engine engine;
+    private final ListenerConfig listener;
+    private final long drainMillis;
+
+    ChannelInit(Engine engine, ListenerConfig listener, long drainMillis) {
+        this.engine = engine;
+        this.listener = listener;
+        this.drainMillis = drainMillis;
+    }
+
+    boolean h2cEnabled() {
+        return listener.protocols().contains(Protocol.H2C);
+    }
+
+    boolean http1Enabled() {
+        return listener.protocols().contains(Protocol.HTTP1);
+    }
+
+    void init(Channel ch) {
+        if (h2cEnabled()) {
+            ch.pipeline().addLast("detect", new ProtocolDetector(this));
+        } else {
+            configureHttp1(ch.pipeline());
+        }
+    }
+
+    void configureHttp1(ChannelPipeline p) {
+        DownstreamHandler handler = new DownstreamHandler(engine, listener, false, false);
+        p.addLast("activity", new ActivityTracker(handler));
+        p.addLast("codec", new HttpServerCodec(RequestValidator.decoderConfig(listener)));
+        p.addLast("validator", new RequestValidator(listener, false));
+        p.addLast("flow", new FlowControlHandler());
+        p.addLast("proxy", handler);
+    }
+
+    void configureHttp2(ChannelPipeline p) {
+        Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
+                .initialSettings(Http2Settings.defaultSettings()
+                        .maxConcurrentStreams(H2_MAX_CONCURRENT_STREAMS)
+                        .initialWindowSize(H2_INITIAL_WINDOW)
+                        .maxHeaderListSize(listener.maxHeaderSize()))
+                .gracefulShutdownTimeoutMillis(drainMillis)
+                .validateHeaders(true)
+                .build();
+        p.addLast("h2", codec);
+        p.addLast("h2idle", new IdleStateHandler(0, 0, listener.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        p.addLast("h2idleClose", new H2IdleClose(codec));
+        p.addLast("h2mux", new Http2MultiplexHandler(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel stream) {
+                stream.config().setAutoRead(false);
+                stream.pipeline().addLast("codec", new Http2StreamFrameToHttpObjectCodec(true, true));
+                stream.pipeline().addLast("validator", new RequestValidator(listener, true));
+                stream.pipeline().addLast("proxy", new DownstreamHandler(engine, listener, true, false));
+            }
+        }));
+        p.channel().config().setAutoRead(true);
+    }
+
+    /** Closes an HTTP/2 connection that had no frames for the idle timeout and has no open stream. */
+    @ChannelHandler.Sharable
+    private static final class H2IdleClose extends ChannelInboundHandlerAdapter {
+        private final Http2FrameCodec codec;
+
+        H2IdleClose(Http2FrameCodec codec) {
+            this.codec = codec;
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof IdleStateEvent && codec.connection().numActiveStreams() == 0) {
+                ctx.close();
+                return;
+            }
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+}

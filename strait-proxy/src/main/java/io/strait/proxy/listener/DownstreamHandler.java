@@ -1,0 +1,280 @@
+package io.strait.proxy.listener;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.strait.config.model.ListenerConfig;
+import io.strait.proxy.exchange.Downstream;
+import io.strait.proxy.exchange.ProxyExchange;
+import io.strait.proxy.http.ErrorResponse;
+import io.strait.proxy.runtime.Engine;
+import io.strait.proxy.runtime.Snapshot;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The last handler of a downstream HTTP/1.1 connection or HTTP/2 stream: turns each request into a
+ * {@link ProxyExchange}, one at a time. Reading is explicit (auto-read off): the next message is
+ * read only when the exchange asks, which keeps pipelined requests in order and bodies
+ * back-pressured. For HTTP/1.1 it also owns the connection's timers: a client that stays idle
+ * longer than the idle timeout is closed, one that starts a request but does not finish its head
+ * within the headers timeout gets 408.
+ */
+public final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Downstream {
+    /** Pipelined requests answered from the decoder's queue recurse; past this depth reads are re-queued on the loop. */
+    private static final int MAX_READ_DEPTH = 8;
+
+    private final Engine engine;
+    private final ListenerConfig listener;
+    private final boolean http2;
+    private final boolean secure;
+    private ChannelHandlerContext ctx;
+    private ProxyExchange exchange;
+    private boolean closeAfterResponse;
+    private boolean tunnel;
+    private boolean activated;
+    private int readDepth;
+    private long idleSinceNanos;
+    private boolean bytesSinceIdle;
+    private ScheduledFuture<?> timer;
+
+    public DownstreamHandler(Engine engine, ListenerConfig listener, boolean http2, boolean secure) {
+        this.engine = engine;
+        this.listener = listener;
+        this.http2 = http2;
+        this.secure = secure;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        // Added after protocol detection, the connection is already active: no channelActive follows.
+        if (ctx.channel().isActive() && ctx.channel().isRegistered()) activate();
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        activate();
+        ctx.fireChannelActive();
+    }
+
+    private void activate() {
+        if (activated) return;
+        activated = true;
+        idleSinceNanos = System.nanoTime();
+        if (!http2) scheduleTimer(Math.min(listener.requestHeadersTimeout().toNanos(), listener.idleTimeout().toNanos()));
+        ctx.read();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        readDepth++;
+        try {
+            if (msg instanceof HttpRequest req) {
+                onRequest(req);
+            } else if (msg instanceof HttpContent content) {
+                if (exchange != null) exchange.onRequestContent(content);
+                else content.release();
+            } else {
+                ReferenceCountUtil.release(msg);
+            }
+        } finally {
+            readDepth--;
+        }
+    }
+
+    private void onRequest(HttpRequest req) {
+        if (exchange != null) {
+            // Cannot happen with explicit reads; if it does, the connection is out of step.
+            ReferenceCountUtil.release(req);
+            ctx.close();
+            return;
+        }
+        bytesSinceIdle = false;
+        Snapshot snap = engine.snapshot();
+        ListenerConfig current = snap.listener(listener.name());
+        exchange = new ProxyExchange(engine, snap, this, req, (InetSocketAddress) remoteAddress());
+        if (current == null) {
+            closeAfterResponse = true; // the listener was removed by a reload: serve this one, then close
+        }
+        exchange.start();
+    }
+
+    private Object remoteAddress() {
+        Channel ch = ctx.channel();
+        return http2 && ch.parent() != null ? ch.parent().remoteAddress() : ch.remoteAddress();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof RequestValidator.BodyError err) {
+            if (exchange != null) exchange.onRequestBodyError(err.status(), err.error(), err.message());
+            else ctx.close();
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (exchange != null && ctx.channel().isWritable()) exchange.onDownstreamWritable();
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        cancelTimer();
+        ProxyExchange ex = exchange;
+        exchange = null;
+        if (ex != null) ex.onDownstreamClosed();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // I/O errors (reset by peer and the like) end the connection; channelInactive cleans up.
+        ctx.close();
+    }
+
+    // ---------------------------------------------------------------- Downstream
+
+    @Override
+    public Channel channel() {
+        return ctx.channel();
+    }
+
+    @Override
+    public EventLoop loop() {
+        return ctx.channel().eventLoop();
+    }
+
+    @Override
+    public ListenerConfig listener() {
+        return listener;
+    }
+
+    @Override
+    public boolean http2() {
+        return http2;
+    }
+
+    @Override
+    public boolean secure() {
+        return secure;
+    }
+
+    @Override
+    public void read() {
+        if (readDepth >= MAX_READ_DEPTH) {
+            ctx.executor().execute(ctx::read);
+        } else {
+            ctx.read();
+        }
+    }
+
+    @Override
+    public ChannelFuture write(Object msg) {
+        return ctx.write(msg);
+    }
+
+    @Override
+    public void flush() {
+        ctx.flush();
+    }
+
+    @Override
+    public boolean isWritable() {
+        return ctx.channel().isWritable();
+    }
+
+    @Override
+    public boolean closeAfterResponse() {
+        return closeAfterResponse;
+    }
+
+    @Override
+    public void exchangeDone(ProxyExchange ex, boolean reusable) {
+        if (exchange != ex) return;
+        exchange = null;
+        if (tunnel) return;
+        if (http2) {
+            if (!reusable && ctx.channel().isActive()) ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        if (reusable && !closeAfterResponse && ctx.channel().isActive()) {
+            idleSinceNanos = System.nanoTime();
+            read();
+        } else {
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void becomeTunnel(Channel upstream) {
+        tunnel = true;
+        cancelTimer();
+        Tunnel.splice(ctx.channel(), upstream);
+    }
+
+    /** Graceful shutdown: finish the request in flight, then close; close at once when idle. */
+    void drain() {
+        closeAfterResponse = true;
+        if (exchange == null && !tunnel) ctx.close();
+    }
+
+    /** Any bytes at all arrived since the connection went idle (a request head has begun). */
+    void bytesArrived() {
+        bytesSinceIdle = true;
+    }
+
+    // ---------------------------------------------------------------- timers (HTTP/1.1)
+
+    private void scheduleTimer(long delayNanos) {
+        timer = ctx.executor().schedule(this::onTimer, Math.max(delayNanos, TimeUnit.MILLISECONDS.toNanos(10)), TimeUnit.NANOSECONDS);
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
+    private void onTimer() {
+        timer = null;
+        if (!ctx.channel().isActive() || tunnel) return;
+        long headersTimeout = listener.requestHeadersTimeout().toNanos();
+        long idleTimeout = listener.idleTimeout().toNanos();
+        if (exchange != null) {
+            // A request is in flight: its own timers (route timeout) govern; look again later.
+            scheduleTimer(Math.min(headersTimeout, idleTimeout));
+            return;
+        }
+        long waited = System.nanoTime() - idleSinceNanos;
+        if (bytesSinceIdle && waited >= headersTimeout) {
+            FullHttpResponse res = ErrorResponse.create(ctx.alloc(), HttpResponseStatus.REQUEST_TIMEOUT,
+                    "request_timeout", "request headers not received within " + listener.requestHeadersTimeout().toMillis() + "ms", null);
+            res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        if (!bytesSinceIdle && waited >= idleTimeout) {
+            ctx.close();
+            return;
+        }
+        long next = bytesSinceIdle ? headersTimeout - waited : idleTimeout - waited;
+        scheduleTimer(next);
+    }
+}

@@ -1,0 +1,79 @@
+package io.strait.proxy.listener;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.strait.config.model.ListenerConfig;
+import io.strait.proxy.runtime.Engine;
+import io.strait.proxy.runtime.Transport;
+import java.net.InetSocketAddress;
+
+/** One bound listener and the connections it accepted (for graceful draining). */
+public final class ListenerServer {
+    /** Accept queue: generous so a burst of new connections is not refused while the loop is busy. */
+    private static final int BACKLOG = 4096;
+
+    private final ListenerConfig config;
+    private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private Channel server;
+
+    public ListenerServer(ListenerConfig config) {
+        this.config = config;
+    }
+
+    public ListenerConfig config() {
+        return config;
+    }
+
+    /** Binds synchronously (startup only, never on an event loop); throws when the port is taken. */
+    public void bind(Engine engine, EventLoopGroup group, Transport transport, long drainMillis) throws InterruptedException {
+        ChannelInit init = new ChannelInit(engine, config, drainMillis);
+        ServerBootstrap b = new ServerBootstrap()
+                .group(group)
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, BACKLOG)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childHandler(new io.netty.channel.ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        connections.add(ch);
+                        init.init(ch);
+                    }
+                });
+        server = b.bind(config.address().host(), config.address().port()).sync().channel();
+    }
+
+    public int port() {
+        return ((InetSocketAddress) server.localAddress()).getPort();
+    }
+
+    /** Stops accepting new connections. */
+    public void stopAccepting() {
+        if (server != null) server.close().syncUninterruptibly();
+    }
+
+    /** Asks every connection to finish its current request and close (HTTP/2: GOAWAY, then close). */
+    public void drain() {
+        for (Channel ch : connections) {
+            ch.eventLoop().execute(() -> {
+                DownstreamHandler h1 = ch.pipeline().get(DownstreamHandler.class);
+                if (h1 != null) h1.drain();
+                else ch.close(); // HTTP/2: the codec sends GOAWAY and waits for open streams
+            });
+        }
+    }
+
+    public int openConnections() {
+        return connections.size();
+    }
+
+    public void closeAll() {
+        connections.close();
+    }
+}

@@ -1,0 +1,48 @@
+package io.strait.proxy.listener;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import java.util.List;
+
+/**
+ * Looks at a new connection's first bytes: the HTTP/2 connection preface means h2c with prior
+ * knowledge, anything else is HTTP/1.1. Then it replaces itself with the matching pipeline.
+ */
+final class ProtocolDetector extends ByteToMessageDecoder {
+    private static final ByteBuf PREFACE = Http2CodecUtil.connectionPrefaceBuf();
+
+    private final ChannelInit init;
+
+    ProtocolDetector(ChannelInit init) {
+        this.init = init;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        ctx.read();
+        super.channelActive(ctx);
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        int n = Math.min(in.readableBytes(), PREFACE.readableBytes());
+        boolean prefixMatches = ByteBufUtil.equals(in, in.readerIndex(), PREFACE, 0, n);
+        if (prefixMatches && n < PREFACE.readableBytes()) {
+            ctx.read(); // could still be HTTP/2: wait for the whole preface
+            return;
+        }
+        if (prefixMatches && init.h2cEnabled()) {
+            init.configureHttp2(ctx.pipeline());
+        } else if (init.http1Enabled()) {
+            init.configureHttp1(ctx.pipeline());
+        } else {
+            in.skipBytes(in.readableBytes());
+            ctx.close();
+            return;
+        }
+        ctx.pipeline().remove(this); // hands the bytes read so far to the new pipeline
+    }
+}

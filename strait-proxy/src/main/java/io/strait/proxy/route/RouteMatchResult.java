@@ -1,0 +1,4 @@
+package io.strait.proxy.route;
+
+/** STUB until the router branch merges. */
+public record RouteMatchResult(Route route) {}

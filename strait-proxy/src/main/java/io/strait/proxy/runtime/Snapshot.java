@@ -1,0 +1,72 @@
+package io.strait.proxy.runtime;
+
+import io.strait.config.model.ListenerConfig;
+import io.strait.config.model.RouteConfig;
+import io.strait.config.model.StraitConfig;
+import io.strait.proxy.cluster.Cluster;
+import io.strait.proxy.cluster.ClusterManager;
+import io.strait.proxy.filter.ForwardedHeadersFilter;
+import io.strait.proxy.filter.HttpFilter;
+import io.strait.proxy.filter.RequestIdFilter;
+import io.strait.proxy.observe.ProxyMetrics;
+import io.strait.proxy.route.Route;
+import io.strait.proxy.route.Router;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One generation of configuration, compiled: router, clusters, per-route runtimes and per-listener
+ * filters. A request reads the current snapshot once when it starts and keeps it to the end, so
+ * a reload never changes the rules under a request in flight.
+ */
+public final class Snapshot {
+    private final StraitConfig config;
+    private final Router router;
+    private final ClusterManager clusters;
+    private final Map<RouteConfig, RouteRuntime> routes = new IdentityHashMap<>();
+    private final Map<String, List<HttpFilter>> listenerFilters = new HashMap<>();
+    private final Map<String, ListenerConfig> listeners = new HashMap<>();
+
+    Snapshot(StraitConfig config, ClusterManager clusters, ProxyMetrics metrics) {
+        this.config = config;
+        this.clusters = clusters;
+        this.router = Router.build(config.routes());
+        for (RouteConfig rc : config.routes()) {
+            Cluster cluster = clusters.get(rc.cluster());
+            long timeout = rc.timeout() == null ? 0 : rc.timeout().toNanos();
+            routes.put(rc, new RouteRuntime(rc, List.of(), cluster, timeout, rc.maxRequestBodySize(),
+                    metrics.forRoute(rc.name(), rc.cluster())));
+        }
+        for (ListenerConfig l : config.listeners()) {
+            listeners.put(l.name(), l);
+            listenerFilters.put(l.name(), List.of(new RequestIdFilter(), new ForwardedHeadersFilter(l.xffTrustedHops())));
+        }
+    }
+
+    public StraitConfig config() {
+        return config;
+    }
+
+    public Router router() {
+        return router;
+    }
+
+    public ClusterManager clusters() {
+        return clusters;
+    }
+
+    public RouteRuntime route(Route route) {
+        return routes.get(route.config());
+    }
+
+    /** The listener's settings in this generation, or null when a reload removed it. */
+    public ListenerConfig listener(String name) {
+        return listeners.get(name);
+    }
+
+    public List<HttpFilter> listenerFilters(String name) {
+        return listenerFilters.get(name);
+    }
+}
