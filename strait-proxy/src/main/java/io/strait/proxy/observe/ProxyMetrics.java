@@ -1,11 +1,183 @@
 package io.strait.proxy.observe;
 
+import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
-/** STUB until the observe branch merges. */
+/**
+ * The process's Prometheus metrics. Create one per process and keep it across config reloads:
+ * counters stay monotonic, and per-route data points are re-resolved by {@link #forRoute} for the
+ * new config.
+ *
+ * <p>Hot-path methods ({@link RouteMetrics#record}, the gauges' {@code inc/dec}) are lock-free
+ * adder updates; exemplars are off so no trace lookup happens per observation.
+ */
 public final class ProxyMetrics {
-    public RouteMetrics forRoute(String route, String cluster) { return (s, d, u) -> {}; }
-    public void reloaded(boolean ok) {}
-    public void scrape(OutputStream out) throws IOException { out.write("# stub\n".getBytes()); }
+
+    /** The {@code Content-Type} of {@link #scrape}: Prometheus text format 0.0.4. */
+    public static final String CONTENT_TYPE = PrometheusTextFormatWriter.CONTENT_TYPE;
+
+    /**
+     * Latency buckets in seconds: from 0.5 ms (a local proxy hop) to 10 s (beyond any sane route
+     * timeout), roughly 1-2.5-5 per decade so quantiles stay within a factor of ~2.
+     */
+    static final double[] DURATION_BUCKETS_SECONDS = {
+        0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
+    };
+
+    public static final String UPSTREAM_CONNECTIONS = "strait_upstream_connections";
+    public static final String UPSTREAM_PENDING_REQUESTS = "strait_upstream_pending_requests";
+    public static final String ENDPOINT_HEALTHY = "strait_endpoint_healthy";
+
+    /** Route/cluster label value when there is none (no route matched, no cluster called). */
+    public static final String NONE = "";
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+    private final Counter requests;
+    private final Histogram requestDuration;
+    private final Histogram upstreamDuration;
+    private final Gauge downstreamConnections;
+    private final Gauge downstreamRequests;
+    private final Counter configReloads;
+    private final Counter accessLogDropped;
+    private final Map<String, GaugeFamily> gauges = new ConcurrentHashMap<>();
+    private final GaugeFamily upstreamConnections;
+    private final GaugeFamily upstreamPending;
+    private final GaugeFamily endpointHealthy;
+
+    public ProxyMetrics() {
+        requests = Counter.builder()
+                .name("strait_requests_total")
+                .help("Requests completed, by route, cluster and status class")
+                .labelNames("route", "cluster", "code_class")
+                .withoutExemplars()
+                .register(registry);
+        requestDuration = Histogram.builder()
+                .name("strait_request_duration_seconds")
+                .help("Time from request arrival to the end of the response, by route")
+                .labelNames("route")
+                .classicOnly()
+                .classicUpperBounds(DURATION_BUCKETS_SECONDS)
+                .withoutExemplars()
+                .register(registry);
+        upstreamDuration = Histogram.builder()
+                .name("strait_upstream_duration_seconds")
+                .help("Time spent on the upstream call, by cluster")
+                .labelNames("cluster")
+                .classicOnly()
+                .classicUpperBounds(DURATION_BUCKETS_SECONDS)
+                .withoutExemplars()
+                .register(registry);
+        downstreamConnections = Gauge.builder()
+                .name("strait_downstream_connections_active")
+                .help("Open client connections, by listener")
+                .labelNames("listener")
+                .withoutExemplars()
+                .register(registry);
+        downstreamRequests = Gauge.builder()
+                .name("strait_downstream_requests_active")
+                .help("Requests in flight")
+                .withoutExemplars()
+                .register(registry);
+        configReloads = Counter.builder()
+                .name("strait_config_reloads_total")
+                .help("Configuration reloads, by result")
+                .labelNames("result")
+                .withoutExemplars()
+                .register(registry);
+        configReloads.initLabelValues("success");
+        configReloads.initLabelValues("failure");
+        accessLogDropped = Counter.builder()
+                .name("strait_access_log_dropped_total")
+                .help("Access log lines dropped because the writer fell behind")
+                .withoutExemplars()
+                .register(registry);
+        upstreamConnections = gauge(UPSTREAM_CONNECTIONS, "Upstream connections, by state (active|idle)",
+                "cluster", "endpoint", "state");
+        upstreamPending = gauge(UPSTREAM_PENDING_REQUESTS, "Requests waiting for an upstream connection",
+                "cluster");
+        endpointHealthy = gauge(ENDPOINT_HEALTHY, "1 when the endpoint is healthy, else 0",
+                "cluster", "endpoint");
+    }
+
+    /**
+     * Resolves the data points of one route once (at config load). {@code null} names become
+     * {@link #NONE}.
+     */
+    public RouteMetrics forRoute(String route, String cluster) {
+        String r = route == null ? NONE : route;
+        String c = cluster == null ? NONE : cluster;
+        return new RouteMetrics(requests, r, c, requestDuration.labelValues(r), upstreamDuration.labelValues(c));
+    }
+
+    /** The open-connections gauge of one listener: {@code inc()} on accept, {@code dec()} on close. */
+    public GaugeDataPoint downstreamConnections(String listener) {
+        return downstreamConnections.labelValues(listener == null ? NONE : listener);
+    }
+
+    /** The in-flight requests gauge: {@code inc()} when a request starts, {@code dec()} when it ends. */
+    public GaugeDataPoint downstreamRequestsActive() {
+        return downstreamRequests;
+    }
+
+    /** Counts one configuration reload attempt. */
+    public void configReloaded(boolean success) {
+        configReloads.labelValues(success ? "success" : "failure").inc();
+    }
+
+    /** Pass to {@link AccessLog#create} as its drop callback. */
+    public Runnable accessLogDropCounter() {
+        return accessLogDropped::inc;
+    }
+
+    /** {@code strait_upstream_connections{cluster,endpoint,state}}, fed by connection pools. */
+    public GaugeFamily upstreamConnections() {
+        return upstreamConnections;
+    }
+
+    /** {@code strait_upstream_pending_requests{cluster}}, fed by pools or clusters. */
+    public GaugeFamily upstreamPendingRequests() {
+        return upstreamPending;
+    }
+
+    /** {@code strait_endpoint_healthy{cluster,endpoint}}, fed by clusters. */
+    public GaugeFamily endpointHealthy() {
+        return endpointHealthy;
+    }
+
+    /**
+     * The callback gauge {@code name}, created on first call. Calling again with the same labels
+     * returns the same family (sources are then registered per key, see {@link GaugeFamily}).
+     *
+     * @throws IllegalArgumentException when the name exists with other label names, or is taken
+     *     by a metric of another kind
+     */
+    public GaugeFamily gauge(String name, String help, String... labelNames) {
+        List<String> labels = List.of(labelNames);
+        GaugeFamily family = gauges.computeIfAbsent(name, n -> new GaugeFamily(registry, n, help, labels));
+        if (!family.labelNames().equals(labels)) {
+            throw new IllegalArgumentException("gauge " + name + " has labels " + family.labelNames()
+                    + ", not " + labels);
+        }
+        return family;
+    }
+
+    /** Writes every metric in the Prometheus text format ({@link #CONTENT_TYPE}). Blocking I/O. */
+    public void scrape(OutputStream out) throws IOException {
+        writer.write(out, registry.scrape());
+    }
+
+    /** The underlying registry, e.g. to add JVM metrics. */
+    public PrometheusRegistry registry() {
+        return registry;
+    }
 }

@@ -1,0 +1,139 @@
+package io.strait.proxy.observe;
+
+import io.strait.config.load.ConfigLoader;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns an {@link ExchangeRecord} into one JSON object with exactly the configured fields, in the
+ * configured order. Runs on the access log's writer thread only (never on an event loop).
+ */
+final class AccessLogFormat {
+
+    /** ISO-8601 in UTC, always with milliseconds so every line has the same shape. */
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    /** One output field: its JSON name and how to write its value. */
+    private record Field(String name, ValueWriter writer) {}
+
+    @FunctionalInterface
+    private interface ValueWriter {
+        void write(ExchangeRecord r, StringBuilder out);
+    }
+
+    private final Field[] fields;
+
+    /**
+     * @throws IllegalArgumentException for a field name not in {@link
+     *     ConfigLoader#ACCESS_LOG_FIELDS}
+     */
+    AccessLogFormat(List<String> fieldNames) {
+        List<Field> list = new ArrayList<>(fieldNames.size());
+        for (String name : fieldNames) list.add(new Field(name, writerFor(name)));
+        this.fields = list.toArray(Field[]::new);
+    }
+
+    /** Appends one JSON object (no line break) to {@code out}. */
+    void format(ExchangeRecord r, StringBuilder out) {
+        out.append('{');
+        for (int i = 0; i < fields.length; i++) {
+            if (i > 0) out.append(',');
+            out.append('"').append(fields[i].name()).append("\":");
+            fields[i].writer().write(r, out);
+        }
+        out.append('}');
+    }
+
+    private static ValueWriter writerFor(String name) {
+        return switch (name) {
+            case "time" -> (r, out) -> {
+                out.append('"');
+                TIME.formatTo(java.time.Instant.ofEpochMilli(r.startEpochMillis()), out);
+                out.append('"');
+            };
+            case "requestId" -> (r, out) -> string(r.requestId(), out);
+            case "client" -> (r, out) -> string(r.client(), out);
+            case "method" -> (r, out) -> string(r.method(), out);
+            case "host" -> (r, out) -> string(r.host(), out);
+            case "path" -> (r, out) -> string(r.path(), out);
+            case "protocol" -> (r, out) -> string(r.protocol(), out);
+            case "status" -> (r, out) -> out.append(r.status());
+            case "durationMs" -> (r, out) -> millis(r.durationNanos(), out);
+            case "upstreamMs" -> (r, out) -> {
+                if (r.upstreamNanos() < 0) out.append("null");
+                else millis(r.upstreamNanos(), out);
+            };
+            case "bytesIn" -> (r, out) -> out.append(r.bytesIn());
+            case "bytesOut" -> (r, out) -> out.append(r.bytesOut());
+            case "route" -> (r, out) -> string(r.route(), out);
+            case "cluster" -> (r, out) -> string(r.cluster(), out);
+            case "upstream" -> (r, out) -> string(r.upstream(), out);
+            case "userAgent" -> (r, out) -> string(r.userAgent(), out);
+            case "traceId" -> (r, out) -> string(r.traceId(), out);
+            case "error" -> (r, out) -> string(r.error(), out);
+            default -> throw new IllegalArgumentException("unknown access log field '" + name
+                    + "'; known: " + String.join(", ", ConfigLoader.ACCESS_LOG_FIELDS));
+        };
+    }
+
+    /** Nanoseconds as milliseconds with exactly three decimals ({@code 12.345}), rounded. */
+    static void millis(long nanos, StringBuilder out) {
+        if (nanos < 0) nanos = 0;
+        long micros = (nanos + 500) / 1_000;
+        out.append(micros / 1_000).append('.');
+        long frac = micros % 1_000;
+        if (frac < 100) out.append('0');
+        if (frac < 10) out.append('0');
+        out.append(frac);
+    }
+
+    /**
+     * A JSON string, or {@code null}. Control characters, quotes, backslashes, DEL, the JavaScript
+     * line separators and unpaired surrogates are escaped, so a hostile path or user agent can
+     * neither break the line nor the JSON.
+     */
+    static void string(String s, StringBuilder out) {
+        if (s == null) {
+            out.append("null");
+            return;
+        }
+        out.append('"');
+        int n = s.length();
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (c < 0x20 || c == 0x7f || c == '\u2028' || c == '\u2029') {
+                        unicodeEscape(c, out);
+                    } else if (Character.isHighSurrogate(c) && i + 1 < n
+                            && Character.isLowSurrogate(s.charAt(i + 1))) {
+                        out.append(c).append(s.charAt(++i));
+                    } else if (Character.isSurrogate(c)) {
+                        unicodeEscape(c, out);
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        out.append('"');
+    }
+
+    private static void unicodeEscape(char c, StringBuilder out) {
+        out.append("\\u")
+                .append(HEX[(c >> 12) & 0xf])
+                .append(HEX[(c >> 8) & 0xf])
+                .append(HEX[(c >> 4) & 0xf])
+                .append(HEX[c & 0xf]);
+    }
+}
