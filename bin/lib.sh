@@ -31,3 +31,6 @@ strait_require_mvn() {
     return 1
   fi
 }
+
+# Maven's bundled Guava warns about sun.misc.Unsafe on JDK 24+; the warning is noise for our users.
+if [ -z "${MAVEN_OPTS:-}" ]; then export MAVEN_OPTS="--sun-misc-unsafe-memory-access=allow"; fi

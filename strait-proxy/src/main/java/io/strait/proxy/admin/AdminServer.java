@@ -24,6 +24,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.strait.config.model.HostPort;
 import io.strait.proxy.http.ErrorResponse;
+import io.strait.proxy.observe.ProxyMetrics;
 import io.strait.proxy.runtime.ProxyServer;
 import io.strait.proxy.runtime.Transport;
 import java.io.IOException;
@@ -93,7 +94,7 @@ public final class AdminServer {
                         return;
                     }
                     FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, buf);
-                    res.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+                    res.headers().set(HttpHeaderNames.CONTENT_TYPE, ProxyMetrics.CONTENT_TYPE);
                     send(ctx, res, keepAlive);
                 }
                 case "/config" -> send(ctx, json(ctx, HttpResponseStatus.OK,

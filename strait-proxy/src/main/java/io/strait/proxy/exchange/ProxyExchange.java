@@ -114,7 +114,9 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
     /** Runs everything up to choosing an endpoint; ends in a connection request or a direct answer. */
     public void start() {
         for (HttpFilter f : snapshot.listenerFilters(down.listener().name())) f.onRequest(ctx);
-        trace = engine.tracing().startServerSpan(request.headers().get(StraitHeaders.TRACEPARENT));
+        trace = engine.tracing().startServerSpan(request.headers().get(StraitHeaders.TRACEPARENT),
+                request.headers().get(StraitHeaders.TRACESTATE));
+        engine.metrics().downstreamRequestsActive().inc();
         PathNormalizer.Result norm = PathNormalizer.normalize(request.uri(), down.listener().paths());
         if (!norm.ok()) {
             respondError(HttpResponseStatus.BAD_REQUEST, "bad_request", "invalid request path: " + norm.rejection());
@@ -556,6 +558,7 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
         }
         if (endpoint != null && upstreamStartNanos != 0) endpoint.requestFinished();
         if (!requestForwarded) ReferenceCountUtil.release(request); // an HTTP/2 FullHttpRequest we answered ourselves
+        engine.metrics().downstreamRequestsActive().dec();
         long duration = System.nanoTime() - ctx.startNanos();
         if (route != null) route.metrics().record(status, duration, upstreamNanos);
         else engine.unroutedMetrics().record(status, duration, -1);

@@ -43,6 +43,9 @@ public final class ListenerServer {
                     @Override
                     protected void initChannel(Channel ch) {
                         connections.add(ch);
+                        var gauge = engine.metrics().downstreamConnections(config.name());
+                        gauge.inc();
+                        ch.closeFuture().addListener(f -> gauge.dec());
                         init.init(ch);
                     }
                 });

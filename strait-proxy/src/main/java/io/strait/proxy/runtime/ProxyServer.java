@@ -62,12 +62,38 @@ public final class ProxyServer implements Engine, AutoCloseable {
         this.pools = new UpstreamPools(transport, threads);
         this.metrics = new ProxyMetrics();
         this.unrouted = metrics.forRoute("", "");
-        this.accessLog = new AccessLog(config.observability().accessLog());
-        this.tracing = new Tracing(config.observability().tracing());
+        this.accessLog = AccessLog.create(config.observability().accessLog(), metrics.accessLogDropCounter());
+        this.tracing = Tracing.create(config.observability().tracing());
         ClusterManager clusters = ClusterManager.create(config.clusters(), config.zone(), group, null);
         this.snapshot = new Snapshot(config, clusters, metrics);
         applyPoolSettings(snapshot);
         this.admin = new AdminServer(this);
+        registerGauges();
+    }
+
+    /** Pool and health gauges read whatever snapshot is current at scrape time: nothing to redo on reload. */
+    private void registerGauges() {
+        metrics.upstreamConnections().register("pools", sink -> {
+            for (var c : snapshot.clusters().all()) {
+                for (Endpoint e : c.endpoints()) {
+                    var p = pools.pool(e, c.config().pool());
+                    sink.sample(p.activeConnections(), c.name(), e.id(), "active");
+                    sink.sample(p.idleConnections(), c.name(), e.id(), "idle");
+                }
+            }
+        });
+        metrics.upstreamPendingRequests().register("pools", sink -> {
+            for (var c : snapshot.clusters().all()) {
+                int pending = 0;
+                for (Endpoint e : c.endpoints()) pending += pools.pool(e, c.config().pool()).pendingRequests();
+                sink.sample(pending, c.name());
+            }
+        });
+        metrics.endpointHealthy().register("clusters", sink -> {
+            for (var c : snapshot.clusters().all()) {
+                for (Endpoint e : c.endpoints()) sink.sample(e.healthy() ? 1 : 0, c.name(), e.id());
+            }
+        });
     }
 
     /** Starts a proxy; {@code configFile} (nullable) is watched for changes and read again on reload. */
@@ -158,7 +184,7 @@ public final class ProxyServer implements Engine, AutoCloseable {
         try {
             next = ConfigLoader.load(configFile);
         } catch (ConfigException e) {
-            metrics.reloaded(false);
+            metrics.configReloaded(false);
             log.error("reload rejected, the running configuration stays:\n  {}", String.join("\n  ", e.errors()));
             return new ReloadResult(false, e.errors());
         }
@@ -178,7 +204,7 @@ public final class ProxyServer implements Engine, AutoCloseable {
         try {
             clusters = ClusterManager.create(next.clusters(), next.zone(), group, old.clusters());
         } catch (RuntimeException e) {
-            metrics.reloaded(false);
+            metrics.configReloaded(false);
             log.error("reload rejected: {}", e.getMessage());
             return new ReloadResult(false, List.of(e.getMessage()));
         }
@@ -187,7 +213,7 @@ public final class ProxyServer implements Engine, AutoCloseable {
         clusters.start();
         snapshot = fresh;
         old.clusters().close();
-        metrics.reloaded(true);
+        metrics.configReloaded(true);
         for (String w : warnings) log.warn(w);
         log.info("configuration reloaded: {} route(s), {} cluster(s)", next.routes().size(), next.clusters().size());
         return new ReloadResult(true, warnings);
