@@ -33,4 +33,10 @@ strait_require_mvn() {
 }
 
 # Maven's bundled Guava warns about sun.misc.Unsafe on JDK 24+; the warning is noise for our users.
-if [ -z "${MAVEN_OPTS:-}" ]; then export MAVEN_OPTS="--sun-misc-unsafe-memory-access=allow"; fi
+strait_maven_opts() {
+  local v
+  v=$(strait_java_version "$JAVA_HOME/bin/java")
+  if [ -z "${MAVEN_OPTS:-}" ] && [ -n "$v" ] && [ "$v" -ge 24 ]; then
+    export MAVEN_OPTS="--sun-misc-unsafe-memory-access=allow"
+  fi
+}
