@@ -23,6 +23,8 @@ import io.strait.proxy.runtime.Engine;
 import io.strait.proxy.runtime.Snapshot;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The last handler of a downstream HTTP/1.1 connection or HTTP/2 stream: turns each request into a
@@ -36,6 +38,15 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
     /** Pipelined requests answered from the decoder's queue recurse; past this depth reads are re-queued on the loop. */
     private static final int MAX_READ_DEPTH = 8;
 
+    private static final Logger log = LoggerFactory.getLogger(DownstreamHandler.class);
+    /** A failed write means the client is gone or the codec refused: close, so the exchange ends. */
+    private static final ChannelFutureListener WRITE_FAILURE = f -> {
+        if (!f.isSuccess()) {
+            if (log.isDebugEnabled()) log.debug("write to {} failed: {}", f.channel(), f.cause().toString());
+            f.channel().close();
+        }
+    };
+
     private final Engine engine;
     private final ListenerConfig listener;
     private final boolean http2;
@@ -45,6 +56,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
     private boolean closeAfterResponse;
     private boolean tunnel;
     private boolean activated;
+    private boolean readWanted;
     private int readDepth;
     private long idleSinceNanos;
     private boolean bytesSinceIdle;
@@ -75,11 +87,12 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
         activated = true;
         idleSinceNanos = System.nanoTime();
         if (!http2) scheduleTimer(Math.min(listener.requestHeadersTimeout().toNanos(), listener.idleTimeout().toNanos()));
-        ctx.read();
+        read();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        readWanted = false;
         readDepth++;
         try {
             if (msg instanceof HttpRequest req) {
@@ -93,6 +106,16 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
         } finally {
             readDepth--;
         }
+    }
+
+    /**
+     * With auto-read off, one read() may end in a read-complete with no message (the bytes that
+     * arrived did not finish a message): ask again until a message comes.
+     */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (readWanted && !tunnel) ctx.read();
+        ctx.fireChannelReadComplete();
     }
 
     private void onRequest(HttpRequest req) {
@@ -145,6 +168,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // I/O errors (reset by peer and the like) end the connection; channelInactive cleans up.
+        if (log.isDebugEnabled()) log.debug("downstream {} failed: {}", ctx.channel(), cause.toString());
         ctx.close();
     }
 
@@ -177,6 +201,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
 
     @Override
     public void read() {
+        readWanted = true;
         if (readDepth >= MAX_READ_DEPTH) {
             ctx.executor().execute(ctx::read);
         } else {
@@ -186,7 +211,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
 
     @Override
     public ChannelFuture write(Object msg) {
-        return ctx.write(msg);
+        return ctx.write(msg).addListener(WRITE_FAILURE);
     }
 
     @Override

@@ -1,0 +1,188 @@
+package io.strait.proxy.exchange;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.strait.proxy.testing.Json;
+import io.strait.proxy.testing.ProxyFixture;
+import io.strait.proxy.testing.TestBackend;
+import java.net.ServerSocket;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The core proxy path through a real Strait and a real backend, with the JDK HttpClient and raw sockets. */
+class ProxyBasicsTest {
+    static TestBackend backend;
+    static ProxyFixture proxy;
+    static int deadPort;
+
+    @BeforeAll
+    static void start() throws Exception {
+        backend = new TestBackend("b1");
+        try (ServerSocket s = new ServerSocket(0)) {
+            deadPort = s.getLocalPort(); // closed again: connecting there is refused
+        }
+        proxy = ProxyFixture.start("""
+                clusters:
+                  web: {endpoints: [{address: ${b1}}]}
+                  dead: {endpoints: [{address: 127.0.0.1:${dead}}]}
+                routes:
+                  - {name: slow, match: {pathPrefix: /delay}, cluster: web, timeout: 300ms}
+                  - {name: small, match: {pathPrefix: /small}, cluster: web, maxRequestBodySize: 10}
+                  - {name: dead, match: {pathPrefix: /dead}, cluster: dead}
+                  - {name: rewrite, match: {pathPrefix: /v1/things}, cluster: web, rewrite: {prefix: /things, host: things.internal}}
+                  - {name: web, match: {pathPrefix: /}, cluster: web}
+                """, Map.of("b1", backend.address(), "dead", String.valueOf(deadPort)));
+    }
+
+    @AfterAll
+    static void stop() {
+        proxy.close();
+        backend.close();
+    }
+
+    @Test
+    void forwardsWithRequestIdAndForwardedHeaders() {
+        HttpResponse<String> res = proxy.send(HttpRequest.newBuilder(proxy.uri("/echo/a?x=1"))
+                .header("X-Forwarded-For", "6.6.6.6")
+                .header("X-Forwarded-Host", "evil.example")
+                .build());
+        assertThat(res.statusCode()).isEqualTo(200);
+        JsonNode body = Json.parse(res.body());
+        JsonNode h = body.get("headers");
+        assertThat(body.get("uri").asText()).isEqualTo("/echo/a?x=1");
+        assertThat(h.get("x-forwarded-for").asText()).isEqualTo("127.0.0.1");
+        assertThat(h.get("x-forwarded-proto").asText()).isEqualTo("http");
+        assertThat(h.get("x-forwarded-host").asText()).isEqualTo("127.0.0.1:" + proxy.port());
+        String id = res.headers().firstValue("x-request-id").orElseThrow();
+        assertThat(id).matches("[0-9a-f]{32}");
+        assertThat(h.get("x-request-id").asText()).isEqualTo(id);
+        assertThat(h.get("traceparent").asText()).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]");
+    }
+
+    @Test
+    void keepsWellFormedRequestIdAndReplacesBadOnes() {
+        HttpResponse<String> kept = proxy.send(HttpRequest.newBuilder(proxy.uri("/echo")).header("X-Request-Id", "abc-123.x").build());
+        assertThat(kept.headers().firstValue("x-request-id")).hasValue("abc-123.x");
+        HttpResponse<String> replaced = proxy.send(HttpRequest.newBuilder(proxy.uri("/echo")).header("X-Request-Id", "a b\"<script>").build());
+        assertThat(replaced.headers().firstValue("x-request-id").orElseThrow()).matches("[0-9a-f]{32}");
+    }
+
+    @Test
+    void stripsHopByHopHeaders() throws Exception {
+        String res = proxy.raw("GET /echo HTTP/1.1\r\nHost: a\r\nConnection: keep-alive, X-Secret-Hop\r\n"
+                + "X-Secret-Hop: 1\r\nKeep-Alive: timeout=5\r\nTE: trailers\r\nProxy-Authorization: Basic abc\r\n"
+                + "Upgrade: h2c\r\nX-Kept: yes\r\n\r\n", 1000);
+        assertThat(res).startsWith("HTTP/1.1 200");
+        JsonNode h = Json.parse(res.substring(res.indexOf("\r\n\r\n") + 4).trim()).get("headers");
+        assertThat(h.has("x-kept")).isTrue();
+        for (String gone : new String[] {"x-secret-hop", "keep-alive", "te", "proxy-authorization", "upgrade", "connection"}) {
+            assertThat(h.has(gone)).as(gone).isFalse();
+        }
+    }
+
+    @Test
+    void unknownRouteIsJson404() {
+        ProxyFixture p = proxy;
+        HttpResponse<String> res = p.send(HttpRequest.newBuilder(p.uri("/echo")).header("Host", "x").build());
+        assertThat(res.statusCode()).isEqualTo(200); // catch-all route exists; a dedicated fixture checks 404 below
+    }
+
+    @Test
+    void refusedUpstreamIs503Json() {
+        HttpResponse<String> res = proxy.get("/dead/x");
+        assertThat(res.statusCode()).isEqualTo(503);
+        JsonNode body = Json.parse(res.body());
+        assertThat(body.get("error").asText()).isEqualTo("upstream_connect_failure");
+        assertThat(body.get("requestId").asText()).isEqualTo(res.headers().firstValue("x-request-id").orElseThrow());
+        assertThat(res.headers().firstValue("content-type")).hasValue("application/json");
+    }
+
+    @Test
+    void resetBeforeResponseIs502() {
+        HttpResponse<String> res = proxy.get("/reset");
+        assertThat(res.statusCode()).isEqualTo(502);
+        assertThat(Json.parse(res.body()).get("error").asText()).isEqualTo("upstream_reset");
+    }
+
+    @Test
+    void slowUpstreamIs504AfterRouteTimeout() {
+        long t0 = System.nanoTime();
+        HttpResponse<String> res = proxy.get("/delay/3000");
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertThat(res.statusCode()).isEqualTo(504);
+        assertThat(Json.parse(res.body()).get("error").asText()).isEqualTo("upstream_timeout");
+        assertThat(ms).isLessThan(2500);
+    }
+
+    @Test
+    void bodyOverRouteLimitIs413() {
+        HttpResponse<String> res = proxy.send(HttpRequest.newBuilder(proxy.uri("/small"))
+                .POST(HttpRequest.BodyPublishers.ofString("x".repeat(100))).build());
+        assertThat(res.statusCode()).isEqualTo(413);
+        assertThat(Json.parse(res.body()).get("error").asText()).isEqualTo("payload_too_large");
+    }
+
+    @Test
+    void chunkedBodyOverLimitIs413AndNeverCompletesUpstream() throws Exception {
+        int before = backend.requestCount();
+        String res = proxy.raw("POST /small HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "5\r\nhello\r\n10\r\n0123456789abcdef\r\n0\r\n\r\n", 2000);
+        assertThat(res).startsWith("HTTP/1.1 413");
+        assertThat(res).contains("payload_too_large");
+    }
+
+    @Test
+    void postBodyIsForwarded() {
+        HttpResponse<String> res = proxy.send(HttpRequest.newBuilder(proxy.uri("/echo"))
+                .POST(HttpRequest.BodyPublishers.ofString("y".repeat(100_000))).build());
+        assertThat(res.statusCode()).isEqualTo(200);
+        assertThat(Json.parse(res.body()).get("bodyBytes").asLong()).isEqualTo(100_000);
+    }
+
+    @Test
+    void prefixAndHostRewrite() {
+        JsonNode body = Json.parse(proxy.get("/v1/things/42?q=1").body());
+        assertThat(body.get("uri").asText()).isEqualTo("/things/42?q=1");
+        assertThat(body.get("headers").get("host").asText()).isEqualTo("things.internal");
+    }
+
+    @Test
+    void upstreamConnectionsAreReused() {
+        for (int i = 0; i < 5; i++) proxy.get("/echo/warm");
+        int before = backend.connectionCount();
+        for (int i = 0; i < 50; i++) assertThat(proxy.get("/echo/" + i).statusCode()).isEqualTo(200);
+        assertThat(backend.connectionCount() - before).isLessThanOrEqualTo(1);
+    }
+
+    @Test
+    void pipelinedRequestsAnswerInOrder() throws Exception {
+        String res = proxy.raw("GET /delay/200 HTTP/1.1\r\nHost: a\r\n\r\n"
+                + "GET /echo/second HTTP/1.1\r\nHost: a\r\n\r\n"
+                + "GET /echo/third HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", 3000);
+        int first = res.indexOf("\"uri\":\"/delay/200\"");
+        int second = res.indexOf("\"uri\":\"/echo/second\"");
+        int third = res.indexOf("\"uri\":\"/echo/third\"");
+        assertThat(first).isPositive();
+        assertThat(second).isGreaterThan(first);
+        assertThat(third).isGreaterThan(second);
+        assertThat(res).endsWith("<EOF>");
+    }
+
+    @Test
+    void http10ClientGetsClosedConnection() throws Exception {
+        String res = proxy.raw("GET /echo HTTP/1.0\r\nHost: a\r\n\r\n", 2000);
+        assertThat(res).startsWith("HTTP/1.1 200").endsWith("<EOF>");
+    }
+
+    @Test
+    void upstreamClosingMidBodyCutsTheClientConnection() throws Exception {
+        String res = proxy.raw("GET /half HTTP/1.1\r\nHost: a\r\n\r\n", 3000);
+        assertThat(res).startsWith("HTTP/1.1 200");
+        assertThat(res).containsAnyOf("<EOF>", "<RESET>");
+    }
+}

@@ -1,0 +1,275 @@
+package io.strait.proxy.testing;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A real HTTP/1.1 backend on a loopback port for integration tests, with behaviours chosen by
+ * path:
+ * <ul>
+ *   <li>{@code /echo...} (and anything unknown): JSON with the backend name, method, uri, headers and body size
+ *   <li>{@code /status/N}: answers status N
+ *   <li>{@code /delay/MS}: answers after MS milliseconds
+ *   <li>{@code /bytes/N}: streams N bytes (chunked, honouring backpressure)
+ *   <li>{@code /sse/N/MS}: N server-sent events MS milliseconds apart
+ *   <li>{@code /reset}: closes the connection without answering
+ *   <li>{@code /half}: sends headers and part of the body, then closes
+ *   <li>{@code /ws}: WebSocket echo
+ * </ul>
+ * Every request head it receives is recorded ({@link #received()}).
+ */
+public final class TestBackend implements AutoCloseable {
+    private static final byte[] CHUNK = new byte[64 * 1024];
+
+    private final String name;
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final Channel server;
+    private final ConcurrentLinkedQueue<HttpRequest> received = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger connections = new AtomicInteger();
+    private final AtomicLong bodyBytes = new AtomicLong();
+    private volatile int forcedStatus;
+
+    public TestBackend(String name) throws InterruptedException {
+        this(name, 0);
+    }
+
+    public TestBackend(String name, int port) throws InterruptedException {
+        this.name = name;
+        server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        connections.incrementAndGet();
+                        ch.pipeline().addLast(new HttpServerCodec(), new Handler());
+                    }
+                }).bind("127.0.0.1", port).sync().channel();
+    }
+
+    public int port() {
+        return ((InetSocketAddress) server.localAddress()).getPort();
+    }
+
+    public String address() {
+        return "127.0.0.1:" + port();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Request heads received, in order. */
+    public List<HttpRequest> received() {
+        return List.copyOf(received);
+    }
+
+    public int requestCount() {
+        return received.size();
+    }
+
+    /** Connections accepted since start. */
+    public int connectionCount() {
+        return connections.get();
+    }
+
+    /** Request body bytes received in total. */
+    public long bodyBytes() {
+        return bodyBytes.get();
+    }
+
+    /** Makes every request (except /healthz when status is 0) answer this status; 0 turns it off. */
+    public void forceStatus(int status) {
+        this.forcedStatus = status;
+    }
+
+    @Override
+    public void close() {
+        server.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    private final class Handler extends ChannelInboundHandlerAdapter {
+        private HttpRequest current;
+        private long currentBody;
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof HttpRequest req) {
+                received.add(req);
+                current = req;
+                currentBody = 0;
+                if (req.uri().startsWith("/ws") && req.headers().containsValue(HttpHeaderNames.UPGRADE, "websocket", true)) {
+                    ctx.pipeline().addBefore(ctx.name(), "agg", new HttpObjectAggregator(65536));
+                    ctx.pipeline().addBefore(ctx.name(), "ws", new WebSocketServerProtocolHandler("/ws"));
+                    ctx.pipeline().addLast(new WsEcho());
+                    ctx.pipeline().remove(this);
+                    ctx.pipeline().context("agg").fireChannelRead(msg);
+                    return;
+                }
+            }
+            if (msg instanceof HttpContent content) {
+                currentBody += content.content().readableBytes();
+                bodyBytes.addAndGet(content.content().readableBytes());
+                content.release();
+                if (content instanceof LastHttpContent) respond(ctx, current, currentBody);
+            }
+        }
+
+        private void respond(ChannelHandlerContext ctx, HttpRequest req, long bodySize) {
+            QueryStringDecoder q = new QueryStringDecoder(req.uri());
+            String[] parts = q.path().split("/");
+            String first = parts.length > 1 ? parts[1] : "";
+            boolean keepAlive = HttpUtil.isKeepAlive(req);
+            if (forcedStatus != 0 && !q.path().equals("/healthz")) {
+                send(ctx, full(HttpResponseStatus.valueOf(forcedStatus), "{\"backend\":\"" + name + "\"}"), keepAlive);
+                return;
+            }
+            switch (first) {
+                case "status" -> send(ctx, full(HttpResponseStatus.valueOf(Integer.parseInt(parts[2])),
+                        "{\"backend\":\"" + name + "\"}"), keepAlive);
+                case "delay" -> ctx.executor().schedule(() -> send(ctx, echo(req, bodySize), keepAlive),
+                        Long.parseLong(parts[2]), TimeUnit.MILLISECONDS);
+                case "bytes" -> streamBytes(ctx, Long.parseLong(parts[2]), keepAlive);
+                case "sse" -> sse(ctx, Integer.parseInt(parts[2]), Long.parseLong(parts[3]));
+                case "reset" -> ctx.close();
+                case "half" -> {
+                    DefaultHttpResponse res = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+                    res.headers().set(HttpHeaderNames.CONTENT_LENGTH, 1000);
+                    ctx.write(res);
+                    ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(new byte[100])))
+                            .addListener(ChannelFutureListener.CLOSE);
+                }
+                default -> send(ctx, echo(req, bodySize), keepAlive);
+            }
+        }
+
+        private FullHttpResponse echo(HttpRequest req, long bodySize) {
+            StringBuilder sb = new StringBuilder("{\"backend\":\"").append(name).append("\",\"method\":\"")
+                    .append(req.method()).append("\",\"uri\":").append(Json.quote(req.uri()))
+                    .append(",\"bodyBytes\":").append(bodySize).append(",\"headers\":{");
+            boolean firstHeader = true;
+            for (Map.Entry<String, String> h : req.headers()) {
+                if (!firstHeader) sb.append(',');
+                firstHeader = false;
+                sb.append(Json.quote(h.getKey().toLowerCase())).append(':').append(Json.quote(h.getValue()));
+            }
+            return full(HttpResponseStatus.OK, sb.append("}}").toString());
+        }
+
+        private void streamBytes(ChannelHandlerContext ctx, long total, boolean keepAlive) {
+            DefaultHttpResponse res = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+            res.headers().set(HttpHeaderNames.CONTENT_LENGTH, total);
+            res.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_OCTET_STREAM);
+            ctx.write(res);
+            new Streamer(ctx, total, keepAlive).next();
+        }
+
+        private void sse(ChannelHandlerContext ctx, int count, long everyMs) {
+            DefaultHttpResponse res = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+            res.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream");
+            res.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            ctx.writeAndFlush(res);
+            AtomicInteger sent = new AtomicInteger();
+            Runnable[] tick = new Runnable[1];
+            tick[0] = () -> {
+                if (!ctx.channel().isActive()) return;
+                int n = sent.incrementAndGet();
+                ByteBuf ev = Unpooled.copiedBuffer("id: " + n + "\ndata: event " + n + "\n\n", StandardCharsets.UTF_8);
+                ctx.writeAndFlush(new DefaultHttpContent(ev));
+                if (n < count) ctx.executor().schedule(tick[0], everyMs, TimeUnit.MILLISECONDS);
+                else ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+            };
+            ctx.executor().schedule(tick[0], everyMs, TimeUnit.MILLISECONDS);
+        }
+
+        private FullHttpResponse full(HttpResponseStatus status, String body) {
+            ByteBuf buf = Unpooled.copiedBuffer(body, StandardCharsets.UTF_8);
+            FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, buf);
+            res.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+            res.headers().set(HttpHeaderNames.CONTENT_LENGTH, buf.readableBytes());
+            res.headers().set("x-backend", name);
+            return res;
+        }
+
+        private void send(ChannelHandlerContext ctx, FullHttpResponse res, boolean keepAlive) {
+            if (!keepAlive) res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ChannelFuture f = ctx.writeAndFlush(res);
+            if (!keepAlive) f.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /** Writes a large body chunk by chunk, only while the channel is writable (a well-behaved server). */
+    private static final class Streamer {
+        private final ChannelHandlerContext ctx;
+        private final boolean keepAlive;
+        private long remaining;
+
+        Streamer(ChannelHandlerContext ctx, long total, boolean keepAlive) {
+            this.ctx = ctx;
+            this.remaining = total;
+            this.keepAlive = keepAlive;
+        }
+
+        void next() {
+            while (remaining > 0 && ctx.channel().isActive()) {
+                int n = (int) Math.min(CHUNK.length, remaining);
+                remaining -= n;
+                ChannelFuture f = ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(CHUNK, 0, n)));
+                if (!ctx.channel().isWritable()) {
+                    f.addListener(done -> { if (done.isSuccess()) next(); });
+                    return;
+                }
+            }
+            if (remaining == 0) {
+                ChannelFuture f = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+                if (!keepAlive) f.addListener(ChannelFutureListener.CLOSE);
+                remaining = -1;
+            }
+        }
+    }
+
+    private static final class WsEcho extends io.netty.channel.SimpleChannelInboundHandler<WebSocketFrame> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+            if (frame instanceof TextWebSocketFrame t) ctx.writeAndFlush(new TextWebSocketFrame("echo: " + t.text()));
+        }
+    }
+}
