@@ -1,6 +1,7 @@
 package io.strait.proxy.cluster;
 
 import io.netty.channel.EventLoopGroup;
+import io.netty.resolver.dns.DnsServerAddressStreamProvider;
 import io.netty.util.NetUtil;
 import io.strait.config.load.ConfigLoader;
 import io.strait.config.model.ClusterConfig;
@@ -50,12 +51,20 @@ public final class Cluster implements AutoCloseable {
     private boolean closed;
     private HealthChecker checker;
     private DnsDiscovery dns;
+    /** Where DNS queries go: null for the system's resolv.conf (tests point it at a local server). */
+    private final DnsServerAddressStreamProvider nameServers;
 
     /**
      * @param localZone the zone this process runs in (for zone-aware balancing), may be null
      * @param previous the same cluster in the config generation being replaced, or null
      */
     public Cluster(ClusterConfig config, String localZone, EventLoopGroup group, Cluster previous) {
+        this(config, localZone, group, previous, null);
+    }
+
+    Cluster(ClusterConfig config, String localZone, EventLoopGroup group, Cluster previous,
+            DnsServerAddressStreamProvider nameServers) {
+        this.nameServers = nameServers;
         this.config = Objects.requireNonNull(config, "config");
         this.group = Objects.requireNonNull(group, "group");
         this.lb = LoadBalancers.create(config, localZone);
@@ -125,7 +134,7 @@ public final class Cluster implements AutoCloseable {
     private void startDns(Transport transport) {
         Duration refresh = config.dnsRefresh() != null ? config.dnsRefresh() : ConfigLoader.DEFAULT_DNS_REFRESH;
         try {
-            dns = new DnsDiscovery(name(), names, refresh, group.next(), transport, this::resolved);
+            dns = new DnsDiscovery(name(), names, refresh, group.next(), transport, nameServers, this::resolved);
         } catch (RuntimeException e) {
             log.error("cluster {}: cannot start DNS resolution of {}: {}", name(), names, e.toString());
             firstResolution.complete(null);

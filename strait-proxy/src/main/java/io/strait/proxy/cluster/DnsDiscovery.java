@@ -4,6 +4,7 @@ import io.netty.channel.EventLoop;
 import io.netty.resolver.ResolvedAddressTypes;
 import io.netty.resolver.dns.DnsNameResolver;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
+import io.netty.resolver.dns.DnsServerAddressStreamProvider;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -40,22 +41,29 @@ final class DnsDiscovery implements AutoCloseable {
     /** Called with (name index, addresses) for every successful lookup. */
     private final BiConsumer<Integer, List<InetAddress>> onResolved;
     private final CompletableFuture<Void> firstRound = new CompletableFuture<>();
+    /** Per name, whether its last lookup failed: only the first failure in a row is a warning. Loop-confined. */
+    private final boolean[] failing;
     private volatile boolean closed;
     private volatile ScheduledFuture<?> next;
 
+    /**
+     * @param nameServers where queries go, or null for the system's (resolv.conf)
+     */
     DnsDiscovery(String cluster, List<String> names, Duration refresh, EventLoop loop, Transport transport,
-                 BiConsumer<Integer, List<InetAddress>> onResolved) {
+                 DnsServerAddressStreamProvider nameServers, BiConsumer<Integer, List<InetAddress>> onResolved) {
         this.cluster = cluster;
         this.names = List.copyOf(names);
         this.refresh = refresh;
         this.loop = loop;
         this.onResolved = onResolved;
-        this.resolver = new DnsNameResolverBuilder(loop)
+        this.failing = new boolean[this.names.size()];
+        DnsNameResolverBuilder builder = new DnsNameResolverBuilder(loop)
                 .datagramChannelType(transport.datagram())
                 .socketChannelType(transport.socket())
                 .resolvedAddressTypes(ADDRESS_TYPES)
-                .queryTimeoutMillis(QUERY_TIMEOUT.toMillis())
-                .build();
+                .queryTimeoutMillis(QUERY_TIMEOUT.toMillis());
+        if (nameServers != null) builder.nameServerProvider(nameServers);
+        this.resolver = builder.build();
     }
 
     /** Completes when every name has been looked up once, whether or not the lookups succeeded. */
@@ -79,16 +87,19 @@ final class DnsDiscovery implements AutoCloseable {
             String name = names.get(i);
             resolver.resolveAll(name).addListener(f -> {
                 if (closed) return;
-                if (f.isSuccess()) {
-                    @SuppressWarnings("unchecked")
-                    List<InetAddress> addresses = preferIpv4((List<InetAddress>) f.getNow());
-                    if (addresses.isEmpty()) {
-                        log.warn("cluster {}: {} resolved to no address, keeping its last addresses", cluster, name);
-                    } else {
-                        onResolved.accept(index, addresses);
-                    }
+                List<InetAddress> addresses = f.isSuccess() ? preferIpv4(castList(f.getNow())) : List.of();
+                if (!addresses.isEmpty()) {
+                    if (failing[index]) log.info("cluster {}: resolving {} works again", cluster, name);
+                    failing[index] = false;
+                    onResolved.accept(index, addresses);
                 } else {
-                    log.warn("cluster {}: resolving {} failed, keeping its last addresses: {}", cluster, name, f.cause().toString());
+                    String why = f.isSuccess() ? "no address" : f.cause().toString();
+                    if (!failing[index]) {
+                        log.warn("cluster {}: resolving {} failed, keeping its last addresses: {}", cluster, name, why);
+                    } else {
+                        log.debug("cluster {}: resolving {} still fails: {}", cluster, name, why);
+                    }
+                    failing[index] = true;
                 }
                 if (pending.decrementAndGet() == 0) roundDone();
             });
@@ -99,6 +110,11 @@ final class DnsDiscovery implements AutoCloseable {
         firstRound.complete(null);
         if (closed) return;
         next = loop.schedule(this::resolveAll, refresh.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<InetAddress> castList(Object addresses) {
+        return (List<InetAddress>) addresses;
     }
 
     static List<InetAddress> preferIpv4(List<InetAddress> addresses) {

@@ -55,6 +55,8 @@ final class HealthProbe {
         ScheduledFuture<?> timeout;
         int status;
         boolean keepAlive;
+        /** Sent on a connection kept alive from an earlier check. */
+        boolean reused;
         boolean done;
     }
 
@@ -115,9 +117,14 @@ final class HealthProbe {
             if (finish(c, false, "timeout")) closeChannel();
         }, config.timeout().toNanos(), TimeUnit.NANOSECONDS);
         if (channel != null && channel.isActive()) {
+            c.reused = true;
             send(c, channel);
-            return;
+        } else {
+            connect(c);
         }
+    }
+
+    private void connect(Check c) {
         closeChannel();
         ChannelFuture connect = bootstrap.connect(endpoint.address());
         channel = connect.channel();
@@ -135,11 +142,24 @@ final class HealthProbe {
         FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, config.path(), Unpooled.EMPTY_BUFFER);
         request.headers().set(HttpHeaderNames.HOST, hostHeader).set(HttpHeaderNames.USER_AGENT, USER_AGENT);
         ch.writeAndFlush(request).addListener(f -> {
-            if (!f.isSuccess()) {
-                finish(c, false, "write failed: " + f.cause().getMessage());
-                ch.close();
-            }
+            if (!f.isSuccess() && ch == channel) connectionLost(c, "write failed: " + f.cause().getMessage());
         });
+    }
+
+    /**
+     * The connection broke before an answer. A kept-alive connection may have been closed by the
+     * endpoint's idle timeout just as the check was sent (servers often close idle connections after
+     * 5 s, the default interval): that is retried once on a fresh connection, within the same timeout.
+     */
+    private void connectionLost(Check c, String why) {
+        if (c.done || stopped) return;
+        if (c.reused && c.status == 0) {
+            c.reused = false;
+            connect(c);
+        } else {
+            closeChannel();
+            finish(c, false, why);
+        }
     }
 
     /** Records the result once per check and schedules the next; false when the check was already over. */
@@ -167,10 +187,9 @@ final class HealthProbe {
     }
 
     private void closeChannel() {
-        if (channel != null) {
-            channel.close();
-            channel = null;
-        }
+        Channel ch = channel;
+        channel = null; // first: closing fires channelInactive, which must not count as this check's failure
+        if (ch != null) ch.close();
     }
 
     private final class ResponseHandler extends ChannelInboundHandlerAdapter {
@@ -196,18 +215,18 @@ final class HealthProbe {
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
             if (ctx.channel() == channel) {
-                channel = null;
                 Check c = check;
-                if (c != null && !c.done) finish(c, false, "connection closed");
+                if (c != null && !c.done) connectionLost(c, "connection closed");
+                else channel = null;
             }
         }
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            if (ctx.channel() == channel) {
-                Check c = check;
-                if (c != null && !c.done) finish(c, false, "error: " + cause.getMessage());
+            Check c = check;
+            if (ctx.channel() == channel && c != null && !c.done) {
                 closeChannel();
+                finish(c, false, "error: " + cause.getMessage());
             } else {
                 ctx.close();
             }

@@ -17,6 +17,7 @@ final class HashKey {
     }
 
     String of(LbContext ctx) {
+        if (ctx == null) return null;
         if (header != null) {
             HttpHeaders headers = ctx.requestHeaders();
             return headers == null ? null : headers.get(header);
