@@ -38,6 +38,8 @@ public final class Cluster implements AutoCloseable {
     private final ClusterConfig config;
     private final EventLoopGroup group;
     private final LoadBalancer lb;
+    /** Where DNS queries go: null for the system's resolv.conf (tests point it at a local server). */
+    private final DnsServerAddressStreamProvider nameServers;
     private final Object lock = new Object();
     /** The DNS names among the configured endpoints, and the configured endpoint each belongs to. */
     private final List<String> names = new ArrayList<>();
@@ -51,8 +53,6 @@ public final class Cluster implements AutoCloseable {
     private boolean closed;
     private HealthChecker checker;
     private DnsDiscovery dns;
-    /** Where DNS queries go: null for the system's resolv.conf (tests point it at a local server). */
-    private final DnsServerAddressStreamProvider nameServers;
 
     /**
      * @param localZone the zone this process runs in (for zone-aware balancing), may be null
@@ -68,8 +68,9 @@ public final class Cluster implements AutoCloseable {
         this.config = Objects.requireNonNull(config, "config");
         this.group = Objects.requireNonNull(group, "group");
         this.lb = LoadBalancers.create(config, localZone);
+        List<Endpoint> previousEndpoints = previous == null ? List.of() : previous.endpoints();
         Map<String, Endpoint> before = new HashMap<>();
-        if (previous != null) previous.endpoints().forEach(e -> before.put(e.id(), e));
+        previousEndpoints.forEach(e -> before.put(e.id(), e));
         List<EndpointConfig> configured = config.endpoints();
         for (int i = 0; i < configured.size(); i++) {
             EndpointConfig ec = configured.get(i);
@@ -81,7 +82,7 @@ public final class Cluster implements AutoCloseable {
                 names.add(host);
                 nameSlots.add(i);
                 // until the first lookup, a reload keeps the addresses the previous generation resolved
-                slots.add(before.values().stream()
+                slots.add(previousEndpoints.stream()
                         .filter(e -> host.equalsIgnoreCase(e.hostname()) && e.address().getPort() == ec.address().port())
                         .map(e -> endpoint(e.address(), ec, host, before))
                         .toList());

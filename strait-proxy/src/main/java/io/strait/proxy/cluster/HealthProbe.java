@@ -35,6 +35,7 @@ import org.slf4j.LoggerFactory;
  */
 final class HealthProbe {
     private static final Logger log = LoggerFactory.getLogger(HealthProbe.class);
+    /** Names the checks in the endpoint's access logs, so they can be told from (and filtered out of) real traffic. */
     static final String USER_AGENT = "strait-health-check";
 
     private final String cluster;

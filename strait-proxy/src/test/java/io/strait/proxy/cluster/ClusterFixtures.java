@@ -16,13 +16,13 @@ import java.util.Map;
 final class ClusterFixtures {
     private ClusterFixtures() {}
 
-    /** Checks every 100 ms, 500 ms timeout, healthy after 1 pass, unhealthy after 2 failures. */
+    /** Checks every 100 ms, healthy after 1 pass, unhealthy after 2 failures; a generous 2 s timeout for busy CI machines. */
     static HealthCheckConfig fastChecks() {
         return checks(null, 1, 2);
     }
 
     static HealthCheckConfig checks(String host, int healthy, int unhealthy) {
-        return new HealthCheckConfig("/healthz", host, Duration.ofMillis(100), Duration.ofMillis(500), healthy, unhealthy);
+        return new HealthCheckConfig("/healthz", host, Duration.ofMillis(100), Duration.ofSeconds(2), healthy, unhealthy);
     }
 
     static ClusterConfig cluster(String name, HealthCheckConfig hc, String... addresses) {
