@@ -1,33 +1,242 @@
 package io.strait.proxy.cluster;
 
 import io.netty.channel.EventLoopGroup;
+import io.netty.resolver.dns.DnsServerAddressStreamProvider;
+import io.netty.util.NetUtil;
+import io.strait.config.load.ConfigLoader;
 import io.strait.config.model.ClusterConfig;
 import io.strait.config.model.EndpointConfig;
 import io.strait.proxy.cluster.lb.LbContext;
+import io.strait.proxy.cluster.lb.LoadBalancer;
+import io.strait.proxy.cluster.lb.LoadBalancers;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** STUB until the cluster branch merges: static IPs, round-robin. */
+/**
+ * One upstream service of a config generation: its endpoints (IP literals as configured, DNS names
+ * resolved at start and every {@code dnsRefresh}), their active health checks and the load balancer
+ * that picks one per request. A cluster built with a previous generation's cluster carries over the
+ * health state of the endpoints they share, so a reload changes no endpoint's health.
+ */
 public final class Cluster implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Cluster.class);
+
     private final ClusterConfig config;
-    private final List<Endpoint> endpoints;
-    private final AtomicInteger next = new AtomicInteger();
+    private final EventLoopGroup group;
+    private final LoadBalancer lb;
+    /** Where DNS queries go: null for the system's resolv.conf (tests point it at a local server). */
+    private final DnsServerAddressStreamProvider nameServers;
+    private final Object lock = new Object();
+    /** The DNS names among the configured endpoints, and the configured endpoint each belongs to. */
+    private final List<String> names = new ArrayList<>();
+    private final List<Integer> nameSlots = new ArrayList<>();
+    /** Per configured endpoint: its current endpoints (one for an IP literal, one per address for a name). */
+    private final List<List<Endpoint>> slots = new ArrayList<>();
+    private final CompletableFuture<Void> firstResolution = new CompletableFuture<>();
+    private volatile List<Endpoint> endpoints = List.of();
+    // guarded by lock
+    private boolean started;
+    private boolean closed;
+    private HealthChecker checker;
+    private DnsDiscovery dns;
+
+    /**
+     * @param localZone the zone this process runs in (for zone-aware balancing), may be null
+     * @param previous the same cluster in the config generation being replaced, or null
+     */
     public Cluster(ClusterConfig config, String localZone, EventLoopGroup group, Cluster previous) {
-        this.config = config;
-        List<Endpoint> eps = new ArrayList<>();
-        for (EndpointConfig e : config.endpoints()) {
-            eps.add(new Endpoint(new InetSocketAddress(e.address().host(), e.address().port()), e.zone(), e.labels(), e.weight()));
+        this(config, localZone, group, previous, null);
+    }
+
+    Cluster(ClusterConfig config, String localZone, EventLoopGroup group, Cluster previous,
+            DnsServerAddressStreamProvider nameServers) {
+        this.nameServers = nameServers;
+        this.config = Objects.requireNonNull(config, "config");
+        this.group = Objects.requireNonNull(group, "group");
+        this.lb = LoadBalancers.create(config, localZone);
+        List<Endpoint> previousEndpoints = previous == null ? List.of() : previous.endpoints();
+        Map<String, Endpoint> before = new HashMap<>();
+        previousEndpoints.forEach(e -> before.put(e.id(), e));
+        List<EndpointConfig> configured = config.endpoints();
+        for (int i = 0; i < configured.size(); i++) {
+            EndpointConfig ec = configured.get(i);
+            String host = ec.address().host();
+            InetAddress ip = NetUtil.createInetAddressFromIpAddressString(host);
+            if (ip != null) {
+                slots.add(List.of(endpoint(new InetSocketAddress(ip, ec.address().port()), ec, null, before)));
+            } else {
+                names.add(host);
+                nameSlots.add(i);
+                // until the first lookup, a reload keeps the addresses the previous generation resolved
+                slots.add(previousEndpoints.stream()
+                        .filter(e -> host.equalsIgnoreCase(e.hostname()) && e.address().getPort() == ec.address().port())
+                        .map(e -> endpoint(e.address(), ec, host, before))
+                        .toList());
+            }
         }
-        this.endpoints = List.copyOf(eps);
+        if (names.isEmpty()) firstResolution.complete(null);
+        synchronized (lock) {
+            publish();
+        }
     }
-    public String name() { return config.name(); }
-    public ClusterConfig config() { return config; }
-    public List<Endpoint> endpoints() { return endpoints; }
+
+    public String name() {
+        return config.name();
+    }
+
+    public ClusterConfig config() {
+        return config;
+    }
+
+    /** The current endpoints, healthy or not (an immutable list, replaced when DNS answers change). */
+    public List<Endpoint> endpoints() {
+        return endpoints;
+    }
+
+    /** A healthy endpoint for this request, or null when there is none. Never throws; safe on any thread. */
     public Endpoint select(LbContext ctx) {
-        return endpoints.get(Math.floorMod(next.getAndIncrement(), endpoints.size()));
+        try {
+            return lb.select(endpoints, ctx);
+        } catch (RuntimeException e) {
+            log.error("cluster {}: load balancer failed: {}", name(), e.toString());
+            return null;
+        }
     }
-    public void start() {}
-    @Override public void close() {}
+
+    /** Starts DNS resolution (when an endpoint is a name) and health checks (when configured). */
+    public void start() {
+        synchronized (lock) {
+            if (started || closed) return;
+            started = true;
+            if (config.healthCheck() == null && names.isEmpty()) return;
+            Transport transport = Transport.of(group);
+            if (config.healthCheck() != null) {
+                checker = new HealthChecker(name(), config.healthCheck(), group, transport);
+                checker.sync(endpoints);
+            }
+            if (!names.isEmpty()) startDns(transport);
+        }
+    }
+
+    private void startDns(Transport transport) {
+        Duration refresh = config.dnsRefresh() != null ? config.dnsRefresh() : ConfigLoader.DEFAULT_DNS_REFRESH;
+        try {
+            dns = new DnsDiscovery(name(), names, refresh, group.next(), transport, nameServers, this::resolved);
+        } catch (RuntimeException e) {
+            log.error("cluster {}: cannot start DNS resolution of {}: {}", name(), names, e.toString());
+            firstResolution.complete(null);
+            return;
+        }
+        dns.firstRound().whenComplete((v, t) -> firstResolution.complete(null));
+        dns.start();
+    }
+
+    /** Completes once every DNS name has been looked up once (at once when there is none), even if lookups failed. */
+    public CompletableFuture<Void> whenResolved() {
+        return firstResolution;
+    }
+
+    /** Every endpoint with its health, load and latest health check, for the admin output. */
+    public List<EndpointStatus> describe() {
+        return endpoints.stream().map(EndpointStatus::of).toList();
+    }
+
+    @Override
+    public void close() {
+        synchronized (lock) {
+            if (closed) return;
+            closed = true;
+        }
+        if (dns != null) dns.close();
+        if (checker != null) checker.close();
+        firstResolution.complete(null);
+    }
+
+    /** A DNS answer for the {@code index}-th name: its endpoints become exactly these addresses. */
+    private void resolved(int index, List<InetAddress> addresses) {
+        synchronized (lock) {
+            if (closed) return;
+            int slot = nameSlots.get(index);
+            EndpointConfig ec = config.endpoints().get(slot);
+            Map<String, Endpoint> current = new HashMap<>();
+            slots.get(slot).forEach(e -> current.put(e.id(), e));
+            Map<String, Endpoint> fresh = new LinkedHashMap<>();
+            for (InetAddress address : addresses) {
+                InetSocketAddress socket = new InetSocketAddress(withoutHostname(address), ec.address().port());
+                Endpoint e = new Endpoint(socket, ec.zone(), labels(ec), ec.weight(), names.get(index));
+                fresh.putIfAbsent(e.id(), current.containsKey(e.id()) ? current.get(e.id()) : owned(e));
+            }
+            if (fresh.keySet().equals(current.keySet())) return;
+            log.info("cluster {}: {} resolved to {}", name(), names.get(index), fresh.keySet());
+            slots.set(slot, List.copyOf(fresh.values()));
+            publish();
+        }
+    }
+
+    /** Makes the new endpoint list current: the balancer first, so that a select never sees a list it has not seen. */
+    private void publish() {
+        Set<String> seen = new LinkedHashSet<>();
+        List<Endpoint> all = new ArrayList<>();
+        for (List<Endpoint> slot : slots) {
+            for (Endpoint e : slot) {
+                if (seen.add(e.id())) all.add(e);
+            }
+        }
+        List<Endpoint> list = List.copyOf(all);
+        lb.endpointsChanged(list);
+        endpoints = list;
+        if (checker != null) checker.sync(list);
+    }
+
+    /** An endpoint's health flag changed: balancers that precompute over healthy endpoints rebuild. */
+    private void healthChanged() {
+        synchronized (lock) {
+            lb.endpointsChanged(endpoints);
+        }
+    }
+
+    private Endpoint endpoint(InetSocketAddress address, EndpointConfig ec, String hostname, Map<String, Endpoint> before) {
+        Endpoint e = new Endpoint(address, ec.zone(), labels(ec), ec.weight(), hostname);
+        Endpoint old = before.get(e.id());
+        // without health checks nothing would ever make an unhealthy endpoint healthy again
+        if (old != null && config.healthCheck() != null) e.copyHealthFrom(old);
+        return owned(e);
+    }
+
+    private Endpoint owned(Endpoint e) {
+        e.healthListener(this::healthChanged);
+        return e;
+    }
+
+    private static Map<String, String> labels(EndpointConfig ec) {
+        return ec.labels() == null ? Map.of() : ec.labels();
+    }
+
+    /** The same address without the name it was resolved from, so that the endpoint's id is the IP. */
+    private static InetAddress withoutHostname(InetAddress address) {
+        try {
+            return InetAddress.getByAddress(address.getAddress());
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("an IP address of illegal length", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name() + endpoints.stream().map(Endpoint::id).collect(Collectors.joining(", ", "[", "]"));
+    }
 }

@@ -1,5 +1,6 @@
 package io.strait.proxy.cluster;
 
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -14,24 +15,45 @@ public final class Endpoint {
     private final Map<String, String> labels;
     private final int weight;
     private final String id;
+    private final String hostname;
     private final AtomicInteger active = new AtomicInteger();
     private volatile boolean healthy = true;
+    /** Consecutive check results: {@code > 0} passes in a row, {@code < 0} failures in a row. */
+    private volatile int streak;
+    private volatile HealthCheckResult lastCheck;
+    /** Told when {@link #healthy(boolean)} changes the flag, so the owning cluster can rebalance. */
+    private volatile Runnable healthListener;
 
     public Endpoint(InetSocketAddress address, String zone, Map<String, String> labels, int weight) {
+        this(address, zone, labels, weight, null);
+    }
+
+    /**
+     * @param hostname the DNS name this address was resolved from, or null for an IP literal
+     */
+    public Endpoint(InetSocketAddress address, String zone, Map<String, String> labels, int weight, String hostname) {
         this.address = address;
         this.zone = zone;
         this.labels = Map.copyOf(labels);
         this.weight = weight;
-        this.id = address.getHostString() + ":" + address.getPort();
+        this.hostname = hostname;
+        String host = address.getHostString();
+        boolean v6 = address.getAddress() instanceof Inet6Address || host.indexOf(':') >= 0;
+        this.id = (v6 ? "[" + host + "]" : host) + ":" + address.getPort();
     }
 
     public InetSocketAddress address() {
         return address;
     }
 
-    /** {@code host:port} as configured or resolved: the stable key of this endpoint. */
+    /** {@code host:port} as configured or resolved ({@code [v6]:port} for IPv6): the stable key of this endpoint. */
     public String id() {
         return id;
+    }
+
+    /** The configured DNS name this endpoint was resolved from, or null when configured as an IP literal. */
+    public String hostname() {
+        return hostname;
     }
 
     public String zone() {
@@ -51,7 +73,10 @@ public final class Endpoint {
     }
 
     public void healthy(boolean healthy) {
+        if (this.healthy == healthy) return;
         this.healthy = healthy;
+        Runnable listener = healthListener;
+        if (listener != null) listener.run();
     }
 
     public int activeRequests() {
@@ -64,6 +89,31 @@ public final class Endpoint {
 
     public void requestFinished() {
         active.decrementAndGet();
+    }
+
+    /** The latest active health check of this endpoint, or null before the first one (or without checks). */
+    public HealthCheckResult lastCheck() {
+        return lastCheck;
+    }
+
+    int streak() {
+        return streak;
+    }
+
+    void recordCheck(HealthCheckResult result, int streak) {
+        this.lastCheck = result;
+        this.streak = streak;
+    }
+
+    /** Takes over the health state of the same endpoint from a previous cluster generation. */
+    void copyHealthFrom(Endpoint previous) {
+        this.healthy = previous.healthy;
+        this.streak = previous.streak;
+        this.lastCheck = previous.lastCheck;
+    }
+
+    void healthListener(Runnable listener) {
+        this.healthListener = listener;
     }
 
     @Override
