@@ -26,7 +26,7 @@ import io.strait.config.model.HostPort;
 import io.strait.proxy.http.ErrorResponse;
 import io.strait.proxy.observe.ProxyMetrics;
 import io.strait.proxy.runtime.ProxyServer;
-import io.strait.proxy.runtime.Transport;
+import io.strait.proxy.transport.Transport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;

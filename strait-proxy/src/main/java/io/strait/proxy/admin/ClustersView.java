@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.strait.proxy.cluster.Cluster;
 import io.strait.proxy.cluster.ClusterManager;
 import io.strait.proxy.cluster.Endpoint;
+import io.strait.proxy.cluster.EndpointStatus;
 import io.strait.proxy.endpoint.EndpointPool;
 import io.strait.proxy.endpoint.UpstreamPools;
 
@@ -22,15 +23,15 @@ final class ClustersView {
             co.set("loadBalancer", ConfigView.node(c.config().loadBalancer(), ""));
             co.set("protocol", ConfigView.node(c.config().protocol(), ""));
             ArrayNode eps = co.putArray("endpoints");
-            for (Endpoint e : c.endpoints()) {
-                ObjectNode eo = eps.addObject();
-                eo.put("address", e.id());
-                eo.put("zone", e.zone());
-                eo.set("labels", ConfigView.node(e.labels(), ""));
-                eo.put("weight", e.weight());
-                eo.put("healthy", e.healthy());
-                eo.put("activeRequests", e.activeRequests());
+            for (EndpointStatus st : c.describe()) {
+                ObjectNode eo = (ObjectNode) ConfigView.node(st.toMap(), "");
+                eps.add(eo);
+            }
+            for (int i = 0; i < c.endpoints().size(); i++) {
+                Endpoint e = c.endpoints().get(i);
                 EndpointPool p = pools.pool(e, c.config().pool());
+                ObjectNode eo = (ObjectNode) eps.get(i);
+                if (eo == null) continue;
                 ObjectNode po = eo.putObject("pool");
                 po.put("active", p.activeConnections());
                 po.put("idle", p.idleConnections());

@@ -1,5 +1,7 @@
 package io.strait.proxy.cluster;
 
+import io.strait.proxy.transport.Transport;
+
 import io.netty.channel.EventLoopGroup;
 import io.netty.resolver.dns.DnsServerAddressStreamProvider;
 import io.netty.util.NetUtil;

@@ -1,5 +1,7 @@
 package io.strait.proxy.cluster;
 
+import io.strait.proxy.transport.Transport;
+
 import io.netty.channel.EventLoop;
 import io.netty.resolver.ResolvedAddressTypes;
 import io.netty.resolver.dns.DnsNameResolver;
@@ -58,8 +60,8 @@ final class DnsDiscovery implements AutoCloseable {
         this.onResolved = onResolved;
         this.failing = new boolean[this.names.size()];
         DnsNameResolverBuilder builder = new DnsNameResolverBuilder(loop)
-                .datagramChannelType(transport.datagram())
-                .socketChannelType(transport.socket())
+                .datagramChannelType(transport.datagramChannel())
+                .socketChannelType(transport.channel())
                 .resolvedAddressTypes(ADDRESS_TYPES)
                 .queryTimeoutMillis(QUERY_TIMEOUT.toMillis());
         if (nameServers != null) builder.nameServerProvider(nameServers);

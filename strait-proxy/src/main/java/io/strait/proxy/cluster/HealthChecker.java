@@ -1,5 +1,7 @@
 package io.strait.proxy.cluster;
 
+import io.strait.proxy.transport.Transport;
+
 import io.netty.channel.EventLoopGroup;
 import io.strait.config.model.HealthCheckConfig;
 import java.util.HashMap;

@@ -1,5 +1,7 @@
 package io.strait.proxy.cluster;
 
+import io.strait.proxy.transport.Transport;
+
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -69,7 +71,7 @@ final class HealthProbe {
         this.hostHeader = config.host() != null ? config.host() : hostHeader(endpoint);
         this.bootstrap = new Bootstrap()
                 .group(loop)
-                .channel(transport.socket())
+                .channel(transport.channel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.timeout().toMillis()))
                 .handler(new ChannelInitializer<>() {

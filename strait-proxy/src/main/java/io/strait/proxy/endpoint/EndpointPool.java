@@ -2,7 +2,7 @@ package io.strait.proxy.endpoint;
 
 import io.netty.channel.EventLoop;
 import io.strait.config.model.PoolConfig;
-import io.strait.proxy.runtime.Transport;
+import io.strait.proxy.transport.Transport;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ConcurrentHashMap;
 

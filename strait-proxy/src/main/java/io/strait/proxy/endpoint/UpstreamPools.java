@@ -2,7 +2,7 @@ package io.strait.proxy.endpoint;
 
 import io.strait.config.model.PoolConfig;
 import io.strait.proxy.cluster.Endpoint;
-import io.strait.proxy.runtime.Transport;
+import io.strait.proxy.transport.Transport;
 import java.util.Collection;
 import java.util.concurrent.ConcurrentHashMap;
 

@@ -9,7 +9,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.strait.config.model.ListenerConfig;
 import io.strait.proxy.runtime.Engine;
-import io.strait.proxy.runtime.Transport;
+import io.strait.proxy.transport.Transport;
 import java.net.InetSocketAddress;
 
 /** One bound listener and the connections it accepted (for graceful draining). */

@@ -1,5 +1,7 @@
 package io.strait.proxy.runtime;
 
+import io.strait.proxy.transport.Transport;
+
 import io.netty.channel.EventLoopGroup;
 import io.strait.config.load.ConfigException;
 import io.strait.config.load.ConfigLoader;

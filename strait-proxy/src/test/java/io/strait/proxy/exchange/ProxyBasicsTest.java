@@ -86,10 +86,18 @@ class ProxyBasicsTest {
     }
 
     @Test
-    void unknownRouteIsJson404() {
-        ProxyFixture p = proxy;
-        HttpResponse<String> res = p.send(HttpRequest.newBuilder(p.uri("/echo")).header("Host", "x").build());
-        assertThat(res.statusCode()).isEqualTo(200); // catch-all route exists; a dedicated fixture checks 404 below
+    void unknownRouteIsJson404OnAReusableConnection() throws Exception {
+        try (ProxyFixture p = ProxyFixture.start("""
+                clusters: {web: {endpoints: [{address: ${b1}}]}}
+                routes: [{name: web, match: {pathPrefix: /only}, cluster: web}]
+                """, Map.of("b1", backend.address()))) {
+            String res = p.raw("GET /elsewhere HTTP/1.1\r\nHost: a\r\n\r\nGET /only/x HTTP/1.1\r\nHost: a\r\n\r\n", 1500);
+            assertThat(res).startsWith("HTTP/1.1 404");
+            JsonNode json = Json.parse(res.substring(res.indexOf('{'), res.indexOf('}') + 1));
+            assertThat(json.get("error").asText()).isEqualTo("route_not_found");
+            assertThat(json.get("requestId").asText()).matches("[0-9a-f]{32}");
+            assertThat(res).contains("\"uri\":\"/only/x\"").doesNotContain("<EOF>");
+        }
     }
 
     @Test
@@ -165,6 +173,7 @@ class ProxyBasicsTest {
                 + "GET /echo/second HTTP/1.1\r\nHost: a\r\n\r\n"
                 + "GET /echo/third HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", 3000);
         int first = res.indexOf("\"uri\":\"/delay/200\"");
+        assertThat(res).as(res).contains("/echo/third");
         int second = res.indexOf("\"uri\":\"/echo/second\"");
         int third = res.indexOf("\"uri\":\"/echo/third\"");
         assertThat(first).isPositive();

@@ -1,7 +1,12 @@
-package io.strait.proxy.runtime;
+package io.strait.proxy.transport;
 
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoEventLoopGroup;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
@@ -32,7 +37,20 @@ public enum Transport {
         return this == EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     }
 
-    public Class<? extends Channel> channel() {
+    public Class<? extends SocketChannel> channel() {
         return this == EPOLL ? EpollSocketChannel.class : NioSocketChannel.class;
+    }
+
+    public Class<? extends DatagramChannel> datagramChannel() {
+        return this == EPOLL ? EpollDatagramChannel.class : NioDatagramChannel.class;
+    }
+
+    /** The transport of an existing group: channels must match the loops they are registered with. */
+    public static Transport of(EventLoopGroup group) {
+        if (group instanceof IoEventLoopGroup io) {
+            if (io.isIoType(NioIoHandler.class)) return NIO;
+            if (io.isIoType(EpollIoHandler.class)) return EPOLL;
+        }
+        throw new IllegalArgumentException("Strait supports NIO and epoll event loops, not " + group.getClass().getName());
     }
 }
