@@ -45,7 +45,7 @@ public final class PathNormalizer {
             return new Result(null, null, message);
         }
 
-        public boolean isOk() {
+        public boolean ok() {
             return rejection == null;
         }
     }

@@ -88,7 +88,7 @@ public final class Route {
             }
         }
         if (query.length > 0) {
-            String q = req.rawQuery();
+            String q = req.query();
             for (ValueCondition c : query) {
                 if (!c.testQuery(q)) return false;
             }

@@ -15,16 +15,16 @@ public interface RouteRequest {
     String path();
 
     /** The raw query string (without {@code ?}), or null. */
-    String rawQuery();
+    String query();
 
     HttpHeaders headers();
 
     /** A plain request; {@code headers} may be null for none. */
-    static RouteRequest of(String host, String method, String path, String rawQuery, HttpHeaders headers) {
-        return new Simple(host, method, path, rawQuery, headers == null ? EmptyHttpHeaders.INSTANCE : headers);
+    static RouteRequest of(String host, String method, String path, String query, HttpHeaders headers) {
+        return new Simple(host, method, path, query, headers == null ? EmptyHttpHeaders.INSTANCE : headers);
     }
 
     /** The value implementation behind {@link #of}. */
-    record Simple(String host, String method, String path, String rawQuery, HttpHeaders headers)
+    record Simple(String host, String method, String path, String query, HttpHeaders headers)
             implements RouteRequest {}
 }

@@ -17,13 +17,13 @@ class PathNormalizerTest {
     private static String ok(String target, PathPolicy policy) {
         PathNormalizer.Result r = PathNormalizer.normalize(target, policy);
         assertThat(r.rejection()).as("rejection of %s", target).isNull();
-        assertThat(r.isOk()).isTrue();
+        assertThat(r.ok()).isTrue();
         return r.path();
     }
 
     private static String rejected(String target, PathPolicy policy) {
         PathNormalizer.Result r = PathNormalizer.normalize(target, policy);
-        assertThat(r.isOk()).as("%s normalized to %s", target, r.path()).isFalse();
+        assertThat(r.ok()).as("%s normalized to %s", target, r.path()).isFalse();
         assertThat(r.path()).isNull();
         return r.rejection();
     }
@@ -193,7 +193,7 @@ class PathNormalizerTest {
                 for (int i = 0; i < len; i++) sb.append(alphabet[random.nextInt(alphabet.length)]);
                 String target = sb.toString();
                 PathNormalizer.Result r = PathNormalizer.normalize(target, policy);
-                if (!r.isOk()) continue;
+                if (!r.ok()) continue;
                 String path = r.path();
                 assertThat(path).as(target).startsWith("/");
                 for (String segment : path.split("/", -1)) {

@@ -16,7 +16,7 @@ class TraversalRoutingTest {
     /** The route name for a raw target, "404" for no route, "400" for a rejected path. */
     private static String route(Router router, String target) {
         PathNormalizer.Result n = PathNormalizer.normalize(target, PathPolicy.DEFAULT);
-        if (!n.isOk()) return "400";
+        if (!n.ok()) return "400";
         RouteMatchResult m = router.match(RouteRequest.of(null, "GET", n.path(), n.query(), null));
         return m == null ? "404" : m.route().name();
     }
