@@ -40,7 +40,11 @@ public final class Route {
         this.methods = m.methods() == null || m.methods().isEmpty() ? null : Set.copyOf(m.methods());
         this.headers = conditions(m.headers());
         this.query = conditions(m.query());
-        this.template = kind == PathKind.TEMPLATE ? PathTemplate.parse(path) : null;
+        try {
+            this.template = kind == PathKind.TEMPLATE ? PathTemplate.parse(path) : null;
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("route " + config.name() + ": " + e.getMessage(), e);
+        }
         this.regex = kind == PathKind.REGEX ? Pattern.compile(path) : null;
         this.rewritePrefix = config.rewrite() == null ? null : config.rewrite().prefix();
         this.withoutParams = new RouteMatchResult(this, Map.of());

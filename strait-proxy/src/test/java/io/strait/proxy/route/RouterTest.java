@@ -10,6 +10,7 @@ import static io.strait.proxy.route.TestRoutes.req;
 import static io.strait.proxy.route.TestRoutes.router;
 import static io.strait.proxy.route.TestRoutes.template;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.entry;
 
 import io.strait.config.model.RouteMatch.ValueMatch.Op;
@@ -335,6 +336,12 @@ class RouterTest {
         assertThat(r.match(get(null))).isNull();
         assertThat(r.match(get(""))).isNull();
         assertThat(r.match(get("x"))).isNull();
+    }
+
+    @Test
+    void malformedTemplateFailsTheBuildNamingTheRoute() {
+        assertThatThrownBy(() -> router(template("bad", "/a/{**}/b")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("route bad").hasMessageContaining("{**}");
     }
 
     @Test
