@@ -31,7 +31,7 @@ class ProxyBasicsTest {
                   web: {endpoints: [{address: ${b1}}]}
                   dead: {endpoints: [{address: 127.0.0.1:${dead}}]}
                 routes:
-                  - {name: slow, match: {pathPrefix: /delay}, cluster: web, timeout: 300ms}
+                  - {name: slow, match: {path: /delay/3000}, cluster: web, timeout: 300ms}
                   - {name: small, match: {pathPrefix: /small}, cluster: web, maxRequestBodySize: 10}
                   - {name: dead, match: {pathPrefix: /dead}, cluster: dead}
                   - {name: rewrite, match: {pathPrefix: /v1/things}, cluster: web, rewrite: {prefix: /things, host: things.internal}}
@@ -176,7 +176,7 @@ class ProxyBasicsTest {
         assertThat(res).as(res).contains("/echo/third");
         int second = res.indexOf("\"uri\":\"/echo/second\"");
         int third = res.indexOf("\"uri\":\"/echo/third\"");
-        assertThat(first).isPositive();
+        assertThat(first).as(res).isPositive();
         assertThat(second).isGreaterThan(first);
         assertThat(third).isGreaterThan(second);
         assertThat(res).endsWith("<EOF>");
