@@ -76,6 +76,11 @@ final class RequestHeadRules {
         if (p != null) return p;
         p = checkContentLength(h, listener);
         if (p != null) return p;
+        if (h.contains(HttpHeaderNames.SEC_WEBSOCKET_KEY1) || h.contains(HttpHeaderNames.SEC_WEBSOCKET_KEY2)) {
+            // Netty gives a GET with both fields an implicit 8-byte body without Content-Length (Hixie-76, a
+            // 2010 draft): forwarded, those bytes would start the upstream's next request.
+            return RequestProblem.badRequest("obsolete WebSocket handshake (Sec-WebSocket-Key1/Key2)");
+        }
         if (countFields(h, http2) > listener.maxHeaderCount()) {
             return RequestProblem.headerTooLarge("too many header fields");
         }

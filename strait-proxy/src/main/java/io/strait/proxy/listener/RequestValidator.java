@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.util.ReferenceCountUtil;
 import io.strait.config.model.ListenerConfig;
 import io.strait.proxy.http.ErrorResponse;
@@ -143,8 +144,9 @@ public final class RequestValidator extends ChannelDuplexHandler {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // The codecs throw DecoderException for input they cannot turn into messages (HTTP/1.1 pipeline depth,
-        // HTTP/2 headers that do not convert): that is the client's fault, answered like any bad request.
-        if (cause instanceof DecoderException) {
+        // HTTP/2 headers that do not convert); a stream error (e.g. content-length mismatch) reaches an h2 stream
+        // as Http2Exception after Netty reset it. Both are the client's fault: a bad request or a body error.
+        if (cause instanceof DecoderException || cause instanceof Http2Exception) {
             if (!stopped) fail(ctx, RequestProblem.badRequest("malformed request"));
             return;
         }

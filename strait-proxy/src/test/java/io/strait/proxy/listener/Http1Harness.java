@@ -2,6 +2,7 @@ package io.strait.proxy.listener;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -101,7 +102,8 @@ final class Http1Harness implements AutoCloseable {
         }
     }
 
-    /** Stands in for FlowControlHandler + ProxyHandler: keeps what reaches it. */
+    /** Stands in for FlowControlHandler + ProxyHandler: keeps what reaches it (shared by h2 streams in tests). */
+    @ChannelHandler.Sharable
     static final class Capture extends ChannelInboundHandlerAdapter {
         final List<Object> messages = new ArrayList<>();
         final List<Object> events = new ArrayList<>();
