@@ -3,6 +3,7 @@ package io.strait.proxy.listener;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.ByteProcessor;
 import java.nio.charset.StandardCharsets;
+import java.util.function.LongConsumer;
 
 /**
  * A byte-level checker of HTTP/1.x request framing (RFC 9112), run over the raw bytes before Netty's decoder.
@@ -55,6 +56,9 @@ final class RawRequestScanner implements ByteProcessor {
     private enum Field { OTHER, CONTENT_LENGTH, TRANSFER_ENCODING }
 
     private final int maxHeaderCount;
+    /** Tests watch where requests start, as offsets in the byte stream; null in production. */
+    private LongConsumer requestStartListener;
+    private long streamOffset;
     private State state = State.REQUEST_START;
     private RequestProblem problem;
     private int requestStart = -1;
@@ -92,6 +96,8 @@ final class RawRequestScanner implements ByteProcessor {
         requestStart = -1;
         int i = buf.readerIndex();
         int end = buf.writerIndex();
+        long base = streamOffset - i;
+        streamOffset += end - i;
         while (i < end) {
             switch (state) {
                 case PASS_THROUGH:
@@ -115,6 +121,7 @@ final class RawRequestScanner implements ByteProcessor {
                     if (startedMessage) {
                         startedMessage = false;
                         requestStart = stop;
+                        if (requestStartListener != null) requestStartListener.accept(base + stop);
                     }
                     i = stop + 1;
                 }
@@ -134,6 +141,10 @@ final class RawRequestScanner implements ByteProcessor {
      */
     int requestStart() {
         return requestStart;
+    }
+
+    void onRequestStart(LongConsumer listener) {
+        this.requestStartListener = listener;
     }
 
     /** Stops checking: every later byte is accepted (after a protocol switch). */
