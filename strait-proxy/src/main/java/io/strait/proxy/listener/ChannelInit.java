@@ -56,6 +56,7 @@ final class ChannelInit {
     void configureHttp1(ChannelPipeline p) {
         DownstreamHandler handler = new DownstreamHandler(engine, listener, false, false);
         p.addLast("activity", new ActivityTracker(handler));
+        p.addLast("guard", RequestValidator.newGuard(listener));
         p.addLast("codec", new HttpServerCodec(RequestValidator.decoderConfig(listener)));
         p.addLast("validator", new RequestValidator(listener, false));
         p.addLast("flow", new FlowControlHandler());

@@ -143,7 +143,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof RequestValidator.BodyError err) {
-            if (exchange != null) exchange.onRequestBodyError(err.status(), err.error(), err.message());
+            if (exchange != null) exchange.onRequestBodyError(err.status().code(), err.error(), err.message());
             else ctx.close();
             return;
         }
