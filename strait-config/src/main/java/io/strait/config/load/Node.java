@@ -271,8 +271,7 @@ public final class Node {
             error(field, "must be an object keyed by name (was " + describe(v) + ")");
             return out;
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : v.properties()) {
             String p = path(field) + "." + e.getKey();
             if (!e.getValue().isObject()) {
                 errors.add(p, "must be an object (was " + describe(e.getValue()) + ")");
@@ -291,8 +290,7 @@ public final class Node {
             error(field, "must be an object of string values (was " + describe(v) + ")");
             return out;
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : v.properties()) {
             JsonNode value = e.getValue();
             if (!value.isValueNode() || value.isNull() || value.isBinary()) {
                 errors.add(path(field) + "." + e.getKey(), "must be a string");

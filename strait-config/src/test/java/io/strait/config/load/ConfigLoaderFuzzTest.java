@@ -238,7 +238,6 @@ class ConfigLoaderFuzzTest {
         };
     }
 
-    @SuppressWarnings("unchecked")
     private static <T> T pick(T[] options, Random random) {
         return options[random.nextInt(options.length)];
     }
