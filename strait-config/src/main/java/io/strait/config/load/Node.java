@@ -3,9 +3,9 @@ package io.strait.config.load;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,13 +19,15 @@ import java.util.regex.Pattern;
  * ignored setting. Every problem goes to the shared {@link Errors} with the full path.
  */
 public final class Node {
-    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d|us)");
+    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|us|s|m|h|d)");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KB|KiB|MB|MiB|GB|GiB)?");
+    static final String DURATION_SYNTAX = "must be a duration such as 250ms, 2s, 1m or 1h";
+    static final String SIZE_SYNTAX = "must be a size such as 8192, 16KiB or 10MiB";
 
     private final JsonNode json;
     private final String path;
     private final Errors errors;
-    private final Set<String> read = new HashSet<>();
+    private final Set<String> read = new LinkedHashSet<>();
 
     Node(JsonNode json, String path, Errors errors) {
         this.json = json;
@@ -49,9 +51,31 @@ public final class Node {
         errors.add(path(field), message);
     }
 
+    /** Whether the field is given with a value ({@code field:} with nothing after it counts as absent). */
     public boolean has(String field) {
         JsonNode v = json.get(field);
         return v != null && !v.isNull();
+    }
+
+    /** Like {@link #has}, and marks the field as known. */
+    public boolean present(String field) {
+        read.add(field);
+        return has(field);
+    }
+
+    /** The field names of this object as written, including those with an empty value. */
+    public List<String> fieldNames() {
+        List<String> out = new ArrayList<>();
+        json.fieldNames().forEachRemaining(out::add);
+        return out;
+    }
+
+    /** The keys of the object in {@code field}, or none when it is not an object; does not mark it read. */
+    public List<String> keys(String field) {
+        JsonNode v = json.get(field);
+        List<String> out = new ArrayList<>();
+        if (v != null && v.isObject()) v.fieldNames().forEachRemaining(out::add);
+        return out;
     }
 
     private JsonNode raw(String field) {
@@ -97,7 +121,7 @@ public final class Node {
     public int integer(String field, int dflt, int min, int max) {
         JsonNode v = raw(field);
         if (v == null) return dflt;
-        if (!v.canConvertToInt() || !v.isIntegralNumber()) {
+        if (!v.isIntegralNumber() || !v.canConvertToInt()) {
             error(field, "must be an integer");
             return dflt;
         }
@@ -112,7 +136,7 @@ public final class Node {
     public double decimal(String field, double dflt, double min, double max) {
         JsonNode v = raw(field);
         if (v == null) return dflt;
-        if (!v.isNumber()) {
+        if (!v.isNumber() || Double.isNaN(v.doubleValue())) {
             error(field, "must be a number");
             return dflt;
         }
@@ -128,34 +152,38 @@ public final class Node {
     public Duration duration(String field, Duration dflt) {
         JsonNode v = raw(field);
         if (v == null) return dflt;
-        String s = v.asText().trim();
-        if (s.equals("0")) return Duration.ZERO;
+        String s = v.isValueNode() ? v.asText().trim() : "";
+        if (v.isValueNode() && s.equals("0")) return Duration.ZERO;
         Matcher m = DURATION.matcher(s);
         if (!v.isValueNode() || !m.matches()) {
-            error(field, "must be a duration such as 250ms, 2s, 1m or 1h (was '" + s + "')");
+            error(field, DURATION_SYNTAX + " (was " + describe(v) + ")");
             return dflt;
         }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "us" -> Duration.ofNanos(n * 1000);
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofDays(n);
-        };
+        try {
+            long n = Long.parseLong(m.group(1));
+            return switch (m.group(2)) {
+                case "us" -> Duration.ofNanos(Math.multiplyExact(n, 1000L));
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+            };
+        } catch (ArithmeticException | NumberFormatException e) {
+            error(field, "is too large (was " + describe(v) + ")");
+            return dflt;
+        }
     }
 
     /** Sizes are bytes, or written {@code 16KiB}, {@code 10MB}, {@code 1GiB}; {@code 0} means unlimited where allowed. */
     public long size(String field, long dflt) {
         JsonNode v = raw(field);
         if (v == null) return dflt;
-        Matcher m = SIZE.matcher(v.asText().trim());
+        Matcher m = SIZE.matcher(v.isValueNode() ? v.asText().trim() : "");
         if (!v.isValueNode() || !m.matches()) {
-            error(field, "must be a size such as 8192, 16KiB or 10MiB (was '" + v.asText() + "')");
+            error(field, SIZE_SYNTAX + " (was " + describe(v) + ")");
             return dflt;
         }
-        long n = Long.parseLong(m.group(1));
         String unit = m.group(2) == null ? "B" : m.group(2);
         long mult = switch (unit) {
             case "KB" -> 1000L;
@@ -166,7 +194,12 @@ public final class Node {
             case "GiB" -> 1024L * 1024 * 1024;
             default -> 1L;
         };
-        return n * mult;
+        try {
+            return Math.multiplyExact(Long.parseLong(m.group(1)), mult);
+        } catch (ArithmeticException | NumberFormatException e) {
+            error(field, "is too large (was " + describe(v) + ")");
+            return dflt;
+        }
     }
 
     public <E extends Enum<E>> E enumValue(String field, Class<E> type, E dflt, Function<String, E> parse) {
@@ -184,7 +217,7 @@ public final class Node {
         JsonNode v = raw(field);
         if (v == null) return null;
         if (!v.isObject()) {
-            error(field, "must be an object");
+            error(field, "must be an object (was " + describe(v) + ")");
             return null;
         }
         return new Node(v, path(field), errors);
@@ -195,14 +228,14 @@ public final class Node {
         List<Node> out = new ArrayList<>();
         if (v == null) return out;
         if (!v.isArray()) {
-            error(field, "must be a list");
+            error(field, "must be a list (was " + describe(v) + ")");
             return out;
         }
         for (int i = 0; i < v.size(); i++) {
             JsonNode e = v.get(i);
             String p = path(field) + "[" + i + "]";
             if (!e.isObject()) {
-                errors.add(p, "must be an object");
+                errors.add(p, "must be an object (was " + describe(e) + ")");
                 continue;
             }
             out.add(new Node(e, p, errors));
@@ -215,12 +248,12 @@ public final class Node {
         List<String> out = new ArrayList<>();
         if (v == null) return out;
         if (!v.isArray()) {
-            error(field, "must be a list of strings");
+            error(field, "must be a list of strings (was " + describe(v) + ")");
             return out;
         }
         for (int i = 0; i < v.size(); i++) {
             JsonNode e = v.get(i);
-            if (!e.isValueNode()) {
+            if (!e.isValueNode() || e.isNull() || e.isBinary()) {
                 errors.add(path(field) + "[" + i + "]", "must be a string");
                 continue;
             }
@@ -235,14 +268,13 @@ public final class Node {
         Map<String, Node> out = new LinkedHashMap<>();
         if (v == null) return out;
         if (!v.isObject()) {
-            error(field, "must be an object keyed by name");
+            error(field, "must be an object keyed by name (was " + describe(v) + ")");
             return out;
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : v.properties()) {
             String p = path(field) + "." + e.getKey();
             if (!e.getValue().isObject()) {
-                errors.add(p, "must be an object");
+                errors.add(p, "must be an object (was " + describe(e.getValue()) + ")");
                 continue;
             }
             out.put(e.getKey(), new Node(e.getValue(), p, errors));
@@ -255,16 +287,16 @@ public final class Node {
         Map<String, String> out = new LinkedHashMap<>();
         if (v == null) return out;
         if (!v.isObject()) {
-            error(field, "must be an object of string values");
+            error(field, "must be an object of string values (was " + describe(v) + ")");
             return out;
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            if (!e.getValue().isValueNode()) {
+        for (Map.Entry<String, JsonNode> e : v.properties()) {
+            JsonNode value = e.getValue();
+            if (!value.isValueNode() || value.isNull() || value.isBinary()) {
                 errors.add(path(field) + "." + e.getKey(), "must be a string");
                 continue;
             }
-            out.put(e.getKey(), e.getValue().asText());
+            out.put(e.getKey(), value.asText());
         }
         return out;
     }
@@ -274,11 +306,21 @@ public final class Node {
         read.add(field);
     }
 
-    /** Reports fields that no reader asked for: unknown settings are errors. */
+    /** Reports fields that no reader asked for: unknown settings are errors, with a hint for a near miss. */
     public void finish() {
         for (Iterator<String> it = json.fieldNames(); it.hasNext(); ) {
             String f = it.next();
-            if (!read.contains(f)) error(f, "unknown field");
+            if (read.contains(f)) continue;
+            String hint = Names.closest(f, read);
+            error(f, hint == null ? "unknown field" : "unknown field (did you mean '" + hint + "'?)");
         }
+    }
+
+    /** A value as an error message shows it: {@code '2x'}, {@code a list}, {@code an object}. */
+    static String describe(JsonNode v) {
+        if (v == null || v.isNull()) return "empty";
+        if (v.isArray()) return "a list";
+        if (v.isObject()) return "an object";
+        return "'" + v.asText() + "'";
     }
 }

@@ -1,0 +1,160 @@
+package io.strait.config.load;
+
+import static io.strait.config.load.ConfigLoader.*;
+import static io.strait.config.load.ConfigReader.address;
+import static io.strait.config.load.ConfigReader.positive;
+
+import io.strait.config.model.ClusterConfig;
+import io.strait.config.model.ClusterConfig.HashOn;
+import io.strait.config.model.ClusterConfig.LoadBalancerKind;
+import io.strait.config.model.ClusterConfig.UpstreamProtocol;
+import io.strait.config.model.ClusterConfig.ZoneAware;
+import io.strait.config.model.EndpointConfig;
+import io.strait.config.model.HealthCheckConfig;
+import io.strait.config.model.HostPort;
+import io.strait.config.model.PoolConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/** Reads {@code clusters}: endpoints, load balancing, pool and health checking of each upstream service. */
+final class ClusterReader {
+    private static final Map<String, String> NOT_YET = Map.of(
+            "outlierDetection", "outlier detection is not available in this build yet",
+            "circuitBreaker", "circuit breaking is not available in this build yet",
+            "tls", "TLS to upstreams is not available in this build yet");
+    /** An HTTP token (RFC 9110): what header and cookie names are made of. */
+    static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+
+    private final Node root;
+    private final Errors errors;
+    private final boolean processHasZone;
+
+    ClusterReader(Node root, boolean processHasZone) {
+        this.root = root;
+        this.errors = root.errors();
+        this.processHasZone = processHasZone;
+    }
+
+    /** The clusters in file order; broken ones are left out (their errors are reported). */
+    Map<String, ClusterConfig> read() {
+        Map<String, ClusterConfig> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Node> e : root.namedObjects("clusters").entrySet()) {
+            String name = e.getKey();
+            Node n = e.getValue();
+            ConfigReader.notYet(n, NOT_YET);
+            if (!ConfigReader.NAME.matcher(name).matches()) errors.add(n.path(), ConfigReader.NAME_RULE);
+            int lbErrors = errors.size();
+            LoadBalancerKind lb = n.enumValue("loadBalancer", LoadBalancerKind.class, DEFAULT_LOAD_BALANCER,
+                    s -> Names.parse(LoadBalancerKind.class, s));
+            boolean lbKnown = errors.size() == lbErrors;
+            List<EndpointConfig> endpoints = endpoints(n, lb == LoadBalancerKind.ZONE_AWARE);
+            HashOn hashOn = hashOn(n, lb, lbKnown);
+            ZoneAware za = zoneAware(n, lb, lbKnown);
+            UpstreamProtocol protocol = n.enumValue("protocol", UpstreamProtocol.class, DEFAULT_UPSTREAM_PROTOCOL,
+                    s -> Names.parse(UpstreamProtocol.class, s));
+            PoolConfig pool = pool(n.object("pool"));
+            HealthCheckConfig hc = healthCheck(n.object("healthCheck"));
+            Duration dns = positive(n, "dnsRefresh", DEFAULT_DNS_REFRESH);
+            n.finish();
+            out.put(name, new ClusterConfig(name, List.copyOf(endpoints), lb, hashOn, za, protocol, pool, hc, dns));
+        }
+        return out;
+    }
+
+    private List<EndpointConfig> endpoints(Node n, boolean zoneAware) {
+        List<EndpointConfig> endpoints = new ArrayList<>();
+        int before = errors.size();
+        if (!n.has("endpoints")) {
+            n.error("endpoints", "is required: list at least one {address: host:port}");
+            n.skip("endpoints");
+            return endpoints;
+        }
+        List<Node> eps = n.objects("endpoints");
+        if (eps.isEmpty() && errors.size() == before) n.error("endpoints", "must list at least one endpoint");
+        for (Node ep : eps) {
+            HostPort a = address(ep, "address", null);
+            if (!ep.has("address")) ep.error("address", "is required");
+            if (a != null && a.port() == 0) ep.error("address", "port must be 1-65535");
+            String zone = ep.string("zone", null);
+            if (zoneAware && zone == null) ep.error("zone", "is required for zone-aware load balancing");
+            Map<String, String> labels = ep.stringMap("labels");
+            int weight = ep.integer("weight", DEFAULT_ENDPOINT_WEIGHT, 1, MAX_ENDPOINT_WEIGHT);
+            ep.finish();
+            if (a != null) endpoints.add(new EndpointConfig(a, zone, Map.copyOf(labels), weight));
+        }
+        return endpoints;
+    }
+
+    private HashOn hashOn(Node n, LoadBalancerKind lb, boolean lbKnown) {
+        Node h = n.object("hashOn");
+        if (h == null) {
+            if (lb == LoadBalancerKind.RING_HASH && !n.has("hashOn")) {
+                n.error("hashOn", "is required for ring-hash: one of header, cookie or sourceIp");
+            }
+            return null;
+        }
+        if (lbKnown && lb != LoadBalancerKind.RING_HASH) n.error("hashOn", "only applies to loadBalancer: ring-hash");
+        String header = h.string("header", null);
+        String cookie = h.string("cookie", null);
+        boolean ip = h.bool("sourceIp", false);
+        int count = (header != null ? 1 : 0) + (cookie != null ? 1 : 0) + (ip ? 1 : 0);
+        if (count != 1) errors.add(h.path(), "must set exactly one of header, cookie or sourceIp: true");
+        if (header != null && !TOKEN.matcher(header).matches()) h.error("header", "is not a valid header name");
+        if (cookie != null && !TOKEN.matcher(cookie).matches()) h.error("cookie", "is not a valid cookie name");
+        h.finish();
+        return new HashOn(header == null ? null : header.toLowerCase(Locale.ROOT), cookie, ip);
+    }
+
+    private ZoneAware zoneAware(Node n, LoadBalancerKind lb, boolean lbKnown) {
+        ZoneAware za = null;
+        Node zn = n.object("zoneAware");
+        if (zn != null) {
+            if (lbKnown && lb != LoadBalancerKind.ZONE_AWARE) n.error("zoneAware", "only applies to loadBalancer: zone-aware");
+            za = new ZoneAware(zn.integer("minHealthyPercent", DEFAULT_ZONE_MIN_HEALTHY_PERCENT, 0, 100));
+            zn.finish();
+        }
+        if (lb == LoadBalancerKind.ZONE_AWARE) {
+            if (za == null) za = new ZoneAware(DEFAULT_ZONE_MIN_HEALTHY_PERCENT);
+            if (!processHasZone) n.error("loadBalancer", "zone-aware needs the top-level 'zone' of this process");
+        }
+        return za;
+    }
+
+    private static PoolConfig pool(Node n) {
+        if (n == null) {
+            return new PoolConfig(DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_PENDING_REQUESTS, DEFAULT_POOL_IDLE_TIMEOUT,
+                    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_REQUESTS_PER_CONNECTION);
+        }
+        int max = n.integer("maxConnections", DEFAULT_MAX_CONNECTIONS, 1, 1_000_000);
+        int pending = n.integer("maxPendingRequests", DEFAULT_MAX_PENDING_REQUESTS, 0, 1_000_000);
+        Duration idle = positive(n, "idleTimeout", DEFAULT_POOL_IDLE_TIMEOUT);
+        Duration connect = positive(n, "connectTimeout", DEFAULT_CONNECT_TIMEOUT);
+        int perConn = n.integer("maxRequestsPerConnection", DEFAULT_MAX_REQUESTS_PER_CONNECTION, 0, Integer.MAX_VALUE);
+        n.finish();
+        return new PoolConfig(max, pending, idle, connect, perConn);
+    }
+
+    private static HealthCheckConfig healthCheck(Node n) {
+        if (n == null) return null;
+        String path = n.requiredString("path");
+        if (path != null && !path.startsWith("/")) n.error("path", "must start with '/'");
+        if (path != null && path.chars().anyMatch(c -> c <= ' ' || c == 0x7f)) {
+            n.error("path", "must not contain spaces or control characters");
+        }
+        String host = n.string("host", null);
+        if (host != null && (host.isBlank() || host.chars().anyMatch(c -> c <= ' ' || c == 0x7f))) {
+            n.error("host", "must be a host name without spaces or control characters");
+        }
+        Duration interval = positive(n, "interval", DEFAULT_HEALTH_INTERVAL);
+        Duration timeout = positive(n, "timeout", DEFAULT_HEALTH_TIMEOUT);
+        int healthy = n.integer("healthyThreshold", DEFAULT_HEALTHY_THRESHOLD, 1, MAX_HEALTH_THRESHOLD);
+        int unhealthy = n.integer("unhealthyThreshold", DEFAULT_UNHEALTHY_THRESHOLD, 1, MAX_HEALTH_THRESHOLD);
+        n.finish();
+        return new HealthCheckConfig(path, host, interval, timeout, healthy, unhealthy);
+    }
+}

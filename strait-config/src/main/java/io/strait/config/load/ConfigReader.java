@@ -1,0 +1,249 @@
+package io.strait.config.load;
+
+import static io.strait.config.load.ConfigLoader.*;
+
+import io.strait.config.model.AdminConfig;
+import io.strait.config.model.ClusterConfig;
+import io.strait.config.model.HostPort;
+import io.strait.config.model.ListenerConfig;
+import io.strait.config.model.ListenerConfig.Protocol;
+import io.strait.config.model.ObservabilityConfig;
+import io.strait.config.model.PathPolicy;
+import io.strait.config.model.RouteConfig;
+import io.strait.config.model.StraitConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Reads the top level, admin, listeners and observability; clusters and routes have readers of their own. */
+final class ConfigReader {
+    /** Top-level sections of later capabilities: refused, never half-applied. */
+    private static final Map<String, String> NOT_YET_TOP = Map.of(
+            "auth", "authentication (JWT, API keys) is not available in this build yet",
+            "rateLimits", "rate limiting is not available in this build yet");
+    private static final Map<String, String> NOT_YET_LISTENER = Map.of(
+            "tls", "TLS termination is not available in this build yet");
+
+    static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
+    static final String NAME_RULE = "names use letters, digits, '.', '_' and '-', start with a letter or digit,"
+            + " and have at most 63 characters";
+    /** Hosts that bind every interface: they clash with any other host on the same port. */
+    private static final Set<String> ANY_HOST = Set.of("0.0.0.0", "::");
+
+    private final Node root;
+    private final Errors errors;
+
+    ConfigReader(Node root) {
+        this.root = root;
+        this.errors = root.errors();
+    }
+
+    StraitConfig read() {
+        notYet(root, NOT_YET_TOP);
+        AdminConfig admin = admin(root.object("admin"));
+        List<ListenerConfig> listeners = listeners();
+        String zone = zone();
+        Map<String, ClusterConfig> clusters = new ClusterReader(root, zone != null).read();
+        List<RouteConfig> routes = new RouteReader(root, clusters.keySet(), Set.copyOf(root.keys("clusters"))).read();
+        ObservabilityConfig obs = observability(root.object("observability"));
+        Duration drain = root.duration("drainTimeout", DEFAULT_DRAIN_TIMEOUT);
+        root.finish();
+        checkPorts(admin, listeners);
+        return new StraitConfig(admin, List.copyOf(listeners), Collections.unmodifiableMap(clusters),
+                List.copyOf(routes), obs, zone, drain);
+    }
+
+    private String zone() {
+        String zone = root.string("zone", null);
+        if (zone != null && zone.isBlank()) {
+            root.error("zone", "must not be empty");
+            return null;
+        }
+        return zone;
+    }
+
+    /** Refuses the sections of later capabilities, in the order the file gives them. */
+    static void notYet(Node n, Map<String, String> sections) {
+        for (String field : n.fieldNames()) {
+            String why = sections.get(field);
+            if (why != null) {
+                n.error(field, why);
+                n.skip(field);
+            }
+        }
+    }
+
+    static void name(Node n, String name) {
+        if (name != null && !NAME.matcher(name).matches()) n.error("name", NAME_RULE + " (was '" + name + "')");
+    }
+
+    static HostPort address(Node n, String field, HostPort dflt) {
+        String s = n.string(field, null);
+        if (s == null) return dflt;
+        HostPort hp = HostPort.parse(s);
+        if (hp == null) {
+            n.error(field, "must be host:port, such as 127.0.0.1:8080 or [::1]:8080 (was '" + s + "')");
+            return dflt;
+        }
+        return hp;
+    }
+
+    static Duration positive(Node n, String field, Duration dflt) {
+        int before = n.errors().size();
+        Duration d = n.duration(field, dflt);
+        if (n.errors().size() == before && (d.isZero() || d.isNegative())) {
+            n.error(field, "must be greater than 0");
+            return dflt;
+        }
+        return d;
+    }
+
+    private AdminConfig admin(Node n) {
+        if (n == null) return new AdminConfig(DEFAULT_ADMIN);
+        HostPort a = address(n, "address", DEFAULT_ADMIN);
+        n.finish();
+        return new AdminConfig(a);
+    }
+
+    private List<ListenerConfig> listeners() {
+        List<ListenerConfig> out = new ArrayList<>();
+        if (!root.present("listeners")) {
+            out.add(new ListenerConfig(DEFAULT_LISTENER_NAME, DEFAULT_LISTENER, allProtocols(),
+                    DEFAULT_MAX_REQUEST_LINE, DEFAULT_MAX_HEADER_SIZE, DEFAULT_MAX_HEADER_COUNT,
+                    DEFAULT_MAX_REQUEST_BODY_SIZE, DEFAULT_REQUEST_HEADERS_TIMEOUT, DEFAULT_REQUEST_TIMEOUT,
+                    DEFAULT_IDLE_TIMEOUT, DEFAULT_XFF_TRUSTED_HOPS, PathPolicy.DEFAULT));
+            return out;
+        }
+        int before = errors.size();
+        List<Node> nodes = root.objects("listeners");
+        if (nodes.isEmpty() && errors.size() == before) {
+            root.error("listeners", "must have at least one listener (leave the section out for the default "
+                    + DEFAULT_LISTENER + ")");
+        }
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            Node n = nodes.get(i);
+            notYet(n, NOT_YET_LISTENER);
+            String name = n.string("name", "listener-" + i);
+            name(n, name);
+            if (!names.add(name)) n.error("name", "duplicate listener name '" + name + "'");
+            HostPort address = address(n, "address", null);
+            if (!n.has("address")) n.error("address", "is required");
+            Set<Protocol> protocols = protocols(n);
+            long line = n.size("maxRequestLineLength", DEFAULT_MAX_REQUEST_LINE);
+            long headers = n.size("maxHeaderSize", DEFAULT_MAX_HEADER_SIZE);
+            if (line < MIN_REQUEST_LINE) n.error("maxRequestLineLength", "must be at least " + MIN_REQUEST_LINE + " bytes");
+            if (headers < MIN_HEADER_SIZE) n.error("maxHeaderSize", "must be at least 1KiB");
+            int count = n.integer("maxHeaderCount", DEFAULT_MAX_HEADER_COUNT, 1, MAX_HEADER_COUNT);
+            long body = n.size("maxRequestBodySize", DEFAULT_MAX_REQUEST_BODY_SIZE);
+            Duration rht = positive(n, "requestHeadersTimeout", DEFAULT_REQUEST_HEADERS_TIMEOUT);
+            Duration rt = n.duration("requestTimeout", DEFAULT_REQUEST_TIMEOUT);
+            Duration idle = positive(n, "idleTimeout", DEFAULT_IDLE_TIMEOUT);
+            int hops = n.integer("xffTrustedHops", DEFAULT_XFF_TRUSTED_HOPS, 0, MAX_XFF_TRUSTED_HOPS);
+            PathPolicy paths = pathPolicy(n.object("paths"));
+            n.finish();
+            out.add(new ListenerConfig(name, address, protocols, toInt(line), toInt(headers), count, body,
+                    rht, rt, idle, hops, paths));
+        }
+        return out;
+    }
+
+    private static int toInt(long size) {
+        return (int) Math.min(Integer.MAX_VALUE, size);
+    }
+
+    private static Set<Protocol> allProtocols() {
+        return Collections.unmodifiableSet(EnumSet.allOf(Protocol.class));
+    }
+
+    private Set<Protocol> protocols(Node n) {
+        if (!n.present("protocols")) return allProtocols();
+        int before = errors.size();
+        Set<Protocol> protocols = EnumSet.noneOf(Protocol.class);
+        for (String p : n.strings("protocols")) {
+            Protocol pr = Names.parse(Protocol.class, p);
+            if (pr == null) n.error("protocols", "unknown protocol '" + p + "'; expected one of " + Names.of(Protocol.class));
+            else protocols.add(pr);
+        }
+        if (protocols.isEmpty() && errors.size() == before) n.error("protocols", "must name at least one protocol");
+        return Collections.unmodifiableSet(protocols.isEmpty() ? EnumSet.allOf(Protocol.class) : protocols);
+    }
+
+    private static PathPolicy pathPolicy(Node n) {
+        if (n == null) return PathPolicy.DEFAULT;
+        boolean merge = n.bool("mergeSlashes", PathPolicy.DEFAULT.mergeSlashes());
+        PathPolicy.EncodedSlashes slashes = n.enumValue("encodedSlashes", PathPolicy.EncodedSlashes.class,
+                PathPolicy.DEFAULT.encodedSlashes(), s -> Names.parse(PathPolicy.EncodedSlashes.class, s));
+        n.finish();
+        return new PathPolicy(merge, slashes);
+    }
+
+    private static ObservabilityConfig observability(Node n) {
+        var defaultLog = new ObservabilityConfig.AccessLog(true, DEFAULT_ACCESS_LOG_PATH, DEFAULT_ACCESS_LOG_FIELDS);
+        var defaultTracing = new ObservabilityConfig.Tracing(null, DEFAULT_SERVICE_NAME, DEFAULT_SAMPLE_RATIO);
+        if (n == null) return new ObservabilityConfig(defaultLog, defaultTracing);
+        var log = accessLog(n.object("accessLog"), defaultLog);
+        var tracing = defaultTracing;
+        Node t = n.object("tracing");
+        if (t != null) {
+            String endpoint = t.string("otlpEndpoint", null);
+            if (endpoint != null && !endpoint.startsWith("http://") && !endpoint.startsWith("https://")) {
+                t.error("otlpEndpoint", "must be an http:// or https:// URL (was '" + endpoint + "')");
+            }
+            String service = t.string("serviceName", DEFAULT_SERVICE_NAME);
+            if (service.isBlank()) t.error("serviceName", "must not be empty");
+            double ratio = t.decimal("sampleRatio", DEFAULT_SAMPLE_RATIO, 0.0, 1.0);
+            t.finish();
+            tracing = new ObservabilityConfig.Tracing(endpoint, service, ratio);
+        }
+        n.finish();
+        return new ObservabilityConfig(log, tracing);
+    }
+
+    private static ObservabilityConfig.AccessLog accessLog(Node l, ObservabilityConfig.AccessLog dflt) {
+        if (l == null) return dflt;
+        boolean enabled = l.bool("enabled", dflt.enabled());
+        String path = l.string("path", DEFAULT_ACCESS_LOG_PATH);
+        if (path.isBlank()) l.error("path", "must not be empty (stdout, stderr or a file path)");
+        List<String> fields = l.present("fields") ? l.strings("fields") : DEFAULT_ACCESS_LOG_FIELDS;
+        Set<String> seen = new LinkedHashSet<>();
+        for (String f : fields) {
+            if (!ACCESS_LOG_FIELDS.contains(f)) {
+                String hint = Names.closest(f, ACCESS_LOG_FIELDS);
+                l.error("fields", "unknown field '" + f + "'" + (hint == null ? "" : " (did you mean '" + hint + "'?)")
+                        + "; known: " + String.join(", ", ACCESS_LOG_FIELDS));
+            } else if (!seen.add(f)) {
+                l.error("fields", "'" + f + "' is listed twice");
+            }
+        }
+        l.finish();
+        return new ObservabilityConfig.AccessLog(enabled, path, List.copyOf(fields));
+    }
+
+    /** Two sockets cannot bind the same port on the same host, nor next to a wildcard host on it. */
+    private void checkPorts(AdminConfig admin, List<ListenerConfig> listeners) {
+        Map<HostPort, String> used = new LinkedHashMap<>();
+        used.put(admin.address(), "admin.address");
+        for (int i = 0; i < listeners.size(); i++) {
+            HostPort a = listeners.get(i).address();
+            if (a == null || a.port() == 0) continue;
+            for (Map.Entry<HostPort, String> e : used.entrySet()) {
+                HostPort b = e.getKey();
+                if (b.port() == a.port() && (b.host().equalsIgnoreCase(a.host())
+                        || ANY_HOST.contains(a.host()) || ANY_HOST.contains(b.host()))) {
+                    errors.add("listeners[" + i + "].address", a + " is already used by " + e.getValue() + " (" + b + ")");
+                    break;
+                }
+            }
+            used.putIfAbsent(a, "listeners[" + i + "].address");
+        }
+    }
+}

@@ -1,0 +1,249 @@
+package io.strait.config.load;
+
+import static io.strait.config.load.ConfigLoader.DEFAULT_ROUTE_TIMEOUT;
+
+import io.strait.config.model.RouteConfig;
+import io.strait.config.model.RouteMatch;
+import io.strait.config.model.RouteMatch.PathKind;
+import io.strait.config.model.RouteMatch.ValueMatch;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/** Reads {@code routes}: what each route matches, where it goes and how the request is rewritten. */
+final class RouteReader {
+    private static final Map<String, String> NOT_YET = Map.of(
+            "auth", "authentication (JWT, API keys) is not available in this build yet",
+            "rateLimit", "rate limiting is not available in this build yet",
+            "retries", "retries are not available in this build yet",
+            "split", "traffic splitting is not available in this build yet");
+    /** The methods a route can name, in RFC 9110 order (plus PATCH). */
+    static final List<String> METHODS = List.of(
+            "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH");
+    /** Every '%' starts a two-digit hex escape. */
+    private static final Pattern PERCENT = Pattern.compile("([^%]|%[0-9A-Fa-f]{2})*");
+    private static final Pattern TEMPLATE_PARAM = Pattern.compile("\\{([A-Za-z_][A-Za-z0-9_]*)}");
+    /** A host to match: a DNS name (or IPv4 literal), optionally {@code *.} in front, or a bracketed IPv6 literal. */
+    private static final Pattern HOST = Pattern.compile(
+            "(\\*\\.)?[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*|\\[[0-9a-f:.]+]");
+
+    private final Node root;
+    private final Errors errors;
+    private final Set<String> clusters;
+    private final Set<String> declaredClusters;
+
+    /**
+     * @param clusters the valid clusters
+     * @param declaredClusters every name under {@code clusters}, valid or not: a route naming a broken
+     *     cluster gets no second error, the cluster's own errors say what is wrong
+     */
+    RouteReader(Node root, Set<String> clusters, Set<String> declaredClusters) {
+        this.root = root;
+        this.errors = root.errors();
+        this.clusters = clusters;
+        this.declaredClusters = declaredClusters;
+    }
+
+    List<RouteConfig> read() {
+        List<RouteConfig> out = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        List<Node> nodes = root.objects("routes");
+        for (int i = 0; i < nodes.size(); i++) {
+            Node n = nodes.get(i);
+            ConfigReader.notYet(n, NOT_YET);
+            String name = n.string("name", "route-" + i);
+            ConfigReader.name(n, name);
+            if (!names.add(name)) n.error("name", "duplicate route name '" + name + "'");
+            Node m = n.object("match");
+            RouteMatch match = m == null ? matchAll() : match(m);
+            String cluster = cluster(n);
+            RouteConfig.Rewrite rewrite = rewrite(n.object("rewrite"), match);
+            Duration timeout = n.duration("timeout", DEFAULT_ROUTE_TIMEOUT);
+            Long body = n.present("maxRequestBodySize") ? n.size("maxRequestBodySize", 0) : null;
+            n.finish();
+            out.add(new RouteConfig(name, match, cluster, rewrite, timeout, body));
+        }
+        return out;
+    }
+
+    private String cluster(Node n) {
+        String cluster = n.requiredString("cluster");
+        if (cluster == null || clusters.contains(cluster) || declaredClusters.contains(cluster)) return cluster;
+        if (declaredClusters.isEmpty()) {
+            n.error("cluster", "unknown cluster '" + cluster + "' (the file defines no clusters)");
+        } else {
+            String hint = Names.closest(cluster, declaredClusters);
+            n.error("cluster", "unknown cluster '" + cluster + "'" + (hint == null ? "" : " (did you mean '" + hint + "'?)"));
+        }
+        return cluster;
+    }
+
+    private static RouteConfig.Rewrite rewrite(Node r, RouteMatch match) {
+        if (r == null) return null;
+        String prefix = r.string("prefix", null);
+        String host = r.string("host", null);
+        if (prefix != null) checkPath(r, "prefix", prefix);
+        if (prefix != null && match.pathKind() != PathKind.PREFIX && match.pathKind() != PathKind.EXACT) {
+            r.error("prefix", "needs match.path or match.pathPrefix");
+        }
+        if (host != null && (host.isBlank() || host.chars().anyMatch(c -> c <= ' ' || c == 0x7f))) {
+            r.error("host", "must be a host name without spaces or control characters");
+        }
+        r.finish();
+        return new RouteConfig.Rewrite(prefix, host);
+    }
+
+    private static RouteMatch matchAll() {
+        return new RouteMatch(PathKind.PREFIX, "/", List.of(), Set.of(), List.of(), List.of());
+    }
+
+    private RouteMatch match(Node m) {
+        PathKind kind = PathKind.PREFIX;
+        String path = "/";
+        List<String> given = new ArrayList<>();
+        for (PathKind k : PathKind.values()) {
+            String field = pathField(k);
+            String v = m.string(field, null);
+            if (v == null) continue;
+            given.add(field);
+            kind = k;
+            path = v;
+            switch (k) {
+                case REGEX -> compile(m, field, v);
+                case TEMPLATE -> checkTemplate(m, field, v);
+                default -> checkPath(m, field, v);
+            }
+        }
+        if (given.size() > 1) {
+            errors.add(m.path(), "give only one of path, pathPrefix, pathTemplate or pathRegex (found "
+                    + String.join(", ", given) + ")");
+        }
+        List<String> hosts = new ArrayList<>();
+        for (String h : m.strings("hosts")) {
+            String lower = h.toLowerCase(Locale.ROOT);
+            if (!HOST.matcher(lower).matches()) {
+                m.error("hosts", "'" + h + "' must be a host name (api.example.com) or a wildcard (*.example.com), without a port");
+            }
+            hosts.add(lower);
+        }
+        Set<String> methods = new LinkedHashSet<>();
+        for (String meth : m.strings("methods")) {
+            if (!METHODS.contains(meth)) {
+                String upper = meth.toUpperCase(Locale.ROOT);
+                m.error("methods", "unknown method '" + meth + "'" + (METHODS.contains(upper)
+                        ? "; methods are upper-case: " + upper : "; expected one of " + String.join(", ", METHODS)));
+            }
+            methods.add(meth);
+        }
+        List<ValueMatch> headers = valueMatches(m, "headers", true);
+        List<ValueMatch> query = valueMatches(m, "query", false);
+        m.finish();
+        return new RouteMatch(kind, path, List.copyOf(hosts), Set.copyOf(methods), headers, query);
+    }
+
+    private static String pathField(PathKind k) {
+        return switch (k) {
+            case EXACT -> "path";
+            case PREFIX -> "pathPrefix";
+            case TEMPLATE -> "pathTemplate";
+            case REGEX -> "pathRegex";
+        };
+    }
+
+    /**
+     * Paths are compared with normalized request paths, so a path that normalization would change or refuse
+     * could never match: it is an error here rather than a route that silently never takes a request.
+     */
+    private static boolean checkPath(Node m, String field, String v) {
+        if (!v.startsWith("/")) {
+            m.error(field, "must start with '/'");
+            return false;
+        }
+        if (v.indexOf('?') >= 0 || v.indexOf('#') >= 0) {
+            m.error(field, "must be a path only, without a query (?) or fragment (#)");
+            return false;
+        }
+        if (v.chars().anyMatch(c -> c <= ' ' || c >= 0x7f || c == '\\')) {
+            m.error(field, "must hold only visible ASCII characters and no '\\'; percent-encode others (%20, %C3%A9)");
+            return false;
+        }
+        if (!PERCENT.matcher(v).matches() || v.contains("%00")) {
+            m.error(field, "has a malformed percent-encoding ('%' needs two hex digits; %00 is never allowed)");
+            return false;
+        }
+        for (String seg : v.split("/", -1)) {
+            String plain = seg.replace("%2e", ".").replace("%2E", ".");
+            if (plain.equals(".") || plain.equals("..")) {
+                m.error(field, "must not contain '.' or '..' segments (requests are matched after removing them)");
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void checkTemplate(Node m, String field, String v) {
+        if (!checkPath(m, field, v)) return;
+        String[] segments = v.substring(1).split("/", -1);
+        Set<String> params = new HashSet<>();
+        for (int i = 0; i < segments.length; i++) {
+            String seg = segments[i];
+            if (seg.equals("{**}")) {
+                if (i != segments.length - 1) m.error(field, "{**} must be the last segment");
+                continue;
+            }
+            if (seg.indexOf('{') < 0 && seg.indexOf('}') < 0) continue;
+            var param = TEMPLATE_PARAM.matcher(seg);
+            if (!param.matches()) {
+                m.error(field, "segment '" + seg + "' must be a literal, {name} or a final {**}");
+            } else if (!params.add(param.group(1))) {
+                m.error(field, "parameter '" + param.group(1) + "' appears twice");
+            }
+        }
+    }
+
+    private static void compile(Node n, String field, String regex) {
+        try {
+            Pattern.compile(regex);
+        } catch (PatternSyntaxException e) {
+            n.error(field, "invalid regular expression: " + e.getDescription() + " near index " + e.getIndex());
+        } catch (RuntimeException | StackOverflowError e) {
+            n.error(field, "invalid regular expression: " + e.getClass().getSimpleName());
+        }
+    }
+
+    private List<ValueMatch> valueMatches(Node m, String field, boolean header) {
+        List<ValueMatch> out = new ArrayList<>();
+        for (Node v : m.objects(field)) {
+            String name = v.requiredString("name");
+            if (name != null && header && !ClusterReader.TOKEN.matcher(name).matches()) v.error("name", "is not a valid header name");
+            ValueMatch.Op op = null;
+            String value = null;
+            int given = 0;
+            for (ValueMatch.Op o : ValueMatch.Op.values()) {
+                String f = Names.of(o);
+                if (!v.present(f)) continue;
+                given++;
+                op = o;
+                if (o == ValueMatch.Op.PRESENT || o == ValueMatch.Op.ABSENT) {
+                    if (!v.bool(f, true)) v.error(f, "only 'true' is meaningful");
+                } else {
+                    value = v.string(f, null);
+                    if (o == ValueMatch.Op.REGEX && value != null) compile(v, f, value);
+                }
+            }
+            if (given != 1) errors.add(v.path(), "must set exactly one of exact, prefix, regex, present or absent");
+            v.finish();
+            if (name != null && op != null) {
+                out.add(new ValueMatch(header ? name.toLowerCase(Locale.ROOT) : name, op, value));
+            }
+        }
+        return List.copyOf(out);
+    }
+}
