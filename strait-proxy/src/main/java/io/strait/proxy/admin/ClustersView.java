@@ -29,7 +29,7 @@ final class ClustersView {
             }
             for (int i = 0; i < c.endpoints().size(); i++) {
                 Endpoint e = c.endpoints().get(i);
-                EndpointPool p = pools.pool(e, c.config().pool());
+                EndpointPool p = pools.pool(e, c.config());
                 ObjectNode eo = (ObjectNode) eps.get(i);
                 if (eo == null) continue;
                 ObjectNode po = eo.putObject("pool");

@@ -15,12 +15,14 @@ public final class EndpointPool {
     private final InetSocketAddress address;
     private final Transport transport;
     private final int loops;
+    private final boolean http2;
     private final ConcurrentHashMap<EventLoop, LoopPool> perLoop = new ConcurrentHashMap<>();
     private volatile PoolConfig config;
     private volatile boolean closed;
 
-    EndpointPool(String id, InetSocketAddress address, Transport transport, int loops, PoolConfig config) {
+    EndpointPool(String id, InetSocketAddress address, Transport transport, int loops, PoolConfig config, boolean http2) {
         this.id = id;
+        this.http2 = http2;
         this.address = address;
         this.transport = transport;
         this.loops = loops;
@@ -59,7 +61,7 @@ public final class EndpointPool {
     /** Must be called on {@code loop}. */
     public void acquire(EventLoop loop, PoolCallback cb) {
         LoopPool p = perLoop.get(loop);
-        if (p == null) p = perLoop.computeIfAbsent(loop, l -> new LoopPool(this, l));
+        if (p == null) p = perLoop.computeIfAbsent(loop, l -> http2 ? new Http2LoopPool(this, l) : new Http1LoopPool(this, l));
         p.acquire(cb);
     }
 

@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.strait.config.model.ClusterConfig;
 import io.strait.proxy.cluster.Endpoint;
 import io.strait.proxy.cluster.lb.LbContext;
 import io.strait.proxy.endpoint.PoolCallback;
@@ -75,6 +76,7 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
     private long bytesIn;
     private long maxBody;
     private boolean webSocket;
+    private boolean upstreamH2;
 
     private boolean responseStarted;
     private boolean informational;
@@ -189,13 +191,14 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
                     "no healthy endpoint in cluster " + route.cluster().name());
             return;
         }
+        upstreamH2 = route.cluster().config().protocol() == ClusterConfig.UpstreamProtocol.H2C;
         prepareUpstreamHead();
         endpoint.requestStarted();
         upstreamStartNanos = System.nanoTime();
         if (route.timeoutNanos() > 0) {
             timeout = down.loop().schedule(this::onTimeout, route.timeoutNanos(), TimeUnit.NANOSECONDS);
         }
-        engine.pools().pool(endpoint, route.cluster().config().pool()).acquire(down.loop(), this);
+        engine.pools().pool(endpoint, route.cluster().config()).acquire(down.loop(), this);
     }
 
     /** Rewrites the client's head in place into the upstream request: it is ours alone. */
@@ -204,16 +207,10 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
         webSocket = !down.http2() && HopByHop.isWebSocketUpgrade(h);
         boolean chunked = HttpUtil.isTransferEncodingChunked(request);
         HopByHop.strip(h, webSocket);
-        if (down.http2()) {
-            h.remove(HttpConversionUtil.ExtensionHeaderNames.SCHEME.text());
-            h.remove(HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text());
-            h.remove(HttpConversionUtil.ExtensionHeaderNames.PATH.text());
-            h.remove(HttpConversionUtil.ExtensionHeaderNames.STREAM_DEPENDENCY_ID.text());
-            h.remove(HttpConversionUtil.ExtensionHeaderNames.STREAM_WEIGHT.text());
-            h.remove(HttpConversionUtil.ExtensionHeaderNames.STREAM_PROMISE_ID.text());
-        }
+        if (down.http2()) removeHttp2Extensions(h);
         // Body framing towards an HTTP/1.1 upstream: keep a Content-Length, otherwise stream chunked.
-        if (!h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+        // HTTP/2 frames bodies itself.
+        if (!upstreamH2 && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
             if (chunked || (down.http2() && !requestComplete)) {
                 h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
             }
@@ -225,6 +222,13 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
             h.set(HttpHeaderNames.HOST, route.config().rewrite().host());
         }
         h.set(StraitHeaders.TRACEPARENT, engine.tracing().traceparentForUpstream(trace));
+    }
+
+    /** Netty's HTTP/2 to HttpObject conversion carries stream details as x-http2-* headers: never forward them. */
+    private static void removeHttp2Extensions(HttpHeaders h) {
+        for (HttpConversionUtil.ExtensionHeaderNames ext : HttpConversionUtil.ExtensionHeaderNames.values()) {
+            h.remove(ext.text());
+        }
     }
 
     // ---------------------------------------------------------------- upstream connection
@@ -368,6 +372,7 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
         boolean upgrade = code == 101 && webSocket;
         boolean hasLength = h.contains(HttpHeaderNames.CONTENT_LENGTH);
         HopByHop.strip(h, upgrade);
+        if (upstreamH2) removeHttp2Extensions(h);
         if (!down.http2() && !upgrade) {
             boolean bodiless = request.method() == HttpMethod.HEAD || code == 204 || code == 304;
             if (down.closeAfterResponse() || !clientKeepAlive) responseKeepAlive = false;

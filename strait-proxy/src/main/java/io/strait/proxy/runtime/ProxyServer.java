@@ -78,7 +78,7 @@ public final class ProxyServer implements Engine, AutoCloseable {
         metrics.upstreamConnections().register("pools", sink -> {
             for (var c : snapshot.clusters().all()) {
                 for (Endpoint e : c.endpoints()) {
-                    var p = pools.pool(e, c.config().pool());
+                    var p = pools.pool(e, c.config());
                     sink.sample(p.activeConnections(), c.name(), e.id(), "active");
                     sink.sample(p.idleConnections(), c.name(), e.id(), "idle");
                 }
@@ -87,7 +87,7 @@ public final class ProxyServer implements Engine, AutoCloseable {
         metrics.upstreamPendingRequests().register("pools", sink -> {
             for (var c : snapshot.clusters().all()) {
                 int pending = 0;
-                for (Endpoint e : c.endpoints()) pending += pools.pool(e, c.config().pool()).pendingRequests();
+                for (Endpoint e : c.endpoints()) pending += pools.pool(e, c.config()).pendingRequests();
                 sink.sample(pending, c.name());
             }
         });
@@ -232,7 +232,7 @@ public final class ProxyServer implements Engine, AutoCloseable {
     private void applyPoolSettings(Snapshot s) {
         for (var c : s.clusters().all()) {
             ClusterConfig cc = c.config();
-            for (Endpoint e : c.endpoints()) pools.configure(e, cc.pool());
+            for (Endpoint e : c.endpoints()) pools.configure(e, cc);
         }
     }
 

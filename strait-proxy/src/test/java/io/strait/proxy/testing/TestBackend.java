@@ -29,6 +29,9 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
@@ -72,6 +75,15 @@ public final class TestBackend implements AutoCloseable {
     }
 
     public TestBackend(String name, int port) throws InterruptedException {
+        this(name, port, false);
+    }
+
+    /** A backend that speaks HTTP/2 with prior knowledge (h2c) only. */
+    public static TestBackend h2c(String name) throws InterruptedException {
+        return new TestBackend(name, 0, true);
+    }
+
+    private TestBackend(String name, int port, boolean h2c) throws InterruptedException {
         this.name = name;
         server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_REUSEADDR, true)
@@ -79,7 +91,17 @@ public final class TestBackend implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel ch) {
                         connections.incrementAndGet();
-                        ch.pipeline().addLast(new HttpServerCodec(), new Handler());
+                        if (h2c) {
+                            ch.pipeline().addLast(Http2FrameCodecBuilder.forServer().build(),
+                                    new Http2MultiplexHandler(new ChannelInitializer<Channel>() {
+                                        @Override
+                                        protected void initChannel(Channel stream) {
+                                            stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true), new Handler());
+                                        }
+                                    }));
+                        } else {
+                            ch.pipeline().addLast(new HttpServerCodec(), new Handler());
+                        }
                     }
                 }).bind("127.0.0.1", port).sync().channel();
     }

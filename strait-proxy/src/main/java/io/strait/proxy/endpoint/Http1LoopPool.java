@@ -1,0 +1,172 @@
+package io.strait.proxy.endpoint;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.strait.config.model.PoolConfig;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.concurrent.TimeUnit;
+
+/** HTTP/1.1 connections to one endpoint from one event loop: one exchange per connection at a time. */
+final class Http1LoopPool implements LoopPool {
+    /** Largest response line/header block we accept from an upstream (the upstream is trusted more than clients). */
+    private static final int MAX_UPSTREAM_HEADER_SIZE = 64 * 1024;
+
+    private final EndpointPool endpoint;
+    private final EventLoop loop;
+    private final ArrayDeque<UpstreamConnection> idle = new ArrayDeque<>();
+    private final ArrayDeque<PoolCallback> waiting = new ArrayDeque<>();
+    private int open;
+    private int connecting;
+    private int active;
+    private ScheduledFuture<?> reaper;
+
+    Http1LoopPool(EndpointPool endpoint, EventLoop loop) {
+        this.endpoint = endpoint;
+        this.loop = loop;
+    }
+
+    @Override
+    public String endpointId() {
+        return endpoint.id();
+    }
+
+    @Override
+    public int idleCount() {
+        return idle.size();
+    }
+
+    @Override
+    public int activeCount() {
+        return active;
+    }
+
+    @Override
+    public int pendingCount() {
+        return waiting.size();
+    }
+
+    @Override
+    public void acquire(PoolCallback cb) {
+        UpstreamConnection c;
+        while ((c = idle.pollFirst()) != null) {
+            if (c.channel().isActive()) {
+                c.inUse = true;
+                active++;
+                cb.onAcquired(c);
+                return;
+            }
+        }
+        PoolConfig cfg = endpoint.config();
+        if (open < endpoint.perLoopLimit()) {
+            connect(cb, cfg);
+        } else if (waiting.size() < cfg.maxPendingRequests()) {
+            waiting.addLast(cb);
+        } else {
+            cb.onAcquireFailed(new PoolOverflowException(endpoint.id()));
+        }
+    }
+
+    private void connect(PoolCallback cb, PoolConfig cfg) {
+        open++;
+        connecting++;
+        UpstreamConnection conn = new UpstreamConnection(this);
+        Bootstrap b = new Bootstrap()
+                .group(loop)
+                .channel(endpoint.transport().channel())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, cfg.connectTimeout().toMillis()))
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast("codec", new HttpClientCodec(
+                                4096, MAX_UPSTREAM_HEADER_SIZE, 65536, false, false));
+                        ch.pipeline().addLast("conn", conn);
+                    }
+                });
+        ChannelFuture f = b.connect(endpoint.address());
+        f.addListener(done -> {
+            connecting--;
+            if (done.isSuccess()) {
+                conn.inUse = true;
+                active++;
+                cb.onAcquired(conn);
+            } else {
+                open--;
+                cb.onAcquireFailed(done.cause());
+                // Waiters queued behind this attempt must not hang: let the next one try its own connection.
+                PoolCallback next = waiting.pollFirst();
+                if (next != null) acquire(next);
+            }
+        });
+    }
+
+    @Override
+    public void release(UpstreamConnection c, int requestsServed) {
+        c.inUse = false;
+        active--;
+        int max = endpoint.config().maxRequestsPerConnection();
+        if (!c.channel().isActive() || (max > 0 && requestsServed >= max) || endpoint.closed()) {
+            c.channel().close();
+            return;
+        }
+        PoolCallback next = waiting.pollFirst();
+        if (next != null) {
+            c.inUse = true;
+            active++;
+            next.onAcquired(c);
+            return;
+        }
+        c.idleSinceNanos = System.nanoTime();
+        idle.addFirst(c); // LIFO: the warmest connection is reused first, the coldest ages out.
+        scheduleReaper();
+    }
+
+    /** A connection closed (by either side): forget it and let a waiter connect anew. */
+    @Override
+    public void closed(UpstreamConnection c) {
+        if (c.channel() == null) return;
+        open--;
+        if (c.inUse) {
+            c.inUse = false;
+            active--;
+        } else {
+            idle.remove(c);
+        }
+        PoolCallback next = waiting.pollFirst();
+        if (next != null) acquire(next);
+    }
+
+    private void scheduleReaper() {
+        if (reaper != null) return;
+        long period = Math.max(100, endpoint.config().idleTimeout().toMillis() / 2);
+        reaper = loop.schedule(this::reap, period, TimeUnit.MILLISECONDS);
+    }
+
+    private void reap() {
+        reaper = null;
+        long maxIdle = endpoint.config().idleTimeout().toNanos();
+        long now = System.nanoTime();
+        for (Iterator<UpstreamConnection> it = idle.iterator(); it.hasNext(); ) {
+            UpstreamConnection c = it.next();
+            if (now - c.idleSinceNanos >= maxIdle || endpoint.closed()) {
+                it.remove();
+                c.channel().close();
+            }
+        }
+        if (!idle.isEmpty()) scheduleReaper();
+    }
+
+    @Override
+    public void closeIdle() {
+        UpstreamConnection c;
+        while ((c = idle.pollFirst()) != null) c.channel().close();
+    }
+}

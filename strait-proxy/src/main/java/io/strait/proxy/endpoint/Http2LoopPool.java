@@ -1,0 +1,184 @@
+package io.strait.proxy.endpoint;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.util.ReferenceCountUtil;
+import io.strait.config.model.PoolConfig;
+import java.util.ArrayDeque;
+
+/**
+ * HTTP/2 (cleartext, prior knowledge) to one endpoint from one event loop: a single connection
+ * multiplexes every exchange as its own stream. Each stream gets the same {@link UpstreamConnection}
+ * handler as an HTTP/1.1 connection behind Netty's frame-to-HttpObject codec, so the exchange does
+ * not know the difference. Requests wait (bounded by maxPendingRequests) while the connection is
+ * being set up or the peer's stream limit is reached.
+ */
+final class Http2LoopPool implements LoopPool {
+    /** Our receive window per stream: big enough to keep a fast upstream busy, small enough to bound memory. */
+    private static final int INITIAL_WINDOW = 1024 * 1024;
+    /** Largest response header block accepted from an upstream. */
+    private static final long MAX_HEADER_LIST = 64 * 1024;
+
+    private final EndpointPool endpoint;
+    private final EventLoop loop;
+    private final ArrayDeque<PoolCallback> waiting = new ArrayDeque<>();
+    private Channel parent;
+    private Http2FrameCodec codec;
+    private boolean connecting;
+    private int active;
+
+    Http2LoopPool(EndpointPool endpoint, EventLoop loop) {
+        this.endpoint = endpoint;
+        this.loop = loop;
+    }
+
+    @Override
+    public String endpointId() {
+        return endpoint.id();
+    }
+
+    @Override
+    public int idleCount() {
+        return parent != null && parent.isActive() && active == 0 ? 1 : 0;
+    }
+
+    @Override
+    public int activeCount() {
+        return active;
+    }
+
+    @Override
+    public int pendingCount() {
+        return waiting.size();
+    }
+
+    @Override
+    public void acquire(PoolCallback cb) {
+        if (parent != null && parent.isActive() && codec.connection().local().canOpenStream()) {
+            openStream(cb);
+        } else if (waiting.size() < Math.max(1, endpoint.config().maxPendingRequests())) {
+            waiting.addLast(cb);
+            if (parent == null || !parent.isActive()) connect();
+        } else {
+            cb.onAcquireFailed(new PoolOverflowException(endpoint.id()));
+        }
+    }
+
+    private void connect() {
+        if (connecting) return;
+        connecting = true;
+        PoolConfig cfg = endpoint.config();
+        Http2FrameCodec frameCodec = Http2FrameCodecBuilder.forClient()
+                .initialSettings(Http2Settings.defaultSettings()
+                        .pushEnabled(false)
+                        .initialWindowSize(INITIAL_WINDOW)
+                        .maxHeaderListSize(MAX_HEADER_LIST))
+                .validateHeaders(true)
+                .build();
+        Bootstrap b = new Bootstrap()
+                .group(loop)
+                .channel(endpoint.transport().channel())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, cfg.connectTimeout().toMillis()))
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast("h2", frameCodec);
+                        // Streams are only ever opened by us; a pushed or unexpected inbound stream is refused.
+                        ch.pipeline().addLast("mux", new Http2MultiplexHandler(new Refuse()));
+                    }
+                });
+        ChannelFuture f = b.connect(endpoint.address());
+        f.addListener(done -> {
+            connecting = false;
+            if (!done.isSuccess()) {
+                failWaiting(done.cause());
+                return;
+            }
+            parent = f.channel();
+            codec = frameCodec;
+            parent.closeFuture().addListener(c -> {
+                if (parent == f.channel()) parent = null;
+            });
+            drainWaiting();
+        });
+    }
+
+    private void openStream(PoolCallback cb) {
+        UpstreamConnection conn = new UpstreamConnection(this);
+        active++;
+        new Http2StreamChannelBootstrap(parent)
+                .handler(new ChannelInitializer<Http2StreamChannel>() {
+                    @Override
+                    protected void initChannel(Http2StreamChannel ch) {
+                        ch.pipeline().addLast("codec", new Http2StreamFrameToHttpObjectCodec(false, true));
+                        ch.pipeline().addLast("conn", conn);
+                    }
+                })
+                .open()
+                .addListener(done -> {
+                    if (done.isSuccess()) {
+                        conn.inUse = true;
+                        cb.onAcquired(conn);
+                    } else {
+                        active--;
+                        cb.onAcquireFailed(done.cause());
+                    }
+                });
+    }
+
+    private void drainWaiting() {
+        PoolCallback next;
+        while (parent != null && parent.isActive() && codec.connection().local().canOpenStream()
+                && (next = waiting.pollFirst()) != null) {
+            openStream(next);
+        }
+    }
+
+    private void failWaiting(Throwable cause) {
+        PoolCallback next;
+        while ((next = waiting.pollFirst()) != null) next.onAcquireFailed(cause);
+    }
+
+    /** A stream's exchange is over: the stream is finished, so it simply closes. */
+    @Override
+    public void release(UpstreamConnection c, int requestsServed) {
+        c.channel().close();
+    }
+
+    @Override
+    public void closed(UpstreamConnection c) {
+        if (c.inUse) {
+            c.inUse = false;
+            active--;
+        }
+        drainWaiting();
+    }
+
+    @Override
+    public void closeIdle() {
+        if (parent != null && active == 0) parent.close();
+    }
+
+    private static final class Refuse extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ReferenceCountUtil.release(msg);
+            ctx.close();
+        }
+    }
+}
