@@ -319,6 +319,23 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
         if (writable && !requestComplete && upstream != null && !done && pendingContent == null) down.read();
     }
 
+    /** Whether the client has sent its whole request. */
+    public boolean requestComplete() {
+        return requestComplete;
+    }
+
+    /** The client took longer than the listener's requestTimeout to send its request: 408. */
+    public void onRequestTimeout() {
+        if (done) return;
+        abortUpstream();
+        if (!responseStarted) {
+            respondError(HttpResponseStatus.REQUEST_TIMEOUT, "request_timeout",
+                    "request not received within " + down.listener().requestTimeout().toMillis() + "ms");
+        } else {
+            fail("request timeout");
+        }
+    }
+
     /** The client's request body could not be decoded (bad chunk): nothing more can be forwarded. */
     public void onRequestBodyError(int code, String errorCode, String message) {
         if (done) return;

@@ -87,6 +87,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
         activated = true;
         idleSinceNanos = System.nanoTime();
         if (!http2) scheduleTimer(Math.min(listener.requestHeadersTimeout().toNanos(), listener.idleTimeout().toNanos()));
+        else if (!listener.requestTimeout().isZero()) scheduleTimer(listener.requestTimeout().toNanos());
         read();
     }
 
@@ -131,6 +132,11 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
         exchange = new ProxyExchange(engine, snap, this, req, (InetSocketAddress) remoteAddress());
         if (current == null) {
             closeAfterResponse = true; // the listener was removed by a reload: serve this one, then close
+        }
+        if (!listener.requestTimeout().isZero() && !http2) {
+            // The connection timer may be far away (idle timeout): bring it to this request's deadline.
+            cancelTimer();
+            scheduleTimer(listener.requestTimeout().toNanos());
         }
         exchange.start();
     }
@@ -282,11 +288,26 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
         if (!ctx.channel().isActive() || tunnel) return;
         long headersTimeout = listener.requestHeadersTimeout().toNanos();
         long idleTimeout = listener.idleTimeout().toNanos();
+        long requestTimeout = listener.requestTimeout().toNanos();
         if (exchange != null) {
-            // A request is in flight: its own timers (route timeout) govern; look again later.
-            scheduleTimer(Math.min(headersTimeout, idleTimeout));
+            // A request is in flight: the route timeout governs the upstream; here only the client's
+            // own slowness in sending the request (requestTimeout) is checked.
+            long next = Math.min(headersTimeout, idleTimeout);
+            if (requestTimeout > 0 && !exchange.requestComplete()) {
+                long age = System.nanoTime() - exchange.context().startNanos();
+                if (age >= requestTimeout) {
+                    exchange.onRequestTimeout();
+                    if (http2) return;
+                    next = Math.min(next, idleTimeout);
+                } else {
+                    next = Math.min(next, requestTimeout - age);
+                }
+            }
+            if (http2 && (exchange == null || exchange.requestComplete())) return;
+            scheduleTimer(next);
             return;
         }
+        if (http2) return;
         long waited = System.nanoTime() - idleSinceNanos;
         if (bytesSinceIdle && waited >= headersTimeout) {
             FullHttpResponse res = ErrorResponse.create(ctx.alloc(), HttpResponseStatus.REQUEST_TIMEOUT,
