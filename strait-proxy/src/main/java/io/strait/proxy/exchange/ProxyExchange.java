@@ -116,8 +116,12 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
     /** Runs everything up to choosing an endpoint; ends in a connection request or a direct answer. */
     public void start() {
         for (HttpFilter f : snapshot.listenerFilters(down.listener().name())) f.onRequest(ctx);
-        trace = engine.tracing().startServerSpan(request.headers().get(StraitHeaders.TRACEPARENT),
-                request.headers().get(StraitHeaders.TRACESTATE));
+        // W3C trace context: an incoming trace is always continued; a new one is started only when
+        // spans are exported (an id nobody records would cost every request for nothing).
+        String traceparent = request.headers().get(StraitHeaders.TRACEPARENT);
+        if (traceparent != null || engine.tracing().exporting()) {
+            trace = engine.tracing().startServerSpan(traceparent, request.headers().get(StraitHeaders.TRACESTATE));
+        }
         engine.metrics().downstreamRequestsActive().inc();
         PathNormalizer.Result norm = PathNormalizer.normalize(request.uri(), down.listener().paths());
         if (!norm.ok()) {
@@ -221,7 +225,7 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
         if (route.config().rewrite() != null && route.config().rewrite().host() != null) {
             h.set(HttpHeaderNames.HOST, route.config().rewrite().host());
         }
-        h.set(StraitHeaders.TRACEPARENT, engine.tracing().traceparentForUpstream(trace));
+        if (trace != null) h.set(StraitHeaders.TRACEPARENT, engine.tracing().traceparentForUpstream(trace));
     }
 
     /** Netty's HTTP/2 to HttpObject conversion carries stream details as x-http2-* headers: never forward them. */
@@ -584,13 +588,18 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
         long duration = System.nanoTime() - ctx.startNanos();
         if (route != null) route.metrics().record(status, duration, upstreamNanos);
         else engine.unroutedMetrics().record(status, duration, -1);
+        boolean spanExported = trace != null && engine.tracing().exporting();
+        if (!engine.accessLog().enabled() && !spanExported) {
+            down.exchangeDone(this, reusable);
+            return;
+        }
         ExchangeRecord rec = new ExchangeRecord(ctx.startEpochMillis(), ctx.requestId(), ctx.clientIp(), method,
                 host, path != null ? path : request.uri(), ctx.protocol(), status, duration, upstreamNanos, bytesIn,
                 bytesOut, route == null ? null : route.name(), route == null || route.cluster() == null ? null : route.cluster().name(),
                 endpoint == null ? null : endpoint.id(), request.headers().get(HttpHeaderNames.USER_AGENT),
                 trace == null ? null : trace.traceId(), error);
         engine.accessLog().log(rec);
-        if (trace != null) engine.tracing().endSpan(trace, rec);
+        if (spanExported) engine.tracing().endSpan(trace, rec);
         down.exchangeDone(this, reusable);
     }
 

@@ -50,6 +50,7 @@ class ProxyBasicsTest {
         HttpResponse<String> res = proxy.send(HttpRequest.newBuilder(proxy.uri("/echo/a?x=1"))
                 .header("X-Forwarded-For", "6.6.6.6")
                 .header("X-Forwarded-Host", "evil.example")
+                .header("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
                 .build());
         assertThat(res.statusCode()).isEqualTo(200);
         JsonNode body = Json.parse(res.body());
@@ -61,7 +62,12 @@ class ProxyBasicsTest {
         String id = res.headers().firstValue("x-request-id").orElseThrow();
         assertThat(id).matches("[0-9a-f]{32}");
         assertThat(h.get("x-request-id").asText()).isEqualTo(id);
-        assertThat(h.get("traceparent").asText()).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]");
+        // The trace continues through this hop with a span id of its own.
+        assertThat(h.get("traceparent").asText()).matches("00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-01")
+                .doesNotContain("b7ad6b7169203331");
+        // Without an incoming trace or an exporter, nothing is invented.
+        JsonNode plain = Json.parse(proxy.get("/echo/plain").body()).get("headers");
+        assertThat(plain.has("traceparent")).isFalse();
     }
 
     @Test
