@@ -1,0 +1,68 @@
+package io.strait.cli.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.strait.config.load.ConfigLoader;
+import io.strait.proxy.testing.Json;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The demo as a user meets it: services behind a gateway, a config file that validates, demo.env with URLs. */
+class DemoTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void demoServesThreeServicesThroughTheGateway() throws Exception {
+        try (Demo demo = Demo.start(dir, 0, 0)) {
+            ConfigLoader.load(dir.resolve("demo.yaml")); // the written config is valid
+            Properties env = new Properties();
+            try (var r = Files.newBufferedReader(dir.resolve("demo.env"))) {
+                env.load(r);
+            }
+            String gw = env.getProperty("STRAIT_GATEWAY_URL");
+            assertThat(gw).startsWith("http://127.0.0.1:");
+            assertThat(env.getProperty("STRAIT_ADMIN_URL")).startsWith("http://127.0.0.1:");
+            HttpClient client = HttpClient.newHttpClient();
+            Set<String> instances = new HashSet<>();
+            for (int i = 0; i < 6; i++) {
+                HttpResponse<String> res = client.send(HttpRequest.newBuilder(URI.create(gw + "/api/v1/users/42")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(res.statusCode()).isEqualTo(200);
+                JsonNode body = Json.parse(res.body());
+                assertThat(body.get("service").asText()).isEqualTo("users");
+                assertThat(body.get("data").get("id").asInt()).isEqualTo(42);
+                assertThat(body.get("requestId").asText()).isEqualTo(res.headers().firstValue("x-request-id").orElseThrow());
+                instances.add(body.get("instance").asText());
+            }
+            assertThat(instances).hasSize(3); // round-robin over the three users instances
+            for (String svc : new String[] {"orders", "products"}) {
+                HttpResponse<String> res = client.send(HttpRequest.newBuilder(URI.create(gw + "/api/v1/" + svc)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(Json.parse(res.body()).get("service").asText()).isEqualTo(svc);
+            }
+            HttpResponse<String> missing = client.send(HttpRequest.newBuilder(URI.create(gw + "/nowhere")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(missing.statusCode()).isEqualTo(404);
+            assertThat(Json.parse(missing.body()).get("error").asText()).isEqualTo("route_not_found");
+            assertThat(demo.banner()).contains(gw + "/api/v1/users/42");
+        }
+    }
+
+    @Test
+    void generatedConfigNamesEveryService() {
+        String yaml = Demo.config(Map.of("users", java.util.List.of(1001, 1002)), 8080, 9901);
+        assertThat(yaml).contains("pathPrefix: /api/v1/users").contains("127.0.0.1:1002").contains("healthCheck");
+    }
+}
