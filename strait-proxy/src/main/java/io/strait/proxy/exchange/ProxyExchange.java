@@ -1,7 +1,10 @@
 package io.strait.proxy.exchange;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -380,9 +383,14 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
         int code = res.status().code();
         HttpHeaders h = res.headers();
         if (code >= 100 && code < 200 && code != 101) {
-            informational = true; // 100 Continue and friends: pass on, the real response follows
+            // 100 Continue and friends: passed on whole (HTTP/2 sends them as one HEADERS frame); the
+            // upstream's empty end-of-message that follows is swallowed; the real response comes next.
+            informational = true;
             HopByHop.strip(h, false);
-            down.write(res);
+            if (upstreamH2) removeHttp2Extensions(h);
+            down.write(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, res.status(), Unpooled.EMPTY_BUFFER, h,
+                    EmptyHttpHeaders.INSTANCE));
+            down.flush();
             return;
         }
         cancelTimeout();
@@ -416,12 +424,8 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
     private void onResponseContent(HttpContent content) {
         boolean last = content instanceof LastHttpContent;
         if (informational) {
-            if (last) {
-                informational = false;
-                content.release();
-            } else {
-                down.write(content);
-            }
+            if (last) informational = false;
+            content.release();
             return;
         }
         bytesOut += content.content().readableBytes();

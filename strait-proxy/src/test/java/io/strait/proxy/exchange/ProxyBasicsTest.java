@@ -189,6 +189,30 @@ class ProxyBasicsTest {
     }
 
     @Test
+    void expectContinueIsRelayedAndTheBodyFollows() throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", proxy.port())) {
+            s.setSoTimeout(3000);
+            var out = s.getOutputStream();
+            var in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(), java.nio.charset.StandardCharsets.ISO_8859_1));
+            out.write("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n".getBytes());
+            out.flush();
+            assertThat(in.readLine()).isEqualTo("HTTP/1.1 100 Continue");
+            String line;
+            while (!(line = in.readLine()).isEmpty()) {
+                assertThat(line).doesNotStartWithIgnoringCase("content-length");
+            }
+            out.write("hello".getBytes());
+            out.flush();
+            assertThat(in.readLine()).isEqualTo("HTTP/1.1 200 OK");
+            StringBuilder rest = new StringBuilder();
+            char[] buf = new char[4096];
+            int n = in.read(buf);
+            rest.append(buf, 0, n);
+            assertThat(rest.toString()).contains("\"bodyBytes\":5");
+        }
+    }
+
+    @Test
     void http10ClientGetsClosedConnection() throws Exception {
         String res = proxy.raw("GET /echo HTTP/1.0\r\nHost: a\r\n\r\n", 2000);
         assertThat(res).startsWith("HTTP/1.1 200").endsWith("<EOF>");
