@@ -23,8 +23,8 @@ public final class HopByHop {
      * {@code Upgrade} header survives and {@code Connection: upgrade} is set again.
      */
     public static void strip(HttpHeaders h, boolean keepUpgrade) {
-        List<String> connection = h.getAll(HttpHeaderNames.CONNECTION);
-        if (!connection.isEmpty()) {
+        if (h.contains(HttpHeaderNames.CONNECTION)) {
+            List<String> connection = h.getAll(HttpHeaderNames.CONNECTION);
             for (String value : connection) {
                 for (String token : value.split(",")) {
                     String name = token.trim();
