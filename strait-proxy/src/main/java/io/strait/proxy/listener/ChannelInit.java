@@ -37,6 +37,10 @@ final class ChannelInit {
         this.drainMillis = drainMillis;
     }
 
+    ListenerConfig listener() {
+        return listener;
+    }
+
     boolean h2cEnabled() {
         return listener.protocols().contains(Protocol.H2C);
     }
