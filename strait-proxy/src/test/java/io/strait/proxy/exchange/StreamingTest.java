@@ -1,13 +1,13 @@
 package io.strait.proxy.exchange;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.netty.util.ResourceLeakDetector;
 import io.strait.proxy.testing.HttpHead;
 import io.strait.proxy.testing.Json;
 import io.strait.proxy.testing.MemorySampler;
 import io.strait.proxy.testing.ProxyFixture;
+import io.strait.proxy.testing.Stall;
 import io.strait.proxy.testing.TestBackend;
 import java.io.BufferedOutputStream;
 import java.io.InputStream;
@@ -16,7 +16,6 @@ import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -166,7 +165,7 @@ class StreamingTest {
             long read = readUpTo(in, buf, 4 * MIB);
 
             // The client stops reading: the backend must come to a standstill long before the end.
-            long stalledAt = awaitStable(() -> backend.bytesSent() - sentBefore);
+            long stalledAt = Stall.awaitStable(() -> backend.bytesSent() - sentBefore);
             assertThat(sampler.directPeakGrowth()).as("direct growth %s", MemorySampler.mib(sampler.directPeakGrowth()))
                     .isLessThan(MEMORY_BOUND);
             assertThat(stalledAt).as("backend sent %s while the client read %s", MemorySampler.mib(stalledAt),
@@ -213,7 +212,7 @@ class StreamingTest {
                     throw new java.io.UncheckedIOException(e);
                 }
             });
-            long stalledAt = awaitStable(written::get);
+            long stalledAt = Stall.awaitStable(written::get);
             assertThat(writer).isNotDone();
             assertThat(stalledAt).as("client wrote %s into a paused upstream", MemorySampler.mib(stalledAt))
                     .isLessThan(128 * MIB);
@@ -264,19 +263,6 @@ class StreamingTest {
             got += n;
         }
         return got;
-    }
-
-    /** Waits until a growing counter stops moving (same value 300 ms apart) and returns that value. */
-    private static long awaitStable(java.util.function.LongSupplier counter) {
-        long[] last = {-1};
-        await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ofMillis(300)).pollInterval(Duration.ofMillis(300))
-                .until(() -> {
-                    long now = counter.getAsLong();
-                    boolean stable = now == last[0];
-                    last[0] = now;
-                    return stable;
-                });
-        return last[0];
     }
 
     /** {@code size} bytes of whatever the caller's buffer holds (zeros), without touching them. */
