@@ -148,8 +148,10 @@ public final class TestBackend implements AutoCloseable {
         for (Channel ch : children) ch.config().setAutoRead(!paused);
     }
 
+    /** Stops the backend (its port refuses connections); calling it again does nothing. */
     @Override
     public void close() {
+        if (group.isShuttingDown()) return;
         server.close().syncUninterruptibly();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
