@@ -61,6 +61,8 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
     private long idleSinceNanos;
     private boolean bytesSinceIdle;
     private ScheduledFuture<?> timer;
+    /** HTTP/2: the latest write, so a stream is reset only after its response went out. */
+    private ChannelFuture lastWrite;
 
     public DownstreamHandler(Engine engine, ListenerConfig listener, boolean http2, boolean secure) {
         this.engine = engine;
@@ -211,7 +213,9 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
 
     @Override
     public ChannelFuture write(Object msg) {
-        return ctx.write(msg).addListener(WRITE_FAILURE);
+        ChannelFuture f = ctx.write(msg).addListener(WRITE_FAILURE);
+        lastWrite = f;
+        return f;
     }
 
     @Override
@@ -235,7 +239,14 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
         exchange = null;
         if (tunnel) return;
         if (http2) {
-            if (!reusable && ctx.channel().isActive()) ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            if (!reusable && ctx.channel().isActive()) {
+                // Closing the stream resets it. The end of the response may still wait in HTTP/2 flow
+                // control (a stream takes no ByteBuf, so an empty write would not queue behind it):
+                // reset only once the last response frame is written, or the client loses the body.
+                ChannelFuture last = lastWrite != null ? lastWrite : ctx.newSucceededFuture();
+                ctx.flush();
+                last.addListener(f -> ctx.close());
+            }
             return;
         }
         if (reusable && !closeAfterResponse && ctx.channel().isActive()) {
