@@ -3,6 +3,7 @@ package io.strait.proxy.listener;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
+import io.strait.proxy.testing.H2Client;
 import io.strait.proxy.testing.HttpHead;
 import io.strait.proxy.testing.Json;
 import io.strait.proxy.testing.ProxyFixture;
@@ -117,6 +118,18 @@ class ConnectionTimeoutsTest {
         // A response that takes longer than the idle and headers timeouts is still delivered.
         Result r = talk("h1", "GET /delay/800 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", 3000);
         assertThat(r.text).startsWith("HTTP/1.1 200").endsWith("<EOF>");
+    }
+
+    @Test
+    void idleHttp2ConnectionIsClosedAfterIdleTimeout() throws Exception {
+        try (H2Client h2 = new H2Client("127.0.0.1", port("both"))) {
+            // A stream that outlasts the idle timeout is not cut.
+            assertThat(h2.get("/delay/800").get(5, TimeUnit.SECONDS).status()).isEqualTo(200);
+            long t0 = System.nanoTime();
+            assertThat(h2.channel().closeFuture().await(3000)).as("closed by the proxy").isTrue();
+            // measured from when the client had the response, a little after the proxy's last frame
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isBetween(TIMEOUT_MILLIS - 100, 2000L);
+        }
     }
 
     /**

@@ -180,6 +180,14 @@ class Http2DownstreamTest {
     }
 
     @Test
+    void postWithBodyToUnknownRouteIs404AndTheConnectionLivesOn() throws Exception {
+        H2Client.Response res = h2.post("/nowhere", new byte[200_000]).get(5, TimeUnit.SECONDS);
+        assertThat(res.status()).isEqualTo(404);
+        assertThat(Json.parse(res.body()).get("error").asText()).isEqualTo("route_not_found");
+        assertThat(h2.get("/echo/after").get(5, TimeUnit.SECONDS).status()).isEqualTo(200);
+    }
+
+    @Test
     void unreachableUpstreamIs503Json() throws Exception {
         H2Client.Response res = h2.get("/dead/x").get(5, TimeUnit.SECONDS);
         assertThat(res.status()).isEqualTo(503);

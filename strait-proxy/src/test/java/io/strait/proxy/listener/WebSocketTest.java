@@ -79,6 +79,16 @@ class WebSocketTest {
                 Metrics.scrape(proxy).sum("strait_upstream_connections", Map.of("cluster", "ws", "state", "active"))).isZero());
     }
 
+    /** An upgrade the upstream does not accept is an ordinary exchange; the connection stays HTTP. */
+    @Test
+    void refusedUpgradeIsAPlainResponseOnAReusableConnection() throws Exception {
+        String res = proxy.raw("GET /echo/no-ws HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+                + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+                + "GET /echo/next HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", 3000);
+        assertThat(res).startsWith("HTTP/1.1 200").contains("\"uri\":\"/echo/no-ws\"").contains("\"uri\":\"/echo/next\"")
+                .endsWith("<EOF>");
+    }
+
     /** Collects what the proxy sends back. */
     static final class Recorder implements WebSocket.Listener {
         final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
