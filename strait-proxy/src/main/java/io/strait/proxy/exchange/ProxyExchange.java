@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.strait.config.model.ListenerConfig;
 import io.strait.proxy.cluster.Endpoint;
 import io.strait.proxy.cluster.lb.LbContext;
 import io.strait.proxy.endpoint.PoolCallback;
@@ -113,11 +114,14 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
 
     /** Runs everything up to choosing an endpoint; ends in a connection request or a direct answer. */
     public void start() {
+        // This generation's listener settings: a reload may have changed limits since the connection opened.
+        ListenerConfig listener = snapshot.listener(down.listener().name());
+        if (listener == null) listener = down.listener();
         for (HttpFilter f : snapshot.listenerFilters(down.listener().name())) f.onRequest(ctx);
         trace = engine.tracing().startServerSpan(request.headers().get(StraitHeaders.TRACEPARENT),
                 request.headers().get(StraitHeaders.TRACESTATE));
         engine.metrics().downstreamRequestsActive().inc();
-        PathNormalizer.Result norm = PathNormalizer.normalize(request.uri(), down.listener().paths());
+        PathNormalizer.Result norm = PathNormalizer.normalize(request.uri(), listener.paths());
         if (!norm.ok()) {
             respondError(HttpResponseStatus.BAD_REQUEST, "bad_request", "invalid request path: " + norm.rejection());
             return;
@@ -134,7 +138,7 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
         route = snapshot.route(matched);
         ctx.routeName(route.name());
         Long routeMax = route.maxRequestBodySize();
-        maxBody = routeMax != null ? routeMax : down.listener().maxRequestBodySize();
+        maxBody = routeMax != null ? routeMax : listener.maxRequestBodySize();
         if (maxBody > 0 && HttpUtil.getContentLength(request, -1L) > maxBody) {
             respondError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large",
                     "request body exceeds " + maxBody + " bytes");
