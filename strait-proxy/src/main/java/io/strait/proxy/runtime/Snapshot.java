@@ -28,6 +28,8 @@ public final class Snapshot {
     private final Map<RouteConfig, RouteRuntime> routes = new IdentityHashMap<>();
     private final Map<String, List<HttpFilter>> listenerFilters = new HashMap<>();
     private final Map<String, ListenerConfig> listeners = new HashMap<>();
+    private static final List<HttpFilter> REMOVED_LISTENER_FILTERS =
+            List.of(new RequestIdFilter(), new ForwardedHeadersFilter(0));
 
     Snapshot(StraitConfig config, ClusterManager clusters, ProxyMetrics metrics) {
         this.config = config;
@@ -66,7 +68,13 @@ public final class Snapshot {
         return listeners.get(name);
     }
 
+    /**
+     * The filters every request on the listener runs first. A listener a reload removed is still
+     * bound until restart, and its open connections still serve a request: they get the
+     * defaults (request id, X-Forwarded-* trusting no hop).
+     */
     public List<HttpFilter> listenerFilters(String name) {
-        return listenerFilters.get(name);
+        List<HttpFilter> filters = listenerFilters.get(name);
+        return filters != null ? filters : REMOVED_LISTENER_FILTERS;
     }
 }
