@@ -207,6 +207,57 @@ class ReloadTest {
         assertThat(backendOf(res.body())).isEqualTo("a");
     }
 
+    /** Listener settings other than address and protocols take effect on reload (for new requests and connections). */
+    @Test
+    void listenerSettingsApplyAfterReload() throws Exception {
+        HttpResponse<String> before = proxy.send(HttpRequest.newBuilder(proxy.uri("/echo/big"))
+                .POST(HttpRequest.BodyPublishers.ofString("x".repeat(100))).build());
+        assertThat(before.statusCode()).isEqualTo(200);
+
+        proxy.writeConfig("""
+                listeners:
+                  - {name: public, address: 127.0.0.1:0, maxRequestBodySize: 10, idleTimeout: 300ms}
+                """ + TO_A, vars);
+        HttpResponse<String> reload = proxy.admin("POST", "/reload");
+        assertThat(reload.statusCode()).as(reload.body()).isEqualTo(200);
+        assertThat(Json.parse(reload.body()).get("warnings")).isEmpty();
+
+        HttpResponse<String> after = proxy.send(HttpRequest.newBuilder(proxy.uri("/echo/big"))
+                .POST(HttpRequest.BodyPublishers.ofString("x".repeat(100))).build());
+        assertThat(after.statusCode()).as("listener maxRequestBodySize 10 after reload").isEqualTo(413);
+        try (Socket s = new Socket("127.0.0.1", proxy.port())) {
+            s.setSoTimeout(3000);
+            long t0 = System.nanoTime();
+            assertThat(s.getInputStream().read()).as("a new idle connection closes after the new idleTimeout").isEqualTo(-1);
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(2000);
+        }
+    }
+
+    /** A listener removed by a reload stays bound until restart; its open connections serve one more request and close. */
+    @Test
+    void removedListenerServesItsOpenConnectionOnceMore() throws Exception {
+        proxy.close();
+        String two = """
+                listeners:
+                  - {name: public, address: 127.0.0.1:0}
+                  - {name: second, address: 127.0.0.1:0}
+                """ + TO_A;
+        proxy = ProxyFixture.start(two, vars);
+        int second = proxy.server().port("second");
+        try (Socket s = new Socket("127.0.0.1", second)) {
+            s.setSoTimeout(5000);
+            assertThat(backendOf(exchange(s, "/echo/before"))).isEqualTo("a");
+            proxy.writeConfig("""
+                    listeners:
+                      - {name: public, address: 127.0.0.1:0}
+                    """ + TO_B, vars);
+            assertThat(proxy.admin("POST", "/reload").statusCode()).isEqualTo(200);
+            s.getOutputStream().write("GET /echo/after HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            String rest = ProxyFixture.readUntilQuiet(s.getInputStream());
+            assertThat(rest).startsWith("HTTP/1.1 200").contains("connection: close").contains("\"backend\":\"b\"").endsWith("<EOF>");
+        }
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private static long count(Map<String, LongAdder> counts, String backend) {
