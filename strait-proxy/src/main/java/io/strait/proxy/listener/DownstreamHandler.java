@@ -60,6 +60,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
     private int readDepth;
     private long idleSinceNanos;
     private boolean bytesSinceIdle;
+    private long headStartNanos;
     private ScheduledFuture<?> timer;
     /** HTTP/2: the latest write, so a stream is reset only after its response went out. */
     private ChannelFuture lastWrite;
@@ -270,9 +271,18 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
         if (exchange == null && !tunnel) ctx.close();
     }
 
-    /** Any bytes at all arrived since the connection went idle (a request head has begun). */
+    /**
+     * Bytes arrived. With no request in flight they begin a new request head: its headers timeout
+     * starts now (not when the connection went idle). Bytes during an exchange are its body.
+     */
     void bytesArrived() {
+        if (exchange != null || bytesSinceIdle || tunnel) return;
         bytesSinceIdle = true;
+        headStartNanos = System.nanoTime();
+        if (timer != null) {
+            cancelTimer();
+            scheduleTimer(listener.requestHeadersTimeout().toNanos());
+        }
     }
 
     // ---------------------------------------------------------------- timers (HTTP/1.1)
@@ -298,7 +308,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
             scheduleTimer(Math.min(headersTimeout, idleTimeout));
             return;
         }
-        long waited = System.nanoTime() - idleSinceNanos;
+        long waited = System.nanoTime() - (bytesSinceIdle ? headStartNanos : idleSinceNanos);
         if (bytesSinceIdle && waited >= headersTimeout) {
             FullHttpResponse res = ErrorResponse.create(ctx.alloc(), HttpResponseStatus.REQUEST_TIMEOUT,
                     "request_timeout", "request headers not received within " + listener.requestHeadersTimeout().toMillis() + "ms", null);
