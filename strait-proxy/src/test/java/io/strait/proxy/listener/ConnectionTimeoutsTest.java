@@ -10,6 +10,7 @@ import io.strait.proxy.testing.ProxyFixture;
 import io.strait.proxy.testing.TestBackend;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -46,6 +47,7 @@ class ConnectionTimeoutsTest {
                 listeners:
                   - {name: h1, address: 127.0.0.1:0, protocols: [http1], requestHeadersTimeout: 300ms, idleTimeout: 300ms}
                   - {name: both, address: 127.0.0.1:0, requestHeadersTimeout: 300ms, idleTimeout: 300ms}
+                  - {name: slowhead, address: 127.0.0.1:0, protocols: [http1], requestHeadersTimeout: 500ms, idleTimeout: 1000ms}
                 clusters:
                   t: {endpoints: [{address: ${b}}]}
                   blackhole: {endpoints: [{address: 127.0.0.1:${hole}}], pool: {connectTimeout: 300ms}}
@@ -93,6 +95,46 @@ class ConnectionTimeoutsTest {
                 assertThat(rest).as(listener).isEqualTo("\n<EOF>");
                 assertThat(millis).as(listener).isBetween(TIMEOUT_MILLIS - 50, 2000L);
             }
+        }
+    }
+
+    /**
+     * After a request whose body arrived in its own packets, the idle connection is closed
+     * silently: an unsolicited 408 on an idle keep-alive connection races the client's next request.
+     */
+    @Test
+    void idleAfterAPostIsASilentClose() throws Exception {
+        try (Socket s = new Socket("127.0.0.1", port("h1"))) {
+            s.setSoTimeout(3000);
+            s.getOutputStream().write("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            s.getOutputStream().flush();
+            Thread.sleep(50); // the body in a packet of its own
+            s.getOutputStream().write("hello".getBytes(StandardCharsets.ISO_8859_1));
+            InputStream in = s.getInputStream();
+            HttpHead head = HttpHead.read(in);
+            assertThat(head.status()).isEqualTo(200);
+            in.readNBytes((int) head.contentLength());
+            assertThat(ProxyFixture.readUntilQuiet(in)).isEqualTo("\n<EOF>");
+        }
+    }
+
+    /** The headers timeout counts from a request's first byte, not from the end of the previous exchange. */
+    @Test
+    void keepAliveRequestGetsTheWholeHeadersTimeoutFromItsFirstByte() throws Exception {
+        try (Socket s = new Socket("127.0.0.1", port("slowhead"))) {
+            s.setSoTimeout(3000);
+            OutputStream out = s.getOutputStream();
+            InputStream in = s.getInputStream();
+            out.write("GET /echo/first HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            HttpHead first = HttpHead.read(in);
+            in.readNBytes((int) first.contentLength());
+            Thread.sleep(800); // idle, within the 1 s idle timeout
+            out.write("GET /echo/second HTTP/1.1\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            Thread.sleep(350); // the head takes 350 ms of the 500 ms allowed
+            out.write("Host: a\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            HttpHead second = HttpHead.read(in);
+            assertThat(second.status()).isEqualTo(200);
         }
     }
 
