@@ -9,6 +9,7 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.strait.proxy.testing.H2Client;
 import io.strait.proxy.testing.HttpHead;
 import io.strait.proxy.testing.Json;
+import io.strait.proxy.testing.MemorySampler;
 import io.strait.proxy.testing.Metrics;
 import io.strait.proxy.testing.Stall;
 import io.strait.proxy.testing.ProxyFixture;
@@ -54,6 +55,7 @@ class Http2DownstreamTest {
                   - {name: more, match: {pathPrefix: /delay}, cluster: web}
                   - {name: status, match: {pathPrefix: /status}, cluster: web}
                   - {name: bytes, match: {pathPrefix: /bytes}, cluster: web}
+                  - {name: sse, match: {pathPrefix: /sse}, cluster: web}
                 """, Map.of("b", backend.address(), "dead", String.valueOf(deadPort)));
     }
 
@@ -165,6 +167,50 @@ class Http2DownstreamTest {
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
                 Metrics.scrape(proxy).sum("strait_upstream_connections", Map.of("cluster", "web", "state", "active"))).isZero());
         assertThat(h2.get("/echo/after-reset").get(5, TimeUnit.SECONDS).status()).isEqualTo(200);
+    }
+
+    @Test
+    void serverSentEventsArriveIncrementallyOverHttp2() throws Exception {
+        java.util.concurrent.BlockingQueue<H2Client.Chunk> chunks = new java.util.concurrent.LinkedBlockingQueue<>();
+        long t0 = System.nanoTime();
+        CompletableFuture<Integer> done = h2.stream("/sse/5/200", chunks);
+        H2Client.Chunk first = chunks.poll(5, TimeUnit.SECONDS);
+        assertThat(first).isNotNull();
+        assertThat(first.text()).startsWith("id: 1");
+        long firstMillis = TimeUnit.NANOSECONDS.toMillis(first.arrivedNanos() - t0);
+        assertThat(done.get(5, TimeUnit.SECONDS)).isEqualTo(200);
+        List<H2Client.Chunk> rest = new ArrayList<>();
+        chunks.drainTo(rest);
+        H2Client.Chunk last = rest.get(rest.size() - 1);
+        assertThat(last.text()).contains("data: event 5");
+        // event n leaves the backend at about n * 200 ms: the first must not wait for the last
+        assertThat(firstMillis).isLessThan(700);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(last.arrivedNanos() - first.arrivedNanos())).isGreaterThanOrEqualTo(600);
+    }
+
+    /**
+     * An upstream that stops reading must stop the proxy consuming the client's HTTP/2 DATA: the
+     * proxy holds about a stream window, not the 64 MiB the client has queued.
+     */
+    @Test
+    void pausedUpstreamBackPressuresAnHttp2Upload() throws Exception {
+        int size = 64 << 20;
+        long bodyBefore = backend.bodyBytes();
+        backend.pauseReads(true);
+        try (MemorySampler sampler = MemorySampler.start()) {
+            CompletableFuture<H2Client.Response> res = h2.post("/echo/h2-upload", new byte[size]);
+            Stall.awaitStable(MemorySampler::usedDirect);
+            assertThat(res).isNotDone();
+            assertThat(sampler.directPeakGrowth()).as("direct growth %s", MemorySampler.mib(sampler.directPeakGrowth()))
+                    .isLessThan(32L << 20);
+            backend.pauseReads(false);
+            H2Client.Response r = res.get(20, TimeUnit.SECONDS);
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(Json.parse(r.body()).get("bodyBytes").asLong()).isEqualTo(size);
+            assertThat(backend.bodyBytes() - bodyBefore).isEqualTo(size);
+        } finally {
+            backend.pauseReads(false);
+        }
     }
 
     @Test

@@ -137,6 +137,48 @@ public final class H2Client implements AutoCloseable {
         return result;
     }
 
+    /** One piece of a streamed response body and when it arrived. */
+    public record Chunk(long arrivedNanos, String text) {}
+
+    /**
+     * Sends a GET and hands each body chunk to the queue as it arrives (no aggregation); the
+     * future completes with the status once the response ends.
+     */
+    public CompletableFuture<Integer> stream(String path, java.util.concurrent.BlockingQueue<Chunk> chunks) {
+        CompletableFuture<Integer> done = new CompletableFuture<>();
+        int[] status = {0};
+        new Http2StreamChannelBootstrap(channel).handler(new ChannelInitializer<Http2StreamChannel>() {
+            @Override
+            protected void initChannel(Http2StreamChannel ch) {
+                ch.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(false), new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                        if (msg instanceof io.netty.handler.codec.http.HttpResponse res) status[0] = res.status().code();
+                        if (msg instanceof io.netty.handler.codec.http.HttpContent c && c.content().isReadable()) {
+                            chunks.add(new Chunk(System.nanoTime(), c.content().toString(StandardCharsets.UTF_8)));
+                        }
+                        if (msg instanceof io.netty.handler.codec.http.LastHttpContent) done.complete(status[0]);
+                        io.netty.util.ReferenceCountUtil.release(msg);
+                    }
+
+                    @Override
+                    public void channelInactive(ChannelHandlerContext ctx) {
+                        done.completeExceptionally(new IllegalStateException("stream closed before the end"));
+                    }
+                });
+            }
+        }).open().addListener(f -> {
+            if (!f.isSuccess()) {
+                done.completeExceptionally(f.cause());
+                return;
+            }
+            FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, path, Unpooled.EMPTY_BUFFER);
+            req.headers().set(HttpHeaderNames.HOST, authority);
+            ((Http2StreamChannel) f.getNow()).writeAndFlush(req);
+        });
+        return done;
+    }
+
     /**
      * Sends a GET on a stream that never reads its response: the client's flow-control windows
      * fill up and the server must stop sending. Closing the returned stream resets it.
