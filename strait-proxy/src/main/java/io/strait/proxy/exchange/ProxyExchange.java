@@ -1,7 +1,9 @@
 package io.strait.proxy.exchange;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -76,6 +78,7 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
     private long bytesIn;
     private long maxBody;
     private boolean webSocket;
+    private boolean expectContinue;
 
     private boolean responseStarted;
     private boolean informational;
@@ -208,6 +211,10 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
         webSocket = !down.http2() && HopByHop.isWebSocketUpgrade(h);
         boolean chunked = HttpUtil.isTransferEncodingChunked(request);
         HopByHop.strip(h, webSocket);
+        // Expect: 100-continue is answered here, when the body can go somewhere (onAcquired);
+        // the upstream does not see it (nginx and Envoy do the same).
+        expectContinue = !down.http2() && !requestComplete && HttpUtil.is100ContinueExpected(request);
+        if (expectContinue) h.remove(HttpHeaderNames.EXPECT);
         if (down.http2()) {
             h.remove(HttpConversionUtil.ExtensionHeaderNames.SCHEME.text());
             h.remove(HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text());
@@ -248,6 +255,10 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
             return;
         }
         connection.write(request);
+        if (expectContinue) {
+            down.write(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
+            down.flush();
+        }
         HttpContent pending = pendingContent;
         pendingContent = null;
         if (pending != null) {
