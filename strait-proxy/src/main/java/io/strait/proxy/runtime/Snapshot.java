@@ -22,14 +22,16 @@ import java.util.Map;
  * a reload never changes the rules under a request in flight.
  */
 public final class Snapshot {
+    /** For a listener a reload removed (still bound until restart): request ids, and no X-Forwarded-For hop trusted. */
+    private static final List<HttpFilter> REMOVED_LISTENER_FILTERS =
+            List.of(new RequestIdFilter(), new ForwardedHeadersFilter(0));
+
     private final StraitConfig config;
     private final Router router;
     private final ClusterManager clusters;
     private final Map<RouteConfig, RouteRuntime> routes = new IdentityHashMap<>();
     private final Map<String, List<HttpFilter>> listenerFilters = new HashMap<>();
     private final Map<String, ListenerConfig> listeners = new HashMap<>();
-    private static final List<HttpFilter> REMOVED_LISTENER_FILTERS =
-            List.of(new RequestIdFilter(), new ForwardedHeadersFilter(0));
 
     Snapshot(StraitConfig config, ClusterManager clusters, ProxyMetrics metrics) {
         this.config = config;
