@@ -6,7 +6,7 @@ import io.strait.proxy.transport.Transport;
 import java.util.Collection;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Every endpoint pool of the process, by endpoint address; shared by all config generations. */
+/** Every endpoint pool of the process, by cluster, protocol and endpoint address; shared by all config generations. */
 public final class UpstreamPools implements AutoCloseable {
     private final Transport transport;
     private final int loops;
@@ -18,12 +18,13 @@ public final class UpstreamPools implements AutoCloseable {
     }
 
     /**
-     * The pool for an endpoint and protocol, created on first use; settings follow the newest
-     * configuration. HTTP/1.1 and HTTP/2 pools to the same address are separate.
+     * The pool for an endpoint of a cluster, created on first use; settings follow the newest
+     * configuration. Pools are per cluster and protocol, and outlive reloads that keep them.
      */
     public EndpointPool pool(Endpoint endpoint, ClusterConfig cluster) {
         boolean h2 = cluster.protocol() == ClusterConfig.UpstreamProtocol.H2C;
-        String key = h2 ? "h2c:" + endpoint.id() : endpoint.id();
+        // Per cluster: two clusters naming the same address keep their own limits and connections.
+        String key = cluster.name() + (h2 ? "|h2c|" : "|") + endpoint.id();
         EndpointPool p = pools.get(key);
         if (p == null) {
             p = pools.computeIfAbsent(key, k -> new EndpointPool(endpoint.id(), endpoint.address(), transport, loops, cluster.pool(), h2));

@@ -21,6 +21,7 @@ import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.strait.config.model.ClusterConfig;
+import io.strait.config.model.ListenerConfig;
 import io.strait.proxy.cluster.Endpoint;
 import io.strait.proxy.cluster.lb.LbContext;
 import io.strait.proxy.endpoint.PoolCallback;
@@ -80,6 +81,7 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
     private long maxBody;
     private boolean webSocket;
     private boolean upstreamH2;
+    private boolean expectContinue;
 
     private boolean responseStarted;
     private boolean informational;
@@ -118,6 +120,9 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
 
     /** Runs everything up to choosing an endpoint; ends in a connection request or a direct answer. */
     public void start() {
+        // This generation's listener settings: a reload may have changed limits since the connection opened.
+        ListenerConfig listener = snapshot.listener(down.listener().name());
+        if (listener == null) listener = down.listener();
         for (HttpFilter f : snapshot.listenerFilters(down.listener().name())) f.onRequest(ctx);
         // W3C trace context: an incoming trace is always continued; a new one is started only when
         // spans are exported (an id nobody records would cost every request for nothing).
@@ -126,7 +131,7 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
             trace = engine.tracing().startServerSpan(traceparent, request.headers().get(StraitHeaders.TRACESTATE));
         }
         engine.metrics().downstreamRequestsActive().inc();
-        PathNormalizer.Result norm = PathNormalizer.normalize(request.uri(), down.listener().paths());
+        PathNormalizer.Result norm = PathNormalizer.normalize(request.uri(), listener.paths());
         if (!norm.ok()) {
             respondError(HttpResponseStatus.BAD_REQUEST, "bad_request", "invalid request path: " + norm.rejection());
             return;
@@ -143,7 +148,7 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
         route = snapshot.route(matched);
         ctx.routeName(route.name());
         Long routeMax = route.maxRequestBodySize();
-        maxBody = routeMax != null ? routeMax : down.listener().maxRequestBodySize();
+        maxBody = routeMax != null ? routeMax : listener.maxRequestBodySize();
         if (maxBody > 0 && HttpUtil.getContentLength(request, -1L) > maxBody) {
             respondError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large",
                     "request body exceeds " + maxBody + " bytes");
@@ -214,6 +219,10 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
         webSocket = !down.http2() && HopByHop.isWebSocketUpgrade(h);
         boolean chunked = HttpUtil.isTransferEncodingChunked(request);
         HopByHop.strip(h, webSocket);
+        // Expect: 100-continue is answered here, when the body can go somewhere (onAcquired);
+        // the upstream does not see it (nginx and Envoy do the same).
+        expectContinue = !down.http2() && !requestComplete && HttpUtil.is100ContinueExpected(request);
+        if (expectContinue) h.remove(HttpHeaderNames.EXPECT);
         if (down.http2()) removeHttp2Extensions(h);
         // Body framing towards an HTTP/1.1 upstream: keep a Content-Length, otherwise stream chunked.
         // HTTP/2 frames bodies itself.
@@ -255,6 +264,10 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
             return;
         }
         connection.write(request);
+        if (expectContinue) {
+            down.write(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
+            down.flush();
+        }
         HttpContent pending = pendingContent;
         pendingContent = null;
         if (pending != null) {

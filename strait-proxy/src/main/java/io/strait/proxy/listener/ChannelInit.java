@@ -37,6 +37,16 @@ final class ChannelInit {
         this.drainMillis = drainMillis;
     }
 
+    /**
+     * The listener's settings for a new connection: those of the current config generation (a
+     * reload may have changed timeouts and limits), or the original ones once a reload removed it.
+     * Address and protocols stay as bound at start.
+     */
+    ListenerConfig listener() {
+        ListenerConfig current = engine.snapshot().listener(listener.name());
+        return current != null ? current : listener;
+    }
+
     boolean h2cEnabled() {
         return listener.protocols().contains(Protocol.H2C);
     }
@@ -54,6 +64,7 @@ final class ChannelInit {
     }
 
     void configureHttp1(ChannelPipeline p) {
+        ListenerConfig listener = listener();
         DownstreamHandler handler = new DownstreamHandler(engine, listener, false, false);
         p.addLast("activity", new ActivityTracker(handler));
         p.addLast("guard", RequestValidator.newGuard(listener));
@@ -64,6 +75,7 @@ final class ChannelInit {
     }
 
     void configureHttp2(ChannelPipeline p) {
+        ListenerConfig listener = listener();
         Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
                 .initialSettings(Http2Settings.defaultSettings()
                         .maxConcurrentStreams(H2_MAX_CONCURRENT_STREAMS)

@@ -60,7 +60,10 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
     private int readDepth;
     private long idleSinceNanos;
     private boolean bytesSinceIdle;
+    private long headStartNanos;
     private ScheduledFuture<?> timer;
+    /** HTTP/2: the latest write, so a stream is reset only after its response went out. */
+    private ChannelFuture lastWrite;
 
     public DownstreamHandler(Engine engine, ListenerConfig listener, boolean http2, boolean secure) {
         this.engine = engine;
@@ -217,7 +220,9 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
 
     @Override
     public ChannelFuture write(Object msg) {
-        return ctx.write(msg).addListener(WRITE_FAILURE);
+        ChannelFuture f = ctx.write(msg).addListener(WRITE_FAILURE);
+        lastWrite = f;
+        return f;
     }
 
     @Override
@@ -241,7 +246,14 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
         exchange = null;
         if (tunnel) return;
         if (http2) {
-            if (!reusable && ctx.channel().isActive()) ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            if (!reusable && ctx.channel().isActive()) {
+                // Closing the stream resets it. The end of the response may still wait in HTTP/2 flow
+                // control (a stream takes no ByteBuf, so an empty write would not queue behind it):
+                // reset only once the last response frame is written, or the client loses the body.
+                ChannelFuture last = lastWrite != null ? lastWrite : ctx.newSucceededFuture();
+                ctx.flush();
+                last.addListener(f -> ctx.close());
+            }
             return;
         }
         if (reusable && !closeAfterResponse && ctx.channel().isActive()) {
@@ -265,9 +277,18 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
         if (exchange == null && !tunnel) ctx.close();
     }
 
-    /** Any bytes at all arrived since the connection went idle (a request head has begun). */
+    /**
+     * Bytes arrived. With no request in flight they begin a new request head: its headers timeout
+     * starts now (not when the connection went idle). Bytes during an exchange are its body.
+     */
     void bytesArrived() {
+        if (exchange != null || bytesSinceIdle || tunnel) return;
         bytesSinceIdle = true;
+        headStartNanos = System.nanoTime();
+        if (timer != null) {
+            cancelTimer();
+            scheduleTimer(listener.requestHeadersTimeout().toNanos());
+        }
     }
 
     // ---------------------------------------------------------------- timers (HTTP/1.1)
@@ -308,7 +329,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
             return;
         }
         if (http2) return;
-        long waited = System.nanoTime() - idleSinceNanos;
+        long waited = System.nanoTime() - (bytesSinceIdle ? headStartNanos : idleSinceNanos);
         if (bytesSinceIdle && waited >= headersTimeout) {
             FullHttpResponse res = ErrorResponse.create(ctx.alloc(), HttpResponseStatus.REQUEST_TIMEOUT,
                     "request_timeout", "request headers not received within " + listener.requestHeadersTimeout().toMillis() + "ms", null);

@@ -5,16 +5,22 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Looks at a new connection's first bytes: the HTTP/2 connection preface means h2c with prior
  * knowledge, anything else is HTTP/1.1. Then it replaces itself with the matching pipeline.
+ * Until then it owns the connection's timeout: a client that sends nothing is closed after the
+ * listener's idle timeout, one that stops inside the preface after the request headers timeout.
  */
 final class ProtocolDetector extends ByteToMessageDecoder {
     private static final ByteBuf PREFACE = Http2CodecUtil.connectionPrefaceBuf();
 
     private final ChannelInit init;
+    private ScheduledFuture<?> timer;
+    private boolean prefaceStarted;
 
     ProtocolDetector(ChannelInit init) {
         this.init = init;
@@ -22,8 +28,19 @@ final class ProtocolDetector extends ByteToMessageDecoder {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        closeAfter(ctx, init.listener().idleTimeout().toMillis());
         ctx.read();
         super.channelActive(ctx);
+    }
+
+    private void closeAfter(ChannelHandlerContext ctx, long millis) {
+        if (timer != null) timer.cancel(false);
+        timer = ctx.executor().schedule((Runnable) ctx::close, millis, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) {
+        if (timer != null) timer.cancel(false);
     }
 
     @Override
@@ -31,6 +48,10 @@ final class ProtocolDetector extends ByteToMessageDecoder {
         int n = Math.min(in.readableBytes(), PREFACE.readableBytes());
         boolean prefixMatches = ByteBufUtil.equals(in, in.readerIndex(), PREFACE, 0, n);
         if (prefixMatches && n < PREFACE.readableBytes()) {
+            if (!prefaceStarted && n > 0) {
+                prefaceStarted = true;
+                closeAfter(ctx, init.listener().requestHeadersTimeout().toMillis());
+            }
             ctx.read(); // could still be HTTP/2: wait for the whole preface
             return;
         }

@@ -26,6 +26,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +56,7 @@ public final class ProxyServer implements Engine, AutoCloseable {
     private final AdminServer admin;
     private volatile Snapshot snapshot;
     private volatile boolean ready;
+    private final AtomicBoolean closed = new AtomicBoolean();
     private ConfigWatcher watcher;
 
     private ProxyServer(StraitConfig config, Path configFile, int threads) {
@@ -269,9 +271,11 @@ public final class ProxyServer implements Engine, AutoCloseable {
         close();
     }
 
+    /** Stops everything at once; later calls (after {@link #shutdown()}, say) do nothing. */
     @Override
     public void close() {
         ready = false;
+        if (!closed.compareAndSet(false, true)) return;
         if (watcher != null) watcher.close();
         for (ListenerServer l : listeners) {
             l.stopAccepting();

@@ -22,6 +22,10 @@ import java.util.Map;
  * a reload never changes the rules under a request in flight.
  */
 public final class Snapshot {
+    /** For a listener a reload removed (still bound until restart): request ids, and no X-Forwarded-For hop trusted. */
+    private static final List<HttpFilter> REMOVED_LISTENER_FILTERS =
+            List.of(new RequestIdFilter(), new ForwardedHeadersFilter(0));
+
     private final StraitConfig config;
     private final Router router;
     private final ClusterManager clusters;
@@ -66,7 +70,13 @@ public final class Snapshot {
         return listeners.get(name);
     }
 
+    /**
+     * The filters every request on the listener runs first. A listener a reload removed is still
+     * bound until restart, and its open connections still serve a request: they get the
+     * defaults (request id, X-Forwarded-* trusting no hop).
+     */
     public List<HttpFilter> listenerFilters(String name) {
-        return listenerFilters.get(name);
+        List<HttpFilter> filters = listenerFilters.get(name);
+        return filters != null ? filters : REMOVED_LISTENER_FILTERS;
     }
 }

@@ -11,6 +11,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -36,6 +38,7 @@ import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -69,7 +72,11 @@ public final class TestBackend implements AutoCloseable {
     private final ConcurrentLinkedQueue<HttpRequest> received = new ConcurrentLinkedQueue<>();
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicLong bodyBytes = new AtomicLong();
+    private final AtomicLong bytesSent = new AtomicLong();
+    private final ChannelGroup children = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private volatile int forcedStatus;
+    private volatile boolean failHealthChecks;
+    private volatile boolean readsPaused;
 
     public TestBackend(String name) throws InterruptedException {
         this(name, 0);
@@ -92,6 +99,8 @@ public final class TestBackend implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel ch) {
                         connections.incrementAndGet();
+                        children.add(ch);
+                        if (readsPaused) ch.config().setAutoRead(false);
                         if (h2c) {
                             ch.pipeline().addLast(Http2FrameCodecBuilder.forServer().build(),
                                     new Http2MultiplexHandler(new ChannelInitializer<Channel>() {
@@ -138,13 +147,34 @@ public final class TestBackend implements AutoCloseable {
         return bodyBytes.get();
     }
 
-    /** Makes every request (except /healthz when status is 0) answer this status; 0 turns it off. */
+    /** Makes every request except {@code /healthz} answer this status; 0 turns it off. */
     public void forceStatus(int status) {
         this.forcedStatus = status;
     }
 
+    /** Makes {@code /healthz} answer 503 (health checks fail) while every other path works as usual. */
+    public void failHealthChecks(boolean fail) {
+        this.failHealthChecks = fail;
+    }
+
+    /** Response body bytes of {@code /bytes/N} the backend has handed to its socket so far. */
+    public long bytesSent() {
+        return bytesSent.get();
+    }
+
+    /**
+     * Stops (or resumes) reading from every connection, current and new: request bodies then back
+     * up into the proxy, which must stop reading its client (upload backpressure).
+     */
+    public void pauseReads(boolean paused) {
+        readsPaused = paused;
+        for (Channel ch : children) ch.config().setAutoRead(!paused);
+    }
+
+    /** Stops the backend (its port refuses connections); calling it again does nothing. */
     @Override
     public void close() {
+        if (group.isShuttingDown()) return;
         server.close().syncUninterruptibly();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
@@ -181,6 +211,10 @@ public final class TestBackend implements AutoCloseable {
             String[] parts = q.path().split("/");
             String first = parts.length > 1 ? parts[1] : "";
             boolean keepAlive = HttpUtil.isKeepAlive(req);
+            if (failHealthChecks && q.path().equals("/healthz")) {
+                send(ctx, full(HttpResponseStatus.SERVICE_UNAVAILABLE, "{\"backend\":\"" + name + "\"}"), keepAlive);
+                return;
+            }
             if (forcedStatus != 0 && !q.path().equals("/healthz")) {
                 send(ctx, full(HttpResponseStatus.valueOf(forcedStatus), "{\"backend\":\"" + name + "\"}"), keepAlive);
                 return;
@@ -222,7 +256,7 @@ public final class TestBackend implements AutoCloseable {
             res.headers().set(HttpHeaderNames.CONTENT_LENGTH, total);
             res.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_OCTET_STREAM);
             ctx.write(res);
-            new Streamer(ctx, total, keepAlive).next();
+            new Streamer(ctx, total, keepAlive, bytesSent).next();
         }
 
         private void sse(ChannelHandlerContext ctx, int count, long everyMs) {
@@ -263,12 +297,14 @@ public final class TestBackend implements AutoCloseable {
     private static final class Streamer {
         private final ChannelHandlerContext ctx;
         private final boolean keepAlive;
+        private final AtomicLong sent;
         private long remaining;
 
-        Streamer(ChannelHandlerContext ctx, long total, boolean keepAlive) {
+        Streamer(ChannelHandlerContext ctx, long total, boolean keepAlive, AtomicLong sent) {
             this.ctx = ctx;
             this.remaining = total;
             this.keepAlive = keepAlive;
+            this.sent = sent;
         }
 
         void next() {
@@ -276,6 +312,7 @@ public final class TestBackend implements AutoCloseable {
                 int n = (int) Math.min(CHUNK.length, remaining);
                 remaining -= n;
                 ChannelFuture f = ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(CHUNK, 0, n)));
+                f.addListener(done -> { if (done.isSuccess()) sent.addAndGet(n); });
                 if (!ctx.channel().isWritable()) {
                     f.addListener(done -> { if (done.isSuccess()) next(); });
                     return;
