@@ -176,8 +176,13 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        // I/O errors (reset by peer and the like) end the connection; channelInactive cleans up.
-        if (log.isDebugEnabled()) log.debug("downstream {} failed: {}", ctx.channel(), cause.toString());
+        // I/O errors (reset by peer and the like) are the client's business: debug. Anything else is
+        // a bug of ours and must be seen. Either way the connection ends; channelInactive cleans up.
+        if (cause instanceof java.io.IOException) {
+            if (log.isDebugEnabled()) log.debug("downstream {} failed: {}", ctx.channel(), cause.toString());
+        } else {
+            log.warn("downstream {} closed after an internal error", ctx.channel(), cause);
+        }
         ctx.close();
     }
 
