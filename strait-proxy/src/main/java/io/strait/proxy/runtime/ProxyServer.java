@@ -268,7 +268,9 @@ public final class ProxyServer implements Engine, AutoCloseable {
                 break;
             }
         }
+        int left = listeners.stream().mapToInt(ListenerServer::openConnections).sum();
         close();
+        log.info("strait stopped{}", left == 0 ? "" : " (" + left + " connection(s) still open at the drain deadline were closed)");
     }
 
     /** Stops everything at once; later calls (after {@link #shutdown()}, say) do nothing. */
