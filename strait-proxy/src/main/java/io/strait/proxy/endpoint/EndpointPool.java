@@ -1,5 +1,7 @@
 package io.strait.proxy.endpoint;
 
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.strait.config.model.PoolConfig;
 import io.strait.proxy.transport.Transport;
@@ -51,6 +53,16 @@ public final class EndpointPool {
 
     boolean closed() {
         return closed;
+    }
+
+    /** A client bootstrap for a new connection to this endpoint on {@code loop}; the caller adds the handler. */
+    Bootstrap bootstrap(EventLoop loop) {
+        return new Bootstrap()
+                .group(loop)
+                .channel(transport.channel())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()));
     }
 
     /** maxConnections is per process; each loop gets its share (at least one). */
