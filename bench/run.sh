@@ -17,25 +17,30 @@ bench="$root/bench"
 
 usage() {
   cat <<'EOF'
-usage: bench/run.sh [--quick] [-c N] [-d SECONDS] [-w SECONDS] [-r ROUNDS] [-o FILE] [--max-load L]
-  --quick           5 s runs and 3 s warm-ups (default: 15 s runs, 10 s warm-ups)
+usage: bench/run.sh [--quick] [-c N] [-d SECONDS] [-w SECONDS] [-r ROUNDS] [-o FILE] [--attempts N] [--max-wait SECONDS]
+  --quick           one round of 5 s runs after 10 s warm-ups (default: 3 rounds of 15 s, 20 s warm-ups)
   -c, --connections wrk connections (default 64)
   -d, --duration    seconds per measured run
   -w, --warmup      seconds of warm-up per target before measuring
-  -r, --rounds      measured rounds per target, interleaved; the report shows medians (default 1)
+  -r, --rounds      measured rounds per target, interleaved; the report shows medians (default 3)
   -o, --out         results file (default bench/results/<timestamp>.md)
-  --max-load L      before starting, wait (up to 15 min) until the 1-minute load average is <= L
+  --attempts N      runs disturbed by other processes are repeated, up to N attempts in all (default 4)
+  --max-wait S      before each measured run, wait up to S seconds for the CPUs to be idle (default 300)
 Environment: STRAIT_JAVA_OPTS overrides Strait's JVM options (see bin/strait for the defaults).
 EOF
 }
 
 # Defaults. 64 connections saturate a one-worker proxy without measuring mostly queueing; 15 s
-# runs give a p99 over about a million requests at nginx's speed on one core.
+# runs give a p99 over a few hundred thousand requests. Strait's JIT needs 10-15 s of full load on
+# one CPU to reach its steady speed, hence the warm-up (nginx gets the same). Three interleaved
+# rounds, because a shared virtual machine's numbers vary from one run to the next.
 DEFAULT_CONNECTIONS=64
 DEFAULT_DURATION=15
-DEFAULT_WARMUP=10
+DEFAULT_WARMUP=20
+DEFAULT_ROUNDS=3
 QUICK_DURATION=5
-QUICK_WARMUP=3
+QUICK_WARMUP=10
+QUICK_ROUNDS=1
 # The targets Strait is measured against (docs/benchmarks.md explains them).
 TARGET_RPS_RATIO=0.90
 TARGET_P99_DELTA_MS=1.0
@@ -46,9 +51,19 @@ MIN_ACHIEVED_SHARE=0.95
 BODY="hello from the strait-bench backend"
 CLIENT_CPU=0
 PROXY_CPU=1
+# Other processes (a compiler, a test run) on these 2 CPUs distort every number, and so does a
+# hypervisor taking CPU time from a virtual machine (steal). Each measured run counts the CPU time
+# used on CPUs 0-1 by anything but wrk, the backend and the proxy, plus steal; above DISTURBED_PCT
+# (percent of one CPU, averaged over the run) the run is repeated, up to --attempts.
+DEFAULT_ATTEMPTS=4
+DISTURBED_PCT=10
+# Before each measured run, wait (up to --max-wait seconds) until CPUs 0-1 are this idle over 1 s.
+DEFAULT_MAX_WAIT=300
+QUIET_PCT=5
 
 orig_args="$*"
-connections=$DEFAULT_CONNECTIONS duration="" warmup="" rounds=1 quick=false out="" max_load=""
+connections=$DEFAULT_CONNECTIONS duration="" warmup="" rounds="" quick=false out=""
+attempts=$DEFAULT_ATTEMPTS max_wait=$DEFAULT_MAX_WAIT
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=true ;;
@@ -57,15 +72,16 @@ while [ $# -gt 0 ]; do
     -w|--warmup) warmup=${2:?}; shift ;;
     -r|--rounds) rounds=${2:?}; shift ;;
     -o|--out) out=${2:?}; shift ;;
-    --max-load) max_load=${2:?}; shift ;;
+    --attempts) attempts=${2:?}; shift ;;
+    --max-wait) max_wait=${2:?}; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "bench: unknown argument: $1" >&2; usage >&2; exit 2 ;;
   esac
   shift
 done
-if $quick; then duration=${duration:-$QUICK_DURATION} warmup=${warmup:-$QUICK_WARMUP}; fi
-duration=${duration:-$DEFAULT_DURATION} warmup=${warmup:-$DEFAULT_WARMUP}
-for v in connections duration warmup rounds; do
+if $quick; then duration=${duration:-$QUICK_DURATION} warmup=${warmup:-$QUICK_WARMUP} rounds=${rounds:-$QUICK_ROUNDS}; fi
+duration=${duration:-$DEFAULT_DURATION} warmup=${warmup:-$DEFAULT_WARMUP} rounds=${rounds:-$DEFAULT_ROUNDS}
+for v in connections duration warmup rounds attempts max_wait; do
   [[ ${!v} =~ ^[1-9][0-9]*$ ]] || { echo "bench: --$v must be a positive integer" >&2; exit 2; }
 done
 command_line="bench/run.sh${orig_args:+ $orig_args}"
@@ -197,33 +213,85 @@ check_target() { # NAME URL: one request by hand; the body must be the backend's
 clk_tck=$(getconf CLK_TCK)
 proc_ticks() { # PID: user+system CPU ticks of the process (all its threads)
   local stat
+  [ -n "$1" ] || { echo 0; return; }
   stat=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return; }
   stat=${stat##*) }
   awk '{print $12 + $13}' <<<"$stat"
 }
-cpu_ticks() { # CPU: "busy total" ticks of that CPU since boot
-  awk -v c="cpu$1" '$1 == c {t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t}' /proc/stat
+cpu_ticks() { # CPU: "busy total" ticks of that CPU since boot; busy = user + nice + system (the
+  # time processes are charged with; interrupt time, like loopback packet processing, is not) + steal
+  awk -v c="cpu$1" '$1 == c {t = 0; for (i = 2; i <= NF; i++) t += $i; print $2 + $3 + $4 + $9, t}' /proc/stat
+}
+shell_child_ticks() { # CPU ticks of this shell's finished children (wrk, once it has exited)
+  local stat
+  stat=$(cat "/proc/$$/stat")
+  stat=${stat##*) }
+  awk '{print $14 + $15}' <<<"$stat"
+}
+busy_pct() { # busy of CPUs 0 and 1 over 1 s, in percent of one CPU
+  local a0 a1 b0 b1
+  a0=$(cpu_ticks 0) a1=$(cpu_ticks 1)
+  sleep 1
+  b0=$(cpu_ticks 0) b1=$(cpu_ticks 1)
+  awk -v a0="$a0" -v a1="$a1" -v b0="$b0" -v b1="$b1" 'BEGIN {
+    split(a0, p, " "); split(a1, q, " "); split(b0, r, " "); split(b1, s, " ")
+    printf "%.0f", 200 * (r[1] - p[1] + s[1] - q[1]) / (r[2] - p[2] + s[2] - q[2]) }'
+}
+wait_quiet() { # waits up to --max-wait seconds for CPUs 0-1 to be idle; returns anyway
+  local start=$SECONDS b
+  while :; do
+    b=$(busy_pct)
+    [ "$b" -le "$QUIET_PCT" ] && return 0
+    if [ $((SECONDS - start)) -ge "$max_wait" ]; then
+      log "CPUs 0-1 still ${b}% busy after ${max_wait} s of waiting; measuring anyway"
+      return 0
+    fi
+    if [ $(((SECONDS - start) % 30)) -lt 2 ]; then log "waiting for CPUs 0-1 to be idle (now ${b}% busy)"; fi
+  done
+}
+rss_sampler() { # PID FILE: appends the process's RSS in KiB (VmRSS, what ps -o rss shows) every 200 ms
+  local line
+  while [ -r "/proc/$1/status" ]; do
+    while read -r line; do
+      case "$line" in VmRSS:*) line=${line#VmRSS:}; echo "${line% kB}" >>"$2"; break ;; esac
+    done <"/proc/$1/status" || true
+    sleep 0.2
+  done
 }
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 
 declare -A R # results: R[label.key]
 
-# run_wrk LABEL URL SECONDS PROXY_PID [RATE]: one wrk run; stores its numbers in R[LABEL.*]
+# run_wrk LABEL URL SECONDS PROXY_PID [RATE]: one wrk run; stores its numbers in R[LABEL.*].
+# With rss_file set, samples Strait's RSS into it during the run.
+rss_file=""
 run_wrk() {
-  local label=$1 url=$2 secs=$3 ppid=$4 rate=${5:-} t0 t1 p0 p1 b0 b1 c0 c1 d0 d1 line kv
+  local label=$1 url=$2 secs=$3 ppid=$4 rate=${5:-} t0 t1 p0 p1 b0 b1 c0 c1 d0 d1 w0 w1 line kv sampler=""
   local outf="$tmp/wrk-$label.out"
-  p0=$(proc_ticks "$ppid") b0=$(proc_ticks "$backend_worker")
+  if [ -n "$rss_file" ]; then
+    rss_sampler "$strait_pid" "$rss_file" &
+    sampler=$!
+    pids+=("$sampler")
+  fi
+  p0=$(proc_ticks "$ppid") b0=$(proc_ticks "$backend_worker") w0=$(shell_child_ticks)
   c0=$(cpu_ticks "$CLIENT_CPU") d0=$(cpu_ticks "$PROXY_CPU") t0=$(date +%s.%N)
   BENCH_RATE=$rate taskset -c "$CLIENT_CPU" wrk -t1 -c"$connections" -d"${secs}s" --latency \
     -s "$bench/wrk/bench.lua" "$url" >"$outf" 2>&1 || die "wrk failed for $label: $(cat "$outf")"
-  t1=$(date +%s.%N) p1=$(proc_ticks "$ppid") b1=$(proc_ticks "$backend_worker")
+  t1=$(date +%s.%N) p1=$(proc_ticks "$ppid") b1=$(proc_ticks "$backend_worker") w1=$(shell_child_ticks)
   c1=$(cpu_ticks "$CLIENT_CPU") d1=$(cpu_ticks "$PROXY_CPU")
+  if [ -n "$sampler" ]; then kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true; fi
   line=$(grep '^@@bench ' "$outf") || die "no @@bench line in wrk's output for $label: $(cat "$outf")"
   for kv in ${line#@@bench }; do R["$label.${kv%%=*}"]=${kv#*=}; done
   R["$label.proxy_cpu"]=$(awk -v a="$p0" -v b="$p1" -v s="$t0" -v e="$t1" -v hz="$clk_tck" 'BEGIN {printf "%.0f", 100 * (b - a) / hz / (e - s)}')
   R["$label.backend_cpu"]=$(awk -v a="$b0" -v b="$b1" -v s="$t0" -v e="$t1" -v hz="$clk_tck" 'BEGIN {printf "%.0f", 100 * (b - a) / hz / (e - s)}')
   R["$label.cpu0_busy"]=$(awk -v x="$c0" -v y="$c1" 'BEGIN {split(x, a, " "); split(y, b, " "); printf "%.0f", 100 * (b[1] - a[1]) / (b[2] - a[2])}')
   R["$label.cpu1_busy"]=$(awk -v x="$d0" -v y="$d1" 'BEGIN {split(x, a, " "); split(y, b, " "); printf "%.0f", 100 * (b[1] - a[1]) / (b[2] - a[2])}')
+  R["$label.wrk_cpu"]=$(awk -v a="$w0" -v b="$w1" -v s="$t0" -v e="$t1" -v hz="$clk_tck" 'BEGIN {printf "%.0f", 100 * (b - a) / hz / (e - s)}')
+  # Everything else that ran on CPUs 0-1 (and steal), in percent of one CPU: what disturbed the run.
+  R["$label.other_cpu"]=$(awk -v x0="$c0" -v x1="$c1" -v y0="$d0" -v y1="$d1" -v s="$t0" -v e="$t1" -v hz="$clk_tck" \
+    -v ours="$((p1 - p0 + b1 - b0 + w1 - w0))" 'BEGIN {
+      split(x0, a, " "); split(x1, b, " "); split(y0, c, " "); split(y1, d, " ")
+      o = 100 * ((b[1] - a[1] + d[1] - c[1]) - ours) / hz / (e - s); printf "%.0f", (o < 0 ? 0 : o) }')
   R["$label.load"]=$(loadavg)
   # wrk's own error lines, verbatim, for the report.
   if grep -qE '^ *(Non-2xx|Socket errors)' "$outf"; then
@@ -234,14 +302,28 @@ run_wrk() {
     tail -n 40 "$tmp"/*.log >&2 || true
     exit 3
   fi
-  log "$(printf '%-14s %9.0f req/s  p50 %s  p99 %s  proxy CPU %s%%  CPU0 %s%% CPU1 %s%%' "$label" "${R[$label.rps]}" \
-    "$(ms "${R[$label.p50_us]}")" "$(ms "${R[$label.p99_us]}")" "${R[$label.proxy_cpu]}" "${R[$label.cpu0_busy]}" "${R[$label.cpu1_busy]}")"
+  log "$(printf '%-14s %9.0f req/s  p50 %s  p99 %s  CPU: proxy %s%% backend %s%% wrk %s%% other %s%%' "$label" "${R[$label.rps]}" \
+    "$(ms "${R[$label.p50_us]}")" "$(ms "${R[$label.p99_us]}")" "${R[$label.proxy_cpu]}" "${R[$label.backend_cpu]}" \
+    "${R[$label.wrk_cpu]}" "${R[$label.other_cpu]}")"
+}
+
+# measure LABEL URL SECONDS PROXY_PID [RATE]: run_wrk on idle CPUs, repeated while disturbed
+measure() {
+  local label=$1 a
+  for a in $(seq 1 "$attempts"); do
+    wait_quiet
+    run_wrk "$@"
+    R["$label.attempts"]=$a
+    [ "${R[$label.other_cpu]}" -le "$DISTURBED_PCT" ] && return 0
+    log "$label was disturbed: other processes and steal took ${R[$label.other_cpu]}% of a CPU during it"
+  done
+  disturbed+=("$label (other processes and steal: ${R[$label.other_cpu]}% of a CPU)")
 }
 
 ms() { awk -v u="$1" 'BEGIN {printf "%.2f ms", u / 1000}'; }
 
-median() { # numbers on the command line: prints their median (the lower middle one for even counts)
-  printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'
+median() { # numbers on the command line: prints their median
+  printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
 }
 
 # med TARGET PHASE KEY: the median of KEY over the rounds of TARGET in PHASE
@@ -253,13 +335,6 @@ med() {
 
 # ---------------------------------------------------------------- start everything
 
-if [ -n "$max_load" ]; then
-  for i in $(seq 1 90); do
-    awk -v l="$(cut -d' ' -f1 /proc/loadavg)" -v m="$max_load" 'BEGIN {exit !(l <= m)}' && break
-    [ "$i" = 1 ] && log "waiting for the 1-minute load average ($(loadavg)) to fall to $max_load"
-    sleep 10
-  done
-fi
 load_before=$(uptime | sed 's/^ *//')
 log "load before: $load_before"
 
@@ -299,6 +374,7 @@ log "backend :$backend_port (pid $backend_pid), nginx :$proxy_port (pid $proxy_p
 declare -A proxy_pid_of=([direct]="" [nginx]="$proxy_worker" [strait]="$strait_pid")
 declare -A url_of=([direct]="$direct_url" [nginx]="$nginx_url" [strait]="$strait_url")
 problems=()
+disturbed=()
 
 # ---------------------------------------------------------------- peak throughput
 
@@ -311,18 +387,12 @@ rss_samples="$tmp/strait-rss.txt"
 : >"$rss_samples"
 for r in $(seq 1 "$rounds"); do
   for t in direct nginx strait; do
-    sampler=""
-    if [ "$t" = strait ]; then
-      # ps every 200 ms from CPU 0, so the sampling costs the proxy's core nothing.
-      taskset -c "$CLIENT_CPU" bash -c 'while kill -0 "$1" 2>/dev/null; do ps -o rss= -p "$1" >>"$2" || true; sleep 0.2; done' \
-        rss-sampler "$strait_pid" "$rss_samples" &
-      sampler=$!
-      pids+=("$sampler")
-    fi
-    run_wrk "peak-$t-$r" "${url_of[$t]}" "$duration" "${proxy_pid_of[$t]}"
-    if [ -n "$sampler" ]; then kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true; fi
+    rss_file=""
+    [ "$t" = strait ] && rss_file=$rss_samples
+    measure "peak-$t-$r" "${url_of[$t]}" "$duration" "${proxy_pid_of[$t]}"
   done
 done
+rss_file=""
 rss_max_kib=$(sort -n "$rss_samples" | tail -n1)
 [ -n "$rss_max_kib" ] || die "no RSS sample of Strait"
 rss_max_mib=$(awk -v k="$rss_max_kib" 'BEGIN {printf "%.0f", k / 1024}')
@@ -335,7 +405,7 @@ rate=$(awk -v p="$nginx_peak" 'BEGIN {printf "%d", p / 2}')
 for r in $(seq 1 "$rounds"); do
   for t in nginx strait; do
     log "fixed rate $rate req/s against $t"
-    run_wrk "half-$t-$r" "${url_of[$t]}" "$duration" "${proxy_pid_of[$t]}" "$rate"
+    measure "half-$t-$r" "${url_of[$t]}" "$duration" "${proxy_pid_of[$t]}" "$rate"
   done
 done
 rss_end_mib=$(awk -v k="$(ps -o rss= -p "$strait_pid")" 'BEGIN {printf "%.0f", k / 1024}')
@@ -383,26 +453,26 @@ report() {
   echo
   echo "Peak throughput (wrk -t1 -c$connections on CPU $CLIENT_CPU with the backend; the proxy alone on CPU $PROXY_CPU):"
   echo
-  echo "| target | req/s | p50 | p99 | vs nginx | proxy CPU | CPU 0 busy | CPU 1 busy |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| target | req/s | p50 | p99 | vs nginx | CPU: proxy / backend / wrk | other + steal |"
+  echo "|---|---:|---:|---:|---:|---:|---:|"
   for t in direct nginx strait; do
     local name=$t pc
-    [ "$t" = direct ] && name="direct (backend)"
-    pc="$(med "$t" peak proxy_cpu)%"
-    [ "$t" = direct ] && pc="-"
-    printf '| %s | %.0f | %s ms | %s ms | %sx | %s | %s%% | %s%% |\n' "$name" "$(med "$t" peak rps)" \
+    if [ "$t" = direct ]; then name="direct (backend)" pc="-"; else pc="$(med "$t" peak proxy_cpu)%"; fi
+    printf '| %s | %.0f | %s ms | %s ms | %sx | %s / %s%% / %s%% | %s%% |\n' "$name" "$(med "$t" peak rps)" \
       "$(fmt_ms "$(med "$t" peak p50_us)")" "$(fmt_ms "$(med "$t" peak p99_us)")" \
-      "$(ratio "$(med "$t" peak rps)" "$nginx_rps")" "$pc" "$(med "$t" peak cpu0_busy)" "$(med "$t" peak cpu1_busy)"
+      "$(ratio "$(med "$t" peak rps)" "$nginx_rps")" "$pc" "$(med "$t" peak backend_cpu)" "$(med "$t" peak wrk_cpu)" \
+      "$(med "$t" peak other_cpu)"
   done
   echo
   echo "Fixed rate of half nginx's peak ($rate req/s, paced by bench/wrk/bench.lua):"
   echo
-  echo "| target | achieved req/s | p50 | p99 | p99.9 | max | late sends |"
-  echo "|---|---:|---:|---:|---:|---:|---:|"
+  echo "| target | achieved req/s | p50 | p99 | p99.9 | max | late sends | proxy CPU | other + steal |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
   for t in nginx strait; do
-    printf '| %s | %.0f | %s ms | %s ms | %s ms | %s ms | %s |\n' "$t" "$(med "$t" half rps)" \
+    printf '| %s | %.0f | %s ms | %s ms | %s ms | %s ms | %s | %s%% | %s%% |\n' "$t" "$(med "$t" half rps)" \
       "$(fmt_ms "$(med "$t" half p50_us)")" "$(fmt_ms "$(med "$t" half p99_us)")" \
-      "$(fmt_ms "$(med "$t" half p999_us)")" "$(fmt_ms "$(med "$t" half max_us)")" "$(med "$t" half late)"
+      "$(fmt_ms "$(med "$t" half p999_us)")" "$(fmt_ms "$(med "$t" half max_us)")" "$(med "$t" half late)" \
+      "$(med "$t" half proxy_cpu)" "$(med "$t" half other_cpu)"
   done
   echo
   echo "Strait p99 - nginx p99 at $rate req/s: **$p99_delta ms**. Strait peak RSS during the peak run(s): **$rss_max_mib MiB** ($rss_end_mib MiB at the end)."
@@ -414,18 +484,34 @@ report() {
   echo "| memory | Strait peak RSS < ${TARGET_RSS_MIB} MiB | $rss_max_mib MiB | $pass_rss |"
   if [ "$rounds" -gt 1 ]; then
     echo
-    echo "Every round (req/s, p99):"
+    echo "Every round (req/s / p99 / CPU taken by other processes and steal):"
     echo
     for t in direct nginx strait; do
       local r line="- $t peak:"
-      for r in $(seq 1 "$rounds"); do line+=" $(printf '%.0f' "${R[peak-$t-$r.rps]}")/$(fmt_ms "${R[peak-$t-$r.p99_us]}")ms"; done
+      for r in $(seq 1 "$rounds"); do line+=" $(printf '%.0f' "${R[peak-$t-$r.rps]}")/$(fmt_ms "${R[peak-$t-$r.p99_us]}")ms/${R[peak-$t-$r.other_cpu]}%"; done
       echo "$line"
     done
     for t in nginx strait; do
       local r line="- $t at $rate req/s:"
-      for r in $(seq 1 "$rounds"); do line+=" $(printf '%.0f' "${R[half-$t-$r.rps]}")/$(fmt_ms "${R[half-$t-$r.p99_us]}")ms"; done
+      for r in $(seq 1 "$rounds"); do line+=" $(printf '%.0f' "${R[half-$t-$r.rps]}")/$(fmt_ms "${R[half-$t-$r.p99_us]}")ms/${R[half-$t-$r.other_cpu]}%"; done
       echo "$line"
     done
+    line="- Strait/nginx req/s, round by round:"
+    for r in $(seq 1 "$rounds"); do line+=" $(ratio "${R[peak-strait-$r.rps]}" "${R[peak-nginx-$r.rps]}")x"; done
+    echo "$line"
+    line="- Strait - nginx p99 at $rate req/s, round by round:"
+    for r in $(seq 1 "$rounds"); do
+      line+=" $(awk -v a="${R[half-strait-$r.p99_us]}" -v b="${R[half-nginx-$r.p99_us]}" 'BEGIN {printf "%+.2f", (a - b) / 1000}') ms"
+    done
+    echo "$line"
+  fi
+  echo
+  if [ ${#disturbed[@]} -eq 0 ]; then
+    echo "No measured run was disturbed: other processes and steal took at most ${DISTURBED_PCT}% of a CPU during each."
+  else
+    echo "**Disturbed** (other processes and steal still took over ${DISTURBED_PCT}% of a CPU after $attempts attempts; read these numbers as rough):"
+    echo
+    for t in "${disturbed[@]}"; do echo "- $t"; done
   fi
   echo
   if [ ${#problems[@]} -eq 0 ]; then
