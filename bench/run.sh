@@ -238,7 +238,7 @@ busy_pct() { # busy of CPUs 0 and 1 over 1 s, in percent of one CPU
     printf "%.0f", 200 * (r[1] - p[1] + s[1] - q[1]) / (r[2] - p[2] + s[2] - q[2]) }'
 }
 wait_quiet() { # waits up to --max-wait seconds for CPUs 0-1 to be idle; returns anyway
-  local start=$SECONDS b
+  local start=$SECONDS logged=-30 b
   while :; do
     b=$(busy_pct)
     [ "$b" -le "$QUIET_PCT" ] && return 0
@@ -246,7 +246,7 @@ wait_quiet() { # waits up to --max-wait seconds for CPUs 0-1 to be idle; returns
       log "CPUs 0-1 still ${b}% busy after ${max_wait} s of waiting; measuring anyway"
       return 0
     fi
-    if [ $(((SECONDS - start) % 30)) -lt 2 ]; then log "waiting for CPUs 0-1 to be idle (now ${b}% busy)"; fi
+    if [ $((SECONDS - logged)) -ge 30 ]; then log "waiting for CPUs 0-1 to be idle (now ${b}% busy)"; logged=$SECONDS; fi
   done
 }
 rss_sampler() { # PID FILE: appends the process's RSS in KiB (VmRSS, what ps -o rss shows) every 200 ms
@@ -286,6 +286,8 @@ run_wrk() {
   R["$label.backend_cpu"]=$(awk -v a="$b0" -v b="$b1" -v s="$t0" -v e="$t1" -v hz="$clk_tck" 'BEGIN {printf "%.0f", 100 * (b - a) / hz / (e - s)}')
   R["$label.cpu0_busy"]=$(awk -v x="$c0" -v y="$c1" 'BEGIN {split(x, a, " "); split(y, b, " "); printf "%.0f", 100 * (b[1] - a[1]) / (b[2] - a[2])}')
   R["$label.cpu1_busy"]=$(awk -v x="$d0" -v y="$d1" 'BEGIN {split(x, a, " "); split(y, b, " "); printf "%.0f", 100 * (b[1] - a[1]) / (b[2] - a[2])}')
+  # The proxy's CPU time per request: how much work it does, independent of how long it waited.
+  R["$label.cpu_us"]=$(awk -v a="$p0" -v b="$p1" -v n="${R[$label.requests]}" -v hz="$clk_tck" 'BEGIN {printf "%.1f", 1e6 * (b - a) / hz / n}')
   R["$label.wrk_cpu"]=$(awk -v a="$w0" -v b="$w1" -v s="$t0" -v e="$t1" -v hz="$clk_tck" 'BEGIN {printf "%.0f", 100 * (b - a) / hz / (e - s)}')
   # Everything else that ran on CPUs 0-1 (and steal), in percent of one CPU: what disturbed the run.
   R["$label.other_cpu"]=$(awk -v x0="$c0" -v x1="$c1" -v y0="$d0" -v y1="$d1" -v s="$t0" -v e="$t1" -v hz="$clk_tck" \
@@ -322,6 +324,9 @@ measure() {
 
 ms() { awk -v u="$1" 'BEGIN {printf "%.2f ms", u / 1000}'; }
 
+min_of() { local r; for r in $(seq 1 "$rounds"); do echo "${R[$2-$1-$r.$3]}"; done | sort -g | head -n1; }
+max_of() { local r; for r in $(seq 1 "$rounds"); do echo "${R[$2-$1-$r.$3]}"; done | sort -g | tail -n1; }
+
 median() { # numbers on the command line: prints their median
   printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
 }
@@ -332,6 +337,7 @@ med() {
   for r in $(seq 1 "$rounds"); do vals+=("${R[$2-$1-$r.$3]}"); done
   median "${vals[@]}"
 }
+medi() { printf '%.0f' "$(med "$@")"; } # the same, rounded to an integer
 
 # ---------------------------------------------------------------- start everything
 
@@ -453,15 +459,19 @@ report() {
   echo
   echo "Peak throughput (wrk -t1 -c$connections on CPU $CLIENT_CPU with the backend; the proxy alone on CPU $PROXY_CPU):"
   echo
-  echo "| target | req/s | p50 | p99 | vs nginx | CPU: proxy / backend / wrk | other + steal |"
-  echo "|---|---:|---:|---:|---:|---:|---:|"
+  echo "| target | req/s | p50 | p99 | vs nginx | proxy CPU per request | CPU: proxy / backend / wrk | other + steal |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|"
   for t in direct nginx strait; do
-    local name=$t pc
-    if [ "$t" = direct ]; then name="direct (backend)" pc="-"; else pc="$(med "$t" peak proxy_cpu)%"; fi
-    printf '| %s | %.0f | %s ms | %s ms | %sx | %s / %s%% / %s%% | %s%% |\n' "$name" "$(med "$t" peak rps)" \
+    local name=$t pc cpr
+    if [ "$t" = direct ]; then
+      name="direct (backend)" pc="-" cpr="-"
+    else
+      pc="$(medi "$t" peak proxy_cpu)%" cpr="$(med "$t" peak cpu_us) µs"
+    fi
+    printf '| %s | %.0f | %s ms | %s ms | %sx | %s | %s / %s%% / %s%% | %s%% |\n' "$name" "$(med "$t" peak rps)" \
       "$(fmt_ms "$(med "$t" peak p50_us)")" "$(fmt_ms "$(med "$t" peak p99_us)")" \
-      "$(ratio "$(med "$t" peak rps)" "$nginx_rps")" "$pc" "$(med "$t" peak backend_cpu)" "$(med "$t" peak wrk_cpu)" \
-      "$(med "$t" peak other_cpu)"
+      "$(ratio "$(med "$t" peak rps)" "$nginx_rps")" "$cpr" "$pc" "$(medi "$t" peak backend_cpu)" "$(medi "$t" peak wrk_cpu)" \
+      "$(medi "$t" peak other_cpu)"
   done
   echo
   echo "Fixed rate of half nginx's peak ($rate req/s, paced by bench/wrk/bench.lua):"
@@ -471,9 +481,17 @@ report() {
   for t in nginx strait; do
     printf '| %s | %.0f | %s ms | %s ms | %s ms | %s ms | %s | %s%% | %s%% |\n' "$t" "$(med "$t" half rps)" \
       "$(fmt_ms "$(med "$t" half p50_us)")" "$(fmt_ms "$(med "$t" half p99_us)")" \
-      "$(fmt_ms "$(med "$t" half p999_us)")" "$(fmt_ms "$(med "$t" half max_us)")" "$(med "$t" half late)" \
-      "$(med "$t" half proxy_cpu)" "$(med "$t" half other_cpu)"
+      "$(fmt_ms "$(med "$t" half p999_us)")" "$(fmt_ms "$(med "$t" half max_us)")" "$(medi "$t" half late)" \
+      "$(medi "$t" half proxy_cpu)" "$(medi "$t" half other_cpu)"
   done
+  if [ "$rounds" -gt 1 ]; then
+    local lo hi
+    lo=$(fmt_ms "$(min_of nginx half p99_us)") hi=$(fmt_ms "$(max_of nginx half p99_us)")
+    echo
+    echo "nginx's own p99 at this rate ranged from $lo to $hi ms between rounds: differences smaller than that are noise."
+  fi
+  echo
+  echo "Proxy CPU per request at peak: nginx $(med nginx peak cpu_us) µs, Strait $(med strait peak cpu_us) µs; nginx/Strait = $(ratio "$(med nginx peak cpu_us)" "$(med strait peak cpu_us)")x, the throughput ratio if the proxy's CPU were the only limit."
   echo
   echo "Strait p99 - nginx p99 at $rate req/s: **$p99_delta ms**. Strait peak RSS during the peak run(s): **$rss_max_mib MiB** ($rss_end_mib MiB at the end)."
   echo
@@ -498,6 +516,9 @@ report() {
     done
     line="- Strait/nginx req/s, round by round:"
     for r in $(seq 1 "$rounds"); do line+=" $(ratio "${R[peak-strait-$r.rps]}" "${R[peak-nginx-$r.rps]}")x"; done
+    echo "$line"
+    line="- proxy CPU per request at peak (nginx, Strait), round by round:"
+    for r in $(seq 1 "$rounds"); do line+=" ${R[peak-nginx-$r.cpu_us]}/${R[peak-strait-$r.cpu_us]} µs"; done
     echo "$line"
     line="- Strait - nginx p99 at $rate req/s, round by round:"
     for r in $(seq 1 "$rounds"); do
