@@ -327,23 +327,32 @@ measure() {
     [ "${R[$label.other_cpu]}" -le "$DISTURBED_PCT" ] && return 0
     log "$label was disturbed: other processes and steal took ${R[$label.other_cpu]}% of a CPU during it"
   done
+  R["$label.disturbed"]=1
   disturbed+=("$label (other processes and steal: ${R[$label.other_cpu]}% of a CPU)")
 }
 
 ms() { awk -v u="$1" 'BEGIN {printf "%.2f ms", u / 1000}'; }
 
-min_of() { local r; for r in $(seq 1 "$rounds"); do echo "${R[$2-$1-$r.$3]}"; done | sort -g | head -n1; }
-max_of() { local r; for r in $(seq 1 "$rounds"); do echo "${R[$2-$1-$r.$3]}"; done | sort -g | tail -n1; }
+undisturbed() { # TARGET PHASE KEY: KEY of each round that was not disturbed, one a line
+  local r
+  for r in $(seq 1 "$rounds"); do [ -n "${R[$2-$1-$r.disturbed]:-}" ] || echo "${R[$2-$1-$r.$3]}"; done
+}
+min_of() { undisturbed "$@" | sort -g | head -n1; }
+max_of() { undisturbed "$@" | sort -g | tail -n1; }
 
 median() { # numbers on the command line: prints their median
   printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
 }
 
-# med TARGET PHASE KEY: the median of KEY over the rounds of TARGET in PHASE
+# med TARGET PHASE KEY: the median of KEY over the rounds of TARGET in PHASE, leaving out the
+# rounds that stayed disturbed unless all did
 med() {
-  local r vals=()
-  for r in $(seq 1 "$rounds"); do vals+=("${R[$2-$1-$r.$3]}"); done
-  median "${vals[@]}"
+  local r vals=() all=()
+  for r in $(seq 1 "$rounds"); do
+    all+=("${R[$2-$1-$r.$3]}")
+    [ -n "${R[$2-$1-$r.disturbed]:-}" ] || vals+=("${R[$2-$1-$r.$3]}")
+  done
+  if [ ${#vals[@]} -gt 0 ]; then median "${vals[@]}"; else median "${all[@]}"; fi
 }
 medi() { printf '%.0f' "$(med "$@")"; } # the same, rounded to an integer
 
@@ -494,9 +503,10 @@ report() {
   done
   if [ "$rounds" -gt 1 ]; then
     local lo hi
-    lo=$(fmt_ms "$(min_of nginx half p99_us)") hi=$(fmt_ms "$(max_of nginx half p99_us)")
+    lo=$(min_of nginx half p99_us) hi=$(max_of nginx half p99_us)
+    [ -z "$lo" ] || lo=$(fmt_ms "$lo") hi=$(fmt_ms "$hi")
     echo
-    echo "nginx's own p99 at this rate ranged from $lo to $hi ms between rounds: differences smaller than that are noise."
+    [ -z "$lo" ] || echo "nginx's own p99 at this rate ranged from $lo to $hi ms between undisturbed rounds: differences smaller than that are noise."
   fi
   echo
   echo "Proxy CPU per request at peak: nginx $(med nginx peak cpu_us) µs, Strait $(med strait peak cpu_us) µs; nginx/Strait = $(ratio "$(med nginx peak cpu_us)" "$(med strait peak cpu_us)")x, the throughput ratio if the proxy's CPU were the only limit."
@@ -510,16 +520,16 @@ report() {
   echo "| memory | Strait peak RSS < ${TARGET_RSS_MIB} MiB | $rss_max_mib MiB | $pass_rss |"
   if [ "$rounds" -gt 1 ]; then
     echo
-    echo "Every round (req/s / p99 / CPU taken by other processes and steal):"
+    echo "Every round (req/s / p99 / CPU taken by other processes and steal; * = disturbed, left out of the medians):"
     echo
     for t in direct nginx strait; do
       local r line="- $t peak:"
-      for r in $(seq 1 "$rounds"); do line+=" $(printf '%.0f' "${R[peak-$t-$r.rps]}")/$(fmt_ms "${R[peak-$t-$r.p99_us]}")ms/${R[peak-$t-$r.other_cpu]}%"; done
+      for r in $(seq 1 "$rounds"); do line+=" $(printf '%.0f' "${R[peak-$t-$r.rps]}")/$(fmt_ms "${R[peak-$t-$r.p99_us]}")ms/${R[peak-$t-$r.other_cpu]}%${R[peak-$t-$r.disturbed]:+*}"; done
       echo "$line"
     done
     for t in nginx strait; do
       local r line="- $t at $rate req/s:"
-      for r in $(seq 1 "$rounds"); do line+=" $(printf '%.0f' "${R[half-$t-$r.rps]}")/$(fmt_ms "${R[half-$t-$r.p99_us]}")ms/${R[half-$t-$r.other_cpu]}%"; done
+      for r in $(seq 1 "$rounds"); do line+=" $(printf '%.0f' "${R[half-$t-$r.rps]}")/$(fmt_ms "${R[half-$t-$r.p99_us]}")ms/${R[half-$t-$r.other_cpu]}%${R[half-$t-$r.disturbed]:+*}"; done
       echo "$line"
     done
     line="- Strait/nginx req/s, round by round:"
@@ -538,7 +548,7 @@ report() {
   if [ ${#disturbed[@]} -eq 0 ]; then
     echo "No measured run was disturbed: other processes and steal took at most ${DISTURBED_PCT}% of a CPU during each."
   else
-    echo "**Disturbed** (other processes and steal still took over ${DISTURBED_PCT}% of a CPU after $attempts attempts; read these numbers as rough):"
+    echo "**Disturbed** (other processes and steal still took over ${DISTURBED_PCT}% of a CPU after $attempts attempts; left out of the medians when another round of the same kind was not disturbed):"
     echo
     for t in "${disturbed[@]}"; do echo "- $t"; done
   fi
