@@ -1,0 +1,575 @@
+#!/usr/bin/env bash
+# bench/run.sh: the load harness. Puts Strait and nginx, each as a one-core reverse proxy, in front
+# of the same nginx backend and measures, with wrk: peak requests/s with p50/p99 (and the backend
+# directly, for reference), p99 at a fixed rate of half nginx's peak, and Strait's peak RSS. Prints
+# a markdown report and writes it to a results file. See docs/benchmarks.md ("Load harness").
+#
+# Layout (2 cores): CPU 0 runs wrk and the backend, CPU 1 runs the proxy under test (nginx or
+# Strait, never both at once under load). Everything listens on 127.0.0.1, on unused ports.
+#
+# Exit status: 0 when the measurement completed, whether or not Strait met its targets; 2 when the
+# harness itself failed (missing tools, a process that would not start, unparseable wrk output);
+# 3 when a proxy under test died during the run.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+bench="$root/bench"
+
+usage() {
+  cat <<'EOF'
+usage: bench/run.sh [--quick] [-c N] [-d SECONDS] [-w SECONDS] [-r ROUNDS] [-o FILE] [--attempts N] [--max-wait SECONDS]
+  --quick           one round of 5 s runs after 10 s warm-ups (default: 3 rounds of 15 s, 20 s warm-ups)
+  -c, --connections wrk connections for the peak runs (default 64)
+  --paced-connections N  wrk connections for the fixed-rate runs (default 256)
+  -d, --duration    seconds per measured run
+  -w, --warmup      seconds of warm-up per target before measuring
+  -r, --rounds      measured rounds per target, interleaved; the report shows medians (default 3)
+  -o, --out         results file (default bench/results/<timestamp>.md)
+  --attempts N      runs disturbed by other processes are repeated, up to N attempts in all (default 4)
+  --max-wait S      before each measured run, wait up to S seconds for the CPUs to be idle (default 300)
+Environment: STRAIT_JAVA_OPTS overrides Strait's JVM options (see bin/strait for the defaults).
+EOF
+}
+
+# Defaults. 64 connections saturate a one-worker proxy without measuring mostly queueing; 15 s
+# runs give a p99 over a few hundred thousand requests. Strait's JIT needs 10-15 s of full load on
+# one CPU to reach its steady speed, hence the warm-up (nginx gets the same). Three interleaved
+# rounds, because a shared virtual machine's numbers vary from one run to the next.
+DEFAULT_CONNECTIONS=64
+# The fixed-rate runs keep more connections open than requests in flight, so that a stall of up to
+# 256 / rate seconds (about 20 ms at 12k req/s) does not hold back the requests due meanwhile.
+DEFAULT_PACED_CONNECTIONS=256
+DEFAULT_DURATION=15
+DEFAULT_WARMUP=20
+DEFAULT_ROUNDS=3
+QUICK_DURATION=5
+QUICK_WARMUP=10
+QUICK_ROUNDS=1
+# The targets Strait is measured against (docs/benchmarks.md explains them).
+TARGET_RPS_RATIO=0.90
+TARGET_P99_DELTA_MS=1.0
+TARGET_RSS_MIB=200
+# A fixed-rate run whose achieved rate is below this share of the target rate did not hold the rate.
+MIN_ACHIEVED_SHARE=0.95
+# The backend's response body: small and fixed, so the proxy's own work dominates.
+BODY="hello from the strait-bench backend"
+CLIENT_CPU=0
+PROXY_CPU=1
+# Other processes (a compiler, a test run) on these 2 CPUs distort every number, and so does a
+# hypervisor taking CPU time from a virtual machine (steal). Each measured run counts the CPU time
+# used on CPUs 0-1 by anything but wrk, the backend and the proxy, plus steal; above DISTURBED_PCT
+# (percent of one CPU, averaged over the run) the run is repeated, up to --attempts.
+DEFAULT_ATTEMPTS=4
+DISTURBED_PCT=10
+# Before each measured run, wait (up to --max-wait seconds) until CPUs 0-1 are this idle over 1 s.
+DEFAULT_MAX_WAIT=300
+QUIET_PCT=5
+
+orig_args="$*"
+connections=$DEFAULT_CONNECTIONS paced_connections=$DEFAULT_PACED_CONNECTIONS duration="" warmup="" rounds="" quick=false out=""
+attempts=$DEFAULT_ATTEMPTS max_wait=$DEFAULT_MAX_WAIT
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) quick=true ;;
+    -c|--connections) connections=${2:?}; shift ;;
+    --paced-connections) paced_connections=${2:?}; shift ;;
+    -d|--duration) duration=${2:?}; shift ;;
+    -w|--warmup) warmup=${2:?}; shift ;;
+    -r|--rounds) rounds=${2:?}; shift ;;
+    -o|--out) out=${2:?}; shift ;;
+    --attempts) attempts=${2:?}; shift ;;
+    --max-wait) max_wait=${2:?}; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "bench: unknown argument: $1" >&2; usage >&2; exit 2 ;;
+  esac
+  shift
+done
+if $quick; then duration=${duration:-$QUICK_DURATION} warmup=${warmup:-$QUICK_WARMUP} rounds=${rounds:-$QUICK_ROUNDS}; fi
+duration=${duration:-$DEFAULT_DURATION} warmup=${warmup:-$DEFAULT_WARMUP} rounds=${rounds:-$DEFAULT_ROUNDS}
+for v in connections paced_connections duration warmup rounds attempts max_wait; do
+  [[ ${!v} =~ ^[1-9][0-9]*$ ]] || { echo "bench: --$v must be a positive integer" >&2; exit 2; }
+done
+command_line="bench/run.sh${orig_args:+ $orig_args}"
+if [ -n "${STRAIT_JAVA_OPTS:-}" ]; then command_line="STRAIT_JAVA_OPTS='$STRAIT_JAVA_OPTS' $command_line"; fi
+
+log() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
+die() { log "error: $*"; exit 2; }
+
+# ---------------------------------------------------------------- tools, JDK, build
+
+ensure_packages() {
+  local missing=()
+  command -v nginx >/dev/null 2>&1 || missing+=(nginx)
+  command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+  command -v curl >/dev/null 2>&1 || missing+=(curl)
+  command -v taskset >/dev/null 2>&1 || missing+=(util-linux)
+  command -v ps >/dev/null 2>&1 || missing+=(procps)
+  command -v ss >/dev/null 2>&1 || missing+=(iproute2)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  command -v apt-get >/dev/null 2>&1 || die "missing ${missing[*]} and no apt-get to install them"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  log "installing ${missing[*]} (apt-get)"
+  $sudo apt-get update -qq >&2 || die "apt-get update failed"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >&2 || die "apt-get install ${missing[*]} failed"
+}
+
+ensure_packages
+[ "$(nproc --all)" -ge 2 ] || die "needs at least 2 CPUs (one for wrk and the backend, one for the proxy)"
+# shellcheck source=../bin/lib.sh
+. "$root/bin/lib.sh"
+strait_find_jdk || exit 2
+log "building Strait if needed (bin/strait)"
+"$root/bin/strait" --version >/dev/null || die "bin/strait could not build or start"
+
+# ---------------------------------------------------------------- processes and cleanup
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/strait-bench.XXXXXX")
+pids=() # every process we started, stopped in reverse order on exit
+
+stop_pid() { # pid: TERM, then KILL after 10 s
+  local pid=$1 i
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for i in $(seq 1 100); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  log "pid $pid ignored SIGTERM for 10 s; killing it"
+  kill -KILL "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+  local rc=$? i
+  set +e
+  trap - EXIT INT TERM
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do stop_pid "${pids[i]}"; done
+  wait 2>/dev/null
+  if [ "$rc" -eq 0 ]; then rm -rf "$tmp"; else log "exit $rc; configs and logs kept in $tmp"; fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+used_ports=" "
+free_port() { # VAR: sets VAR to a port nothing uses, below the kernel's ephemeral range
+  local p i
+  for i in $(seq 1 500); do
+    p=$((20000 + RANDOM % 12000))
+    case "$used_ports" in *" $p "*) continue ;; esac
+    if [ -z "$(ss -Htan "( sport = :$p or dport = :$p )" 2>/dev/null)" ]; then
+      used_ports+="$p "
+      printf -v "$1" '%s' "$p"
+      return 0
+    fi
+  done
+  die "no free port found"
+}
+
+render() { # TEMPLATE OUT KEY=VALUE...: replaces @KEY@ by VALUE
+  local src=$1 dst=$2 kv args=()
+  shift 2
+  for kv in "$@"; do args+=(-e "s|@${kv%%=*}@|${kv#*=}|g"); done
+  sed "${args[@]}" "$src" >"$dst"
+  ! grep -v '^ *#' "$dst" | grep -q '@[A-Z_]*@' || die "unfilled placeholder in $dst"
+}
+
+start_nginx() { # NAME CPU CONF: starts nginx in the foreground (as our child), pinned to CPU
+  local name=$1 cpu=$2 conf=$3
+  mkdir -p "$tmp/$name-tmp"
+  nginx -q -t -e "$tmp/$name-error.log" -c "$conf" >"$tmp/$name.out" 2>&1 ||
+    die "nginx config for $name is invalid: $(cat "$tmp/$name.out")"
+  taskset -c "$cpu" nginx -e "$tmp/$name-error.log" -c "$conf" -g 'daemon off;' >>"$tmp/$name.out" 2>&1 &
+  pids+=($!)
+  printf -v "${name}_pid" '%s' "$!"
+}
+
+nginx_worker() { # MASTER_PID: prints the worker's pid (each nginx here has exactly one)
+  local w i
+  for i in $(seq 1 50); do
+    w=$(ps -o pid= --ppid "$1" | head -n1 | tr -d ' ')
+    [ -n "$w" ] && { echo "$w"; return 0; }
+    sleep 0.1
+  done
+  die "nginx $1 has no worker process"
+}
+
+wait_ok() { # NAME URL PID SECONDS: waits until URL answers 200, failing early if PID died
+  local name=$1 url=$2 pid=$3 secs=$4 i code
+  for i in $(seq 1 $((secs * 10))); do
+    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$url" || true)
+    [ "$code" = 200 ] && return 0
+    kill -0 "$pid" 2>/dev/null || die "$name exited while starting: $(tail -n 20 "$tmp/$name"*.log "$tmp/$name.out" 2>/dev/null)"
+    sleep 0.1
+  done
+  die "$name did not answer 200 on $url within $secs s (last status $code)"
+}
+
+check_target() { # NAME URL: one request by hand; the body must be the backend's
+  local name=$1 url=$2 code
+  code=$(curl -s -D "$tmp/check-$name.headers" -o "$tmp/check-$name.body" -w '%{http_code}' --max-time 5 "$url") ||
+    die "$name: request to $url failed"
+  [ "$code" = 200 ] || die "$name answered $code on $url"
+  [ "$(cat "$tmp/check-$name.body")" = "$BODY" ] || die "$name returned an unexpected body: $(head -c 200 "$tmp/check-$name.body")"
+}
+
+# ---------------------------------------------------------------- measurement helpers
+
+clk_tck=$(getconf CLK_TCK)
+proc_ticks() { # PID: user+system CPU ticks of the process (all its threads)
+  local stat
+  [ -n "$1" ] || { echo 0; return; }
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return; }
+  stat=${stat##*) }
+  awk '{print $12 + $13}' <<<"$stat"
+}
+cpu_ticks() { # CPU: "busy total" ticks of that CPU since boot; busy = user + nice + system (the
+  # time processes are charged with; interrupt time, like loopback packet processing, is not) + steal
+  awk -v c="cpu$1" '$1 == c {t = 0; for (i = 2; i <= NF; i++) t += $i; print $2 + $3 + $4 + $9, t}' /proc/stat
+}
+shell_child_ticks() { # CPU ticks of this shell's finished children (wrk, once it has exited)
+  local stat
+  stat=$(cat "/proc/$$/stat")
+  stat=${stat##*) }
+  awk '{print $14 + $15}' <<<"$stat"
+}
+busy_pct() { # busy of CPUs 0 and 1 over 1 s, in percent of one CPU
+  local a0 a1 b0 b1
+  a0=$(cpu_ticks 0) a1=$(cpu_ticks 1)
+  sleep 1
+  b0=$(cpu_ticks 0) b1=$(cpu_ticks 1)
+  awk -v a0="$a0" -v a1="$a1" -v b0="$b0" -v b1="$b1" 'BEGIN {
+    split(a0, p, " "); split(a1, q, " "); split(b0, r, " "); split(b1, s, " ")
+    printf "%.0f", 200 * (r[1] - p[1] + s[1] - q[1]) / (r[2] - p[2] + s[2] - q[2]) }'
+}
+wait_quiet() { # waits up to --max-wait seconds for CPUs 0-1 to be idle; returns anyway
+  local start=$SECONDS logged=-30 b
+  while :; do
+    b=$(busy_pct)
+    [ "$b" -le "$QUIET_PCT" ] && return 0
+    if [ $((SECONDS - start)) -ge "$max_wait" ]; then
+      log "CPUs 0-1 still ${b}% busy after ${max_wait} s of waiting; measuring anyway"
+      return 0
+    fi
+    if [ $((SECONDS - logged)) -ge 30 ]; then log "waiting for CPUs 0-1 to be idle (now ${b}% busy)"; logged=$SECONDS; fi
+  done
+}
+rss_sampler() { # PID FILE: appends the process's RSS in KiB (VmRSS, what ps -o rss shows) every 200 ms
+  local line
+  while [ -r "/proc/$1/status" ]; do
+    while read -r line; do
+      case "$line" in VmRSS:*) line=${line#VmRSS:}; echo "${line% kB}" >>"$2"; break ;; esac
+    done <"/proc/$1/status" || true
+    sleep 0.2
+  done
+}
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+
+declare -A R # results: R[label.key]
+
+# run_wrk LABEL URL SECONDS PROXY_PID [RATE]: one wrk run (paced with RATE, with --paced-connections);
+# stores its numbers in R[LABEL.*].
+# With rss_file set, samples Strait's RSS into it during the run.
+rss_file=""
+run_wrk() {
+  local label=$1 url=$2 secs=$3 ppid=$4 rate=${5:-} t0 t1 p0 p1 b0 b1 c0 c1 d0 d1 w0 w1 line kv sampler=""
+  local outf="$tmp/wrk-$label.out"
+  if [ -n "$rss_file" ]; then
+    rss_sampler "$strait_pid" "$rss_file" &
+    sampler=$!
+    pids+=("$sampler")
+  fi
+  p0=$(proc_ticks "$ppid") b0=$(proc_ticks "$backend_worker") w0=$(shell_child_ticks)
+  c0=$(cpu_ticks "$CLIENT_CPU") d0=$(cpu_ticks "$PROXY_CPU") t0=$(date +%s.%N)
+  local conns=$connections
+  [ -z "$rate" ] || conns=$paced_connections
+  BENCH_RATE=$rate taskset -c "$CLIENT_CPU" wrk -t1 -c"$conns" -d"${secs}s" --latency \
+    -s "$bench/wrk/bench.lua" "$url" >"$outf" 2>&1 || die "wrk failed for $label: $(cat "$outf")"
+  t1=$(date +%s.%N) p1=$(proc_ticks "$ppid") b1=$(proc_ticks "$backend_worker") w1=$(shell_child_ticks)
+  c1=$(cpu_ticks "$CLIENT_CPU") d1=$(cpu_ticks "$PROXY_CPU")
+  if [ -n "$sampler" ]; then kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true; fi
+  line=$(grep '^@@bench ' "$outf") || die "no @@bench line in wrk's output for $label: $(cat "$outf")"
+  for kv in ${line#@@bench }; do R["$label.${kv%%=*}"]=${kv#*=}; done
+  R["$label.proxy_cpu"]=$(awk -v a="$p0" -v b="$p1" -v s="$t0" -v e="$t1" -v hz="$clk_tck" 'BEGIN {printf "%.0f", 100 * (b - a) / hz / (e - s)}')
+  R["$label.backend_cpu"]=$(awk -v a="$b0" -v b="$b1" -v s="$t0" -v e="$t1" -v hz="$clk_tck" 'BEGIN {printf "%.0f", 100 * (b - a) / hz / (e - s)}')
+  R["$label.cpu0_busy"]=$(awk -v x="$c0" -v y="$c1" 'BEGIN {split(x, a, " "); split(y, b, " "); printf "%.0f", 100 * (b[1] - a[1]) / (b[2] - a[2])}')
+  R["$label.cpu1_busy"]=$(awk -v x="$d0" -v y="$d1" 'BEGIN {split(x, a, " "); split(y, b, " "); printf "%.0f", 100 * (b[1] - a[1]) / (b[2] - a[2])}')
+  # The proxy's CPU time per request: how much work it does, independent of how long it waited.
+  R["$label.cpu_us"]=$(awk -v a="$p0" -v b="$p1" -v n="${R[$label.requests]}" -v hz="$clk_tck" 'BEGIN {printf "%.1f", 1e6 * (b - a) / hz / n}')
+  R["$label.wrk_cpu"]=$(awk -v a="$w0" -v b="$w1" -v s="$t0" -v e="$t1" -v hz="$clk_tck" 'BEGIN {printf "%.0f", 100 * (b - a) / hz / (e - s)}')
+  # Everything else that ran on CPUs 0-1 (and steal), in percent of one CPU: what disturbed the run.
+  R["$label.other_cpu"]=$(awk -v x0="$c0" -v x1="$c1" -v y0="$d0" -v y1="$d1" -v s="$t0" -v e="$t1" -v hz="$clk_tck" \
+    -v ours="$((p1 - p0 + b1 - b0 + w1 - w0))" 'BEGIN {
+      split(x0, a, " "); split(x1, b, " "); split(y0, c, " "); split(y1, d, " ")
+      o = 100 * ((b[1] - a[1] + d[1] - c[1]) - ours) / hz / (e - s); printf "%.0f", (o < 0 ? 0 : o) }')
+  R["$label.load"]=$(loadavg)
+  # wrk's own error lines, verbatim, for the report.
+  if grep -qE '^ *(Non-2xx|Socket errors)' "$outf"; then
+    problems+=("$label: $(grep -E '^ *(Non-2xx|Socket errors)' "$outf" | sed 's/^ *//' | paste -sd ';' -)")
+  fi
+  if [ -n "$ppid" ] && ! kill -0 "$ppid" 2>/dev/null; then
+    log "the proxy under test (pid $ppid) died during $label"
+    tail -n 40 "$tmp"/*.log >&2 || true
+    exit 3
+  fi
+  log "$(printf '%-14s %9.0f req/s  p50 %s  p99 %s  CPU: proxy %s%% backend %s%% wrk %s%% other %s%%' "$label" "${R[$label.rps]}" \
+    "$(ms "${R[$label.p50_us]}")" "$(ms "${R[$label.p99_us]}")" "${R[$label.proxy_cpu]}" "${R[$label.backend_cpu]}" \
+    "${R[$label.wrk_cpu]}" "${R[$label.other_cpu]}")"
+}
+
+# measure LABEL URL SECONDS PROXY_PID [RATE]: run_wrk on idle CPUs, repeated while disturbed
+measure() {
+  local label=$1 a
+  for a in $(seq 1 "$attempts"); do
+    wait_quiet
+    run_wrk "$@"
+    R["$label.attempts"]=$a
+    [ "${R[$label.other_cpu]}" -le "$DISTURBED_PCT" ] && return 0
+    log "$label was disturbed: other processes and steal took ${R[$label.other_cpu]}% of a CPU during it"
+  done
+  R["$label.disturbed"]=1
+  disturbed+=("$label (other processes and steal: ${R[$label.other_cpu]}% of a CPU)")
+}
+
+ms() { awk -v u="$1" 'BEGIN {printf "%.2f ms", u / 1000}'; }
+
+undisturbed() { # TARGET PHASE KEY: KEY of each round that was not disturbed, one a line
+  local r
+  for r in $(seq 1 "$rounds"); do [ -n "${R[$2-$1-$r.disturbed]:-}" ] || echo "${R[$2-$1-$r.$3]}"; done
+}
+min_of() { undisturbed "$@" | sort -g | head -n1; }
+max_of() { undisturbed "$@" | sort -g | tail -n1; }
+
+median() { # numbers on the command line: prints their median
+  printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
+}
+
+# med TARGET PHASE KEY: the median of KEY over the rounds of TARGET in PHASE, leaving out the
+# rounds that stayed disturbed unless all did
+med() {
+  local r vals=() all=()
+  for r in $(seq 1 "$rounds"); do
+    all+=("${R[$2-$1-$r.$3]}")
+    [ -n "${R[$2-$1-$r.disturbed]:-}" ] || vals+=("${R[$2-$1-$r.$3]}")
+  done
+  if [ ${#vals[@]} -gt 0 ]; then median "${vals[@]}"; else median "${all[@]}"; fi
+}
+medi() { printf '%.0f' "$(med "$@")"; } # the same, rounded to an integer
+
+# ---------------------------------------------------------------- start everything
+
+load_before=$(uptime | sed 's/^ *//')
+log "load before: $load_before"
+
+free_port backend_port
+free_port proxy_port
+free_port strait_port
+free_port admin_port
+
+render "$bench/conf/backend.nginx.conf" "$tmp/backend.conf" TMP="$tmp" BACKEND_PORT="$backend_port" BODY="$BODY"
+render "$bench/conf/proxy.nginx.conf" "$tmp/proxy.conf" TMP="$tmp" BACKEND_PORT="$backend_port" PROXY_PORT="$proxy_port"
+render "$bench/conf/strait.yaml" "$tmp/strait.yaml" BACKEND_PORT="$backend_port" STRAIT_PORT="$strait_port" ADMIN_PORT="$admin_port"
+
+start_nginx backend "$CLIENT_CPU" "$tmp/backend.conf"
+start_nginx proxy "$PROXY_CPU" "$tmp/proxy.conf"
+backend_worker=$(nginx_worker "$backend_pid")
+proxy_worker=$(nginx_worker "$proxy_pid")
+pids+=("$backend_worker" "$proxy_worker") # stopped by their master; listed in case a master is killed
+
+log "starting Strait (pinned to CPU $PROXY_CPU)"
+taskset -c "$PROXY_CPU" "$root/bin/strait" gateway --config "$tmp/strait.yaml" >"$tmp/strait.log" 2>&1 &
+strait_pid=$!
+pids+=("$strait_pid")
+
+direct_url="http://127.0.0.1:$backend_port/bench"
+nginx_url="http://127.0.0.1:$proxy_port/bench"
+strait_url="http://127.0.0.1:$strait_port/bench"
+wait_ok backend "$direct_url" "$backend_pid" 10
+wait_ok proxy "$nginx_url" "$proxy_pid" 10
+wait_ok strait "http://127.0.0.1:$admin_port/ready" "$strait_pid" 120
+check_target direct "$direct_url"
+check_target nginx "$nginx_url"
+check_target strait "$strait_url"
+[ "$(ps -o comm= -p "$strait_pid")" = java ] || die "pid $strait_pid is not the Strait JVM"
+strait_ready=$(grep -o 'strait ready ([^)]*)' "$tmp/strait.log" | head -n1 || true)
+log "backend :$backend_port (pid $backend_pid), nginx :$proxy_port (pid $proxy_pid), Strait :$strait_port (pid $strait_pid; $strait_ready)"
+
+declare -A proxy_pid_of=([direct]="" [nginx]="$proxy_worker" [strait]="$strait_pid")
+declare -A url_of=([direct]="$direct_url" [nginx]="$nginx_url" [strait]="$strait_url")
+problems=()
+disturbed=()
+
+# ---------------------------------------------------------------- peak throughput
+
+for t in direct nginx strait; do
+  log "warming up $t for $warmup s"
+  run_wrk "warmup-$t" "${url_of[$t]}" "$warmup" "${proxy_pid_of[$t]}"
+done
+
+rss_samples="$tmp/strait-rss.txt"
+: >"$rss_samples"
+for r in $(seq 1 "$rounds"); do
+  for t in direct nginx strait; do
+    rss_file=""
+    [ "$t" = strait ] && rss_file=$rss_samples
+    measure "peak-$t-$r" "${url_of[$t]}" "$duration" "${proxy_pid_of[$t]}"
+  done
+done
+rss_file=""
+rss_max_kib=$(sort -n "$rss_samples" | tail -n1)
+[ -n "$rss_max_kib" ] || die "no RSS sample of Strait"
+rss_max_mib=$(awk -v k="$rss_max_kib" 'BEGIN {printf "%.0f", k / 1024}')
+
+# ---------------------------------------------------------------- p99 at half of nginx's peak
+
+nginx_peak=$(med nginx peak rps)
+rate=$(awk -v p="$nginx_peak" 'BEGIN {printf "%d", p / 2}')
+[ "$rate" -gt 0 ] || die "nginx's peak rate is 0"
+for r in $(seq 1 "$rounds"); do
+  for t in nginx strait; do
+    log "fixed rate $rate req/s against $t"
+    measure "half-$t-$r" "${url_of[$t]}" "$duration" "${proxy_pid_of[$t]}" "$rate"
+  done
+done
+rss_end_mib=$(awk -v k="$(ps -o rss= -p "$strait_pid")" 'BEGIN {printf "%.0f", k / 1024}')
+load_after=$(uptime | sed 's/^ *//')
+log "load after: $load_after"
+
+# Strait's own complaints during the run (its stderr), verbatim.
+strait_warnings=$(grep -E ' (WARN|ERROR) ' "$tmp/strait.log" | head -n 20 || true)
+
+# ---------------------------------------------------------------- report
+
+fmt_ms() { awk -v u="$1" 'BEGIN {printf "%.2f", u / 1000}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+verdict() { if awk "BEGIN {exit !($1)}"; then echo PASS; else echo FAIL; fi; }
+
+nginx_rps=$nginx_peak
+strait_rps=$(med strait peak rps)
+rps_ratio=$(ratio "$strait_rps" "$nginx_rps")
+n_p99=$(med nginx half p99_us) s_p99=$(med strait half p99_us)
+p99_delta=$(awk -v a="$s_p99" -v b="$n_p99" 'BEGIN {printf "%+.2f", (a - b) / 1000}')
+n_ach=$(med nginx half rps) s_ach=$(med strait half rps)
+held=$(awk -v a="$s_ach" -v r="$rate" -v m="$MIN_ACHIEVED_SHARE" 'BEGIN {print (a >= m * r) ? 1 : 0}')
+pass_rps=$(verdict "$rps_ratio >= $TARGET_RPS_RATIO")
+pass_p99=$(verdict "$held == 1 && ($s_p99 - $n_p99) / 1000 <= $TARGET_P99_DELTA_MS")
+pass_rss=$(verdict "$rss_max_mib < $TARGET_RSS_MIB")
+
+git_rev=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
+[ -z "$(git -C "$root" status --porcelain -- . 2>/dev/null)" ] || git_rev+=" (with local changes)"
+java_version=$("$JAVA_HOME/bin/java" -version 2>&1 | head -n1)
+nginx_version=$(nginx -v 2>&1 | sed 's/^nginx version: //')
+wrk_version=$({ wrk -v 2>&1 || true; } | head -n1 | awk '{print $1, $2}')
+cpu_model=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
+results_dir="$bench/results"
+if [ -z "$out" ]; then mkdir -p "$results_dir"; out="$results_dir/$(date +%Y%m%d-%H%M%S).md"; fi
+
+report() {
+  local t
+  echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on commit $git_rev with \`$command_line\`"
+  echo "($connections connections, ${duration} s per run after ${warmup} s of warm-up per target, $rounds round(s), medians shown)."
+  echo
+  echo "- Machine: $(nproc --all) CPUs ($cpu_model), $(uname -sr); $nginx_version, $wrk_version, $java_version."
+  echo "- Strait JVM options: \`${STRAIT_JAVA_OPTS:-bin/strait defaults}\`; $strait_ready."
+  echo "- Load average before: \`$load_before\`"
+  echo "- Load average after: \`$load_after\`"
+  echo
+  echo "Peak throughput (wrk -t1 -c$connections on CPU $CLIENT_CPU with the backend; the proxy alone on CPU $PROXY_CPU):"
+  echo
+  echo "| target | req/s | p50 | p99 | vs nginx | proxy CPU per request | CPU: proxy / backend / wrk | other + steal |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+  for t in direct nginx strait; do
+    local name=$t pc cpr
+    if [ "$t" = direct ]; then
+      name="direct (backend)" pc="-" cpr="-"
+    else
+      pc="$(medi "$t" peak proxy_cpu)%" cpr="$(med "$t" peak cpu_us) µs"
+    fi
+    printf '| %s | %.0f | %s ms | %s ms | %sx | %s | %s / %s%% / %s%% | %s%% |\n' "$name" "$(med "$t" peak rps)" \
+      "$(fmt_ms "$(med "$t" peak p50_us)")" "$(fmt_ms "$(med "$t" peak p99_us)")" \
+      "$(ratio "$(med "$t" peak rps)" "$nginx_rps")" "$cpr" "$pc" "$(medi "$t" peak backend_cpu)" "$(medi "$t" peak wrk_cpu)" \
+      "$(medi "$t" peak other_cpu)"
+  done
+  echo
+  echo "Fixed rate of half nginx's peak ($rate req/s, paced by bench/wrk/bench.lua over $paced_connections connections):"
+  echo
+  echo "| target | achieved req/s | p50 | p99 | p99.9 | max | late sends | proxy CPU | other + steal |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+  for t in nginx strait; do
+    printf '| %s | %.0f | %s ms | %s ms | %s ms | %s ms | %s | %s%% | %s%% |\n' "$t" "$(med "$t" half rps)" \
+      "$(fmt_ms "$(med "$t" half p50_us)")" "$(fmt_ms "$(med "$t" half p99_us)")" \
+      "$(fmt_ms "$(med "$t" half p999_us)")" "$(fmt_ms "$(med "$t" half max_us)")" "$(medi "$t" half late)" \
+      "$(medi "$t" half proxy_cpu)" "$(medi "$t" half other_cpu)"
+  done
+  if [ "$rounds" -gt 1 ]; then
+    local lo hi
+    lo=$(min_of nginx half p99_us) hi=$(max_of nginx half p99_us)
+    [ -z "$lo" ] || lo=$(fmt_ms "$lo") hi=$(fmt_ms "$hi")
+    echo
+    [ -z "$lo" ] || echo "nginx's own p99 at this rate ranged from $lo to $hi ms between undisturbed rounds: differences smaller than that are noise."
+  fi
+  echo
+  echo "Proxy CPU per request at peak: nginx $(med nginx peak cpu_us) µs, Strait $(med strait peak cpu_us) µs; nginx/Strait = $(ratio "$(med nginx peak cpu_us)" "$(med strait peak cpu_us)")x, the throughput ratio if the proxy's CPU were the only limit."
+  echo
+  echo "Strait p99 - nginx p99 at $rate req/s: **$p99_delta ms**. Strait peak RSS during the peak run(s): **$rss_max_mib MiB** ($rss_end_mib MiB at the end)."
+  echo
+  echo "| target | goal | measured | result |"
+  echo "|---|---|---|---|"
+  echo "| throughput | Strait >= ${TARGET_RPS_RATIO}x nginx req/s | ${rps_ratio}x | $pass_rps |"
+  echo "| latency | Strait p99 at half nginx's peak within ${TARGET_P99_DELTA_MS} ms of nginx | $p99_delta ms$([ "$held" = 1 ] || echo ", rate not held") | $pass_p99 |"
+  echo "| memory | Strait peak RSS < ${TARGET_RSS_MIB} MiB | $rss_max_mib MiB | $pass_rss |"
+  if [ "$rounds" -gt 1 ]; then
+    echo
+    echo "Every round (req/s / p99 / CPU taken by other processes and steal; * = disturbed, left out of the medians):"
+    echo
+    for t in direct nginx strait; do
+      local r line="- $t peak:"
+      for r in $(seq 1 "$rounds"); do line+=" $(printf '%.0f' "${R[peak-$t-$r.rps]}")/$(fmt_ms "${R[peak-$t-$r.p99_us]}")ms/${R[peak-$t-$r.other_cpu]}%${R[peak-$t-$r.disturbed]:+*}"; done
+      echo "$line"
+    done
+    for t in nginx strait; do
+      local r line="- $t at $rate req/s:"
+      for r in $(seq 1 "$rounds"); do line+=" $(printf '%.0f' "${R[half-$t-$r.rps]}")/$(fmt_ms "${R[half-$t-$r.p99_us]}")ms/${R[half-$t-$r.other_cpu]}%${R[half-$t-$r.disturbed]:+*}"; done
+      echo "$line"
+    done
+    line="- Strait/nginx req/s, round by round:"
+    for r in $(seq 1 "$rounds"); do line+=" $(ratio "${R[peak-strait-$r.rps]}" "${R[peak-nginx-$r.rps]}")x"; done
+    echo "$line"
+    line="- proxy CPU per request at peak (nginx, Strait), round by round:"
+    for r in $(seq 1 "$rounds"); do line+=" ${R[peak-nginx-$r.cpu_us]}/${R[peak-strait-$r.cpu_us]} µs"; done
+    echo "$line"
+    line="- Strait - nginx p99 at $rate req/s, round by round:"
+    for r in $(seq 1 "$rounds"); do
+      line+=" $(awk -v a="${R[half-strait-$r.p99_us]}" -v b="${R[half-nginx-$r.p99_us]}" 'BEGIN {printf "%+.2f", (a - b) / 1000}') ms"
+    done
+    echo "$line"
+  fi
+  echo
+  if [ ${#disturbed[@]} -eq 0 ]; then
+    echo "No measured run was disturbed: other processes and steal took at most ${DISTURBED_PCT}% of a CPU during each."
+  else
+    echo "**Disturbed** (other processes and steal still took over ${DISTURBED_PCT}% of a CPU after $attempts attempts; left out of the medians when another round of the same kind was not disturbed):"
+    echo
+    for t in "${disturbed[@]}"; do echo "- $t"; done
+  fi
+  echo
+  if [ ${#problems[@]} -eq 0 ]; then
+    echo "wrk reported no errors and no non-2xx/3xx responses."
+  else
+    echo "wrk reported errors:"
+    echo
+    for t in "${problems[@]}"; do echo "- $t"; done
+  fi
+  if [ -n "$strait_warnings" ]; then
+    echo
+    echo "Strait logged warnings or errors:"
+    echo
+    echo '```'
+    echo "$strait_warnings"
+    echo '```'
+  fi
+}
+
+report | tee "$out"
+echo
+log "results written to $out"
