@@ -18,6 +18,8 @@ public final class Endpoint {
     private final String hostname;
     private final AtomicInteger active = new AtomicInteger();
     private volatile boolean healthy = true;
+    /** Set once by the connection pools: this endpoint's pool, so a request does not look it up by name. */
+    private volatile Object poolAttachment;
     /** Consecutive check results: {@code > 0} passes in a row, {@code < 0} failures in a row. */
     private volatile int streak;
     private volatile HealthCheckResult lastCheck;
@@ -66,6 +68,14 @@ public final class Endpoint {
 
     public int weight() {
         return weight;
+    }
+
+    public Object poolAttachment() {
+        return poolAttachment;
+    }
+
+    public void poolAttachment(Object pool) {
+        this.poolAttachment = pool;
     }
 
     public boolean healthy() {

@@ -22,6 +22,8 @@ public final class UpstreamPools implements AutoCloseable {
      * configuration. Pools are per cluster and protocol, and outlive reloads that keep them.
      */
     public EndpointPool pool(Endpoint endpoint, ClusterConfig cluster) {
+        // An Endpoint object belongs to one cluster of one configuration generation: cache its pool on it.
+        if (endpoint.poolAttachment() instanceof EndpointPool cached) return cached;
         boolean h2 = cluster.protocol() == ClusterConfig.UpstreamProtocol.H2C;
         // Per cluster: two clusters naming the same address keep their own limits and connections.
         String key = cluster.name() + (h2 ? "|h2c|" : "|") + endpoint.id();
@@ -29,6 +31,7 @@ public final class UpstreamPools implements AutoCloseable {
         if (p == null) {
             p = pools.computeIfAbsent(key, k -> new EndpointPool(endpoint.id(), endpoint.address(), transport, loops, cluster.pool(), h2));
         }
+        endpoint.poolAttachment(p);
         return p;
     }
 
