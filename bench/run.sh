@@ -14,6 +14,7 @@ set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bench="$root/bench"
+export PATH="$PATH:/usr/sbin:/sbin" # nginx lives in /usr/sbin
 
 usage() {
   cat <<'EOF'
@@ -125,17 +126,25 @@ log "building Strait if needed (bin/strait)"
 # ---------------------------------------------------------------- processes and cleanup
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/strait-bench.XXXXXX")
-pids=() # every process we started, stopped in reverse order on exit
+pids=() # every process we started and that may still run, stopped in reverse order on exit
 
-stop_pid() { # pid: TERM, then KILL after 10 s
-  local pid=$1 i
+untrack() { # PID: forget a process that has ended (and been waited for), so no reused pid is hit
+  local i
+  for i in "${!pids[@]}"; do [ "${pids[i]}" != "$1" ] || unset 'pids[i]'; done
+  pids=("${pids[@]}")
+}
+
+stop_pid() { # PID: TERM, then KILL (with its children, e.g. nginx workers) after 10 s
+  local pid=$1 i kids
   kill -TERM "$pid" 2>/dev/null || return 0
   for i in $(seq 1 100); do
     kill -0 "$pid" 2>/dev/null || return 0
     sleep 0.1
   done
   log "pid $pid ignored SIGTERM for 10 s; killing it"
-  kill -KILL "$pid" 2>/dev/null || true
+  kids=$(ps -o pid= --ppid "$pid" || true)
+  # shellcheck disable=SC2086
+  kill -KILL "$pid" $kids 2>/dev/null || true
 }
 
 cleanup() {
@@ -283,11 +292,21 @@ run_wrk() {
   c0=$(cpu_ticks "$CLIENT_CPU") d0=$(cpu_ticks "$PROXY_CPU") t0=$(date +%s.%N)
   local conns=$connections
   [ -z "$rate" ] || conns=$paced_connections
+  # In the background and waited for, so that SIGTERM/SIGINT stop the run at once (bash runs traps
+  # only after a foreground command ends).
   BENCH_RATE=$rate taskset -c "$CLIENT_CPU" wrk -t1 -c"$conns" -d"${secs}s" --latency \
-    -s "$bench/wrk/bench.lua" "$url" >"$outf" 2>&1 || die "wrk failed for $label: $(cat "$outf")"
+    -s "$bench/wrk/bench.lua" "$url" >"$outf" 2>&1 &
+  local wrk_pid=$!
+  pids+=("$wrk_pid")
+  wait "$wrk_pid" || die "wrk failed for $label: $(cat "$outf")"
+  untrack "$wrk_pid"
   t1=$(date +%s.%N) p1=$(proc_ticks "$ppid") b1=$(proc_ticks "$backend_worker") w1=$(shell_child_ticks)
   c1=$(cpu_ticks "$CLIENT_CPU") d1=$(cpu_ticks "$PROXY_CPU")
-  if [ -n "$sampler" ]; then kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true; fi
+  if [ -n "$sampler" ]; then
+    kill "$sampler" 2>/dev/null || true
+    wait "$sampler" 2>/dev/null || true
+    untrack "$sampler"
+  fi
   line=$(grep '^@@bench ' "$outf") || die "no @@bench line in wrk's output for $label: $(cat "$outf")"
   for kv in ${line#@@bench }; do R["$label.${kv%%=*}"]=${kv#*=}; done
   R["$label.proxy_cpu"]=$(awk -v a="$p0" -v b="$p1" -v s="$t0" -v e="$t1" -v hz="$clk_tck" 'BEGIN {printf "%.0f", 100 * (b - a) / hz / (e - s)}')
@@ -374,7 +393,6 @@ start_nginx backend "$CLIENT_CPU" "$tmp/backend.conf"
 start_nginx proxy "$PROXY_CPU" "$tmp/proxy.conf"
 backend_worker=$(nginx_worker "$backend_pid")
 proxy_worker=$(nginx_worker "$proxy_pid")
-pids+=("$backend_worker" "$proxy_worker") # stopped by their master; listed in case a master is killed
 
 log "starting Strait (pinned to CPU $PROXY_CPU)"
 taskset -c "$PROXY_CPU" "$root/bin/strait" gateway --config "$tmp/strait.yaml" >"$tmp/strait.log" 2>&1 &
