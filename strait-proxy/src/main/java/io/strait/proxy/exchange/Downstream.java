@@ -35,6 +35,12 @@ public interface Downstream {
      */
     void exchangeDone(ProxyExchange exchange, boolean reusable);
 
+    /**
+     * Makes sure the connection's timer fires no later than {@code deadlineNanos} (System.nanoTime),
+     * {@code spanNanos} after it was set; the exchange's {@link ProxyExchange#upstreamDeadline()} is then checked.
+     */
+    void armDeadline(long deadlineNanos, long spanNanos);
+
     /** Turns the connection into a byte tunnel to {@code upstream} (after a 101 response). */
     void becomeTunnel(Channel upstream);
 }

@@ -19,7 +19,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.strait.config.model.ClusterConfig;
 import io.strait.config.model.ListenerConfig;
 import io.strait.proxy.cluster.Endpoint;
@@ -96,9 +95,16 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
     private long upstreamStartNanos;
     private long upstreamNanos = -1;
     private String error;
-    private ScheduledFuture<?> timeout;
+    /** When the route's upstream timeout expires (System.nanoTime), or 0 when none is running. */
+    private long upstreamDeadline;
 
     public ProxyExchange(Engine engine, Snapshot snapshot, Downstream down, HttpRequest request, InetSocketAddress client) {
+        this(engine, snapshot, down, request, client, null);
+    }
+
+    /** {@code clientIp}: the client's address as text when the connection already knows it, else null. */
+    public ProxyExchange(Engine engine, Snapshot snapshot, Downstream down, HttpRequest request, InetSocketAddress client,
+            String clientIp) {
         this.engine = engine;
         this.snapshot = snapshot;
         this.down = down;
@@ -109,7 +115,7 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
         // An HTTP/2 request without a body arrives whole (HEADERS with END_STREAM).
         this.requestComplete = request instanceof LastHttpContent;
         String protocol = down.http2() ? "HTTP/2" : request.protocolVersion().text();
-        this.ctx = new RequestContext(request, client, down.secure(), protocol);
+        this.ctx = new RequestContext(request, client, clientIp, down.secure(), protocol);
     }
 
     public RequestContext context() {
@@ -208,7 +214,8 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
         endpoint.requestStarted();
         upstreamStartNanos = System.nanoTime();
         if (route.timeoutNanos() > 0) {
-            timeout = down.loop().schedule(this::onTimeout, route.timeoutNanos(), TimeUnit.NANOSECONDS);
+            upstreamDeadline = upstreamStartNanos + route.timeoutNanos();
+            down.armDeadline(upstreamDeadline, route.timeoutNanos());
         }
         engine.pools().pool(endpoint, route.cluster().config()).acquire(down.loop(), this);
     }
@@ -493,8 +500,14 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
         }
     }
 
-    private void onTimeout() {
-        timeout = null;
+    /** When the route's timeout for the upstream's response head expires, or 0 when none is running. */
+    public long upstreamDeadline() {
+        return upstreamDeadline;
+    }
+
+    /** The downstream's timer found {@link #upstreamDeadline()} passed: 504. */
+    public void onUpstreamDeadline() {
+        upstreamDeadline = 0;
         if (done || responseStarted) return;
         abortUpstream();
         respondError(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream_timeout",
@@ -502,10 +515,7 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
     }
 
     private void cancelTimeout() {
-        if (timeout != null) {
-            timeout.cancel(false);
-            timeout = null;
-        }
+        upstreamDeadline = 0;
     }
 
     // ---------------------------------------------------------------- endings

@@ -15,6 +15,7 @@ import java.net.InetSocketAddress;
 public final class RequestContext {
     private final HttpRequest request;
     private final InetSocketAddress client;
+    private String clientIp;
     private final boolean secure;
     private final String protocol;
     private final long startNanos;
@@ -24,7 +25,13 @@ public final class RequestContext {
     private DefaultAttributeMap attributes;
 
     public RequestContext(HttpRequest request, InetSocketAddress client, boolean secure, String protocol) {
+        this(request, client, null, secure, protocol);
+    }
+
+    /** With the client's IP address as text already known (the connection keeps it), or null. */
+    public RequestContext(HttpRequest request, InetSocketAddress client, String clientIp, boolean secure, String protocol) {
         this.request = request;
+        this.clientIp = clientIp;
         this.client = client;
         this.secure = secure;
         this.protocol = protocol;
@@ -46,6 +53,12 @@ public final class RequestContext {
 
     /** The client's IP address as text. */
     public String clientIp() {
+        if (clientIp == null) clientIp = ipOf(client);
+        return clientIp;
+    }
+
+    /** An address's IP as text, e.g. {@code 10.0.0.7} or {@code 2001:db8:0:0:0:0:0:1}. */
+    public static String ipOf(InetSocketAddress client) {
         return client == null ? "unknown" : client.getAddress() == null ? client.getHostString() : client.getAddress().getHostAddress();
     }
 

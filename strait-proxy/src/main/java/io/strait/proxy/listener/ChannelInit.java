@@ -66,8 +66,7 @@ final class ChannelInit {
     void configureHttp1(ChannelPipeline p) {
         ListenerConfig listener = listener();
         DownstreamHandler handler = new DownstreamHandler(engine, listener, false, false);
-        p.addLast("activity", new ActivityTracker(handler));
-        p.addLast("guard", RequestValidator.newGuard(listener));
+        p.addLast("guard", RequestValidator.newGuard(listener, handler));
         p.addLast("codec", new HttpServerCodec(RequestValidator.decoderConfig(listener)));
         p.addLast("validator", new RequestValidator(listener, false));
         p.addLast("flow", new FlowControlHandler());

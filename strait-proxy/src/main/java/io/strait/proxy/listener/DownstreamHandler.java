@@ -18,6 +18,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.strait.config.model.ListenerConfig;
 import io.strait.proxy.exchange.Downstream;
 import io.strait.proxy.exchange.ProxyExchange;
+import io.strait.proxy.filter.RequestContext;
 import io.strait.proxy.http.ErrorResponse;
 import io.strait.proxy.runtime.Engine;
 import io.strait.proxy.runtime.Snapshot;
@@ -37,6 +38,8 @@ import org.slf4j.LoggerFactory;
 public final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Downstream {
     /** Pipelined requests answered from the decoder's queue recurse; past this depth reads are re-queued on the loop. */
     private static final int MAX_READ_DEPTH = 8;
+    /** Timers fire no sooner than this after being armed. */
+    private static final long MIN_TIMER_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private static final Logger log = LoggerFactory.getLogger(DownstreamHandler.class);
     /** A failed write means the client is gone or the codec refused: close, so the exchange ends. */
@@ -52,6 +55,9 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
     private final boolean http2;
     private final boolean secure;
     private ChannelHandlerContext ctx;
+    /** The client's address, and as text: looked up once per connection. */
+    private InetSocketAddress client;
+    private String clientIp;
     private ProxyExchange exchange;
     private boolean closeAfterResponse;
     private boolean tunnel;
@@ -61,7 +67,11 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
     private long idleSinceNanos;
     private boolean bytesSinceIdle;
     private long headStartNanos;
+    /** The connection's one timer (see "timers" below); it fires at {@link #timerAt} (System.nanoTime). */
     private ScheduledFuture<?> timer;
+    private long timerAt;
+    /** The shortest timeout armed on this connection so far: the timer never sleeps longer than this. */
+    private long shortestSpan = Long.MAX_VALUE;
     /** HTTP/2: the latest write, so a stream is reset only after its response went out. */
     private ChannelFuture lastWrite;
 
@@ -89,8 +99,12 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
         if (activated) return;
         activated = true;
         idleSinceNanos = System.nanoTime();
-        if (!http2) scheduleTimer(Math.min(listener.requestHeadersTimeout().toNanos(), listener.idleTimeout().toNanos()));
-        else if (!listener.requestTimeout().isZero()) scheduleTimer(listener.requestTimeout().toNanos());
+        if (!http2) {
+            shortestSpan = Math.min(listener.requestHeadersTimeout().toNanos(), listener.idleTimeout().toNanos());
+            armDeadline(idleSinceNanos + listener.idleTimeout().toNanos(), listener.idleTimeout().toNanos());
+        } else if (!listener.requestTimeout().isZero()) {
+            armDeadline(idleSinceNanos + listener.requestTimeout().toNanos(), listener.requestTimeout().toNanos());
+        }
         read();
     }
 
@@ -132,14 +146,17 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
         bytesSinceIdle = false;
         Snapshot snap = engine.snapshot();
         ListenerConfig current = snap.listener(listener.name());
-        exchange = new ProxyExchange(engine, snap, this, req, (InetSocketAddress) remoteAddress());
+        if (client == null) {
+            client = (InetSocketAddress) remoteAddress();
+            clientIp = RequestContext.ipOf(client);
+        }
+        exchange = new ProxyExchange(engine, snap, this, req, client, clientIp);
         if (current == null) {
             closeAfterResponse = true; // the listener was removed by a reload: serve this one, then close
         }
         if (!listener.requestTimeout().isZero() && !http2) {
-            // The connection timer may be far away (idle timeout): bring it to this request's deadline.
-            cancelTimer();
-            scheduleTimer(listener.requestTimeout().toNanos());
+            long span = listener.requestTimeout().toNanos();
+            armDeadline(exchange.context().startNanos() + span, span);
         }
         exchange.start();
     }
@@ -263,6 +280,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
         }
         if (reusable && !closeAfterResponse && ctx.channel().isActive()) {
             idleSinceNanos = System.nanoTime();
+            armDeadline(idleSinceNanos + listener.idleTimeout().toNanos(), listener.idleTimeout().toNanos());
             read();
         } else {
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
@@ -290,16 +308,30 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
         if (exchange != null || bytesSinceIdle || tunnel) return;
         bytesSinceIdle = true;
         headStartNanos = System.nanoTime();
-        if (timer != null) {
-            cancelTimer();
-            scheduleTimer(listener.requestHeadersTimeout().toNanos());
-        }
+        if (activated) armDeadline(headStartNanos + listener.requestHeadersTimeout().toNanos(), listener.requestHeadersTimeout().toNanos());
     }
 
-    // ---------------------------------------------------------------- timers (HTTP/1.1)
+    // ---------------------------------------------------------------- timers
 
-    private void scheduleTimer(long delayNanos) {
-        timer = ctx.executor().schedule(this::onTimer, Math.max(delayNanos, TimeUnit.MILLISECONDS.toNanos(10)), TimeUnit.NANOSECONDS);
+    /*
+     * One timer per connection (per stream on HTTP/2) serves every deadline: the headers, idle and
+     * request timeouts of the listener and the route's upstream timeout. Scheduling and cancelling a
+     * Netty timer per request costs a priority-queue insert and removal each time, so the timer is
+     * only moved when a deadline comes before it. When it fires it handles what is due and sleeps
+     * until the next deadline, but never longer than the shortest timeout seen on the connection:
+     * any deadline armed later (now + a timeout) then falls after it, and no request reschedules it.
+     */
+
+    @Override
+    public void armDeadline(long deadlineNanos, long spanNanos) {
+        if (spanNanos < shortestSpan) shortestSpan = spanNanos;
+        if (timer != null) {
+            if (timerAt - deadlineNanos <= 0) return;
+            timer.cancel(false);
+        }
+        long delay = Math.max(deadlineNanos - System.nanoTime(), MIN_TIMER_DELAY_NANOS);
+        timerAt = System.nanoTime() + delay;
+        timer = ctx.executor().schedule(this::onTimer, delay, TimeUnit.NANOSECONDS);
     }
 
     private void cancelTimer() {
@@ -312,41 +344,45 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
     private void onTimer() {
         timer = null;
         if (!ctx.channel().isActive() || tunnel) return;
-        long headersTimeout = listener.requestHeadersTimeout().toNanos();
-        long idleTimeout = listener.idleTimeout().toNanos();
-        long requestTimeout = listener.requestTimeout().toNanos();
-        if (exchange != null) {
-            // A request is in flight: the route timeout governs the upstream; here only the client's
-            // own slowness in sending the request (requestTimeout) is checked.
-            long next = Math.min(headersTimeout, idleTimeout);
-            if (requestTimeout > 0 && !exchange.requestComplete()) {
-                long age = System.nanoTime() - exchange.context().startNanos();
-                if (age >= requestTimeout) {
-                    exchange.onRequestTimeout();
-                    if (http2) return;
-                    next = Math.min(next, idleTimeout);
-                } else {
-                    next = Math.min(next, requestTimeout - age);
-                }
+        long now = System.nanoTime();
+        long next = Long.MAX_VALUE;
+        ProxyExchange ex = exchange;
+        if (ex != null) {
+            long requestTimeout = listener.requestTimeout().toNanos();
+            if (requestTimeout > 0 && !ex.requestComplete()) {
+                // Only the client's own slowness in sending the request is checked here (408).
+                long due = ex.context().startNanos() + requestTimeout;
+                if (now - due >= 0) ex.onRequestTimeout();
+                else next = due;
             }
-            if (http2 && (exchange == null || exchange.requestComplete())) return;
-            scheduleTimer(next);
-            return;
+            long upstreamDue = ex.upstreamDeadline();
+            if (exchange == ex && upstreamDue != 0) {
+                if (now - upstreamDue >= 0) ex.onUpstreamDeadline();
+                else next = Math.min(next, upstreamDue);
+            }
+            // An exchange ended by a timeout left the connection closing or, if reusable, armed for idle.
+            if (exchange == ex && next != Long.MAX_VALUE) armDeadline(Math.min(next, now + shortestSpan), shortestSpan);
+            return; // no deadline while a response streams: exchangeDone arms the idle one
         }
         if (http2) return;
-        long waited = System.nanoTime() - (bytesSinceIdle ? headStartNanos : idleSinceNanos);
-        if (bytesSinceIdle && waited >= headersTimeout) {
-            FullHttpResponse res = ErrorResponse.create(ctx.alloc(), HttpResponseStatus.REQUEST_TIMEOUT,
-                    "request_timeout", "request headers not received within " + listener.requestHeadersTimeout().toMillis() + "ms", null);
-            res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
-            return;
+        if (bytesSinceIdle) {
+            long due = headStartNanos + listener.requestHeadersTimeout().toNanos();
+            if (now - due >= 0) {
+                FullHttpResponse res = ErrorResponse.create(ctx.alloc(), HttpResponseStatus.REQUEST_TIMEOUT,
+                        "request_timeout", "request headers not received within " + listener.requestHeadersTimeout().toMillis() + "ms", null);
+                res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+                ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+                return;
+            }
+            next = Math.min(next, due);
+        } else {
+            long due = idleSinceNanos + listener.idleTimeout().toNanos();
+            if (now - due >= 0) {
+                ctx.close();
+                return;
+            }
+            next = Math.min(next, due);
         }
-        if (!bytesSinceIdle && waited >= idleTimeout) {
-            ctx.close();
-            return;
-        }
-        long next = bytesSinceIdle ? headersTimeout - waited : idleTimeout - waited;
-        scheduleTimer(next);
+        armDeadline(Math.min(next, now + shortestSpan), shortestSpan);
     }
 }

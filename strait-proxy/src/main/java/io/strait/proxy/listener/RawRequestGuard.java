@@ -19,14 +19,22 @@ public final class RawRequestGuard extends ChannelInboundHandlerAdapter {
     public record Rejected(RequestProblem problem) {}
 
     private final RawRequestScanner scanner;
+    /** Told that bytes arrived (a request head may have begun: its headers timeout starts); may be null. */
+    private final DownstreamHandler activity;
     private boolean discarding;
 
     public RawRequestGuard(int maxHeaderCount) {
+        this(maxHeaderCount, null);
+    }
+
+    RawRequestGuard(int maxHeaderCount, DownstreamHandler activity) {
         this.scanner = new RawRequestScanner(maxHeaderCount);
+        this.activity = activity;
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (activity != null) activity.bytesArrived();
         if (!(msg instanceof ByteBuf buf)) {
             ctx.fireChannelRead(msg);
             return;

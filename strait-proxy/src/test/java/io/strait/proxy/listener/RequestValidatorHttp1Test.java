@@ -253,9 +253,11 @@ class RequestValidatorHttp1Test {
         assertThat(c.isStrictLineParsing()).isTrue();
         assertThat(c.isUseRfc9112TransferEncoding()).isTrue();
         assertThat(c.isAllowDuplicateContentLengths()).isFalse();
+        // Names and values are checked by RawRequestGuard before the decoder (the corpus tests prove it), so
+        // the decoder's own per-header check is off.
         assertThat(c.getHeadersFactory()).isInstanceOfSatisfying(
                 io.netty.handler.codec.http.DefaultHttpHeadersFactory.class,
-                f -> assertThat(f.isValidatingHeaderNames() && f.isValidatingHeaderValues()).isTrue());
+                f -> assertThat(f.isValidatingHeaderNames() || f.isValidatingHeaderValues()).isFalse());
     }
 
     private static HttpRequest single(Http1Harness h) {
