@@ -26,7 +26,13 @@ final class GatewayCommand implements Callable<Integer> {
             for (String err : e.errors()) System.err.println("  " + err);
             return 1;
         }
-        ProxyServer server = ProxyServer.start(c, config);
+        ProxyServer server;
+        try {
+            server = ProxyServer.start(c, config);
+        } catch (IllegalArgumentException e) {
+            System.err.printf("%s: 1 error(s)%n  %s%n", config, e.getMessage());
+            return 1;
+        }
         runUntilSignal(server);
         return 0;
     }

@@ -3,6 +3,7 @@ package io.strait.config.load;
 import static io.strait.config.load.ConfigLoader.*;
 
 import io.strait.config.model.AdminConfig;
+import io.strait.config.model.AuthConfig;
 import io.strait.config.model.ClusterConfig;
 import io.strait.config.model.HostPort;
 import io.strait.config.model.ListenerConfig;
@@ -27,7 +28,6 @@ import java.util.regex.Pattern;
 final class ConfigReader {
     /** Top-level sections of later capabilities: refused, never half-applied. */
     private static final Map<String, String> NOT_YET_TOP = Map.of(
-            "auth", "authentication (JWT, API keys) is not available in this build yet",
             "rateLimits", "rate limiting is not available in this build yet");
     private static final Map<String, String> NOT_YET_LISTENER = Map.of(
             "tls", "TLS termination is not available in this build yet");
@@ -52,13 +52,14 @@ final class ConfigReader {
         List<ListenerConfig> listeners = listeners();
         String zone = zone();
         Map<String, ClusterConfig> clusters = new ClusterReader(root, zone != null).read();
-        List<RouteConfig> routes = new RouteReader(root, clusters.keySet(), Set.copyOf(root.keys("clusters"))).read();
+        AuthConfig auth = AuthReader.read(root);
+        List<RouteConfig> routes = new RouteReader(root, clusters.keySet(), Set.copyOf(root.keys("clusters")), auth).read();
         ObservabilityConfig obs = observability(root.object("observability"));
         Duration drain = root.duration("drainTimeout", DEFAULT_DRAIN_TIMEOUT);
         root.finish();
         checkPorts(admin, listeners);
         return new StraitConfig(admin, List.copyOf(listeners), Collections.unmodifiableMap(clusters),
-                List.copyOf(routes), obs, zone, drain);
+                List.copyOf(routes), obs, zone, drain, auth);
     }
 
     private String zone() {

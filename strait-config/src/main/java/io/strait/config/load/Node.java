@@ -84,6 +84,12 @@ public final class Node {
         return v == null || v.isNull() ? null : v;
     }
 
+    /** Whether the field is present and holds a plain value (a string, number or boolean), not a list or object. */
+    public boolean isScalar(String field) {
+        JsonNode v = json.get(field);
+        return v != null && !v.isNull() && v.isValueNode() && !v.isBinary();
+    }
+
     public String string(String field, String dflt) {
         JsonNode v = raw(field);
         if (v == null) return dflt;

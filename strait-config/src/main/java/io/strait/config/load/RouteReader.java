@@ -2,6 +2,8 @@ package io.strait.config.load;
 
 import static io.strait.config.load.ConfigLoader.DEFAULT_ROUTE_TIMEOUT;
 
+import io.strait.config.model.AuthConfig;
+import io.strait.config.model.RouteAuth;
 import io.strait.config.model.RouteConfig;
 import io.strait.config.model.RouteMatch;
 import io.strait.config.model.RouteMatch.PathKind;
@@ -20,7 +22,6 @@ import java.util.regex.PatternSyntaxException;
 /** Reads {@code routes}: what each route matches, where it goes and how the request is rewritten. */
 final class RouteReader {
     private static final Map<String, String> NOT_YET = Map.of(
-            "auth", "authentication (JWT, API keys) is not available in this build yet",
             "rateLimit", "rate limiting is not available in this build yet",
             "retries", "retries are not available in this build yet",
             "split", "traffic splitting is not available in this build yet");
@@ -38,14 +39,16 @@ final class RouteReader {
     private final Errors errors;
     private final Set<String> clusters;
     private final Set<String> declaredClusters;
+    private final AuthConfig auth;
 
     /**
      * @param clusters the valid clusters
      * @param declaredClusters every name under {@code clusters}, valid or not: a route naming a broken
      *     cluster gets no second error, the cluster's own errors say what is wrong
      */
-    RouteReader(Node root, Set<String> clusters, Set<String> declaredClusters) {
+    RouteReader(Node root, Set<String> clusters, Set<String> declaredClusters, AuthConfig auth) {
         this.root = root;
+        this.auth = auth;
         this.errors = root.errors();
         this.clusters = clusters;
         this.declaredClusters = declaredClusters;
@@ -67,8 +70,9 @@ final class RouteReader {
             RouteConfig.Rewrite rewrite = rewrite(n.object("rewrite"), match);
             Duration timeout = n.duration("timeout", DEFAULT_ROUTE_TIMEOUT);
             Long body = n.present("maxRequestBodySize") ? n.size("maxRequestBodySize", 0) : null;
+            RouteAuth routeAuth = AuthReader.route(n, auth);
             n.finish();
-            out.add(new RouteConfig(name, match, cluster, rewrite, timeout, body));
+            out.add(new RouteConfig(name, match, cluster, rewrite, timeout, body, routeAuth == null ? RouteAuth.NONE : routeAuth));
         }
         return out;
     }

@@ -10,6 +10,7 @@ import java.util.Map;
  *
  * @param zone the zone this process runs in (for zone-aware load balancing); may be null
  * @param drainTimeout how long graceful shutdown waits for in-flight requests
+ * @param auth authentication providers for routes' auth policies
  */
 public record StraitConfig(
         AdminConfig admin,
@@ -18,4 +19,12 @@ public record StraitConfig(
         List<RouteConfig> routes,
         ObservabilityConfig observability,
         String zone,
-        Duration drainTimeout) {}
+        Duration drainTimeout,
+        AuthConfig auth) {
+
+    /** A configuration without authentication. */
+    public StraitConfig(AdminConfig admin, List<ListenerConfig> listeners, Map<String, ClusterConfig> clusters,
+            List<RouteConfig> routes, ObservabilityConfig observability, String zone, Duration drainTimeout) {
+        this(admin, listeners, clusters, routes, observability, zone, drainTimeout, AuthConfig.NONE);
+    }
+}

@@ -466,20 +466,17 @@ class ConfigLoaderErrorsTest {
     static Stream<Arguments> notYetAvailable() {
         return Stream.of(
                 error("rateLimits: {}\nauth: {jwt: []}",
-                        "rateLimits: rate limiting is not available in this build yet",
-                        "auth: authentication (JWT, API keys) is not available in this build yet"),
-                error("auth:", "auth: authentication (JWT, API keys) is not available in this build yet"),
+                        "rateLimits: rate limiting is not available in this build yet"),
                 error("listeners: [{address: 127.0.0.1:8443, tls: {certificates: []}}]",
                         "listeners[0].tls: TLS termination is not available in this build yet"),
                 error("clusters: {c: {endpoints: [{address: 127.0.0.1:1}], tls: {}, circuitBreaker: {}, outlierDetection: {consecutive5xxErrors: 5}}}",
                         "clusters.c.tls: TLS to upstreams is not available in this build yet",
                         "clusters.c.circuitBreaker: circuit breaking is not available in this build yet",
                         "clusters.c.outlierDetection: outlier detection is not available in this build yet"),
-                error(C + "routes: [{cluster: c, split: [], retries: {attempts: 3}, rateLimit: [a], auth: {anyOf: [apiKey]}}]",
+                error(C + "routes: [{cluster: c, split: [], retries: {attempts: 3}, rateLimit: [a]}]",
                         "routes[0].split: traffic splitting is not available in this build yet",
                         "routes[0].retries: retries are not available in this build yet",
-                        "routes[0].rateLimit: rate limiting is not available in this build yet",
-                        "routes[0].auth: authentication (JWT, API keys) is not available in this build yet"),
+                        "routes[0].rateLimit: rate limiting is not available in this build yet"),
                 // a later capability's name at the wrong level is just an unknown field
                 error("tls: {}", "tls: unknown field"),
                 error("retries: {}", "retries: unknown field"));
@@ -597,11 +594,9 @@ class ConfigLoaderErrorsTest {
                     retries: {attempts: 3, retryOn: [5xx, connect-failure], backoff: {base: 25ms, max: 250ms}}
                     split: [{subset: {version: v1}, weight: 90}, {subset: {version: v2}, weight: 10}]
                 """,
-                "auth: authentication (JWT, API keys) is not available in this build yet",
                 "rateLimits: rate limiting is not available in this build yet",
                 "listeners[0].tls: TLS termination is not available in this build yet",
                 "clusters.users.outlierDetection: outlier detection is not available in this build yet",
-                "routes[0].auth: authentication (JWT, API keys) is not available in this build yet",
                 "routes[0].rateLimit: rate limiting is not available in this build yet",
                 "routes[0].retries: retries are not available in this build yet",
                 "routes[0].split: traffic splitting is not available in this build yet");

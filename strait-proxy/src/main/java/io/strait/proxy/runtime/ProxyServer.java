@@ -12,6 +12,7 @@ import io.strait.proxy.admin.AdminServer;
 import io.strait.proxy.cluster.ClusterManager;
 import io.strait.proxy.cluster.Endpoint;
 import io.strait.proxy.endpoint.UpstreamPools;
+import io.strait.proxy.filter.FilterFactory;
 import io.strait.proxy.listener.ListenerServer;
 import io.strait.proxy.observe.AccessLog;
 import io.strait.proxy.observe.ProxyMetrics;
@@ -54,13 +55,16 @@ public final class ProxyServer implements Engine, AutoCloseable {
         return t;
     });
     private final AdminServer admin;
+    private final FilterFactory filters;
     private volatile Snapshot snapshot;
     private volatile boolean ready;
     private final AtomicBoolean closed = new AtomicBoolean();
     private ConfigWatcher watcher;
 
-    private ProxyServer(StraitConfig config, Path configFile, int threads) {
+    private ProxyServer(StraitConfig config, Path configFile, int threads, FilterFactory filters) {
         this.configFile = configFile;
+        this.filters = filters;
+        filters.prepare(config);
         this.transport = Transport.detect();
         this.group = transport.newGroup(threads, "strait-io");
         this.pools = new UpstreamPools(transport, threads);
@@ -69,7 +73,7 @@ public final class ProxyServer implements Engine, AutoCloseable {
         this.accessLog = AccessLog.create(config.observability().accessLog(), metrics.accessLogDropCounter());
         this.tracing = Tracing.create(config.observability().tracing());
         ClusterManager clusters = ClusterManager.create(config.clusters(), config.zone(), group, null);
-        this.snapshot = new Snapshot(config, clusters, metrics);
+        this.snapshot = new Snapshot(config, clusters, metrics, filters);
         applyPoolSettings(snapshot);
         this.admin = new AdminServer(this);
         registerGauges();
@@ -102,8 +106,17 @@ public final class ProxyServer implements Engine, AutoCloseable {
 
     /** Starts a proxy; {@code configFile} (nullable) is watched for changes and read again on reload. */
     public static ProxyServer start(StraitConfig config, Path configFile) throws InterruptedException {
+        return start(config, configFile, FilterFactory.NONE);
+    }
+
+    /**
+     * Starts a proxy whose listeners and routes also run {@code filters}' filters.
+     *
+     * @throws IllegalArgumentException when {@code filters} cannot serve the configuration
+     */
+    public static ProxyServer start(StraitConfig config, Path configFile, FilterFactory filters) throws InterruptedException {
         int threads = Integer.getInteger("strait.threads", Runtime.getRuntime().availableProcessors());
-        ProxyServer s = new ProxyServer(config, configFile, threads);
+        ProxyServer s = new ProxyServer(config, configFile, threads, filters);
         try {
             s.snapshot.clusters().start();
             long drainMillis = config.drainTimeout().toMillis();
@@ -206,17 +219,19 @@ public final class ProxyServer implements Engine, AutoCloseable {
         List<String> warnings = listenerChanges(old.config(), next);
         ClusterManager clusters;
         try {
+            filters.prepare(next);
             clusters = ClusterManager.create(next.clusters(), next.zone(), group, old.clusters());
         } catch (RuntimeException e) {
             metrics.configReloaded(false);
             log.error("reload rejected: {}", e.getMessage());
             return new ReloadResult(false, List.of(e.getMessage()));
         }
-        Snapshot fresh = new Snapshot(next, clusters, metrics);
+        Snapshot fresh = new Snapshot(next, clusters, metrics, filters);
         applyPoolSettings(fresh);
         clusters.start();
         snapshot = fresh;
         old.clusters().close();
+        filters.committed(next);
         metrics.configReloaded(true);
         for (String w : warnings) log.warn(w);
         log.info("configuration reloaded: {} route(s), {} cluster(s)", next.routes().size(), next.clusters().size());
@@ -289,6 +304,7 @@ public final class ProxyServer implements Engine, AutoCloseable {
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         accessLog.close();
         tracing.close();
+        filters.close();
         control.shutdownNow();
     }
 }

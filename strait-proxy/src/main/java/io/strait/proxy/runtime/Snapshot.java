@@ -5,12 +5,14 @@ import io.strait.config.model.RouteConfig;
 import io.strait.config.model.StraitConfig;
 import io.strait.proxy.cluster.Cluster;
 import io.strait.proxy.cluster.ClusterManager;
+import io.strait.proxy.filter.FilterFactory;
 import io.strait.proxy.filter.ForwardedHeadersFilter;
 import io.strait.proxy.filter.HttpFilter;
 import io.strait.proxy.filter.RequestIdFilter;
 import io.strait.proxy.observe.ProxyMetrics;
 import io.strait.proxy.route.Route;
 import io.strait.proxy.route.Router;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -33,19 +35,21 @@ public final class Snapshot {
     private final Map<String, List<HttpFilter>> listenerFilters = new HashMap<>();
     private final Map<String, ListenerConfig> listeners = new HashMap<>();
 
-    Snapshot(StraitConfig config, ClusterManager clusters, ProxyMetrics metrics) {
+    Snapshot(StraitConfig config, ClusterManager clusters, ProxyMetrics metrics, FilterFactory factory) {
         this.config = config;
         this.clusters = clusters;
         this.router = Router.build(config.routes());
         for (RouteConfig rc : config.routes()) {
             Cluster cluster = clusters.get(rc.cluster());
             long timeout = rc.timeout() == null ? 0 : rc.timeout().toNanos();
-            routes.put(rc, new RouteRuntime(rc, List.of(), cluster, timeout, rc.maxRequestBodySize(),
+            routes.put(rc, new RouteRuntime(rc, List.copyOf(factory.routeFilters(rc)), cluster, timeout, rc.maxRequestBodySize(),
                     metrics.forRoute(rc.name(), rc.cluster())));
         }
         for (ListenerConfig l : config.listeners()) {
             listeners.put(l.name(), l);
-            listenerFilters.put(l.name(), List.of(new RequestIdFilter(), new ForwardedHeadersFilter(l.xffTrustedHops())));
+            List<HttpFilter> filters = new ArrayList<>(List.of(new RequestIdFilter(), new ForwardedHeadersFilter(l.xffTrustedHops())));
+            filters.addAll(factory.listenerFilters(l));
+            listenerFilters.put(l.name(), List.copyOf(filters));
         }
     }
 

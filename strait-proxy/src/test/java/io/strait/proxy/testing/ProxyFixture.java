@@ -42,11 +42,22 @@ public final class ProxyFixture implements AutoCloseable {
 
     /** YAML without admin/listeners gets an admin and one listener "public", both on port 0. */
     public static ProxyFixture start(String yaml, Map<String, String> vars) throws Exception {
+        return start(yaml, vars, io.strait.proxy.filter.FilterFactory.NONE);
+    }
+
+    /** As {@link #start(String, Map)}, with the filters of {@code filters} (the gateway's, for instance). */
+    public static ProxyFixture start(String yaml, Map<String, String> vars, io.strait.proxy.filter.FilterFactory filters)
+            throws Exception {
         Path dir = Files.createTempDirectory("strait-test");
         Path file = dir.resolve("strait.yaml");
         Files.writeString(file, withDefaults(substitute(yaml, vars)));
-        ProxyServer server = ProxyServer.start(ConfigLoader.load(file), file);
+        ProxyServer server = ProxyServer.start(ConfigLoader.load(file), file, filters);
         return new ProxyFixture(dir, file, server);
+    }
+
+    /** The directory holding the config file (and anything else a test writes beside it). */
+    public Path dir() {
+        return dir;
     }
 
     public static String substitute(String yaml, Map<String, String> vars) {

@@ -1,0 +1,17 @@
+package io.strait.gateway.auth;
+
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Who a verified credential says the caller is. Sent upstream as identity headers.
+ *
+ * @param source the credential that proved it: {@code jwt:NAME} or {@code apiKey}
+ * @param userId {@code X-User-ID} (a JWT's {@code sub}); null for an API key
+ * @param tenant {@code X-Tenant-ID}; may be null
+ * @param scopes granted scopes ({@code X-Scopes}, space separated)
+ * @param keyId {@code X-API-Key-ID} for an API key; null for a JWT
+ * @param extraHeaders configured claim headers (header name to value)
+ */
+public record Identity(String source, String userId, String tenant, Set<String> scopes, String keyId,
+        Map<String, String> extraHeaders) {}
