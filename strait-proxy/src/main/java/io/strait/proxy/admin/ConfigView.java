@@ -52,8 +52,11 @@ final class ConfigView {
 
     static JsonNode node(Object v, String name) {
         if (v == null) return F.nullNode();
-        if (!name.isEmpty() && SECRET_NAME.matcher(name).matches()) return F.textNode(REDACTED);
+        // A secret-sounding name hides a value, not a section (auth.apiKeys is settings) nor a switch (forwardToken).
+        boolean leaf = !(v instanceof Map<?, ?> || v instanceof Collection<?> || v.getClass().isRecord() || v instanceof Boolean);
+        if (leaf && !name.isEmpty() && SECRET_NAME.matcher(name).matches()) return F.textNode(REDACTED);
         if (v instanceof String s) return F.textNode(redactUri(s));
+        if (v instanceof java.net.URI u) return F.textNode(redactUri(u.toString()));
         if (v instanceof Boolean b) return F.booleanNode(b);
         if (v instanceof Integer i) return F.numberNode(i);
         if (v instanceof Long l) return F.numberNode(l);

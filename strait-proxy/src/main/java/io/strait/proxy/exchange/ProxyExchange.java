@@ -44,6 +44,7 @@ import io.strait.proxy.runtime.Snapshot;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -144,6 +145,7 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
         }
         path = norm.path();
         query = norm.query();
+        ctx.query(query);
         host = hostOf(request.headers().get(HttpHeaderNames.HOST));
         RouteMatchResult match = snapshot.router().match(this);
         if (match == null) {
@@ -174,7 +176,7 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
                         "route " + route.name() + ": filter failed: " + e.getClass().getSimpleName());
             }
             if (r instanceof FilterResult.Respond respond) {
-                respondError(respond.status(), respond.error(), respond.message());
+                respond(respond);
                 return;
             }
             if (r instanceof FilterResult.Suspend suspend) {
@@ -188,11 +190,19 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
 
     private void resumeFilters(int next, FilterResult result, Throwable err) {
         if (done) return;
+        if (err == null && result instanceof FilterResult.OnLoop onLoop) {
+            try {
+                result = onLoop.action().apply(ctx);
+            } catch (RuntimeException e) {
+                result = FilterResult.respond(HttpResponseStatus.INTERNAL_SERVER_ERROR, "filter_error",
+                        "route " + route.name() + ": filter failed: " + e.getClass().getSimpleName());
+            }
+        }
         if (err != null) {
             respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "filter_unavailable",
                     "route " + route.name() + ": " + err.getClass().getSimpleName());
         } else if (result instanceof FilterResult.Respond respond) {
-            respondError(respond.status(), respond.error(), respond.message());
+            respond(respond);
         } else {
             runFilters(next);
         }
@@ -238,6 +248,7 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
                 h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
             }
         }
+        query = ctx.query(); // a filter may have changed it (e.g. removed a credential parameter)
         String target = route.config().rewrite() == null ? path : matched.rewritePath(path);
         request.setUri(query == null ? target : target + "?" + query);
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
@@ -566,12 +577,22 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
         }
     }
 
+    /** A filter's answer: its JSON error, with the filter's headers. */
+    private void respond(FilterResult.Respond r) {
+        respondError(r.status(), r.error(), r.message(), r.headers());
+    }
+
     /** Answers the client with Strait's own JSON error; the upstream, if any, is already let go. */
     private void respondError(HttpResponseStatus st, String code, String message) {
+        respondError(st, code, message, List.of());
+    }
+
+    private void respondError(HttpResponseStatus st, String code, String message, List<Map.Entry<String, String>> headers) {
         cancelTimeout();
         status = st.code();
         error = code;
         FullHttpResponse res = ErrorResponse.create(down.channel().alloc(), st, code, message, ctx.requestId());
+        for (Map.Entry<String, String> h : headers) res.headers().add(h.getKey(), h.getValue());
         if (!requestComplete && !down.http2() && isBodiless()) {
             // The empty body is still in the decoder: read it, then answer on a reusable connection.
             deferredError = res;

@@ -22,6 +22,7 @@ public final class RequestContext {
     private final long startEpochMillis;
     private String requestId;
     private String routeName;
+    private String query;
     private DefaultAttributeMap attributes;
 
     public RequestContext(HttpRequest request, InetSocketAddress client, boolean secure, String protocol) {
@@ -86,6 +87,15 @@ public final class RequestContext {
 
     public void requestId(String id) {
         this.requestId = id;
+    }
+
+    /** The request's query string without '?' (raw, as normalized), or null; filters may replace it. */
+    public String query() {
+        return query;
+    }
+
+    public void query(String query) {
+        this.query = query;
     }
 
     public String routeName() {

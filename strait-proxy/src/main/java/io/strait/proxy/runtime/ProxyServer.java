@@ -74,6 +74,7 @@ public final class ProxyServer implements Engine, AutoCloseable {
         this.tracing = Tracing.create(config.observability().tracing());
         ClusterManager clusters = ClusterManager.create(config.clusters(), config.zone(), group, null);
         this.snapshot = new Snapshot(config, clusters, metrics, filters);
+        filters.committed(config);
         applyPoolSettings(snapshot);
         this.admin = new AdminServer(this);
         registerGauges();

@@ -1,0 +1,138 @@
+package io.strait.gateway;
+
+import io.strait.config.model.ApiKeysConfig;
+import io.strait.config.model.AuthConfig;
+import io.strait.config.model.JwtProviderConfig;
+import io.strait.config.model.RouteAuth;
+import io.strait.config.model.RouteConfig;
+import io.strait.config.model.StraitConfig;
+import io.strait.gateway.auth.AuthPolicyFilter;
+import io.strait.gateway.auth.Authenticator;
+import io.strait.gateway.auth.AuthenticatorFactory;
+import io.strait.gateway.auth.IdentityHeaders;
+import io.strait.gateway.auth.IdentityHeadersFilter;
+import io.strait.proxy.filter.FilterFactory;
+import io.strait.proxy.filter.HttpFilter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway's filters: on every route the identity headers are stripped, and a route with an auth
+ * policy checks credentials. Authenticators outlive reloads while their settings stay the same (JWKS
+ * caches, token caches and store connections are kept); a changed or removed provider's old
+ * authenticator is closed once the new configuration is in place.
+ */
+public final class GatewayFilters implements FilterFactory {
+    private static final Logger log = LoggerFactory.getLogger(GatewayFilters.class);
+
+    private record Built(Object settings, Authenticator authenticator) {}
+
+    private final AuthenticatorFactory factory;
+    /** By credential name ({@code jwt:NAME}, {@code apiKey}): the live authenticators. */
+    private final Map<String, Built> live = new HashMap<>();
+    /** Built by {@link #prepare} for the configuration being applied, promoted by {@link #committed}. */
+    private Map<String, Built> next = Map.of();
+    private IdentityHeadersFilter identity = new IdentityHeadersFilter(IdentityHeaders.all(AuthConfig.NONE));
+    private AuthConfig auth = AuthConfig.NONE;
+
+    public GatewayFilters(AuthenticatorFactory factory) {
+        this.factory = factory;
+    }
+
+    @Override
+    public synchronized void prepare(StraitConfig config) {
+        dropUncommitted();
+        Map<String, Built> fresh = new HashMap<>();
+        List<Authenticator> created = new ArrayList<>();
+        try {
+            List<JwtProviderConfig> providers = config.auth().jwt();
+            for (int i = 0; i < providers.size(); i++) {
+                JwtProviderConfig p = providers.get(i);
+                String key = RouteAuth.JWT_PREFIX + p.name();
+                fresh.put(key, reuseOrBuild(key, p, created, "auth.jwt[" + i + "]", () -> factory.jwt(p)));
+            }
+            ApiKeysConfig keys = config.auth().apiKeys();
+            if (keys != null) {
+                fresh.put(RouteAuth.API_KEY, reuseOrBuild(RouteAuth.API_KEY, keys, created, "auth.apiKeys", () -> factory.apiKeys(keys)));
+            }
+        } catch (RuntimeException e) {
+            created.forEach(GatewayFilters::closeQuietly);
+            throw e;
+        }
+        next = fresh;
+        auth = config.auth();
+        identity = new IdentityHeadersFilter(IdentityHeaders.all(config.auth()));
+    }
+
+    private Built reuseOrBuild(String key, Object settings, List<Authenticator> created, String path,
+            java.util.function.Supplier<Authenticator> build) {
+        Built old = live.get(key);
+        if (old != null && old.settings().equals(settings)) return old;
+        Authenticator a;
+        try {
+            a = build.get();
+        } catch (IllegalArgumentException e) {
+            throw e.getMessage() != null && e.getMessage().startsWith("auth.") ? e
+                    : new IllegalArgumentException(path + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(path + ": cannot start: " + e.getMessage(), e);
+        }
+        created.add(a);
+        return new Built(settings, a);
+    }
+
+    @Override
+    public synchronized List<HttpFilter> routeFilters(RouteConfig route) {
+        RouteAuth policy = route.auth();
+        if (policy.mode() == RouteAuth.Mode.NONE) return List.of(identity);
+        List<AuthPolicyFilter.Step> steps = new ArrayList<>();
+        for (String c : policy.credentials()) {
+            Built b = next.get(c);
+            if (b == null) throw new IllegalStateException("no authenticator for " + c); // the loader checked names
+            steps.add(new AuthPolicyFilter.Step(c, b.authenticator()));
+        }
+        String keyHeader = policy.credentials().contains(RouteAuth.API_KEY) && auth.apiKeys() != null
+                ? auth.apiKeys().header() : null;
+        return List.of(identity, new AuthPolicyFilter(policy, steps, keyHeader));
+    }
+
+    /** A configuration prepared but never applied (its reload failed later) leaves authenticators nobody uses. */
+    private void dropUncommitted() {
+        for (Map.Entry<String, Built> e : next.entrySet()) {
+            Built current = live.get(e.getKey());
+            if (current == null || current.authenticator() != e.getValue().authenticator()) closeQuietly(e.getValue().authenticator());
+        }
+        next = Map.copyOf(live);
+    }
+
+    @Override
+    public synchronized void committed(StraitConfig config) {
+        for (Map.Entry<String, Built> e : live.entrySet()) {
+            Built now = next.get(e.getKey());
+            if (now == null || now.authenticator() != e.getValue().authenticator()) closeQuietly(e.getValue().authenticator());
+        }
+        live.clear();
+        live.putAll(next);
+    }
+
+    @Override
+    public synchronized void close() {
+        dropUncommitted();
+        for (Built b : live.values()) closeQuietly(b.authenticator());
+        live.clear();
+        next = Map.of();
+        factory.close();
+    }
+
+    private static void closeQuietly(Authenticator a) {
+        try {
+            a.close();
+        } catch (RuntimeException e) {
+            log.warn("closing an authenticator failed: {}", e.toString());
+        }
+    }
+}

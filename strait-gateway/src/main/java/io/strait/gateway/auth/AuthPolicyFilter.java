@@ -1,0 +1,125 @@
+package io.strait.gateway.auth;
+
+import io.netty.handler.codec.http.HttpHeaders;
+import io.strait.config.model.RouteAuth;
+import io.strait.proxy.filter.FilterResult;
+import io.strait.proxy.filter.HttpFilter;
+import io.strait.proxy.filter.RequestContext;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A route's auth policy: asks each of its authenticators, combines their outcomes (any-of: one valid
+ * credential is enough; all-of: every one must be valid), checks the required scopes, and on success
+ * sets the identity headers and removes the credentials before the request goes upstream.
+ *
+ * <p>Outcomes, in order of precedence for any-of: a verified credential wins; else an invalid one
+ * answers 401 (a client that sent a bad token learns so, even if another kind is missing); else an
+ * unavailable check answers 503; else (nothing sent) 401. All-of needs every credential verified:
+ * the first missing or invalid one answers 401, an unavailable one 503.
+ *
+ * <p>When every authenticator answered at once (cached keys, cached tokens) everything happens on
+ * the event loop in this call; otherwise the chain suspends and resumes on the loop.
+ */
+public final class AuthPolicyFilter implements HttpFilter {
+    /** One credential of the policy: its name ({@code jwt:main}, {@code apiKey}) and its checker. */
+    public record Step(String credential, Authenticator authenticator) {}
+
+    private final RouteAuth policy;
+    private final List<Step> steps;
+    private final String apiKeyHeader;
+
+    /**
+     * @param apiKeyHeader the API-key header, named in the 401 challenge when the policy accepts keys; else null
+     */
+    public AuthPolicyFilter(RouteAuth policy, List<Step> steps, String apiKeyHeader) {
+        this.policy = policy;
+        this.steps = List.copyOf(steps);
+        this.apiKeyHeader = apiKeyHeader;
+    }
+
+    @Override
+    public FilterResult onRequest(RequestContext ctx) {
+        int n = steps.size();
+        @SuppressWarnings("unchecked")
+        CompletableFuture<AuthOutcome>[] pending = new CompletableFuture[n];
+        boolean allDone = true;
+        HttpHeaders headers = ctx.headers();
+        String query = ctx.query();
+        for (int i = 0; i < n; i++) {
+            CompletableFuture<AuthOutcome> f;
+            try {
+                f = steps.get(i).authenticator().authenticate(headers, query).toCompletableFuture();
+            } catch (RuntimeException e) {
+                f = CompletableFuture.completedFuture(new AuthOutcome.Unavailable("authentication failed"));
+            }
+            pending[i] = f;
+            allDone &= f.isDone();
+        }
+        if (allDone) return decide(ctx, outcomes(pending));
+        return FilterResult.suspend(CompletableFuture.allOf(pending)
+                .handle((ignored, err) -> FilterResult.onLoop(c -> decide(c, outcomes(pending)))));
+    }
+
+    private static AuthOutcome[] outcomes(CompletableFuture<AuthOutcome>[] pending) {
+        AuthOutcome[] out = new AuthOutcome[pending.length];
+        for (int i = 0; i < pending.length; i++) {
+            AuthOutcome o = pending[i].isCompletedExceptionally() ? null : pending[i].getNow(null);
+            out[i] = o != null ? o : new AuthOutcome.Unavailable("authentication failed");
+        }
+        return out;
+    }
+
+    /** Runs on the request's event loop. */
+    private FilterResult decide(RequestContext ctx, AuthOutcome[] outcomes) {
+        List<Identity> verified = new ArrayList<>(outcomes.length);
+        String invalid = null;
+        String unavailable = null;
+        boolean missing = false;
+        for (AuthOutcome o : outcomes) {
+            switch (o) {
+                case AuthOutcome.Verified v -> verified.add(v.identity());
+                case AuthOutcome.Invalid i -> { if (invalid == null) invalid = i.description(); }
+                case AuthOutcome.Unavailable u -> { if (unavailable == null) unavailable = u.description(); }
+                case AuthOutcome.Missing m -> missing = true;
+            }
+        }
+        boolean ok = policy.mode() == RouteAuth.Mode.ALL_OF
+                ? verified.size() == outcomes.length
+                : !verified.isEmpty();
+        if (!ok) {
+            if (policy.mode() == RouteAuth.Mode.ALL_OF && unavailable == null && invalid == null && missing) {
+                return Challenges.unauthorized("missing credentials", apiKeyHeader);
+            }
+            if (invalid != null) return Challenges.unauthorized(invalid, apiKeyHeader);
+            if (unavailable != null) return Challenges.unavailable(unavailable);
+            return Challenges.unauthorized("missing credentials", apiKeyHeader);
+        }
+        Set<String> granted = new TreeSet<>();
+        for (Identity id : verified) granted.addAll(id.scopes());
+        if (!granted.containsAll(policy.scopes())) return Challenges.insufficientScope(policy.scopes());
+        setIdentity(ctx.headers(), verified, granted);
+        String query = ctx.query();
+        for (Step s : steps) query = s.authenticator().stripCredential(ctx.headers(), query);
+        ctx.query(query);
+        return FilterResult.CONTINUE;
+    }
+
+    /** The identity headers (the client's own were removed by {@link IdentityHeadersFilter}). */
+    private static void setIdentity(HttpHeaders h, List<Identity> verified, Set<String> scopes) {
+        String user = null, tenant = null, keyId = null;
+        for (Identity id : verified) {
+            if (user == null) user = id.userId();
+            if (tenant == null) tenant = id.tenant();
+            if (keyId == null) keyId = id.keyId();
+            id.extraHeaders().forEach(h::set);
+        }
+        if (user != null) h.set(IdentityHeaders.USER_ID, user);
+        if (tenant != null) h.set(IdentityHeaders.TENANT_ID, tenant);
+        if (keyId != null) h.set(IdentityHeaders.API_KEY_ID, keyId);
+        if (!scopes.isEmpty()) h.set(IdentityHeaders.SCOPES, String.join(" ", scopes));
+    }
+}

@@ -1,0 +1,32 @@
+package io.strait.proxy.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.strait.config.load.ConfigLoader;
+import io.strait.proxy.testing.Json;
+import org.junit.jupiter.api.Test;
+
+class ConfigViewTest {
+    @Test
+    void authSettingsShowButPasswordsInUrisDoNot() throws Exception {
+        var config = ConfigLoader.parse("""
+                auth:
+                  jwt:
+                    - {name: main, issuer: "https://issuer.test/", jwksUri: "https://user:hunter2@idp.test/jwks.json", forwardToken: true}
+                  apiKeys: {header: X-Key, store: {type: redis, uri: "redis://:s3cret-pw@127.0.0.1:6379/0"}}
+                routes:
+                  - {name: r, cluster: c, auth: {anyOf: [jwt:main, apiKey], scopes: [a]}}
+                clusters:
+                  c: {endpoints: [{address: "127.0.0.1:1"}]}
+                """, "test.yaml");
+        String json = ConfigView.toJson(config);
+        assertThat(json).doesNotContain("hunter2", "s3cret-pw");
+        JsonNode auth = Json.parse(json).path("auth");
+        assertThat(auth.path("apiKeys").path("header").asText()).isEqualTo("X-Key");
+        assertThat(auth.path("apiKeys").path("store").path("uri").asText()).isEqualTo("redis://:***@127.0.0.1:6379/0");
+        assertThat(auth.path("jwt").get(0).path("forwardToken").asBoolean()).isTrue();
+        assertThat(auth.path("jwt").get(0).path("jwksUri").asText()).isEqualTo("https://user:***@idp.test/jwks.json");
+        assertThat(Json.parse(json).path("routes").get(0).path("auth").path("credentials").toString()).contains("jwt:main", "apiKey");
+    }
+}
