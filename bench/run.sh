@@ -443,6 +443,14 @@ rss_max_mib=$(awk -v k="$rss_max_kib" 'BEGIN {printf "%.0f", k / 1024}')
 nginx_peak=$(med nginx peak rps)
 rate=$(awk -v p="$nginx_peak" 'BEGIN {printf "%d", p / 2}')
 [ "$rate" -gt 0 ] || die "nginx's peak rate is 0"
+# A fixed-rate warm-up for both proxies: the paced runs open $paced_connections client connections and
+# as many upstream ones, code paths the peak warm-up never ran. Strait's JIT compiles them in the
+# first second (hundreds of methods, on the proxy's only CPU); without this warm-up that storm lands
+# in the first measured round. nginx gets the same warm-up, so both are measured in steady state.
+for t in nginx strait; do
+  log "warming up $t at the fixed rate for $warmup s"
+  run_wrk "warmup-half-$t" "${url_of[$t]}" "$warmup" "${proxy_pid_of[$t]}" "$rate"
+done
 for r in $(seq 1 "$rounds"); do
   for t in nginx strait; do
     log "fixed rate $rate req/s against $t"

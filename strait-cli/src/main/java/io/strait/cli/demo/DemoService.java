@@ -59,6 +59,10 @@ final class DemoService implements AutoCloseable {
                     + ex.getRequestMethod() + "\",\"path\":" + quote(path)
                     + ",\"requestId\":" + quote(ex.getRequestHeaders().getFirst("X-Request-Id"))
                     + ",\"forwardedFor\":" + quote(ex.getRequestHeaders().getFirst("X-Forwarded-For"))
+                    + ",\"user\":" + quote(ex.getRequestHeaders().getFirst("X-User-ID"))
+                    + ",\"tenant\":" + quote(ex.getRequestHeaders().getFirst("X-Tenant-ID"))
+                    + ",\"scopes\":" + quote(ex.getRequestHeaders().getFirst("X-Scopes"))
+                    + ",\"apiKeyId\":" + quote(ex.getRequestHeaders().getFirst("X-API-Key-ID"))
                     + ",\"bodyBytes\":" + received + ",\"data\":" + data + "}";
             send(ex, 200, body);
         }
