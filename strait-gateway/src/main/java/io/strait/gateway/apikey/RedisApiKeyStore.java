@@ -10,6 +10,9 @@ import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -44,8 +47,13 @@ public final class RedisApiKeyStore implements ApiKeyStore {
     public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(1);
     /** After a failed first connect, lookups fail fast for this long before the next attempt. */
     public static final Duration RECONNECT_BACKOFF = Duration.ofMillis(500);
+    /** Reconnect attempts back off up to this: a Redis back after an outage serves again within about a second. */
+    public static final Duration MAX_RECONNECT_DELAY = Duration.ofSeconds(1);
+    /** One connection carries every lookup: two I/O threads are plenty, and keep the thread count small. */
+    private static final int IO_THREADS = 2;
     private static final Logger log = LoggerFactory.getLogger(RedisApiKeyStore.class);
 
+    private final ClientResources resources;
     private final RedisClient client;
     private final RedisURI uri;
     private final String prefix;
@@ -62,7 +70,12 @@ public final class RedisApiKeyStore implements ApiKeyStore {
         this.uri = parse(redisUri);
         this.prefix = keyPrefix == null ? "strait:apikey:" : keyPrefix;
         this.where = "Redis at " + uri.getHost() + ":" + uri.getPort() + (uri.getDatabase() != 0 ? "/" + uri.getDatabase() : "");
-        this.client = RedisClient.create(uri);
+        this.resources = DefaultClientResources.builder()
+                .ioThreadPoolSize(IO_THREADS)
+                .computationThreadPoolSize(IO_THREADS)
+                .reconnectDelay(() -> Delay.exponential(Duration.ofMillis(10), MAX_RECONNECT_DELAY, 2, TimeUnit.MILLISECONDS))
+                .build();
+        this.client = RedisClient.create(resources, uri);
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -141,6 +154,7 @@ public final class RedisApiKeyStore implements ApiKeyStore {
         CompletableFuture<StatefulRedisConnection<String, String>> c = connection;
         if (c != null) c.thenAccept(StatefulRedisConnection::closeAsync);
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        resources.shutdown(0, 2, TimeUnit.SECONDS);
     }
 
     private String idKey(String id) {
