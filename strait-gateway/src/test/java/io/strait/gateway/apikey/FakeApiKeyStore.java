@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** An in-memory store that counts lookups and can hold them (answer later) or fail them. */
-final class FakeApiKeyStore implements ApiKeyStore {
+class FakeApiKeyStore implements ApiKeyStore {
     final AtomicInteger lookups = new AtomicInteger();
     final Map<String, ApiKeyRecord> records = new ConcurrentHashMap<>();
     final ConcurrentLinkedQueue<Runnable> held = new ConcurrentLinkedQueue<>();
