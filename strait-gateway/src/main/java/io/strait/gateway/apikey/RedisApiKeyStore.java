@@ -87,10 +87,14 @@ public final class RedisApiKeyStore implements ApiKeyStore {
 
     private static RedisURI parse(String s) {
         try {
+            java.net.URI check = new java.net.URI(s);
+            if (check.getHost() == null || !("redis".equals(check.getScheme()) || "rediss".equals(check.getScheme()))) {
+                throw new IllegalArgumentException();
+            }
             RedisURI u = RedisURI.create(s);
             u.setTimeout(COMMAND_TIMEOUT);
             return u;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | java.net.URISyntaxException e) {
             throw new ApiKeyStoreException("invalid Redis URI (expected redis://[:password@]host:port[/db])");
         }
     }
