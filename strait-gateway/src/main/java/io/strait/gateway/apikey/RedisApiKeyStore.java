@@ -155,8 +155,7 @@ public final class RedisApiKeyStore implements ApiKeyStore {
 
     @Override
     public void close() {
-        CompletableFuture<StatefulRedisConnection<String, String>> c = connection;
-        if (c != null) c.thenAccept(StatefulRedisConnection::closeAsync);
+        // closes the connection too
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         resources.shutdown(0, 2, TimeUnit.SECONDS);
     }
