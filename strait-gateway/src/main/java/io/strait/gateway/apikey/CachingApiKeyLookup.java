@@ -101,6 +101,12 @@ public final class CachingApiKeyLookup {
         CompletableFuture<Result> mine = new CompletableFuture<>();
         CompletableFuture<Result> shared = inFlight.putIfAbsent(hash, mine);
         if (shared != null) return shared;
+        r = cached(hash); // a call that finished between the first check and now has filled the cache
+        if (r != null) {
+            inFlight.remove(hash, mine);
+            mine.complete(r);
+            return mine;
+        }
         if (running.incrementAndGet() > maxInFlight) {
             running.decrementAndGet();
             inFlight.remove(hash, mine);
