@@ -4,6 +4,7 @@ import io.strait.gateway.apikey.ApiKeyRecord;
 import io.strait.gateway.apikey.ApiKeyStore;
 import java.io.PrintWriter;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -27,7 +28,7 @@ final class ListCommand extends StoreCommand {
         for (ApiKeyRecord r : keys) {
             String status = r.revoked() ? "revoked" : r.expiredAt(now) ? "expired" : "active";
             rows.add(new String[] {r.id(), r.tenant(), r.plan() == null ? "-" : r.plan(),
-                    r.scopes().isEmpty() ? "-" : String.join(",", r.scopes()), status, r.createdAt().toString(),
+                    r.scopes().isEmpty() ? "-" : String.join(",", r.scopes()), status, r.createdAt().truncatedTo(ChronoUnit.SECONDS).toString(),
                     r.expiresAt() == null ? "never" : r.expiresAt().toString()});
         }
         int[] width = new int[HEADER.length];
