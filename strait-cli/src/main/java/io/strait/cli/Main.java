@@ -1,12 +1,13 @@
 package io.strait.cli;
 
+import io.strait.cli.apikey.ApiKeyCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code strait}: the one command users run. */
 @Command(name = "strait", mixinStandardHelpOptions = true, version = "strait 0.1.0",
         description = "API gateway and service mesh proxy.",
-        subcommands = {GatewayCommand.class, ValidateCommand.class, DemoCommand.class})
+        subcommands = {GatewayCommand.class, ValidateCommand.class, DemoCommand.class, ApiKeyCommand.class})
 public final class Main implements Runnable {
     @Override
     public void run() {
