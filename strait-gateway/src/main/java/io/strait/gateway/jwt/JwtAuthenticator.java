@@ -195,6 +195,11 @@ public final class JwtAuthenticator implements Authenticator {
         return metrics;
     }
 
+    /** Verified tokens currently cached (for tests and metrics). */
+    int cachedTokens() {
+        return tokenCache.size();
+    }
+
     /** The provider name ({@code jwt:NAME} without the prefix). */
     public String name() {
         return config.name();
