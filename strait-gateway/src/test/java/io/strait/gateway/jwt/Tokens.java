@@ -50,7 +50,7 @@ final class Tokens {
     }
 
     static HttpHeaders bearer(String token) {
-        return new DefaultHttpHeaders(false).add("Authorization", "Bearer " + token);
+        return new DefaultHttpHeaders().add("Authorization", "Bearer " + token);
     }
 
     static JwtProviderConfig config(URI jwksUri, Path jwksFile) {
