@@ -3,6 +3,8 @@ package io.strait.cli;
 import io.strait.config.load.ConfigException;
 import io.strait.config.load.ConfigLoader;
 import io.strait.config.model.StraitConfig;
+import io.strait.gateway.GatewayFilters;
+import io.strait.gateway.StandardAuthenticators;
 import io.strait.proxy.runtime.ProxyServer;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -28,7 +30,7 @@ final class GatewayCommand implements Callable<Integer> {
         }
         ProxyServer server;
         try {
-            server = ProxyServer.start(c, config);
+            server = ProxyServer.start(c, config, new GatewayFilters(new StandardAuthenticators()));
         } catch (IllegalArgumentException e) {
             System.err.printf("%s: 1 error(s)%n  %s%n", config, e.getMessage());
             return 1;

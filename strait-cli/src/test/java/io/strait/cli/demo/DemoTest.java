@@ -34,13 +34,21 @@ class DemoTest {
             String gw = env.getProperty("STRAIT_GATEWAY_URL");
             assertThat(gw).startsWith("http://127.0.0.1:");
             assertThat(env.getProperty("STRAIT_ADMIN_URL")).startsWith("http://127.0.0.1:");
+            String token = env.getProperty("STRAIT_DEMO_TOKEN");
+            String key = env.getProperty("STRAIT_DEMO_API_KEY");
+            assertThat(token).matches("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+");
+            assertThat(key).startsWith("strait_");
+            assertThat(Files.readString(dir.resolve("demo-apikeys.json"))).doesNotContain(key); // only its hash
             HttpClient client = HttpClient.newHttpClient();
             Set<String> instances = new HashSet<>();
             for (int i = 0; i < 6; i++) {
-                HttpResponse<String> res = client.send(HttpRequest.newBuilder(URI.create(gw + "/api/v1/users/42")).build(),
+                HttpResponse<String> res = client.send(HttpRequest.newBuilder(URI.create(gw + "/api/v1/users/42"))
+                                .header("Authorization", "Bearer " + token).build(),
                         HttpResponse.BodyHandlers.ofString());
-                assertThat(res.statusCode()).isEqualTo(200);
+                assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
                 JsonNode body = Json.parse(res.body());
+                assertThat(body.get("user").asText()).isEqualTo("demo-user");
+                assertThat(body.get("tenant").asText()).isEqualTo("demo");
                 assertThat(body.get("service").asText()).isEqualTo("users");
                 assertThat(body.get("data").get("id").asInt()).isEqualTo(42);
                 assertThat(body.get("requestId").asText()).isEqualTo(res.headers().firstValue("x-request-id").orElseThrow());
@@ -48,10 +56,19 @@ class DemoTest {
             }
             assertThat(instances).hasSize(3); // round-robin over the three users instances
             for (String svc : new String[] {"orders", "products"}) {
-                HttpResponse<String> res = client.send(HttpRequest.newBuilder(URI.create(gw + "/api/v1/" + svc)).build(),
+                HttpResponse<String> res = client.send(HttpRequest.newBuilder(URI.create(gw + "/api/v1/" + svc))
+                                .header("X-API-Key", key).build(),
                         HttpResponse.BodyHandlers.ofString());
-                assertThat(Json.parse(res.body()).get("service").asText()).isEqualTo(svc);
+                assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
+                JsonNode body = Json.parse(res.body());
+                assertThat(body.get("service").asText()).isEqualTo(svc);
+                assertThat(body.get("apiKeyId").asText()).startsWith("key_");
+                assertThat(body.get("tenant").asText()).isEqualTo("demo");
             }
+            HttpResponse<String> anonymous = client.send(HttpRequest.newBuilder(URI.create(gw + "/api/v1/users/42")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(anonymous.statusCode()).isEqualTo(401);
+            assertThat(anonymous.headers().firstValue("www-authenticate").orElseThrow()).startsWith("Bearer ");
             HttpResponse<String> missing = client.send(HttpRequest.newBuilder(URI.create(gw + "/nowhere")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(missing.statusCode()).isEqualTo(404);
@@ -62,7 +79,8 @@ class DemoTest {
 
     @Test
     void generatedConfigNamesEveryService() {
-        String yaml = Demo.config(Map.of("users", java.util.List.of(1001, 1002)), 8080, 9901);
+        String yaml = Demo.config(Map.of("users", java.util.List.of(1001, 1002)), 8080, 9901,
+                "http://127.0.0.1:1/.well-known/jwks.json", Path.of("/tmp/keys.json"));
         assertThat(yaml).contains("pathPrefix: /api/v1/users").contains("127.0.0.1:1002").contains("healthCheck");
     }
 }
