@@ -224,6 +224,13 @@ public final class TestCerts {
 
     private static String keyPem(KeyPair kp, KeyFormat format) throws Exception {
         // JcaPEMWriter writes a bare private key in the traditional form: PKCS#1 for RSA, SEC1 for EC.
-        return format == KeyFormat.TRADITIONAL ? pem(kp) : pem(new JcaPKCS8Generator(kp.getPrivate(), null));
+        if (format == KeyFormat.PKCS8) return pem(new JcaPKCS8Generator(kp.getPrivate(), null));
+        if (kp.getPrivate().getAlgorithm().equals("EC")) {
+            // The JDK's EC encoding leaves the curve out of the inner key; BouncyCastle's keeps it, as OpenSSL does.
+            java.security.PrivateKey bc = java.security.KeyFactory.getInstance("EC", new org.bouncycastle.jce.provider.BouncyCastleProvider())
+                    .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(kp.getPrivate().getEncoded()));
+            return pem(bc);
+        }
+        return pem(kp);
     }
 }
