@@ -56,6 +56,18 @@ public final class ConfigLoader {
     /** Upper bound of xffTrustedHops: real proxy chains are a few hops long. */
     public static final int MAX_XFF_TRUSTED_HOPS = 10;
 
+    // ---- listener TLS
+    /** Mozilla's "intermediate" profile: TLS 1.2 still serves older clients; nothing before it is safe. */
+    public static final String DEFAULT_TLS_MIN_VERSION = "TLSv1.2";
+    /** HTTP/2 first (one connection, multiplexed), HTTP/1.1 for clients without it. */
+    public static final List<String> DEFAULT_ALPN = List.of("h2", "http/1.1");
+    /** A renewed certificate is served within seconds, for the cost of a stat() per file. */
+    public static final Duration DEFAULT_TLS_RELOAD_CHECK_INTERVAL = Duration.ofSeconds(10);
+    /** One year: the minimum the HSTS preload list accepts. */
+    public static final Duration DEFAULT_HSTS_MAX_AGE = Duration.ofDays(365);
+    /** The standard https port, which a browser then leaves out of the URL. */
+    public static final int DEFAULT_HTTPS_REDIRECT_PORT = 443;
+
     // ---- clusters
     /** Needs no state and no tuning, and spreads load evenly when endpoints are alike. */
     public static final LoadBalancerKind DEFAULT_LOAD_BALANCER = LoadBalancerKind.ROUND_ROBIN;
@@ -124,7 +136,8 @@ public final class ConfigLoader {
         } catch (IOException e) {
             throw Errors.fileError(file.toString(), "cannot read: " + e.getMessage());
         }
-        return parse(text, file.toString());
+        Path dir = file.toAbsolutePath().getParent();
+        return parse(text, file.toString(), dir != null ? dir : Path.of("").toAbsolutePath());
     }
 
     /**
@@ -132,6 +145,14 @@ public final class ConfigLoader {
      * valid configuration or throws one exception carrying every error found.
      */
     public static StraitConfig parse(String yaml, String source) throws ConfigException {
+        return parse(yaml, source, Path.of("").toAbsolutePath());
+    }
+
+    /**
+     * As {@link #parse(String, String)}, with relative file paths (certificates, keys) resolved against
+     * {@code baseDir}; {@link #load(Path)} uses the config file's directory, {@code parse} the working directory.
+     */
+    public static StraitConfig parse(String yaml, String source, Path baseDir) throws ConfigException {
         JsonNode root = YamlText.read(yaml == null ? "" : yaml, source);
         if (root == null) {
             throw Errors.fileError(source, "the file is empty");
@@ -142,7 +163,7 @@ public final class ConfigLoader {
                     + " (was " + Node.describe(root) + ")");
             throw new ConfigException(errors.list());
         }
-        StraitConfig config = new ConfigReader(new Node(root, "", errors)).read();
+        StraitConfig config = new ConfigReader(new Node(root, "", errors), baseDir).read();
         if (!errors.isEmpty()) throw new ConfigException(errors.list());
         return config;
     }

@@ -10,6 +10,8 @@ import io.strait.config.model.ListenerConfig;
 import io.strait.config.model.ListenerConfig.Protocol;
 import io.strait.config.model.ObservabilityConfig;
 import io.strait.config.model.PathPolicy;
+import io.strait.config.model.RedirectToHttps;
+import io.strait.config.model.TlsConfig;
 import io.strait.config.model.RouteConfig;
 import io.strait.config.model.StraitConfig;
 import java.time.Duration;
@@ -29,8 +31,6 @@ final class ConfigReader {
     /** Top-level sections of later capabilities: refused, never half-applied. */
     private static final Map<String, String> NOT_YET_TOP = Map.of(
             "rateLimits", "rate limiting is not available in this build yet");
-    private static final Map<String, String> NOT_YET_LISTENER = Map.of(
-            "tls", "TLS termination is not available in this build yet");
 
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
     static final String NAME_RULE = "names use letters, digits, '.', '_' and '-', start with a letter or digit,"
@@ -40,10 +40,13 @@ final class ConfigReader {
 
     private final Node root;
     private final Errors errors;
+    private final TlsReader tls;
 
-    ConfigReader(Node root) {
+    /** {@code baseDir}: where relative file paths (certificates, keys) are resolved. */
+    ConfigReader(Node root, java.nio.file.Path baseDir) {
         this.root = root;
         this.errors = root.errors();
+        this.tls = new TlsReader(baseDir);
     }
 
     StraitConfig read() {
@@ -132,7 +135,6 @@ final class ConfigReader {
         Set<String> names = new HashSet<>();
         for (int i = 0; i < nodes.size(); i++) {
             Node n = nodes.get(i);
-            notYet(n, NOT_YET_LISTENER);
             String name = n.string("name", "listener-" + i);
             name(n, name);
             if (!names.add(name)) n.error("name", "duplicate listener name '" + name + "'");
@@ -150,9 +152,11 @@ final class ConfigReader {
             Duration idle = positive(n, "idleTimeout", DEFAULT_IDLE_TIMEOUT);
             int hops = n.integer("xffTrustedHops", DEFAULT_XFF_TRUSTED_HOPS, 0, MAX_XFF_TRUSTED_HOPS);
             PathPolicy paths = pathPolicy(n.object("paths"));
+            TlsConfig tlsConfig = tls.tls(n, protocols);
+            RedirectToHttps redirect = TlsReader.redirect(n, n.present("tls"));
             n.finish();
             out.add(new ListenerConfig(name, address, protocols, toInt(line), toInt(headers), count, body,
-                    rht, rt, idle, hops, paths));
+                    rht, rt, idle, hops, paths, tlsConfig, redirect));
         }
         return out;
     }

@@ -15,6 +15,8 @@ import java.util.Set;
  * @param idleTimeout a connection with no request in flight is closed after this
  * @param xffTrustedHops how many X-Forwarded-For entries from downstream to trust (0: replace it)
  * @param paths path normalization policy
+ * @param tls TLS termination, or null for a plain listener
+ * @param redirectToHttps on a plain listener: answer everything with a redirect to https, or null
  */
 public record ListenerConfig(
         String name,
@@ -28,7 +30,22 @@ public record ListenerConfig(
         Duration requestTimeout,
         Duration idleTimeout,
         int xffTrustedHops,
-        PathPolicy paths) {
+        PathPolicy paths,
+        TlsConfig tls,
+        RedirectToHttps redirectToHttps) {
 
+    /** On a TLS listener {@code H2C} stands for HTTP/2 (ALPN h2, or the preface without ALPN). */
     public enum Protocol { HTTP1, H2C }
+
+    /** A plain listener. */
+    public ListenerConfig(String name, HostPort address, Set<Protocol> protocols, int maxRequestLineLength,
+            int maxHeaderSize, int maxHeaderCount, long maxRequestBodySize, Duration requestHeadersTimeout,
+            Duration requestTimeout, Duration idleTimeout, int xffTrustedHops, PathPolicy paths) {
+        this(name, address, protocols, maxRequestLineLength, maxHeaderSize, maxHeaderCount, maxRequestBodySize,
+                requestHeadersTimeout, requestTimeout, idleTimeout, xffTrustedHops, paths, null, null);
+    }
+
+    public boolean secure() {
+        return tls != null;
+    }
 }

@@ -29,11 +29,14 @@ import org.junit.jupiter.api.TestFactory;
 /**
  * Every {@code ```yaml} block in {@code docs/**.md} and {@code README.md} is a configuration that
  * loads, unless the line before it is {@code <!-- not-validated: reason -->}. The files under
- * {@code examples/} load too, and the defaults table of docs/configuration.md matches the code.
+ * {@code examples/} load too (file paths in the blocks, such as certificates, resolve against
+ * {@code src/test/resources/docs-tls}, which holds sample ones), and the defaults table of docs/configuration.md matches the code.
  */
 class DocsExamplesTest {
     /** The repository root: the parent of this module's directory. */
     static final Path ROOT = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().normalize().getParent();
+    /** Sample certificates and keys for the docs' tls examples: their relative paths resolve here. */
+    static final Path DOCS_TLS_FILES = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().resolve("src/test/resources/docs-tls");
     private static final Pattern YAML_FENCE = Pattern.compile("(\\s*)```\\s*ya?ml\\s*");
     private static final Pattern SKIP = Pattern.compile("\\s*<!--\\s*not-validated:(.*)-->\\s*");
 
@@ -97,7 +100,7 @@ class DocsExamplesTest {
                 return;
             }
             try {
-                ConfigLoader.parse(b.yaml(), b.where());
+                ConfigLoader.parse(b.yaml(), b.where(), DOCS_TLS_FILES);
             } catch (ConfigException e) {
                 fail(b.where() + " does not load:\n  " + String.join("\n  ", e.errors()) + "\n" + b.yaml());
             }

@@ -468,7 +468,7 @@ class ConfigLoaderErrorsTest {
                 error("rateLimits: {}\nauth: {jwt: []}",
                         "rateLimits: rate limiting is not available in this build yet"),
                 error("listeners: [{address: 127.0.0.1:8443, tls: {certificates: []}}]",
-                        "listeners[0].tls: TLS termination is not available in this build yet"),
+                        "listeners[0].tls.certificates: must list at least one {certFile, keyFile}"),
                 error("clusters: {c: {endpoints: [{address: 127.0.0.1:1}], tls: {}, circuitBreaker: {}, outlierDetection: {consecutive5xxErrors: 5}}}",
                         "clusters.c.tls: TLS to upstreams is not available in this build yet",
                         "clusters.c.circuitBreaker: circuit breaking is not available in this build yet",
@@ -563,7 +563,7 @@ class ConfigLoaderErrorsTest {
     }
 
     @Test
-    void theDesignDocumentExampleIsRefusedOnlyForItsLaterSections() {
+    void theDesignDocumentExampleIsRefusedOnlyForItsLaterSectionsAndMissingCertificateFiles() {
         assertErrors("""
                 admin: {address: 127.0.0.1:9901}
                 listeners:
@@ -595,7 +595,8 @@ class ConfigLoaderErrorsTest {
                     split: [{subset: {version: v1}, weight: 90}, {subset: {version: v2}, weight: 10}]
                 """,
                 "rateLimits: rate limiting is not available in this build yet",
-                "listeners[0].tls: TLS termination is not available in this build yet",
+                "listeners[0].tls.certificates[0].certFile: cannot read 'api.pem': no such file",
+                "listeners[0].tls.certificates[0].keyFile: cannot read 'api.key': no such file",
                 "clusters.users.outlierDetection: outlier detection is not available in this build yet",
                 "routes[0].rateLimit: rate limiting is not available in this build yet",
                 "routes[0].retries: retries are not available in this build yet",

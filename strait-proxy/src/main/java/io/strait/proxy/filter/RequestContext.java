@@ -6,6 +6,7 @@ import io.netty.util.Attribute;
 import io.netty.util.AttributeKey;
 import io.netty.util.DefaultAttributeMap;
 import java.net.InetSocketAddress;
+import java.security.cert.X509Certificate;
 
 /**
  * The state of one request as filters see it: the request head (mutable until it goes upstream),
@@ -24,6 +25,7 @@ public final class RequestContext {
     private String routeName;
     private String query;
     private DefaultAttributeMap attributes;
+    private X509Certificate peerCertificate;
 
     public RequestContext(HttpRequest request, InetSocketAddress client, boolean secure, String protocol) {
         this(request, client, null, secure, protocol);
@@ -104,6 +106,16 @@ public final class RequestContext {
 
     public void routeName(String name) {
         this.routeName = name;
+    }
+
+    /** The client's certificate, verified by the TLS handshake against the listener's CA; null when none. */
+    public X509Certificate peerCertificate() {
+        return peerCertificate;
+    }
+
+    /** Set by the listener before the request is routed. */
+    public void peerCertificate(X509Certificate cert) {
+        this.peerCertificate = cert;
     }
 
     public <T> Attribute<T> attr(AttributeKey<T> key) {

@@ -18,6 +18,9 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.strait.config.model.ListenerConfig;
 import io.strait.config.model.ListenerConfig.Protocol;
 import io.strait.proxy.runtime.Engine;
+import io.strait.proxy.tls.HstsHandler;
+import io.strait.proxy.tls.TlsHandshakeHandler;
+import io.strait.proxy.tls.TlsTerminator;
 import java.util.concurrent.TimeUnit;
 
 /** Builds the pipeline of each accepted connection. */
@@ -30,11 +33,14 @@ final class ChannelInit {
     private final Engine engine;
     private final ListenerConfig listener;
     private final long drainMillis;
+    /** The listener's certificates, or null for a plain listener. */
+    private final TlsTerminator tls;
 
-    ChannelInit(Engine engine, ListenerConfig listener, long drainMillis) {
+    ChannelInit(Engine engine, ListenerConfig listener, long drainMillis, TlsTerminator tls) {
         this.engine = engine;
         this.listener = listener;
         this.drainMillis = drainMillis;
+        this.tls = tls;
     }
 
     /**
@@ -56,25 +62,74 @@ final class ChannelInit {
     }
 
     void init(Channel ch) {
-        if (h2cEnabled()) {
-            ch.pipeline().addLast("detect", new ProtocolDetector(this));
+        if (tls != null) {
+            // TLS first; the handshake (ClientHello included) gets the request headers timeout.
+            ch.pipeline().addLast("tls", tls.newHandler(listener().requestHeadersTimeout().toMillis()));
+            ch.pipeline().addLast("alpn", new TlsHandshakeHandler(new AfterHandshake()));
         } else {
-            configureHttp1(ch.pipeline());
+            detectOrHttp1(ch.pipeline(), false);
         }
     }
 
-    void configureHttp1(ChannelPipeline p) {
+    private void detectOrHttp1(ChannelPipeline p, boolean secure) {
+        if (h2cEnabled()) {
+            p.addLast("detect", new ProtocolDetector(this, secure));
+        } else {
+            configureHttp1(p, secure);
+        }
+    }
+
+    /** The protocol ALPN chose (or detection, when the client offered none), over TLS. */
+    private final class AfterHandshake implements TlsHandshakeHandler.Protocols {
+        @Override
+        public void http2(ChannelPipeline p) {
+            configureHttp2(p, true);
+        }
+
+        @Override
+        public void http1(ChannelPipeline p) {
+            configureHttp1(p, true);
+        }
+
+        @Override
+        public void detect(ChannelPipeline p) {
+            // No ALPN: HTTP/1.1, or HTTP/2 with prior knowledge; detection needs reads, auto-read is off.
+            detectOrHttp1(p, true);
+            if (p.get(ProtocolDetector.class) != null) p.channel().read();
+        }
+
+        @Override
+        public boolean http2Enabled() {
+            return h2cEnabled();
+        }
+
+        @Override
+        public boolean http1Enabled() {
+            return ChannelInit.this.http1Enabled();
+        }
+    }
+
+    /** The Strict-Transport-Security handler of a TLS listener with hsts, or null. */
+    private static HstsHandler hsts(ListenerConfig l, boolean secure) {
+        if (!secure || l.tls() == null || l.tls().hsts() == null) return null;
+        return new HstsHandler(l.tls().hsts().headerValue());
+    }
+
+    void configureHttp1(ChannelPipeline p, boolean secure) {
         ListenerConfig listener = listener();
-        DownstreamHandler handler = new DownstreamHandler(engine, listener, false, false);
+        DownstreamHandler handler = new DownstreamHandler(engine, listener, false, secure);
         p.addLast("guard", RequestValidator.newGuard(listener, handler));
         p.addLast("codec", new HttpServerCodec(RequestValidator.decoderConfig(listener)));
+        HstsHandler hsts = hsts(listener, secure);
+        if (hsts != null) p.addLast("hsts", hsts);
         p.addLast("validator", new RequestValidator(listener, false));
         p.addLast("flow", new FlowControlHandler());
         p.addLast("proxy", handler);
     }
 
-    void configureHttp2(ChannelPipeline p) {
+    void configureHttp2(ChannelPipeline p, boolean secure) {
         ListenerConfig listener = listener();
+        HstsHandler hsts = hsts(listener, secure);
         Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
                 .initialSettings(Http2Settings.defaultSettings()
                         .maxConcurrentStreams(H2_MAX_CONCURRENT_STREAMS)
@@ -91,8 +146,9 @@ final class ChannelInit {
             protected void initChannel(Channel stream) {
                 stream.config().setAutoRead(false);
                 stream.pipeline().addLast("codec", new Http2StreamFrameToHttpObjectCodec(true, true));
+                if (hsts != null) stream.pipeline().addLast("hsts", hsts);
                 stream.pipeline().addLast("validator", new RequestValidator(listener, true));
-                stream.pipeline().addLast("proxy", new DownstreamHandler(engine, listener, true, false));
+                stream.pipeline().addLast("proxy", new DownstreamHandler(engine, listener, true, secure));
             }
         }));
         p.channel().config().setAutoRead(true);

@@ -13,6 +13,8 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.strait.config.model.ListenerConfig;
@@ -22,6 +24,8 @@ import io.strait.proxy.filter.RequestContext;
 import io.strait.proxy.http.ErrorResponse;
 import io.strait.proxy.runtime.Engine;
 import io.strait.proxy.runtime.Snapshot;
+import io.strait.proxy.tls.ClientCertificate;
+import io.strait.proxy.tls.HttpsRedirect;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -62,6 +66,8 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
     private boolean closeAfterResponse;
     private boolean tunnel;
     private boolean activated;
+    /** A request without body was answered with a redirect: its end-of-message is still to be read. */
+    private boolean redirected;
     private boolean readWanted;
     private int readDepth;
     private long idleSinceNanos;
@@ -116,8 +122,15 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
             if (msg instanceof HttpRequest req) {
                 onRequest(req);
             } else if (msg instanceof HttpContent content) {
-                if (exchange != null) exchange.onRequestContent(content);
-                else content.release();
+                if (exchange != null) {
+                    exchange.onRequestContent(content);
+                } else {
+                    content.release();
+                    if (redirected) { // the end of a request answered with a redirect: on to the next one
+                        if (content instanceof LastHttpContent) redirected = false;
+                        read();
+                    }
+                }
             } else {
                 ReferenceCountUtil.release(msg);
             }
@@ -150,7 +163,16 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
             client = (InetSocketAddress) remoteAddress();
             clientIp = RequestContext.ipOf(client);
         }
+        ListenerConfig settings = current != null ? current : listener;
+        if (settings.redirectToHttps() != null) {
+            redirectToHttps(req, settings);
+            return;
+        }
+        // A client-sent X-Forwarded-Client-Cert is always dropped; ours is set from the verified certificate.
+        ClientCertificate cert = secure ? ClientCertificate.of(ctx.channel()) : null;
+        ClientCertificate.apply(req.headers(), cert);
         exchange = new ProxyExchange(engine, snap, this, req, client, clientIp);
+        if (cert != null) exchange.context().peerCertificate(cert.certificate());
         if (current == null) {
             closeAfterResponse = true; // the listener was removed by a reload: serve this one, then close
         }
@@ -159,6 +181,31 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
             armDeadline(exchange.context().startNanos() + span, span);
         }
         exchange.start();
+    }
+
+    /**
+     * A plain listener with redirectToHttps answers 308 to the https URL. A request body is not read: the
+     * client sends it again to the new location, so the connection closes after the answer.
+     */
+    private void redirectToHttps(HttpRequest req, ListenerConfig settings) {
+        boolean complete = req instanceof LastHttpContent;
+        boolean body = !complete && (HttpUtil.getContentLength(req, 0L) > 0 || HttpUtil.isTransferEncodingChunked(req));
+        boolean keepAlive = !http2 && !body && HttpUtil.isKeepAlive(req) && !closeAfterResponse;
+        FullHttpResponse res = HttpsRedirect.response(ctx.alloc(), req, settings.redirectToHttps(), settings.address().host());
+        ReferenceCountUtil.release(req);
+        if (!http2 && !keepAlive) res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        ChannelFuture f = ctx.writeAndFlush(res).addListener(WRITE_FAILURE);
+        if (http2) {
+            if (!complete) f.addListener(ChannelFutureListener.CLOSE); // resets the stream whose body we do not want
+        } else if (keepAlive) {
+            idleSinceNanos = System.nanoTime();
+            bytesSinceIdle = false;
+            redirected = true;
+            armDeadline(idleSinceNanos + listener.idleTimeout().toNanos(), listener.idleTimeout().toNanos());
+            read();
+        } else {
+            f.addListener(ChannelFutureListener.CLOSE);
+        }
     }
 
     private Object remoteAddress() {

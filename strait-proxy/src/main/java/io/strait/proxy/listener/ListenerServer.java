@@ -9,6 +9,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.strait.config.model.ListenerConfig;
 import io.strait.proxy.runtime.Engine;
+import io.strait.proxy.tls.TlsTerminator;
 import io.strait.proxy.transport.Transport;
 import java.net.InetSocketAddress;
 
@@ -20,6 +21,7 @@ public final class ListenerServer {
     private final ListenerConfig config;
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private Channel server;
+    private TlsTerminator tls;
 
     public ListenerServer(ListenerConfig config) {
         this.config = config;
@@ -31,7 +33,8 @@ public final class ListenerServer {
 
     /** Binds synchronously (startup only, never on an event loop); throws when the port is taken. */
     public void bind(Engine engine, EventLoopGroup group, Transport transport, long drainMillis) throws InterruptedException {
-        ChannelInit init = new ChannelInit(engine, config, drainMillis);
+        if (config.tls() != null) tls = TlsTerminator.start(config, () -> engine.snapshot().listener(config.name()));
+        ChannelInit init = new ChannelInit(engine, config, drainMillis, tls);
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
                 .channel(transport.serverChannel())
@@ -49,7 +52,12 @@ public final class ListenerServer {
                         init.init(ch);
                     }
                 });
-        server = b.bind(config.address().host(), config.address().port()).sync().channel();
+        try {
+            server = b.bind(config.address().host(), config.address().port()).sync().channel();
+        } catch (RuntimeException | InterruptedException e) {
+            if (tls != null) tls.close();
+            throw e;
+        }
     }
 
     public int port() {
@@ -59,6 +67,12 @@ public final class ListenerServer {
     /** Stops accepting new connections. */
     public void stopAccepting() {
         if (server != null) server.close().syncUninterruptibly();
+        if (tls != null) tls.close();
+    }
+
+    /** The listener's certificates, or null for a plain listener. */
+    public TlsTerminator tls() {
+        return tls;
     }
 
     /** Asks every connection to finish its current request and close (HTTP/2: GOAWAY, then close). */
@@ -77,6 +91,7 @@ public final class ListenerServer {
     }
 
     public void closeAll() {
+        if (tls != null) tls.close();
         connections.close();
     }
 }

@@ -19,11 +19,21 @@ final class ProtocolDetector extends ByteToMessageDecoder {
     private static final ByteBuf PREFACE = Http2CodecUtil.connectionPrefaceBuf();
 
     private final ChannelInit init;
+    /** Behind TLS (a client that negotiated no ALPN protocol). */
+    private final boolean secure;
     private ScheduledFuture<?> timer;
     private boolean prefaceStarted;
 
-    ProtocolDetector(ChannelInit init) {
+    ProtocolDetector(ChannelInit init, boolean secure) {
         this.init = init;
+        this.secure = secure;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+        super.handlerAdded(ctx);
+        // Added after a TLS handshake the connection is already active: no channelActive follows.
+        if (ctx.channel().isActive()) closeAfter(ctx, init.listener().idleTimeout().toMillis());
     }
 
     @Override
@@ -56,9 +66,9 @@ final class ProtocolDetector extends ByteToMessageDecoder {
             return;
         }
         if (prefixMatches && init.h2cEnabled()) {
-            init.configureHttp2(ctx.pipeline());
+            init.configureHttp2(ctx.pipeline(), secure);
         } else if (init.http1Enabled()) {
-            init.configureHttp1(ctx.pipeline());
+            init.configureHttp1(ctx.pipeline(), secure);
         } else {
             in.skipBytes(in.readableBytes());
             ctx.close();

@@ -48,7 +48,12 @@ public final class ProxyFixture implements AutoCloseable {
     /** As {@link #start(String, Map)}, with the filters of {@code filters} (the gateway's, for instance). */
     public static ProxyFixture start(String yaml, Map<String, String> vars, io.strait.proxy.filter.FilterFactory filters)
             throws Exception {
-        Path dir = Files.createTempDirectory("strait-test");
+        return start(yaml, vars, filters, Files.createTempDirectory("strait-test"));
+    }
+
+    /** As {@link #start(String, Map, io.strait.proxy.filter.FilterFactory)}, with the config file in {@code dir} (relative paths in it resolve there). */
+    public static ProxyFixture start(String yaml, Map<String, String> vars, io.strait.proxy.filter.FilterFactory filters,
+            Path dir) throws Exception {
         Path file = dir.resolve("strait.yaml");
         Files.writeString(file, withDefaults(substitute(yaml, vars)));
         ProxyServer server = ProxyServer.start(ConfigLoader.load(file), file, filters);
