@@ -642,13 +642,19 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
             return;
         }
         ExchangeRecord rec = new ExchangeRecord(ctx.startEpochMillis(), ctx.requestId(), ctx.clientIp(), method,
-                host, path != null ? path : request.uri(), ctx.protocol(), status, duration, upstreamNanos, bytesIn,
+                host, path != null ? path : withoutQuery(request.uri()), ctx.protocol(), status, duration, upstreamNanos, bytesIn,
                 bytesOut, route == null ? null : route.name(), route == null || route.cluster() == null ? null : route.cluster().name(),
                 endpoint == null ? null : endpoint.id(), request.headers().get(HttpHeaderNames.USER_AGENT),
                 trace == null ? null : trace.traceId(), error);
         engine.accessLog().log(rec);
         if (spanExported) engine.tracing().endSpan(trace, rec);
         down.exchangeDone(this, reusable);
+    }
+
+    /** The access log never records a query string: it may carry credentials (an API key parameter). */
+    private static String withoutQuery(String uri) {
+        int q = uri.indexOf('?');
+        return q < 0 ? uri : uri.substring(0, q);
     }
 
     // ---------------------------------------------------------------- views for router and balancer
