@@ -33,17 +33,18 @@ final class AuthReader {
 
     private AuthReader() {}
 
-    static AuthConfig read(Node root) {
+    /** {@code baseDir}: where relative file paths (JWKS files, the API-key file) are resolved. */
+    static AuthConfig read(Node root, Path baseDir) {
         Node n = root.object("auth");
         if (n == null) return AuthConfig.NONE;
-        List<JwtProviderConfig> jwt = jwtProviders(n);
-        ApiKeysConfig apiKeys = apiKeys(n.object("apiKeys"));
+        List<JwtProviderConfig> jwt = jwtProviders(n, baseDir);
+        ApiKeysConfig apiKeys = apiKeys(n.object("apiKeys"), baseDir);
         List<String> identity = headerNames(n, "identityHeaders");
         n.finish();
         return new AuthConfig(List.copyOf(jwt), apiKeys, List.copyOf(identity));
     }
 
-    private static List<JwtProviderConfig> jwtProviders(Node auth) {
+    private static List<JwtProviderConfig> jwtProviders(Node auth, Path baseDir) {
         List<JwtProviderConfig> out = new ArrayList<>();
         Set<String> names = new HashSet<>();
         List<Node> nodes = auth.objects("jwt");
@@ -76,7 +77,7 @@ final class AuthReader {
             n.finish();
             if (n.errors().size() == before) {
                 out.add(new JwtProviderConfig(name, issuer, List.copyOf(audiences), jwksUri,
-                        file == null ? null : Path.of(file), List.copyOf(algorithms), skew, refresh, timeout,
+                        file == null ? null : resolve(n, "jwksFile", baseDir, file), List.copyOf(algorithms), skew, refresh, timeout,
                         tenantClaim, Map.copyOf(claimHeaders), forward));
             }
         }
@@ -161,7 +162,16 @@ final class AuthReader {
         return out;
     }
 
-    private static ApiKeysConfig apiKeys(Node n) {
+    private static Path resolve(Node n, String field, Path baseDir, String path) {
+        try {
+            return baseDir.resolve(path).toAbsolutePath().normalize();
+        } catch (java.nio.file.InvalidPathException e) {
+            n.error(field, "'" + path + "' is not a valid path");
+            return Path.of(path.replace('\0', '_'));
+        }
+    }
+
+    private static ApiKeysConfig apiKeys(Node n, Path baseDir) {
         if (n == null) return null;
         String header = n.string("header", ApiKeysConfig.DEFAULT_HEADER);
         if (!TOKEN.matcher(header).matches()) n.error("header", "is not a valid header name ('" + header + "')");
@@ -169,7 +179,7 @@ final class AuthReader {
         if (query != null && !QUERY_PARAM.matcher(query).matches()) {
             n.error("queryParam", "use 1-64 letters, digits, '_', '.', '~' or '-' (was '" + query + "')");
         }
-        ApiKeysConfig.Store store = store(n.object("store"));
+        ApiKeysConfig.Store store = store(n.object("store"), baseDir);
         Duration ttl = n.duration("cacheTtl", ApiKeysConfig.DEFAULT_CACHE_TTL);
         if (ttl.isNegative() || ttl.compareTo(Duration.ofMinutes(10)) > 0) n.error("cacheTtl", "must be between 0s and 10m");
         Duration negative = n.duration("negativeCacheTtl", ApiKeysConfig.DEFAULT_NEGATIVE_CACHE_TTL);
@@ -181,15 +191,15 @@ final class AuthReader {
         return new ApiKeysConfig(header, query, store, ttl, negative, forward);
     }
 
-    private static ApiKeysConfig.Store store(Node n) {
-        if (n == null) return ApiKeysConfig.Store.DEFAULT;
+    private static ApiKeysConfig.Store store(Node n, Path baseDir) {
+        if (n == null) return fileStore(baseDir.resolve(ApiKeysConfig.DEFAULT_FILE).toAbsolutePath().normalize());
         String type = n.string("type", "file");
         ApiKeysConfig.Store out;
         switch (type) {
             case "file" -> {
                 String path = n.string("path", ApiKeysConfig.DEFAULT_FILE.toString());
                 if (path.isBlank()) n.error("path", "must not be empty");
-                out = new ApiKeysConfig.Store(ApiKeysConfig.StoreType.FILE, Path.of(path), null, null);
+                out = fileStore(path.isBlank() ? ApiKeysConfig.DEFAULT_FILE : resolve(n, "path", baseDir, path));
             }
             case "redis" -> {
                 String uri = n.requiredString("uri");
@@ -201,11 +211,15 @@ final class AuthReader {
             }
             default -> {
                 n.error("type", "must be file or redis (was '" + type + "')");
-                out = ApiKeysConfig.Store.DEFAULT;
+                out = fileStore(ApiKeysConfig.DEFAULT_FILE);
             }
         }
         n.finish();
         return out;
+    }
+
+    private static ApiKeysConfig.Store fileStore(Path path) {
+        return new ApiKeysConfig.Store(ApiKeysConfig.StoreType.FILE, path, null, null);
     }
 
     /**

@@ -41,12 +41,14 @@ final class ConfigReader {
     private final Node root;
     private final Errors errors;
     private final TlsReader tls;
+    private final java.nio.file.Path baseDir;
 
     /** {@code baseDir}: where relative file paths (certificates, keys) are resolved. */
     ConfigReader(Node root, java.nio.file.Path baseDir) {
         this.root = root;
         this.errors = root.errors();
         this.tls = new TlsReader(baseDir);
+        this.baseDir = baseDir;
     }
 
     StraitConfig read() {
@@ -55,7 +57,7 @@ final class ConfigReader {
         List<ListenerConfig> listeners = listeners();
         String zone = zone();
         Map<String, ClusterConfig> clusters = new ClusterReader(root, zone != null).read();
-        AuthConfig auth = AuthReader.read(root);
+        AuthConfig auth = AuthReader.read(root, baseDir);
         List<RouteConfig> routes = new RouteReader(root, clusters.keySet(), Set.copyOf(root.keys("clusters")), auth).read();
         ObservabilityConfig obs = observability(root.object("observability"));
         Duration drain = root.duration("drainTimeout", DEFAULT_DRAIN_TIMEOUT);

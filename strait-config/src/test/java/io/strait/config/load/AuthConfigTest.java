@@ -60,7 +60,8 @@ class AuthConfigTest {
         assertThat(a.jwt().get(0)).isEqualTo(new JwtProviderConfig("main", "https://auth.example.com/", List.of("api", "web"),
                 URI.create("https://auth.example.com/.well-known/jwks.json"), null, List.of("ES256", "EdDSA"),
                 Duration.ofSeconds(30), Duration.ofMinutes(10), Duration.ofSeconds(2), "org", Map.of("X-Email", "email"), true));
-        assertThat(a.jwt().get(1)).isEqualTo(new JwtProviderConfig("local", "demo", List.of(), null, Path.of("jwks.json"),
+        Path cwd = Path.of("").toAbsolutePath();
+        assertThat(a.jwt().get(1)).isEqualTo(new JwtProviderConfig("local", "demo", List.of(), null, cwd.resolve("jwks.json"),
                 JwtProviderConfig.DEFAULT_ALGORITHMS, JwtProviderConfig.DEFAULT_CLOCK_SKEW, JwtProviderConfig.DEFAULT_JWKS_REFRESH,
                 JwtProviderConfig.DEFAULT_JWKS_TIMEOUT, "tenant", Map.of(), false));
         assertThat(a.apiKeys()).isEqualTo(new ApiKeysConfig("X-Key", "api_key",
@@ -76,9 +77,25 @@ class AuthConfigTest {
     @Test
     void apiKeyDefaultsToTheFileStore() throws Exception {
         StraitConfig c = ConfigLoader.parse("auth: {apiKeys: {}}", "t.yaml");
-        assertThat(c.auth().apiKeys()).isEqualTo(new ApiKeysConfig("X-API-Key", null, ApiKeysConfig.Store.DEFAULT,
+        assertThat(c.auth().apiKeys()).isEqualTo(new ApiKeysConfig("X-API-Key", null,
+                new ApiKeysConfig.Store(ApiKeysConfig.StoreType.FILE, Path.of("").toAbsolutePath().resolve(".strait/apikeys.json"), null, null),
                 Duration.ofSeconds(10), Duration.ofSeconds(10), false));
         assertThat(ConfigLoader.parse("admin: {}", "t.yaml").auth()).isEqualTo(AuthConfig.NONE);
+    }
+
+    @Test
+    void relativeFilesAreResolvedAgainstTheConfigFilesDirectory(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path file = dir.resolve("gw.yaml");
+        java.nio.file.Files.writeString(file, """
+                auth:
+                  jwt: [{name: m, issuer: x, jwksFile: keys/jwks.json}]
+                  apiKeys: {store: {type: file, path: ../shared/keys.json}}
+                """);
+        StraitConfig c = ConfigLoader.load(file);
+        assertThat(c.auth().jwt().get(0).jwksFile()).isEqualTo(dir.resolve("keys/jwks.json"));
+        assertThat(c.auth().apiKeys().store().path()).isEqualTo(dir.getParent().resolve("shared/keys.json"));
+        java.nio.file.Files.writeString(file, "auth: {apiKeys: {}}\n");
+        assertThat(ConfigLoader.load(file).auth().apiKeys().store().path()).isEqualTo(dir.resolve(".strait/apikeys.json"));
     }
 
     @ParameterizedTest(name = "[{index}] {0}")
