@@ -6,7 +6,10 @@ import io.strait.config.model.JwtProviderConfig;
 import io.strait.config.model.RouteAuth;
 import io.strait.config.model.RouteConfig;
 import io.strait.config.model.StraitConfig;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.strait.gateway.auth.AuthPolicyFilter;
+import io.strait.gateway.auth.AuthResults;
 import io.strait.gateway.auth.Authenticator;
 import io.strait.gateway.auth.AuthenticatorFactory;
 import io.strait.gateway.auth.IdentityHeaders;
@@ -38,9 +41,22 @@ public final class GatewayFilters implements FilterFactory {
     private Map<String, Built> next = Map.of();
     private IdentityHeadersFilter identity = new IdentityHeadersFilter(IdentityHeaders.all(AuthConfig.NONE));
     private AuthConfig auth = AuthConfig.NONE;
+    /** Null until {@link #registerMetrics} (tests may build filters without a registry). */
+    private Counter results;
 
     public GatewayFilters(AuthenticatorFactory factory) {
         this.factory = factory;
+    }
+
+    @Override
+    public void registerMetrics(PrometheusRegistry registry) {
+        results = Counter.builder()
+                .name("strait_auth_requests_total")
+                .help("Requests checked by a route's auth policy, by route and result"
+                        + " (verified, missing, invalid, insufficient_scope, unavailable)")
+                .labelNames("route", "result")
+                .withoutExemplars()
+                .register(registry);
     }
 
     @Override
@@ -97,7 +113,7 @@ public final class GatewayFilters implements FilterFactory {
         }
         String keyHeader = policy.credentials().contains(RouteAuth.API_KEY) && auth.apiKeys() != null
                 ? auth.apiKeys().header() : null;
-        return List.of(identity, new AuthPolicyFilter(policy, steps, keyHeader));
+        return List.of(identity, new AuthPolicyFilter(policy, steps, keyHeader, AuthResults.of(results, route.name())));
     }
 
     /** A configuration prepared but never applied (its reload failed later) leaves authenticators nobody uses. */

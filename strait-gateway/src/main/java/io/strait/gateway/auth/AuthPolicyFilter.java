@@ -31,14 +31,16 @@ public final class AuthPolicyFilter implements HttpFilter {
     private final RouteAuth policy;
     private final List<Step> steps;
     private final String apiKeyHeader;
+    private final AuthResults results;
 
     /**
      * @param apiKeyHeader the API-key header, named in the 401 challenge when the policy accepts keys; else null
      */
-    public AuthPolicyFilter(RouteAuth policy, List<Step> steps, String apiKeyHeader) {
+    public AuthPolicyFilter(RouteAuth policy, List<Step> steps, String apiKeyHeader, AuthResults results) {
         this.policy = policy;
         this.steps = List.copyOf(steps);
         this.apiKeyHeader = apiKeyHeader;
+        this.results = results;
     }
 
     @Override
@@ -92,15 +94,27 @@ public final class AuthPolicyFilter implements HttpFilter {
                 : !verified.isEmpty();
         if (!ok) {
             if (policy.mode() == RouteAuth.Mode.ALL_OF && unavailable == null && invalid == null && missing) {
+                results.missing.inc();
                 return Challenges.unauthorized("missing credentials", apiKeyHeader);
             }
-            if (invalid != null) return Challenges.unauthorized(invalid, apiKeyHeader);
-            if (unavailable != null) return Challenges.unavailable(unavailable);
+            if (invalid != null) {
+                results.invalid.inc();
+                return Challenges.unauthorized(invalid, apiKeyHeader);
+            }
+            if (unavailable != null) {
+                results.unavailable.inc();
+                return Challenges.unavailable(unavailable);
+            }
+            results.missing.inc();
             return Challenges.unauthorized("missing credentials", apiKeyHeader);
         }
         Set<String> granted = new TreeSet<>();
         for (Identity id : verified) granted.addAll(id.scopes());
-        if (!granted.containsAll(policy.scopes())) return Challenges.insufficientScope(policy.scopes());
+        if (!granted.containsAll(policy.scopes())) {
+            results.insufficientScope.inc();
+            return Challenges.insufficientScope(policy.scopes());
+        }
+        results.verified.inc();
         setIdentity(ctx.headers(), verified, granted);
         String query = ctx.query();
         for (Step s : steps) query = s.authenticator().stripCredential(ctx.headers(), query);

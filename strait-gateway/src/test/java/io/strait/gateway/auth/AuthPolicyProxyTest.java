@@ -257,6 +257,22 @@ class AuthPolicyProxyTest {
     }
 
     @Test
+    void outcomesAreCountedPerRouteInMetrics() {
+        get("/any");
+        get("/any", "Authorization", "Bearer nope");
+        get("/any", "Authorization", "Bearer alice");
+        get("/scoped", "Authorization", "Bearer alice");
+        get("/any", "Authorization", "Bearer down");
+        String metrics = proxy.admin("GET", "/metrics").body();
+        assertThat(metrics).contains(
+                "strait_auth_requests_total{result=\"missing\",route=\"any\"} 1.0",
+                "strait_auth_requests_total{result=\"invalid\",route=\"any\"} 1.0",
+                "strait_auth_requests_total{result=\"verified\",route=\"any\"} 1.0",
+                "strait_auth_requests_total{result=\"unavailable\",route=\"any\"} 1.0",
+                "strait_auth_requests_total{result=\"insufficient_scope\",route=\"scoped\"} 1.0");
+    }
+
+    @Test
     void reloadKeepsUnchangedAuthenticatorsAndClosesReplacedOnes() throws Exception {
         assertThat(scripted.built).hasSize(2);
         assertThat(proxy.admin("POST", "/reload").statusCode()).isEqualTo(200);

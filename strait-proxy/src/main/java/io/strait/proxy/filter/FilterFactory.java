@@ -26,6 +26,9 @@ public interface FilterFactory extends AutoCloseable {
         }
     };
 
+    /** Called once, before the first {@link #prepare}: where the factory's filters register their metrics. */
+    default void registerMetrics(io.prometheus.metrics.model.registry.PrometheusRegistry registry) {}
+
     /**
      * Readies shared state for {@code config}. Throws {@link IllegalArgumentException} with a message
      * naming the config path when the configuration cannot be served (the proxy keeps the old one).

@@ -64,11 +64,12 @@ public final class ProxyServer implements Engine, AutoCloseable {
     private ProxyServer(StraitConfig config, Path configFile, int threads, FilterFactory filters) {
         this.configFile = configFile;
         this.filters = filters;
-        filters.prepare(config);
+        this.metrics = new ProxyMetrics();
+        filters.registerMetrics(metrics.registry());
+        filters.prepare(config); // first: a configuration the filters refuse starts no threads
         this.transport = Transport.detect();
         this.group = transport.newGroup(threads, "strait-io");
         this.pools = new UpstreamPools(transport, threads);
-        this.metrics = new ProxyMetrics();
         this.unrouted = metrics.forRoute("", "");
         this.accessLog = AccessLog.create(config.observability().accessLog(), metrics.accessLogDropCounter());
         this.tracing = Tracing.create(config.observability().tracing());
