@@ -126,6 +126,27 @@ class GatewaySecurityPolicyTest {
         assertNoSpoofedValue(up);
     }
 
+    /**
+     * CGI-style backends (WSGI, Rack, PHP) read X-User-ID and X_User_ID as the same variable (HTTP_X_USER_ID):
+     * an underscore variant of an identity header must not reach them either.
+     */
+    @Test
+    void underscoreVariantsOfIdentityHeadersDoNotReachTheBackend() throws Exception {
+        Answer a = gw.raw("GET /key/x HTTP/1.1\r\nHost: localhost\r\nX-API-Key: " + key.key()
+                + "\r\nX_User_ID: mallory\r\nx_user-id: mallory2\r\nX_Email: m@evil.test\r\nX_Internal_Role: root");
+        assertThat(a.status()).as(a.body()).isEqualTo(200);
+        HttpHeaders up = gw.lastUpstream().headers();
+        for (var e : up) {
+            String cgi = e.getKey().replace('_', '-');
+            boolean underscoreIdentity = e.getKey().contains("_") && IDENTITY.stream().anyMatch(cgi::equalsIgnoreCase);
+            assertThat(underscoreIdentity).as("upstream header %s: %s", e.getKey(), e.getValue()).isFalse();
+        }
+        assertNoSpoofedValue(up);
+        assertThat(up.getAll("X-API-Key-ID")).containsExactly(key.record().id());
+        assertThat(gw.raw("GET /open/x HTTP/1.1\r\nHost: localhost\r\nX_Trace_Hint: keep").status()).isEqualTo(200);
+        assertThat(gw.lastUpstream().headers().get("X_Trace_Hint")).isEqualTo("keep");
+    }
+
     @Test
     void aRefusedRequestWithSpoofedHeadersReachesNothing() throws Exception {
         spoofed("/jwt/x").unauthorized("missing credentials");
