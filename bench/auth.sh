@@ -40,7 +40,11 @@ SUBJECT=bench-user
 TENANT=bench
 # The paths, in the order of every round.
 PATHS=(plain jwt key)
-bench_jar="$root/strait-bench/target/strait-bench-0.1.0-SNAPSHOT-jmh.jar"
+# The token generator: a class of strait-bench (built and tested with it), run here from its source
+# against the CLI's jar, which has nimbus. The source launcher compiles it in memory: no Maven run
+# and no build output (JMH's generated sources would make bin/strait think its jar is stale).
+fixtures_src="$root/strait-bench/src/main/java/io/strait/bench/AuthFixtures.java"
+cli_jar="$root/strait-cli/target/strait-cli-0.1.0-SNAPSHOT-all.jar"
 
 orig_args="$*"
 connections=$DEFAULT_CONNECTIONS duration="" warmup="" rounds="" quick=false out=""
@@ -69,27 +73,12 @@ command_line="bench/auth.sh${orig_args:+ $orig_args}"
 if [ -n "${STRAIT_JAVA_OPTS:-}" ]; then command_line="STRAIT_JAVA_OPTS='$STRAIT_JAVA_OPTS' $command_line"; fi
 
 bench_start
-
-# The token generator (io.strait.bench.AuthFixtures) is in strait-bench's jar: build it and the CLI
-# together when a source is newer than that jar; bin/strait then finds its own jar up to date.
-bench_jar_stale() {
-  [ -f "$bench_jar" ] || return 0
-  [ -n "$(find "$root" -path "$root/.git" -prune -o \( -name '*.java' -o -name 'pom.xml' -o -name '*.xml' -path '*/resources/*' \) \
-      -newer "$bench_jar" -print -quit 2>/dev/null)" ]
-}
-if bench_jar_stale; then
-  strait_require_mvn || exit 2
-  strait_maven_opts
-  log "building Strait and strait-bench (sources newer than $bench_jar)"
-  (cd "$root" && mvn -B -ntp -q -Dstyle.color=never package -DskipTests -pl strait-cli,strait-bench -am) 2>&1 |
-    sed 's/\x1b\[[0-9;]*m//g' >&2 || die "the build failed; run 'mvn -B package -DskipTests -pl strait-cli,strait-bench -am' to see why"
-fi
 build_strait
 
 # ---------------------------------------------------------------- credentials
 
 log "making the credentials: an ES256 key, its JWKS and a token; an API key in a file store"
-"$JAVA_HOME/bin/java" -cp "$bench_jar" io.strait.bench.AuthFixtures "$tmp/jwks.json" "$ISSUER" "$AUDIENCE" "$SUBJECT" \
+"$JAVA_HOME/bin/java" -cp "$cli_jar" "$fixtures_src" "$tmp/jwks.json" "$ISSUER" "$AUDIENCE" "$SUBJECT" \
   >"$tmp/token" 2>"$tmp/fixtures.log" || die "AuthFixtures failed: $(cat "$tmp/fixtures.log")"
 token=$(cat "$tmp/token")
 [[ $token =~ ^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$ ]] || die "AuthFixtures printed no JWT: $(head -c 200 "$tmp/token")"
