@@ -115,11 +115,29 @@ public final class AuthPolicyFilter implements HttpFilter {
             return Challenges.insufficientScope(policy.scopes());
         }
         results.verified.inc();
+        ctx.attr(Identity.KEY).set(merge(verified, granted));
         setIdentity(ctx.headers(), verified, granted);
         String query = ctx.query();
         for (Step s : steps) query = s.authenticator().stripCredential(ctx.headers(), query);
         ctx.query(query);
         return FilterResult.CONTINUE;
+    }
+
+    /** One identity from every verified credential (all-of): first non-null of each field, in policy order. */
+    private static Identity merge(List<Identity> verified, Set<String> scopes) {
+        if (verified.size() == 1) return verified.get(0);
+        String user = null, tenant = null, keyId = null;
+        StringBuilder source = new StringBuilder();
+        java.util.Map<String, String> extra = new java.util.LinkedHashMap<>();
+        for (Identity id : verified) {
+            if (!source.isEmpty()) source.append('+');
+            source.append(id.source());
+            if (user == null) user = id.userId();
+            if (tenant == null) tenant = id.tenant();
+            if (keyId == null) keyId = id.keyId();
+            id.extraHeaders().forEach(extra::putIfAbsent);
+        }
+        return new Identity(source.toString(), user, tenant, Set.copyOf(scopes), keyId, java.util.Map.copyOf(extra));
     }
 
     /** The identity headers (the client's own were removed by {@link IdentityHeadersFilter}). */
@@ -129,7 +147,7 @@ public final class AuthPolicyFilter implements HttpFilter {
             if (user == null) user = id.userId();
             if (tenant == null) tenant = id.tenant();
             if (keyId == null) keyId = id.keyId();
-            id.extraHeaders().forEach(h::set);
+            id.extraHeaders().forEach((k, v) -> { if (!h.contains(k)) h.set(k, v); }); // first credential wins, as in merge
         }
         if (user != null) h.set(IdentityHeaders.USER_ID, user);
         if (tenant != null) h.set(IdentityHeaders.TENANT_ID, tenant);

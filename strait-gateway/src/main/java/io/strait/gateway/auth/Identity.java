@@ -1,5 +1,6 @@
 package io.strait.gateway.auth;
 
+import io.netty.util.AttributeKey;
 import java.util.Map;
 import java.util.Set;
 
@@ -14,4 +15,10 @@ import java.util.Set;
  * @param extraHeaders configured claim headers (header name to value)
  */
 public record Identity(String source, String userId, String tenant, Set<String> scopes, String keyId,
-        Map<String, String> extraHeaders) {}
+        Map<String, String> extraHeaders) {
+    /**
+     * The verified caller of a request, for the filters after the auth policy (rate limits key on it).
+     * Absent on routes without a policy.
+     */
+    public static final AttributeKey<Identity> KEY = AttributeKey.valueOf("strait.identity");
+}
