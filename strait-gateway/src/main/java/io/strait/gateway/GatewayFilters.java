@@ -7,13 +7,18 @@ import io.strait.config.model.RouteAuth;
 import io.strait.config.model.RouteConfig;
 import io.strait.config.model.StraitConfig;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.strait.gateway.apikey.ApiKeyAuthenticator;
 import io.strait.gateway.auth.AuthPolicyFilter;
 import io.strait.gateway.auth.AuthResults;
 import io.strait.gateway.auth.Authenticator;
 import io.strait.gateway.auth.AuthenticatorFactory;
 import io.strait.gateway.auth.IdentityHeaders;
 import io.strait.gateway.auth.IdentityHeadersFilter;
+import io.strait.gateway.jwt.JwtAuthenticator;
+import io.strait.gateway.jwt.JwtMetrics;
 import io.strait.proxy.filter.FilterFactory;
 import io.strait.proxy.filter.HttpFilter;
 import java.util.ArrayList;
@@ -57,6 +62,59 @@ public final class GatewayFilters implements FilterFactory {
                 .labelNames("route", "result")
                 .withoutExemplars()
                 .register(registry);
+        CounterWithCallback.builder()
+                .name("strait_jwt_tokens_total")
+                .help("Bearer tokens checked, by provider and result (verified, rejected, unavailable)")
+                .labelNames("provider", "result")
+                .callback(cb -> {
+                    for (JwtAuthenticator j : authenticators(JwtAuthenticator.class)) {
+                        JwtMetrics m = j.metrics();
+                        cb.call(m.verified(), j.name(), "verified");
+                        cb.call(m.rejectedByReason().values().stream().mapToLong(Long::longValue).sum(), j.name(), "rejected");
+                        cb.call(m.unavailable(), j.name(), "unavailable");
+                    }
+                })
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("strait_jwt_token_cache_hits_total")
+                .help("Tokens answered from the verified-token cache (no signature check), by provider")
+                .labelNames("provider")
+                .callback(cb -> {
+                    for (JwtAuthenticator j : authenticators(JwtAuthenticator.class)) cb.call(j.metrics().cacheHits(), j.name());
+                })
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("strait_jwt_jwks_fetches_total")
+                .help("JWKS fetches by provider and result (failure: unreachable, slow, non-200 or unusable keys)")
+                .labelNames("provider", "result")
+                .callback(cb -> {
+                    for (JwtAuthenticator j : authenticators(JwtAuthenticator.class)) {
+                        JwtMetrics m = j.metrics();
+                        cb.call(m.jwksFetches() - m.jwksFetchFailures(), j.name(), "success");
+                        cb.call(m.jwksFetchFailures(), j.name(), "failure");
+                    }
+                })
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("strait_apikey_cache_entries")
+                .help("API keys held by the lookup cache, by kind (found, unknown)")
+                .labelNames("kind")
+                .callback(cb -> {
+                    for (ApiKeyAuthenticator a : authenticators(ApiKeyAuthenticator.class)) {
+                        cb.call(a.cachedKeys(), "found");
+                        cb.call(a.cachedUnknownKeys(), "unknown");
+                    }
+                })
+                .register(registry);
+    }
+
+    /** The live authenticators of one kind, for metric callbacks (scrape time, any thread). */
+    private synchronized <T> List<T> authenticators(Class<T> type) {
+        List<T> out = new ArrayList<>();
+        for (Built b : live.values()) {
+            if (type.isInstance(b.authenticator())) out.add(type.cast(b.authenticator()));
+        }
+        return out;
     }
 
     @Override

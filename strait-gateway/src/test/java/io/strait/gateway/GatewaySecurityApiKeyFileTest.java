@@ -76,6 +76,7 @@ class GatewaySecurityApiKeyFileTest {
         assertThat(h.has("x-user-id")).isFalse();
         assertThat(h.has("x-api-key")).isFalse();
         assertThat(gw.lastUpstream().headers().contains("X-API-Key")).isFalse();
+        assertThat(gw.proxy.admin("GET", "/metrics").body()).containsPattern("strait_apikey_cache_entries\\{kind=\"found\"} [1-9]");
         assertThat(a.body()).doesNotContain(valid.key());
     }
 

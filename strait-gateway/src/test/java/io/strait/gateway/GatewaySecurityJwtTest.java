@@ -74,6 +74,26 @@ class GatewaySecurityJwtTest {
     }
 
     @Test
+    void tokenChecksAndJwksFetchesShowInMetrics() {
+        String token = issuer.token();
+        bearer(token);
+        bearer(token); // a cache hit
+        bearer(token + "x");
+        String m = gw.proxy.admin("GET", "/metrics").body();
+        assertThat(metric(m, "strait_jwt_tokens_total{provider=\"main\",result=\"verified\"}")).isGreaterThanOrEqualTo(2);
+        assertThat(metric(m, "strait_jwt_tokens_total{provider=\"main\",result=\"rejected\"}")).isGreaterThanOrEqualTo(1);
+        assertThat(metric(m, "strait_jwt_token_cache_hits_total{provider=\"main\"}")).isGreaterThanOrEqualTo(1);
+        assertThat(metric(m, "strait_jwt_jwks_fetches_total{provider=\"main\",result=\"success\"}")).isGreaterThanOrEqualTo(1);
+    }
+
+    private static double metric(String text, String series) {
+        for (String line : text.split("\n")) {
+            if (line.startsWith(series + " ")) return Double.parseDouble(line.substring(series.length() + 1).trim());
+        }
+        throw new AssertionError("no " + series + " in /metrics");
+    }
+
+    @Test
     void algNoneIsRefused() {
         String payload = TestIssuer.b64(TestIssuer.json(TestIssuer.claims()));
         String unsigned = TestIssuer.b64("{\"alg\":\"none\",\"typ\":\"JWT\"}") + "." + payload + ".";

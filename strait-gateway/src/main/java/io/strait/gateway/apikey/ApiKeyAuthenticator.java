@@ -103,6 +103,15 @@ public final class ApiKeyAuthenticator implements Authenticator {
         return queryParam == null ? query : QueryParam.remove(query, queryParam);
     }
 
+    /** Keys held by the lookup cache: found ones and known-unknown ones. */
+    public int cachedKeys() {
+        return lookup.positiveSize();
+    }
+
+    public int cachedUnknownKeys() {
+        return lookup.negativeSize();
+    }
+
     @Override
     public void close() {
         store.close();
