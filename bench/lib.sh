@@ -353,3 +353,34 @@ bench_env() {
   wrk_version=$({ wrk -v 2>&1 || true; } | head -n1 | awk '{print $1, $2}')
   cpu_model=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
 }
+
+# report_footer KIND ERRORS_HEADER [NOTE]: the end of a report: whether runs were disturbed (KIND: what a
+# round measured, "kind" or "path"), NOTE if given, wrk's errors, and Strait's warnings. Reads the
+# arrays disturbed and problems and the variables attempts and strait_warnings.
+report_footer() {
+  local kind=$1 errors_header=$2 note=${3:-} t
+  if [ ${#disturbed[@]} -eq 0 ]; then
+    echo "No measured run was disturbed: other processes and steal took at most ${DISTURBED_PCT}% of a CPU during each."
+  else
+    echo "**Disturbed** (other processes and steal still took over ${DISTURBED_PCT}% of a CPU after $attempts attempts; left out of the medians when another round of the same $kind was not disturbed):"
+    echo
+    for t in "${disturbed[@]}"; do echo "- $t"; done
+  fi
+  echo
+  [ -z "$note" ] || echo "$note"
+  if [ ${#problems[@]} -eq 0 ]; then
+    echo "wrk reported no errors and no non-2xx/3xx responses."
+  else
+    echo "$errors_header"
+    echo
+    for t in "${problems[@]}"; do echo "- $t"; done
+  fi
+  if [ -n "$strait_warnings" ]; then
+    echo
+    echo "Strait logged warnings or errors:"
+    echo
+    echo '```'
+    echo "$strait_warnings"
+    echo '```'
+  fi
+}

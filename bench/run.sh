@@ -257,29 +257,7 @@ report() {
     echo "$line"
   fi
   echo
-  if [ ${#disturbed[@]} -eq 0 ]; then
-    echo "No measured run was disturbed: other processes and steal took at most ${DISTURBED_PCT}% of a CPU during each."
-  else
-    echo "**Disturbed** (other processes and steal still took over ${DISTURBED_PCT}% of a CPU after $attempts attempts; left out of the medians when another round of the same kind was not disturbed):"
-    echo
-    for t in "${disturbed[@]}"; do echo "- $t"; done
-  fi
-  echo
-  if [ ${#problems[@]} -eq 0 ]; then
-    echo "wrk reported no errors and no non-2xx/3xx responses."
-  else
-    echo "wrk reported errors:"
-    echo
-    for t in "${problems[@]}"; do echo "- $t"; done
-  fi
-  if [ -n "$strait_warnings" ]; then
-    echo
-    echo "Strait logged warnings or errors:"
-    echo
-    echo '```'
-    echo "$strait_warnings"
-    echo '```'
-  fi
+  report_footer "kind" "wrk reported errors:"
 }
 
 report | tee "$out"

@@ -124,23 +124,19 @@ final class TlsReader {
     }
 
     private static List<X509Certificate> certs(Node n, String field, Path file) {
-        String shown = n.string(field, "");
-        byte[] bytes;
-        try {
-            bytes = Pem.read(file);
-        } catch (PemException e) {
-            n.error(field, "cannot read '" + shown + "': " + e.getMessage());
-            return null;
-        }
-        try {
-            return Pem.certificates(bytes);
-        } catch (PemException e) {
-            n.error(field, "'" + shown + "' " + e.getMessage());
-            return null;
-        }
+        return pem(n, field, file, Pem::certificates, "' ");
     }
 
     private static PrivateKey key(Node n, String field, Path file) {
+        return pem(n, field, file, Pem::privateKey, "': ");
+    }
+
+    private interface PemParser<T> {
+        T parse(byte[] bytes) throws PemException;
+    }
+
+    /** Reads a PEM file and parses it, reporting either failure at {@code field}; the bytes are wiped after. */
+    private static <T> T pem(Node n, String field, Path file, PemParser<T> parser, String joint) {
         String shown = n.string(field, "");
         byte[] bytes;
         try {
@@ -150,12 +146,12 @@ final class TlsReader {
             return null;
         }
         try {
-            return Pem.privateKey(bytes);
+            return parser.parse(bytes);
         } catch (PemException e) {
-            n.error(field, "'" + shown + "': " + e.getMessage());
+            n.error(field, "'" + shown + joint + e.getMessage());
             return null;
         } finally {
-            java.util.Arrays.fill(bytes, (byte) 0);
+            java.util.Arrays.fill(bytes, (byte) 0); // key material does not linger in the heap
         }
     }
 
