@@ -11,6 +11,7 @@ import java.util.Map;
  * @param zone the zone this process runs in (for zone-aware load balancing); may be null
  * @param drainTimeout how long graceful shutdown waits for in-flight requests
  * @param auth authentication providers for routes' auth policies
+ * @param rateLimits the rate-limit store and the policies routes pick
  */
 public record StraitConfig(
         AdminConfig admin,
@@ -20,11 +21,18 @@ public record StraitConfig(
         ObservabilityConfig observability,
         String zone,
         Duration drainTimeout,
-        AuthConfig auth) {
+        AuthConfig auth,
+        RateLimitsConfig rateLimits) {
 
     /** A configuration without authentication. */
     public StraitConfig(AdminConfig admin, List<ListenerConfig> listeners, Map<String, ClusterConfig> clusters,
             List<RouteConfig> routes, ObservabilityConfig observability, String zone, Duration drainTimeout) {
-        this(admin, listeners, clusters, routes, observability, zone, drainTimeout, AuthConfig.NONE);
+        this(admin, listeners, clusters, routes, observability, zone, drainTimeout, AuthConfig.NONE, RateLimitsConfig.NONE);
+    }
+
+    /** A configuration without rate limits. */
+    public StraitConfig(AdminConfig admin, List<ListenerConfig> listeners, Map<String, ClusterConfig> clusters,
+            List<RouteConfig> routes, ObservabilityConfig observability, String zone, Duration drainTimeout, AuthConfig auth) {
+        this(admin, listeners, clusters, routes, observability, zone, drainTimeout, auth, RateLimitsConfig.NONE);
     }
 }

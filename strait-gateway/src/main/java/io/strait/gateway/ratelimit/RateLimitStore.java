@@ -1,0 +1,20 @@
+package io.strait.gateway.ratelimit;
+
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Where buckets live. Implementations never block the caller (an event loop): the local store answers
+ * with a completed stage, the Redis store when its reply arrives.
+ */
+public interface RateLimitStore extends AutoCloseable {
+    /**
+     * Charges one request to every bucket, all or nothing. The stage fails (with
+     * {@link RateLimitStoreException}) when the store cannot answer in time; the caller then applies each
+     * bucket's failure policy.
+     */
+    CompletionStage<Verdict> acquire(List<Bucket> buckets);
+
+    @Override
+    default void close() {}
+}
