@@ -93,7 +93,7 @@ public final class ApiKeyAuthenticator implements Authenticator {
             return EXPIRED;
         }
         return new AuthOutcome.Verified(new Identity(SOURCE, null, rec.tenant(),
-                Collections.unmodifiableSet(new LinkedHashSet<>(rec.scopes())), rec.id(), Map.of()));
+                Collections.unmodifiableSet(new LinkedHashSet<>(rec.scopes())), rec.id(), Map.of(), rec.plan()));
     }
 
     @Override

@@ -126,7 +126,7 @@ public final class AuthPolicyFilter implements HttpFilter {
     /** One identity from every verified credential (all-of): first non-null of each field, in policy order. */
     private static Identity merge(List<Identity> verified, Set<String> scopes) {
         if (verified.size() == 1) return verified.get(0);
-        String user = null, tenant = null, keyId = null;
+        String user = null, tenant = null, keyId = null, plan = null;
         StringBuilder source = new StringBuilder();
         java.util.Map<String, String> extra = new java.util.LinkedHashMap<>();
         for (Identity id : verified) {
@@ -135,9 +135,10 @@ public final class AuthPolicyFilter implements HttpFilter {
             if (user == null) user = id.userId();
             if (tenant == null) tenant = id.tenant();
             if (keyId == null) keyId = id.keyId();
+            if (plan == null) plan = id.plan();
             id.extraHeaders().forEach(extra::putIfAbsent);
         }
-        return new Identity(source.toString(), user, tenant, Set.copyOf(scopes), keyId, java.util.Map.copyOf(extra));
+        return new Identity(source.toString(), user, tenant, Set.copyOf(scopes), keyId, java.util.Map.copyOf(extra), plan);
     }
 
     /** The identity headers (the client's own were removed by {@link IdentityHeadersFilter}). */

@@ -13,9 +13,16 @@ import java.util.Set;
  * @param scopes granted scopes ({@code X-Scopes}, space separated)
  * @param keyId {@code X-API-Key-ID} for an API key; null for a JWT
  * @param extraHeaders configured claim headers (header name to value)
+ * @param plan the API key's plan (rate-limit policies may give plans their own limits); null for a JWT
  */
 public record Identity(String source, String userId, String tenant, Set<String> scopes, String keyId,
-        Map<String, String> extraHeaders) {
+        Map<String, String> extraHeaders, String plan) {
+    /** An identity without a plan. */
+    public Identity(String source, String userId, String tenant, Set<String> scopes, String keyId,
+            Map<String, String> extraHeaders) {
+        this(source, userId, tenant, scopes, keyId, extraHeaders, null);
+    }
+
     /**
      * The verified caller of a request, for the filters after the auth policy (rate limits key on it).
      * Absent on routes without a policy.

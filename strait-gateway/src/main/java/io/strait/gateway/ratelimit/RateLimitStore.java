@@ -15,6 +15,19 @@ public interface RateLimitStore extends AutoCloseable {
      */
     CompletionStage<Verdict> acquire(List<Bucket> buckets);
 
+    /**
+     * The same as {@link #acquire} when the store can answer at once without waiting (local and hybrid
+     * stores): saves the future. Null when it cannot (the caller then uses {@link #acquire}).
+     */
+    default Verdict acquireNow(List<Bucket> buckets) {
+        return null;
+    }
+
+    /** Whether the store's shared state is reachable (a hybrid store that cannot sync is not). */
+    default boolean healthy() {
+        return true;
+    }
+
     @Override
     default void close() {}
 }

@@ -10,4 +10,7 @@ import java.util.List;
  * @param states one per bucket, in the order asked
  * @param nowMicros the store's clock (Unix epoch, microseconds) when it decided: Redis time for the redis store
  */
-public record Verdict(boolean allowed, List<BucketState> states, long nowMicros) {}
+public record Verdict(boolean allowed, List<BucketState> states, long nowMicros) {
+    /** Not a store's answer: the store failed and a bucket's policy says fail closed (503). */
+    public static final Verdict UNAVAILABLE = new Verdict(false, List.of(), 0);
+}

@@ -17,6 +17,7 @@ public final class RequestContext {
     private final HttpRequest request;
     private final InetSocketAddress client;
     private String clientIp;
+    private String forwardedClientIp;
     private final boolean secure;
     private final String protocol;
     private final long startNanos;
@@ -58,6 +59,20 @@ public final class RequestContext {
     public String clientIp() {
         if (clientIp == null) clientIp = ipOf(client);
         return clientIp;
+    }
+
+    /**
+     * The client's IP as the listener's trusted hops report it: at the edge (no trusted hops) the
+     * connection's peer; behind trusted load balancers, the address the nearest of them saw (set by
+     * {@link ForwardedHeadersFilter}). What per-client rate limits count by.
+     */
+    public String forwardedClientIp() {
+        return forwardedClientIp != null ? forwardedClientIp : clientIp();
+    }
+
+    /** Set by {@link ForwardedHeadersFilter}. */
+    public void forwardedClientIp(String ip) {
+        this.forwardedClientIp = ip;
     }
 
     /** An address's IP as text, e.g. {@code 10.0.0.7} or {@code 2001:db8:0:0:0:0:0:1}. */
