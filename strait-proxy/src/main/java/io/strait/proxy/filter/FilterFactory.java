@@ -14,13 +14,16 @@ import java.util.List;
  * caches, store connections) and drops what the new configuration no longer names.
  */
 public interface FilterFactory extends AutoCloseable {
-    /** The bare engine: no filters of its own, and no route may ask for authentication. */
+    /** The bare engine: no filters of its own, and no route may ask for authentication or rate limits. */
     FilterFactory NONE = new FilterFactory() {
         @Override
         public void prepare(StraitConfig config) {
             for (int i = 0; i < config.routes().size(); i++) {
                 if (config.routes().get(i).auth().mode() != io.strait.config.model.RouteAuth.Mode.NONE) {
                     throw new IllegalArgumentException("routes[" + i + "].auth: this process has no authentication filters");
+                }
+                if (!config.routes().get(i).rateLimit().isEmpty()) {
+                    throw new IllegalArgumentException("routes[" + i + "].rateLimit: this process has no rate-limit filters");
                 }
             }
         }
