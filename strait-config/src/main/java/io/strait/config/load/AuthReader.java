@@ -202,10 +202,7 @@ final class AuthReader {
                 out = fileStore(path.isBlank() ? ApiKeysConfig.DEFAULT_FILE : resolve(n, "path", baseDir, path));
             }
             case "redis" -> {
-                String uri = n.requiredString("uri");
-                if (uri != null && !(uri.startsWith("redis://") || uri.startsWith("rediss://"))) {
-                    n.error("uri", "must start with redis:// or rediss://");
-                }
+                String uri = ConfigReader.redisUri(n, "uri");
                 String prefix = n.string("keyPrefix", ApiKeysConfig.DEFAULT_REDIS_PREFIX);
                 out = new ApiKeysConfig.Store(ApiKeysConfig.StoreType.REDIS, null, uri, prefix);
             }

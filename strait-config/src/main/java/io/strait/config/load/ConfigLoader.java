@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.strait.config.model.ClusterConfig.LoadBalancerKind;
 import io.strait.config.model.ClusterConfig.UpstreamProtocol;
 import io.strait.config.model.HostPort;
+import io.strait.config.model.RateLimitPolicy.OnStoreError;
+import io.strait.config.model.RateLimitsConfig;
+import io.strait.config.model.RateLimitsConfig.StoreType;
 import io.strait.config.model.StraitConfig;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
@@ -105,6 +108,30 @@ public final class ConfigLoader {
     // ---- routes
     /** A route's upstream must start answering within this (Envoy's route timeout default). */
     public static final Duration DEFAULT_ROUTE_TIMEOUT = Duration.ofSeconds(15);
+
+    // ---- rate limits (the store defaults live in RateLimitsConfig, so that RateLimitsConfig.NONE agrees; named here for the table)
+    /** In-process buckets need nothing else running; sharing limits through Redis is a deliberate choice. */
+    public static final StoreType DEFAULT_RATE_LIMIT_STORE = StoreType.LOCAL;
+    /** {@link RateLimitsConfig#DEFAULT_TIMEOUT}: Redis on the same network answers in about a millisecond. */
+    public static final Duration DEFAULT_RATE_LIMIT_TIMEOUT = RateLimitsConfig.DEFAULT_TIMEOUT;
+    /** {@link RateLimitsConfig#DEFAULT_SYNC_INTERVAL}: the hybrid store's over-admission grows with this interval. */
+    public static final Duration DEFAULT_RATE_LIMIT_SYNC_INTERVAL = RateLimitsConfig.DEFAULT_SYNC_INTERVAL;
+    /** A hybrid store syncing faster than this sends Redis nearly a call per request, which is what hybrid avoids. */
+    public static final Duration MIN_RATE_LIMIT_SYNC_INTERVAL = Duration.ofMillis(10);
+    /** {@link RateLimitsConfig#DEFAULT_KEY_PREFIX}: the key shape, {@code rate_limit:{client}:{endpoint}}. */
+    public static final String DEFAULT_RATE_LIMIT_KEY_PREFIX = RateLimitsConfig.DEFAULT_KEY_PREFIX;
+    /** {@link RateLimitsConfig#DEFAULT_MAX_LOCAL_BUCKETS}: a few megabytes of heap, ample for one process's active clients. */
+    public static final int DEFAULT_MAX_LOCAL_BUCKETS = RateLimitsConfig.DEFAULT_MAX_LOCAL_BUCKETS;
+    /** Upper bound of maxLocalBuckets: at about a hundred bytes a bucket, ten million are a gigabyte of heap. */
+    public static final int MAX_LOCAL_BUCKETS = 10_000_000;
+    /** {@link RateLimitsConfig#DEFAULT_IETF_HEADERS}: the IETF headers are a draft; X-RateLimit-* are always sent. */
+    public static final boolean DEFAULT_RATE_LIMIT_IETF_HEADERS = RateLimitsConfig.DEFAULT_IETF_HEADERS;
+    /** A Redis outage must not take the API down with it: each process keeps enforcing the limit on its own. */
+    public static final OnStoreError DEFAULT_ON_STORE_ERROR = OnStoreError.OPEN;
+    /** Longer quotas are billing, not rate limiting; it also keeps a full bucket's time far inside Redis' exact range. */
+    public static final Duration MAX_RATE_LIMIT_WINDOW = Duration.ofDays(365);
+    /** Buckets count time in whole microseconds (as the Redis script does): one request cannot cost less. */
+    public static final Duration MIN_RATE_LIMIT_INTERVAL = Duration.ofNanos(1000);
 
     // ---- observability
     /** Every field an access-log line can have, in their usual order. */

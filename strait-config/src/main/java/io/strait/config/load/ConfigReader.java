@@ -10,10 +10,13 @@ import io.strait.config.model.ListenerConfig;
 import io.strait.config.model.ListenerConfig.Protocol;
 import io.strait.config.model.ObservabilityConfig;
 import io.strait.config.model.PathPolicy;
+import io.strait.config.model.RateLimitsConfig;
 import io.strait.config.model.RedirectToHttps;
 import io.strait.config.model.TlsConfig;
 import io.strait.config.model.RouteConfig;
 import io.strait.config.model.StraitConfig;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -28,10 +31,6 @@ import java.util.regex.Pattern;
 
 /** Reads the top level, admin, listeners and observability; clusters and routes have readers of their own. */
 final class ConfigReader {
-    /** Top-level sections of later capabilities: refused, never half-applied. */
-    private static final Map<String, String> NOT_YET_TOP = Map.of(
-            "rateLimits", "rate limiting is not available in this build yet");
-
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
     static final String NAME_RULE = "names use letters, digits, '.', '_' and '-', start with a letter or digit,"
             + " and have at most 63 characters";
@@ -52,19 +51,21 @@ final class ConfigReader {
     }
 
     StraitConfig read() {
-        notYet(root, NOT_YET_TOP);
         AdminConfig admin = admin(root.object("admin"));
         List<ListenerConfig> listeners = listeners();
         String zone = zone();
         Map<String, ClusterConfig> clusters = new ClusterReader(root, zone != null).read();
         AuthConfig auth = AuthReader.read(root, baseDir);
-        List<RouteConfig> routes = new RouteReader(root, clusters.keySet(), Set.copyOf(root.keys("clusters")), auth).read();
+        RateLimitReader rateLimits = new RateLimitReader();
+        RateLimitsConfig limits = rateLimits.read(root);
+        List<RouteConfig> routes = new RouteReader(root, clusters.keySet(), Set.copyOf(root.keys("clusters")), auth, rateLimits)
+                .read();
         ObservabilityConfig obs = observability(root.object("observability"));
         Duration drain = root.duration("drainTimeout", DEFAULT_DRAIN_TIMEOUT);
         root.finish();
         checkPorts(admin, listeners);
         return new StraitConfig(admin, List.copyOf(listeners), Collections.unmodifiableMap(clusters),
-                List.copyOf(routes), obs, zone, drain, auth);
+                List.copyOf(routes), obs, zone, drain, auth, limits);
     }
 
     private String zone() {
@@ -100,6 +101,31 @@ final class ConfigReader {
             return dflt;
         }
         return hp;
+    }
+
+    /**
+     * A required {@code redis://} or {@code rediss://} URI with a host and a port, or null after an error. The
+     * value is never repeated in a message: it may hold a password.
+     */
+    static String redisUri(Node n, String field) {
+        String s = n.requiredString(field);
+        if (s == null) return null;
+        if (!(s.startsWith("redis://") || s.startsWith("rediss://"))) {
+            n.error(field, "must start with redis:// or rediss://");
+            return null;
+        }
+        URI uri;
+        try {
+            uri = new URI(s);
+        } catch (URISyntaxException e) {
+            n.error(field, "is not a valid URI (" + e.getReason() + ")");
+            return null;
+        }
+        if (uri.getHost() == null || uri.getPort() < 0) {
+            n.error(field, "must name a host and a port: redis://[:password@]host:port[/db]");
+            return null;
+        }
+        return s;
     }
 
     static Duration positive(Node n, String field, Duration dflt) {

@@ -139,6 +139,26 @@ public final class Node {
         return i;
     }
 
+    /** A whole number that may exceed an int (a request count); at least {@code min}, else an error and {@code dflt}. */
+    public long count(String field, long dflt, long min) {
+        JsonNode v = raw(field);
+        if (v == null) return dflt;
+        if (!v.isIntegralNumber()) {
+            error(field, "must be an integer");
+            return dflt;
+        }
+        if (!v.canConvertToLong()) {
+            error(field, "is too large (was " + describe(v) + ")");
+            return dflt;
+        }
+        long l = v.longValue();
+        if (l < min) {
+            error(field, "must be at least " + min + " (was " + l + ")");
+            return dflt;
+        }
+        return l;
+    }
+
     public double decimal(String field, double dflt, double min, double max) {
         JsonNode v = raw(field);
         if (v == null) return dflt;

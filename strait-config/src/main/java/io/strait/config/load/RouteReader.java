@@ -22,7 +22,6 @@ import java.util.regex.PatternSyntaxException;
 /** Reads {@code routes}: what each route matches, where it goes and how the request is rewritten. */
 final class RouteReader {
     private static final Map<String, String> NOT_YET = Map.of(
-            "rateLimit", "rate limiting is not available in this build yet",
             "retries", "retries are not available in this build yet",
             "split", "traffic splitting is not available in this build yet");
     /** The methods a route can name, in RFC 9110 order (plus PATCH). */
@@ -40,15 +39,18 @@ final class RouteReader {
     private final Set<String> clusters;
     private final Set<String> declaredClusters;
     private final AuthConfig auth;
+    private final RateLimitReader rateLimits;
 
     /**
      * @param clusters the valid clusters
      * @param declaredClusters every name under {@code clusters}, valid or not: a route naming a broken
      *     cluster gets no second error, the cluster's own errors say what is wrong
+     * @param rateLimits the reader that read {@code rateLimits}: it checks each route's {@code rateLimit}
      */
-    RouteReader(Node root, Set<String> clusters, Set<String> declaredClusters, AuthConfig auth) {
+    RouteReader(Node root, Set<String> clusters, Set<String> declaredClusters, AuthConfig auth, RateLimitReader rateLimits) {
         this.root = root;
         this.auth = auth;
+        this.rateLimits = rateLimits;
         this.errors = root.errors();
         this.clusters = clusters;
         this.declaredClusters = declaredClusters;
@@ -71,8 +73,10 @@ final class RouteReader {
             Duration timeout = n.duration("timeout", DEFAULT_ROUTE_TIMEOUT);
             Long body = n.present("maxRequestBodySize") ? n.size("maxRequestBodySize", 0) : null;
             RouteAuth routeAuth = AuthReader.route(n, auth);
+            List<String> limits = rateLimits.route(n);
             n.finish();
-            out.add(new RouteConfig(name, match, cluster, rewrite, timeout, body, routeAuth == null ? RouteAuth.NONE : routeAuth));
+            out.add(new RouteConfig(name, match, cluster, rewrite, timeout, body, routeAuth == null ? RouteAuth.NONE : routeAuth,
+                    limits));
         }
         return out;
     }

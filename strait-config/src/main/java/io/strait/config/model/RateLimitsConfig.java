@@ -13,15 +13,26 @@ import java.util.Map;
  *     {@code RateLimit} headers (the {@code X-RateLimit-*} headers are always sent)
  */
 public record RateLimitsConfig(Store store, Map<String, RateLimitPolicy> policies, boolean ietfHeaders) {
-    public static final RateLimitsConfig NONE = new RateLimitsConfig(Store.LOCAL, Map.of(), false);
+    // The defaults of the store's settings (io.strait.config.load.ConfigLoader names them too, for the docs' table).
+    // Declared before NONE, which is built from them.
 
     /** Redis calls slower than this count as failures: Redis on the same network answers in about a millisecond. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(100);
     /** How often a hybrid store pushes what it admitted to Redis and learns what the others did. */
     public static final Duration DEFAULT_SYNC_INTERVAL = Duration.ofMillis(100);
+    /** The key shape the issue asks for ({@code rate_limit:{client}:{endpoint}}), apart from other data in the same Redis. */
     public static final String DEFAULT_KEY_PREFIX = "rate_limit:";
     /** Buckets a local store keeps at most; past it, new keys of a policy share one overflow bucket. */
     public static final int DEFAULT_MAX_LOCAL_BUCKETS = 100_000;
+    /** The IETF {@code RateLimit} headers are still a draft: sent only when asked for. */
+    public static final boolean DEFAULT_IETF_HEADERS = false;
+
+    /**
+     * No {@code rateLimits} section: the local store and no policies. Its store is built here rather than taken
+     * from {@link Store#LOCAL}: whichever of the two classes is initialised first, neither sees the other's
+     * constants still null.
+     */
+    public static final RateLimitsConfig NONE = new RateLimitsConfig(localStore(), Map.of(), DEFAULT_IETF_HEADERS);
 
     public enum StoreType { LOCAL, REDIS, HYBRID }
 
@@ -37,8 +48,13 @@ public record RateLimitsConfig(Store store, Map<String, RateLimitPolicy> policie
      */
     public record Store(StoreType type, String uri, boolean cluster, Duration timeout, Duration syncInterval,
             String keyPrefix, int maxLocalBuckets) {
-        public static final Store LOCAL = new Store(StoreType.LOCAL, null, false, DEFAULT_TIMEOUT, DEFAULT_SYNC_INTERVAL,
-                DEFAULT_KEY_PREFIX, DEFAULT_MAX_LOCAL_BUCKETS);
+        /** The local store with every default. */
+        public static final Store LOCAL = localStore();
+    }
+
+    private static Store localStore() {
+        return new Store(StoreType.LOCAL, null, false, DEFAULT_TIMEOUT, DEFAULT_SYNC_INTERVAL, DEFAULT_KEY_PREFIX,
+                DEFAULT_MAX_LOCAL_BUCKETS);
     }
 
     public RateLimitPolicy policy(String name) {

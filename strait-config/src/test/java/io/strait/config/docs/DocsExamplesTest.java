@@ -175,6 +175,7 @@ class DocsExamplesTest {
     private static String render(Object v) {
         if (v instanceof Duration d) {
             if (d.isZero()) return "0";
+            if (d.toNanos() % 1_000_000 != 0) return d.toNanos() / 1000 + "us";
             return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
         }
         if (v instanceof Enum<?> e) return Names.of(e);

@@ -134,6 +134,8 @@ class AuthConfigTest {
                         "auth.apiKeys.queryParam: use 1-64 letters, digits, '_', '.', '~' or '-' (was 'a b')"),
                 error("auth: {apiKeys: {store: {type: redis}}}", "auth.apiKeys.store.uri: is required"),
                 error("auth: {apiKeys: {store: {type: redis, uri: \"http://x\"}}}", "auth.apiKeys.store.uri: must start with redis:// or rediss://"),
+                error("auth: {apiKeys: {store: {type: redis, uri: \"redis://:pw@cache\"}}}",
+                        "auth.apiKeys.store.uri: must name a host and a port: redis://[:password@]host:port[/db]"),
                 error("auth: {apiKeys: {store: {type: mysql}}}", "auth.apiKeys.store.type: must be file or redis (was 'mysql')"),
                 error("auth: {apiKeys: {cacheTtl: 1h}}", "auth.apiKeys.cacheTtl: must be between 0s and 10m"),
                 error("auth: {identityHeaders: [\"X Bad\"]}", "auth.identityHeaders[0]: is not a valid header name ('X Bad')"),
