@@ -105,7 +105,11 @@ public final class LocalRateLimitStore implements RateLimitStore {
         }
     }
 
-    /** Charges one request to every bucket, all or nothing, on the caller's thread; never blocks. */
+    /**
+     * Charges one request to every bucket, all or nothing, on the caller's thread; never blocks and never returns
+     * null. Throws only on invalid input (a null list or bucket), which {@link #acquire} turns into a failed stage.
+     */
+    @Override
     public Verdict acquireNow(List<Bucket> buckets) {
         long now = clock.nowMicros();
         int n = buckets.size();
