@@ -241,6 +241,8 @@ disturbed=() # measured runs still disturbed after --attempts
 rss_file=""
 wrk_opts=()
 non2xx_fatal=false
+aux_pid="" # a helper process of the proxy (e.g. redis-server for bench/ratelimit.sh): its CPU is ours, not a disturbance
+aux_ticks() { if [ -n "$aux_pid" ]; then proc_ticks "$aux_pid"; else echo 0; fi; }
 run_wrk() {
   local label=$1 url=$2 secs=$3 ppid=$4 rate=${5:-} t0 t1 p0 p1 b0 b1 c0 c1 d0 d1 w0 w1 line kv sampler=""
   local outf="$tmp/wrk-$label.out"
@@ -249,7 +251,8 @@ run_wrk() {
     sampler=$!
     pids+=("$sampler")
   fi
-  p0=$(proc_ticks "$ppid") b0=$(proc_ticks "$backend_worker") w0=$(shell_child_ticks)
+  local x0 x1
+  p0=$(proc_ticks "$ppid") b0=$(proc_ticks "$backend_worker") w0=$(shell_child_ticks) x0=$(aux_ticks)
   c0=$(cpu_ticks "$CLIENT_CPU") d0=$(cpu_ticks "$PROXY_CPU") t0=$(date +%s.%N)
   local conns=$connections
   [ -z "$rate" ] || conns=$paced_connections
@@ -261,7 +264,7 @@ run_wrk() {
   pids+=("$wrk_pid")
   wait "$wrk_pid" || die "wrk failed for $label: $(cat "$outf")"
   untrack "$wrk_pid"
-  t1=$(date +%s.%N) p1=$(proc_ticks "$ppid") b1=$(proc_ticks "$backend_worker") w1=$(shell_child_ticks)
+  t1=$(date +%s.%N) p1=$(proc_ticks "$ppid") b1=$(proc_ticks "$backend_worker") w1=$(shell_child_ticks) x1=$(aux_ticks)
   c1=$(cpu_ticks "$CLIENT_CPU") d1=$(cpu_ticks "$PROXY_CPU")
   if [ -n "$sampler" ]; then
     kill "$sampler" 2>/dev/null || true
@@ -277,9 +280,10 @@ run_wrk() {
   # The proxy's CPU time per request: how much work it does, independent of how long it waited.
   R["$label.cpu_us"]=$(awk -v a="$p0" -v b="$p1" -v n="${R[$label.requests]}" -v hz="$clk_tck" 'BEGIN {printf "%.1f", 1e6 * (b - a) / hz / n}')
   R["$label.wrk_cpu"]=$(awk -v a="$w0" -v b="$w1" -v s="$t0" -v e="$t1" -v hz="$clk_tck" 'BEGIN {printf "%.0f", 100 * (b - a) / hz / (e - s)}')
+  R["$label.aux_cpu"]=$(awk -v a="$x0" -v b="$x1" -v s="$t0" -v e="$t1" -v hz="$clk_tck" 'BEGIN {printf "%.0f", 100 * (b - a) / hz / (e - s)}')
   # Everything else that ran on CPUs 0-1 (and steal), in percent of one CPU: what disturbed the run.
   R["$label.other_cpu"]=$(awk -v x0="$c0" -v x1="$c1" -v y0="$d0" -v y1="$d1" -v s="$t0" -v e="$t1" -v hz="$clk_tck" \
-    -v ours="$((p1 - p0 + b1 - b0 + w1 - w0))" 'BEGIN {
+    -v ours="$((p1 - p0 + b1 - b0 + w1 - w0 + x1 - x0))" 'BEGIN {
       split(x0, a, " "); split(x1, b, " "); split(y0, c, " "); split(y1, d, " ")
       o = 100 * ((b[1] - a[1] + d[1] - c[1]) - ours) / hz / (e - s); printf "%.0f", (o < 0 ? 0 : o) }')
   R["$label.load"]=$(loadavg)

@@ -19,6 +19,9 @@ import io.strait.gateway.auth.IdentityHeaders;
 import io.strait.gateway.auth.IdentityHeadersFilter;
 import io.strait.gateway.jwt.JwtAuthenticator;
 import io.strait.gateway.jwt.JwtMetrics;
+import io.strait.gateway.ratelimit.RateLimitFilter;
+import io.strait.gateway.ratelimit.RateLimitStores;
+import io.strait.gateway.ratelimit.RateLimits;
 import io.strait.proxy.filter.FilterFactory;
 import io.strait.proxy.filter.HttpFilter;
 import java.util.ArrayList;
@@ -29,8 +32,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The gateway's filters: on every route the identity headers are stripped, and a route with an auth
- * policy checks credentials. Authenticators outlive reloads while their settings stay the same (JWKS
+ * The gateway's filters: on every route the identity headers are stripped, a route with an auth
+ * policy checks credentials, and a route with rate limits charges the (now known) caller's buckets. Authenticators outlive reloads while their settings stay the same (JWKS
  * caches, token caches and store connections are kept); a changed or removed provider's old
  * authenticator is closed once the new configuration is in place.
  */
@@ -49,12 +52,21 @@ public final class GatewayFilters implements FilterFactory {
     /** Null until {@link #registerMetrics} (tests may build filters without a registry). */
     private Counter results;
 
+    private final RateLimits rateLimits;
+
     public GatewayFilters(AuthenticatorFactory factory) {
+        this(factory, new RateLimits(RateLimitStores::create));
+    }
+
+    public GatewayFilters(AuthenticatorFactory factory, RateLimits rateLimits) {
         this.factory = factory;
+        this.rateLimits = rateLimits;
     }
 
     @Override
     public void registerMetrics(PrometheusRegistry registry) {
+        rateLimits.registerMetrics(registry);
+        RateLimitStores.registerMetrics(registry, rateLimits::current);
         results = Counter.builder()
                 .name("strait_auth_requests_total")
                 .help("Requests checked by a route's auth policy, by route and result"
@@ -137,6 +149,13 @@ public final class GatewayFilters implements FilterFactory {
             created.forEach(GatewayFilters::closeQuietly);
             throw e;
         }
+        boolean limited = config.routes().stream().anyMatch(r -> !r.rateLimit().isEmpty());
+        try {
+            rateLimits.prepare(config.rateLimits(), limited);
+        } catch (RuntimeException e) {
+            created.forEach(GatewayFilters::closeQuietly);
+            throw e;
+        }
         next = fresh;
         auth = config.auth();
         identity = new IdentityHeadersFilter(IdentityHeaders.all(config.auth()));
@@ -161,8 +180,9 @@ public final class GatewayFilters implements FilterFactory {
 
     @Override
     public synchronized List<HttpFilter> routeFilters(RouteConfig route) {
+        RateLimitFilter limit = rateLimits.routeFilter(route);
         RouteAuth policy = route.auth();
-        if (policy.mode() == RouteAuth.Mode.NONE) return List.of(identity);
+        if (policy.mode() == RouteAuth.Mode.NONE) return limit == null ? List.of(identity) : List.of(identity, limit);
         List<AuthPolicyFilter.Step> steps = new ArrayList<>();
         for (String c : policy.credentials()) {
             Built b = next.get(c);
@@ -171,7 +191,8 @@ public final class GatewayFilters implements FilterFactory {
         }
         String keyHeader = policy.credentials().contains(RouteAuth.API_KEY) && auth.apiKeys() != null
                 ? auth.apiKeys().header() : null;
-        return List.of(identity, new AuthPolicyFilter(policy, steps, keyHeader, AuthResults.of(results, route.name())));
+        AuthPolicyFilter authFilter = new AuthPolicyFilter(policy, steps, keyHeader, AuthResults.of(results, route.name()));
+        return limit == null ? List.of(identity, authFilter) : List.of(identity, authFilter, limit);
     }
 
     /** A configuration prepared but never applied (its reload failed later) leaves authenticators nobody uses. */
@@ -191,6 +212,7 @@ public final class GatewayFilters implements FilterFactory {
         }
         live.clear();
         live.putAll(next);
+        rateLimits.committed();
     }
 
     @Override
@@ -199,6 +221,7 @@ public final class GatewayFilters implements FilterFactory {
         for (Built b : live.values()) closeQuietly(b.authenticator());
         live.clear();
         next = Map.of();
+        rateLimits.close();
         factory.close();
     }
 

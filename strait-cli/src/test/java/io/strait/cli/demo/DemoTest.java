@@ -74,6 +74,20 @@ class DemoTest {
             assertThat(missing.statusCode()).isEqualTo(404);
             assertThat(Json.parse(missing.body()).get("error").asText()).isEqualTo("route_not_found");
             assertThat(demo.banner()).contains(gw + "/api/v1/users/42");
+            // the banner's curl loop: the key has used 2 of its 10 per 10 s, so 8 more pass, then 429
+            int ok = 0;
+            HttpResponse<String> last = null;
+            for (int i = 0; i < 12; i++) {
+                last = client.send(HttpRequest.newBuilder(URI.create(gw + "/api/v1/orders")).header("X-API-Key", key).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (last.statusCode() == 200) ok++;
+                else assertThat(last.statusCode()).isEqualTo(429);
+            }
+            assertThat(ok).isEqualTo(Demo.DEMO_LIMIT - 2);
+            assertThat(Json.parse(last.body()).get("error").asText()).isEqualTo("rate_limited");
+            assertThat(last.headers().firstValue("retry-after")).isPresent();
+            assertThat(last.headers().firstValue("x-ratelimit-limit")).contains(Integer.toString(Demo.DEMO_LIMIT));
+            assertThat(demo.banner()).contains("429");
         }
     }
 

@@ -1,0 +1,56 @@
+package io.strait.gateway.ratelimit;
+
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.strait.config.model.RateLimitsConfig;
+import io.strait.gateway.ratelimit.local.LocalRateLimitStore;
+import java.util.function.Supplier;
+
+/** Builds the store a configuration names, and the store-level metrics. */
+public final class RateLimitStores {
+    private RateLimitStores() {}
+
+    /** The limiter for {@code s}: its store, and for a Redis store the in-process fallback of fail-open policies. */
+    public static RateLimiter create(RateLimitsConfig.Store s) {
+        return switch (s.type()) {
+            case LOCAL -> new RateLimiter("local", new LocalRateLimitStore(s.maxLocalBuckets()), null);
+            case REDIS, HYBRID -> throw new IllegalArgumentException(s.type().name().toLowerCase(java.util.Locale.ROOT)
+                    + " store is not available in this build yet");
+        };
+    }
+
+    /** Store metrics, read from whichever limiter serves at scrape time ({@code current} may give null). */
+    public static void registerMetrics(PrometheusRegistry registry, Supplier<RateLimiter> current) {
+        CounterWithCallback.builder()
+                .name("strait_ratelimit_store_errors_total")
+                .help("Requests whose rate-limit store could not answer, by store and the policy's choice"
+                        + " (open: decided by a local bucket; closed: answered 503)")
+                .labelNames("store", "on_error")
+                .callback(cb -> {
+                    RateLimiter l = current.get();
+                    if (l == null) return;
+                    cb.call(l.failedOpen(), l.storeType(), "open");
+                    cb.call(l.failedClosed(), l.storeType(), "closed");
+                })
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("strait_ratelimit_local_buckets")
+                .help("Buckets held in this process (local store, hybrid store, or the fail-open fallback)")
+                .labelNames("store")
+                .callback(cb -> {
+                    RateLimiter l = current.get();
+                    if (l != null && l.store() instanceof LocalRateLimitStore local) cb.call(local.size(), l.storeType());
+                })
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("strait_ratelimit_overflow_total")
+                .help("Requests charged to a policy's shared overflow bucket because the local bucket table was full")
+                .labelNames("store")
+                .callback(cb -> {
+                    RateLimiter l = current.get();
+                    if (l != null && l.store() instanceof LocalRateLimitStore local) cb.call(local.overflowed(), l.storeType());
+                })
+                .register(registry);
+    }
+}

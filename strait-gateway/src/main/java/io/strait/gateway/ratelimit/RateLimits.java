@@ -1,0 +1,119 @@
+package io.strait.gateway.ratelimit;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.strait.config.model.RateLimitPolicy;
+import io.strait.config.model.RateLimitsConfig;
+import io.strait.config.model.RouteConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway's rate limiting across reloads: builds each route's {@link RateLimitFilter}, and keeps the
+ * store (its buckets, its Redis connection) while the store's settings stay the same, so a reload that
+ * only changes policies or routes does not reset anyone's bucket. Called on the control thread.
+ */
+public final class RateLimits implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RateLimits.class);
+
+    private final Function<RateLimitsConfig.Store, RateLimiter> stores;
+    private RateLimitsConfig.Store liveSettings;
+    private RateLimiter live;
+    private RateLimitsConfig.Store nextSettings;
+    private RateLimiter next;
+    private RateLimitsConfig config = RateLimitsConfig.NONE;
+    private Counter requests;
+    private Counter limited;
+
+    /** @param stores builds the limiter for a store's settings (throws IllegalArgumentException when it cannot) */
+    public RateLimits(Function<RateLimitsConfig.Store, RateLimiter> stores) {
+        this.stores = stores;
+    }
+
+    public void registerMetrics(PrometheusRegistry registry) {
+        requests = Counter.builder()
+                .name("strait_ratelimit_requests_total")
+                .help("Requests checked by a route's rate limits, by route and result (allowed, limited, unavailable)")
+                .labelNames("route", "result")
+                .withoutExemplars()
+                .register(registry);
+        limited = Counter.builder()
+                .name("strait_ratelimit_limited_total")
+                .help("Requests refused with 429, by route and the policy that refused them")
+                .labelNames("route", "policy")
+                .withoutExemplars()
+                .register(registry);
+    }
+
+    /** Readies the store for {@code c}; the current one is kept when its settings are unchanged. */
+    public synchronized void prepare(RateLimitsConfig c, boolean used) {
+        dropUncommitted();
+        if (!used) {
+            next = null;
+            nextSettings = null;
+        } else if (live != null && c.store().equals(liveSettings)) {
+            next = live;
+            nextSettings = liveSettings;
+        } else {
+            try {
+                next = stores.apply(c.store());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("rateLimits.store: " + e.getMessage(), e);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("rateLimits.store: cannot start: " + e.getMessage(), e);
+            }
+            nextSettings = c.store();
+        }
+        config = c;
+    }
+
+    /** The route's rate-limit filter, or null when it names no policy. */
+    public synchronized RateLimitFilter routeFilter(RouteConfig route) {
+        if (route.rateLimit().isEmpty()) return null;
+        if (next == null) throw new IllegalStateException("no rate-limit store prepared");
+        List<LimitPolicy> policies = new ArrayList<>();
+        for (String name : route.rateLimit()) {
+            RateLimitPolicy p = config.policy(name);
+            if (p == null) throw new IllegalStateException("unknown policy " + name); // the loader checked names
+            policies.add(LimitPolicy.of(p));
+        }
+        return new RateLimitFilter(route.name(), policies, next, new RateLimitHeaders(config.ietfHeaders()),
+                new RateLimitResults(requests, limited, route.name(), route.rateLimit()));
+    }
+
+    /** The limiter now serving, for metrics (any thread); null when no route is limited. */
+    public synchronized RateLimiter current() {
+        return live;
+    }
+
+    public synchronized void committed() {
+        if (live != null && live != next) closeQuietly(live);
+        live = next;
+        liveSettings = nextSettings;
+    }
+
+    /** A configuration prepared but never applied leaves a store nobody uses. */
+    private void dropUncommitted() {
+        if (next != null && next != live) closeQuietly(next);
+        next = live;
+        nextSettings = liveSettings;
+    }
+
+    @Override
+    public synchronized void close() {
+        dropUncommitted();
+        if (live != null) closeQuietly(live);
+        live = next = null;
+    }
+
+    private static void closeQuietly(RateLimiter l) {
+        try {
+            l.close();
+        } catch (RuntimeException e) {
+            log.warn("closing a rate-limit store failed: {}", e.toString());
+        }
+    }
+}
