@@ -17,6 +17,7 @@ import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -148,17 +149,31 @@ public final class RedisConnector implements AutoCloseable {
         }
     }
 
+    /** Starts connecting on the connector's own threads: resolving the host may block, the caller may be an event loop. */
     private CompletableFuture<Connection> connect() {
-        try {
-            if (client instanceof RedisClusterClient cc) {
-                return cc.connectAsync(StringCodec.UTF8).thenApply(conn -> new Connection(conn.async(), conn.sync()));
+        CompletableFuture<Connection> out = new CompletableFuture<>();
+        Runnable start = () -> {
+            CompletableFuture<Connection> c;
+            try {
+                c = client instanceof RedisClusterClient cc
+                        ? cc.connectAsync(StringCodec.UTF8).thenApply(conn -> new Connection(conn.async(), conn.sync()))
+                        : ((RedisClient) client).connectAsync(StringCodec.UTF8, uri).toCompletableFuture()
+                                .thenApply(conn -> new Connection(conn.async(), conn.sync()));
+            } catch (RuntimeException e) {
+                // Lettuce may throw rather than fail the future (a cluster seed it cannot resolve)
+                c = CompletableFuture.failedFuture(e);
             }
-            return ((RedisClient) client).connectAsync(StringCodec.UTF8, uri).toCompletableFuture()
-                    .thenApply(conn -> new Connection(conn.async(), conn.sync()));
-        } catch (RuntimeException e) {
-            // Lettuce may throw rather than fail the future (a cluster seed it cannot resolve)
-            return CompletableFuture.failedFuture(e);
+            c.whenComplete((conn, e) -> {
+                if (e == null) out.complete(conn);
+                else out.completeExceptionally(e);
+            });
+        };
+        try {
+            resources.eventExecutorGroup().execute(start);
+        } catch (RejectedExecutionException closed) {
+            out.completeExceptionally(new IllegalStateException(purpose + ": the Redis connector is closed"));
         }
+        return out;
     }
 
     /** The first failure in a row is a warning, the retries that follow are debug lines: no log flood during an outage. */
