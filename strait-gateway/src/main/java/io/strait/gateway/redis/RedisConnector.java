@@ -6,16 +6,21 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
@@ -62,6 +67,7 @@ public final class RedisConnector implements AutoCloseable {
     private final RedisURI uri;
     private final Object lock = new Object();
     private volatile CompletableFuture<Connection> connection;
+    private volatile StatefulConnection<String, String> opened;
     private long lastAttemptNanos;
     private boolean quietFailures;
 
@@ -156,9 +162,15 @@ public final class RedisConnector implements AutoCloseable {
             CompletableFuture<Connection> c;
             try {
                 c = client instanceof RedisClusterClient cc
-                        ? cc.connectAsync(StringCodec.UTF8).thenApply(conn -> new Connection(conn.async(), conn.sync()))
+                        // a cluster connection needs the topology first; reading it asynchronously keeps this non-blocking
+                        ? cc.refreshPartitionsAsync().toCompletableFuture()
+                                .thenCompose(loaded -> cc.connectAsync(StringCodec.UTF8))
+                                .thenCompose(this::openNodeConnections)
                         : ((RedisClient) client).connectAsync(StringCodec.UTF8, uri).toCompletableFuture()
-                                .thenApply(conn -> new Connection(conn.async(), conn.sync()));
+                                .thenApply(conn -> {
+                                    opened = conn;
+                                    return new Connection(conn.async(), conn.sync());
+                                });
             } catch (RuntimeException e) {
                 // Lettuce may throw rather than fail the future (a cluster seed it cannot resolve)
                 c = CompletableFuture.failedFuture(e);
@@ -174,6 +186,22 @@ public final class RedisConnector implements AutoCloseable {
             out.completeExceptionally(new IllegalStateException(purpose + ": the Redis connector is closed"));
         }
         return out;
+    }
+
+    /**
+     * Opens the connections to every master before the first command: with REJECT_COMMANDS Lettuce also
+     * rejects a command whose node connection is still opening, so without this each node's first
+     * command would fail. A node that cannot be reached does not fail the whole connection (its slots
+     * fail until it is back); later topology changes open new nodes' connections on first use.
+     */
+    private CompletableFuture<Connection> openNodeConnections(StatefulRedisClusterConnection<String, String> conn) {
+        opened = conn;
+        List<CompletableFuture<?>> nodes = new ArrayList<>();
+        for (RedisClusterNode n : conn.getPartitions()) {
+            if (n.is(RedisClusterNode.NodeFlag.UPSTREAM)) nodes.add(conn.getConnectionAsync(n.getUri().getHost(), n.getUri().getPort()));
+        }
+        return CompletableFuture.allOf(nodes.toArray(CompletableFuture[]::new))
+                .handle((all, someFailed) -> new Connection(conn.async(), conn.sync()));
     }
 
     /** The first failure in a row is a warning, the retries that follow are debug lines: no log flood during an outage. */
@@ -201,7 +229,9 @@ public final class RedisConnector implements AutoCloseable {
 
     @Override
     public void close() {
-        // closes the connection too
+        // closed first: a cluster client's shutdown would otherwise close each node connection twice (and warn)
+        StatefulConnection<String, String> open = opened;
+        if (open != null) open.close();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         resources.shutdown(0, 2, TimeUnit.SECONDS);
     }
