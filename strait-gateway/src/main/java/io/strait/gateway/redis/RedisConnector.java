@@ -18,12 +18,14 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
+import io.netty.util.HashedWheelTimer;
+import io.netty.util.Timeout;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +50,11 @@ public final class RedisConnector implements AutoCloseable {
     public static final Duration MAX_RECONNECT_DELAY = Duration.ofSeconds(1);
     /** A cluster's topology is re-read this often even without redirects, to notice failovers and new nodes. */
     public static final Duration CLUSTER_REFRESH_PERIOD = Duration.ofSeconds(30);
+    /**
+     * The deadline timer's tick: deadlines fire within 10 ms (a 100 ms budget stays about 100 ms), and a
+     * wheel's per-deadline cost is a queue insert, cheap enough for one deadline per request.
+     */
+    public static final Duration TIMER_TICK = Duration.ofMillis(10);
     /** One connection (or one per cluster node) carries every command: two I/O threads are plenty and keep the thread count small. */
     private static final int IO_THREADS = 2;
     private static final String URI_FORMAT = "invalid Redis URI (expected redis://[:password@]host:port[/db])";
@@ -63,6 +70,7 @@ public final class RedisConnector implements AutoCloseable {
     private final String purpose;
     private final String where;
     private final ClientResources resources;
+    private final HashedWheelTimer timer;
     private final AbstractRedisClient client;
     private final RedisURI uri;
     private final Object lock = new Object();
@@ -83,7 +91,10 @@ public final class RedisConnector implements AutoCloseable {
         this.purpose = purpose;
         this.where = (cluster ? "Redis Cluster at " : "Redis at ") + uri.getHost() + ":" + uri.getPort()
                 + (uri.getDatabase() != 0 ? "/" + uri.getDatabase() : "");
+        this.timer = new HashedWheelTimer(new DefaultThreadFactory("strait-redis-timer", true),
+                TIMER_TICK.toMillis(), TimeUnit.MILLISECONDS);
         this.resources = DefaultClientResources.builder()
+                .timer(timer)
                 .ioThreadPoolSize(IO_THREADS)
                 .computationThreadPoolSize(IO_THREADS)
                 .reconnectDelay(() -> Delay.exponential(MIN_RECONNECT_DELAY, MAX_RECONNECT_DELAY, 2, TimeUnit.MILLISECONDS))
@@ -220,11 +231,11 @@ public final class RedisConnector implements AutoCloseable {
     }
 
     /**
-     * Runs {@code task} after {@code delay} on the connector's computation threads (a precise timer, for
-     * deadlines shorter than Lettuce's coarse command-timeout wheel).
+     * Runs {@code task} after {@code delay} on the connector's timer thread (also Lettuce's command-timeout
+     * timer), unless cancelled first; for per-request deadlines. The task must be quick.
      */
-    public ScheduledFuture<?> schedule(Runnable task, Duration delay) {
-        return resources.eventExecutorGroup().schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+    public Timeout schedule(Runnable task, Duration delay) {
+        return timer.newTimeout(t -> task.run(), delay.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     @Override
@@ -234,5 +245,7 @@ public final class RedisConnector implements AutoCloseable {
         if (open != null) open.close();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         resources.shutdown(0, 2, TimeUnit.SECONDS);
+        timer.stop(); // ours, so Lettuce leaves it running
+
     }
 }

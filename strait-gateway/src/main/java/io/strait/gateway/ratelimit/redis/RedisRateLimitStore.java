@@ -5,6 +5,7 @@ import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.netty.util.Timeout;
 import io.strait.config.model.RateLimitsConfig;
 import io.strait.gateway.ratelimit.Bucket;
 import io.strait.gateway.ratelimit.BucketState;
@@ -23,7 +24,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -104,10 +104,10 @@ public final class RedisRateLimitStore implements RateLimitStore {
             else breaker.onFailure();
         });
         try {
-            ScheduledFuture<?> timer = redis.schedule(() -> result.completeExceptionally(new RateLimitStoreException(
+            Timeout timer = redis.schedule(() -> result.completeExceptionally(new RateLimitStoreException(
                     redis.where() + " did not answer within " + timeout.toMillis() + " ms")), timeout);
             charge(buckets).whenComplete((v, e) -> {
-                timer.cancel(false);
+                timer.cancel();
                 if (e == null) result.complete(v);
                 else result.completeExceptionally(storeError(e));
             });
