@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Buckets in Redis, shared by every gateway replica: one atomic {@link GcraScript} call per request
  * (EVALSHA of the script loaded at start; after a NOSCRIPT, when Redis restarted or failed over, one
- * EVAL that runs it and a SCRIPT LOAD that restores it), on Redis's clock, never blocking the caller. Several gateways sharing one Redis enforce one limit exactly.
+ * EVAL that runs it and a SCRIPT LOAD that restores it), on Redis's clock, never blocking the caller.
+ * Several gateways sharing one Redis enforce one limit exactly.
  *
  * <p>A standalone Redis charges all of a request's buckets in one call, all or nothing. On a Redis
  * Cluster one script may only touch one slot: buckets are grouped by slot (their keys are hash-tagged,
@@ -40,8 +41,9 @@ import org.slf4j.LoggerFactory;
  * refused and counted where it was admitted) and rare, only policies whose first descriptors differ
  * ever split.
  *
- * <p>A call slower than the store's timeout fails the stage with {@link RateLimitStoreException}, and
- * a {@link RedisBreaker} turns a dead or hanging Redis into immediate failures. Stages complete on the
+ * <p>A call slower than the store's timeout fails the stage with {@link RateLimitStoreException} (if
+ * its reply comes later, the charge it made stands: conservative again), and a {@link RedisBreaker}
+ * turns a dead or hanging Redis into immediate failures. Stages complete on the
  * Redis client's threads: a caller on an event loop hops back to it.
  */
 public final class RedisRateLimitStore implements RateLimitStore {

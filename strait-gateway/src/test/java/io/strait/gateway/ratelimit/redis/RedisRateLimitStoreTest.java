@@ -299,6 +299,24 @@ class RedisRateLimitStoreTest {
     }
 
     @Test
+    void anUnreachableRedisIsAStoreErrorThatNeverShowsThePassword() throws Exception {
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        try (RedisRateLimitStore s = new RedisRateLimitStore(config("redis://:s3cr3t-pw@127.0.0.1:" + port, false, "rl:", TIMEOUT))) {
+            assertThat(s.describe()).isEqualTo("Redis at 127.0.0.1:" + port);
+            assertThat(s.acquire(List.of(bucket("p", "c", perHour(1)))).toCompletableFuture()).failsWithin(Duration.ofSeconds(5))
+                    .withThrowableOfType(ExecutionException.class).havingCause().isInstanceOf(RateLimitStoreException.class)
+                    .withMessageStartingWith("Redis at 127.0.0.1:" + port + " failed: ")
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain("s3cr3t"));
+            assertThat(s.breaker().failures()).isEqualTo(1);
+        }
+        assertThatThrownBy(() -> new RedisRateLimitStore(config("redis://:pw@host:port", false, "rl:", TIMEOUT)))
+                .isInstanceOf(IllegalArgumentException.class).message().doesNotContain("pw");
+    }
+
+    @Test
     void aHangingRedisFailsWithinTheTimeout() throws Exception {
         Duration timeout = Duration.ofMillis(200);
         try (RedisServer own = RedisServer.start();
