@@ -26,6 +26,7 @@ public final class RedisServer implements AutoCloseable {
     private final int port;
     private final Path dir;
     private Process process;
+    private boolean paused;
 
     private RedisServer(int port, Path dir) {
         this.port = port;
@@ -79,9 +80,39 @@ public final class RedisServer implements AutoCloseable {
         startProcess();
     }
 
+    /** Freezes the server (SIGSTOP): connections stay open but nothing is answered, like a hung Redis. */
+    public synchronized void pause() throws IOException {
+        signal("STOP");
+        paused = true;
+    }
+
+    /** Lets a {@link #pause() paused} server run again (SIGCONT); it answers what it was sent meanwhile. */
+    public synchronized void resume() throws IOException {
+        signal("CONT");
+        paused = false;
+    }
+
+    private void signal(String name) throws IOException {
+        if (!running()) throw new IllegalStateException("redis-server is not running");
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+            if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) throw new IOException("kill -" + name + " failed");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+
     /** Saves the data and stops the server (SIGTERM, then SIGKILL); the port is kept for {@link #start()}. */
     public synchronized void stop() {
         if (process == null) return;
+        if (paused) {
+            try {
+                resume();
+            } catch (IOException | RuntimeException e) {
+                // SIGKILL below stops a frozen process too
+            }
+        }
         try {
             command("SAVE");
         } catch (IOException ignored) {

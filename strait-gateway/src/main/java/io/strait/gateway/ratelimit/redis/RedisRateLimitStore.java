@@ -1,0 +1,235 @@
+package io.strait.gateway.ratelimit.redis;
+
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.netty.util.Timeout;
+import io.strait.config.model.RateLimitsConfig;
+import io.strait.gateway.ratelimit.Bucket;
+import io.strait.gateway.ratelimit.BucketState;
+import io.strait.gateway.ratelimit.MicroClock;
+import io.strait.gateway.ratelimit.Rate;
+import io.strait.gateway.ratelimit.RateLimitStore;
+import io.strait.gateway.ratelimit.RateLimitStoreException;
+import io.strait.gateway.ratelimit.Verdict;
+import io.strait.gateway.redis.RedisBreaker;
+import io.strait.gateway.redis.RedisConnector;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Buckets in Redis, shared by every gateway replica: one atomic {@link GcraScript} call per request
+ * (EVALSHA of the script loaded at start; after a NOSCRIPT, when Redis restarted or failed over, one
+ * EVAL that runs it and a SCRIPT LOAD that restores it), on Redis's clock, never blocking the caller.
+ * Several gateways sharing one Redis enforce one limit exactly.
+ *
+ * <p>A standalone Redis charges all of a request's buckets in one call, all or nothing. On a Redis
+ * Cluster one script may only touch one slot: buckets are grouped by slot (their keys are hash-tagged,
+ * so one client's buckets usually share one) and the groups are charged in parallel. When one group
+ * refuses while another admits, the admitting group stays charged: conservative (the request is
+ * refused and counted where it was admitted) and rare, only policies whose first descriptors differ
+ * ever split.
+ *
+ * <p>A call slower than the store's timeout fails the stage with {@link RateLimitStoreException} (if
+ * its reply comes later, the charge it made stands: conservative again), and a {@link RedisBreaker}
+ * turns a dead or hanging Redis into immediate failures. Stages complete on the
+ * Redis client's threads: a caller on an event loop hops back to it.
+ */
+public final class RedisRateLimitStore implements RateLimitStore {
+    /**
+     * Lettuce's own command timeout is this many store timeouts: a backstop that frees commands a hung
+     * Redis never answers. The store's precise timer answers the caller first, at the store timeout.
+     */
+    static final int LETTUCE_TIMEOUT_FACTOR = 2;
+    private static final Logger log = LoggerFactory.getLogger(RedisRateLimitStore.class);
+
+    private final RedisConnector redis;
+    private final RedisBreaker breaker;
+    private final String prefix;
+    private final boolean cluster;
+    private final Duration timeout;
+    private final LongAdder scriptReloads = new LongAdder();
+
+    /** A store for {@code config} (type redis), with the default breaker. */
+    public RedisRateLimitStore(RateLimitsConfig.Store config) {
+        this(config, new RedisBreaker());
+    }
+
+    /**
+     * @throws IllegalArgumentException when the URI is malformed or the key prefix has a hash-tag brace
+     *     (it would move every key's slot)
+     */
+    public RedisRateLimitStore(RateLimitsConfig.Store config, RedisBreaker breaker) {
+        this.prefix = config.keyPrefix() == null ? RateLimitsConfig.DEFAULT_KEY_PREFIX : config.keyPrefix();
+        if (prefix.indexOf('{') >= 0 || prefix.indexOf('}') >= 0) {
+            throw new IllegalArgumentException("rate limit key prefix must not contain '{' or '}' (Redis Cluster hash tags)");
+        }
+        this.timeout = config.timeout() == null ? RateLimitsConfig.DEFAULT_TIMEOUT : config.timeout();
+        this.cluster = config.cluster();
+        this.breaker = breaker;
+        this.redis = new RedisConnector(config.uri(), cluster, timeout.multipliedBy(LETTUCE_TIMEOUT_FACTOR), "rate limits");
+        log.info("rate limits: using {} (prefix {}, timeout {} ms)", redis.where(), prefix, timeout.toMillis());
+        warmUp();
+    }
+
+    /**
+     * Connects and loads the script (on every master of a cluster) in the background, so the first
+     * request finds both ready. Failures only log: requests connect and send the script themselves.
+     */
+    private void warmUp() {
+        redis.connection().thenCompose(c -> c.async().scriptLoad(GcraScript.SOURCE)).whenComplete((sha, e) -> {
+            if (e != null) log.debug("rate limits: script not preloaded: {}", unwrap(e).getClass().getSimpleName());
+            else if (!GcraScript.SHA.equals(sha)) log.warn("rate limits: {} reports script SHA {}, expected {}", redis.where(), sha, GcraScript.SHA);
+        });
+    }
+
+    @Override
+    public CompletionStage<Verdict> acquire(List<Bucket> buckets) {
+        if (buckets.isEmpty()) return CompletableFuture.completedFuture(new Verdict(true, List.of(), MicroClock.SYSTEM.nowMicros()));
+        if (!breaker.tryAcquire()) {
+            return CompletableFuture.failedFuture(new RateLimitStoreException(redis.where() + ": circuit breaker open"));
+        }
+        CompletableFuture<Verdict> result = new CompletableFuture<>();
+        result.whenComplete((v, e) -> {
+            if (e == null) breaker.onSuccess();
+            else breaker.onFailure();
+        });
+        try {
+            Timeout timer = redis.schedule(() -> result.completeExceptionally(new RateLimitStoreException(
+                    redis.where() + " did not answer within " + timeout.toMillis() + " ms")), timeout);
+            charge(buckets).whenComplete((v, e) -> {
+                timer.cancel();
+                if (e == null) result.complete(v);
+                else result.completeExceptionally(storeError(e));
+            });
+        } catch (RuntimeException e) {
+            result.completeExceptionally(storeError(e));
+        }
+        return result;
+    }
+
+    /** Whether Redis is thought reachable: false while the breaker is open. */
+    @Override
+    public boolean healthy() {
+        return breaker.state() != RedisBreaker.State.OPEN;
+    }
+
+    /** The breaker's state and counters, for {@code /metrics}. */
+    public RedisBreaker breaker() {
+        return breaker;
+    }
+
+    /** Times Redis had lost the script (NOSCRIPT) and was sent it again. */
+    public long scriptReloads() {
+        return scriptReloads.sum();
+    }
+
+    /** {@code Redis at host:port} or {@code Redis Cluster at host:port}: no password. */
+    public String describe() {
+        return redis.where();
+    }
+
+    @Override
+    public void close() {
+        redis.close();
+    }
+
+    /** Charges every bucket: one script call per slot group (one group unless on a cluster), in parallel. */
+    private CompletableFuture<Verdict> charge(List<Bucket> buckets) {
+        return redis.connection().thenCompose(c -> {
+            List<int[]> groups = cluster ? slotGroups(prefix, buckets) : List.of(allIndexes(buckets.size()));
+            if (groups.size() == 1) {
+                return call(c.async(), buckets, groups.get(0)).thenApply(r -> new Verdict(r.allowed(), List.of(r.states()), r.nowMicros()));
+            }
+            List<CompletableFuture<GcraScript.Reply>> calls = new ArrayList<>(groups.size());
+            for (int[] g : groups) calls.add(call(c.async(), buckets, g));
+            return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new))
+                    .thenApply(x -> combine(buckets.size(), groups, calls.stream().map(CompletableFuture::join).toList()));
+        });
+    }
+
+    /** One script call for the buckets at {@code indexes}; a NOSCRIPT answer is retried once with EVAL. */
+    private CompletableFuture<GcraScript.Reply> call(RedisClusterAsyncCommands<String, String> r, List<Bucket> buckets,
+            int[] indexes) {
+        String[] keys = new String[indexes.length];
+        List<Rate> rates = new ArrayList<>(indexes.length);
+        for (int i = 0; i < indexes.length; i++) {
+            Bucket b = buckets.get(indexes[i]);
+            keys[i] = prefix + b.key();
+            rates.add(b.rate());
+        }
+        String[] args = GcraScript.args(rates);
+        CompletableFuture<List<Object>> reply = r.<List<Object>>evalsha(GcraScript.SHA, ScriptOutputType.MULTI, keys, args)
+                .toCompletableFuture()
+                .exceptionallyCompose(e -> {
+                    if (!(unwrap(e) instanceof RedisNoScriptException)) return CompletableFuture.failedFuture(e);
+                    // the script never ran: EVAL runs it once and caches it; SCRIPT LOAD pins it (on every node of a cluster)
+                    scriptReloads.increment();
+                    r.scriptLoad(GcraScript.SOURCE);
+                    return r.<List<Object>>eval(GcraScript.SOURCE, ScriptOutputType.MULTI, keys, args).toCompletableFuture();
+                });
+        return reply.thenApply(list -> GcraScript.parse(list, indexes.length));
+    }
+
+    /**
+     * Buckets grouped by the Redis Cluster slot of their keys, in first-seen order: buckets with equal
+     * hash tags (the usual case: one client's buckets) form one group.
+     */
+    static List<int[]> slotGroups(String prefix, List<Bucket> buckets) {
+        Map<Integer, List<Integer>> bySlot = new LinkedHashMap<>();
+        for (int i = 0; i < buckets.size(); i++) {
+            bySlot.computeIfAbsent(SlotHash.getSlot(prefix + buckets.get(i).key()), s -> new ArrayList<>()).add(i);
+        }
+        List<int[]> groups = new ArrayList<>(bySlot.size());
+        for (List<Integer> g : bySlot.values()) groups.add(g.stream().mapToInt(Integer::intValue).toArray());
+        return groups;
+    }
+
+    /**
+     * The answers of several slot groups as one verdict: admitted only when every group admitted. A
+     * group that admitted stays charged (its states say so); the verdict's clock is the latest node's.
+     */
+    static Verdict combine(int n, List<int[]> groups, List<GcraScript.Reply> replies) {
+        BucketState[] states = new BucketState[n];
+        boolean allowed = true;
+        long now = Long.MIN_VALUE;
+        for (int g = 0; g < groups.size(); g++) {
+            GcraScript.Reply r = replies.get(g);
+            allowed &= r.allowed();
+            now = Math.max(now, r.nowMicros());
+            int[] indexes = groups.get(g);
+            for (int i = 0; i < indexes.length; i++) states[indexes[i]] = r.states()[i];
+        }
+        return new Verdict(allowed, List.of(states), now);
+    }
+
+    private static int[] allIndexes(int n) {
+        int[] a = new int[n];
+        for (int i = 0; i < n; i++) a[i] = i;
+        return a;
+    }
+
+    private static Throwable unwrap(Throwable e) {
+        while (e instanceof CompletionException && e.getCause() != null) e = e.getCause();
+        return e;
+    }
+
+    /** Every failure as a {@link RateLimitStoreException} naming host:port; Redis's own error text is kept. */
+    private RateLimitStoreException storeError(Throwable e) {
+        Throwable cause = unwrap(e);
+        if (cause instanceof RateLimitStoreException r) return r;
+        String detail = cause instanceof RedisCommandExecutionException ? ": " + cause.getMessage() : "";
+        return new RateLimitStoreException(redis.where() + " failed: " + cause.getClass().getSimpleName() + detail, cause);
+    }
+}
