@@ -10,6 +10,7 @@ import io.strait.proxy.filter.RequestContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A route's rate limits: charges the request to one bucket per policy (all must have room), answers
@@ -50,7 +51,9 @@ public final class RateLimitFilter implements HttpFilter {
             now = Verdict.UNAVAILABLE;
         }
         if (now != null) return decide(ctx, buckets, now);
-        return FilterResult.suspend(limiter.acquire(buckets)
+        CompletableFuture<Verdict> later = limiter.acquire(buckets).toCompletableFuture();
+        if (later.isDone()) return decide(ctx, buckets, later.isCompletedExceptionally() ? Verdict.UNAVAILABLE : later.join());
+        return FilterResult.suspend(later
                 .handle((v, err) -> FilterResult.onLoop(c -> decide(c, buckets, v != null ? v : Verdict.UNAVAILABLE))));
     }
 

@@ -28,6 +28,14 @@ public interface RateLimitStore extends AutoCloseable {
         return true;
     }
 
+    /**
+     * Waits, at most {@code limit}, until a store that connects somewhere is connected; true when it is
+     * (or has nothing to connect to). Called on the control thread when a configuration is prepared.
+     */
+    default boolean awaitReady(java.time.Duration limit) {
+        return true;
+    }
+
     @Override
     default void close() {}
 }

@@ -5,6 +5,8 @@ import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.strait.config.model.RateLimitsConfig;
 import io.strait.gateway.ratelimit.local.LocalRateLimitStore;
+import io.strait.gateway.ratelimit.redis.RedisRateLimitStore;
+import io.strait.gateway.redis.RedisBreaker;
 import java.util.function.Supplier;
 
 /** Builds the store a configuration names, and the store-level metrics. */
@@ -15,7 +17,8 @@ public final class RateLimitStores {
     public static RateLimiter create(RateLimitsConfig.Store s) {
         return switch (s.type()) {
             case LOCAL -> new RateLimiter("local", new LocalRateLimitStore(s.maxLocalBuckets()), null);
-            case REDIS, HYBRID -> throw new IllegalArgumentException(s.type().name().toLowerCase(java.util.Locale.ROOT)
+            case REDIS -> new RateLimiter("redis", new RedisRateLimitStore(s), new LocalRateLimitStore(s.maxLocalBuckets()));
+            case HYBRID -> throw new IllegalArgumentException(s.type().name().toLowerCase(java.util.Locale.ROOT)
                     + " store is not available in this build yet");
         };
     }
@@ -40,7 +43,43 @@ public final class RateLimitStores {
                 .labelNames("store")
                 .callback(cb -> {
                     RateLimiter l = current.get();
-                    if (l != null && l.store() instanceof LocalRateLimitStore local) cb.call(local.size(), l.storeType());
+                    if (l == null) return;
+                    if (l.store() instanceof LocalRateLimitStore local) cb.call(local.size(), l.storeType());
+                    if (l.fallback() instanceof LocalRateLimitStore local) cb.call(local.size(), l.storeType() + "-fallback");
+                })
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("strait_ratelimit_redis_breaker_state")
+                .help("The breaker around the rate-limit store's Redis: 0 closed, 1 open (failing fast), 2 half-open (probing)")
+                .callback(cb -> {
+                    if (current.get() != null && current.get().store() instanceof RedisRateLimitStore r) {
+                        cb.call(switch (r.breaker().state()) {
+                            case CLOSED -> 0;
+                            case OPEN -> 1;
+                            case HALF_OPEN -> 2;
+                        });
+                    }
+                })
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("strait_ratelimit_redis_calls_total")
+                .help("Calls to the rate-limit store's Redis by result (success, failure: error or slower than store.timeout;"
+                        + " rejected: not made because the breaker was open)")
+                .labelNames("result")
+                .callback(cb -> {
+                    if (current.get() != null && current.get().store() instanceof RedisRateLimitStore r) {
+                        RedisBreaker b = r.breaker();
+                        cb.call(b.calls() - b.failures(), "success");
+                        cb.call(b.failures(), "failure");
+                        cb.call(b.rejected(), "rejected");
+                    }
+                })
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("strait_ratelimit_redis_breaker_opens_total")
+                .help("Times the breaker around the rate-limit store's Redis opened")
+                .callback(cb -> {
+                    if (current.get() != null && current.get().store() instanceof RedisRateLimitStore r) cb.call(r.breaker().opens());
                 })
                 .register(registry);
         CounterWithCallback.builder()

@@ -35,14 +35,19 @@ public final class RateLimiter implements AutoCloseable {
         return store;
     }
 
+    /** The in-process store of fail-open decisions, or null. */
+    public RateLimitStore fallback() {
+        return fallback;
+    }
+
     /**
-     * The answer when it is known at once, else null (then call {@link #acquire}). A store that knows it
-     * is unhealthy (Redis's breaker open, a hybrid store that cannot sync) is not waited for: fail-closed
-     * requests get 503, fail-open ones the fallback's answer (a hybrid store is its own fallback).
+     * The answer when it is known at once (a local or hybrid store), else null: then call
+     * {@link #acquire}. A hybrid store that cannot reach Redis goes on with its own buckets for fail-open
+     * policies; fail-closed ones get 503.
      */
     public Verdict acquireNow(List<Bucket> buckets) {
-        if (!store.healthy()) {
-            if (fallback != null || anyClosed(buckets)) return failed(buckets);
+        if (fallback == null && !store.healthy()) {
+            if (anyClosed(buckets)) return failed(buckets);
             failedOpen.increment();
         }
         return store.acquireNow(buckets);
@@ -55,7 +60,10 @@ public final class RateLimiter implements AutoCloseable {
         return false;
     }
 
-    /** The store's answer, or the failure policy's when the store cannot give one. Completes on any thread. */
+    /**
+     * The store's answer, or the failure policy's when the store cannot give one. Completes on any thread,
+     * or at once when the store fails fast (Redis's breaker open).
+     */
     public CompletionStage<Verdict> acquire(List<Bucket> buckets) {
         return store.acquire(buckets).exceptionally(e -> failed(buckets));
     }

@@ -5,6 +5,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.strait.config.model.RateLimitPolicy;
 import io.strait.config.model.RateLimitsConfig;
 import io.strait.config.model.RouteConfig;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -18,6 +19,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class RateLimits implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RateLimits.class);
+    /**
+     * How long starting (or reloading onto) a new store waits for it to connect: a Redis next to the
+     * gateway answers within milliseconds, a cold JVM's first connection takes up to a second or two.
+     */
+    static final Duration STORE_READY_WAIT = Duration.ofSeconds(3);
 
     private final Function<RateLimitsConfig.Store, RateLimiter> stores;
     private RateLimitsConfig.Store liveSettings;
@@ -60,6 +66,10 @@ public final class RateLimits implements AutoCloseable {
         } else {
             try {
                 next = stores.apply(c.store());
+                if (!next.store().awaitReady(STORE_READY_WAIT)) {
+                    log.warn("rate limits: the {} store is not reachable yet; until it is, fail-open policies use local"
+                            + " buckets and fail-closed ones answer 503", c.store().type().name().toLowerCase(java.util.Locale.ROOT));
+                }
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("rateLimits.store: " + e.getMessage(), e);
             } catch (RuntimeException e) {

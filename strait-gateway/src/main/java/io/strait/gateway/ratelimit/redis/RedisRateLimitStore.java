@@ -60,6 +60,7 @@ public final class RedisRateLimitStore implements RateLimitStore {
     private final boolean cluster;
     private final Duration timeout;
     private final LongAdder scriptReloads = new LongAdder();
+    private CompletionStage<String> warmedUp;
 
     /** A store for {@code config} (type redis), with the default breaker. */
     public RedisRateLimitStore(RateLimitsConfig.Store config) {
@@ -88,7 +89,7 @@ public final class RedisRateLimitStore implements RateLimitStore {
      * request finds both ready. Failures only log: requests connect and send the script themselves.
      */
     private void warmUp() {
-        redis.connection().thenCompose(c -> c.async().scriptLoad(GcraScript.SOURCE)).whenComplete((sha, e) -> {
+        warmedUp = redis.connection().thenCompose(c -> c.async().scriptLoad(GcraScript.SOURCE)).whenComplete((sha, e) -> {
             if (e != null) log.debug("rate limits: script not preloaded: {}", unwrap(e).getClass().getSimpleName());
             else if (!GcraScript.SHA.equals(sha)) log.warn("rate limits: {} reports script SHA {}, expected {}", redis.where(), sha, GcraScript.SHA);
         });
@@ -117,6 +118,24 @@ public final class RedisRateLimitStore implements RateLimitStore {
             result.completeExceptionally(storeError(e));
         }
         return result;
+    }
+
+    /**
+     * Waits (on the caller's thread: the control thread, never an event loop) until the connection is up
+     * and the script loaded, at most {@code limit}; true when it is. A gateway starting next to its
+     * Redis then charges its first requests there instead of failing them over.
+     */
+    @Override
+    public boolean awaitReady(Duration limit) {
+        try {
+            warmedUp.toCompletableFuture().get(limit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return false;
+        }
     }
 
     /** Whether Redis is thought reachable: false while the breaker is open. */
