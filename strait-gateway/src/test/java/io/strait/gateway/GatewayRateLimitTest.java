@@ -196,6 +196,29 @@ class GatewayRateLimitTest {
     }
 
     @Test
+    void overHttp2StreamsOfOneConnectionShareTheClientsBucket() throws Exception {
+        try (io.strait.proxy.testing.H2Client h2 = new io.strait.proxy.testing.H2Client("127.0.0.1", gw.proxy.port())) {
+            List<CompletableFuture<io.strait.proxy.testing.H2Client.Response>> all = new ArrayList<>();
+            for (int i = 0; i < 9; i++) all.add(h2.get("/open/h2"));
+            int ok = 0, limited = 0;
+            for (CompletableFuture<io.strait.proxy.testing.H2Client.Response> f : all) {
+                io.strait.proxy.testing.H2Client.Response r = f.get(10, java.util.concurrent.TimeUnit.SECONDS);
+                if (r.status() == 200) {
+                    ok++;
+                    assertThat(r.headers().get("x-ratelimit-limit")).isEqualTo("5");
+                } else {
+                    limited++;
+                    assertThat(r.status()).isEqualTo(429);
+                    assertThat(r.headers().get("retry-after")).isNotNull();
+                    assertThat(r.body()).contains("\"error\":\"rate_limited\"");
+                }
+            }
+            assertThat(ok).isEqualTo(5);
+            assertThat(limited).isEqualTo(4);
+        }
+    }
+
+    @Test
     void aReloadKeepsEveryonesBucketsAndAppliesANewLimit() throws Exception {
         assertThat(count(concurrently(8, "/open/x"), 200)).isEqualTo(5);
         gw.proxy.writeConfig(CONFIG.replace("per-client: {limit: 5,", "per-client: {limit: 6,"), Map.of("b", gw.backend.address()));
