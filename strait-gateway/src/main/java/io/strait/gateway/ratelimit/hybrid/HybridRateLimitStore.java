@@ -32,8 +32,9 @@ import org.slf4j.LoggerFactory;
  * <h2>Synchronisation</h2>
  * Every {@code syncInterval} one scheduler thread (not an event loop) takes a snapshot of every bucket with
  * requests not yet pushed (or never synced), groups the keys by hash slot and sends one {@link HybridSync}
- * call per group (Redis Cluster compatible). Redis adds {@code count * T} to the global TAT from
- * {@code max(TAT, now)}: debt is recorded, never capped, so the long-run rate is exact. The local TAT
+ * call per group (Redis Cluster compatible). Redis charges each count to the global TAT,
+ * {@code TAT = max(TAT + count * T, local TAT at the snapshot)} (see {@link HybridSync#sync} for why not
+ * from {@code max(TAT, now)}): debt is recorded, never capped, so the long-run rate is exact. The local TAT
  * becomes {@code max(global TAT, now) + (admitted since the snapshot) * T}. Each reply also gives a sample
  * of the clock offset to Redis (the sample with the shortest round trip in the last
  * {@link #OFFSET_SAMPLE_LIFETIME} wins).
@@ -48,9 +49,9 @@ import org.slf4j.LoggerFactory;
  * of every gateway at its time and refused nothing; N admissions in a period of length D give
  * {@code V ≥ start + N·T}, so the over-admission is {@code V}'s lead over {@code now + b·T}, in units of T.
  * (2) A gateway admits only when its local TAT is within {@code b·T} of now, and its local TAT is at least
- * the GCRA of every admission it knows of (Redis applies a batch no earlier than its requests, and
- * {@code max(TAT, now) + c·T} is at least the same requests charged one by one); adding one unknown admission
- * to a GCRA raises its TAT by at most T. So the lead is at most the admissions hidden from that gateway.
+ * the GCRA of every admission it knows of (Redis's {@code max(TAT + c·T, local TAT)} is at least the GCRA
+ * of both sets of requests, see {@link HybridSync#sync}); adding one unknown admission to a GCRA raises its
+ * TAT by at most T. So the lead is at most the admissions hidden from that gateway.
  * (3) An admission reaches Redis at its gateway's next sync (within S) and another gateway at that one's
  * next sync (within S more): hidden admissions of each other gateway fall in a window of 2S, in which its
  * own bucket lets through at most {@code b + r·(2S + ε)}. A gateway that did not sync a key lately (no
@@ -83,6 +84,13 @@ public final class HybridRateLimitStore implements RateLimitStore {
     public static final int MAX_KEYS_PER_CALL = 256;
     /** Clocks drift by at most parts per million: an offset sample stays good for seconds, then a fresh one is taken. */
     public static final Duration OFFSET_SAMPLE_LIFETIME = Duration.ofSeconds(10);
+    /**
+     * A key stays in Redis this many sync intervals (plus the timeout) after its TAT has passed: a batch that
+     * arrives late (slow reply, busy sync thread) is still charged against the TAT it was admitted under
+     * (see {@link HybridSync#sync}); ten intervals cover any lag of a working sync, at the cost of idle keys
+     * living about a second longer at the default interval.
+     */
+    public static final int KEEP_AFTER_TAT_SYNC_INTERVALS = 10;
     static final String OVERFLOW_SLOT = "overflow";
     private static final Logger log = LoggerFactory.getLogger(HybridRateLimitStore.class);
 
@@ -91,6 +99,7 @@ public final class HybridRateLimitStore implements RateLimitStore {
     private final String prefix;
     private final long syncIntervalMicros;
     private final long timeoutMillis;
+    private final long keepMillis;
     private final int maxLocalBuckets;
     private final ConcurrentHashMap<String, LocalBucket> buckets = new ConcurrentHashMap<>();
     private final SyncRounds rounds;
@@ -111,6 +120,7 @@ public final class HybridRateLimitStore implements RateLimitStore {
         Duration timeout = config.timeout() == null ? RateLimitsConfig.DEFAULT_TIMEOUT : config.timeout();
         this.syncIntervalMicros = Math.max(1, interval.toNanos() / 1000);
         this.timeoutMillis = Math.max(1, timeout.toMillis());
+        this.keepMillis = KEEP_AFTER_TAT_SYNC_INTERVALS * Math.ceilDiv(syncIntervalMicros, 1000) + timeoutMillis;
         this.maxLocalBuckets = config.maxLocalBuckets() > 0 ? config.maxLocalBuckets() : RateLimitsConfig.DEFAULT_MAX_LOCAL_BUCKETS;
         this.rounds = new SyncRounds(clock.nowMicros());
         if (schedule) {
@@ -129,6 +139,7 @@ public final class HybridRateLimitStore implements RateLimitStore {
     public static HybridRateLimitStore connect(RateLimitsConfig.Store config) {
         HybridRedisConnection connection = new HybridRedisConnection(config.uri(),
                 config.timeout() == null ? RateLimitsConfig.DEFAULT_TIMEOUT : config.timeout());
+        connection.connection(); // start connecting now, on the caller's thread, not in the first sync round
         return new HybridRateLimitStore(new LettuceHybridSync(connection, true), config, MicroClock.SYSTEM);
     }
 
@@ -229,7 +240,7 @@ public final class HybridRateLimitStore implements RateLimitStore {
     void syncOnce() {
         long snapshot = clock.nowMicros();
         List<List<LocalBucket>> groups = rounds.collect(buckets, snapshot + offsetMicros);
-        List<SyncRounds.Call> calls = SyncRounds.send(groups, sync, prefix, this::maxPush, clock, timeoutMillis);
+        List<SyncRounds.Call> calls = SyncRounds.send(groups, sync, prefix, this::maxPush, keepMillis, clock, timeoutMillis);
         boolean ok = true;
         for (SyncRounds.Call call : calls) {
             SyncRounds.Received r = call.await(rounds);

@@ -15,23 +15,35 @@ public interface HybridSync extends AutoCloseable {
      * @param key the Redis key, prefix included
      * @param count requests admitted here since the last push (0: only read the global TAT)
      * @param intervalMicros what one request costs ({@code T})
+     * @param localTatMicros this gateway's TAT for the key when the count was taken (Redis-aligned): at least
+     *     what its own admissions imply, at the times they were made
      */
-    record Push(String key, long count, long intervalMicros) {}
+    record Push(String key, long count, long intervalMicros, long localTatMicros) {}
 
     /**
      * Redis's answer.
      *
      * @param redisNowMicros Redis's clock when it ran the step (Unix epoch, microseconds)
-     * @param tats each key's global TAT after the step, in the order pushed: {@code max(TAT, now) + count * T}
+     * @param tats each key's global TAT after the step, in the order pushed (may be before {@code redisNowMicros}:
+     *     then the bucket is full)
      */
     record Reply(long redisNowMicros, long[] tats) {}
 
     /**
-     * Adds each push's {@code count * T} to its key's global TAT (from {@code max(TAT, now)}), refreshes the
-     * key's expiry, and answers the new TATs. The keys must share one hash slot. An empty list only reads
-     * Redis's clock.
+     * Charges each push to its key's global TAT: {@code TAT = max(TAT + count * T, localTat)} when
+     * {@code count > 0}, keeping the key until {@code keepMillis} after that TAT has passed; answers the
+     * TATs. The keys must share one hash slot. An empty list only reads Redis's clock.
+     *
+     * <p>Why not {@code max(TAT, now) + count * T}: that charges a batch as if all its requests had arrived at
+     * the sync, so a key whose global bucket had room while the batch built up loses that room, and a busy
+     * key runs below its limit by up to the rate times the sync lag. {@code max(TAT + count * T, localTat)}
+     * is still at least the GCRA of both sets of requests at their real times (for any start of a run of
+     * requests: if it includes an earlier request, the first term covers it; if not, only this gateway's
+     * requests follow, and its local TAT covers them), and equal to the first term whenever the key is busy.
+     * It needs the TAT a batch was admitted under, even if that TAT passed before the batch arrived: hence
+     * {@code keepMillis}, at least the longest a working sync can lag.
      */
-    CompletionStage<Reply> sync(List<Push> pushes);
+    CompletionStage<Reply> sync(List<Push> pushes, long keepMillis);
 
     @Override
     default void close() {}

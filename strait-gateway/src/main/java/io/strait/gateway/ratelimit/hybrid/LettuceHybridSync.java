@@ -15,21 +15,21 @@ import java.util.concurrent.CompletionStage;
  */
 public final class LettuceHybridSync implements HybridSync {
     /**
-     * KEYS: bucket keys (one slot). ARGV: count, interval (µs) per key. Returns {now, tat1, tat2, ...} in µs.
-     * Times are Lua doubles: exact up to 2^53 µs (year 2255). A key pushed with count 0 is only read.
+     * KEYS: bucket keys (one slot). ARGV: keep (ms), then count, interval, local TAT (µs) per key. Returns
+     * {now, tat1, tat2, ...} in µs (see {@link HybridSync#sync}). Times are Lua doubles: exact up to 2^53 µs
+     * (year 2255). A key pushed with count 0 is only read; a key is kept until {@code keep} after its TAT.
      */
     static final String SCRIPT = """
             local t = redis.call('TIME')
             local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
             local out = {now}
             for i, key in ipairs(KEYS) do
-              local count = tonumber(ARGV[2 * i - 1])
-              local interval = tonumber(ARGV[2 * i])
+              local count = tonumber(ARGV[3 * i - 1])
               local tat = tonumber(redis.call('GET', key) or 0) or 0
-              if tat < now then tat = now end
               if count > 0 then
-                tat = tat + count * interval
-                redis.call('SET', key, string.format('%.0f', tat), 'PX', math.ceil((tat - now) / 1000) + 1)
+                tat = math.max(tat + count * tonumber(ARGV[3 * i]), tonumber(ARGV[3 * i + 1]))
+                local ttl = math.ceil((tat - now) / 1000) + tonumber(ARGV[1])
+                if ttl > 0 then redis.call('SET', key, string.format('%.0f', tat), 'PX', ttl) end
               end
               out[i + 1] = tat
             end
@@ -51,14 +51,16 @@ public final class LettuceHybridSync implements HybridSync {
     }
 
     @Override
-    public CompletionStage<Reply> sync(List<Push> pushes) {
+    public CompletionStage<Reply> sync(List<Push> pushes, long keepMillis) {
         String[] keys = new String[pushes.size()];
-        String[] args = new String[2 * pushes.size()];
+        String[] args = new String[1 + 3 * pushes.size()];
+        args[0] = Long.toString(keepMillis);
         for (int i = 0; i < keys.length; i++) {
             Push p = pushes.get(i);
             keys[i] = p.key();
-            args[2 * i] = Long.toString(p.count());
-            args[2 * i + 1] = Long.toString(p.intervalMicros());
+            args[1 + 3 * i] = Long.toString(p.count());
+            args[2 + 3 * i] = Long.toString(p.intervalMicros());
+            args[3 + 3 * i] = Long.toString(p.localTatMicros());
         }
         return connection.connection()
                 .thenCompose(c -> run(c, keys, args))

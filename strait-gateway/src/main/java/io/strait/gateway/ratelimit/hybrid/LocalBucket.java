@@ -33,6 +33,8 @@ final class LocalBucket {
     long pushed;
     /** {@link #admitted} when the current round took its snapshot. */
     long batch;
+    /** {@link #tat} read just after {@link #batch}: covers every request counted in it. */
+    long batchTat;
     /** Whether Redis answered for this key at least once (until then the key is pushed even with nothing pending). */
     boolean synced;
 

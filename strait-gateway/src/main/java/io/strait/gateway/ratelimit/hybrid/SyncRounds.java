@@ -49,7 +49,12 @@ final class SyncRounds {
     private final AtomicLong keysSynced = new AtomicLong();
     private volatile long lastSuccessMicros;
     private volatile long maxSpanMicros;
-    private long previousSnapshotMicros;
+    /**
+     * Snapshot of the last successful round; -1 until the second (the first may include connecting: until
+     * then the store is as during an outage).
+     */
+    private long previousSnapshotMicros = -1;
+    private boolean succeededOnce;
     private long offsetRttMicros = Long.MAX_VALUE;
     private long offsetTakenMicros;
     private boolean failing;
@@ -57,7 +62,6 @@ final class SyncRounds {
 
     SyncRounds(long startMicros) {
         this.lastSuccessMicros = startMicros;
-        this.previousSnapshotMicros = startMicros;
     }
 
     /**
@@ -75,6 +79,7 @@ final class SyncRounds {
                 continue;
             }
             b.batch = admitted;
+            b.batchTat = b.tat.get();
             List<LocalBucket> group = bySlot.computeIfAbsent(b.slot, s -> new ArrayList<>());
             group.add(b);
             if (group.size() == HybridRateLimitStore.MAX_KEYS_PER_CALL) {
@@ -89,18 +94,18 @@ final class SyncRounds {
 
     /** Sends one call per group; a call that has not answered within {@code timeoutMillis} fails. */
     static List<Call> send(List<List<LocalBucket>> groups, HybridSync sync, String prefix, ToLongFunction<Rate> maxPush,
-            MicroClock clock, long timeoutMillis) {
+            long keepMillis, MicroClock clock, long timeoutMillis) {
         List<Call> calls = new ArrayList<>(groups.size());
         for (List<LocalBucket> group : groups) {
             List<HybridSync.Push> pushes = new ArrayList<>(group.size());
             for (LocalBucket b : group) {
                 long count = Math.min(Math.max(0, b.batch - b.pushed), maxPush.applyAsLong(b.rate));
-                pushes.add(new HybridSync.Push(prefix + b.key, count, b.rate.intervalMicros()));
+                pushes.add(new HybridSync.Push(prefix + b.key, count, b.rate.intervalMicros(), b.batchTat));
             }
             long sent = clock.nowMicros();
             CompletableFuture<Received> f;
             try {
-                f = sync.sync(pushes).toCompletableFuture().thenApply(r -> new Received(r, clock.nowMicros()));
+                f = sync.sync(pushes, keepMillis).toCompletableFuture().thenApply(r -> new Received(r, clock.nowMicros()));
             } catch (RuntimeException e) {
                 f = CompletableFuture.failedFuture(e);
             }
@@ -127,8 +132,9 @@ final class SyncRounds {
 
     void succeeded(long snapshotMicros, long doneMicros) {
         syncs.incrementAndGet();
-        maxSpanMicros = Math.max(maxSpanMicros, doneMicros - previousSnapshotMicros);
-        previousSnapshotMicros = snapshotMicros;
+        if (previousSnapshotMicros >= 0) maxSpanMicros = Math.max(maxSpanMicros, doneMicros - previousSnapshotMicros);
+        if (succeededOnce) previousSnapshotMicros = snapshotMicros;
+        succeededOnce = true;
         lastSuccessMicros = doneMicros;
         if (failing) {
             failing = false;

@@ -22,7 +22,7 @@ final class FakeRedis {
     }
 
     HybridSync client() {
-        return pushes -> {
+        return (pushes, keepMillis) -> {
             if (down) return CompletableFuture.failedFuture(new IllegalStateException("fake Redis is down"));
             return CompletableFuture.completedFuture(run(pushes));
         };
@@ -34,9 +34,9 @@ final class FakeRedis {
         long[] out = new long[pushes.size()];
         for (int i = 0; i < out.length; i++) {
             HybridSync.Push p = pushes.get(i);
-            long tat = Math.max(tats.getOrDefault(p.key(), 0L), now);
+            long tat = tats.getOrDefault(p.key(), 0L);
             if (p.count() > 0) {
-                tat += p.count() * p.intervalMicros();
+                tat = Math.max(tat + p.count() * p.intervalMicros(), p.localTatMicros());
                 tats.put(p.key(), tat);
                 pushedCounts.merge(p.key(), p.count(), Long::sum);
             }
