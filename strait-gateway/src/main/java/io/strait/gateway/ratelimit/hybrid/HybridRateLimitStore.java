@@ -32,44 +32,50 @@ import org.slf4j.LoggerFactory;
  * <h2>Synchronisation</h2>
  * Every {@code syncInterval} one scheduler thread (not an event loop) takes a snapshot of every bucket with
  * requests not yet pushed (or never synced), groups the keys by hash slot and sends one {@link HybridSync}
- * call per group (Redis Cluster compatible). Redis charges each count to the global TAT,
- * {@code TAT = max(TAT + count * T, local TAT at the snapshot)} (see {@link HybridSync#sync} for why not
- * from {@code max(TAT, now)}): debt is recorded, never capped, so the long-run rate is exact. The local TAT
- * becomes {@code max(global TAT, now) + (admitted since the snapshot) * T}. Each reply also gives a sample
- * of the clock offset to Redis (the sample with the shortest round trip in the last
+ * call per group (Redis Cluster compatible). Redis charges each count {@code c} to the global TAT:
+ * {@code TAT = max(TAT + c·T, local TAT at the snapshot)}, not {@code max(TAT, now) + c·T}, which would
+ * charge the batch as if its requests had all arrived at the sync and run a busy key below its limit
+ * ({@link HybridSync#sync} has the argument). Debt is recorded, never capped, so the long-run rate is
+ * exact. The local TAT becomes {@code max(global TAT, now) + (admitted since the snapshot)·T}. Each reply
+ * also gives a sample of the clock offset to Redis (the sample with the shortest round trip in the last
  * {@link #OFFSET_SAMPLE_LIFETIME} wins).
  *
  * <h2>Over-admission bound</h2>
- * For one key, with {@code G} gateways, rate {@code r = 1/T}, burst {@code b}, {@code S} the longest time from
- * a gateway's sync snapshot to the reply of its next successful sync ({@link #maxSyncSpanMicros()}, about
- * {@code syncInterval} + 2 round trips) and {@code ε} the error of the clock offset (at most half a round
- * trip), over any period of length {@code D}, while Redis answers:
+ * For one key, with {@code G} gateways, rate {@code r = 1/T}, burst {@code b}, {@code S} the longest time
+ * from a gateway's sync snapshot to the reply of its next successful sync ({@link #maxSyncSpanMicros()}:
+ * {@code syncInterval} + about two round trips, more when the sync thread is delayed) and {@code ε} the
+ * error of the clock offset (at most half a round trip), over any period of length {@code D}, while Redis
+ * answers (and S stays under the time keys are kept past their TAT, {@link #KEEP_AFTER_TAT_SYNC_INTERVALS}):
  * <pre>  admitted ≤ b + r·(D + 2ε) + (G − 1)·(b + r·(2S + ε))</pre>
- * The first term is the exact allowance. Derivation: (1) let {@code V} be a GCRA that saw every admission
- * of every gateway at its time and refused nothing; N admissions in a period of length D give
+ * The first term is the exact allowance. Derivation: (1) let {@code V} be a GCRA that sees every admission
+ * of every gateway at its time and refuses nothing; N admissions in a period of length D give
  * {@code V ≥ start + N·T}, so the over-admission is {@code V}'s lead over {@code now + b·T}, in units of T.
  * (2) A gateway admits only when its local TAT is within {@code b·T} of now, and its local TAT is at least
- * the GCRA of every admission it knows of (Redis's {@code max(TAT + c·T, local TAT)} is at least the GCRA
- * of both sets of requests, see {@link HybridSync#sync}); adding one unknown admission to a GCRA raises its
- * TAT by at most T. So the lead is at most the admissions hidden from that gateway.
- * (3) An admission reaches Redis at its gateway's next sync (within S) and another gateway at that one's
- * next sync (within S more): hidden admissions of each other gateway fall in a window of 2S, in which its
- * own bucket lets through at most {@code b + r·(2S + ε)}. A gateway that did not sync a key lately (no
- * admission of it for a round) admits from a bucket no fuller than a new one, and what it admits then is
- * hidden from the others only until its next sync: the same window. {@code HybridOverAdmissionBoundTest}
- * checks the bound against this class over random and adversarial schedules.
+ * the GCRA of every admission it knows of: Redis's TAT is at least the GCRA of all pushed admissions, and
+ * the local one adds this gateway's since. Adding one unknown admission to a GCRA raises its TAT by at most
+ * T, so the lead is at most the number of admissions hidden from that gateway. (3) An admission reaches
+ * Redis at its gateway's next sync (within S) and any other gateway that syncs the key at that one's next
+ * sync (within S more): the admissions hidden from a gateway are each other gateway's in a window of 2S,
+ * and a gateway's own bucket lets through at most {@code b + r·(2S + ε)} in 2S. A gateway that has not
+ * synced a key lately (it admitted nothing for it in a round) admits from a bucket no fuller than a new
+ * one, and what it then admits is hidden from the others only until its next sync: the same budget.
+ * {@code HybridOverAdmissionBoundTest} checks the bound against this class over random and adversarial
+ * schedules; measured over-admission stays around half of it.
  *
  * <h2>Redis down or slow</h2>
- * The hot path does not notice: each gateway goes on enforcing the limit alone (so G gateways admit up to
- * G times the limit), counting what it admits. When Redis answers again the counts are pushed, each key's
- * push capped at {@link #maxPush} (one window's worth beyond the burst): a long outage does not leave a
- * debt that would lock a client out for long after. A call that times out after Redis ran it is pushed
- * again (counted twice: the safe direction). {@link #healthy()} is false after
- * {@link #UNHEALTHY_AFTER_SYNC_INTERVALS} sync intervals without a successful sync.
+ * The hot path does not notice: each gateway goes on enforcing the limit alone (G gateways admit up to G
+ * times the limit), counting what it admits. When Redis answers again the counts are pushed, each key's
+ * push capped at {@link #maxPush} (the burst plus one window's worth): a long outage does not leave a debt
+ * that would lock a client out long after. A call that times out after Redis ran it is pushed again
+ * (counted twice: the safe direction). {@link #healthy()} is false after
+ * {@link #UNHEALTHY_AFTER_SYNC_INTERVALS} sync intervals without a successful sync; the store keeps
+ * answering, and the caller decides what a fail-closed policy does then.
  *
  * <h2>Memory</h2>
  * A bucket that is full (TAT at or before now) with everything pushed is dropped at the next sync. At
- * {@code maxLocalBuckets} buckets, new keys of a policy share one bucket, {@code {overflow}:<policy>}.
+ * {@code maxLocalBuckets} buckets, new keys of a policy share one bucket, {@code {overflow}:<policy>}
+ * (the map can exceed the bound by one overflow bucket per policy). In Redis a key lives until
+ * {@link #KEEP_AFTER_TAT_SYNC_INTERVALS} sync intervals after its TAT.
  */
 public final class HybridRateLimitStore implements RateLimitStore {
     /**
@@ -293,8 +299,9 @@ public final class HybridRateLimitStore implements RateLimitStore {
     }
 
     /**
-     * {@code S} of the over-admission bound: the longest time so far from a sync's snapshot to the reply of
-     * the next successful sync, in microseconds (0 before the first).
+     * {@code S} of the over-admission bound: the longest time so far from a successful sync's snapshot to the
+     * reply of the next successful sync, in microseconds, from the second successful sync on (the first
+     * includes connecting; before it the store is as during an outage). 0 until then.
      */
     public long maxSyncSpanMicros() {
         return rounds.maxSpanMicros();
@@ -303,6 +310,11 @@ public final class HybridRateLimitStore implements RateLimitStore {
     /** Redis's clock minus this gateway's, as last estimated. */
     public long clockOffsetMicros() {
         return offsetMicros;
+    }
+
+    /** {@code ε} of the over-admission bound: how far {@link #clockOffsetMicros()} can be off; -1 before the first sync. */
+    public long clockOffsetErrorMicros() {
+        return rounds.offsetErrorMicros();
     }
 
     /** Stops syncing after one last push of what is pending (best effort), and closes the Redis access. */

@@ -31,8 +31,8 @@ public final class HybridRedisConnection implements AutoCloseable {
     public static final Duration RECONNECT_BACKOFF = Duration.ofMillis(500);
     /** Reconnect attempts back off up to this: a Redis back after an outage is used again within about a second. */
     public static final Duration MAX_RECONNECT_DELAY = Duration.ofSeconds(1);
-    /** One sync thread's calls: one I/O thread is plenty. */
-    private static final int IO_THREADS = 1;
+    /** One sync thread's calls need little, and Lettuce's minimum is two. */
+    private static final int IO_THREADS = 2;
     private static final Logger log = LoggerFactory.getLogger(HybridRedisConnection.class);
 
     private final ClientResources resources;

@@ -55,7 +55,7 @@ final class SyncRounds {
      */
     private long previousSnapshotMicros = -1;
     private boolean succeededOnce;
-    private long offsetRttMicros = Long.MAX_VALUE;
+    private volatile long offsetRttMicros = Long.MAX_VALUE;
     private long offsetTakenMicros;
     private boolean failing;
     private String lastError;
@@ -165,6 +165,12 @@ final class SyncRounds {
 
     long lastSuccessMicros() {
         return lastSuccessMicros;
+    }
+
+    /** Half the round trip of the offset sample in use: a bound on the offset's error (ε); -1 before the first. */
+    long offsetErrorMicros() {
+        long rtt = offsetRttMicros;
+        return rtt == Long.MAX_VALUE ? -1 : rtt / 2 + 1;
     }
 
     long maxSpanMicros() {

@@ -122,10 +122,9 @@ class HybridRedisTest {
         return new Hammered(admitted.sum(), (lastEnd - firstStart) / 1e9, (firstEnd - lastStart) / 1e9);
     }
 
-    /** The documented bound: b + r·(D + 2ε) + (G − 1)·(b + r·(2S + ε)), with ε ≤ S/2. */
-    static double bound(Rate rate, int gateways, double seconds, double syncSpanSeconds) {
+    /** The documented bound: b + r·(D + 2ε) + (G − 1)·(b + r·(2S + ε)). */
+    static double bound(Rate rate, int gateways, double seconds, double syncSpanSeconds, double eps) {
         double r = rate.limit() / (rate.window().toNanos() / 1e9);
-        double eps = syncSpanSeconds / 2;
         return rate.burst() + r * (seconds + 2 * eps) + (gateways - 1) * (rate.burst() + r * (2 * syncSpanSeconds + eps));
     }
 
@@ -135,6 +134,11 @@ class HybridRedisTest {
 
     static double maxSpanSeconds(List<HybridRateLimitStore> stores) {
         return stores.stream().mapToLong(HybridRateLimitStore::maxSyncSpanMicros).max().orElseThrow() / 1e6;
+    }
+
+    /** ε: the larger clock offset error of the stores (as it is now: a sample is replaced only by a better one). */
+    static double maxClockErrorSeconds(List<HybridRateLimitStore> stores) {
+        return stores.stream().mapToLong(HybridRateLimitStore::clockOffsetErrorMicros).max().orElseThrow() / 1e6;
     }
 
     @Test
@@ -148,13 +152,16 @@ class HybridRedisTest {
             await().atMost(Duration.ofSeconds(5)).until(() -> one.syncs() >= 1 && two.syncs() >= 1);
             Hammered h = hammer(stores, 2, b, Duration.ofMillis(2500));
             double s = maxSpanSeconds(stores);
+            double eps = maxClockErrorSeconds(stores);
             double exactOuter = exact(rate, h.outerSeconds());
-            double upper = bound(rate, 2, h.outerSeconds(), s);
+            double upper = bound(rate, 2, h.outerSeconds(), s, eps);
             // lower: the exact allowance over the time every thread was asking, less the clock alignment error
-            double lower = exact(rate, h.innerSeconds() - s / 2) - 1;
-            System.out.printf("two gateways: admitted %d in %.3f s; exact allowance %.1f; documented bound %.1f"
-                    + " (S = %.1f ms); lower check %.1f; syncs %d + %d, failures %d + %d%n",
-                    h.admitted(), h.outerSeconds(), exactOuter, upper, s * 1000, lower,
+            // and a request at each edge of the period (with demand at every moment the shared bucket never
+            // idles, and errors of the local views only delay admissions, which the next sync gives back)
+            double lower = exact(rate, h.innerSeconds() - eps) - 2;
+            System.out.printf("two gateways: admitted %d in %.3f s; exact allowance %.1f (%.1f while all asked);"
+                    + " documented bound %.1f (S = %.1f ms, ε = %.2f ms); syncs %d + %d, failures %d + %d%n",
+                    h.admitted(), h.outerSeconds(), exactOuter, exact(rate, h.innerSeconds()), upper, s * 1000, eps * 1000,
                     one.syncs(), two.syncs(), one.syncFailures(), two.syncFailures());
             assertThat((double) h.admitted()).isBetween(lower, upper);
         }
@@ -174,19 +181,20 @@ class HybridRedisTest {
             Hammered warm = hammer(stores, 1, b, Duration.ofMillis(1000));
             Hammered late = hammer(stores, 1, b, Duration.ofMillis(3000));
             double s = maxSpanSeconds(stores);
+            double eps = maxClockErrorSeconds(stores);
             double r = 100;
             double rateLate = late.admitted() / late.outerSeconds();
             // over the late period the debt carried in from the warm-up and the one left at its end are both
             // bounded by (G − 1)·(b + r·(2S + ε)): the rate error shrinks as the period grows
-            double slack = rate.burst() + r * (2.5 * s);
+            double slack = rate.burst() + r * (2 * s + eps);
             System.out.printf("overload: warm-up %d in %.3f s; then %d in %.3f s = %.1f/s (limit 100/s, S = %.1f ms,"
                     + " allowed ±%.1f requests)%n", warm.admitted(), warm.outerSeconds(), late.admitted(),
                     late.outerSeconds(), rateLate, s * 1000, slack);
             assertThat((double) late.admitted())
-                    .isBetween(r * (late.innerSeconds() - s / 2) - slack - 1, r * late.outerSeconds() + slack + r * s);
+                    .isBetween(r * (late.innerSeconds() - 3 * eps) - slack - 1, bound(rate, 2, late.outerSeconds(), s, eps));
             assertThat(rateLate).as("far from twice the limit").isLessThan(1.5 * r);
 
-            // and the debt is repaid: once Redis's TAT is past, the key admits a burst again
+            // and the debt is repaid: within the bound, and the key admits again once Redis's TAT is past
             long debt = Long.parseLong(redis.command("GET", prefix + "{overload}:p")) - redisNowMicros(redis);
             System.out.printf("debt left in Redis: %.1f ms (tolerance %d ms)%n", debt / 1000.0, rate.toleranceMicros() / 1000);
             assertThat(debt).isLessThanOrEqualTo(rate.toleranceMicros() + (long) (slack * rate.intervalMicros()));
