@@ -27,38 +27,45 @@ import org.slf4j.LoggerFactory;
  * Per key, a {@link LocalBucket}: the TAT as this gateway believes it and the requests it admitted.
  * A request is charged to all its buckets by compare-and-set on their TATs ({@link Gcra}), all or nothing
  * (a refusal refunds the buckets already charged). No lock, no Redis, no waiting: {@link #acquire} answers
- * with a completed stage. Times are this gateway's clock shifted by its measured offset to Redis's clock.
+ * with a completed stage.
  *
  * <h2>Synchronisation</h2>
  * Every {@code syncInterval} one scheduler thread (not an event loop) takes a snapshot of every bucket with
  * requests not yet pushed (or never synced), groups the keys by hash slot and sends one {@link HybridSync}
  * call per group (Redis Cluster compatible). Redis charges each count {@code c} to the global TAT:
- * {@code TAT = max(TAT + c·T, local TAT at the snapshot)}, not {@code max(TAT, now) + c·T}, which would
- * charge the batch as if its requests had all arrived at the sync and run a busy key below its limit
- * ({@link HybridSync#sync} has the argument). Debt is recorded, never capped, so the long-run rate is
- * exact. The local TAT becomes {@code max(global TAT, now) + (admitted since the snapshot)·T}. Each reply
- * also gives a sample of the clock offset to Redis (the sample with the shortest round trip in the last
- * {@link #OFFSET_SAMPLE_LIFETIME} wins).
+ * {@code TAT = max(TAT + c·T, now + lead)}, the lead being the local TAT's distance ahead of the gateway's
+ * clock at the snapshot. Not {@code max(TAT, now) + c·T}: that would charge the batch as if its requests
+ * had all arrived at the sync and run a busy key below its limit ({@link HybridSync#sync} has the
+ * argument). Debt is recorded, never capped, so the long-run rate is exact. The local TAT becomes
+ * {@code max(global TAT, now) + (admitted since the snapshot)·T}.
+ *
+ * <h2>Clocks</h2>
+ * Decisions use this gateway's monotonic clock; Redis uses its own ({@code TIME}). What crosses between
+ * them is relative, a TAT's lead over the sender's now, so a clock offset never enters the shared state:
+ * a TAT moved across arrives a one-way delay later than it was, which is the safe direction. The offset to
+ * Redis's clock is still measured (the reply with the shortest round trip in the last
+ * {@link #OFFSET_SAMPLE_LIFETIME} wins) and gives {@link Verdict#nowMicros()} on Redis's clock.
  *
  * <h2>Over-admission bound</h2>
- * For one key, with {@code G} gateways, rate {@code r = 1/T}, burst {@code b}, {@code S} the longest time
+ * For one key, with {@code G} gateways, rate {@code r = 1/T}, burst {@code b} and {@code S} the longest time
  * from a gateway's sync snapshot to the reply of its next successful sync ({@link #maxSyncSpanMicros()}:
- * {@code syncInterval} + about two round trips, more when the sync thread is delayed) and {@code ε} the
- * error of the clock offset (at most half a round trip), over any period of length {@code D}, while Redis
- * answers (and S stays under the time keys are kept past their TAT, {@link #KEEP_AFTER_TAT_SYNC_INTERVALS}):
- * <pre>  admitted ≤ b + r·(D + 2ε) + (G − 1)·(b + r·(2S + ε))</pre>
- * The first term is the exact allowance. Derivation: (1) let {@code V} be a GCRA that sees every admission
- * of every gateway at its time and refuses nothing; N admissions in a period of length D give
+ * {@code syncInterval} + about two round trips, more when the sync thread is delayed), over any period of
+ * length {@code D}, while Redis answers (and S stays under the time keys are kept past their TAT,
+ * {@link #KEEP_AFTER_TAT_SYNC_INTERVALS}):
+ * <pre>  admitted ≤ b + r·D + (G − 1)·(b + 2·r·S)</pre>
+ * The first two terms are the exact allowance. Derivation: (1) let {@code V} be a GCRA that sees every
+ * admission of every gateway at its time and refuses nothing; N admissions in a period of length D give
  * {@code V ≥ start + N·T}, so the over-admission is {@code V}'s lead over {@code now + b·T}, in units of T.
  * (2) A gateway admits only when its local TAT is within {@code b·T} of now, and its local TAT is at least
- * the GCRA of every admission it knows of: Redis's TAT is at least the GCRA of all pushed admissions, and
- * the local one adds this gateway's since. Adding one unknown admission to a GCRA raises its TAT by at most
- * T, so the lead is at most the number of admissions hidden from that gateway. (3) An admission reaches
- * Redis at its gateway's next sync (within S) and any other gateway that syncs the key at that one's next
- * sync (within S more): the admissions hidden from a gateway are each other gateway's in a window of 2S,
- * and a gateway's own bucket lets through at most {@code b + r·(2S + ε)} in 2S. A gateway that has not
- * synced a key lately (it admitted nothing for it in a round) admits from a bucket no fuller than a new
- * one, and what it then admits is hidden from the others only until its next sync: the same budget.
+ * the GCRA of every admission it knows of: Redis's TAT is at least the GCRA of all pushed admissions (see
+ * {@link HybridSync#sync}), moving a TAT between clocks only delays it, and the local TAT adds this
+ * gateway's admissions since. Adding one unknown admission to a GCRA raises its TAT by at most T, so the
+ * lead is at most the number of admissions hidden from that gateway. (3) An admission reaches Redis at its
+ * gateway's next sync (within S) and another gateway that syncs the key at that one's next sync (within S
+ * more): the admissions hidden from a gateway are each other gateway's in a window of 2S, and a gateway's
+ * own bucket lets through at most {@code b + r·2S} in 2S. A gateway that has not synced a key lately (it
+ * admitted nothing for it in a round) admits from a bucket no fuller than a new one, and what it then
+ * admits is hidden from the others only until its next sync: the same budget.
  * {@code HybridOverAdmissionBoundTest} checks the bound against this class over random and adversarial
  * schedules; measured over-admission stays around half of it.
  *
@@ -110,7 +117,7 @@ public final class HybridRateLimitStore implements RateLimitStore {
     private final ConcurrentHashMap<String, LocalBucket> buckets = new ConcurrentHashMap<>();
     private final SyncRounds rounds;
     private final ScheduledExecutorService scheduler;
-    /** Redis's clock minus this gateway's; read on every request. */
+    /** Redis's clock minus this gateway's: only for {@link Verdict#nowMicros()}. */
     private volatile long offsetMicros;
 
     /** A store that syncs through {@code sync} every {@code config.syncInterval()} on its own thread. */
@@ -157,7 +164,7 @@ public final class HybridRateLimitStore implements RateLimitStore {
     /** {@link #acquire} without the stage: decided in process, at once (never null). */
     @Override
     public Verdict acquireNow(List<Bucket> request) {
-        long now = now();
+        long now = clock.nowMicros();
         int n = request.size();
         LocalBucket[] charged = new LocalBucket[n];
         long[] tats = new long[n];
@@ -174,7 +181,7 @@ public final class HybridRateLimitStore implements RateLimitStore {
         }
         BucketState[] states = new BucketState[n];
         for (int i = 0; i < n; i++) states[i] = Gcra.admitted(tats[i], now, request.get(i).rate());
-        return new Verdict(true, List.of(states), now);
+        return new Verdict(true, List.of(states), now + offsetMicros);
     }
 
     private Verdict refused(List<Bucket> request, LocalBucket[] charged, long[] tats, int refusedAt, long now) {
@@ -192,7 +199,7 @@ public final class HybridRateLimitStore implements RateLimitStore {
                 states[i] = Gcra.untouched(t == LocalBucket.RETIRED ? now : t, now, rate);
             }
         }
-        return new Verdict(false, List.of(states), now);
+        return new Verdict(false, List.of(states), now + offsetMicros);
     }
 
     /** The bucket for {@code b}, or its policy's overflow bucket once the map is full. */
@@ -214,11 +221,6 @@ public final class HybridRateLimitStore implements RateLimitStore {
     /** The key new buckets of {@code policy} share once the map is full. */
     static String overflowKey(String policy) {
         return "{" + OVERFLOW_SLOT + "}:" + policy;
-    }
-
-    /** Now on Redis's clock, as well as this gateway knows it. */
-    long now() {
-        return clock.nowMicros() + offsetMicros;
     }
 
     /**
@@ -245,8 +247,8 @@ public final class HybridRateLimitStore implements RateLimitStore {
     /** One round: drop idle buckets, push pending counts, apply the replies. Sync thread (or tests) only. */
     void syncOnce() {
         long snapshot = clock.nowMicros();
-        List<List<LocalBucket>> groups = rounds.collect(buckets, snapshot + offsetMicros);
-        List<SyncRounds.Call> calls = SyncRounds.send(groups, sync, prefix, this::maxPush, keepMillis, clock, timeoutMillis);
+        List<List<LocalBucket>> groups = rounds.collect(buckets, snapshot);
+        List<SyncRounds.Call> calls = SyncRounds.send(groups, snapshot, sync, prefix, this::maxPush, keepMillis, clock, timeoutMillis);
         boolean ok = true;
         for (SyncRounds.Call call : calls) {
             SyncRounds.Received r = call.await(rounds);
@@ -255,13 +257,15 @@ public final class HybridRateLimitStore implements RateLimitStore {
                 continue;
             }
             offsetMicros = rounds.offset(r, call.sentMicros(), offsetMicros, OFFSET_SAMPLE_LIFETIME.toNanos() / 1000);
-            long now = now();
+            long now = clock.nowMicros();
             long[] tats = r.reply().tats();
             for (int i = 0; i < call.buckets().size(); i++) {
                 LocalBucket local = call.buckets().get(i);
                 local.pushed = Math.max(local.pushed, local.batch);
                 local.synced = true;
-                local.applyGlobal(tats[i], now);
+                // Redis's TAT moved to this clock as a lead over the reply's arrival: a little later than it
+                // is (by the reply's way back), never earlier
+                local.applyGlobal(r.receivedMicros() + (tats[i] - r.reply().redisNowMicros()), now);
             }
             rounds.keysSynced(call.buckets().size());
         }
@@ -310,11 +314,6 @@ public final class HybridRateLimitStore implements RateLimitStore {
     /** Redis's clock minus this gateway's, as last estimated. */
     public long clockOffsetMicros() {
         return offsetMicros;
-    }
-
-    /** {@code ε} of the over-admission bound: how far {@link #clockOffsetMicros()} can be off; -1 before the first sync. */
-    public long clockOffsetErrorMicros() {
-        return rounds.offsetErrorMicros();
     }
 
     /** Stops syncing after one last push of what is pending (best effort), and closes the Redis access. */

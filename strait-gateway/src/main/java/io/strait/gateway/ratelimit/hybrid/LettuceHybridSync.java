@@ -15,7 +15,7 @@ import java.util.concurrent.CompletionStage;
  */
 public final class LettuceHybridSync implements HybridSync {
     /**
-     * KEYS: bucket keys (one slot). ARGV: keep (ms), then count, interval, local TAT (µs) per key. Returns
+     * KEYS: bucket keys (one slot). ARGV: keep (ms), then count, interval, lead (µs) per key. Returns
      * {now, tat1, tat2, ...} in µs (see {@link HybridSync#sync}). Times are Lua doubles: exact up to 2^53 µs
      * (year 2255). A key pushed with count 0 is only read; a key is kept until {@code keep} after its TAT.
      */
@@ -27,7 +27,7 @@ public final class LettuceHybridSync implements HybridSync {
               local count = tonumber(ARGV[3 * i - 1])
               local tat = tonumber(redis.call('GET', key) or 0) or 0
               if count > 0 then
-                tat = math.max(tat + count * tonumber(ARGV[3 * i]), tonumber(ARGV[3 * i + 1]))
+                tat = math.max(tat + count * tonumber(ARGV[3 * i]), now + tonumber(ARGV[3 * i + 1]))
                 local ttl = math.ceil((tat - now) / 1000) + tonumber(ARGV[1])
                 if ttl > 0 then redis.call('SET', key, string.format('%.0f', tat), 'PX', ttl) end
               end
@@ -60,7 +60,7 @@ public final class LettuceHybridSync implements HybridSync {
             keys[i] = p.key();
             args[1 + 3 * i] = Long.toString(p.count());
             args[2 + 3 * i] = Long.toString(p.intervalMicros());
-            args[3 + 3 * i] = Long.toString(p.localTatMicros());
+            args[3 + 3 * i] = Long.toString(p.leadMicros());
         }
         return connection.connection()
                 .thenCompose(c -> run(c, keys, args))

@@ -33,7 +33,7 @@ final class LocalBucket {
     long pushed;
     /** {@link #admitted} when the current round took its snapshot. */
     long batch;
-    /** {@link #tat} read just after {@link #batch}: covers every request counted in it. */
+    /** {@link #tat} read just after {@link #batch} (so it covers every request counted in it). */
     long batchTat;
     /** Whether Redis answered for this key at least once (until then the key is pushed even with nothing pending). */
     boolean synced;
@@ -88,8 +88,8 @@ final class LocalBucket {
     }
 
     /**
-     * Sync thread, after Redis answered {@code globalTat} for the snapshot {@link #batch}: the TAT becomes
-     * the global one plus what this gateway admitted since the snapshot.
+     * Sync thread, after Redis answered {@code globalTat} (on this gateway's clock) for the snapshot
+     * {@link #batch}: the TAT becomes the global one plus what this gateway admitted since the snapshot.
      */
     void applyGlobal(long globalTat, long now) {
         for (;;) {

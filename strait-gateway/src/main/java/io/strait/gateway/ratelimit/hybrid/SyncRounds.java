@@ -55,7 +55,7 @@ final class SyncRounds {
      */
     private long previousSnapshotMicros = -1;
     private boolean succeededOnce;
-    private volatile long offsetRttMicros = Long.MAX_VALUE;
+    private long offsetRttMicros = Long.MAX_VALUE;
     private long offsetTakenMicros;
     private boolean failing;
     private String lastError;
@@ -93,14 +93,14 @@ final class SyncRounds {
     }
 
     /** Sends one call per group; a call that has not answered within {@code timeoutMillis} fails. */
-    static List<Call> send(List<List<LocalBucket>> groups, HybridSync sync, String prefix, ToLongFunction<Rate> maxPush,
-            long keepMillis, MicroClock clock, long timeoutMillis) {
+    static List<Call> send(List<List<LocalBucket>> groups, long snapshotMicros, HybridSync sync, String prefix,
+            ToLongFunction<Rate> maxPush, long keepMillis, MicroClock clock, long timeoutMillis) {
         List<Call> calls = new ArrayList<>(groups.size());
         for (List<LocalBucket> group : groups) {
             List<HybridSync.Push> pushes = new ArrayList<>(group.size());
             for (LocalBucket b : group) {
                 long count = Math.min(Math.max(0, b.batch - b.pushed), maxPush.applyAsLong(b.rate));
-                pushes.add(new HybridSync.Push(prefix + b.key, count, b.rate.intervalMicros(), b.batchTat));
+                pushes.add(new HybridSync.Push(prefix + b.key, count, b.rate.intervalMicros(), b.batchTat - snapshotMicros));
             }
             long sent = clock.nowMicros();
             CompletableFuture<Received> f;
@@ -165,12 +165,6 @@ final class SyncRounds {
 
     long lastSuccessMicros() {
         return lastSuccessMicros;
-    }
-
-    /** Half the round trip of the offset sample in use: a bound on the offset's error (ε); -1 before the first. */
-    long offsetErrorMicros() {
-        long rtt = offsetRttMicros;
-        return rtt == Long.MAX_VALUE ? -1 : rtt / 2 + 1;
     }
 
     long maxSpanMicros() {

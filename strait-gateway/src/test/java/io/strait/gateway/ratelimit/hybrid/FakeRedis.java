@@ -36,7 +36,7 @@ final class FakeRedis {
             HybridSync.Push p = pushes.get(i);
             long tat = tats.getOrDefault(p.key(), 0L);
             if (p.count() > 0) {
-                tat = Math.max(tat + p.count() * p.intervalMicros(), p.localTatMicros());
+                tat = Math.max(tat + p.count() * p.intervalMicros(), now + p.leadMicros());
                 tats.put(p.key(), tat);
                 pushedCounts.merge(p.key(), p.count(), Long::sum);
             }

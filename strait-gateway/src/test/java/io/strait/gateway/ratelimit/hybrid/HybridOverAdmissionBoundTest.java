@@ -16,8 +16,7 @@ import org.junit.jupiter.api.Test;
  * The documented over-admission bound checked against the implementation: G hybrid stores on one fake Redis,
  * simulated time (1 ms steps), sync rounds at staggered phases, skewed gateway clocks, and request patterns
  * from steady overload to short bursts after idle periods (stale views, fresh buckets). Every window
- * between two admissions must satisfy {@code n ≤ b + r·D + (G − 1)·(b + r·2S)} (ε = 0: replies are instant,
- * so the offset is exact).
+ * between two admissions must satisfy {@code n ≤ b + r·D + (G − 1)·(b + 2·r·S)}.
  */
 class HybridOverAdmissionBoundTest {
     private static final int G = 3;
