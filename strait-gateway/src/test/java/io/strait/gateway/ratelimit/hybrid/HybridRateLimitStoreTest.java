@@ -100,14 +100,25 @@ class HybridRateLimitStoreTest {
     }
 
     @Test
-    void admissionsDuringASyncAreKeptOnTopOfTheGlobalTat() {
-        HybridRateLimitStore s = store();
-        Bucket b = bucket("c", new Rate(100, Duration.ofSeconds(1), 10));
-        admit(s, b, 4);
+    void admissionsWhileASyncIsInFlightAreKeptOnTopOfTheGlobalTat() {
+        Bucket b = bucket("c", new Rate(100, Duration.ofSeconds(1), 10)); // T = 10 ms
+        HybridRateLimitStore[] store = new HybridRateLimitStore[1];
+        int[] syncs = new int[1];
+        HybridSync inFlight = (pushes, keep) -> {
+            if (syncs[0]++ == 0) {
+                assertThat(admit(store[0], b, 3)).as("admitted after the snapshot, before the reply").isEqualTo(3);
+            }
+            return redis.client().sync(pushes, keep);
+        };
+        store[0] = new HybridRateLimitStore(inFlight, config(1000), now::get, false);
+        assertThat(admit(store[0], b, 4)).isEqualTo(4);
         // another gateway's 2 admissions already in Redis
         redis.client().sync(List.of(new HybridSync.Push("rl:{c}:p", 2, 10_000, 20_000)), 1000);
-        s.syncOnce();
-        assertThat(admit(s, b, 10)).as("10 - 4 - 2").isEqualTo(4);
+        store[0].syncOnce();
+        assertThat(redis.pushed("rl:{c}:p")).as("the snapshot's 4 and the other gateway's 2").isEqualTo(6);
+        assertThat(admit(store[0], b, 10)).as("10 - 6 in Redis - 3 since the snapshot").isEqualTo(1);
+        store[0].syncOnce();
+        assertThat(redis.pushed("rl:{c}:p")).isEqualTo(10);
     }
 
     @Test

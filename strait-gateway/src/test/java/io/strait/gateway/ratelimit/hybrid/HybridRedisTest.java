@@ -240,6 +240,27 @@ class HybridRedisTest {
     }
 
     @Test
+    void aBatchIsChargedAtTheTimesOfItsRequestsNotAtTheSync() throws Exception {
+        String prefix = prefix();
+        Rate rate = new Rate(100, Duration.ofSeconds(1), 5); // T = 10 ms
+        Bucket b = bucket("late", rate);
+        LettuceHybridSync lettuce = new LettuceHybridSync(new HybridRedisConnection(redis.uri(), Duration.ofSeconds(1)), true);
+        try (HybridRateLimitStore s = new HybridRateLimitStore(lettuce, config(redis.uri(), prefix, Duration.ofMillis(100), 1000),
+                MicroClock.SYSTEM, false)) {
+            s.syncOnce();
+            int first = 0;
+            for (int i = 0; i < 10; i++) if (s.acquireNow(List.of(b)).allowed()) first++;
+            assertThat(first).isEqualTo(5);
+            Thread.sleep(80); // the bucket refills 8 of the 5 it lent before the batch reaches Redis
+            s.syncOnce();
+            // charged from Redis's now (max(TAT, now) + 5T) the sync would take the refilled room back
+            int second = 0;
+            for (int i = 0; i < 10; i++) if (s.acquireNow(List.of(b)).allowed()) second++;
+            assertThat(second).isEqualTo(5);
+        }
+    }
+
+    @Test
     void theLocalMapIsBoundedAndIdleKeysLeaveIt() throws Exception {
         String prefix = prefix();
         Rate rate = new Rate(50, Duration.ofSeconds(1), 1); // T = 20 ms
