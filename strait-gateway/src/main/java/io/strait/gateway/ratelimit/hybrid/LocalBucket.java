@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * One key's state in one gateway: the TAT as this gateway believes it (Redis-aligned microseconds) and the
+ * One key's state in one gateway: the TAT as this gateway believes it (its own clock, microseconds) and the
  * requests it admitted. The hot path only touches {@link #tat} and {@link #admitted}; the fields below them
  * belong to the sync thread.
  */
