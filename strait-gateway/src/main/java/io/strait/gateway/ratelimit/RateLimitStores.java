@@ -4,6 +4,7 @@ import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.strait.config.model.RateLimitsConfig;
+import io.strait.gateway.ratelimit.hybrid.HybridRateLimitStore;
 import io.strait.gateway.ratelimit.local.LocalRateLimitStore;
 import io.strait.gateway.ratelimit.redis.RedisRateLimitStore;
 import io.strait.gateway.redis.RedisBreaker;
@@ -18,8 +19,7 @@ public final class RateLimitStores {
         return switch (s.type()) {
             case LOCAL -> new RateLimiter("local", new LocalRateLimitStore(s.maxLocalBuckets()), null);
             case REDIS -> new RateLimiter("redis", new RedisRateLimitStore(s), new LocalRateLimitStore(s.maxLocalBuckets()));
-            case HYBRID -> throw new IllegalArgumentException(s.type().name().toLowerCase(java.util.Locale.ROOT)
-                    + " store is not available in this build yet");
+            case HYBRID -> new RateLimiter("hybrid", HybridRateLimitStore.connect(s), null);
         };
     }
 
@@ -45,7 +45,19 @@ public final class RateLimitStores {
                     RateLimiter l = current.get();
                     if (l == null) return;
                     if (l.store() instanceof LocalRateLimitStore local) cb.call(local.size(), l.storeType());
+                    if (l.store() instanceof HybridRateLimitStore h) cb.call(h.localBuckets(), l.storeType());
                     if (l.fallback() instanceof LocalRateLimitStore local) cb.call(local.size(), l.storeType() + "-fallback");
+                })
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("strait_ratelimit_hybrid_syncs_total")
+                .help("Synchronisations of the hybrid store's buckets with Redis, by result (success, failure)")
+                .labelNames("result")
+                .callback(cb -> {
+                    if (current.get() != null && current.get().store() instanceof HybridRateLimitStore h) {
+                        cb.call(h.syncs(), "success");
+                        cb.call(h.syncFailures(), "failure");
+                    }
                 })
                 .register(registry);
         GaugeWithCallback.builder()

@@ -1,6 +1,7 @@
 package io.strait.gateway.ratelimit.hybrid;
 
 import io.strait.config.model.RateLimitsConfig;
+import io.strait.gateway.redis.RedisConnector;
 import io.strait.gateway.ratelimit.Bucket;
 import io.strait.gateway.ratelimit.BucketState;
 import io.strait.gateway.ratelimit.Gcra;
@@ -150,9 +151,9 @@ public final class HybridRateLimitStore implements RateLimitStore {
 
     /** A store on its own Redis connection (closed with the store). */
     public static HybridRateLimitStore connect(RateLimitsConfig.Store config) {
-        HybridRedisConnection connection = new HybridRedisConnection(config.uri(),
-                config.timeout() == null ? RateLimitsConfig.DEFAULT_TIMEOUT : config.timeout());
-        connection.connection(); // start connecting now, on the caller's thread, not in the first sync round
+        RedisConnector connection = new RedisConnector(config.uri(), config.cluster(),
+                config.timeout() == null ? RateLimitsConfig.DEFAULT_TIMEOUT : config.timeout(), "rate limits (hybrid)");
+        connection.connection(); // start connecting now, not in the first sync round
         return new HybridRateLimitStore(new LettuceHybridSync(connection, true), config, MicroClock.SYSTEM);
     }
 
@@ -271,6 +272,20 @@ public final class HybridRateLimitStore implements RateLimitStore {
         }
         if (ok) rounds.succeeded(snapshot, clock.nowMicros());
         else rounds.failed();
+    }
+
+    /** Waits, at most {@code limit}, for the connection to Redis (called on the control thread at start). */
+    @Override
+    public boolean awaitReady(java.time.Duration limit) {
+        try {
+            sync.ready().get(limit.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return false;
+        }
     }
 
     /**

@@ -49,4 +49,9 @@ public interface HybridSync extends AutoCloseable {
 
     @Override
     default void close() {}
+
+    /** Completes when the connection to Redis is up (at once for a sync that needs none). */
+    default java.util.concurrent.CompletableFuture<?> ready() {
+        return java.util.concurrent.CompletableFuture.completedFuture(null);
+    }
 }

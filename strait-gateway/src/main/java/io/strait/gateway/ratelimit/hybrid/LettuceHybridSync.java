@@ -2,7 +2,7 @@ package io.strait.gateway.ratelimit.hybrid;
 
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.StatefulRedisConnection;
+import io.strait.gateway.redis.RedisConnector;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -36,7 +36,7 @@ public final class LettuceHybridSync implements HybridSync {
             return out
             """;
 
-    private final HybridRedisConnection connection;
+    private final RedisConnector connection;
     private final boolean ownsConnection;
     private final String sha;
 
@@ -44,7 +44,7 @@ public final class LettuceHybridSync implements HybridSync {
      * @param connection where Redis is
      * @param ownsConnection whether {@link #close()} closes {@code connection}
      */
-    public LettuceHybridSync(HybridRedisConnection connection, boolean ownsConnection) {
+    public LettuceHybridSync(RedisConnector connection, boolean ownsConnection) {
         this.connection = connection;
         this.ownsConnection = ownsConnection;
         this.sha = sha1Hex(SCRIPT);
@@ -67,7 +67,7 @@ public final class LettuceHybridSync implements HybridSync {
                 .thenApply(LettuceHybridSync::reply);
     }
 
-    private CompletableFuture<List<Object>> run(StatefulRedisConnection<String, String> c, String[] keys, String[] args) {
+    private CompletableFuture<List<Object>> run(RedisConnector.Connection c, String[] keys, String[] args) {
         CompletableFuture<List<Object>> f = c.async().<List<Object>>evalsha(sha, ScriptOutputType.MULTI, keys, args).toCompletableFuture();
         return f.exceptionallyCompose(e -> unwrap(e) instanceof RedisNoScriptException
                 ? c.async().<List<Object>>eval(SCRIPT, ScriptOutputType.MULTI, keys, args).toCompletableFuture()
@@ -91,6 +91,11 @@ public final class LettuceHybridSync implements HybridSync {
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    @Override
+    public CompletableFuture<?> ready() {
+        return connection.connection();
     }
 
     @Override

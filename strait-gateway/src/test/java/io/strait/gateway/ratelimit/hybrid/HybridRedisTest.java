@@ -200,7 +200,7 @@ class HybridRedisTest {
         String prefix = prefix();
         Rate rate = new Rate(50, Duration.ofSeconds(1), 5); // T = 20 ms
         List<List<HybridSync.Push>> calls = new CopyOnWriteArrayList<>();
-        LettuceHybridSync lettuce = new LettuceHybridSync(new HybridRedisConnection(redis.uri(), Duration.ofSeconds(1)), true);
+        LettuceHybridSync lettuce = new LettuceHybridSync(new io.strait.gateway.redis.RedisConnector(redis.uri(), false, Duration.ofSeconds(1), "test"), true);
         HybridSync recording = (pushes, keepMillis) -> {
             calls.add(pushes);
             return lettuce.sync(pushes, keepMillis);
@@ -244,7 +244,7 @@ class HybridRedisTest {
         String prefix = prefix();
         Rate rate = new Rate(100, Duration.ofSeconds(1), 5); // T = 10 ms
         Bucket b = bucket("late", rate);
-        LettuceHybridSync lettuce = new LettuceHybridSync(new HybridRedisConnection(redis.uri(), Duration.ofSeconds(1)), true);
+        LettuceHybridSync lettuce = new LettuceHybridSync(new io.strait.gateway.redis.RedisConnector(redis.uri(), false, Duration.ofSeconds(1), "test"), true);
         try (HybridRateLimitStore s = new HybridRateLimitStore(lettuce, config(redis.uri(), prefix, Duration.ofMillis(100), 1000),
                 MicroClock.SYSTEM, false)) {
             s.syncOnce();
