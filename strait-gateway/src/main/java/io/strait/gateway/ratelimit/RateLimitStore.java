@@ -36,6 +36,19 @@ public interface RateLimitStore extends AutoCloseable {
         return true;
     }
 
+    /** Waits at most {@code limit} for {@code f}; true when it completed normally. For {@link #awaitReady}. */
+    static boolean await(java.util.concurrent.Future<?> f, java.time.Duration limit) {
+        try {
+            f.get(limit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return false;
+        }
+    }
+
     @Override
     default void close() {}
 }

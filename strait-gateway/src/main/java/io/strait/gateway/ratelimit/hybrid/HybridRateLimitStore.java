@@ -277,15 +277,7 @@ public final class HybridRateLimitStore implements RateLimitStore {
     /** Waits, at most {@code limit}, for the connection to Redis (called on the control thread at start). */
     @Override
     public boolean awaitReady(java.time.Duration limit) {
-        try {
-            sync.ready().get(limit.toMillis(), TimeUnit.MILLISECONDS);
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            return false;
-        }
+        return RateLimitStore.await(sync.ready(), limit);
     }
 
     /**

@@ -127,15 +127,7 @@ public final class RedisRateLimitStore implements RateLimitStore {
      */
     @Override
     public boolean awaitReady(Duration limit) {
-        try {
-            warmedUp.toCompletableFuture().get(limit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            return false;
-        }
+        return RateLimitStore.await(warmedUp.toCompletableFuture(), limit);
     }
 
     /** Whether Redis is thought reachable: false while the breaker is open. */
