@@ -64,6 +64,11 @@ public final class GatewayFilters implements FilterFactory {
     }
 
     @Override
+    public void eventLoops(io.netty.channel.EventLoopGroup loops) {
+        rateLimits.eventLoops(loops);
+    }
+
+    @Override
     public void registerMetrics(PrometheusRegistry registry) {
         rateLimits.registerMetrics(registry);
         RateLimitStores.registerMetrics(registry, rateLimits::current);

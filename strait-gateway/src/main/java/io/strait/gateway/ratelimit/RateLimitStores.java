@@ -14,11 +14,14 @@ import java.util.function.Supplier;
 public final class RateLimitStores {
     private RateLimitStores() {}
 
-    /** The limiter for {@code s}: its store, and for a Redis store the in-process fallback of fail-open policies. */
-    public static RateLimiter create(RateLimitsConfig.Store s) {
+    /**
+     * The limiter for {@code s}: its store, and for a Redis store the in-process fallback of fail-open
+     * policies. The redis store's connection runs on {@code loops} (the proxy's; may be null).
+     */
+    public static RateLimiter create(RateLimitsConfig.Store s, io.netty.channel.EventLoopGroup loops) {
         return switch (s.type()) {
             case LOCAL -> new RateLimiter("local", new LocalRateLimitStore(s.maxLocalBuckets()), null);
-            case REDIS -> new RateLimiter("redis", new RedisRateLimitStore(s), new LocalRateLimitStore(s.maxLocalBuckets()));
+            case REDIS -> new RateLimiter("redis", new RedisRateLimitStore(s, loops), new LocalRateLimitStore(s.maxLocalBuckets()));
             case HYBRID -> new RateLimiter("hybrid", HybridRateLimitStore.connect(s), null);
         };
     }

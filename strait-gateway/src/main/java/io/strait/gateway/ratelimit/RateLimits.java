@@ -1,5 +1,6 @@
 package io.strait.gateway.ratelimit;
 
+import io.netty.channel.EventLoopGroup;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.strait.config.model.RateLimitPolicy;
@@ -8,7 +9,7 @@ import io.strait.config.model.RouteConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +26,8 @@ public final class RateLimits implements AutoCloseable {
      */
     static final Duration STORE_READY_WAIT = Duration.ofSeconds(3);
 
-    private final Function<RateLimitsConfig.Store, RateLimiter> stores;
+    private final BiFunction<RateLimitsConfig.Store, EventLoopGroup, RateLimiter> stores;
+    private EventLoopGroup loops;
     private RateLimitsConfig.Store liveSettings;
     private RateLimiter live;
     private RateLimitsConfig.Store nextSettings;
@@ -34,9 +36,17 @@ public final class RateLimits implements AutoCloseable {
     private Counter requests;
     private Counter limited;
 
-    /** @param stores builds the limiter for a store's settings (throws IllegalArgumentException when it cannot) */
-    public RateLimits(Function<RateLimitsConfig.Store, RateLimiter> stores) {
+    /**
+     * @param stores builds the limiter for a store's settings, on the proxy's event loops when it has a
+     *     network client (throws IllegalArgumentException when it cannot)
+     */
+    public RateLimits(BiFunction<RateLimitsConfig.Store, EventLoopGroup, RateLimiter> stores) {
         this.stores = stores;
+    }
+
+    /** The proxy's event loops (null in tests without a proxy). */
+    public synchronized void eventLoops(EventLoopGroup loops) {
+        this.loops = loops;
     }
 
     public void registerMetrics(PrometheusRegistry registry) {
@@ -65,7 +75,7 @@ public final class RateLimits implements AutoCloseable {
             nextSettings = liveSettings;
         } else {
             try {
-                next = stores.apply(c.store());
+                next = stores.apply(c.store(), loops);
                 if (!next.store().awaitReady(STORE_READY_WAIT)) {
                     log.warn("rate limits: the {} store is not reachable yet; until it is, fail-open policies use local"
                             + " buckets and fail-closed ones answer 503", c.store().type().name().toLowerCase(java.util.Locale.ROOT));

@@ -65,7 +65,8 @@ public final class RedisConnector implements AutoCloseable {
      * cluster connection have in common; on a cluster, single-key commands and scripts are routed to the
      * node owning the (first) key's slot.
      */
-    public record Connection(RedisClusterAsyncCommands<String, String> async, RedisClusterCommands<String, String> sync) {}
+    public record Connection(RedisClusterAsyncCommands<String, String> async, RedisClusterCommands<String, String> sync,
+            StatefulConnection<String, String> stateful) {}
 
     private final String purpose;
     private final String where;
@@ -87,22 +88,33 @@ public final class RedisConnector implements AutoCloseable {
      * @throws IllegalArgumentException when the URI is malformed (the message never repeats the URI)
      */
     public RedisConnector(String redisUri, boolean cluster, Duration commandTimeout, String purpose) {
+        this(redisUri, cluster, commandTimeout, purpose, null);
+    }
+
+    /**
+     * As {@link #RedisConnector(String, boolean, Duration, String)}, with Lettuce's I/O on {@code loops} (the
+     * proxy's event loops; null, or loops of another transport: threads of its own).
+     */
+    public RedisConnector(String redisUri, boolean cluster, Duration commandTimeout, String purpose,
+            io.netty.channel.EventLoopGroup loops) {
         this.uri = parse(redisUri, commandTimeout);
         this.purpose = purpose;
         this.where = (cluster ? "Redis Cluster at " : "Redis at ") + uri.getHost() + ":" + uri.getPort()
                 + (uri.getDatabase() != 0 ? "/" + uri.getDatabase() : "");
         this.timer = new HashedWheelTimer(new DefaultThreadFactory("strait-redis-timer", true),
                 TIMER_TICK.toMillis(), TimeUnit.MILLISECONDS);
-        this.resources = DefaultClientResources.builder()
+        DefaultClientResources.Builder resources = DefaultClientResources.builder()
                 .timer(timer)
                 .ioThreadPoolSize(IO_THREADS)
                 .computationThreadPoolSize(IO_THREADS)
-                .reconnectDelay(() -> Delay.exponential(MIN_RECONNECT_DELAY, MAX_RECONNECT_DELAY, 2, TimeUnit.MILLISECONDS))
-                .build();
+                .reconnectDelay(() -> Delay.exponential(MIN_RECONNECT_DELAY, MAX_RECONNECT_DELAY, 2, TimeUnit.MILLISECONDS));
+        SharedEventLoops shared = SharedEventLoops.of(loops);
+        if (shared != null) resources.eventLoopGroupProvider(shared);
+        this.resources = resources.build();
         TimeoutOptions timeouts = TimeoutOptions.enabled(commandTimeout);
         SocketOptions socket = SocketOptions.builder().connectTimeout(CONNECT_TIMEOUT).build();
         if (cluster) {
-            RedisClusterClient c = RedisClusterClient.create(resources, uri);
+            RedisClusterClient c = RedisClusterClient.create(this.resources, uri);
             c.setOptions(ClusterClientOptions.builder()
                     .autoReconnect(true)
                     .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -115,7 +127,7 @@ public final class RedisConnector implements AutoCloseable {
                     .build());
             this.client = c;
         } else {
-            RedisClient c = RedisClient.create(resources, uri);
+            RedisClient c = RedisClient.create(this.resources, uri);
             c.setOptions(ClientOptions.builder()
                     .autoReconnect(true)
                     .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -180,7 +192,7 @@ public final class RedisConnector implements AutoCloseable {
                         : ((RedisClient) client).connectAsync(StringCodec.UTF8, uri).toCompletableFuture()
                                 .thenApply(conn -> {
                                     opened = conn;
-                                    return new Connection(conn.async(), conn.sync());
+                                    return new Connection(conn.async(), conn.sync(), conn);
                                 });
             } catch (RuntimeException e) {
                 // Lettuce may throw rather than fail the future (a cluster seed it cannot resolve)
@@ -212,7 +224,7 @@ public final class RedisConnector implements AutoCloseable {
             if (n.is(RedisClusterNode.NodeFlag.UPSTREAM)) nodes.add(conn.getConnectionAsync(n.getUri().getHost(), n.getUri().getPort()));
         }
         return CompletableFuture.allOf(nodes.toArray(CompletableFuture[]::new))
-                .handle((all, someFailed) -> new Connection(conn.async(), conn.sync()));
+                .handle((all, someFailed) -> new Connection(conn.async(), conn.sync(), conn));
     }
 
     /** The first failure in a row is a warning, the retries that follow are debug lines: no log flood during an outage. */

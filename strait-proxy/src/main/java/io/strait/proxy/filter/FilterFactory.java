@@ -29,6 +29,13 @@ public interface FilterFactory extends AutoCloseable {
         }
     };
 
+    /**
+     * Called once, before the first {@link #prepare}: the proxy's event loops, where a factory may run its
+     * own network clients (a Redis connection on the requests' own loop answers without a thread hop).
+     * They stop after {@link #close}.
+     */
+    default void eventLoops(io.netty.channel.EventLoopGroup loops) {}
+
     /** Called once, before the first {@link #prepare}: where the factory's filters register their metrics. */
     default void registerMetrics(io.prometheus.metrics.model.registry.PrometheusRegistry registry) {}
 

@@ -66,9 +66,15 @@ public final class ProxyServer implements Engine, AutoCloseable {
         this.filters = filters;
         this.metrics = new ProxyMetrics();
         filters.registerMetrics(metrics.registry());
-        filters.prepare(config); // first: a configuration the filters refuse starts no threads
         this.transport = Transport.detect();
-        this.group = transport.newGroup(threads, "strait-io");
+        this.group = transport.newGroup(threads, "strait-io"); // its threads start with their first task
+        filters.eventLoops(group);
+        try {
+            filters.prepare(config); // a configuration the filters refuse starts no threads
+        } catch (RuntimeException e) {
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            throw e;
+        }
         this.pools = new UpstreamPools(transport, threads);
         this.unrouted = metrics.forRoute("", "");
         this.accessLog = AccessLog.create(config.observability().accessLog(), metrics.accessLogDropCounter());
@@ -303,10 +309,10 @@ public final class ProxyServer implements Engine, AutoCloseable {
         admin.close();
         snapshot.clusters().close();
         pools.close();
+        filters.close(); // before the loops stop: its connections (Redis) may live on them
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         accessLog.close();
         tracing.close();
-        filters.close();
         control.shutdownNow();
     }
 }

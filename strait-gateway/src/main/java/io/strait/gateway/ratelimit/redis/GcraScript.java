@@ -79,11 +79,26 @@ final class GcraScript {
     static String[] args(List<Rate> rates) {
         String[] a = new String[rates.size() * 2];
         for (int i = 0; i < rates.size(); i++) {
-            a[2 * i] = Long.toString(rates.get(i).intervalMicros());
-            a[2 * i + 1] = Long.toString(rates.get(i).toleranceMicros());
+            String[] one = ARGS.computeIfAbsent(rates.get(i), GcraScript::argsOf);
+            a[2 * i] = one[0];
+            a[2 * i + 1] = one[1];
         }
         return a;
     }
+
+    /**
+     * Each rate's two arguments as text, made once: rates come from the configuration (policies and
+     * plans), so there are few of them, and the request path formats no numbers.
+     */
+    private static final java.util.Map<Rate, String[]> ARGS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static String[] argsOf(Rate r) {
+        if (ARGS.size() > MAX_CACHED_RATES) ARGS.clear(); // a bound, should reloads ever pile up distinct rates
+        return new String[] {Long.toString(r.intervalMicros()), Long.toString(r.toleranceMicros())};
+    }
+
+    /** Far more rates than a configuration has (policies times plans). */
+    private static final int MAX_CACHED_RATES = 10_000;
 
     /** One call's answer. */
     record Reply(boolean allowed, long nowMicros, BucketState[] states) {}

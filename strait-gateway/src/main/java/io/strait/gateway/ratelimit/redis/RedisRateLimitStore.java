@@ -2,6 +2,7 @@ package io.strait.gateway.ratelimit.redis;
 
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
@@ -61,17 +62,30 @@ public final class RedisRateLimitStore implements RateLimitStore {
     private final Duration timeout;
     private final LongAdder scriptReloads = new LongAdder();
     private CompletionStage<String> warmedUp;
+    /** On the proxy's loops: commands are written as they come and flushed once per loop turn. */
+    private final boolean batching;
+    private final java.util.concurrent.atomic.AtomicBoolean flushPending = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** A store for {@code config} (type redis), with the default breaker. */
     public RedisRateLimitStore(RateLimitsConfig.Store config) {
-        this(config, new RedisBreaker());
+        this(config, new RedisBreaker(), null);
+    }
+
+    /** A store whose connection runs on {@code loops} (the proxy's event loops; null for threads of its own). */
+    public RedisRateLimitStore(RateLimitsConfig.Store config, io.netty.channel.EventLoopGroup loops) {
+        this(config, new RedisBreaker(), loops);
+    }
+
+    /** A store with its own breaker (tests), on connection threads of its own. */
+    public RedisRateLimitStore(RateLimitsConfig.Store config, RedisBreaker breaker) {
+        this(config, breaker, null);
     }
 
     /**
      * @throws IllegalArgumentException when the URI is malformed or the key prefix has a hash-tag brace
      *     (it would move every key's slot)
      */
-    public RedisRateLimitStore(RateLimitsConfig.Store config, RedisBreaker breaker) {
+    public RedisRateLimitStore(RateLimitsConfig.Store config, RedisBreaker breaker, io.netty.channel.EventLoopGroup loops) {
         this.prefix = config.keyPrefix() == null ? RateLimitsConfig.DEFAULT_KEY_PREFIX : config.keyPrefix();
         if (prefix.indexOf('{') >= 0 || prefix.indexOf('}') >= 0) {
             throw new IllegalArgumentException("rate limit key prefix must not contain '{' or '}' (Redis Cluster hash tags)");
@@ -79,7 +93,8 @@ public final class RedisRateLimitStore implements RateLimitStore {
         this.timeout = config.timeout() == null ? RateLimitsConfig.DEFAULT_TIMEOUT : config.timeout();
         this.cluster = config.cluster();
         this.breaker = breaker;
-        this.redis = new RedisConnector(config.uri(), cluster, timeout.multipliedBy(LETTUCE_TIMEOUT_FACTOR), "rate limits");
+        this.redis = new RedisConnector(config.uri(), cluster, timeout.multipliedBy(LETTUCE_TIMEOUT_FACTOR), "rate limits", loops);
+        this.batching = loops != null;
         log.info("rate limits: using {} (prefix {}, timeout {} ms)", redis.where(), prefix, timeout.toMillis());
         warmUp();
     }
@@ -89,7 +104,12 @@ public final class RedisRateLimitStore implements RateLimitStore {
      * request finds both ready. Failures only log: requests connect and send the script themselves.
      */
     private void warmUp() {
-        warmedUp = redis.connection().thenCompose(c -> c.async().scriptLoad(GcraScript.SOURCE)).whenComplete((sha, e) -> {
+        warmedUp = redis.connection().thenCompose(c -> {
+            if (batching) c.stateful().setAutoFlushCommands(false);
+            RedisFuture<String> load = c.async().scriptLoad(GcraScript.SOURCE);
+            flushSoon(c);
+            return load;
+        }).whenComplete((sha, e) -> {
             if (e != null) log.debug("rate limits: script not preloaded: {}", unwrap(e).getClass().getSimpleName());
             else if (!GcraScript.SHA.equals(sha)) log.warn("rate limits: {} reports script SHA {}, expected {}", redis.where(), sha, GcraScript.SHA);
         });
@@ -161,18 +181,21 @@ public final class RedisRateLimitStore implements RateLimitStore {
         return redis.connection().thenCompose(c -> {
             List<int[]> groups = cluster ? slotGroups(prefix, buckets) : List.of(allIndexes(buckets.size()));
             if (groups.size() == 1) {
-                return call(c.async(), buckets, groups.get(0)).thenApply(r -> new Verdict(r.allowed(), List.of(r.states()), r.nowMicros()));
+                CompletableFuture<GcraScript.Reply> one = call(c, buckets, groups.get(0));
+                flushSoon(c);
+                return one.thenApply(r -> new Verdict(r.allowed(), List.of(r.states()), r.nowMicros()));
             }
             List<CompletableFuture<GcraScript.Reply>> calls = new ArrayList<>(groups.size());
-            for (int[] g : groups) calls.add(call(c.async(), buckets, g));
+            for (int[] g : groups) calls.add(call(c, buckets, g));
+            flushSoon(c);
             return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new))
                     .thenApply(x -> combine(buckets.size(), groups, calls.stream().map(CompletableFuture::join).toList()));
         });
     }
 
     /** One script call for the buckets at {@code indexes}; a NOSCRIPT answer is retried once with EVAL. */
-    private CompletableFuture<GcraScript.Reply> call(RedisClusterAsyncCommands<String, String> r, List<Bucket> buckets,
-            int[] indexes) {
+    private CompletableFuture<GcraScript.Reply> call(RedisConnector.Connection c, List<Bucket> buckets, int[] indexes) {
+        RedisClusterAsyncCommands<String, String> r = c.async();
         String[] keys = new String[indexes.length];
         List<Rate> rates = new ArrayList<>(indexes.length);
         for (int i = 0; i < indexes.length; i++) {
@@ -188,9 +211,29 @@ public final class RedisRateLimitStore implements RateLimitStore {
                     // the script never ran: EVAL runs it once and caches it; SCRIPT LOAD pins it (on every node of a cluster)
                     scriptReloads.increment();
                     r.scriptLoad(GcraScript.SOURCE);
-                    return r.<List<Object>>eval(GcraScript.SOURCE, ScriptOutputType.MULTI, keys, args).toCompletableFuture();
+                    CompletableFuture<List<Object>> eval = r.<List<Object>>eval(GcraScript.SOURCE, ScriptOutputType.MULTI, keys, args)
+                            .toCompletableFuture();
+                    flushSoon(c);
+                    return eval;
                 });
         return reply.thenApply(list -> GcraScript.parse(list, indexes.length));
+    }
+
+    /**
+     * Sends what was written: at once off the proxy's loops; on a loop, once at the end of its turn, so
+     * the requests one turn reads share one write to Redis instead of one system call each.
+     */
+    private void flushSoon(RedisConnector.Connection c) {
+        if (!batching) return; // auto-flush: every command went out as it was written
+        io.netty.util.concurrent.EventExecutor loop = io.netty.util.internal.ThreadExecutorMap.currentExecutor();
+        if (loop == null) {
+            c.stateful().flushCommands();
+        } else if (flushPending.compareAndSet(false, true)) {
+            loop.execute(() -> {
+                flushPending.set(false);
+                c.stateful().flushCommands();
+            });
+        }
     }
 
     /**
