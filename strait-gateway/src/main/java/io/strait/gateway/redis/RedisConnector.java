@@ -83,7 +83,7 @@ public final class RedisConnector implements AutoCloseable {
     /**
      * @param redisUri {@code redis://[:password@]host:port[/db]} (for a cluster: any one node)
      * @param cluster whether {@code redisUri} names a Redis Cluster node
-     * @param commandTimeout a command without a reply after this fails
+     * @param commandTimeout a command without a reply after this fails; null when the caller times out its own calls
      * @param purpose what the connection is for, in logs ("API keys", "rate limits")
      * @throws IllegalArgumentException when the URI is malformed (the message never repeats the URI)
      */
@@ -111,7 +111,9 @@ public final class RedisConnector implements AutoCloseable {
         SharedEventLoops shared = SharedEventLoops.of(loops);
         if (shared != null) resources.eventLoopGroupProvider(shared);
         this.resources = resources.build();
-        TimeoutOptions timeouts = TimeoutOptions.enabled(commandTimeout);
+        // null: the caller times its calls out itself (no timer entry per command here)
+        TimeoutOptions timeouts = commandTimeout == null ? TimeoutOptions.builder().timeoutCommands(false).build()
+                : TimeoutOptions.enabled(commandTimeout);
         SocketOptions socket = SocketOptions.builder().connectTimeout(CONNECT_TIMEOUT).build();
         if (cluster) {
             RedisClusterClient c = RedisClusterClient.create(this.resources, uri);
@@ -145,7 +147,7 @@ public final class RedisConnector implements AutoCloseable {
                 throw new IllegalArgumentException();
             }
             RedisURI u = RedisURI.create(s);
-            u.setTimeout(commandTimeout);
+            if (commandTimeout != null) u.setTimeout(commandTimeout);
             return u;
         } catch (RuntimeException | java.net.URISyntaxException e) {
             throw new IllegalArgumentException(URI_FORMAT);

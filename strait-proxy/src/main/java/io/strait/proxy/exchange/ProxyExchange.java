@@ -181,7 +181,11 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
             }
             if (r instanceof FilterResult.Suspend suspend) {
                 int next = i + 1;
-                suspend.later().whenComplete((res, err) -> down.loop().execute(() -> resumeFilters(next, res, err)));
+                suspend.later().whenComplete((res, err) -> {
+                    // completed on this request's loop (a client running on the proxy's loops): go on at once
+                    if (down.loop().inEventLoop()) resumeFilters(next, res, err);
+                    else down.loop().execute(() -> resumeFilters(next, res, err));
+                });
                 return;
             }
         }

@@ -48,11 +48,6 @@ import org.slf4j.LoggerFactory;
  * Redis client's threads: a caller on an event loop hops back to it.
  */
 public final class RedisRateLimitStore implements RateLimitStore {
-    /**
-     * Lettuce's own command timeout is this many store timeouts: a backstop that frees commands a hung
-     * Redis never answers. The store's precise timer answers the caller first, at the store timeout.
-     */
-    static final int LETTUCE_TIMEOUT_FACTOR = 2;
     private static final Logger log = LoggerFactory.getLogger(RedisRateLimitStore.class);
 
     private final RedisConnector redis;
@@ -93,7 +88,9 @@ public final class RedisRateLimitStore implements RateLimitStore {
         this.timeout = config.timeout() == null ? RateLimitsConfig.DEFAULT_TIMEOUT : config.timeout();
         this.cluster = config.cluster();
         this.breaker = breaker;
-        this.redis = new RedisConnector(config.uri(), cluster, timeout.multipliedBy(LETTUCE_TIMEOUT_FACTOR), "rate limits", loops);
+        // No Lettuce command timeout (a timer entry per command): this store times out every call itself, and
+        // once Redis hangs its breaker lets through one probe a second, so unanswered commands stay few.
+        this.redis = new RedisConnector(config.uri(), cluster, null, "rate limits", loops);
         this.batching = loops != null;
         log.info("rate limits: using {} (prefix {}, timeout {} ms)", redis.where(), prefix, timeout.toMillis());
         warmUp();
