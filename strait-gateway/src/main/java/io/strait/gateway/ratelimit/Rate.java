@@ -19,6 +19,11 @@ public record Rate(long limit, Duration window, long burst) {
         }
     }
 
+    /** {@code limit} as text, for {@code X-RateLimit-Limit}. */
+    public String limitText() {
+        return Long.toString(limit);
+    }
+
     /** {@code T}: what one request costs, in microseconds. */
     public long intervalMicros() {
         return window.toNanos() / 1000 / limit;

@@ -58,7 +58,7 @@ public final class RateLimitFilter implements HttpFilter {
     }
 
     private List<Bucket> buckets(RequestContext ctx) {
-        Identity id = ctx.attr(Identity.KEY).get();
+        Identity id = ctx.attrValue(Identity.KEY);
         String plan = id == null ? null : id.plan();
         String[] slot = new String[1];
         List<Bucket> out = new ArrayList<>(policies.size());
@@ -93,7 +93,7 @@ public final class RateLimitFilter implements HttpFilter {
 
     @Override
     public void onResponse(RequestContext ctx, HttpResponse response) {
-        Decision d = ctx.attr(DECISION).get();
+        Decision d = ctx.attrValue(DECISION);
         if (d != null) headers.allowed(response.headers(), d.bucket(), d.state(), d.nowMicros());
     }
 

@@ -2,6 +2,7 @@ package io.strait.gateway.ratelimit;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,11 +15,11 @@ import java.util.Map;
  * {@code "name";r=REMAINING;t=SECONDS}).
  */
 final class RateLimitHeaders {
-    static final String LIMIT = "X-RateLimit-Limit";
-    static final String REMAINING = "X-RateLimit-Remaining";
-    static final String RESET = "X-RateLimit-Reset";
-    static final String POLICY = "RateLimit-Policy";
-    static final String RATELIMIT = "RateLimit";
+    static final AsciiString LIMIT = AsciiString.cached("X-RateLimit-Limit");
+    static final AsciiString REMAINING = AsciiString.cached("X-RateLimit-Remaining");
+    static final AsciiString RESET = AsciiString.cached("X-RateLimit-Reset");
+    static final AsciiString POLICY = AsciiString.cached("RateLimit-Policy");
+    static final AsciiString RATELIMIT = AsciiString.cached("RateLimit");
     private static final long MICROS = 1_000_000;
 
     private final boolean ietf;
@@ -29,9 +30,9 @@ final class RateLimitHeaders {
 
     /** On the upstream's response of an admitted request: the gateway's values replace any the upstream sent. */
     void allowed(HttpHeaders h, Bucket b, BucketState s, long nowMicros) {
-        h.set(LIMIT, b.rate().limit());
-        h.set(REMAINING, s.remaining());
-        h.set(RESET, resetEpochSeconds(s, nowMicros));
+        h.set(LIMIT, b.rate().limitText());
+        h.set(REMAINING, Long.toString(s.remaining()));
+        h.set(RESET, Long.toString(resetEpochSeconds(s, nowMicros)));
         if (ietf) {
             h.set(POLICY, policy(b));
             h.set(RATELIMIT, state(b, s));
@@ -42,12 +43,12 @@ final class RateLimitHeaders {
     List<Map.Entry<String, String>> refused(Bucket b, BucketState s, long nowMicros) {
         List<Map.Entry<String, String>> out = new ArrayList<>(6);
         out.add(Map.entry(HttpHeaderNames.RETRY_AFTER.toString(), Long.toString(retryAfterSeconds(s))));
-        out.add(Map.entry(LIMIT, Long.toString(b.rate().limit())));
-        out.add(Map.entry(REMAINING, "0"));
-        out.add(Map.entry(RESET, Long.toString(resetEpochSeconds(s, nowMicros))));
+        out.add(Map.entry(LIMIT.toString(), b.rate().limitText()));
+        out.add(Map.entry(REMAINING.toString(), "0"));
+        out.add(Map.entry(RESET.toString(), Long.toString(resetEpochSeconds(s, nowMicros))));
         if (ietf) {
-            out.add(Map.entry(POLICY, policy(b)));
-            out.add(Map.entry(RATELIMIT, "\"" + b.policy() + "\";r=0;t=" + retryAfterSeconds(s)));
+            out.add(Map.entry(POLICY.toString(), policy(b)));
+            out.add(Map.entry(RATELIMIT.toString(), "\"" + b.policy() + "\";r=0;t=" + retryAfterSeconds(s)));
         }
         return out;
     }

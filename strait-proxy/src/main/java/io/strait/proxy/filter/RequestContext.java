@@ -133,6 +133,11 @@ public final class RequestContext {
         this.peerCertificate = cert;
     }
 
+    /** The attribute's value, or null when no filter set it (without creating the attribute). */
+    public <T> T attrValue(AttributeKey<T> key) {
+        return attributes == null || !attributes.hasAttr(key) ? null : attributes.attr(key).get();
+    }
+
     public <T> Attribute<T> attr(AttributeKey<T> key) {
         if (attributes == null) attributes = new DefaultAttributeMap();
         return attributes.attr(key);
