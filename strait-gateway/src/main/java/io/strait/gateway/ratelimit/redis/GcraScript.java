@@ -26,46 +26,58 @@ final class GcraScript {
      */
     static final long EXPIRY_MARGIN_MILLIS = 5;
 
-    /** Reply: {allowed, now, then per key: allowed, remaining, resetAfter, retryAfter}. */
+    /**
+     * Charges one or more requests, in order, each to its own keys, each all or nothing (a later request
+     * sees what an earlier one charged). ARGV: the number of requests, then per request its number of
+     * keys and, per key, the emission interval and tolerance (µs); KEYS: every request's keys in order.
+     * Reply, per request: {allowed, now, then per key: allowed, remaining, resetAfter, retryAfter}.
+     */
     static final String SOURCE = """
-            -- GCRA over every key, all or nothing (the arithmetic of io.strait.gateway.ratelimit.Gcra).
-            -- KEYS[i]: a bucket; ARGV[2i-1], ARGV[2i]: its emission interval and tolerance, microseconds.
+            -- GCRA (the arithmetic of io.strait.gateway.ratelimit.Gcra) for a batch of requests.
             redis.replicate_commands()
             local t = redis.call('TIME')
             local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-            local n = #KEYS
-            local tat, new, fits = {}, {}, {}
-            local all = true
-            for i = 1, n do
-              local interval = tonumber(ARGV[2 * i - 1])
-              tat[i] = tonumber(redis.call('GET', KEYS[i])) or now
-              new[i] = math.max(tat[i], now) + interval
-              fits[i] = new[i] - now <= tonumber(ARGV[2 * i])
-              all = all and fits[i]
-            end
-            local out = {all and 1 or 0, now}
-            for i = 1, n do
-              local interval = tonumber(ARGV[2 * i - 1])
-              local tolerance = tonumber(ARGV[2 * i])
-              local allowed, remaining, reset, retry
-              if all then
-                reset = new[i] - now
-                redis.call('SET', KEYS[i], string.format('%d', new[i]),
-                  'PX', string.format('%d', math.ceil(reset / 1000) + MARGIN))
-                allowed, remaining, retry = 1, math.floor((tolerance - reset) / interval), 0
-              else
-                reset = math.max(tat[i], now) - now
-                remaining = math.max(0, math.floor((tolerance - reset) / interval))
-                if fits[i] then
-                  allowed, retry = (remaining > 0) and 1 or 0, 0
-                else
-                  allowed, retry = 0, math.max(1, reset + interval - tolerance)
-                end
+            local out = {}
+            local a, k = 2, 1
+            for r = 1, tonumber(ARGV[1]) do
+              local n = tonumber(ARGV[a])
+              a = a + 1
+              local tat, new, fits = {}, {}, {}
+              local all = true
+              for i = 1, n do
+                local interval = tonumber(ARGV[a + 2 * i - 2])
+                tat[i] = tonumber(redis.call('GET', KEYS[k + i - 1])) or now
+                new[i] = math.max(tat[i], now) + interval
+                fits[i] = new[i] - now <= tonumber(ARGV[a + 2 * i - 1])
+                all = all and fits[i]
               end
-              out[#out + 1] = allowed
-              out[#out + 1] = remaining
-              out[#out + 1] = reset
-              out[#out + 1] = retry
+              out[#out + 1] = all and 1 or 0
+              out[#out + 1] = now
+              for i = 1, n do
+                local interval = tonumber(ARGV[a + 2 * i - 2])
+                local tolerance = tonumber(ARGV[a + 2 * i - 1])
+                local allowed, remaining, reset, retry
+                if all then
+                  reset = new[i] - now
+                  redis.call('SET', KEYS[k + i - 1], string.format('%d', new[i]),
+                    'PX', string.format('%d', math.ceil(reset / 1000) + MARGIN))
+                  allowed, remaining, retry = 1, math.floor((tolerance - reset) / interval), 0
+                else
+                  reset = math.max(tat[i], now) - now
+                  remaining = math.max(0, math.floor((tolerance - reset) / interval))
+                  if fits[i] then
+                    allowed, retry = (remaining > 0) and 1 or 0, 0
+                  else
+                    allowed, retry = 0, math.max(1, reset + interval - tolerance)
+                  end
+                end
+                out[#out + 1] = allowed
+                out[#out + 1] = remaining
+                out[#out + 1] = reset
+                out[#out + 1] = retry
+              end
+              a = a + 2 * n
+              k = k + n
             end
             return out
             """.replace("MARGIN", Long.toString(EXPIRY_MARGIN_MILLIS));
@@ -75,13 +87,25 @@ final class GcraScript {
 
     private GcraScript() {}
 
-    /** ARGV for buckets with these rates: interval and tolerance of each, in order. */
+    /** ARGV for one request whose buckets have these rates. */
     static String[] args(List<Rate> rates) {
-        String[] a = new String[rates.size() * 2];
-        for (int i = 0; i < rates.size(); i++) {
-            String[] one = ARGS.computeIfAbsent(rates.get(i), GcraScript::argsOf);
-            a[2 * i] = one[0];
-            a[2 * i + 1] = one[1];
+        return batchArgs(List.of(rates));
+    }
+
+    /** ARGV for requests (each given by its buckets' rates), in order. */
+    static String[] batchArgs(List<List<Rate>> requests) {
+        int size = 1;
+        for (List<Rate> r : requests) size += 1 + 2 * r.size();
+        String[] a = new String[size];
+        a[0] = Integer.toString(requests.size());
+        int at = 1;
+        for (List<Rate> rates : requests) {
+            a[at++] = Integer.toString(rates.size());
+            for (Rate rate : rates) {
+                String[] one = ARGS.computeIfAbsent(rate, GcraScript::argsOf);
+                a[at++] = one[0];
+                a[at++] = one[1];
+            }
         }
         return a;
     }
@@ -103,18 +127,31 @@ final class GcraScript {
     /** One call's answer. */
     record Reply(boolean allowed, long nowMicros, BucketState[] states) {}
 
-    /** Reads the script's reply for {@code n} keys; a reply of another shape is an error. */
+    /** Reads the script's reply for one request of {@code n} keys; a reply of another shape is an error. */
     static Reply parse(List<Object> reply, int n) {
-        if (reply == null || reply.size() != 2 + 4 * n) {
+        return parse(reply, new int[] {n})[0];
+    }
+
+    /** Reads the script's reply for requests of {@code keys[i]} keys each; a reply of another shape is an error. */
+    static Reply[] parse(List<Object> reply, int[] keys) {
+        int expected = 0;
+        for (int n : keys) expected += 2 + 4 * n;
+        if (reply == null || reply.size() != expected) {
             throw new IllegalStateException("unexpected script reply of " + (reply == null ? 0 : reply.size()) + " values");
         }
-        BucketState[] states = new BucketState[n];
-        for (int i = 0; i < n; i++) {
-            int at = 2 + 4 * i;
-            states[i] = new BucketState(number(reply, at) == 1, number(reply, at + 1), number(reply, at + 2),
-                    number(reply, at + 3));
+        Reply[] out = new Reply[keys.length];
+        int at = 0;
+        for (int r = 0; r < keys.length; r++) {
+            BucketState[] states = new BucketState[keys[r]];
+            for (int i = 0; i < keys[r]; i++) {
+                int p = at + 2 + 4 * i;
+                states[i] = new BucketState(number(reply, p) == 1, number(reply, p + 1), number(reply, p + 2),
+                        number(reply, p + 3));
+            }
+            out[r] = new Reply(number(reply, at) == 1, number(reply, at + 1), states);
+            at += 2 + 4 * keys[r];
         }
-        return new Reply(number(reply, 0) == 1, number(reply, 1), states);
+        return out;
     }
 
     private static long number(List<Object> reply, int i) {

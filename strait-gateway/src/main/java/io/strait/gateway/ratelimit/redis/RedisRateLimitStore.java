@@ -123,9 +123,27 @@ public final class RedisRateLimitStore implements RateLimitStore {
             if (e == null) breaker.onSuccess();
             else breaker.onFailure();
         });
+        io.netty.util.concurrent.EventExecutor loop = batching && !cluster
+                ? io.netty.util.internal.ThreadExecutorMap.currentExecutor() : null;
+        if (loop != null) {
+            Batch b = turn.get();
+            if (b == null) {
+                Batch opened = new Batch();
+                try {
+                    loop.execute(() -> send(opened));
+                } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                    result.completeExceptionally(storeError(stopping));
+                    return result;
+                }
+                turn.set(opened);
+                b = opened;
+            }
+            b.requests.add(buckets);
+            b.results.add(result);
+            return result;
+        }
         try {
-            Timeout timer = redis.schedule(() -> result.completeExceptionally(new RateLimitStoreException(
-                    redis.where() + " did not answer within " + timeout.toMillis() + " ms")), timeout);
+            Timeout timer = redis.schedule(() -> result.completeExceptionally(timedOut()), timeout);
             charge(buckets).whenComplete((v, e) -> {
                 timer.cancel();
                 if (e == null) result.complete(v);
@@ -145,6 +163,62 @@ public final class RedisRateLimitStore implements RateLimitStore {
     @Override
     public boolean awaitReady(Duration limit) {
         return RateLimitStore.await(warmedUp.toCompletableFuture(), limit);
+    }
+
+    /**
+     * The requests one loop charged during one turn of its loop: sent as one script call when the turn
+     * ends, so N requests cost Redis and the connection one call instead of N.
+     */
+    private static final class Batch {
+        final List<List<Bucket>> requests = new ArrayList<>();
+        final List<CompletableFuture<Verdict>> results = new ArrayList<>();
+    }
+
+    /** The batch the current loop is filling, or null. */
+    private final io.netty.util.concurrent.FastThreadLocal<Batch> turn = new io.netty.util.concurrent.FastThreadLocal<>();
+
+    /** At the end of the loop's turn: the batch goes out as one call; each request gets its own verdict. */
+    private void send(Batch batch) {
+        turn.remove();
+        Timeout timer = redis.schedule(() -> {
+            for (CompletableFuture<Verdict> r : batch.results) r.completeExceptionally(timedOut());
+        }, timeout);
+        redis.connection().thenCompose(c -> {
+            int n = batch.requests.size();
+            int[] sizes = new int[n];
+            List<List<Rate>> rates = new ArrayList<>(n);
+            int total = 0;
+            for (List<Bucket> req : batch.requests) total += req.size();
+            String[] keys = new String[total];
+            int k = 0;
+            for (int i = 0; i < n; i++) {
+                List<Bucket> req = batch.requests.get(i);
+                sizes[i] = req.size();
+                List<Rate> rs = new ArrayList<>(req.size());
+                for (Bucket b : req) {
+                    keys[k++] = prefix + b.key();
+                    rs.add(b.rate());
+                }
+                rates.add(rs);
+            }
+            CompletableFuture<List<Object>> reply = run(c, keys, GcraScript.batchArgs(rates));
+            c.stateful().flushCommands(); // this task is the turn's end
+            return reply.thenApply(list -> GcraScript.parse(list, sizes));
+        }).whenComplete((replies, e) -> {
+            timer.cancel();
+            for (int i = 0; i < batch.results.size(); i++) {
+                if (e != null) {
+                    batch.results.get(i).completeExceptionally(storeError(e));
+                } else {
+                    GcraScript.Reply r = replies[i];
+                    batch.results.get(i).complete(new Verdict(r.allowed(), List.of(r.states()), r.nowMicros()));
+                }
+            }
+        });
+    }
+
+    private RateLimitStoreException timedOut() {
+        return new RateLimitStoreException(redis.where() + " did not answer within " + timeout.toMillis() + " ms");
     }
 
     /** Whether Redis is thought reachable: false while the breaker is open. */
@@ -190,9 +264,8 @@ public final class RedisRateLimitStore implements RateLimitStore {
         });
     }
 
-    /** One script call for the buckets at {@code indexes}; a NOSCRIPT answer is retried once with EVAL. */
+    /** One script call for the buckets at {@code indexes}. */
     private CompletableFuture<GcraScript.Reply> call(RedisConnector.Connection c, List<Bucket> buckets, int[] indexes) {
-        RedisClusterAsyncCommands<String, String> r = c.async();
         String[] keys = new String[indexes.length];
         List<Rate> rates = new ArrayList<>(indexes.length);
         for (int i = 0; i < indexes.length; i++) {
@@ -200,8 +273,13 @@ public final class RedisRateLimitStore implements RateLimitStore {
             keys[i] = prefix + b.key();
             rates.add(b.rate());
         }
-        String[] args = GcraScript.args(rates);
-        CompletableFuture<List<Object>> reply = r.<List<Object>>evalsha(GcraScript.SHA, ScriptOutputType.MULTI, keys, args)
+        return run(c, keys, GcraScript.args(rates)).thenApply(list -> GcraScript.parse(list, indexes.length));
+    }
+
+    /** EVALSHA of the script; a NOSCRIPT answer (Redis restarted, flushed or failed over) is retried once with EVAL. */
+    private CompletableFuture<List<Object>> run(RedisConnector.Connection c, String[] keys, String[] args) {
+        RedisClusterAsyncCommands<String, String> r = c.async();
+        return r.<List<Object>>evalsha(GcraScript.SHA, ScriptOutputType.MULTI, keys, args)
                 .toCompletableFuture()
                 .exceptionallyCompose(e -> {
                     if (!(unwrap(e) instanceof RedisNoScriptException)) return CompletableFuture.failedFuture(e);
@@ -213,7 +291,6 @@ public final class RedisRateLimitStore implements RateLimitStore {
                     flushSoon(c);
                     return eval;
                 });
-        return reply.thenApply(list -> GcraScript.parse(list, indexes.length));
     }
 
     /**
