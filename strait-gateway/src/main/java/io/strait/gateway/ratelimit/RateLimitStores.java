@@ -22,7 +22,7 @@ public final class RateLimitStores {
         return switch (s.type()) {
             case LOCAL -> new RateLimiter("local", new LocalRateLimitStore(s.maxLocalBuckets()), null);
             case REDIS -> new RateLimiter("redis", new RedisRateLimitStore(s, loops), new LocalRateLimitStore(s.maxLocalBuckets()));
-            case HYBRID -> new RateLimiter("hybrid", HybridRateLimitStore.connect(s), null);
+            case HYBRID -> new RateLimiter("hybrid", HybridRateLimitStore.connect(s, loops), null);
         };
     }
 

@@ -149,10 +149,15 @@ public final class HybridRateLimitStore implements RateLimitStore {
         }
     }
 
-    /** A store on its own Redis connection (closed with the store). */
+    /** A store on its own Redis connection (closed with the store), with threads of its own. */
     public static HybridRateLimitStore connect(RateLimitsConfig.Store config) {
+        return connect(config, null);
+    }
+
+    /** A store on its own Redis connection (closed with the store), on {@code loops} (the proxy's; may be null). */
+    public static HybridRateLimitStore connect(RateLimitsConfig.Store config, io.netty.channel.EventLoopGroup loops) {
         RedisConnector connection = new RedisConnector(config.uri(), config.cluster(),
-                config.timeout() == null ? RateLimitsConfig.DEFAULT_TIMEOUT : config.timeout(), "rate limits (hybrid)");
+                config.timeout() == null ? RateLimitsConfig.DEFAULT_TIMEOUT : config.timeout(), "rate limits (hybrid)", loops);
         connection.connection(); // start connecting now, not in the first sync round
         return new HybridRateLimitStore(new LettuceHybridSync(connection, true), config, MicroClock.SYSTEM);
     }
