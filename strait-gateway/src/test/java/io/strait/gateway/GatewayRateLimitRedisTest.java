@@ -59,6 +59,23 @@ class GatewayRateLimitRedisTest {
     }
 
     @Test
+    void aReloadCanMoveBucketsFromRedisToThisProcessAndBack() throws Exception {
+        Map<String, String> vars = Map.of("redis", redis.uri(), "b", gw.backend.address());
+        assertThat(statuses("/open", 4)).containsExactly(200, 200, 200, 429);
+        String local = CONFIG.replace("  store: {type: redis, uri: \"${redis}\", timeout: 200ms}\n", "");
+        gw.proxy.writeConfig(local, vars);
+        assertThat(gw.proxy.admin("POST", "/reload").statusCode()).isEqualTo(200);
+        // a new store starts with empty buckets: three more, counted in this process only
+        assertThat(statuses("/open", 4)).containsExactly(200, 200, 200, 429);
+        gw.proxy.writeConfig(CONFIG, vars);
+        assertThat(gw.proxy.admin("POST", "/reload").statusCode()).isEqualTo(200);
+        // back on Redis, where the bucket still holds the first three
+        assertThat(statuses("/open", 1)).containsExactly(429);
+        String metrics = gw.proxy.admin("GET", "/metrics").body();
+        assertThat(metrics).contains("strait_ratelimit_redis_breaker_state 0.0");
+    }
+
+    @Test
     void redisDownFailsOpenToLocalLimitsOrClosedWith503QuicklyAndRecoversWithoutARestart() throws Exception {
         assertThat(statuses("/open", 4)).containsExactly(200, 200, 200, 429);
         redis.stop();
