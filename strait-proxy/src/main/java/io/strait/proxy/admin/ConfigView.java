@@ -63,6 +63,7 @@ final class ConfigView {
         if (v instanceof Double d) return F.numberNode(d);
         if (v instanceof Duration d) return F.textNode(format(d));
         if (v instanceof HostPort hp) return F.textNode(hp.toString());
+        if (v instanceof io.strait.config.model.RateLimitPolicy.Descriptor d) return F.textNode(d.toString()); // as written: client, header:X-Team
         if (v instanceof Enum<?> e) return F.textNode(Names.of(e));
         if (v instanceof Map<?, ?> m) {
             ObjectNode o = F.objectNode();

@@ -52,6 +52,7 @@ class ConfigViewTest {
         assertThat(quota.path("limit").asLong()).isEqualTo(100);
         assertThat(quota.path("window").asText()).isEqualTo("24h");
         assertThat(quota.path("plans").path("gold").path("limit").asLong()).isEqualTo(1000);
+        assertThat(quota.path("key").toString()).isEqualTo("[\"tenant\",\"header:X-Team\"]"); // as written
         assertThat(Json.parse(json).path("routes").get(0).path("rateLimit").toString()).isEqualTo("[\"quota\"]");
     }
 }
