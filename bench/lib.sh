@@ -42,6 +42,43 @@ QUIET_PCT=5
 log() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "error: $*"; exit 2; }
 
+# ---------------------------------------------------------------- options
+
+# parse_bench_args SCRIPT PACED ARGS...: the options every harness takes (see each script's usage, which
+# must be defined). PACED=true also accepts --paced-connections. Sets connections, paced_connections,
+# duration, warmup, rounds, quick, out, attempts, max_wait and command_line (the run as typed, for reports).
+parse_bench_args() {
+  local script=$1 paced=$2 orig v ints="connections duration warmup rounds attempts max_wait"
+  shift 2
+  orig="$*"
+  connections=$DEFAULT_CONNECTIONS paced_connections=${DEFAULT_PACED_CONNECTIONS:-} duration="" warmup="" rounds=""
+  quick=false out="" attempts=$DEFAULT_ATTEMPTS max_wait=$DEFAULT_MAX_WAIT
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --quick) quick=true ;;
+      -c|--connections) connections=${2:?}; shift ;;
+      --paced-connections) $paced || { echo "bench: unknown argument: $1" >&2; usage >&2; exit 2; }; paced_connections=${2:?}; shift ;;
+      -d|--duration) duration=${2:?}; shift ;;
+      -w|--warmup) warmup=${2:?}; shift ;;
+      -r|--rounds) rounds=${2:?}; shift ;;
+      -o|--out) out=${2:?}; shift ;;
+      --attempts) attempts=${2:?}; shift ;;
+      --max-wait) max_wait=${2:?}; shift ;;
+      -h|--help) usage; exit 0 ;;
+      *) echo "bench: unknown argument: $1" >&2; usage >&2; exit 2 ;;
+    esac
+    shift
+  done
+  if $quick; then duration=${duration:-$QUICK_DURATION} warmup=${warmup:-$QUICK_WARMUP} rounds=${rounds:-$QUICK_ROUNDS}; fi
+  duration=${duration:-$DEFAULT_DURATION} warmup=${warmup:-$DEFAULT_WARMUP} rounds=${rounds:-$DEFAULT_ROUNDS}
+  ! $paced || ints+=" paced_connections"
+  for v in $ints; do
+    [[ ${!v} =~ ^[1-9][0-9]*$ ]] || { echo "bench: --$v must be a positive integer" >&2; exit 2; }
+  done
+  command_line="bench/$script${orig:+ $orig}"
+  if [ -n "${STRAIT_JAVA_OPTS:-}" ]; then command_line="STRAIT_JAVA_OPTS='$STRAIT_JAVA_OPTS' $command_line"; fi
+}
+
 # ---------------------------------------------------------------- tools, JDK, build
 
 ensure_packages() {

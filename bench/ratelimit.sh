@@ -43,31 +43,7 @@ TARGETS=(plain local redis hybrid)
 declare -A store_of=([plain]=local [local]=local [redis]=redis [hybrid]=hybrid)
 declare -A path_of=([plain]=/plain [local]=/limited [redis]=/limited [hybrid]=/limited)
 
-orig_args="$*"
-connections=$DEFAULT_CONNECTIONS duration="" warmup="" rounds="" quick=false out=""
-attempts=$DEFAULT_ATTEMPTS max_wait=$DEFAULT_MAX_WAIT
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --quick) quick=true ;;
-    -c|--connections) connections=${2:?}; shift ;;
-    -d|--duration) duration=${2:?}; shift ;;
-    -w|--warmup) warmup=${2:?}; shift ;;
-    -r|--rounds) rounds=${2:?}; shift ;;
-    -o|--out) out=${2:?}; shift ;;
-    --attempts) attempts=${2:?}; shift ;;
-    --max-wait) max_wait=${2:?}; shift ;;
-    -h|--help) usage; exit 0 ;;
-    *) echo "bench: unknown argument: $1" >&2; usage >&2; exit 2 ;;
-  esac
-  shift
-done
-if $quick; then duration=${duration:-$QUICK_DURATION} warmup=${warmup:-$QUICK_WARMUP} rounds=${rounds:-$QUICK_ROUNDS}; fi
-duration=${duration:-$DEFAULT_DURATION} warmup=${warmup:-$DEFAULT_WARMUP} rounds=${rounds:-$DEFAULT_ROUNDS}
-for v in connections duration warmup rounds attempts max_wait; do
-  [[ ${!v} =~ ^[1-9][0-9]*$ ]] || { echo "bench: --$v must be a positive integer" >&2; exit 2; }
-done
-command_line="bench/ratelimit.sh${orig_args:+ $orig_args}"
-if [ -n "${STRAIT_JAVA_OPTS:-}" ]; then command_line="STRAIT_JAVA_OPTS='$STRAIT_JAVA_OPTS' $command_line"; fi
+parse_bench_args ratelimit.sh false "$@"
 
 if ! command -v redis-server >/dev/null 2>&1; then
   command -v apt-get >/dev/null 2>&1 || die "redis-server is missing and there is no apt-get to install it"

@@ -36,13 +36,13 @@ public final class BucketKeys {
 
     private BucketKeys() {}
 
-    /** The value of one descriptor for this request, bounded. */
+    /** The value of one descriptor for this request, bounded; {@code route} is already bounded. */
     static String part(Descriptor d, RequestContext ctx, Identity id, String route) {
         return switch (d.kind()) {
             case CLIENT -> client(ctx, id);
             case TENANT -> id != null && id.tenant() != null ? "t." + bounded(id.tenant()) : client(ctx, id);
             case IP -> "ip." + bounded(ctx.forwardedClientIp());
-            case ROUTE -> bounded(route);
+            case ROUTE -> route; // bounded once, when the filter is built
             case METHOD -> bounded(ctx.request().method().name());
             case HEADER -> {
                 String v = ctx.headers().get(d.header());
@@ -60,7 +60,10 @@ public final class BucketKeys {
         return "ip." + bounded(ctx.forwardedClientIp());
     }
 
-    /** The key of {@code policy}'s bucket for this request; {@code slot} receives the hash tag's content. */
+    /**
+     * The key of {@code policy}'s bucket for this request; {@code slot} receives the hash tag's content.
+     * {@code route} is the route's name as {@link #bounded} gives it.
+     */
     static String key(String policy, List<Descriptor> descriptors, RequestContext ctx, Identity id, String route,
             String[] slot) {
         if (descriptors.isEmpty()) {

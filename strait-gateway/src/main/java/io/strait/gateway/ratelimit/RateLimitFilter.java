@@ -26,7 +26,8 @@ public final class RateLimitFilter implements HttpFilter {
 
     static final AttributeKey<Decision> DECISION = AttributeKey.valueOf("strait.rateLimit");
 
-    private final String route;
+    /** The route's name as a key part (bounded once here, not per request). */
+    private final String routeKey;
     private final List<LimitPolicy> policies;
     private final RateLimiter limiter;
     private final RateLimitHeaders headers;
@@ -34,7 +35,7 @@ public final class RateLimitFilter implements HttpFilter {
 
     RateLimitFilter(String route, List<LimitPolicy> policies, RateLimiter limiter, RateLimitHeaders headers,
             RateLimitResults results) {
-        this.route = route;
+        this.routeKey = BucketKeys.bounded(route);
         this.policies = List.copyOf(policies);
         this.limiter = limiter;
         this.headers = headers;
@@ -63,7 +64,7 @@ public final class RateLimitFilter implements HttpFilter {
         String[] slot = new String[1];
         List<Bucket> out = new ArrayList<>(policies.size());
         for (LimitPolicy p : policies) {
-            String key = BucketKeys.key(p.name(), p.key(), ctx, id, route, slot);
+            String key = BucketKeys.key(p.name(), p.key(), ctx, id, routeKey, slot);
             out.add(new Bucket(p.name(), key, slot[0], p.rateFor(plan), p.failOpen()));
         }
         return out;
