@@ -3,11 +3,13 @@ package io.strait.config.load;
 import static io.strait.config.load.ConfigLoader.DEFAULT_ROUTE_TIMEOUT;
 
 import io.strait.config.model.AuthConfig;
+import io.strait.config.model.RetryPolicy;
 import io.strait.config.model.RouteAuth;
 import io.strait.config.model.RouteConfig;
 import io.strait.config.model.RouteMatch;
 import io.strait.config.model.RouteMatch.PathKind;
 import io.strait.config.model.RouteMatch.ValueMatch;
+import io.strait.config.model.TrafficPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -76,7 +78,7 @@ final class RouteReader {
             List<String> limits = rateLimits.route(n);
             n.finish();
             out.add(new RouteConfig(name, match, cluster, rewrite, timeout, body, routeAuth == null ? RouteAuth.NONE : routeAuth,
-                    limits));
+                    limits, RetryPolicy.DEFAULT, null, false, TrafficPolicy.NONE));
         }
         return out;
     }

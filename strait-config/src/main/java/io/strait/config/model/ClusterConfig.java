@@ -9,6 +9,8 @@ import java.util.List;
  * @param dnsRefresh how often endpoints given by DNS name are resolved again
  * @param hashOn what ring-hash hashes on (null unless loadBalancer is ring-hash)
  * @param zoneAware spill-over setting for zone-aware balancing
+ * @param circuitBreaker thresholds and the failure-rate breaker, or null for none
+ * @param outlierDetection passive ejection of failing endpoints, or null for none
  */
 public record ClusterConfig(
         String name,
@@ -19,7 +21,15 @@ public record ClusterConfig(
         UpstreamProtocol protocol,
         PoolConfig pool,
         HealthCheckConfig healthCheck,
-        Duration dnsRefresh) {
+        Duration dnsRefresh,
+        CircuitBreakerConfig circuitBreaker,
+        OutlierDetectionConfig outlierDetection) {
+
+    /** A cluster without circuit breaking or outlier detection. */
+    public ClusterConfig(String name, List<EndpointConfig> endpoints, LoadBalancerKind loadBalancer, HashOn hashOn,
+            ZoneAware zoneAware, UpstreamProtocol protocol, PoolConfig pool, HealthCheckConfig healthCheck, Duration dnsRefresh) {
+        this(name, endpoints, loadBalancer, hashOn, zoneAware, protocol, pool, healthCheck, dnsRefresh, null, null);
+    }
 
     public enum LoadBalancerKind { ROUND_ROBIN, LEAST_REQUEST, RANDOM, RING_HASH, ZONE_AWARE }
 

@@ -16,11 +16,18 @@ public record RouteMatch(
         List<String> hosts,
         Set<String> methods,
         List<ValueMatch> headers,
-        List<ValueMatch> query) {
+        List<ValueMatch> query,
+        List<ValueMatch> cookies) {
+
+    /** A match without cookie conditions. */
+    public RouteMatch(PathKind pathKind, String path, List<String> hosts, Set<String> methods, List<ValueMatch> headers,
+            List<ValueMatch> query) {
+        this(pathKind, path, hosts, methods, headers, query, List.of());
+    }
 
     public enum PathKind { EXACT, PREFIX, TEMPLATE, REGEX }
 
-    /** A header or query parameter condition. */
+    /** A header, query parameter or cookie condition. */
     public record ValueMatch(String name, Op op, String value) {
         public enum Op { EXACT, PREFIX, REGEX, PRESENT, ABSENT }
     }
