@@ -104,6 +104,13 @@ public final class Cluster implements AutoCloseable {
         return config;
     }
 
+    private final io.strait.proxy.resilience.ClusterResilience resilience = new io.strait.proxy.resilience.ClusterResilience();
+
+    /** STUB accessor (replaced by the resilience branch). */
+    public io.strait.proxy.resilience.ClusterResilience resilience() {
+        return resilience;
+    }
+
     /** The current endpoints, healthy or not (an immutable list, replaced when DNS answers change). */
     public List<Endpoint> endpoints() {
         return endpoints;

@@ -21,6 +21,9 @@ import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.ReferenceCountUtil;
 import io.strait.config.model.ClusterConfig;
 import io.strait.config.model.ListenerConfig;
+import io.strait.config.model.RetryPolicy;
+import io.strait.config.model.TrafficPolicy;
+import io.strait.proxy.cluster.Cluster;
 import io.strait.proxy.cluster.Endpoint;
 import io.strait.proxy.cluster.lb.LbContext;
 import io.strait.proxy.endpoint.PoolCallback;
@@ -35,6 +38,9 @@ import io.strait.proxy.http.HopByHop;
 import io.strait.proxy.http.StraitHeaders;
 import io.strait.proxy.observe.ExchangeRecord;
 import io.strait.proxy.observe.TraceContext;
+import io.strait.proxy.resilience.AttemptResult;
+import io.strait.proxy.resilience.Backoff;
+import io.strait.proxy.resilience.ClusterResilience;
 import io.strait.proxy.route.PathNormalizer;
 import io.strait.proxy.route.RouteMatchResult;
 import io.strait.proxy.route.RouteRequest;
@@ -42,10 +48,14 @@ import io.strait.proxy.runtime.Engine;
 import io.strait.proxy.runtime.RouteRuntime;
 import io.strait.proxy.runtime.Snapshot;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import io.netty.util.AsciiString;
 
 /**
  * One request's journey: listener filters, path normalization, route match, route filters, load
@@ -53,8 +63,24 @@ import java.util.concurrent.TimeUnit;
  * downstream is read only when the upstream can take more, and the upstream is read only while the
  * downstream can take more. Everything runs on the downstream channel's event loop, which is also
  * the loop of every upstream connection it uses, so no state here is shared between threads.
+ *
+ * <p>The upstream call is made of attempts: an attempt that fails before its response starts (a
+ * refused or reset connection, a per-try timeout, a retriable status) is retried, after a backoff,
+ * on another endpoint when the route's {@link RetryPolicy} and the cluster's retry budget allow it.
+ * Every attempt's result feeds the cluster's circuit breaker and outlier detection.
  */
-public final class ProxyExchange implements PoolCallback, UpstreamListener, LbContext, RouteRequest {
+public final class ProxyExchange implements UpstreamListener, LbContext, RouteRequest {
+    /** Methods RFC 9110 section 9.2.2 calls idempotent: safe to send again after the upstream may have seen them. */
+    private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
+    /** How often a retry asks the balancer again for an endpoint other than the one that failed (Envoy's previous-hosts). */
+    private static final int RESELECT_TRIES = 3;
+    /** Attempt-count header values, made once: attempts are 1 + at most 10 retries. */
+    private static final AsciiString[] ATTEMPT_VALUES = new AsciiString[12];
+
+    static {
+        for (int i = 1; i < ATTEMPT_VALUES.length; i++) ATTEMPT_VALUES[i] = AsciiString.cached(Integer.toString(i));
+    }
+
     private final Engine engine;
     private final Snapshot snapshot;
     private final Downstream down;
@@ -76,7 +102,6 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
     private HttpContent pendingContent;
     private boolean requestComplete;
     private boolean requestSent;
-    private boolean requestForwarded;
     private long bytesIn;
     private long maxBody;
     private boolean webSocket;
@@ -96,8 +121,29 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
     private long upstreamStartNanos;
     private long upstreamNanos = -1;
     private String error;
-    /** When the route's upstream timeout expires (System.nanoTime), or 0 when none is running. */
+    /**
+     * The next time the downstream's timer must call {@link #onUpstreamDeadline()} (System.nanoTime):
+     * the attempt's or the route's timeout, the response's idle timeout, or 0 when none is running.
+     */
     private long upstreamDeadline;
+
+    // attempts: see proceed(), startAttempt() and retryable()
+    private ClusterResilience resilience;
+    private RetryPolicy retry;
+    private int attempt;
+    /** The connection request of the current attempt; a late answer to an earlier one is let go. */
+    private Attempt acquiring;
+    private Endpoint previousEndpoint;
+    private boolean requestAdmitted;
+    private boolean attemptOpen;
+    private boolean endpointActive;
+    private boolean retryInFlight;
+    /** A retriable response is being read to its end (its connection can then be reused) before the retry. */
+    private boolean discarding;
+    private AttemptResult retryReason;
+    /** When the route's whole upstream call must have its response head, or 0 for no limit. */
+    private long overallDeadline;
+    private long lastResponseNanos;
 
     public ProxyExchange(Engine engine, Snapshot snapshot, Downstream down, HttpRequest request, InetSocketAddress client) {
         this(engine, snapshot, down, request, client, null);
@@ -217,21 +263,185 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
             respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "no_cluster", "route " + route.name() + " has no cluster");
             return;
         }
-        endpoint = route.cluster().select(this);
+        TrafficPolicy.Fault fault = route.config().traffic().fault();
+        if (fault != null && injectFault(fault)) return;
+        proceed();
+    }
+
+    /** The route's fault injection: true when it answered the request or delays it (then it goes on later). */
+    private boolean injectFault(TrafficPolicy.Fault fault) {
+        ThreadLocalRandom rnd = ThreadLocalRandom.current();
+        if (fault.abortPercent() > 0 && rnd.nextDouble() * 100 < fault.abortPercent()) {
+            respondError(HttpResponseStatus.valueOf(fault.abortStatus()), "fault_injected",
+                    "fault injected by route " + route.name());
+            return true;
+        }
+        if (fault.delay() != null && fault.delayPercent() > 0 && rnd.nextDouble() * 100 < fault.delayPercent()) {
+            down.loop().schedule(() -> {
+                if (!done) proceed();
+            }, fault.delay().toNanos(), TimeUnit.NANOSECONDS);
+            return true;
+        }
+        return false;
+    }
+
+    /** Admits the request to its cluster and makes the first attempt. */
+    private void proceed() {
+        Cluster cluster = route.cluster();
+        resilience = cluster.resilience();
+        if (resilience.tryRequest() != ClusterResilience.Admission.OK) {
+            respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "upstream_overloaded",
+                    "too many requests in flight to cluster " + cluster.name());
+            return;
+        }
+        requestAdmitted = true;
+        retry = route.config().retries();
+        upstreamH2 = cluster.config().protocol() == ClusterConfig.UpstreamProtocol.H2C;
+        prepareUpstreamHead();
+        upstreamStartNanos = System.nanoTime();
+        if (route.timeoutNanos() > 0) overallDeadline = upstreamStartNanos + route.timeoutNanos();
+        startAttempt();
+    }
+
+    private void startAttempt() {
+        attempt++;
+        if (resilience.tryAttempt() != ClusterResilience.Admission.OK) {
+            respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "circuit_open",
+                    "the circuit breaker of cluster " + route.cluster().name() + " is open");
+            return;
+        }
+        attemptOpen = true;
+        endpoint = selectEndpoint();
         if (endpoint == null) {
+            endAttempt(AttemptResult.CANCELLED);
             respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "no_healthy_upstream",
                     "no healthy endpoint in cluster " + route.cluster().name());
             return;
         }
-        upstreamH2 = route.cluster().config().protocol() == ClusterConfig.UpstreamProtocol.H2C;
-        prepareUpstreamHead();
         endpoint.requestStarted();
-        upstreamStartNanos = System.nanoTime();
-        if (route.timeoutNanos() > 0) {
-            upstreamDeadline = upstreamStartNanos + route.timeoutNanos();
-            down.armDeadline(upstreamDeadline, route.timeoutNanos());
+        endpointActive = true;
+        requestSent = false;
+        informational = false;
+        HttpHeaders h = request.headers();
+        h.set(StraitHeaders.ATTEMPT_COUNT, attempt < ATTEMPT_VALUES.length ? ATTEMPT_VALUES[attempt] : Integer.toString(attempt));
+        long now = System.nanoTime();
+        long due = overallDeadline;
+        if (retry.perTryTimeout() != null) {
+            long tryDue = now + retry.perTryTimeout().toNanos();
+            if (due == 0 || tryDue - due < 0) due = tryDue;
         }
-        engine.pools().pool(endpoint, route.cluster().config()).acquire(down.loop(), this);
+        upstreamDeadline = due;
+        if (due != 0) down.armDeadline(due, due - now);
+        if (route.config().timeoutHeader()) {
+            if (due == 0) h.remove(StraitHeaders.TIMEOUT_MS);
+            else h.set(StraitHeaders.TIMEOUT_MS, Long.toString(Math.max(1, TimeUnit.NANOSECONDS.toMillis(due - now))));
+        }
+        Attempt a = new Attempt();
+        acquiring = a;
+        engine.pools().pool(endpoint, route.cluster().config()).acquire(down.loop(), a);
+    }
+
+    /** The balancer's endpoint; a retry asks again (a few times) for one other than the endpoint that failed. */
+    private Endpoint selectEndpoint() {
+        Cluster cluster = route.cluster();
+        Endpoint e = cluster.select(this);
+        for (int i = 0; i < RESELECT_TRIES && e != null && e == previousEndpoint; i++) e = cluster.select(this);
+        return e;
+    }
+
+    /** Reports the attempt's result to the cluster (breaker, outlier detection) once, and frees its retry permit. */
+    private void endAttempt(AttemptResult result) {
+        if (attemptOpen) {
+            attemptOpen = false;
+            resilience.attemptDone(endpoint, result);
+        }
+        if (retryInFlight) {
+            retryInFlight = false;
+            resilience.retryDone();
+        }
+    }
+
+    /** The endpoint no longer serves this exchange (least-request counts it out). */
+    private void releaseEndpoint() {
+        if (endpointActive) {
+            endpointActive = false;
+            endpoint.requestFinished();
+        }
+    }
+
+    /**
+     * Whether an attempt that failed with {@code result} (and {@code status}, for a response) before
+     * anything reached the client may be retried; when it may, a retry permit of the budget is taken.
+     */
+    private boolean retryable(AttemptResult result, int status) {
+        if (done || responseStarted || attempt > retry.attempts() || !retryOn(result, status)) return false;
+        if (result != AttemptResult.CONNECT_FAILURE) {
+            // The upstream may have seen the request: only an idempotent one is sent again (unless the
+            // route says otherwise), and only without a body, which is streamed, not kept for a replay.
+            if (!retry.nonIdempotent() && !IDEMPOTENT.contains(method)) return false;
+            if (!requestComplete || bytesIn > 0) return false;
+        }
+        if (overallDeadline != 0 && System.nanoTime() - overallDeadline >= 0) return false;
+        return resilience.tryRetry(retry);
+    }
+
+    private boolean retryOn(AttemptResult result, int status) {
+        Set<RetryPolicy.RetryOn> on = retry.retryOn();
+        boolean any5xx = on.contains(RetryPolicy.RetryOn.FIVE_XX);
+        boolean gateway = any5xx || on.contains(RetryPolicy.RetryOn.GATEWAY_ERROR);
+        return switch (result) {
+            case OK -> retry.statusCodes().contains(status);
+            case SERVER_ERROR -> any5xx || retry.statusCodes().contains(status);
+            case GATEWAY_ERROR -> gateway || retry.statusCodes().contains(status);
+            case CONNECT_FAILURE -> gateway || on.contains(RetryPolicy.RetryOn.CONNECT_FAILURE);
+            case RESET -> gateway || on.contains(RetryPolicy.RetryOn.RESET);
+            case TIMEOUT -> gateway;
+            case CANCELLED -> false;
+        };
+    }
+
+    /** Starts the next attempt after the backoff; only the route's overall timeout runs meanwhile. */
+    private void retryAfterBackoff(AttemptResult reason) {
+        route.metrics().retry(reasonLabel(reason));
+        retryInFlight = true;
+        previousEndpoint = endpoint;
+        upstreamDeadline = overallDeadline;
+        long delay = Backoff.delayNanos(attempt, retry.backoffBase(), retry.backoffMax(), ThreadLocalRandom.current());
+        down.loop().schedule(() -> {
+            if (!done) startAttempt();
+        }, delay, TimeUnit.NANOSECONDS);
+    }
+
+    private static String reasonLabel(AttemptResult r) {
+        return switch (r) {
+            case SERVER_ERROR -> "5xx";
+            case GATEWAY_ERROR -> "gateway_error";
+            case CONNECT_FAILURE -> "connect_failure";
+            case RESET -> "reset";
+            case TIMEOUT -> "timeout";
+            case OK -> "status";
+            case CANCELLED -> "cancelled";
+        };
+    }
+
+    /** One attempt's connection request: answers to a request an earlier attempt made are let go. */
+    private final class Attempt implements PoolCallback {
+        @Override
+        public void onAcquired(UpstreamConnection connection) {
+            if (acquiring != this || done) {
+                connection.release();
+                return;
+            }
+            acquiring = null;
+            acquired(connection);
+        }
+
+        @Override
+        public void onAcquireFailed(Throwable cause) {
+            if (acquiring != this || done) return;
+            acquiring = null;
+            acquireFailed(cause);
+        }
     }
 
     /** Rewrites the client's head in place into the upstream request: it is ours alone. */
@@ -271,22 +481,18 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
 
     // ---------------------------------------------------------------- upstream connection
 
-    @Override
-    public void onAcquired(UpstreamConnection connection) {
-        if (done) {
-            connection.release();
-            return;
-        }
+    private void acquired(UpstreamConnection connection) {
         upstream = connection;
         connection.attach(this);
-        requestForwarded = true;
         if (requestComplete && request instanceof LastHttpContent) {
-            connection.writeAndFlush(request);
+            // an HTTP/2 request that came whole: the exchange keeps its own reference for a retry
+            connection.writeAndFlush(ReferenceCountUtil.retain(request));
             requestSent = true;
             return;
         }
         connection.write(request);
         if (expectContinue) {
+            expectContinue = false;
             down.write(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
             down.flush();
         }
@@ -297,15 +503,24 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
         } else if (!requestComplete) {
             connection.channel().flush();
             down.read();
+        } else {
+            // a retry of a bodiless request whose end the client sent long ago
+            connection.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+            requestSent = true;
         }
     }
 
-    @Override
-    public void onAcquireFailed(Throwable cause) {
-        if (done) return;
+    private void acquireFailed(Throwable cause) {
+        releaseEndpoint();
         if (cause instanceof PoolOverflowException) {
+            endAttempt(AttemptResult.CANCELLED);
             respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "upstream_overloaded",
                     "too many requests waiting for " + endpoint.id());
+            return;
+        }
+        endAttempt(AttemptResult.CONNECT_FAILURE);
+        if (retryable(AttemptResult.CONNECT_FAILURE, 0)) {
+            retryAfterBackoff(AttemptResult.CONNECT_FAILURE);
         } else if (cause instanceof ConnectTimeoutException) {
             respondError(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream_connect_timeout",
                     "connecting to " + endpoint.id() + " timed out");
@@ -397,6 +612,12 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
             ReferenceCountUtil.release(msg);
             return;
         }
+        if (discarding) {
+            boolean last = msg instanceof LastHttpContent;
+            ReferenceCountUtil.release(msg);
+            if (last) endDiscard();
+            return;
+        }
         if (msg instanceof HttpResponse res) {
             onResponseHead(res);
             if (msg instanceof HttpContent content) onResponseContent(content);
@@ -428,7 +649,19 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
             down.flush();
             return;
         }
+        AttemptResult result = AttemptResult.ofStatus(code);
+        endAttempt(result);
+        if ((result != AttemptResult.OK || !retry.statusCodes().isEmpty()) && retryable(result, code)) {
+            discard(res, result);
+            return;
+        }
         cancelTimeout();
+        Duration idle = route.config().idleTimeout();
+        if (idle != null) {
+            lastResponseNanos = System.nanoTime();
+            upstreamDeadline = lastResponseNanos + idle.toNanos();
+            down.armDeadline(upstreamDeadline, idle.toNanos());
+        }
         responseStarted = true;
         status = code;
         upstreamNanos = System.nanoTime() - upstreamStartNanos;
@@ -456,8 +689,31 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
         down.write(res);
     }
 
+    /** A response that will be retried: read to its end, then the connection goes back to the pool. */
+    private void discard(HttpResponse res, AttemptResult reason) {
+        discarding = true;
+        retryReason = reason;
+        upstreamDeadline = overallDeadline;
+        upstreamKeepAlive = HttpUtil.isKeepAlive(res);
+        boolean last = res instanceof LastHttpContent;
+        ReferenceCountUtil.release(res);
+        if (last) endDiscard();
+    }
+
+    private void endDiscard() {
+        discarding = false;
+        if (upstream != null) {
+            if (upstreamKeepAlive && requestSent) upstream.release();
+            else upstream.discard();
+            upstream = null;
+        }
+        releaseEndpoint();
+        retryAfterBackoff(retryReason);
+    }
+
     private void onResponseContent(HttpContent content) {
         boolean last = content instanceof LastHttpContent;
+        if (lastResponseNanos != 0) lastResponseNanos = System.nanoTime();
         if (informational) {
             if (last) informational = false;
             content.release();
@@ -506,8 +762,20 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
     public void onUpstreamClosed(Throwable cause) {
         if (done) return;
         upstream = null;
+        if (discarding) {
+            discarding = false;
+            releaseEndpoint();
+            retryAfterBackoff(retryReason);
+            return;
+        }
         if (!responseStarted) {
             cancelTimeout();
+            releaseEndpoint();
+            endAttempt(AttemptResult.RESET);
+            if (retryable(AttemptResult.RESET, 0)) {
+                retryAfterBackoff(AttemptResult.RESET);
+                return;
+            }
             respondError(HttpResponseStatus.BAD_GATEWAY, "upstream_reset",
                     "connection to " + endpoint.id() + " closed before a response");
         } else {
@@ -515,18 +783,49 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
         }
     }
 
-    /** When the route's timeout for the upstream's response head expires, or 0 when none is running. */
+    /** When the downstream's timer must next call {@link #onUpstreamDeadline()}, or 0 when no upstream timeout runs. */
     public long upstreamDeadline() {
         return upstreamDeadline;
     }
 
-    /** The downstream's timer found {@link #upstreamDeadline()} passed: 504. */
+    /**
+     * The downstream's timer found {@link #upstreamDeadline()} passed: the route's timeout (504), the
+     * attempt's (retried or 504), or the response's idle timeout (the exchange is cut).
+     */
     public void onUpstreamDeadline() {
         upstreamDeadline = 0;
-        if (done || responseStarted) return;
+        if (done) return;
+        long now = System.nanoTime();
+        if (responseStarted) {
+            onIdleCheck(now);
+            return;
+        }
         abortUpstream();
-        respondError(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream_timeout",
-                "no response from cluster " + route.cluster().name() + " within " + TimeUnit.NANOSECONDS.toMillis(route.timeoutNanos()) + "ms");
+        releaseEndpoint();
+        endAttempt(AttemptResult.TIMEOUT);
+        boolean overall = overallDeadline != 0 && now - overallDeadline >= 0;
+        if (overall) {
+            respondError(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream_timeout", "no response from cluster "
+                    + route.cluster().name() + " within " + TimeUnit.NANOSECONDS.toMillis(route.timeoutNanos()) + "ms");
+        } else if (retryable(AttemptResult.TIMEOUT, 0)) {
+            retryAfterBackoff(AttemptResult.TIMEOUT);
+        } else {
+            respondError(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream_timeout", "no response from " + endpoint.id()
+                    + " within the per-try timeout of " + retry.perTryTimeout().toMillis() + "ms");
+        }
+    }
+
+    /** The response has not moved for the route's idle timeout: cut it (unless the client is the slow side). */
+    private void onIdleCheck(long now) {
+        Duration idle = route.config().idleTimeout();
+        if (idle == null || lastResponseNanos == 0) return;
+        long due = lastResponseNanos + idle.toNanos();
+        if (now - due >= 0 && !upstreamPaused) {
+            fail("response idle for " + idle.toMillis() + "ms");
+            return;
+        }
+        upstreamDeadline = now - due >= 0 ? now + idle.toNanos() : due;
+        down.armDeadline(upstreamDeadline, idle.toNanos());
     }
 
     private void cancelTimeout() {
@@ -541,6 +840,7 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
         error = "client_closed";
         if (status == 0) status = 499;
         abortUpstream();
+        endAttempt(AttemptResult.CANCELLED);
         complete(false);
     }
 
@@ -571,6 +871,8 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
 
     private void abortUpstream() {
         cancelTimeout();
+        acquiring = null;
+        discarding = false;
         if (upstream != null) {
             upstream.discard();
             upstream = null;
@@ -634,8 +936,14 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
             pendingContent.release();
             pendingContent = null;
         }
-        if (endpoint != null && upstreamStartNanos != 0) endpoint.requestFinished();
-        if (!requestForwarded) ReferenceCountUtil.release(request); // an HTTP/2 FullHttpRequest we answered ourselves
+        acquiring = null;
+        endAttempt(AttemptResult.CANCELLED);
+        releaseEndpoint();
+        if (requestAdmitted) {
+            requestAdmitted = false;
+            resilience.requestDone();
+        }
+        ReferenceCountUtil.release(request); // an HTTP/2 FullHttpRequest: each write took its own reference
         engine.metrics().downstreamRequestsActive().dec();
         long duration = System.nanoTime() - ctx.startNanos();
         if (route != null) route.metrics().record(status, duration, upstreamNanos);

@@ -53,6 +53,7 @@ public final class ProxyMetrics {
     private final GaugeFamily upstreamConnections;
     private final GaugeFamily upstreamPending;
     private final GaugeFamily endpointHealthy;
+    private final Counter retries;
 
     public ProxyMetrics() {
         requests = Counter.builder()
@@ -88,6 +89,12 @@ public final class ProxyMetrics {
                 .help("Requests in flight")
                 .withoutExemplars()
                 .register(registry);
+        retries = Counter.builder()
+                .name("strait_upstream_retries_total")
+                .help("Upstream attempts retried, by route, cluster and the failure retried (5xx, gateway_error, connect_failure, reset, timeout)")
+                .labelNames("route", "cluster", "reason")
+                .withoutExemplars()
+                .register(registry);
         configReloads = Counter.builder()
                 .name("strait_config_reloads_total")
                 .help("Configuration reloads, by result")
@@ -116,7 +123,7 @@ public final class ProxyMetrics {
     public RouteMetrics forRoute(String route, String cluster) {
         String r = route == null ? NONE : route;
         String c = cluster == null ? NONE : cluster;
-        return new RouteMetrics(requests, r, c, requestDuration.labelValues(r), upstreamDuration.labelValues(c));
+        return new RouteMetrics(requests, r, c, requestDuration.labelValues(r), upstreamDuration.labelValues(c), retries);
     }
 
     /** The open-connections gauge of one listener: {@code inc()} on accept, {@code dec()} on close. */

@@ -19,10 +19,14 @@ public final class RouteMetrics {
     private final DistributionDataPoint duration;
     private final DistributionDataPoint upstreamDuration;
     private volatile CounterDataPoint other;
+    private final Counter retries;
+    /** Retries by reason, resolved on first use (most routes never retry). */
+    private final java.util.concurrent.ConcurrentHashMap<String, CounterDataPoint> retriesByReason = new java.util.concurrent.ConcurrentHashMap<>();
 
     RouteMetrics(Counter requests, String route, String cluster, DistributionDataPoint duration,
-                 DistributionDataPoint upstreamDuration) {
+                 DistributionDataPoint upstreamDuration, Counter retries) {
         this.requests = requests;
+        this.retries = retries;
         this.route = route;
         this.cluster = cluster;
         for (int c = 1; c <= 5; c++) byClass[c] = requests.labelValues(route, cluster, c + "xx");
@@ -42,6 +46,11 @@ public final class RouteMetrics {
         else otherClass().inc();
         duration.observe(Math.max(0, durationNanos) / NANOS_PER_SECOND);
         if (upstreamNanos >= 0) upstreamDuration.observe(upstreamNanos / NANOS_PER_SECOND);
+    }
+
+    /** Counts one retry of an attempt that failed with {@code reason} (a metric label value). */
+    public void retry(String reason) {
+        retriesByReason.computeIfAbsent(reason, r -> retries.labelValues(route, cluster, r)).inc();
     }
 
     /** Resolved on first use only, so routes that never see one do not export a zero series. */

@@ -75,6 +75,9 @@ public final class TestBackend implements AutoCloseable {
     private final AtomicLong bytesSent = new AtomicLong();
     private final ChannelGroup children = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private volatile int forcedStatus;
+    /** Requests (other than /healthz) still to fail as {@link #failNext} says, and how. */
+    private final AtomicInteger failuresLeft = new AtomicInteger();
+    private volatile int failWith;
     private volatile boolean failHealthChecks;
     private volatile boolean readsPaused;
 
@@ -153,6 +156,21 @@ public final class TestBackend implements AutoCloseable {
     }
 
     /** Makes {@code /healthz} answer 503 (health checks fail) while every other path works as usual. */
+    /**
+     * The next {@code count} requests (other than {@code /healthz}) fail: with {@code status} when it
+     * is a status code, by closing the connection without an answer when it is {@link #RESET}, or by
+     * never answering when it is {@link #HANG}.
+     */
+    public void failNext(int count, int status) {
+        failWith = status;
+        failuresLeft.set(count);
+    }
+
+    /** {@link #failNext} closes the connection. */
+    public static final int RESET = 0;
+    /** {@link #failNext} never answers. */
+    public static final int HANG = -1;
+
     public void failHealthChecks(boolean fail) {
         this.failHealthChecks = fail;
     }
@@ -213,6 +231,12 @@ public final class TestBackend implements AutoCloseable {
             boolean keepAlive = HttpUtil.isKeepAlive(req);
             if (failHealthChecks && q.path().equals("/healthz")) {
                 send(ctx, full(HttpResponseStatus.SERVICE_UNAVAILABLE, "{\"backend\":\"" + name + "\"}"), keepAlive);
+                return;
+            }
+            if (!q.path().equals("/healthz") && failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                int how = failWith;
+                if (how == RESET) ctx.close();
+                else if (how != HANG) send(ctx, full(HttpResponseStatus.valueOf(how), "{\"backend\":\"" + name + "\"}"), keepAlive);
                 return;
             }
             if (forcedStatus != 0 && !q.path().equals("/healthz")) {
