@@ -40,6 +40,8 @@ public final class Cluster implements AutoCloseable {
     private final ClusterConfig config;
     private final EventLoopGroup group;
     private final LoadBalancer lb;
+    /** The subsets routes asked for, each with its own balancer, updated with the endpoints. */
+    private final ClusterSubsets subsets;
     /** Where DNS queries go: null for the system's resolv.conf (tests point it at a local server). */
     private final DnsServerAddressStreamProvider nameServers;
     private final Object lock = new Object();
@@ -70,6 +72,7 @@ public final class Cluster implements AutoCloseable {
         this.config = Objects.requireNonNull(config, "config");
         this.group = Objects.requireNonNull(group, "group");
         this.lb = LoadBalancers.create(config, localZone);
+        this.subsets = new ClusterSubsets(this, localZone);
         List<Endpoint> previousEndpoints = previous == null ? List.of() : previous.endpoints();
         Map<String, Endpoint> before = new HashMap<>();
         previousEndpoints.forEach(e -> before.put(e.id(), e));
@@ -124,6 +127,14 @@ public final class Cluster implements AutoCloseable {
             log.error("cluster {}: load balancer failed: {}", name(), e.toString());
             return null;
         }
+    }
+
+    /**
+     * The endpoints whose labels contain all of {@code labels}, with a balancer of their own; the
+     * whole cluster for none. Cached per label map: call once per route when building, not per request.
+     */
+    public ClusterSubset subset(Map<String, String> labels) {
+        return subsets.get(labels);
     }
 
     /** Starts DNS resolution (when an endpoint is a name) and health checks (when configured). */
@@ -207,6 +218,7 @@ public final class Cluster implements AutoCloseable {
         }
         List<Endpoint> list = List.copyOf(all);
         lb.endpointsChanged(list);
+        subsets.endpointsChanged(list);
         endpoints = list;
         if (checker != null) checker.sync(list);
     }
@@ -215,6 +227,7 @@ public final class Cluster implements AutoCloseable {
     private void healthChanged() {
         synchronized (lock) {
             lb.endpointsChanged(endpoints);
+            subsets.healthChanged();
         }
     }
 

@@ -4,19 +4,22 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.strait.config.model.ClusterConfig.HashOn;
 
-/** Extracts ring-hash's key from a request: a header, a cookie or the client's IP; null when absent. */
-final class HashKey {
+/**
+ * Extracts a request's hash key (ring-hash, sticky traffic splits): a header, a cookie or the
+ * client's IP; null when absent.
+ */
+public final class HashKey {
     private final String header;
     private final String cookie;
     private final boolean sourceIp;
 
-    HashKey(HashOn on) {
+    public HashKey(HashOn on) {
         this.header = on.header();
         this.cookie = on.cookie();
         this.sourceIp = on.sourceIp();
     }
 
-    String of(LbContext ctx) {
+    public String of(LbContext ctx) {
         if (ctx == null) return null;
         if (header != null) {
             HttpHeaders headers = ctx.requestHeaders();

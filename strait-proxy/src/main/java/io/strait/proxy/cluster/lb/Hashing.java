@@ -4,7 +4,7 @@ package io.strait.proxy.cluster.lb;
  * A fast 64-bit string hash for ring-hash: FNV-1a over the characters, then murmur3's 64-bit
  * finalizer so that every input bit affects every output bit (plain FNV clusters similar keys).
  */
-final class Hashing {
+public final class Hashing {
     private static final long FNV_OFFSET = 0xcbf29ce484222325L;
     private static final long FNV_PRIME = 0x100000001b3L;
     /** 2^64 / golden ratio: consecutive multiples are spread evenly over the 64-bit range (splitmix64). */
@@ -12,7 +12,7 @@ final class Hashing {
 
     private Hashing() {}
 
-    static long hash64(CharSequence s) {
+    public static long hash64(CharSequence s) {
         long h = FNV_OFFSET;
         for (int i = 0; i < s.length(); i++) {
             h ^= s.charAt(i);
@@ -27,7 +27,7 @@ final class Hashing {
     }
 
     /** murmur3's fmix64. */
-    static long mix(long k) {
+    public static long mix(long k) {
         k ^= k >>> 33;
         k *= 0xff51afd7ed558ccdL;
         k ^= k >>> 33;
