@@ -4,6 +4,7 @@ import static io.strait.config.load.ConfigLoader.*;
 import static io.strait.config.load.ConfigReader.address;
 import static io.strait.config.load.ConfigReader.positive;
 
+import io.strait.config.model.CircuitBreakerConfig;
 import io.strait.config.model.ClusterConfig;
 import io.strait.config.model.ClusterConfig.HashOn;
 import io.strait.config.model.ClusterConfig.LoadBalancerKind;
@@ -12,6 +13,7 @@ import io.strait.config.model.ClusterConfig.ZoneAware;
 import io.strait.config.model.EndpointConfig;
 import io.strait.config.model.HealthCheckConfig;
 import io.strait.config.model.HostPort;
+import io.strait.config.model.OutlierDetectionConfig;
 import io.strait.config.model.PoolConfig;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,11 +23,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
-/** Reads {@code clusters}: endpoints, load balancing, pool and health checking of each upstream service. */
+/**
+ * Reads {@code clusters}: endpoints, load balancing, pool, health checking, circuit breaking and outlier
+ * detection of each upstream service.
+ */
 final class ClusterReader {
     private static final Map<String, String> NOT_YET = Map.of(
-            "outlierDetection", "outlier detection is not available in this build yet",
-            "circuitBreaker", "circuit breaking is not available in this build yet",
             "tls", "TLS to upstreams is not available in this build yet");
     /** An HTTP token (RFC 9110): what header and cookie names are made of. */
     static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
@@ -60,8 +63,11 @@ final class ClusterReader {
             PoolConfig pool = pool(n.object("pool"));
             HealthCheckConfig hc = healthCheck(n.object("healthCheck"));
             Duration dns = positive(n, "dnsRefresh", DEFAULT_DNS_REFRESH);
+            CircuitBreakerConfig breaker = ResilienceReader.circuitBreaker(n.object("circuitBreaker"));
+            OutlierDetectionConfig outliers = ResilienceReader.outlierDetection(n.object("outlierDetection"));
             n.finish();
-            out.put(name, new ClusterConfig(name, List.copyOf(endpoints), lb, hashOn, za, protocol, pool, hc, dns));
+            out.put(name, new ClusterConfig(name, List.copyOf(endpoints), lb, hashOn, za, protocol, pool, hc, dns,
+                    breaker, outliers));
         }
         return out;
     }
@@ -99,6 +105,12 @@ final class ClusterReader {
             return null;
         }
         if (lbKnown && lb != LoadBalancerKind.RING_HASH) n.error("hashOn", "only applies to loadBalancer: ring-hash");
+        return hashKey(h);
+    }
+
+    /** A hash key object: exactly one of {@code header}, {@code cookie} or {@code sourceIp: true} (also a split's stickyOn). */
+    static HashOn hashKey(Node h) {
+        Errors errors = h.errors();
         String header = h.string("header", null);
         String cookie = h.string("cookie", null);
         boolean ip = h.bool("sourceIp", false);

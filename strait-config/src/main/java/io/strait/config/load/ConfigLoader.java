@@ -1,12 +1,15 @@
 package io.strait.config.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.strait.config.model.CircuitBreakerConfig.FailureRate;
 import io.strait.config.model.ClusterConfig.LoadBalancerKind;
 import io.strait.config.model.ClusterConfig.UpstreamProtocol;
 import io.strait.config.model.HostPort;
+import io.strait.config.model.OutlierDetectionConfig;
 import io.strait.config.model.RateLimitPolicy.OnStoreError;
 import io.strait.config.model.RateLimitsConfig;
 import io.strait.config.model.RateLimitsConfig.StoreType;
+import io.strait.config.model.RetryPolicy;
 import io.strait.config.model.StraitConfig;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
@@ -105,9 +108,54 @@ public final class ConfigLoader {
     /** Upper bound of the health thresholds: past this an endpoint would never change state in time. */
     public static final int MAX_HEALTH_THRESHOLD = 100;
 
+    /** A threshold applies only when set: the pool already caps connections and waiting requests per endpoint. */
+    public static final int DEFAULT_CIRCUIT_BREAKER_LIMIT = 0;
+    /** {@link FailureRate#DEFAULT_THRESHOLD_PERCENT}: Resilience4j's default; half the calls failing is no blip. */
+    public static final int DEFAULT_FAILURE_RATE_THRESHOLD_PERCENT = FailureRate.DEFAULT_THRESHOLD_PERCENT;
+    /** {@link FailureRate#DEFAULT_MINIMUM_CALLS}: fewer calls say too little; two failures of three must not open it. */
+    public static final int DEFAULT_FAILURE_RATE_MINIMUM_CALLS = FailureRate.DEFAULT_MINIMUM_CALLS;
+    /** {@link FailureRate#DEFAULT_WINDOW}: long enough to see a trend, short enough to react within seconds. */
+    public static final Duration DEFAULT_FAILURE_RATE_WINDOW = FailureRate.DEFAULT_WINDOW;
+    /** {@link FailureRate#DEFAULT_OPEN_FOR}: gives a struggling service time to recover before it is tried again. */
+    public static final Duration DEFAULT_FAILURE_RATE_OPEN_FOR = FailureRate.DEFAULT_OPEN_FOR;
+    /** {@link FailureRate#DEFAULT_HALF_OPEN_CALLS}: a few probes, not a stampede, decide whether it closes. */
+    public static final int DEFAULT_FAILURE_RATE_HALF_OPEN_CALLS = FailureRate.DEFAULT_HALF_OPEN_CALLS;
+    /** A window shorter than a second holds too few calls for a rate to mean anything. */
+    public static final Duration MIN_FAILURE_RATE_WINDOW = Duration.ofSeconds(1);
+    /** {@link OutlierDetectionConfig#DEFAULT_CONSECUTIVE_5XX}: Istio's and Envoy's default. */
+    public static final int DEFAULT_OUTLIER_CONSECUTIVE_5XX = OutlierDetectionConfig.DEFAULT_CONSECUTIVE_5XX;
+    /** {@link OutlierDetectionConfig#DEFAULT_CONSECUTIVE_GATEWAY}: off, as in Istio; 5xx errors already count them. */
+    public static final int DEFAULT_OUTLIER_CONSECUTIVE_GATEWAY = OutlierDetectionConfig.DEFAULT_CONSECUTIVE_GATEWAY;
+    /** {@link OutlierDetectionConfig#DEFAULT_INTERVAL}: Envoy's default sweep interval. */
+    public static final Duration DEFAULT_OUTLIER_INTERVAL = OutlierDetectionConfig.DEFAULT_INTERVAL;
+    /** {@link OutlierDetectionConfig#DEFAULT_BASE_EJECTION_TIME}: Envoy's default; repeat offenders stay out longer. */
+    public static final Duration DEFAULT_OUTLIER_BASE_EJECTION_TIME = OutlierDetectionConfig.DEFAULT_BASE_EJECTION_TIME;
+    /** {@link OutlierDetectionConfig#DEFAULT_MAX_EJECTION_PERCENT}: Envoy's default; ejection never empties a cluster. */
+    public static final int DEFAULT_OUTLIER_MAX_EJECTION_PERCENT = OutlierDetectionConfig.DEFAULT_MAX_EJECTION_PERCENT;
+
     // ---- routes
     /** A route's upstream must start answering within this (Envoy's route timeout default). */
     public static final Duration DEFAULT_ROUTE_TIMEOUT = Duration.ofSeconds(15);
+    /** Upstreams that do not read the header lose nothing, but it is a header they did not ask for: opt-in. */
+    public static final boolean DEFAULT_TIMEOUT_HEADER = false;
+    /** Istio's default for a {@code retries} block without {@code attempts} (and {@link RetryPolicy#DEFAULT}'s). */
+    public static final int DEFAULT_RETRY_ATTEMPTS = 2;
+    /** More retries than this multiply an outage's load instead of riding it out. */
+    public static final int MAX_RETRY_ATTEMPTS = 10;
+    /** {@link RetryPolicy#DEFAULT_BACKOFF_BASE}: Envoy's default; a blip is usually over within tens of milliseconds. */
+    public static final Duration DEFAULT_RETRY_BACKOFF_BASE = RetryPolicy.DEFAULT_BACKOFF_BASE;
+    /** {@link RetryPolicy#DEFAULT_BACKOFF_MAX}: Envoy's default (ten times the base), so retries stay within a timeout. */
+    public static final Duration DEFAULT_RETRY_BACKOFF_MAX = RetryPolicy.DEFAULT_BACKOFF_MAX;
+    /** {@link RetryPolicy#DEFAULT_BUDGET_PERCENT}: Envoy's retry budget default; retries add at most a fifth to the load. */
+    public static final int DEFAULT_RETRY_BUDGET_PERCENT = RetryPolicy.DEFAULT_BUDGET_PERCENT;
+    /** {@link RetryPolicy#DEFAULT_BUDGET_MIN_RETRIES}: Envoy's default, so a quiet cluster can still retry. */
+    public static final int DEFAULT_RETRY_BUDGET_MIN_RETRIES = RetryPolicy.DEFAULT_BUDGET_MIN_RETRIES;
+    /** Split weights are relative; up to 10000 gives 0.01% steps. */
+    public static final int MAX_SPLIT_WEIGHT = 10_000;
+    /** Istio mirrors every request when no percentage is given. */
+    public static final double DEFAULT_MIRROR_PERCENT = 100.0;
+    /** Istio faults every request when no percentage is given: the block itself is the opt-in. */
+    public static final double DEFAULT_FAULT_PERCENT = 100.0;
 
     // ---- rate limits (the store defaults live in RateLimitsConfig, so that RateLimitsConfig.NONE agrees; named here for the table)
     /** In-process buckets need nothing else running; sharing limits through Redis is a deliberate choice. */

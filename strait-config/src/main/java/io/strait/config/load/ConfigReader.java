@@ -58,7 +58,7 @@ final class ConfigReader {
         AuthConfig auth = AuthReader.read(root, baseDir);
         RateLimitReader rateLimits = new RateLimitReader();
         RateLimitsConfig limits = rateLimits.read(root);
-        List<RouteConfig> routes = new RouteReader(root, clusters.keySet(), Set.copyOf(root.keys("clusters")), auth, rateLimits)
+        List<RouteConfig> routes = new RouteReader(root, clusters, Set.copyOf(root.keys("clusters")), auth, rateLimits)
                 .read();
         ObservabilityConfig obs = observability(root.object("observability"));
         Duration drain = root.duration("drainTimeout", DEFAULT_DRAIN_TIMEOUT);

@@ -1,8 +1,10 @@
 package io.strait.config.load;
 
 import static io.strait.config.load.ConfigLoader.DEFAULT_ROUTE_TIMEOUT;
+import static io.strait.config.load.ConfigLoader.DEFAULT_TIMEOUT_HEADER;
 
 import io.strait.config.model.AuthConfig;
+import io.strait.config.model.ClusterConfig;
 import io.strait.config.model.RetryPolicy;
 import io.strait.config.model.RouteAuth;
 import io.strait.config.model.RouteConfig;
@@ -21,11 +23,11 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
-/** Reads {@code routes}: what each route matches, where it goes and how the request is rewritten. */
+/**
+ * Reads {@code routes}: what each route matches, where it goes and how the request is rewritten; retries and
+ * traffic shaping have readers of their own ({@link RetryReader}, {@link TrafficReader}).
+ */
 final class RouteReader {
-    private static final Map<String, String> NOT_YET = Map.of(
-            "retries", "retries are not available in this build yet",
-            "split", "traffic splitting is not available in this build yet");
     /** The methods a route can name, in RFC 9110 order (plus PATCH). */
     static final List<String> METHODS = List.of(
             "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH");
@@ -38,10 +40,10 @@ final class RouteReader {
 
     private final Node root;
     private final Errors errors;
-    private final Set<String> clusters;
     private final Set<String> declaredClusters;
     private final AuthConfig auth;
     private final RateLimitReader rateLimits;
+    private final TrafficReader traffic;
 
     /**
      * @param clusters the valid clusters
@@ -49,13 +51,14 @@ final class RouteReader {
      *     cluster gets no second error, the cluster's own errors say what is wrong
      * @param rateLimits the reader that read {@code rateLimits}: it checks each route's {@code rateLimit}
      */
-    RouteReader(Node root, Set<String> clusters, Set<String> declaredClusters, AuthConfig auth, RateLimitReader rateLimits) {
+    RouteReader(Node root, Map<String, ClusterConfig> clusters, Set<String> declaredClusters, AuthConfig auth,
+            RateLimitReader rateLimits) {
         this.root = root;
         this.auth = auth;
         this.rateLimits = rateLimits;
         this.errors = root.errors();
-        this.clusters = clusters;
         this.declaredClusters = declaredClusters;
+        this.traffic = new TrafficReader(clusters, declaredClusters);
     }
 
     List<RouteConfig> read() {
@@ -64,7 +67,6 @@ final class RouteReader {
         List<Node> nodes = root.objects("routes");
         for (int i = 0; i < nodes.size(); i++) {
             Node n = nodes.get(i);
-            ConfigReader.notYet(n, NOT_YET);
             String name = n.string("name", "route-" + i);
             ConfigReader.name(n, name);
             if (!names.add(name)) n.error("name", "duplicate route name '" + name + "'");
@@ -76,23 +78,36 @@ final class RouteReader {
             Long body = n.present("maxRequestBodySize") ? n.size("maxRequestBodySize", 0) : null;
             RouteAuth routeAuth = AuthReader.route(n, auth);
             List<String> limits = rateLimits.route(n);
+            RetryPolicy retries = RetryReader.read(n, timeout);
+            Duration idle = n.present("idleTimeout") ? ConfigReader.positive(n, "idleTimeout", null) : null;
+            boolean timeoutHeader = n.bool("timeoutHeader", DEFAULT_TIMEOUT_HEADER);
+            TrafficPolicy shaping = traffic.read(n, cluster);
             n.finish();
             out.add(new RouteConfig(name, match, cluster, rewrite, timeout, body, routeAuth == null ? RouteAuth.NONE : routeAuth,
-                    limits, RetryPolicy.DEFAULT, null, false, TrafficPolicy.NONE));
+                    limits, retries, idle, timeoutHeader, shaping));
         }
         return out;
     }
 
     private String cluster(Node n) {
         String cluster = n.requiredString("cluster");
-        if (cluster == null || clusters.contains(cluster) || declaredClusters.contains(cluster)) return cluster;
+        if (cluster != null) knownCluster(n, "cluster", cluster, declaredClusters);
+        return cluster;
+    }
+
+    /**
+     * Whether {@code cluster} is declared under {@code clusters}, else an error with a hint. A broken cluster counts
+     * as known: its own errors say what is wrong.
+     */
+    static boolean knownCluster(Node n, String field, String cluster, Set<String> declaredClusters) {
+        if (declaredClusters.contains(cluster)) return true;
         if (declaredClusters.isEmpty()) {
-            n.error("cluster", "unknown cluster '" + cluster + "' (the file defines no clusters)");
+            n.error(field, "unknown cluster '" + cluster + "' (the file defines no clusters)");
         } else {
             String hint = Names.closest(cluster, declaredClusters);
-            n.error("cluster", "unknown cluster '" + cluster + "'" + (hint == null ? "" : " (did you mean '" + hint + "'?)"));
+            n.error(field, "unknown cluster '" + cluster + "'" + (hint == null ? "" : " (did you mean '" + hint + "'?)"));
         }
-        return cluster;
+        return false;
     }
 
     private static RouteConfig.Rewrite rewrite(Node r, RouteMatch match) {
@@ -152,10 +167,11 @@ final class RouteReader {
             }
             methods.add(meth);
         }
-        List<ValueMatch> headers = valueMatches(m, "headers", true);
-        List<ValueMatch> query = valueMatches(m, "query", false);
+        List<ValueMatch> headers = valueMatches(m, "headers");
+        List<ValueMatch> query = valueMatches(m, "query");
+        List<ValueMatch> cookies = valueMatches(m, "cookies");
         m.finish();
-        return new RouteMatch(kind, path, List.copyOf(hosts), Set.copyOf(methods), headers, query);
+        return new RouteMatch(kind, path, List.copyOf(hosts), Set.copyOf(methods), headers, query, cookies);
     }
 
     private static String pathField(PathKind k) {
@@ -228,11 +244,16 @@ final class RouteReader {
         }
     }
 
-    private List<ValueMatch> valueMatches(Node m, String field, boolean header) {
+    /** {@code headers} (names case-insensitive, kept lower case), {@code query} or {@code cookies} (names as written). */
+    private List<ValueMatch> valueMatches(Node m, String field) {
+        boolean header = field.equals("headers");
+        boolean cookie = field.equals("cookies");
         List<ValueMatch> out = new ArrayList<>();
         for (Node v : m.objects(field)) {
             String name = v.requiredString("name");
-            if (name != null && header && !ClusterReader.TOKEN.matcher(name).matches()) v.error("name", "is not a valid header name");
+            if (name != null && (header || cookie) && !ClusterReader.TOKEN.matcher(name).matches()) {
+                v.error("name", header ? "is not a valid header name" : "is not a valid cookie name");
+            }
             ValueMatch.Op op = null;
             String value = null;
             int given = 0;

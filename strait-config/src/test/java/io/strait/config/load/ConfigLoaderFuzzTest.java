@@ -37,11 +37,13 @@ class ConfigLoaderFuzzTest {
               users:
                 endpoints:
                   - {address: 127.0.0.1:9001, zone: a, labels: {version: v1}, weight: 2}
-                  - {address: 127.0.0.1:9002, zone: b}
+                  - {address: 127.0.0.1:9002, zone: b, labels: {version: v2}}
                 loadBalancer: ring-hash
                 hashOn: {header: X-User-Id}
                 pool: {maxConnections: 64, connectTimeout: 1s}
                 healthCheck: {path: /healthz, interval: 5s}
+                circuitBreaker: {maxRequests: 100, failureRate: {thresholdPercent: 50, window: 10s}}
+                outlierDetection: {consecutive5xxErrors: 5, interval: 10s, maxEjectionPercent: 50}
               orders:
                 endpoints: [{address: localhost:9003}]
             routes:
@@ -52,8 +54,14 @@ class ConfigLoaderFuzzTest {
                   hosts: ["*.example.com"]
                   headers: [{name: X-Tenant, exact: acme}]
                   query: [{name: debug, present: true}]
+                  cookies: [{name: ab, exact: b}]
                 cluster: users
                 timeout: 2s
+                retries: {attempts: 3, retryOn: [5xx, 503], perTryTimeout: 500ms, backoff: {base: 25ms, max: 250ms}}
+                split: [{subset: {version: v1}, weight: 90}, {subset: {version: v2}, weight: 10}]
+                stickyOn: {cookie: uid}
+                mirror: {cluster: orders, percent: 0.5}
+                fault: {delay: {duration: 1s, percent: 10}, abort: {status: 503, percent: 5}}
               - name: orders
                 match: {pathPrefix: /api/orders}
                 cluster: orders
@@ -83,6 +91,11 @@ class ConfigLoaderFuzzTest {
         "pathTemplate", "pathRegex", "hosts", "methods", "headers", "query", "exact", "prefix", "regex", "present",
         "absent", "cluster", "rewrite", "observability", "accessLog", "enabled", "fields", "tracing", "otlpEndpoint",
         "serviceName", "sampleRatio", "drainTimeout", "auth", "tls", "retries", "split", "users", "c", "", "listener",
+        "attempts", "retryOn", "perTryTimeout", "backoff", "base", "max", "nonIdempotent", "budget", "percent",
+        "minRetries", "timeoutHeader", "subset", "stickyOn", "mirror", "fault", "delay", "duration", "abort", "status",
+        "cookies", "version", "circuitBreaker", "maxRequests", "maxRetries", "failureRate", "thresholdPercent",
+        "minimumCalls", "window", "openFor", "halfOpenCalls", "outlierDetection", "consecutive5xxErrors",
+        "consecutiveGatewayErrors", "baseEjectionTime", "maxEjectionPercent",
     };
 
     /** Values that are valid somewhere, and values that are wrong everywhere. */

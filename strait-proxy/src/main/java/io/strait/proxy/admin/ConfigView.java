@@ -11,9 +11,13 @@ import io.strait.config.load.Names;
 import io.strait.config.model.HostPort;
 import java.lang.reflect.RecordComponent;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.SequencedSet;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
@@ -67,12 +71,12 @@ final class ConfigView {
         if (v instanceof Enum<?> e) return F.textNode(Names.of(e));
         if (v instanceof Map<?, ?> m) {
             ObjectNode o = F.objectNode();
-            m.forEach((k, val) -> o.set(String.valueOf(k), node(val, String.valueOf(k))));
+            ordered(m).forEach((k, val) -> o.set(String.valueOf(k), node(val, String.valueOf(k))));
             return o;
         }
         if (v instanceof Collection<?> c) {
             ArrayNode a = F.arrayNode();
-            c.forEach(x -> a.add(node(x, "")));
+            (c instanceof Set<?> s && !(s instanceof SequencedSet<?>) ? sorted(s) : c).forEach(x -> a.add(node(x, "")));
             return a;
         }
         if (v.getClass().isRecord()) {
@@ -87,6 +91,31 @@ final class ConfigView {
             return o;
         }
         return F.textNode(String.valueOf(v));
+    }
+
+    /**
+     * Maps from {@code Map.of}/{@code Map.copyOf} (labels, subsets) iterate in an order that changes from one JVM
+     * start to the next: they are shown sorted by key, so {@code /config} reads the same every time. Maps that keep
+     * the file's order (clusters, policies) are shown in that order.
+     */
+    private static Map<?, ?> ordered(Map<?, ?> m) {
+        if (!m.getClass().getName().startsWith("java.util.ImmutableCollections$Map")) return m;
+        try {
+            return new TreeMap<>(m);
+        } catch (ClassCastException e) { // keys that do not compare with each other: shown as they come
+            return m;
+        }
+    }
+
+    /** Sets (methods, retryOn, statusCodes) in their natural order (enums in declaration order), for the same reason. */
+    private static Collection<?> sorted(Set<?> s) {
+        List<Object> out = new ArrayList<>(s);
+        try {
+            out.sort(null);
+            return out;
+        } catch (ClassCastException e) { // elements that do not compare with each other: shown as they come
+            return s;
+        }
     }
 
     static String redactUri(String s) {

@@ -26,6 +26,7 @@ public final class Route {
     private final Set<String> methods;
     private final ValueCondition[] headers;
     private final ValueCondition[] query;
+    private final ValueCondition[] cookies;
     private final PathTemplate template;
     private final Pattern regex;
     private final String rewritePrefix;
@@ -40,6 +41,7 @@ public final class Route {
         this.methods = m.methods() == null || m.methods().isEmpty() ? null : Set.copyOf(m.methods());
         this.headers = conditions(m.headers());
         this.query = conditions(m.query());
+        this.cookies = conditions(m.cookies());
         try {
             this.template = kind == PathKind.TEMPLATE ? PathTemplate.parse(path) : null;
         } catch (IllegalArgumentException e) {
@@ -81,7 +83,10 @@ public final class Route {
         return rewritePrefix + rest;
     }
 
-    /** Whether the method, header and query conditions hold (the path is matched by the caller). */
+    /**
+     * Whether the method, header, query and cookie conditions hold (the path is matched by the caller). Cookies
+     * are looked for only by routes with cookie conditions.
+     */
     boolean accepts(RouteRequest req) {
         if (methods != null && !methods.contains(req.method())) return false;
         if (headers.length > 0) {
@@ -95,6 +100,13 @@ public final class Route {
             String q = req.query();
             for (ValueCondition c : query) {
                 if (!c.testQuery(q)) return false;
+            }
+        }
+        if (cookies.length > 0) {
+            HttpHeaders h = req.headers();
+            if (h == null) h = EmptyHttpHeaders.INSTANCE;
+            for (ValueCondition c : cookies) {
+                if (!c.testCookie(h)) return false;
             }
         }
         return true;

@@ -6,7 +6,7 @@ import io.strait.config.model.RouteMatch.ValueMatch;
 import java.util.regex.Pattern;
 
 /**
- * A compiled header or query condition. EXACT, PREFIX and REGEX (a full match) look at the first value;
+ * A compiled header, query or cookie condition. EXACT, PREFIX and REGEX (a full match) look at the first value;
  * PRESENT and ABSENT only at presence.
  */
 final class ValueCondition {
@@ -38,6 +38,16 @@ final class ValueCondition {
             case PRESENT -> at >= 0;
             case ABSENT -> at < 0;
             default -> at >= 0 && testValue(QueryStrings.valueAt(rawQuery, at));
+        };
+    }
+
+    /** Cookie names are case-sensitive; see {@link Cookies} for how the {@code Cookie} headers are read. */
+    boolean testCookie(HttpHeaders headers) {
+        String actual = Cookies.find(headers, name);
+        return switch (op) {
+            case PRESENT -> actual != null;
+            case ABSENT -> actual == null;
+            default -> testValue(actual);
         };
     }
 

@@ -55,4 +55,59 @@ class ConfigViewTest {
         assertThat(quota.path("key").toString()).isEqualTo("[\"tenant\",\"header:X-Team\"]"); // as written
         assertThat(Json.parse(json).path("routes").get(0).path("rateLimit").toString()).isEqualTo("[\"quota\"]");
     }
+
+    @Test
+    void resilienceAndTrafficSettingsShowAsWrittenInAStableOrder() throws Exception {
+        var config = ConfigLoader.parse("""
+                clusters:
+                  users:
+                    endpoints:
+                      - {address: "127.0.0.1:1", labels: {zone: a, version: v1}}
+                      - {address: "127.0.0.1:2", labels: {version: v2}}
+                    circuitBreaker: {maxRequests: 100, failureRate: {thresholdPercent: 40, window: 1m}}
+                    outlierDetection: {consecutive5xxErrors: 3, baseEjectionTime: 1m}
+                  shadow: {endpoints: [{address: "127.0.0.1:3"}]}
+                routes:
+                  - name: r
+                    cluster: users
+                    match: {pathPrefix: /, methods: [POST, GET, DELETE], cookies: [{name: ab, exact: b}]}
+                    timeout: 2s
+                    idleTimeout: 30s
+                    timeoutHeader: true
+                    retries: {attempts: 3, retryOn: [reset, 503, 5xx, 429], perTryTimeout: 500ms, budget: {percent: 25}}
+                    split: [{subset: {version: v1, zone: a}, weight: 90}, {subset: {version: v2}, weight: 10}]
+                    stickyOn: {cookie: uid}
+                    mirror: {cluster: shadow, percent: 0.5}
+                    fault: {abort: {status: 503, percent: 5}}
+                """, "test.yaml");
+        JsonNode c = Json.parse(ConfigView.toJson(config));
+        JsonNode route = c.path("routes").get(0);
+        assertThat(route.path("match").path("methods").toString()).isEqualTo("[\"DELETE\",\"GET\",\"POST\"]");
+        assertThat(route.path("match").path("cookies").toString()).isEqualTo("[{\"name\":\"ab\",\"op\":\"exact\",\"value\":\"b\"}]");
+        assertThat(route.path("idleTimeout").asText()).isEqualTo("30s");
+        assertThat(route.path("timeoutHeader").asBoolean()).isTrue();
+        JsonNode retries = route.path("retries");
+        assertThat(retries.path("attempts").asInt()).isEqualTo(3);
+        assertThat(retries.path("retryOn").toString()).isEqualTo("[\"five-xx\",\"reset\"]"); // declaration order
+        assertThat(retries.path("statusCodes").toString()).isEqualTo("[429,503]");
+        assertThat(retries.path("perTryTimeout").asText()).isEqualTo("500ms");
+        assertThat(retries.path("backoffBase").asText()).isEqualTo("25ms");
+        assertThat(retries.path("budgetPercent").asInt()).isEqualTo(25);
+        JsonNode traffic = route.path("traffic");
+        assertThat(traffic.path("split").toString()).isEqualTo(
+                "[{\"subset\":{\"version\":\"v1\",\"zone\":\"a\"},\"weight\":90},{\"subset\":{\"version\":\"v2\"},\"weight\":10}]");
+        assertThat(traffic.path("stickyOn").path("cookie").asText()).isEqualTo("uid");
+        assertThat(traffic.path("mirror").path("percent").asDouble()).isEqualTo(0.5);
+        assertThat(traffic.path("fault").path("abortStatus").asInt()).isEqualTo(503);
+        assertThat(traffic.path("fault").path("delay").isNull()).isTrue();
+        JsonNode users = c.path("clusters").path("users");
+        assertThat(users.path("endpoints").get(0).path("labels").toString()).isEqualTo("{\"version\":\"v1\",\"zone\":\"a\"}");
+        assertThat(users.path("circuitBreaker").path("maxRequests").asInt()).isEqualTo(100);
+        assertThat(users.path("circuitBreaker").path("maxConnections").asInt()).isZero();
+        assertThat(users.path("circuitBreaker").path("failureRate").path("window").asText()).isEqualTo("1m");
+        assertThat(users.path("outlierDetection").path("baseEjectionTime").asText()).isEqualTo("1m");
+        assertThat(users.path("outlierDetection").path("maxEjectionPercent").asInt()).isEqualTo(10);
+        assertThat(c.path("clusters").path("shadow").path("circuitBreaker").isNull()).isTrue();
+        assertThat(c.path("clusters").fieldNames()).toIterable().containsExactly("users", "shadow"); // file order
+    }
 }

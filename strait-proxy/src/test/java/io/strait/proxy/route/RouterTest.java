@@ -250,6 +250,71 @@ class RouterTest {
     }
 
     @Nested
+    class CookieConditions {
+        @Test
+        void everyOpLooksAtTheNamedCookie() {
+            Router r = router(
+                    exact("exact", "/c").cookie("ab", Op.EXACT, "b"),
+                    exact("prefix", "/c").cookie("ab", Op.PREFIX, "gold"),
+                    exact("regex", "/c").cookie("ab", Op.REGEX, "v[0-9]+"),
+                    exact("absent", "/c").cookie("ab", Op.ABSENT, null),
+                    exact("present", "/c").cookie("ab", Op.PRESENT, null));
+            assertThat(matched(r, withCookies("x=1; ab=b; y=2"))).isEqualTo("exact");
+            assertThat(matched(r, withCookies("ab=golden"))).isEqualTo("prefix");
+            assertThat(matched(r, withCookies("ab=v12"))).isEqualTo("regex");
+            assertThat(matched(r, withCookies("ab=v12x"))).isEqualTo("present");
+            assertThat(matched(r, withCookies("ab="))).isEqualTo("present");
+            assertThat(matched(r, withCookies("abc=b; xab=b"))).isEqualTo("absent");
+            assertThat(matched(r, get("/c"))).isEqualTo("absent");
+        }
+
+        @Test
+        void aCookieConditionFailingFallsToTheNextRoute() {
+            Router r = router(prefix("beta", "/app").cookie("ab", Op.EXACT, "b"), prefix("app", "/"));
+            assertThat(matched(r, withCookies("/app/x", "ab=b"))).isEqualTo("beta");
+            assertThat(matched(r, withCookies("/app/x", "ab=a"))).isEqualTo("app");
+            assertThat(matched(r, req(null, "GET", "/app", null, headers("X-Ab", "b")))).isEqualTo("app");
+        }
+
+        @Test
+        void namesAreCaseSensitiveAndTheFirstCookieOfANameWins() {
+            Router r = router(exact("b", "/c").cookie("ab", Op.EXACT, "b"));
+            assertThat(matched(r, withCookies("AB=b"))).isNull();
+            assertThat(matched(r, withCookies("ab=a; ab=b"))).isNull();
+            assertThat(matched(r, withCookies("ab=b; ab=a"))).isEqualTo("b");
+        }
+
+        @Test
+        void everyCookieHeaderIsSearchedAsHttp2SplitsThem() {
+            Router r = router(exact("both", "/c").cookie("a", Op.EXACT, "1").cookie("b", Op.EXACT, "2"));
+            assertThat(matched(r, req(null, "GET", "/c", null, headers("cookie", "a=1", "cookie", "b=2")))).isEqualTo("both");
+            assertThat(matched(r, req(null, "GET", "/c", null, headers("cookie", "a=1", "cookie", "b=3")))).isNull();
+        }
+
+        @Test
+        void theParserIsLenientAboutSpacesQuotesAndNamelessPairs() {
+            assertThat(Cookies.value("a=1;b=2", "b")).isEqualTo("2");
+            assertThat(Cookies.value("  a = 1 ;\tb =  two words ; ", "b")).isEqualTo("two words");
+            assertThat(Cookies.value("a=\"quoted\"", "a")).isEqualTo("quoted");
+            assertThat(Cookies.value("a=\"", "a")).isEqualTo("\"");
+            assertThat(Cookies.value("lonely; a=1", "a")).isEqualTo("1");
+            assertThat(Cookies.value("lonely", "lonely")).isNull();
+            assertThat(Cookies.value("a=x=y", "a")).isEqualTo("x=y");
+            assertThat(Cookies.value("", "a")).isNull();
+            assertThat(Cookies.value(";;;", "a")).isNull();
+            assertThat(Cookies.value("a", "a")).isNull();
+        }
+
+        private RouteRequest withCookies(String cookie) {
+            return withCookies("/c", cookie);
+        }
+
+        private RouteRequest withCookies(String path, String cookie) {
+            return req(null, "GET", path, null, headers("Cookie", cookie));
+        }
+    }
+
+    @Nested
     class Hosts {
         @Test
         void exactHostTierWinsOverBetterPathMatchesInLaterTiers() {

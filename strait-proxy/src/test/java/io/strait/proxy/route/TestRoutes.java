@@ -20,6 +20,7 @@ final class TestRoutes {
     private Set<String> methods = Set.of();
     private final List<ValueMatch> headers = new ArrayList<>();
     private final List<ValueMatch> query = new ArrayList<>();
+    private final List<ValueMatch> cookies = new ArrayList<>();
     private String rewrite;
 
     private TestRoutes(String name, PathKind kind, String path) {
@@ -64,13 +65,19 @@ final class TestRoutes {
         return this;
     }
 
+    TestRoutes cookie(String n, ValueMatch.Op op, String value) {
+        cookies.add(new ValueMatch(n, op, value));
+        return this;
+    }
+
     TestRoutes rewrite(String prefix) {
         rewrite = prefix;
         return this;
     }
 
     RouteConfig build() {
-        return new RouteConfig(name, new RouteMatch(kind, path, hosts, methods, List.copyOf(headers), List.copyOf(query)),
+        return new RouteConfig(name, new RouteMatch(kind, path, hosts, methods, List.copyOf(headers), List.copyOf(query),
+                List.copyOf(cookies)),
                 "cluster", rewrite == null ? null : new RouteConfig.Rewrite(rewrite, null), Duration.ZERO, null);
     }
 
