@@ -160,7 +160,7 @@ class DocsExamplesTest {
     void theDefaultsTableMatchesTheCode() throws Exception {
         String doc = Files.readString(ROOT.resolve("docs/configuration.md"));
         Map<String, String> documented = new LinkedHashMap<>();
-        Matcher row = Pattern.compile("(?m)^\\| `([A-Z_]+)` \\| `([^`]*)` \\|").matcher(doc.substring(doc.indexOf("## Defaults in the code")));
+        Matcher row = Pattern.compile("(?m)^\\| `([A-Z0-9_]+)` \\| `([^`]*)` \\|").matcher(doc.substring(doc.indexOf("## Defaults in the code")));
         while (row.find()) documented.put(row.group(1), row.group(2));
         Map<String, String> actual = new LinkedHashMap<>();
         for (Field f : ConfigLoader.class.getFields()) {
