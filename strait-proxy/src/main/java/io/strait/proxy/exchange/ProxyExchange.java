@@ -144,6 +144,8 @@ public final class ProxyExchange implements UpstreamListener, LbContext, RouteRe
     /** When the route's whole upstream call must have its response head, or 0 for no limit. */
     private long overallDeadline;
     private long lastResponseNanos;
+    /** The copy of this request sent to the route's mirror cluster, or null. */
+    private MirrorCall mirror;
 
     public ProxyExchange(Engine engine, Snapshot snapshot, Downstream down, HttpRequest request, InetSocketAddress client) {
         this(engine, snapshot, down, request, client, null);
@@ -298,6 +300,10 @@ public final class ProxyExchange implements UpstreamListener, LbContext, RouteRe
         retry = route.config().retries();
         upstreamH2 = cluster.config().protocol() == ClusterConfig.UpstreamProtocol.H2C;
         prepareUpstreamHead();
+        TrafficPolicy.Mirror m = route.config().traffic().mirror();
+        if (m != null && route.mirror() != null && ThreadLocalRandom.current().nextDouble() * 100 < m.percent()) {
+            mirror = MirrorCall.start(request, requestComplete, route.mirror(), this, engine.pools(), down.loop());
+        }
         upstreamStartNanos = System.nanoTime();
         if (route.timeoutNanos() > 0) overallDeadline = upstreamStartNanos + route.timeoutNanos();
         startAttempt();
@@ -341,11 +347,13 @@ public final class ProxyExchange implements UpstreamListener, LbContext, RouteRe
         engine.pools().pool(endpoint, route.cluster().config()).acquire(down.loop(), a);
     }
 
-    /** The balancer's endpoint; a retry asks again (a few times) for one other than the endpoint that failed. */
+    /**
+     * The endpoint the route's traffic policy and the balancer choose; a retry asks again (a few
+     * times) for one other than the endpoint that failed.
+     */
     private Endpoint selectEndpoint() {
-        Cluster cluster = route.cluster();
-        Endpoint e = cluster.select(this);
-        for (int i = 0; i < RESELECT_TRIES && e != null && e == previousEndpoint; i++) e = cluster.select(this);
+        Endpoint e = route.traffic().select(this);
+        for (int i = 0; i < RESELECT_TRIES && e != null && e == previousEndpoint; i++) e = route.traffic().select(this);
         return e;
     }
 
@@ -563,6 +571,7 @@ public final class ProxyExchange implements UpstreamListener, LbContext, RouteRe
 
     private void writeRequestContent(HttpContent content) {
         boolean last = content instanceof LastHttpContent;
+        if (mirror != null) mirror.offer(content.retainedDuplicate());
         upstream.writeAndFlush(content);
         if (last) {
             requestSent = true;
@@ -937,6 +946,7 @@ public final class ProxyExchange implements UpstreamListener, LbContext, RouteRe
             pendingContent = null;
         }
         acquiring = null;
+        if (mirror != null) mirror.realRequestAborted();
         endAttempt(AttemptResult.CANCELLED);
         releaseEndpoint();
         if (requestAdmitted) {

@@ -4,6 +4,7 @@ import io.strait.config.model.RouteConfig;
 import io.strait.proxy.cluster.Cluster;
 import io.strait.proxy.filter.HttpFilter;
 import io.strait.proxy.observe.RouteMetrics;
+import io.strait.proxy.traffic.TrafficSplit;
 import java.util.List;
 
 /**
@@ -12,6 +13,8 @@ import java.util.List;
  *
  * @param maxRequestBodySize bytes, 0 for no limit (the route's setting or its listener's)
  * @param timeoutNanos time to the upstream's response headers, 0 for none
+ * @param mirror the cluster copies of a share of the requests go to (route {@code mirror}), or null
+ * @param traffic how an endpoint of the cluster is chosen (whole cluster, pinned subset or split); null without a cluster
  */
 public record RouteRuntime(
         RouteConfig config,
@@ -19,7 +22,9 @@ public record RouteRuntime(
         Cluster cluster,
         long timeoutNanos,
         Long maxRequestBodySize,
-        RouteMetrics metrics) {
+        RouteMetrics metrics,
+        TrafficSplit traffic,
+        Cluster mirror) {
 
     public String name() {
         return config.name();

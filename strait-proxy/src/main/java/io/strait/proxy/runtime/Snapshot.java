@@ -10,6 +10,7 @@ import io.strait.proxy.filter.ForwardedHeadersFilter;
 import io.strait.proxy.filter.HttpFilter;
 import io.strait.proxy.filter.RequestIdFilter;
 import io.strait.proxy.observe.ProxyMetrics;
+import io.strait.proxy.traffic.TrafficSplit;
 import io.strait.proxy.route.Route;
 import io.strait.proxy.route.Router;
 import java.util.ArrayList;
@@ -43,7 +44,8 @@ public final class Snapshot {
             Cluster cluster = clusters.get(rc.cluster());
             long timeout = rc.timeout() == null ? 0 : rc.timeout().toNanos();
             routes.put(rc, new RouteRuntime(rc, List.copyOf(factory.routeFilters(rc)), cluster, timeout, rc.maxRequestBodySize(),
-                    metrics.forRoute(rc.name(), rc.cluster())));
+                    metrics.forRoute(rc.name(), rc.cluster()), cluster == null ? null : TrafficSplit.of(rc.traffic(), cluster),
+                    rc.traffic().mirror() == null ? null : clusters.get(rc.traffic().mirror().cluster())));
         }
         for (ListenerConfig l : config.listeners()) {
             listeners.put(l.name(), l);

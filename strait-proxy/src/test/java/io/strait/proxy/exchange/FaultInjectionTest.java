@@ -1,0 +1,55 @@
+package io.strait.proxy.exchange;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.strait.proxy.testing.ProxyFixture;
+import io.strait.proxy.testing.TestBackend;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Fault injection (delays and aborts of a share of requests) and the response idle timeout. */
+class FaultInjectionTest {
+    @Test
+    void abortsAndDelaysTheirShareOfRequests() throws Exception {
+        try (TestBackend b = new TestBackend("b");
+             ProxyFixture p = ProxyFixture.start("""
+                     clusters: {web: {endpoints: [{address: ${b}}]}}
+                     routes:
+                       - {name: abort, match: {pathPrefix: /abort}, cluster: web, fault: {abort: {status: 503, percent: 100}}}
+                       - {name: coin, match: {pathPrefix: /coin}, cluster: web, fault: {abort: {status: 418, percent: 50}}}
+                       - {name: slow, match: {pathPrefix: /slow}, cluster: web, fault: {delay: {duration: 300ms, percent: 100}}}
+                     """, Map.of("b", b.address()))) {
+            HttpResponse<String> aborted = p.get("/abort/x");
+            assertThat(aborted.statusCode()).isEqualTo(503);
+            assertThat(aborted.body()).contains("\"error\":\"fault_injected\"");
+            assertThat(b.requestCount()).isZero();
+            int teapots = 0;
+            for (int i = 0; i < 400; i++) if (p.get("/coin/x").statusCode() == 418) teapots++;
+            assertThat(teapots).isBetween(140, 260); // 200 expected, about 10 standard deviations either side
+            assertThat(b.requestCount()).isEqualTo(400 - teapots);
+            long t0 = System.nanoTime();
+            assertThat(p.get("/slow/echo").statusCode()).isEqualTo(200);
+            assertThat((System.nanoTime() - t0) / 1_000_000).isGreaterThanOrEqualTo(290L);
+        }
+    }
+
+    @Test
+    void aResponseThatStallsLongerThanTheIdleTimeoutIsCut() throws Exception {
+        try (TestBackend b = new TestBackend("b");
+             ProxyFixture p = ProxyFixture.start("""
+                     clusters: {web: {endpoints: [{address: ${b}}]}}
+                     routes:
+                       - {name: strict, match: {pathPrefix: /strict}, cluster: web, idleTimeout: 300ms, rewrite: {prefix: /}}
+                       - {name: patient, match: {pathPrefix: /patient}, cluster: web, idleTimeout: 2s, rewrite: {prefix: /}}
+                     """, Map.of("b", b.address()))) {
+            long t0 = System.nanoTime();
+            String cut = p.raw("GET /strict/sse/3/1000 HTTP/1.1\r\nHost: a\r\n\r\n", 3000);
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertThat(cut).startsWith("HTTP/1.1 200").contains("<EOF>");
+            assertThat(ms).isLessThan(3000 + 1500);
+            String whole = p.raw("GET /patient/sse/3/200 HTTP/1.1\r\nHost: a\r\n\r\n", 1500);
+            assertThat(whole).startsWith("HTTP/1.1 200").contains("data: event 3");
+        }
+    }
+}

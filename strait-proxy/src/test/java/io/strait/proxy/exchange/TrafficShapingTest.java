@@ -1,0 +1,167 @@
+package io.strait.proxy.exchange;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.strait.proxy.testing.ProxyFixture;
+import io.strait.proxy.testing.TestBackend;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** Weighted splits over endpoint subsets, pinning by header and cookie, sticky users, mirroring, live weight changes. */
+class TrafficShapingTest {
+    private static final String CLUSTER = """
+            clusters:
+              web:
+                endpoints:
+                  - {address: ${v1a}, labels: {version: v1}}
+                  - {address: ${v1b}, labels: {version: v1}}
+                  - {address: ${v2}, labels: {version: v2}}
+            """;
+
+    private static String routes(int w1, int w2) {
+        return CLUSTER + """
+                routes:
+                  - {name: pin-header, match: {pathPrefix: /, headers: [{name: x-version, exact: v2}]}, cluster: web, subset: {version: v2}}
+                  - {name: pin-cookie, match: {pathPrefix: /, cookies: [{name: canary, exact: "yes"}]}, cluster: web, subset: {version: v2}}
+                  - {name: sticky, match: {pathPrefix: /sticky}, cluster: web, stickyOn: {header: x-user},
+                     split: [{subset: {version: v1}, weight: %1$d}, {subset: {version: v2}, weight: %2$d}]}
+                  - {name: split, match: {pathPrefix: /}, cluster: web,
+                     split: [{subset: {version: v1}, weight: %1$d}, {subset: {version: v2}, weight: %2$d}]}
+                """.formatted(w1, w2);
+    }
+
+    @Test
+    void splitsPinsAndStickiness() throws Exception {
+        try (TestBackend v1a = new TestBackend("v1a");
+             TestBackend v1b = new TestBackend("v1b");
+             TestBackend v2 = new TestBackend("v2");
+             ProxyFixture p = ProxyFixture.start(routes(90, 10),
+                     Map.of("v1a", v1a.address(), "v1b", v1b.address(), "v2", v2.address()))) {
+            int total = 10_000;
+            List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+            for (int i = 0; i < total; i++) {
+                calls.add(p.client().sendAsync(HttpRequest.newBuilder(p.uri("/echo")).build(), HttpResponse.BodyHandlers.ofString()));
+                if (calls.size() % 16 == 0) calls.get(calls.size() - 16).join(); // at most 16 in flight
+            }
+            int toV2 = 0;
+            for (CompletableFuture<HttpResponse<String>> c : calls) {
+                HttpResponse<String> r = c.join();
+                assertThat(r.statusCode()).isEqualTo(200);
+                if (r.body().contains("\"backend\":\"v2\"")) toV2++;
+            }
+            // 1,000 expected; binomial sd 30: 5 sd either side
+            assertThat(toV2).isBetween(850, 1150);
+            assertThat(v1a.requestCount() + v1b.requestCount()).isEqualTo(total - toV2);
+            assertThat(Math.abs(v1a.requestCount() - v1b.requestCount())).isLessThanOrEqualTo(total / 50); // round-robin within v1
+
+            for (int i = 0; i < 200; i++) {
+                HttpResponse<String> r = p.send(HttpRequest.newBuilder(p.uri("/echo")).header("X-Version", "v2").build());
+                assertThat(r.body()).contains("\"backend\":\"v2\"");
+                r = p.send(HttpRequest.newBuilder(p.uri("/echo")).header("Cookie", "a=b; canary=yes").build());
+                assertThat(r.body()).contains("\"backend\":\"v2\"");
+            }
+
+            int usersOnV2 = 0;
+            for (int u = 0; u < 400; u++) {
+                String first = null;
+                for (int i = 0; i < 3; i++) {
+                    String body = p.send(HttpRequest.newBuilder(p.uri("/sticky/echo")).header("X-User", "user-" + u).build()).body();
+                    String version = body.contains("\"backend\":\"v2\"") ? "v2" : "v1";
+                    if (first == null) first = version;
+                    assertThat(version).as("user-" + u + " stays on one version").isEqualTo(first);
+                }
+                if (first.equals("v2")) usersOnV2++;
+            }
+            assertThat(usersOnV2).isBetween(10, 75); // 40 expected, sd 6
+        }
+    }
+
+    @Test
+    void weightsChangeByReloadWithNoDroppedRequest() throws Exception {
+        Map<String, String> vars;
+        try (TestBackend v1a = new TestBackend("v1a");
+             TestBackend v1b = new TestBackend("v1b");
+             TestBackend v2 = new TestBackend("v2");
+             ProxyFixture p = ProxyFixture.start(routes(90, 10),
+                     vars = Map.of("v1a", v1a.address(), "v1b", v1b.address(), "v2", v2.address()))) {
+            AtomicBoolean running = new AtomicBoolean(true);
+            AtomicInteger ok = new AtomicInteger();
+            ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+            List<Thread> load = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                Thread th = new Thread(() -> {
+                    while (running.get()) {
+                        try {
+                            HttpResponse<String> r = p.get("/echo");
+                            if (r.statusCode() == 200) ok.incrementAndGet();
+                            else failures.add(r.statusCode() + " " + r.body());
+                        } catch (RuntimeException e) {
+                            failures.add(e.toString());
+                        }
+                    }
+                });
+                th.start();
+                load.add(th);
+            }
+            Thread.sleep(300);
+            p.writeConfig(routes(0, 100), vars);
+            assertThat(p.admin("POST", "/reload").statusCode()).isEqualTo(200);
+            Thread.sleep(300);
+            running.set(false);
+            for (Thread th : load) th.join();
+            assertThat(failures).isEmpty();
+            assertThat(ok.get()).isGreaterThan(50);
+            int v1Before = v1a.requestCount() + v1b.requestCount();
+            for (int i = 0; i < 100; i++) assertThat(p.get("/echo").body()).contains("\"backend\":\"v2\"");
+            assertThat(v1a.requestCount() + v1b.requestCount()).isEqualTo(v1Before);
+        }
+    }
+
+    @Test
+    void mirroringReachesTheShadowWithoutChangingOrSlowingTheAnswer() throws Exception {
+        try (TestBackend main = new TestBackend("main");
+             TestBackend shadow = new TestBackend("shadow");
+             ProxyFixture p = ProxyFixture.start("""
+                     clusters:
+                       main: {endpoints: [{address: ${main}}]}
+                       shadow: {endpoints: [{address: ${shadow}}]}
+                     routes: [{name: web, match: {pathPrefix: /}, cluster: main, mirror: {cluster: shadow, percent: 100}}]
+                     """, Map.of("main", main.address(), "shadow", shadow.address()))) {
+            for (int i = 0; i < 20; i++) {
+                HttpResponse<String> r = p.get("/echo?i=" + i);
+                assertThat(r.statusCode()).isEqualTo(200);
+                assertThat(r.body()).contains("\"backend\":\"main\"");
+            }
+            HttpResponse<String> posted = p.send(HttpRequest.newBuilder(p.uri("/upload"))
+                    .POST(HttpRequest.BodyPublishers.ofString("x".repeat(5000))).build());
+            assertThat(posted.body()).contains("\"bodyBytes\":5000");
+            waitFor(() -> shadow.requestCount() == 21);
+            assertThat(shadow.received().get(0).headers().get("host")).isEqualTo("127.0.0.1-shadow:" + p.port());
+            assertThat(shadow.received().get(0).uri()).isEqualTo("/echo?i=0");
+            waitFor(() -> shadow.bodyBytes() == 5000);
+
+            // a shadow that hangs (or is gone) never slows the real call
+            shadow.failNext(1000, TestBackend.HANG);
+            long t0 = System.nanoTime();
+            for (int i = 0; i < 20; i++) assertThat(p.get("/echo").statusCode()).isEqualTo(200);
+            assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(2000);
+            shadow.close();
+            for (int i = 0; i < 20; i++) assertThat(p.get("/echo").statusCode()).isEqualTo(200);
+            assertThat(main.requestCount()).isEqualTo(61);
+        }
+    }
+
+    private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long end = System.nanoTime() + 5_000_000_000L;
+        while (!condition.getAsBoolean() && System.nanoTime() < end) Thread.sleep(10);
+        assertThat(condition.getAsBoolean()).isTrue();
+    }
+}
