@@ -18,7 +18,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code strait demo}: three services (users x3, orders x2, products x2) on ephemeral loopback
+ * {@code strait demo}: three services (users x3, orders x2, products x3: two of version v1 and one
+ * of v2, which gets 10% of the traffic, or all of it with {@code X-Version: v2}) on ephemeral loopback
  * ports, a gateway in front of them on 127.0.0.1:8080 with its admin on 9901, the generated
  * configuration in {@code .strait/demo.yaml} (edit it: the gateway reloads it) and the URLs, a
  * token and an API key in {@code .strait/demo.env}. Every service route needs a JWT (issued by the
@@ -31,12 +32,21 @@ public final class Demo implements AutoCloseable {
     static {
         INSTANCES.put("users", 3);
         INSTANCES.put("orders", 2);
-        INSTANCES.put("products", 2);
+        INSTANCES.put("products", 3);
     }
 
     /** The demo user's scopes: read access to every service. */
     static final List<String> SCOPES = List.of("users:read", "orders:read", "products:read");
     static final String TENANT = "demo";
+    /** The service that runs two versions: its last instance is v2, the canary. */
+    static final String CANARY_SERVICE = "products";
+    /** The canary's share of the traffic, in percent. */
+    static final int CANARY_PERCENT = 10;
+
+    /** The version an instance runs: v2 for the last products instance, v1 for every other. */
+    static String version(String service, int index, int instances) {
+        return service.equals(CANARY_SERVICE) && index == instances ? "v2" : "v1";
+    }
 
     private final List<DemoService> services = new ArrayList<>();
     private DemoIssuer issuer;
@@ -56,7 +66,7 @@ public final class Demo implements AutoCloseable {
             Map<String, List<Integer>> ports = new LinkedHashMap<>();
             for (var e : INSTANCES.entrySet()) {
                 for (int i = 1; i <= e.getValue(); i++) {
-                    DemoService s = new DemoService(e.getKey(), i);
+                    DemoService s = new DemoService(e.getKey(), i, version(e.getKey(), i, e.getValue()));
                     d.services.add(s);
                     ports.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(s.port());
                 }
@@ -116,20 +126,42 @@ public final class Demo implements AutoCloseable {
         int i = 0;
         for (var e : ports.entrySet()) {
             y.append("  ").append(e.getKey()).append(":\n    endpoints:\n");
-            for (int p : e.getValue()) y.append("      - {address: 127.0.0.1:").append(p).append("}\n");
+            List<Integer> instances = e.getValue();
+            for (int n = 0; n < instances.size(); n++) {
+                y.append("      - {address: 127.0.0.1:").append(instances.get(n)).append(", labels: {version: ")
+                        .append(version(e.getKey(), n + 1, instances.size())).append("}}\n");
+            }
             y.append("    loadBalancer: ").append(balancers[i++ % balancers.length]).append('\n');
             y.append("    healthCheck: {path: /healthz, interval: 2s}\n");
+            y.append("    outlierDetection: {consecutive5xxErrors: 3, interval: 5s, baseEjectionTime: 10s, maxEjectionPercent: 50}\n");
         }
         y.append("routes:\n");
         for (String svc : ports.keySet()) {
-            y.append("  - name: ").append(svc).append('\n');
-            y.append("    match: {pathPrefix: /api/v1/").append(svc).append("}\n");
-            y.append("    cluster: ").append(svc).append('\n');
-            y.append("    timeout: 5s\n");
-            y.append("    auth: {anyOf: [jwt:demo, apiKey], scopes: [").append(svc).append(":read]}\n");
-            y.append("    rateLimit: [per-client]\n");
+            boolean canary = svc.equals(CANARY_SERVICE) && ports.get(svc).size() > 1;
+            if (canary) {
+                y.append("  # X-Version: v2 pins a caller to the canary\n");
+                route(y, svc + "-v2", svc, ", headers: [{name: X-Version, exact: v2}]", false);
+                y.append("    subset: {version: v2}\n");
+                y.append("  # ").append(100 - CANARY_PERCENT).append("/").append(CANARY_PERCENT)
+                        .append(" between the versions; no rate limit here, so a loop can show the split\n");
+            }
+            route(y, svc, svc, "", !canary);
+            if (canary) {
+                y.append("    split: [{subset: {version: v1}, weight: ").append(100 - CANARY_PERCENT)
+                        .append("}, {subset: {version: v2}, weight: ").append(CANARY_PERCENT).append("}]\n");
+            }
         }
         return y.toString();
+    }
+
+    private static void route(StringBuilder y, String name, String svc, String extraMatch, boolean rateLimited) {
+        y.append("  - name: ").append(name).append('\n');
+        y.append("    match: {pathPrefix: /api/v1/").append(svc).append(extraMatch).append("}\n");
+        y.append("    cluster: ").append(svc).append('\n');
+        y.append("    timeout: 5s\n");
+        y.append("    retries: {attempts: 2, retryOn: [connect-failure, gateway-error]}\n");
+        y.append("    auth: {anyOf: [jwt:demo, apiKey], scopes: [").append(svc).append(":read]}\n");
+        if (rateLimited) y.append("    rateLimit: [per-client]\n");
     }
 
     public String banner() {
@@ -149,6 +181,10 @@ public final class Demo implements AutoCloseable {
                 "  curl -s " + gatewayUrl + "/nowhere            # 404 JSON error",
                 "  for i in $(seq 12); do curl -s -o /dev/null -w '%{http_code} ' -H \"X-API-Key: $STRAIT_DEMO_API_KEY\" "
                         + gatewayUrl + "/api/v1/orders; done; echo   # " + DEMO_LIMIT + " per " + DEMO_WINDOW + " per caller, then 429",
+                "  for i in $(seq 20); do curl -s -H \"X-API-Key: $STRAIT_DEMO_API_KEY\" " + gatewayUrl
+                        + "/api/v1/products | grep -o '\"version\":\"v.\"'; done | sort | uniq -c   # about "
+                        + (100 - CANARY_PERCENT) + "% v1, " + CANARY_PERCENT + "% v2",
+                "  curl -s -H \"X-Version: v2\" -H \"X-API-Key: $STRAIT_DEMO_API_KEY\" " + gatewayUrl + "/api/v1/products   # always v2",
                 "  curl -s " + adminUrl + "/clusters",
                 "  curl -s " + adminUrl + "/metrics | grep strait_",
                 "Ctrl-C stops everything.");

@@ -12,16 +12,18 @@ import java.util.concurrent.Executors;
 
 /**
  * One instance of a demo service (users, orders or products): answers JSON that shows which
- * instance served the request and what the gateway forwarded (path, request id, forwarded-for).
+ * instance (and version) served the request and what the gateway forwarded (path, request id, forwarded-for).
  */
 final class DemoService implements AutoCloseable {
     private final String service;
     private final String instance;
+    private final String version;
     private final HttpServer server;
     private final ExecutorService pool;
 
-    DemoService(String service, int index) throws IOException {
+    DemoService(String service, int index, String version) throws IOException {
         this.service = service;
+        this.version = version;
         this.instance = service + "-" + index;
         this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 128);
         this.pool = Executors.newVirtualThreadPerTaskExecutor();
@@ -55,7 +57,8 @@ final class DemoService implements AutoCloseable {
                 default -> id.matches("\\d+") ? "{\"id\":" + id + ",\"name\":\"widget " + id + "\",\"price\":3.25}"
                         : "[{\"id\":7,\"name\":\"widget\"},{\"id\":8,\"name\":\"gadget\"}]";
             };
-            String body = "{\"service\":\"" + service + "\",\"instance\":\"" + instance + "\",\"method\":\""
+            String body = "{\"service\":\"" + service + "\",\"instance\":\"" + instance + "\",\"version\":\"" + version
+                    + "\",\"method\":\""
                     + ex.getRequestMethod() + "\",\"path\":" + quote(path)
                     + ",\"requestId\":" + quote(ex.getRequestHeaders().getFirst("X-Request-Id"))
                     + ",\"forwardedFor\":" + quote(ex.getRequestHeaders().getFirst("X-Forwarded-For"))
@@ -79,9 +82,10 @@ final class DemoService implements AutoCloseable {
         return sb.append('"').toString();
     }
 
-    private static void send(HttpExchange ex, int status, String body) throws IOException {
+    private void send(HttpExchange ex, int status, String body) throws IOException {
         byte[] bytes = (body + "\n").getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.getResponseHeaders().set("X-Service-Version", version);
         ex.sendResponseHeaders(status, bytes.length);
         ex.getResponseBody().write(bytes);
     }
