@@ -10,7 +10,10 @@ import io.strait.proxy.cluster.EndpointStatus;
 import io.strait.proxy.endpoint.EndpointPool;
 import io.strait.proxy.endpoint.UpstreamPools;
 
-/** {@code GET /clusters}: every cluster's endpoints with health, load and connection-pool state. */
+/**
+ * {@code GET /clusters}: every cluster's circuit-breaker and outlier-detection state, and its
+ * endpoints with health, ejection, load and connection-pool state.
+ */
 final class ClustersView {
     private ClustersView() {}
 
@@ -22,6 +25,7 @@ final class ClustersView {
             ObjectNode co = all.putObject(c.name());
             co.set("loadBalancer", ConfigView.node(c.config().loadBalancer(), ""));
             co.set("protocol", ConfigView.node(c.config().protocol(), ""));
+            c.resilience().describe().forEach((k, v) -> co.set(k, ConfigView.node(v, "")));
             ArrayNode eps = co.putArray("endpoints");
             for (EndpointStatus st : c.describe()) {
                 ObjectNode eo = (ObjectNode) ConfigView.node(st.toMap(), "");

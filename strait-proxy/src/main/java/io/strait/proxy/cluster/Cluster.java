@@ -11,6 +11,7 @@ import io.strait.config.model.EndpointConfig;
 import io.strait.proxy.cluster.lb.LbContext;
 import io.strait.proxy.cluster.lb.LoadBalancer;
 import io.strait.proxy.cluster.lb.LoadBalancers;
+import io.strait.proxy.resilience.ClusterResilience;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -32,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * One upstream service of a config generation: its endpoints (IP literals as configured, DNS names
  * resolved at start and every {@code dnsRefresh}), their active health checks and the load balancer
  * that picks one per request. A cluster built with a previous generation's cluster carries over the
- * health state of the endpoints they share, so a reload changes no endpoint's health.
+ * health state of the endpoints they share, so a reload changes no endpoint's health. Its {@link
+ * ClusterResilience} (circuit breakers, retry budget, outlier detection) carries over likewise.
  */
 public final class Cluster implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Cluster.class);
@@ -42,6 +44,9 @@ public final class Cluster implements AutoCloseable {
     private final LoadBalancer lb;
     /** The subsets routes asked for, each with its own balancer, updated with the endpoints. */
     private final ClusterSubsets subsets;
+    private final ClusterResilience resilience;
+    /** Whether endpoints kept from the previous generation keep their ejections (outlier detection unchanged). */
+    private final boolean carryEjections;
     /** Where DNS queries go: null for the system's resolv.conf (tests point it at a local server). */
     private final DnsServerAddressStreamProvider nameServers;
     private final Object lock = new Object();
@@ -73,6 +78,8 @@ public final class Cluster implements AutoCloseable {
         this.group = Objects.requireNonNull(group, "group");
         this.lb = LoadBalancers.create(config, localZone);
         this.subsets = new ClusterSubsets(this, localZone);
+        this.carryEjections = previous != null && ClusterResilience.carriesEjections(config, previous.config());
+        this.resilience = new ClusterResilience(config, this::endpoints, previous == null ? null : previous.resilience);
         List<Endpoint> previousEndpoints = previous == null ? List.of() : previous.endpoints();
         Map<String, Endpoint> before = new HashMap<>();
         previousEndpoints.forEach(e -> before.put(e.id(), e));
@@ -107,10 +114,8 @@ public final class Cluster implements AutoCloseable {
         return config;
     }
 
-    private final io.strait.proxy.resilience.ClusterResilience resilience = new io.strait.proxy.resilience.ClusterResilience();
-
-    /** STUB accessor (replaced by the resilience branch). */
-    public io.strait.proxy.resilience.ClusterResilience resilience() {
+    /** This generation's circuit breakers, retry budget and outlier detection. */
+    public ClusterResilience resilience() {
         return resilience;
     }
 
@@ -142,6 +147,7 @@ public final class Cluster implements AutoCloseable {
         synchronized (lock) {
             if (started || closed) return;
             started = true;
+            resilience.start(group);
             if (config.healthCheck() == null && names.isEmpty()) return;
             Transport transport = Transport.of(group);
             if (config.healthCheck() != null) {
@@ -170,9 +176,9 @@ public final class Cluster implements AutoCloseable {
         return firstResolution;
     }
 
-    /** Every endpoint with its health, load and latest health check, for the admin output. */
+    /** Every endpoint with its health, ejection, load and latest health check, for the admin output. */
     public List<EndpointStatus> describe() {
-        return endpoints.stream().map(EndpointStatus::of).toList();
+        return endpoints.stream().map(e -> EndpointStatus.of(e, resilience.ejection(e))).toList();
     }
 
     @Override
@@ -183,6 +189,7 @@ public final class Cluster implements AutoCloseable {
         }
         if (dns != null) dns.close();
         if (checker != null) checker.close();
+        resilience.close();
         firstResolution.complete(null);
     }
 
@@ -235,12 +242,15 @@ public final class Cluster implements AutoCloseable {
         Endpoint e = new Endpoint(address, ec.zone(), labels(ec), ec.weight(), hostname);
         Endpoint old = before.get(e.id());
         // without health checks nothing would ever make an unhealthy endpoint healthy again
-        if (old != null && config.healthCheck() != null) e.copyHealthFrom(old);
+        if (old != null && config.healthCheck() != null) e.copyChecksFrom(old);
+        // likewise, only an unchanged outlier detection knows when to return an ejected endpoint
+        if (old != null && carryEjections) e.copyEjectionFrom(old);
         return owned(e);
     }
 
     private Endpoint owned(Endpoint e) {
         e.healthListener(this::healthChanged);
+        e.resilience(resilience);
         return e;
     }
 

@@ -1,5 +1,6 @@
 package io.strait.proxy.cluster;
 
+import io.strait.proxy.resilience.ClusterResilience;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.util.Map;
@@ -7,7 +8,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One resolved upstream address of a cluster, with the state that load balancing reads: health
- * (from active checks) and the number of requests in flight (for least-request).
+ * (it passes active checks and outlier detection has not ejected it) and the number of requests
+ * in flight (for least-request).
  */
 public final class Endpoint {
     private final InetSocketAddress address;
@@ -17,13 +19,20 @@ public final class Endpoint {
     private final String id;
     private final String hostname;
     private final AtomicInteger active = new AtomicInteger();
-    private volatile boolean healthy = true;
+    /** The active health checks' verdict (true without checks). */
+    private volatile boolean passesChecks = true;
+    /** Outlier detection took this endpoint out of load balancing for a while. */
+    private volatile boolean ejected;
+    /** The outlier detector's state for this endpoint (consecutive errors, ejection times); carried across reloads. */
+    private volatile Object outlierAttachment;
+    /** The circuit breakers of the cluster generation this endpoint belongs to, for the connection pools; may be null. */
+    private volatile ClusterResilience resilience;
     /** Set once by the connection pools: this endpoint's pool, so a request does not look it up by name. */
     private volatile Object poolAttachment;
     /** Consecutive check results: {@code > 0} passes in a row, {@code < 0} failures in a row. */
     private volatile int streak;
     private volatile HealthCheckResult lastCheck;
-    /** Told when {@link #healthy(boolean)} changes the flag, so the owning cluster can rebalance. */
+    /** Told when {@link #healthy(boolean)} or {@link #ejected(boolean)} changes a flag, so the owning cluster can rebalance. */
     private volatile Runnable healthListener;
 
     public Endpoint(InetSocketAddress address, String zone, Map<String, String> labels, int weight) {
@@ -78,15 +87,56 @@ public final class Endpoint {
         this.poolAttachment = pool;
     }
 
+    /** Whether load balancing may pick this endpoint: it passes health checks and is not ejected. */
     public boolean healthy() {
-        return healthy;
+        return passesChecks && !ejected;
     }
 
-    public void healthy(boolean healthy) {
-        if (this.healthy == healthy) return;
-        this.healthy = healthy;
+    /** The active health checks' verdict (true when the cluster has no checks). */
+    public boolean passesHealthChecks() {
+        return passesChecks;
+    }
+
+    /** Sets the active health checks' verdict (the health checker's setter). */
+    public void healthy(boolean passes) {
+        if (this.passesChecks == passes) return;
+        this.passesChecks = passes;
+        fireHealthChanged();
+    }
+
+    /** Whether outlier detection has taken this endpoint out of load balancing. */
+    public boolean ejected() {
+        return ejected;
+    }
+
+    /** Ejects the endpoint from load balancing or returns it (the outlier detector's setter). */
+    public void ejected(boolean ejected) {
+        if (this.ejected == ejected) return;
+        this.ejected = ejected;
+        fireHealthChanged();
+    }
+
+    private void fireHealthChanged() {
         Runnable listener = healthListener;
         if (listener != null) listener.run();
+    }
+
+    /** The outlier detector's per-endpoint state, or null. */
+    public Object outlierAttachment() {
+        return outlierAttachment;
+    }
+
+    public void outlierAttachment(Object state) {
+        this.outlierAttachment = state;
+    }
+
+    /** The circuit breakers of this endpoint's cluster, or null for an endpoint outside a cluster. */
+    public ClusterResilience resilience() {
+        return resilience;
+    }
+
+    void resilience(ClusterResilience r) {
+        this.resilience = r;
     }
 
     public int activeRequests() {
@@ -115,11 +165,23 @@ public final class Endpoint {
         this.streak = streak;
     }
 
-    /** Takes over the health state of the same endpoint from a previous cluster generation. */
+    /** Takes over the health state (checks and ejection) of the same endpoint from a previous cluster generation. */
     void copyHealthFrom(Endpoint previous) {
-        this.healthy = previous.healthy;
+        copyChecksFrom(previous);
+        copyEjectionFrom(previous);
+    }
+
+    /** Takes over the active health checks' verdict and history. */
+    void copyChecksFrom(Endpoint previous) {
+        this.passesChecks = previous.passesChecks;
         this.streak = previous.streak;
         this.lastCheck = previous.lastCheck;
+    }
+
+    /** Takes over the outlier detector's ejection and its per-endpoint state. */
+    void copyEjectionFrom(Endpoint previous) {
+        this.ejected = previous.ejected;
+        this.outlierAttachment = previous.outlierAttachment;
     }
 
     void healthListener(Runnable listener) {

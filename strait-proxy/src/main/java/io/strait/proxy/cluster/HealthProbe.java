@@ -180,10 +180,10 @@ final class HealthProbe {
         int streak = endpoint.streak();
         streak = passed ? Math.max(streak, 0) + 1 : Math.min(streak, 0) - 1;
         endpoint.recordCheck(new HealthCheckResult(Instant.now(), passed, detail, took), streak);
-        if (passed && !endpoint.healthy() && streak >= config.healthyThreshold()) {
+        if (passed && !endpoint.passesHealthChecks() && streak >= config.healthyThreshold()) {
             log.info("cluster {}: endpoint {} is healthy again ({} passed checks)", cluster, endpoint.id(), streak);
             endpoint.healthy(true);
-        } else if (!passed && endpoint.healthy() && -streak >= config.unhealthyThreshold()) {
+        } else if (!passed && endpoint.passesHealthChecks() && -streak >= config.unhealthyThreshold()) {
             log.warn("cluster {}: endpoint {} is unhealthy ({} failed checks, last: {})", cluster, endpoint.id(), -streak, detail);
             endpoint.healthy(false);
         }

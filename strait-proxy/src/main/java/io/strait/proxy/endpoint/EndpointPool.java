@@ -4,6 +4,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.strait.config.model.PoolConfig;
+import io.strait.proxy.resilience.ClusterResilience;
 import io.strait.proxy.transport.Transport;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,6 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * All connections from this process to one endpoint: one {@link LoopPool} per event loop. The
  * pool outlives configuration reloads (it is keyed by address), so a reload keeps warm connections.
+ * Besides its own per-endpoint limits it asks its cluster's {@link ClusterResilience} (the newest
+ * generation's) before opening a connection or queueing a request (cluster-wide circuit breakers).
  */
 public final class EndpointPool {
     private final String id;
@@ -19,7 +22,11 @@ public final class EndpointPool {
     private final int loops;
     private final boolean http2;
     private final ConcurrentHashMap<EventLoop, LoopPool> perLoop = new ConcurrentHashMap<>();
+    /** Limits nothing: for a pool whose endpoint belongs to no cluster (tests). */
+    private static final ClusterResilience UNLIMITED = ClusterResilience.unlimited("");
+
     private volatile PoolConfig config;
+    private volatile ClusterResilience resilience = UNLIMITED;
     private volatile boolean closed;
 
     EndpointPool(String id, InetSocketAddress address, Transport transport, int loops, PoolConfig config, boolean http2) {
@@ -49,6 +56,15 @@ public final class EndpointPool {
 
     void config(PoolConfig c) {
         this.config = c;
+    }
+
+    /** The cluster-wide limits of the newest generation of this pool's cluster. */
+    ClusterResilience resilience() {
+        return resilience;
+    }
+
+    void resilience(ClusterResilience r) {
+        if (r != null) this.resilience = r;
     }
 
     boolean closed() {

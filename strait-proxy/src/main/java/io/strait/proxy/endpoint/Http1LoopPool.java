@@ -8,11 +8,18 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.strait.config.model.PoolConfig;
+import io.strait.proxy.resilience.ClusterResilience;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.concurrent.TimeUnit;
 
-/** HTTP/1.1 connections to one endpoint from one event loop: one exchange per connection at a time. */
+/**
+ * HTTP/1.1 connections to one endpoint from one event loop: one exchange per connection at a time.
+ * Past the endpoint's per-loop share of connections, or the cluster's maxConnections, a request
+ * waits for a connection to be released (bounded by the endpoint's and the cluster's pending
+ * limits, then {@link PoolOverflowException}). A pool with no connection at all may always open
+ * one, as Envoy's does, so its waiters are never stranded by other pools' connections.
+ */
 final class Http1LoopPool implements LoopPool {
     /** Largest response line/header block we accept from an upstream (the upstream is trusted more than clients). */
     private static final int MAX_UPSTREAM_HEADER_SIZE = 64 * 1024;
@@ -20,7 +27,7 @@ final class Http1LoopPool implements LoopPool {
     private final EndpointPool endpoint;
     private final EventLoop loop;
     private final ArrayDeque<UpstreamConnection> idle = new ArrayDeque<>();
-    private final ArrayDeque<PoolCallback> waiting = new ArrayDeque<>();
+    private final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
     private int open;
     private int connecting;
     private int active;
@@ -63,19 +70,31 @@ final class Http1LoopPool implements LoopPool {
             }
         }
         PoolConfig cfg = endpoint.config();
+        ClusterResilience gate = endpoint.resilience();
         if (open < endpoint.perLoopLimit()) {
-            connect(cb, cfg);
-        } else if (waiting.size() < cfg.maxPendingRequests()) {
-            waiting.addLast(cb);
+            if (gate.tryConnection()) {
+                connect(cb, gate);
+                return;
+            }
+            if (open == 0) {
+                gate.forceConnection();
+                connect(cb, gate);
+                return;
+            }
+        }
+        if (waiting.size() < cfg.maxPendingRequests() && gate.tryPending()) {
+            waiting.addLast(new Waiter(cb, gate));
         } else {
             cb.onAcquireFailed(new PoolOverflowException(endpoint.id()));
         }
     }
 
-    private void connect(PoolCallback cb, PoolConfig cfg) {
+    /** Opens a connection already counted in {@code gate}'s connections. */
+    private void connect(PoolCallback cb, ClusterResilience gate) {
         open++;
         connecting++;
         UpstreamConnection conn = new UpstreamConnection(this);
+        conn.gate = gate;
         Bootstrap b = endpoint.bootstrap(loop)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
@@ -94,10 +113,11 @@ final class Http1LoopPool implements LoopPool {
                 cb.onAcquired(conn);
             } else {
                 open--;
+                conn.releaseGate();
                 cb.onAcquireFailed(done.cause());
                 // Waiters queued behind this attempt must not hang: let the next one try its own connection.
-                PoolCallback next = waiting.pollFirst();
-                if (next != null) acquire(next);
+                Waiter next = waiting.pollFirst();
+                if (next != null) acquire(next.leave());
             }
         });
     }
@@ -111,11 +131,11 @@ final class Http1LoopPool implements LoopPool {
             c.channel().close();
             return;
         }
-        PoolCallback next = waiting.pollFirst();
+        Waiter next = waiting.pollFirst();
         if (next != null) {
             c.inUse = true;
             active++;
-            next.onAcquired(c);
+            next.leave().onAcquired(c);
             return;
         }
         c.idleSinceNanos = System.nanoTime();
@@ -128,14 +148,15 @@ final class Http1LoopPool implements LoopPool {
     public void closed(UpstreamConnection c) {
         if (c.channel() == null) return;
         open--;
+        c.releaseGate();
         if (c.inUse) {
             c.inUse = false;
             active--;
         } else {
             idle.remove(c);
         }
-        PoolCallback next = waiting.pollFirst();
-        if (next != null) acquire(next);
+        Waiter next = waiting.pollFirst();
+        if (next != null) acquire(next.leave());
     }
 
     private void scheduleReaper() {

@@ -15,7 +15,7 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.util.ReferenceCountUtil;
-import io.strait.config.model.PoolConfig;
+import io.strait.proxy.resilience.ClusterResilience;
 import java.util.ArrayDeque;
 
 /**
@@ -23,7 +23,9 @@ import java.util.ArrayDeque;
  * multiplexes every exchange as its own stream. Each stream gets the same {@link UpstreamConnection}
  * handler as an HTTP/1.1 connection behind Netty's frame-to-HttpObject codec, so the exchange does
  * not know the difference. Requests wait (bounded by maxPendingRequests) while the connection is
- * being set up or the peer's stream limit is reached.
+ * being set up or the peer's stream limit is reached. The single connection counts against the
+ * cluster's maxConnections but is opened even past it (the pool has no other), as Envoy does;
+ * waiting requests count against the cluster's maxPendingRequests.
  */
 final class Http2LoopPool implements LoopPool {
     /** Our receive window per stream: big enough to keep a fast upstream busy, small enough to bound memory. */
@@ -33,7 +35,7 @@ final class Http2LoopPool implements LoopPool {
 
     private final EndpointPool endpoint;
     private final EventLoop loop;
-    private final ArrayDeque<PoolCallback> waiting = new ArrayDeque<>();
+    private final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
     private Channel parent;
     private Http2FrameCodec codec;
     private boolean connecting;
@@ -68,8 +70,8 @@ final class Http2LoopPool implements LoopPool {
     public void acquire(PoolCallback cb) {
         if (parent != null && parent.isActive() && codec.connection().local().canOpenStream()) {
             openStream(cb);
-        } else if (waiting.size() < Math.max(1, endpoint.config().maxPendingRequests())) {
-            waiting.addLast(cb);
+        } else if (waiting.size() < Math.max(1, endpoint.config().maxPendingRequests()) && endpoint.resilience().tryPending()) {
+            waiting.addLast(new Waiter(cb, endpoint.resilience()));
             if (parent == null || !parent.isActive()) connect();
         } else {
             cb.onAcquireFailed(new PoolOverflowException(endpoint.id()));
@@ -79,7 +81,8 @@ final class Http2LoopPool implements LoopPool {
     private void connect() {
         if (connecting) return;
         connecting = true;
-        PoolConfig cfg = endpoint.config();
+        ClusterResilience gate = endpoint.resilience();
+        if (!gate.tryConnection()) gate.forceConnection(); // the overflow is counted; this loop has no other connection
         Http2FrameCodec frameCodec = Http2FrameCodecBuilder.forClient()
                 .initialSettings(Http2Settings.defaultSettings()
                         .pushEnabled(false)
@@ -100,12 +103,14 @@ final class Http2LoopPool implements LoopPool {
         f.addListener(done -> {
             connecting = false;
             if (!done.isSuccess()) {
+                gate.connectionClosed();
                 failWaiting(done.cause());
                 return;
             }
             parent = f.channel();
             codec = frameCodec;
             parent.closeFuture().addListener(c -> {
+                gate.connectionClosed();
                 if (parent == f.channel()) parent = null;
             });
             drainWaiting();
@@ -136,16 +141,16 @@ final class Http2LoopPool implements LoopPool {
     }
 
     private void drainWaiting() {
-        PoolCallback next;
+        Waiter next;
         while (parent != null && parent.isActive() && codec.connection().local().canOpenStream()
                 && (next = waiting.pollFirst()) != null) {
-            openStream(next);
+            openStream(next.leave());
         }
     }
 
     private void failWaiting(Throwable cause) {
-        PoolCallback next;
-        while ((next = waiting.pollFirst()) != null) next.onAcquireFailed(cause);
+        Waiter next;
+        while ((next = waiting.pollFirst()) != null) next.leave().onAcquireFailed(cause);
     }
 
     /** A stream's exchange is over: the stream is finished, so it simply closes. */

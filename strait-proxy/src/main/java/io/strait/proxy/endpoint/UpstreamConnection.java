@@ -5,6 +5,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
+import io.strait.proxy.resilience.ClusterResilience;
 import java.io.IOException;
 
 /**
@@ -19,10 +20,19 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     private int requests;
     long idleSinceNanos;
     boolean inUse;
+    /** Where this connection is counted against maxConnections (released once when it closes), or null. */
+    ClusterResilience gate;
     private boolean detached;
 
     UpstreamConnection(LoopPool pool) {
         this.pool = pool;
+    }
+
+    /** Gives back this connection's place under the cluster's maxConnections; idempotent. */
+    void releaseGate() {
+        ClusterResilience g = gate;
+        gate = null;
+        if (g != null) g.connectionClosed();
     }
 
     public Channel channel() {

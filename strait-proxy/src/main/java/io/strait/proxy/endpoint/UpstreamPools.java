@@ -31,6 +31,7 @@ public final class UpstreamPools implements AutoCloseable {
         if (p == null) {
             p = pools.computeIfAbsent(key, k -> new EndpointPool(endpoint.id(), endpoint.address(), transport, loops, cluster.pool(), h2));
         }
+        p.resilience(endpoint.resilience()); // a new Endpoint object: maybe a new cluster generation
         endpoint.poolAttachment(p);
         return p;
     }

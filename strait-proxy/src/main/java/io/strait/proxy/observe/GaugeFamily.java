@@ -1,5 +1,6 @@
 package io.strait.proxy.observe;
 
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.Arrays;
@@ -12,6 +13,8 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One callback gauge metric fed by any number of {@link GaugeSource}s, each registered under a key.
+ * (A family made by {@link ProxyMetrics#callbackCounter} is exported as a counter instead: its
+ * sources report totals that only grow.)
  *
  * <p>Built for config reloads: registering a source under a key that is already taken replaces the
  * old source, and closing the old registration afterwards does not remove its replacement. Samples
@@ -34,14 +37,32 @@ public final class GaugeFamily {
     private final LongAdder badSamples = new LongAdder();
 
     GaugeFamily(PrometheusRegistry registry, String name, String help, List<String> labelNames) {
+        this(registry, name, help, labelNames, false);
+    }
+
+    GaugeFamily(PrometheusRegistry registry, String name, String help, List<String> labelNames, boolean counter) {
         this.name = name;
         this.labelNames = List.copyOf(labelNames);
-        GaugeWithCallback.builder()
-                .name(name)
-                .help(help)
-                .labelNames(labelNames.toArray(String[]::new))
-                .callback(this::collect)
-                .register(registry);
+        if (counter) {
+            CounterWithCallback.builder()
+                    .name(name)
+                    .help(help)
+                    .labelNames(labelNames.toArray(String[]::new))
+                    .callback(cb -> collect(cb::call))
+                    .register(registry);
+        } else {
+            GaugeWithCallback.builder()
+                    .name(name)
+                    .help(help)
+                    .labelNames(labelNames.toArray(String[]::new))
+                    .callback(cb -> collect(cb::call))
+                    .register(registry);
+        }
+    }
+
+    /** Where {@link #collect} delivers the summed samples. */
+    private interface Out {
+        void call(double value, String... labelValues);
     }
 
     public String name() {
@@ -69,7 +90,7 @@ public final class GaugeFamily {
         return badSamples.sum();
     }
 
-    private void collect(GaugeWithCallback.Callback callback) {
+    private void collect(Out callback) {
         Map<List<String>, double[]> sums = new LinkedHashMap<>();
         GaugeSource.Sink sink = (value, labelValues) -> {
             if (labelValues == null || labelValues.length != labelNames.size()

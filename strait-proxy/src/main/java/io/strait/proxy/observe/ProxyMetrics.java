@@ -178,6 +178,22 @@ public final class ProxyMetrics {
         return family;
     }
 
+    /**
+     * The callback counter {@code name} (give it with its {@code _total} suffix), created on first
+     * call: a {@link GaugeFamily} whose sources report monotonic totals, exported as a counter.
+     *
+     * @throws IllegalArgumentException when the name exists with other label names
+     */
+    public GaugeFamily callbackCounter(String name, String help, String... labelNames) {
+        List<String> labels = List.of(labelNames);
+        GaugeFamily family = gauges.computeIfAbsent(name, n -> new GaugeFamily(registry, n, help, labels, true));
+        if (!family.labelNames().equals(labels)) {
+            throw new IllegalArgumentException("counter " + name + " has labels " + family.labelNames()
+                    + ", not " + labels);
+        }
+        return family;
+    }
+
     /** Writes every metric in the Prometheus text format ({@link #CONTENT_TYPE}). Blocking I/O. */
     public void scrape(OutputStream out) throws IOException {
         writer.write(out, registry.scrape());

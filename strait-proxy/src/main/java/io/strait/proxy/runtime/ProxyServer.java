@@ -12,6 +12,7 @@ import io.strait.proxy.admin.AdminServer;
 import io.strait.proxy.cluster.ClusterManager;
 import io.strait.proxy.cluster.Endpoint;
 import io.strait.proxy.endpoint.UpstreamPools;
+import io.strait.proxy.resilience.ResilienceMetrics;
 import io.strait.proxy.filter.FilterFactory;
 import io.strait.proxy.listener.ListenerServer;
 import io.strait.proxy.observe.AccessLog;
@@ -110,6 +111,7 @@ public final class ProxyServer implements Engine, AutoCloseable {
                 for (Endpoint e : c.endpoints()) sink.sample(e.healthy() ? 1 : 0, c.name(), e.id());
             }
         });
+        ResilienceMetrics.register(metrics, () -> snapshot.clusters());
     }
 
     /** Starts a proxy; {@code configFile} (nullable) is watched for changes and read again on reload. */
