@@ -16,20 +16,7 @@ set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-usage() {
-  cat <<'EOF'
-usage: bench/auth.sh [--quick] [-c N] [-d SECONDS] [-w SECONDS] [-r ROUNDS] [-o FILE] [--attempts N] [--max-wait SECONDS]
-  --quick           one round of 5 s runs after 10 s warm-ups (default: 3 rounds of 15 s, 20 s warm-ups)
-  -c, --connections wrk connections (default 64)
-  -d, --duration    seconds per measured run
-  -w, --warmup      seconds of warm-up per path before measuring
-  -r, --rounds      measured rounds per path, interleaved; the report shows medians (default 3)
-  -o, --out         results file (default bench/results/auth-<timestamp>.md)
-  --attempts N      runs disturbed by other processes are repeated, up to N attempts in all (default 4)
-  --max-wait S      before each measured run, wait up to S seconds for the CPUs to be idle (default 300)
-Environment: STRAIT_JAVA_OPTS overrides Strait's JVM options (see bin/strait for the defaults).
-EOF
-}
+usage() { bench_usage auth path; }
 
 # The requirement: with a cached token, authentication costs at most 10% of plain proxying's req/s.
 TARGET_AUTH_RATIO=0.90

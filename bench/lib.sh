@@ -79,6 +79,24 @@ parse_bench_args() {
   if [ -n "${STRAIT_JAVA_OPTS:-}" ]; then command_line="STRAIT_JAVA_OPTS='$STRAIT_JAVA_OPTS' $command_line"; fi
 }
 
+# bench_usage SCRIPT UNIT: the usage text of a harness that takes the common options only; UNIT is
+# what each measured run drives (path, target).
+bench_usage() {
+  local script=$1 unit=$2
+  cat <<EOF2
+usage: bench/$script.sh [--quick] [-c N] [-d SECONDS] [-w SECONDS] [-r ROUNDS] [-o FILE] [--attempts N] [--max-wait SECONDS]
+  --quick           one round of 5 s runs after 10 s warm-ups (default: 3 rounds of 15 s, 20 s warm-ups)
+  -c, --connections wrk connections (default 64)
+  -d, --duration    seconds per measured run
+  -w, --warmup      seconds of warm-up per $unit before measuring
+  -r, --rounds      measured rounds per $unit, interleaved; the report shows medians (default 3)
+  -o, --out         results file (default bench/results/$script-<timestamp>.md)
+  --attempts N      runs disturbed by other processes are repeated, up to N attempts in all (default 4)
+  --max-wait S      before each measured run, wait up to S seconds for the CPUs to be idle (default 300)
+Environment: STRAIT_JAVA_OPTS overrides Strait's JVM options (see bin/strait for the defaults).
+EOF2
+}
+
 # ---------------------------------------------------------------- tools, JDK, build
 
 ensure_packages() {

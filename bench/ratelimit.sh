@@ -18,20 +18,7 @@ set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-usage() {
-  cat <<'EOF2'
-usage: bench/ratelimit.sh [--quick] [-c N] [-d SECONDS] [-w SECONDS] [-r ROUNDS] [-o FILE] [--attempts N] [--max-wait SECONDS]
-  --quick           one round of 5 s runs after 10 s warm-ups (default: 3 rounds of 15 s, 20 s warm-ups)
-  -c, --connections wrk connections (default 64)
-  -d, --duration    seconds per measured run
-  -w, --warmup      seconds of warm-up per target before measuring
-  -r, --rounds      measured rounds per target, interleaved; the report shows medians (default 3)
-  -o, --out         results file (default bench/results/ratelimit-<timestamp>.md)
-  --attempts N      runs disturbed by other processes are repeated, up to N attempts in all (default 4)
-  --max-wait S      before each measured run, wait up to S seconds for the CPUs to be idle (default 300)
-Environment: STRAIT_JAVA_OPTS overrides Strait's JVM options (see bin/strait for the defaults).
-EOF2
-}
+usage() { bench_usage ratelimit target; }
 
 # The issue's targets.
 TARGET_LOCAL_VS_PLAIN=0.97

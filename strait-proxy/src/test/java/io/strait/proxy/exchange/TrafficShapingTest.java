@@ -2,6 +2,7 @@ package io.strait.proxy.exchange;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.strait.proxy.testing.LoadLoop;
 import io.strait.proxy.testing.ProxyFixture;
 import io.strait.proxy.testing.TestBackend;
 import java.net.http.HttpRequest;
@@ -10,9 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** Weighted splits over endpoint subsets, pinning by header and cookie, sticky users, mirroring, live weight changes. */
@@ -92,33 +90,14 @@ class TrafficShapingTest {
              TestBackend v2 = new TestBackend("v2");
              ProxyFixture p = ProxyFixture.start(routes(90, 10),
                      vars = Map.of("v1a", v1a.address(), "v1b", v1b.address(), "v2", v2.address()))) {
-            AtomicBoolean running = new AtomicBoolean(true);
-            AtomicInteger ok = new AtomicInteger();
-            ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
-            List<Thread> load = new ArrayList<>();
-            for (int t = 0; t < 4; t++) {
-                Thread th = new Thread(() -> {
-                    while (running.get()) {
-                        try {
-                            HttpResponse<String> r = p.get("/echo");
-                            if (r.statusCode() == 200) ok.incrementAndGet();
-                            else failures.add(r.statusCode() + " " + r.body());
-                        } catch (RuntimeException e) {
-                            failures.add(e.toString());
-                        }
-                    }
-                });
-                th.start();
-                load.add(th);
-            }
+            LoadLoop load = LoadLoop.start(4, () -> p.get("/echo"));
             Thread.sleep(300);
             p.writeConfig(routes(0, 100), vars);
             assertThat(p.admin("POST", "/reload").statusCode()).isEqualTo(200);
             Thread.sleep(300);
-            running.set(false);
-            for (Thread th : load) th.join();
-            assertThat(failures).isEmpty();
-            assertThat(ok.get()).isGreaterThan(50);
+            load.close();
+            assertThat(load.failures()).isEmpty();
+            assertThat(load.ok()).isGreaterThan(50);
             int v1Before = v1a.requestCount() + v1b.requestCount();
             for (int i = 0; i < 100; i++) assertThat(p.get("/echo").body()).contains("\"backend\":\"v2\"");
             assertThat(v1a.requestCount() + v1b.requestCount()).isEqualTo(v1Before);

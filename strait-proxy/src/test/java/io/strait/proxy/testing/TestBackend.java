@@ -194,6 +194,8 @@ public final class TestBackend implements AutoCloseable {
     public void close() {
         if (group.isShuttingDown()) return;
         server.close().syncUninterruptibly();
+        // every connection closes now, as the kernel closes a dead process's sockets
+        children.close().syncUninterruptibly();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
