@@ -35,6 +35,16 @@ public final class FailureRateBreaker {
     private static final long CALL = 1L << 32;
     private static final long FAILURES_MASK = 0xffff_ffffL;
     private static final State[] STATES = State.values();
+    private static final java.lang.invoke.VarHandle LAST_FAILURE;
+
+    static {
+        try {
+            LAST_FAILURE = java.lang.invoke.MethodHandles.lookup()
+                    .findVarHandle(FailureRateBreaker.class, "lastFailureSecond", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final int thresholdPercent;
     private final int minimumCalls;
@@ -50,6 +60,11 @@ public final class FailureRateBreaker {
     private final AtomicInteger halfOpenSuccesses = new AtomicInteger();
     private volatile State state = State.CLOSED;
     private volatile long openedAtNanos;
+    /**
+     * The second of the latest recorded failure: while the window holds none, a success cannot open
+     * the breaker and skips the sum over the buckets (the common case of a healthy cluster).
+     */
+    private volatile long lastFailureSecond = Long.MIN_VALUE;
 
     /** A breaker on {@link System#nanoTime()}. */
     public FailureRateBreaker(FailureRate config, Listener listener) {
@@ -111,9 +126,11 @@ public final class FailureRateBreaker {
         boolean failure = result.failure();
         switch (s) {
             case CLOSED -> {
-                record(failure);
-                // a success checks too: it may be the call that reaches minimumCalls
-                checkThreshold();
+                long second = record(failure);
+                // a success checks too (it may be the call that reaches minimumCalls), unless the
+                // window holds no failure at all
+                long lastFailure = lastFailureSecond;
+                if (failure || (lastFailure != Long.MIN_VALUE && second - lastFailure < buckets.length)) checkThreshold();
             }
             case HALF_OPEN -> {
                 if (failure) transition(State.HALF_OPEN, State.OPEN);
@@ -156,7 +173,8 @@ public final class FailureRateBreaker {
 
     // ---------------------------------------------------------------- window
 
-    private void record(boolean failure) {
+    /** Counts one call in its second's bucket; returns that second. */
+    private long record(boolean failure) {
         long second = Math.floorDiv(clock.getAsLong() - origin, NANOS_PER_SECOND);
         Bucket b = buckets[(int) Math.floorMod(second, buckets.length)];
         if (b.second < second) {
@@ -168,6 +186,13 @@ public final class FailureRateBreaker {
             }
         }
         b.counts.addAndGet(failure ? CALL | 1 : CALL);
+        if (failure) {
+            long last;
+            while ((last = lastFailureSecond) < second && !LAST_FAILURE.compareAndSet(this, last, second)) {
+                // another failure moved it meanwhile: retry unless it is already as recent
+            }
+        }
+        return second;
     }
 
     /** The packed sum of the buckets within the window (calls high, failures low). */
@@ -223,6 +248,7 @@ public final class FailureRateBreaker {
     }
 
     private void clearWindow() {
+        lastFailureSecond = Long.MIN_VALUE;
         for (Bucket b : buckets) {
             synchronized (b) {
                 b.counts.set(0);
