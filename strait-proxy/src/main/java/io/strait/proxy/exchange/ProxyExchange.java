@@ -354,7 +354,23 @@ public final class ProxyExchange implements UpstreamListener, LbContext, RouteRe
     private Endpoint selectEndpoint() {
         Endpoint e = route.traffic().select(this);
         for (int i = 0; i < RESELECT_TRIES && e != null && e == previousEndpoint; i++) e = route.traffic().select(this);
+        if (e != null && e == previousEndpoint) e = anotherHealthy(e);
         return e;
+    }
+
+    /**
+     * A healthy endpoint other than {@code failed} in the subset serving this request, from a random
+     * start, when the balancer keeps choosing the failed one (random or hashing balancers); else {@code failed}.
+     */
+    private Endpoint anotherHealthy(Endpoint failed) {
+        List<Endpoint> all = route.traffic().pick(this).endpoints();
+        int n = all.size();
+        int start = n == 0 ? 0 : ThreadLocalRandom.current().nextInt(n);
+        for (int i = 0; i < n; i++) {
+            Endpoint o = all.get((start + i) % n);
+            if (o != failed && o.healthy()) return o;
+        }
+        return failed;
     }
 
     /** Reports the attempt's result to the cluster (breaker, outlier detection) once, and frees its retry permit. */

@@ -2,6 +2,7 @@ package io.strait.proxy.exchange;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.strait.proxy.testing.H2Client;
 import io.strait.proxy.testing.ProxyFixture;
 import io.strait.proxy.testing.TestBackend;
 import java.net.ServerSocket;
@@ -32,6 +33,32 @@ class RetryTest {
             assertThat(res.body()).contains("\"x-strait-attempt-count\":\"3\"");
             assertThat(p.admin("GET", "/metrics").body())
                     .contains("strait_upstream_retries_total{cluster=\"web\",reason=\"gateway_error\",route=\"web\"} 2.0");
+        }
+    }
+
+    @Test
+    void retriesWorkForHttp2ClientsAndHttp2Upstreams() throws Exception {
+        try (TestBackend b = new TestBackend("b");
+             TestBackend h2 = TestBackend.h2c("h2");
+             ProxyFixture p = ProxyFixture.start("""
+                     clusters:
+                       web: {endpoints: [{address: ${b}}]}
+                       h2: {endpoints: [{address: ${h2}}], protocol: h2c}
+                     routes:
+                       - {name: h2, match: {pathPrefix: /h2}, cluster: h2, retries: {attempts: 2, retryOn: [5xx], %1$s}}
+                       - {name: web, match: {pathPrefix: /}, cluster: web, retries: {attempts: 2, retryOn: [5xx], %1$s}}
+                     """.formatted(FAST_BACKOFF), Map.of("b", b.address(), "h2", h2.address()));
+             H2Client client = new H2Client("127.0.0.1", p.port())) {
+            for (int i = 0; i < 20; i++) {
+                b.failNext(2, 503);
+                H2Client.Response res = client.get("/echo").get(5, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(res.status()).isEqualTo(200);
+                assertThat(res.body()).contains("\"x-strait-attempt-count\":\"3\"");
+            }
+            assertThat(b.requestCount()).isEqualTo(60);
+            h2.failNext(1, 503);
+            assertThat(p.get("/h2/echo").statusCode()).isEqualTo(200);
+            assertThat(h2.requestCount()).isEqualTo(2);
         }
     }
 
