@@ -835,8 +835,10 @@ public final class ProxyExchange implements UpstreamListener, LbContext, RouteRe
         } else if (retryable(AttemptResult.TIMEOUT, 0)) {
             retryAfterBackoff(AttemptResult.TIMEOUT);
         } else {
-            respondError(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream_timeout", "no response from " + endpoint.id()
-                    + " within the per-try timeout of " + retry.perTryTimeout().toMillis() + "ms");
+            Duration perTry = retry.perTryTimeout();
+            respondError(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream_timeout", "no response from "
+                    + (endpoint == null ? "cluster " + route.cluster().name() : endpoint.id())
+                    + (perTry == null ? "" : " within the per-try timeout of " + perTry.toMillis() + "ms"));
         }
     }
 
