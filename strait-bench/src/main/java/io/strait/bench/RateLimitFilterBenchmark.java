@@ -41,6 +41,12 @@ import org.openjdk.jmh.infra.Blackhole;
  * context and the upstream's response head are made per call, as the proxy makes them; {@link #baseline} makes only
  * those, so {@code request - baseline} is the filter's own cost. {@code caller}: {@code anonymous} (the client's
  * address is the key) or {@code apiKey} (an {@link Identity} set by the auth filter before).
+ *
+ * <pre>
+ * mvn -B -ntp -q -pl strait-bench -am package -DskipTests
+ * java --sun-misc-unsafe-memory-access=allow -jar strait-bench/target/strait-bench-0.1.0-SNAPSHOT-jmh.jar \
+ *     RateLimitFilterBenchmark -f 2 -wi 3 -i 5 -w 1s -r 1s -prof gc
+ * </pre>
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -57,9 +63,6 @@ public class RateLimitFilterBenchmark {
             routes:
               - {name: limited, match: {path: /limited}, cluster: backend, rateLimit: [per-client]}
             """;
-    private static final InetSocketAddress CLIENT = new InetSocketAddress("127.0.0.1", 40000);
-    private static final Identity API_KEY = new Identity("apiKey", null, "acme", Set.of("users:read"), "key_7f3a9c",
-            Map.of(), null);
 
     @Param({"anonymous", "apiKey"})
     String caller;
@@ -67,10 +70,22 @@ public class RateLimitFilterBenchmark {
     @Param({"false"})
     boolean ietf;
 
+    /**
+     * Clients taking turns: {@code 1}, one bucket charged faster than it refills (its remaining count changes every
+     * call); {@code 16}, each bucket charged every few microseconds, so it stays full as under bench/ratelimit.sh's
+     * load (and as for most clients of a real gateway, well under their limits).
+     */
+    @Param({"1", "16"})
+    int clients;
+
     private RateLimits limits;
     private RateLimitFilter filter;
     private HttpRequest request;
-    private Identity identity;
+    private InetSocketAddress[] addresses;
+    /** The client's address as text, as its connection keeps it. */
+    private String[] ips;
+    private Identity[] identities;
+    private int next;
 
     @Setup(Level.Trial)
     public void setup() throws Exception {
@@ -84,7 +99,16 @@ public class RateLimitFilterBenchmark {
         request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/limited");
         request.headers().set(HttpHeaderNames.HOST, "127.0.0.1:8080").set(HttpHeaderNames.USER_AGENT, "wrk")
                 .set(HttpHeaderNames.ACCEPT, "*/*");
-        identity = caller.equals("apiKey") ? API_KEY : null;
+        addresses = new InetSocketAddress[clients];
+        ips = new String[clients];
+        identities = new Identity[clients];
+        for (int c = 0; c < clients; c++) {
+            addresses[c] = new InetSocketAddress("10.0.0." + (c + 1), 40000);
+            ips[c] = RequestContext.ipOf(addresses[c]);
+            identities[c] = caller.equals("apiKey")
+                    ? new Identity("apiKey", null, "acme", Set.of("users:read"), "key_7f3a9c" + c, Map.of(), null)
+                    : null;
+        }
         HttpResponse check = request();
         if (!check.headers().contains("X-RateLimit-Remaining")) throw new IllegalStateException("no rate-limit headers");
     }
@@ -95,8 +119,10 @@ public class RateLimitFilterBenchmark {
     }
 
     private RequestContext context() {
-        RequestContext ctx = new RequestContext(request, CLIENT, "127.0.0.1", false, "HTTP/1.1");
-        if (identity != null) ctx.attr(Identity.KEY).set(identity);
+        int c = next;
+        next = c + 1 == clients ? 0 : c + 1;
+        RequestContext ctx = new RequestContext(request, addresses[c], ips[c], false, "HTTP/1.1");
+        if (identities[c] != null) ctx.attr(Identity.KEY).set(identities[c]);
         return ctx;
     }
 
@@ -111,6 +137,14 @@ public class RateLimitFilterBenchmark {
     public HttpResponse baseline(Blackhole bh) {
         bh.consume(context());
         return upstreamResponse();
+    }
+
+    /** The request side alone: the context and {@code onRequest} (the store's charge, the key, the header values). */
+    @Benchmark
+    public RequestContext onRequest() {
+        RequestContext ctx = context();
+        if (filter.onRequest(ctx) != FilterResult.CONTINUE) throw new IllegalStateException("refused");
+        return ctx;
     }
 
     /** One admitted request: charged, then the response head gets its {@code X-RateLimit-*} headers. */

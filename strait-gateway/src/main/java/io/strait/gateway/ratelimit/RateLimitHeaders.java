@@ -38,8 +38,13 @@ final class RateLimitHeaders {
         for (int i = 0; i < SMALL_COUNTS; i++) SMALL[i] = AsciiString.cached(Integer.toString(i));
     }
 
-    /** A limit's constant header values, made when the filter is built. */
-    record Texts(Rate rate, AsciiString limit, AsciiString ietfPolicy, String ietfStatePrefix) {}
+    /**
+     * A limit's constant header values, made when the filter is built. {@code full} and {@code ietfFull} are for a
+     * full bucket (after this request: {@code burst - 1} left, full again one interval from now), what every caller
+     * well under the limit is told.
+     */
+    record Texts(Rate rate, AsciiString limit, AsciiString full, AsciiString ietfPolicy, String ietfStatePrefix,
+            AsciiString ietfFull) {}
 
     /** A formatted reset second (immutable: shared by event loops through a plain array without harm). */
     private record Second(long epochSecond, AsciiString text) {}
@@ -53,8 +58,10 @@ final class RateLimitHeaders {
 
     /** The constant texts of {@code policy}'s headers at {@code rate}. */
     static Texts texts(String policy, Rate rate) {
-        return new Texts(rate, AsciiString.cached(rate.limitText()), AsciiString.cached(policy(policy, rate)),
-                "\"" + policy + "\";r=");
+        String statePrefix = "\"" + policy + "\";r=";
+        return new Texts(rate, AsciiString.cached(rate.limitText()), count(rate.burst() - 1),
+                AsciiString.cached(policy(policy, rate)), statePrefix,
+                AsciiString.cached(statePrefix + (rate.burst() - 1) + ";t=" + ceilSeconds(rate.intervalMicros())));
     }
 
     /**
@@ -62,12 +69,15 @@ final class RateLimitHeaders {
      * ({@link RequestContext#setResponseHeader}).
      */
     void allowed(RequestContext ctx, Texts t, BucketState s, long nowMicros) {
+        long left = s.remaining();
+        boolean full = left == t.rate().burst() - 1 && s.resetAfterMicros() == t.rate().intervalMicros();
         ctx.setResponseHeader(LIMIT, t.limit());
-        ctx.setResponseHeader(REMAINING, count(s.remaining()));
+        ctx.setResponseHeader(REMAINING, full ? t.full() : count(left));
         ctx.setResponseHeader(RESET, reset(resetEpochSeconds(s, nowMicros)));
         if (ietf) {
             ctx.setResponseHeader(POLICY, t.ietfPolicy());
-            ctx.setResponseHeader(RATELIMIT, t.ietfStatePrefix() + s.remaining() + ";t=" + ceilSeconds(s.resetAfterMicros()));
+            ctx.setResponseHeader(RATELIMIT,
+                    full ? t.ietfFull() : t.ietfStatePrefix() + left + ";t=" + ceilSeconds(s.resetAfterMicros()));
         }
     }
 
@@ -116,14 +126,21 @@ final class RateLimitHeaders {
         return text;
     }
 
-    /** Decimal digits straight into the bytes an AsciiString wraps (no String in between). */
+    /** Decimal digits straight into the bytes an AsciiString wraps (no String in between), two at a time. */
     static AsciiString decimal(long n) {
         if (n < 0 || n > Integer.MAX_VALUE) return new AsciiString(Long.toString(n));
-        int v = (int) n; // int division by 10 is a multiplication; epoch seconds fit until 2038
+        int v = (int) n; // int division by a constant is a multiplication; epoch seconds fit until 2038
         int digits = 1;
-        for (int rest = v / 10; rest != 0; rest /= 10) digits++;
+        for (int bound = 10; digits < 10 && v >= bound; bound *= 10) digits++;
         byte[] b = new byte[digits];
-        for (int i = digits - 1; i >= 0; i--, v /= 10) b[i] = (byte) ('0' + v % 10);
+        int i = digits;
+        for (; v >= 100; v /= 100) {
+            int pair = v % 100;
+            b[--i] = (byte) ('0' + pair % 10);
+            b[--i] = (byte) ('0' + pair / 10);
+        }
+        b[--i] = (byte) ('0' + v % 10);
+        if (v >= 10) b[--i] = (byte) ('0' + v / 10);
         return new AsciiString(b, false);
     }
 

@@ -15,8 +15,8 @@ import java.security.cert.X509Certificate;
  * ({@code AttributeKey<T>}, never a string-keyed bag), and the headers filters give the upstream's response.
  */
 public final class RequestContext {
-    /** Room for five headers (name and value each): the rate limit's three, or five with the IETF pair. */
-    private static final int RESPONSE_HEADERS_CAPACITY = 10;
+    /** Room for three headers (name and value each): the rate limit's X-RateLimit-* (it grows for more). */
+    private static final int RESPONSE_HEADERS_CAPACITY = 6;
     private final HttpRequest request;
     private final InetSocketAddress client;
     private String clientIp;
@@ -30,8 +30,8 @@ public final class RequestContext {
     private String query;
     private DefaultAttributeMap attributes;
     private X509Certificate peerCertificate;
-    /** Names and values, alternating, of {@link #setResponseHeader}; null until a filter sets one. */
-    private CharSequence[] responseHeaders;
+    /** Names ({@link AsciiString}) and values, alternating, of {@link #setResponseHeader}; null until a filter sets one. */
+    private Object[] responseHeaders;
     private int responseHeaderCount;
 
     public RequestContext(HttpRequest request, InetSocketAddress client, boolean secure, String protocol) {
@@ -156,10 +156,10 @@ public final class RequestContext {
      * and the proxy's own errors do not get it. Names are best constants (an AsciiString caches its hash).
      */
     public void setResponseHeader(AsciiString name, CharSequence value) {
-        CharSequence[] h = responseHeaders;
+        Object[] h = responseHeaders;
         int n = responseHeaderCount;
         if (h == null) {
-            h = responseHeaders = new CharSequence[RESPONSE_HEADERS_CAPACITY];
+            h = responseHeaders = new Object[RESPONSE_HEADERS_CAPACITY];
         } else if (n == h.length) {
             h = responseHeaders = java.util.Arrays.copyOf(h, n * 2);
         }
@@ -170,7 +170,7 @@ public final class RequestContext {
 
     /** Sets the headers of {@link #setResponseHeader} on {@code headers}, in the order given (the proxy calls it). */
     public void applyResponseHeaders(HttpHeaders headers) {
-        CharSequence[] h = responseHeaders;
-        for (int i = 0; i < responseHeaderCount; i += 2) headers.set(h[i], h[i + 1]);
+        Object[] h = responseHeaders;
+        for (int i = 0; i < responseHeaderCount; i += 2) headers.set((AsciiString) h[i], h[i + 1]);
     }
 }
