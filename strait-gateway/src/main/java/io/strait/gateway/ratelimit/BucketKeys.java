@@ -1,6 +1,7 @@
 package io.strait.gateway.ratelimit;
 
 import io.strait.config.model.RateLimitPolicy.Descriptor;
+import io.strait.config.model.RateLimitPolicy.Descriptor.Kind;
 import io.strait.gateway.auth.Identity;
 import io.strait.proxy.filter.RequestContext;
 import java.nio.charset.StandardCharsets;
@@ -36,28 +37,63 @@ public final class BucketKeys {
 
     private BucketKeys() {}
 
+    /** What a part's value is, written before it: {@code k.key_abc}, {@code ip.10.0.0.7}; a route or method has none. */
+    private enum Marker {
+        KEY("k."), USER("u."), TENANT("t."), IP("ip."), VALUE("v."), NONE("");
+
+        final String text;
+        /** The start of a key whose first part has this marker. */
+        final String open;
+
+        Marker(String text) {
+            this.text = text;
+            this.open = "{" + text;
+        }
+    }
+
     /** The value of one descriptor for this request, bounded; {@code route} is already bounded. */
     static String part(Descriptor d, RequestContext ctx, Identity id, String route) {
+        String v = value(d, ctx, id, route);
+        if (v == null) return ABSENT;
+        Marker m = marker(d, id);
+        return m == Marker.NONE ? v : m.text + v;
+    }
+
+    /**
+     * The part's value without its marker, bounded; null for a missing header. The client is the API key's id, else
+     * the token's subject, else (anonymous) the client's address; the tenant, when the caller has none, is the client.
+     */
+    private static String value(Descriptor d, RequestContext ctx, Identity id, String route) {
         return switch (d.kind()) {
-            case CLIENT -> client(ctx, id);
-            case TENANT -> id != null && id.tenant() != null ? "t." + bounded(id.tenant()) : client(ctx, id);
-            case IP -> "ip." + bounded(ctx.forwardedClientIp());
+            case CLIENT, TENANT -> {
+                if (d.kind() == Kind.TENANT && id != null && id.tenant() != null) yield bounded(id.tenant());
+                if (id != null && id.keyId() != null) yield bounded(id.keyId());
+                if (id != null && id.userId() != null) yield bounded(id.userId());
+                yield bounded(ctx.forwardedClientIp());
+            }
+            case IP -> bounded(ctx.forwardedClientIp());
             case ROUTE -> route; // bounded once, when the filter is built
             case METHOD -> bounded(ctx.request().method().name());
             case HEADER -> {
                 String v = ctx.headers().get(d.header());
-                yield v == null ? ABSENT : "v." + bounded(v);
+                yield v == null ? null : bounded(v);
             }
         };
     }
 
-    /** The API key's id, else the token's subject, else (anonymous) the client's address. */
-    private static String client(RequestContext ctx, Identity id) {
-        if (id != null) {
-            if (id.keyId() != null) return "k." + bounded(id.keyId());
-            if (id.userId() != null) return "u." + bounded(id.userId());
-        }
-        return "ip." + bounded(ctx.forwardedClientIp());
+    /** The marker of {@link #value}'s answer (the same choices, so a key id and a subject never share a bucket). */
+    private static Marker marker(Descriptor d, Identity id) {
+        return switch (d.kind()) {
+            case CLIENT, TENANT -> {
+                if (d.kind() == Kind.TENANT && id != null && id.tenant() != null) yield Marker.TENANT;
+                if (id != null && id.keyId() != null) yield Marker.KEY;
+                if (id != null && id.userId() != null) yield Marker.USER;
+                yield Marker.IP;
+            }
+            case IP -> Marker.IP;
+            case HEADER -> Marker.VALUE;
+            case ROUTE, METHOD -> Marker.NONE;
+        };
     }
 
     /**
@@ -66,16 +102,62 @@ public final class BucketKeys {
      */
     static String key(String policy, List<Descriptor> descriptors, RequestContext ctx, Identity id, String route,
             String[] slot) {
-        if (descriptors.isEmpty()) {
-            slot[0] = policy;
-            return "{" + policy + "}";
+        Bucket b = new Template(policy, descriptors, route).bucket(ctx, id, null, false);
+        slot[0] = b.slot();
+        return b.key();
+    }
+
+    /**
+     * One policy's keys on one route, prepared when the filter is built: the parts that cannot change (the route, the
+     * policy's name) are joined once, so the usual key ({@code [client]}, {@code [client, route]}) is one string
+     * concatenation per request, and a key of constant parts only is not built at all.
+     */
+    static final class Template {
+        private final String policy;
+        private final List<Descriptor> descriptors;
+        private final String route;
+        /** The whole key when no part depends on the request, else null. */
+        private final String constantKey;
+        private final String constantSlot;
+        /** {@code }:policy} and the parts after the first, when those are all constant; else null. */
+        private final String constantTail;
+
+        Template(String policy, List<Descriptor> descriptors, String route) {
+            this.policy = policy;
+            this.descriptors = List.copyOf(descriptors);
+            this.route = route;
+            boolean restConstant = true;
+            StringBuilder tail = new StringBuilder("}:").append(policy);
+            for (int i = 1; i < descriptors.size(); i++) {
+                restConstant &= descriptors.get(i).kind() == Kind.ROUTE;
+                tail.append(':').append(route);
+            }
+            constantTail = restConstant ? tail.toString() : null;
+            if (descriptors.isEmpty()) {
+                constantSlot = policy;
+                constantKey = "{" + policy + "}";
+            } else if (restConstant && descriptors.get(0).kind() == Kind.ROUTE) {
+                constantSlot = route;
+                constantKey = "{" + route + constantTail;
+            } else {
+                constantSlot = null;
+                constantKey = null;
+            }
         }
-        String first = part(descriptors.get(0), ctx, id, route);
-        slot[0] = first;
-        StringBuilder b = new StringBuilder(first.length() + policy.length() + 24 * descriptors.size());
-        b.append('{').append(first).append("}:").append(policy);
-        for (int i = 1; i < descriptors.size(); i++) b.append(':').append(part(descriptors.get(i), ctx, id, route));
-        return b.toString();
+
+        /** The bucket of this request; its slot is read from the key when a store asks for it. */
+        Bucket bucket(RequestContext ctx, Identity id, Rate rate, boolean failOpen) {
+            if (constantKey != null) return new Bucket(policy, constantKey, constantSlot, rate, failOpen);
+            Descriptor first = descriptors.get(0);
+            String value = value(first, ctx, id, route);
+            String open = value == null ? Marker.NONE.open : marker(first, id).open;
+            if (value == null) value = ABSENT;
+            if (constantTail != null) return new Bucket(policy, open + value + constantTail, rate, failOpen);
+            StringBuilder b = new StringBuilder(open.length() + value.length() + policy.length() + 24 * descriptors.size());
+            b.append(open).append(value).append("}:").append(policy);
+            for (int i = 1; i < descriptors.size(); i++) b.append(':').append(part(descriptors.get(i), ctx, id, route));
+            return new Bucket(policy, b.toString(), rate, failOpen);
+        }
     }
 
     /** {@code value} itself when short and plain, else {@code h.} and its hash. */

@@ -1,42 +1,55 @@
 package io.strait.gateway.ratelimit;
 
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.util.AttributeKey;
 import io.strait.gateway.auth.Identity;
 import io.strait.proxy.filter.FilterResult;
 import io.strait.proxy.filter.HttpFilter;
 import io.strait.proxy.filter.RequestContext;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * A route's rate limits: charges the request to one bucket per policy (all must have room), answers
- * 429 with {@code Retry-After} when one has none, and adds the {@code X-RateLimit-*} headers of the
- * nearest limit to the upstream's response. Runs after the auth policy, so buckets can be per caller.
+ * 429 with {@code Retry-After} when one has none, and gives the upstream's response the {@code X-RateLimit-*}
+ * headers of the nearest limit ({@link RequestContext#setResponseHeader}). Runs after the auth policy, so
+ * buckets can be per caller.
  *
  * <p>A local (or hybrid) store answers within this call on the event loop; a Redis store's answer
- * resumes the chain on the loop when it arrives.
+ * resumes the chain on the loop when it arrives. What does not change between requests (key templates,
+ * header texts) is prepared here, once per route.
  */
 public final class RateLimitFilter implements HttpFilter {
-    /** What the response headers report: the bucket nearest its limit. */
-    record Decision(Bucket bucket, BucketState state, long nowMicros) {}
+    /** One policy on this route, ready for the request path. */
+    private record Limit(LimitPolicy policy, BucketKeys.Template keys, RateLimitHeaders.Texts texts,
+            RateLimitHeaders.Texts[] planTexts) {
+        static Limit of(LimitPolicy p, String routeKey) {
+            RateLimitHeaders.Texts[] plans = p.plans().values().stream()
+                    .map(r -> RateLimitHeaders.texts(p.name(), r)).toArray(RateLimitHeaders.Texts[]::new);
+            return new Limit(p, new BucketKeys.Template(p.name(), p.key(), routeKey), RateLimitHeaders.texts(p.name(), p.rate()),
+                    plans);
+        }
 
-    static final AttributeKey<Decision> DECISION = AttributeKey.valueOf("strait.rateLimit");
+        /** The header texts of the rate the bucket was charged at: the policy's, or one of its plans'. */
+        RateLimitHeaders.Texts textsOf(Bucket b) {
+            if (b.rate() == texts.rate()) return texts;
+            for (RateLimitHeaders.Texts t : planTexts) {
+                if (t.rate() == b.rate()) return t;
+            }
+            return RateLimitHeaders.texts(policy.name(), b.rate()); // not one of ours: made on the spot
+        }
+    }
 
-    /** The route's name as a key part (bounded once here, not per request). */
-    private final String routeKey;
-    private final List<LimitPolicy> policies;
+    private final Limit[] limits;
     private final RateLimiter limiter;
     private final RateLimitHeaders headers;
     private final RateLimitResults results;
 
     RateLimitFilter(String route, List<LimitPolicy> policies, RateLimiter limiter, RateLimitHeaders headers,
             RateLimitResults results) {
-        this.routeKey = BucketKeys.bounded(route);
-        this.policies = List.copyOf(policies);
+        String routeKey = BucketKeys.bounded(route); // the route's name as a key part, bounded once here
+        this.limits = policies.stream().map(p -> Limit.of(p, routeKey)).toArray(Limit[]::new);
         this.limiter = limiter;
         this.headers = headers;
         this.results = results;
@@ -61,13 +74,15 @@ public final class RateLimitFilter implements HttpFilter {
     private List<Bucket> buckets(RequestContext ctx) {
         Identity id = ctx.attrValue(Identity.KEY);
         String plan = id == null ? null : id.plan();
-        String[] slot = new String[1];
-        List<Bucket> out = new ArrayList<>(policies.size());
-        for (LimitPolicy p : policies) {
-            String key = BucketKeys.key(p.name(), p.key(), ctx, id, routeKey, slot);
-            out.add(new Bucket(p.name(), key, slot[0], p.rateFor(plan), p.failOpen()));
-        }
-        return out;
+        if (limits.length == 1) return List.of(bucket(limits[0], ctx, id, plan));
+        Bucket[] out = new Bucket[limits.length];
+        for (int i = 0; i < out.length; i++) out[i] = bucket(limits[i], ctx, id, plan);
+        return Arrays.asList(out); // read-only from here on
+    }
+
+    private static Bucket bucket(Limit l, RequestContext ctx, Identity id, String plan) {
+        LimitPolicy p = l.policy();
+        return l.keys().bucket(ctx, id, p.rateFor(plan), p.failOpen());
     }
 
     /** Runs on the request's event loop. */
@@ -88,14 +103,8 @@ public final class RateLimitFilter implements HttpFilter {
         }
         results.allowed.inc();
         int nearest = nearest(v.states());
-        ctx.attr(DECISION).set(new Decision(buckets.get(nearest), v.states().get(nearest), v.nowMicros()));
+        headers.allowed(ctx, limits[nearest].textsOf(buckets.get(nearest)), v.states().get(nearest), v.nowMicros());
         return FilterResult.CONTINUE;
-    }
-
-    @Override
-    public void onResponse(RequestContext ctx, HttpResponse response) {
-        Decision d = ctx.attrValue(DECISION);
-        if (d != null) headers.allowed(response.headers(), d.bucket(), d.state(), d.nowMicros());
     }
 
     /** The refusing bucket that lasts longest (the honest Retry-After when several refuse). */

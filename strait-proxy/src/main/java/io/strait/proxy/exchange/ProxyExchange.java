@@ -709,6 +709,7 @@ public final class ProxyExchange implements UpstreamListener, LbContext, RouteRe
         }
         res.setProtocolVersion(HttpVersion.HTTP_1_1);
         h.set(StraitHeaders.REQUEST_ID, ctx.requestId());
+        ctx.applyResponseHeaders(h);
         List<HttpFilter> filters = route.filters();
         for (int i = filters.size() - 1; i >= 0; i--) filters.get(i).onResponse(ctx, res);
         down.write(res);

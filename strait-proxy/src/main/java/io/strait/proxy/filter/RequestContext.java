@@ -2,6 +2,7 @@ package io.strait.proxy.filter;
 
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.util.AsciiString;
 import io.netty.util.Attribute;
 import io.netty.util.AttributeKey;
 import io.netty.util.DefaultAttributeMap;
@@ -11,9 +12,11 @@ import java.security.cert.X509Certificate;
 /**
  * The state of one request as filters see it: the request head (mutable until it goes upstream),
  * where it came from, its id, and typed attributes for filters to share state
- * ({@code AttributeKey<T>}, never a string-keyed bag).
+ * ({@code AttributeKey<T>}, never a string-keyed bag), and the headers filters give the upstream's response.
  */
 public final class RequestContext {
+    /** Room for three headers (name and value each): the rate limit's X-RateLimit-* (it grows for more). */
+    private static final int RESPONSE_HEADERS_CAPACITY = 6;
     private final HttpRequest request;
     private final InetSocketAddress client;
     private String clientIp;
@@ -27,6 +30,9 @@ public final class RequestContext {
     private String query;
     private DefaultAttributeMap attributes;
     private X509Certificate peerCertificate;
+    /** Names ({@link AsciiString}) and values, alternating, of {@link #setResponseHeader}; null until a filter sets one. */
+    private Object[] responseHeaders;
+    private int responseHeaderCount;
 
     public RequestContext(HttpRequest request, InetSocketAddress client, boolean secure, String protocol) {
         this(request, client, null, secure, protocol);
@@ -141,5 +147,30 @@ public final class RequestContext {
     public <T> Attribute<T> attr(AttributeKey<T> key) {
         if (attributes == null) attributes = new DefaultAttributeMap();
         return attributes.attr(key);
+    }
+
+    /**
+     * Gives the upstream's response head this header, replacing any the upstream sent with that name
+     * (e.g. {@code X-RateLimit-*}): a request filter decides it once, the proxy sets it when the head
+     * arrives, before the response filters run. Answers a filter gives itself ({@code FilterResult.respond})
+     * and the proxy's own errors do not get it. Names are best constants (an AsciiString caches its hash).
+     */
+    public void setResponseHeader(AsciiString name, CharSequence value) {
+        Object[] h = responseHeaders;
+        int n = responseHeaderCount;
+        if (h == null) {
+            h = responseHeaders = new Object[RESPONSE_HEADERS_CAPACITY];
+        } else if (n == h.length) {
+            h = responseHeaders = java.util.Arrays.copyOf(h, n * 2);
+        }
+        h[n] = name;
+        h[n + 1] = value;
+        responseHeaderCount = n + 2;
+    }
+
+    /** Sets the headers of {@link #setResponseHeader} on {@code headers}, in the order given (the proxy calls it). */
+    public void applyResponseHeaders(HttpHeaders headers) {
+        Object[] h = responseHeaders;
+        for (int i = 0; i < responseHeaderCount; i += 2) headers.set((AsciiString) h[i], h[i + 1]);
     }
 }
