@@ -49,6 +49,7 @@ import io.strait.proxy.runtime.RouteRuntime;
 import io.strait.proxy.runtime.Snapshot;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -74,6 +75,11 @@ public final class ProxyExchange implements UpstreamListener, LbContext, RouteRe
     private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
     /** How often a retry asks the balancer again for an endpoint other than the one that failed (Envoy's previous-hosts). */
     private static final int RESELECT_TRIES = 3;
+    /**
+     * Request body bytes kept for sending again on a retry (Envoy keeps up to its buffer limit too); a
+     * longer body is streamed without a copy, and its request is not retried once any of it was sent.
+     */
+    static final int RETRY_BUFFER_LIMIT = 64 * 1024;
     /** Attempt-count header values, made once: attempts are 1 + at most 10 retries. */
     private static final AsciiString[] ATTEMPT_VALUES = new AsciiString[12];
 
@@ -146,6 +152,11 @@ public final class ProxyExchange implements UpstreamListener, LbContext, RouteRe
     private long lastResponseNanos;
     /** The copy of this request sent to the route's mirror cluster, or null. */
     private MirrorCall mirror;
+    /** Whether the body is kept for a retry (a retriable method on a route with retries). */
+    private boolean keepBody;
+    /** The body chunks sent so far, kept for a retry (duplicates this exchange owns); null until the first byte, or when dropped. */
+    private ArrayDeque<HttpContent> replay;
+    private long replayBytes;
 
     public ProxyExchange(Engine engine, Snapshot snapshot, Downstream down, HttpRequest request, InetSocketAddress client) {
         this(engine, snapshot, down, request, client, null);
@@ -298,6 +309,12 @@ public final class ProxyExchange implements UpstreamListener, LbContext, RouteRe
         }
         requestAdmitted = true;
         retry = route.config().retries();
+        // A body is kept only when a retry could need it again: not for refused connections alone
+        // (nothing was sent), which is all a route without a retries block retries.
+        if (retry.attempts() > 0 && !requestComplete && retriesSentRequests(retry)
+                && (retry.nonIdempotent() || IDEMPOTENT.contains(method))) {
+            keepBody = true;
+        }
         upstreamH2 = cluster.config().protocol() == ClusterConfig.UpstreamProtocol.H2C;
         prepareUpstreamHead();
         TrafficPolicy.Mirror m = route.config().traffic().mirror();
@@ -403,10 +420,16 @@ public final class ProxyExchange implements UpstreamListener, LbContext, RouteRe
             // The upstream may have seen the request: only an idempotent one is sent again (unless the
             // route says otherwise), and only without a body, which is streamed, not kept for a replay.
             if (!retry.nonIdempotent() && !IDEMPOTENT.contains(method)) return false;
-            if (!requestComplete || bytesIn > 0) return false;
+            if (!requestComplete || (bytesIn > 0 && replay == null)) return false;
         }
         if (overallDeadline != 0 && System.nanoTime() - overallDeadline >= 0) return false;
         return resilience.tryRetry(retry);
+    }
+
+    /** Whether the policy retries failures after the request was sent (anything but refused connections). */
+    private static boolean retriesSentRequests(RetryPolicy p) {
+        Set<RetryPolicy.RetryOn> on = p.retryOn();
+        return !p.statusCodes().isEmpty() || on.size() > (on.contains(RetryPolicy.RetryOn.CONNECT_FAILURE) ? 1 : 0);
     }
 
     private boolean retryOn(AttemptResult result, int status) {
@@ -527,6 +550,11 @@ public final class ProxyExchange implements UpstreamListener, LbContext, RouteRe
         } else if (!requestComplete) {
             connection.channel().flush();
             down.read();
+        } else if (replay != null && !replay.isEmpty()) {
+            // a retry: the kept body goes again (duplicates, so it can go once more)
+            for (HttpContent c : replay) connection.write(c.retainedDuplicate());
+            connection.channel().flush();
+            requestSent = true;
         } else {
             // a retry of a bodiless request whose end the client sent long ago
             connection.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
@@ -588,12 +616,35 @@ public final class ProxyExchange implements UpstreamListener, LbContext, RouteRe
     private void writeRequestContent(HttpContent content) {
         boolean last = content instanceof LastHttpContent;
         if (mirror != null) mirror.offer(content.retainedDuplicate());
+        if (keepBody) keepForReplay(content);
         upstream.writeAndFlush(content);
         if (last) {
             requestSent = true;
         } else if (upstream.isWritable()) {
             down.read();
         } // else: onUpstreamWritabilityChanged resumes reading
+    }
+
+    /** Keeps a duplicate of a body chunk for a retry, until the body grows past {@link #RETRY_BUFFER_LIMIT}. */
+    private void keepForReplay(HttpContent content) {
+        int n = content.content().readableBytes();
+        if (replay == null) {
+            if (n == 0) return; // nothing yet (a bodiless request's end): a retry sends an empty end
+            replay = new ArrayDeque<>(4);
+        }
+        replayBytes += n;
+        if (replayBytes > RETRY_BUFFER_LIMIT) {
+            dropReplay();
+            return;
+        }
+        replay.add(content.retainedDuplicate());
+    }
+
+    private void dropReplay() {
+        keepBody = false;
+        if (replay == null) return;
+        for (HttpContent c : replay) c.release();
+        replay = null;
     }
 
     @Override
@@ -966,6 +1017,7 @@ public final class ProxyExchange implements UpstreamListener, LbContext, RouteRe
         }
         acquiring = null;
         if (mirror != null) mirror.realRequestAborted();
+        dropReplay();
         endAttempt(AttemptResult.CANCELLED);
         releaseEndpoint();
         if (requestAdmitted) {

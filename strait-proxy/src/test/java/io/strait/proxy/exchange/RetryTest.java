@@ -109,9 +109,33 @@ class RetryTest {
             b.failNext(1, 503);
             assertThat(p.send(post("/any/x", HttpRequest.BodyPublishers.noBody(), p)).statusCode()).isEqualTo(200);
             assertThat(b.requestCount()).isEqualTo(3);
-            // a body is streamed, not kept: a request whose body reached the upstream is not sent again
+            // a small body is kept and sent again
             b.failNext(1, 503);
-            assertThat(p.send(post("/any/x", HttpRequest.BodyPublishers.ofString("payload"), p)).statusCode()).isEqualTo(503);
+            HttpResponse<String> again = p.send(post("/any/x", HttpRequest.BodyPublishers.ofString("payload"), p));
+            assertThat(again.statusCode()).isEqualTo(200);
+            assertThat(again.body()).contains("\"bodyBytes\":7");
+            assertThat(b.requestCount()).isEqualTo(5);
+        }
+    }
+
+    @Test
+    void aBodyUpToTheBufferLimitIsSentAgainALongerOneIsNot() throws Exception {
+        try (TestBackend b = new TestBackend("b");
+             ProxyFixture p = ProxyFixture.start("""
+                     clusters: {web: {endpoints: [{address: ${b}}]}}
+                     routes: [{name: web, match: {pathPrefix: /}, cluster: web, retries: {attempts: 2, retryOn: [5xx], %s}}]
+                     """.formatted(FAST_BACKOFF), Map.of("b", b.address()))) {
+            byte[] small = new byte[ProxyExchange.RETRY_BUFFER_LIMIT];
+            b.failNext(2, 503);
+            HttpResponse<String> res = p.send(HttpRequest.newBuilder(p.uri("/echo")).PUT(HttpRequest.BodyPublishers.ofByteArray(small)).build());
+            assertThat(res.statusCode()).isEqualTo(200);
+            assertThat(res.body()).contains("\"bodyBytes\":" + small.length);
+            assertThat(b.requestCount()).isEqualTo(3);
+            assertThat(b.bodyBytes()).isEqualTo(3L * small.length);
+            byte[] large = new byte[ProxyExchange.RETRY_BUFFER_LIMIT + 1];
+            b.failNext(1, 503);
+            res = p.send(HttpRequest.newBuilder(p.uri("/echo")).PUT(HttpRequest.BodyPublishers.ofByteArray(large)).build());
+            assertThat(res.statusCode()).isEqualTo(503);
             assertThat(b.requestCount()).isEqualTo(4);
         }
     }
