@@ -355,9 +355,11 @@ public final class ProxyExchange implements UpstreamListener, LbContext, RouteRe
         }
         upstreamDeadline = due;
         if (due != 0) down.armDeadline(due, due - now);
-        if (route.config().timeoutHeader()) {
-            if (due == 0) h.remove(StraitHeaders.TIMEOUT_MS);
-            else h.set(StraitHeaders.TIMEOUT_MS, Long.toString(Math.max(1, TimeUnit.NANOSECONDS.toMillis(due - now))));
+        // Strait's own header: what a client sent is never passed on (a client must not set another's deadline)
+        if (route.config().timeoutHeader() && due != 0) {
+            h.set(StraitHeaders.TIMEOUT_MS, Long.toString(Math.max(1, TimeUnit.NANOSECONDS.toMillis(due - now))));
+        } else if (attempt == 1) {
+            h.remove(StraitHeaders.TIMEOUT_MS);
         }
         Attempt a = new Attempt();
         acquiring = a;

@@ -276,11 +276,13 @@ class RetryTest {
                      """, Map.of("b", b.address()))) {
             p.get("/told/echo");
             p.get("/try/echo");
-            p.send(HttpRequest.newBuilder(p.uri("/quiet/echo")).header("X-Strait-Timeout-Ms", "99").build());
+            p.send(HttpRequest.newBuilder(p.uri("/quiet/echo")).header("X-Strait-Timeout-Ms", "99")
+                    .header("X-Strait-Attempt-Count", "7").build());
             List<String> told = b.received().stream().map(r -> r.headers().get("x-strait-timeout-ms")).toList();
             assertThat(Long.parseLong(told.get(0))).isBetween(1000L, 2000L);
             assertThat(Long.parseLong(told.get(1))).isBetween(100L, 500L);
-            assertThat(told.get(2)).isEqualTo("99"); // not Strait's business on that route
+            assertThat(told.get(2)).isNull();
+            assertThat(b.received().get(2).headers().get("x-strait-attempt-count")).isEqualTo("1"); // Strait's own header: a client's value never reaches the upstream
         }
     }
 
