@@ -165,19 +165,8 @@ report() {
   echo "| JWT, cached token | /jwt >= ${TARGET_AUTH_RATIO}x /plain req/s | ${jwt_ratio}x | $pass_jwt |"
   echo "| API key (file store) | /key >= ${TARGET_AUTH_RATIO}x /plain req/s | ${key_ratio}x | $pass_key |"
   if [ "$rounds" -gt 1 ]; then
-    echo
-    echo "Every round (req/s / p99 / CPU taken by other processes and steal; * = disturbed, left out of the medians):"
-    echo
-    for t in "${PATHS[@]}"; do
-      local r line="- /$t:"
-      for r in $(seq 1 "$rounds"); do line+=" $(printf '%.0f' "${R[peak-$t-$r.rps]}")/$(fmt_ms "${R[peak-$t-$r.p99_us]}")ms/${R[peak-$t-$r.other_cpu]}%${R[peak-$t-$r.disturbed]:+*}"; done
-      echo "$line"
-    done
-    for t in jwt key; do
-      local r line="- /$t / /plain req/s, round by round:"
-      for r in $(seq 1 "$rounds"); do line+=" $(ratio "${R[peak-$t-$r.rps]}" "${R[peak-plain-$r.rps]}")x"; done
-      echo "$line"
-    done
+    every_round "/" "${PATHS[@]}"
+    for t in jwt key; do round_ratios "/$t / /plain req/s" "$t" plain; done
     local r line="- Strait CPU per request (/plain, /jwt, /key), round by round:"
     for r in $(seq 1 "$rounds"); do line+=" ${R[peak-plain-$r.cpu_us]}/${R[peak-jwt-$r.cpu_us]}/${R[peak-key-$r.cpu_us]} µs"; done
     echo "$line"

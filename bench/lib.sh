@@ -416,6 +416,29 @@ bench_env() {
 # report_footer KIND ERRORS_HEADER [NOTE]: the end of a report: whether runs were disturbed (KIND: what a
 # round measured, "kind" or "path"), NOTE if given, wrk's errors, and Strait's warnings. Reads the
 # arrays disturbed and problems and the variables attempts and strait_warnings.
+# every_round PREFIX TARGET...: a report's list of every peak round of each target (req/s / p99 /
+# other CPU, * when disturbed); PREFIX goes before each target's name (e.g. "/" for paths).
+every_round() {
+  local prefix=$1 t r line
+  shift
+  echo
+  echo "Every round (req/s / p99 / CPU taken by other processes and steal; * = disturbed, left out of the medians):"
+  echo
+  for t in "$@"; do
+    line="- $prefix$t:"
+    for r in $(seq 1 "$rounds"); do line+=" $(printf '%.0f' "${R[peak-$t-$r.rps]}")/$(fmt_ms "${R[peak-$t-$r.p99_us]}")ms/${R[peak-$t-$r.other_cpu]}%${R[peak-$t-$r.disturbed]:+*}"; done
+    echo "$line"
+  done
+}
+
+# round_ratios LABEL A B: one line with A's peak req/s over B's, round by round.
+round_ratios() {
+  local label=$1 a=$2 b=$3 r line
+  line="- $label, round by round:"
+  for r in $(seq 1 "$rounds"); do line+=" $(ratio "${R[peak-$a-$r.rps]}" "${R[peak-$b-$r.rps]}")x"; done
+  echo "$line"
+}
+
 report_footer() {
   local kind=$1 errors_header=$2 note=${3:-} t
   if [ ${#disturbed[@]} -eq 0 ]; then

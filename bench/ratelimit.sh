@@ -152,17 +152,8 @@ report() {
   echo "| redis store | >= ${TARGET_REDIS_VS_LOCAL}x the local store's req/s | ${redis_ratio}x | $(verdict "$redis_ratio >= $TARGET_REDIS_VS_LOCAL") |"
   echo "| hybrid store | >= ${TARGET_HYBRID_VS_LOCAL}x the local store's req/s | ${hybrid_ratio}x | $(verdict "$hybrid_ratio >= $TARGET_HYBRID_VS_LOCAL") |"
   if [ "$rounds" -gt 1 ]; then
-    echo
-    echo "Every round (req/s / p99 / CPU taken by other processes and steal; * = disturbed, left out of the medians):"
-    echo
-    for t in "${TARGETS[@]}"; do
-      local r line="- $t:"
-      for r in $(seq 1 "$rounds"); do line+=" $(printf '%.0f' "${R[peak-$t-$r.rps]}")/$(fmt_ms "${R[peak-$t-$r.p99_us]}")ms/${R[peak-$t-$r.other_cpu]}%${R[peak-$t-$r.disturbed]:+*}"; done
-      echo "$line"
-    done
-    local r line="- local / plain, round by round:"
-    for r in $(seq 1 "$rounds"); do line+=" $(ratio "${R[peak-local-$r.rps]}" "${R[peak-plain-$r.rps]}")x"; done
-    echo "$line"
+    every_round "" "${TARGETS[@]}"
+    round_ratios "local / plain" local plain
   fi
   echo
   report_footer "target" "wrk reported errors (no response >= 400, which would have stopped the harness):" \

@@ -104,17 +104,8 @@ report() {
   echo "|---|---|---|---|"
   echo "| idle retries, breakers, outlier detection | >= ${TARGET_GUARDED_VS_PLAIN}x plain proxying's req/s | ${guarded_ratio}x | $(verdict "$guarded_ratio >= $TARGET_GUARDED_VS_PLAIN") |"
   if [ "$rounds" -gt 1 ]; then
-    echo
-    echo "Every round (req/s / p99 / CPU taken by other processes and steal; * = disturbed, left out of the medians):"
-    echo
-    for t in "${TARGETS[@]}"; do
-      local r line="- /$t:"
-      for r in $(seq 1 "$rounds"); do line+=" $(printf '%.0f' "${R[peak-$t-$r.rps]}")/$(fmt_ms "${R[peak-$t-$r.p99_us]}")ms/${R[peak-$t-$r.other_cpu]}%${R[peak-$t-$r.disturbed]:+*}"; done
-      echo "$line"
-    done
-    local r line="- guarded / plain, round by round:"
-    for r in $(seq 1 "$rounds"); do line+=" $(ratio "${R[peak-guarded-$r.rps]}" "${R[peak-plain-$r.rps]}")x"; done
-    echo "$line"
+    every_round "/" "${TARGETS[@]}"
+    round_ratios "guarded / plain" guarded plain
   fi
   echo
   report_footer "target" "wrk reported errors (no response >= 400, which would have stopped the harness):" \
