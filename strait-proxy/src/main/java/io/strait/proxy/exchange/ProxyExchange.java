@@ -70,7 +70,7 @@ import io.netty.util.AsciiString;
  * on another endpoint when the route's {@link RetryPolicy} and the cluster's retry budget allow it.
  * Every attempt's result feeds the cluster's circuit breaker and outlier detection.
  */
-public final class ProxyExchange implements UpstreamListener, LbContext, RouteRequest {
+public final class ProxyExchange implements PoolCallback, UpstreamListener, LbContext, RouteRequest {
     /** Methods RFC 9110 section 9.2.2 calls idempotent: safe to send again after the upstream may have seen them. */
     private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
     /** How often a retry asks the balancer again for an endpoint other than the one that failed (Envoy's previous-hosts). */
@@ -137,8 +137,11 @@ public final class ProxyExchange implements UpstreamListener, LbContext, RouteRe
     private ClusterResilience resilience;
     private RetryPolicy retry;
     private int attempt;
-    /** The connection request of the current attempt; a late answer to an earlier one is let go. */
-    private Attempt acquiring;
+    /**
+     * The callback of the current attempt's connection request (the exchange itself for the first
+     * attempt, an {@link Attempt} for a retry), or null; a late answer to an earlier one is let go.
+     */
+    private PoolCallback acquiring;
     private Endpoint previousEndpoint;
     private boolean requestAdmitted;
     private boolean attemptOpen;
@@ -361,7 +364,7 @@ public final class ProxyExchange implements UpstreamListener, LbContext, RouteRe
         } else if (attempt == 1) {
             h.remove(StraitHeaders.TIMEOUT_MS);
         }
-        Attempt a = new Attempt();
+        PoolCallback a = attempt == 1 ? this : new Attempt(); // no allocation for the first try
         acquiring = a;
         engine.pools().pool(endpoint, route.cluster().config()).acquire(down.loop(), a);
     }
@@ -477,20 +480,39 @@ public final class ProxyExchange implements UpstreamListener, LbContext, RouteRe
     private final class Attempt implements PoolCallback {
         @Override
         public void onAcquired(UpstreamConnection connection) {
-            if (acquiring != this || done) {
-                connection.release();
-                return;
-            }
-            acquiring = null;
-            acquired(connection);
+            acquiredFor(this, connection);
         }
 
         @Override
         public void onAcquireFailed(Throwable cause) {
-            if (acquiring != this || done) return;
-            acquiring = null;
-            acquireFailed(cause);
+            acquireFailedFor(this, cause);
         }
+    }
+
+    /** The first attempt's connection. */
+    @Override
+    public void onAcquired(UpstreamConnection connection) {
+        acquiredFor(this, connection);
+    }
+
+    @Override
+    public void onAcquireFailed(Throwable cause) {
+        acquireFailedFor(this, cause);
+    }
+
+    private void acquiredFor(PoolCallback request, UpstreamConnection connection) {
+        if (acquiring != request || done) {
+            connection.release();
+            return;
+        }
+        acquiring = null;
+        acquired(connection);
+    }
+
+    private void acquireFailedFor(PoolCallback request, Throwable cause) {
+        if (acquiring != request || done) return;
+        acquiring = null;
+        acquireFailed(cause);
     }
 
     /** Rewrites the client's head in place into the upstream request: it is ours alone. */

@@ -1,39 +1,27 @@
 package io.strait.proxy.cluster;
 
+import io.strait.proxy.testing.EventLoops;
 import static io.strait.proxy.cluster.ClusterFixtures.NO_REQUEST;
 import static io.strait.proxy.cluster.ClusterFixtures.cluster;
 import static io.strait.proxy.cluster.ClusterFixtures.fastChecks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class ClusterDnsTest {
     private static final Duration WAIT = Duration.ofSeconds(5);
-    private static EventLoopGroup group;
+    @RegisterExtension
+    static final EventLoops LOOPS = new EventLoops();
     private TestBackend backend;
     private Cluster cluster;
-
-    @BeforeAll
-    static void loops() {
-        group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    }
-
-    @AfterAll
-    static void stopLoops() {
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-    }
 
     @BeforeEach
     void backend() {
@@ -48,7 +36,7 @@ class ClusterDnsTest {
 
     @Test
     void localhost_resolves_from_the_hosts_file_to_an_ip_endpoint() {
-        cluster = new Cluster(cluster("local", fastChecks(), "localhost:" + backend.port()), null, group, null);
+        cluster = new Cluster(cluster("local", fastChecks(), "localhost:" + backend.port()), null, LOOPS.group(), null);
         assertThat(cluster.endpoints()).isEmpty();
         assertThat(cluster.select(NO_REQUEST)).isNull();
         cluster.start();
@@ -64,7 +52,7 @@ class ClusterDnsTest {
 
     @Test
     void refreshes_keep_the_same_endpoint_objects_and_their_state() {
-        cluster = new Cluster(cluster("local", fastChecks(), "localhost:" + backend.port()), null, group, null);
+        cluster = new Cluster(cluster("local", fastChecks(), "localhost:" + backend.port()), null, LOOPS.group(), null);
         cluster.start();
         cluster.whenResolved().orTimeout(5, TimeUnit.SECONDS).join();
         List<Endpoint> first = cluster.endpoints();
@@ -80,7 +68,7 @@ class ClusterDnsTest {
     @Test
     void a_name_and_a_literal_for_the_same_address_are_one_endpoint() {
         int port = backend.port();
-        cluster = new Cluster(cluster("dup", null, "127.0.0.1:" + port, "localhost:" + port), null, group, null);
+        cluster = new Cluster(cluster("dup", null, "127.0.0.1:" + port, "localhost:" + port), null, LOOPS.group(), null);
         cluster.start();
         cluster.whenResolved().orTimeout(5, TimeUnit.SECONDS).join();
         assertThat(cluster.endpoints()).extracting(Endpoint::id).containsExactly("127.0.0.1:" + port);
@@ -89,12 +77,12 @@ class ClusterDnsTest {
     @Test
     void a_reload_keeps_resolved_endpoints_until_the_next_answer() {
         int port = backend.port();
-        cluster = new Cluster(cluster("local", fastChecks(), "localhost:" + port), null, group, null);
+        cluster = new Cluster(cluster("local", fastChecks(), "localhost:" + port), null, LOOPS.group(), null);
         cluster.start();
         cluster.whenResolved().orTimeout(5, TimeUnit.SECONDS).join();
         backend.status = 503;
         await().atMost(WAIT).until(() -> !cluster.endpoints().getFirst().healthy());
-        Cluster reloaded = new Cluster(cluster("local", fastChecks(), "localhost:" + port), null, group, cluster);
+        Cluster reloaded = new Cluster(cluster("local", fastChecks(), "localhost:" + port), null, LOOPS.group(), cluster);
         try {
             assertThat(reloaded.endpoints()).extracting(Endpoint::id).containsExactly("127.0.0.1:" + port);
             assertThat(reloaded.endpoints().getFirst().hostname()).isEqualTo("localhost");
@@ -106,7 +94,7 @@ class ClusterDnsTest {
 
     @Test
     void a_name_that_does_not_resolve_leaves_the_cluster_empty_without_failing() {
-        cluster = new Cluster(cluster("nowhere", null, "no-such-host.invalid:80", "127.0.0.1:" + backend.port()), null, group, null);
+        cluster = new Cluster(cluster("nowhere", null, "no-such-host.invalid:80", "127.0.0.1:" + backend.port()), null, LOOPS.group(), null);
         cluster.start();
         cluster.whenResolved().orTimeout(30, TimeUnit.SECONDS).join();
         assertThat(cluster.endpoints()).extracting(Endpoint::id).containsExactly("127.0.0.1:" + backend.port());
@@ -115,12 +103,12 @@ class ClusterDnsTest {
 
     @Test
     void refreshes_follow_dns_answers_and_a_failing_server_keeps_the_last_good_list() throws Exception {
-        try (FakeDnsServer dns = new FakeDnsServer(group)) {
+        try (FakeDnsServer dns = new FakeDnsServer(LOOPS.group())) {
             InetAddress ip1 = InetAddress.getByName("127.0.0.11");
             InetAddress ip2 = InetAddress.getByName("127.0.0.12");
             InetAddress ip3 = InetAddress.getByName("127.0.0.13");
             dns.answer = List.of(ip1);
-            cluster = new Cluster(cluster("svc", null, "svc.strait.test:8080"), null, group, null, dns.provider());
+            cluster = new Cluster(cluster("svc", null, "svc.strait.test:8080"), null, LOOPS.group(), null, dns.provider());
             cluster.start();
             cluster.whenResolved().orTimeout(5, TimeUnit.SECONDS).join();
             assertThat(cluster.endpoints()).extracting(Endpoint::id).containsExactly("127.0.0.11:8080");

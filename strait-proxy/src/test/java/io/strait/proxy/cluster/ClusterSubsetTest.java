@@ -1,12 +1,10 @@
 package io.strait.proxy.cluster;
 
+import io.strait.proxy.testing.EventLoops;
 import static io.strait.proxy.cluster.ClusterFixtures.NO_REQUEST;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.strait.config.model.ClusterConfig;
@@ -24,26 +22,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class ClusterSubsetTest {
     private static final Map<String, String> V1 = Map.of("version", "v1");
     private static final Map<String, String> V2 = Map.of("version", "v2");
-    private static EventLoopGroup group;
+    @RegisterExtension
+    static final EventLoops LOOPS = new EventLoops();
     private Cluster cluster;
-
-    @BeforeAll
-    static void loops() {
-        group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    }
-
-    @AfterAll
-    static void stopLoops() {
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-    }
 
     @AfterEach
     void close() {
@@ -67,7 +55,7 @@ class ClusterSubsetTest {
                 ep("10.0.0.3:80", Map.of("version", "v1", "track", "canary")),
                 ep("10.0.0.4:80", V2),
                 ep("10.0.0.5:80", V2),
-                ep("10.0.0.6:80", Map.of())), null, group, null);
+                ep("10.0.0.6:80", Map.of())), null, LOOPS.group(), null);
         return cluster;
     }
 
@@ -202,11 +190,11 @@ class ClusterSubsetTest {
 
     @Test
     void members_follow_dns_answers() throws Exception {
-        try (FakeDnsServer dns = new FakeDnsServer(group)) {
+        try (FakeDnsServer dns = new FakeDnsServer(LOOPS.group())) {
             dns.answer = List.of(InetAddress.getByName("127.0.0.21"));
             cluster = new Cluster(config(LoadBalancerKind.ROUND_ROBIN, null,
                     ep("127.0.0.11:8080", V1),
-                    ep("canary.strait.test:8080", V2)), null, group, null, dns.provider());
+                    ep("canary.strait.test:8080", V2)), null, LOOPS.group(), null, dns.provider());
             ClusterSubset v2 = cluster.subset(V2);
             ClusterSubset v1 = cluster.subset(V1);
             assertThat(v2.endpoints()).isEmpty();
@@ -226,11 +214,11 @@ class ClusterSubsetTest {
 
     @Test
     void an_unchanged_membership_keeps_its_list() throws Exception {
-        try (FakeDnsServer dns = new FakeDnsServer(group)) {
+        try (FakeDnsServer dns = new FakeDnsServer(LOOPS.group())) {
             dns.answer = List.of(InetAddress.getByName("127.0.0.21"));
             cluster = new Cluster(config(LoadBalancerKind.ROUND_ROBIN, null,
                     ep("127.0.0.11:8080", V1),
-                    ep("canary.strait.test:8080", V2)), null, group, null, dns.provider());
+                    ep("canary.strait.test:8080", V2)), null, LOOPS.group(), null, dns.provider());
             ClusterSubset v1 = cluster.subset(V1);
             List<Endpoint> before = v1.endpoints();
             cluster.start();

@@ -1,11 +1,9 @@
 package io.strait.proxy.traffic;
 
+import io.strait.proxy.testing.EventLoops;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -24,13 +22,11 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class TrafficSplitTest {
     /** Draws per statistical test. */
@@ -56,18 +52,9 @@ class TrafficSplitTest {
         }
     }
 
-    private static EventLoopGroup group;
+    @RegisterExtension
+    static final EventLoops LOOPS = new EventLoops();
     private Cluster cluster;
-
-    @BeforeAll
-    static void loops() {
-        group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    }
-
-    @AfterAll
-    static void stopLoops() {
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-    }
 
     /** v1: 10.0.0.1-2, v2: 10.0.0.3-4, v3: 10.0.0.5. */
     @BeforeEach
@@ -75,7 +62,7 @@ class TrafficSplitTest {
         List<EndpointConfig> eps = List.of(
                 ep(1, V1), ep(2, V1), ep(3, V2), ep(4, V2), ep(5, V3));
         cluster = new Cluster(new ClusterConfig("users", eps, LoadBalancerKind.ROUND_ROBIN, null, null,
-                ClusterConfig.UpstreamProtocol.HTTP1, null, null, Duration.ofSeconds(30)), null, group, null);
+                ClusterConfig.UpstreamProtocol.HTTP1, null, null, Duration.ofSeconds(30)), null, LOOPS.group(), null);
     }
 
     @AfterEach
