@@ -3,55 +3,75 @@ package io.strait.proxy.http;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Hop-by-hop headers (RFC 9110 7.6.1) describe one connection and must not be forwarded: the fixed
- * set below plus every header named in {@code Connection}.
+ * set {@link #FIXED} plus every header named in {@code Connection}.
  */
 public final class HopByHop {
     private HopByHop() {}
-
-    private static final AsciiString[] ALWAYS = {
-        HttpHeaderNames.KEEP_ALIVE, StraitHeaders.PROXY_CONNECTION, HttpHeaderNames.TE, HttpHeaderNames.TRAILER,
-        HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION,
-        HttpHeaderNames.UPGRADE,
-    };
 
     /**
      * Removes hop-by-hop headers. With {@code keepUpgrade} (a WebSocket handshake in flight), the
      * {@code Upgrade} header survives and {@code Connection: upgrade} is set again.
      */
     public static void strip(HttpHeaders h, boolean keepUpgrade) {
-        // Most messages carry none: one pass over the names is cheaper than a lookup per hop-by-hop name.
-        if (!keepUpgrade && !anyHopByHop(h)) return;
-        if (h.contains(HttpHeaderNames.CONNECTION)) {
-            List<String> connection = h.getAll(HttpHeaderNames.CONNECTION);
-            for (String value : connection) {
-                for (String token : value.split(",")) {
-                    String name = token.trim();
-                    if (!name.isEmpty() && !(keepUpgrade && name.equalsIgnoreCase("upgrade"))) h.remove(name);
-                }
+        if (keepUpgrade) {
+            List<String> listed = connectionOptions(h, true);
+            for (int i = 0; i < listed.size(); i++) h.remove(listed.get(i));
+            for (AsciiString name : FIXED) {
+                if (name != HttpHeaderNames.UPGRADE) h.remove(name);
             }
-            h.remove(HttpHeaderNames.CONNECTION);
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderNames.UPGRADE);
+            return;
         }
-        for (AsciiString name : ALWAYS) {
-            if (keepUpgrade && name == HttpHeaderNames.UPGRADE) continue;
-            h.remove(name);
-        }
-        if (keepUpgrade) h.set(HttpHeaderNames.CONNECTION, HttpHeaderNames.UPGRADE);
+        // Most messages carry none, or only Connection: one pass over the names finds those present,
+        // and only they are removed (each removal hashes and searches; Netty's header iterator cannot remove).
+        List<CharSequence> present = presentHopByHop(h);
+        if (present == null) return;
+        List<String> listed = connectionOptions(h, false);
+        for (int i = 0; i < present.size(); i++) h.remove(present.get(i));
+        for (int i = 0; i < listed.size(); i++) h.remove(listed.get(i));
     }
 
-    private static boolean anyHopByHop(HttpHeaders h) {
+    /** The hop-by-hop names among the headers, or null when there is none. */
+    private static List<CharSequence> presentHopByHop(HttpHeaders h) {
+        List<CharSequence> present = null;
         for (Iterator<Map.Entry<CharSequence, CharSequence>> it = h.iteratorCharSequence(); it.hasNext(); ) {
-            if (isHopByHop(it.next().getKey())) return true;
+            CharSequence name = it.next().getKey();
+            if (isHopByHop(name)) {
+                if (present == null) present = new ArrayList<>(2);
+                present.add(name);
+            }
         }
-        return false;
+        return present;
     }
 
-    /** Connection and the names of {@link #ALWAYS}, in any letter case. */
+    private static final AsciiString[] FIXED = {
+        HttpHeaderNames.KEEP_ALIVE, StraitHeaders.PROXY_CONNECTION, HttpHeaderNames.TE, HttpHeaderNames.TRAILER,
+        HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION,
+        HttpHeaderNames.UPGRADE,
+    };
+
+    /** The header names the {@code Connection} header lists (RFC 9110 7.6.1), but {@code upgrade} when kept. */
+    private static List<String> connectionOptions(HttpHeaders h, boolean keepUpgrade) {
+        List<String> values = h.getAll(HttpHeaderNames.CONNECTION);
+        if (values.isEmpty()) return List.of();
+        List<String> names = new ArrayList<>(2);
+        for (String value : values) {
+            for (String token : value.split(",")) {
+                String name = token.trim();
+                if (!name.isEmpty() && !(keepUpgrade && name.equalsIgnoreCase("upgrade"))) names.add(name);
+            }
+        }
+        return names;
+    }
+
+    /** Connection and the {@link #FIXED} hop-by-hop names, in any letter case. */
     static boolean isHopByHop(CharSequence name) {
         AsciiString[] candidates = switch (name.length()) {
             case 2 -> BY_LENGTH_2;

@@ -6,17 +6,16 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
-import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.strait.config.model.ListenerConfig;
 import io.strait.config.model.ListenerConfig.Protocol;
+import io.strait.proxy.http.Http1ServerCodec;
 import io.strait.proxy.runtime.Engine;
 import io.strait.proxy.tls.HstsHandler;
 import io.strait.proxy.tls.TlsHandshakeHandler;
@@ -119,11 +118,10 @@ final class ChannelInit {
         ListenerConfig listener = listener();
         DownstreamHandler handler = new DownstreamHandler(engine, listener, false, secure);
         p.addLast("guard", RequestValidator.newGuard(listener, handler));
-        p.addLast("codec", new HttpServerCodec(RequestValidator.decoderConfig(listener)));
+        p.addLast("codec", new Http1ServerCodec(RequestValidator.decoderConfig(listener)));
         HstsHandler hsts = hsts(listener, secure);
         if (hsts != null) p.addLast("hsts", hsts);
         p.addLast("validator", new RequestValidator(listener, false));
-        p.addLast("flow", new FlowControlHandler());
         p.addLast("proxy", handler);
     }
 

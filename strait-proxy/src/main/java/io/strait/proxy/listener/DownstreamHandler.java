@@ -27,6 +27,7 @@ import io.strait.proxy.runtime.Snapshot;
 import io.strait.proxy.tls.ClientCertificate;
 import io.strait.proxy.tls.HttpsRedirect;
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,7 +36,9 @@ import org.slf4j.LoggerFactory;
  * The last handler of a downstream HTTP/1.1 connection or HTTP/2 stream: turns each request into a
  * {@link ProxyExchange}, one at a time. Reading is explicit (auto-read off): the next message is
  * read only when the exchange asks, which keeps pipelined requests in order and bodies
- * back-pressured. For HTTP/1.1 it also owns the connection's timers: a client that stays idle
+ * back-pressured. One socket read can decode into several messages (a request head and its end,
+ * or pipelined requests): those not asked for yet wait in {@link #pending}, as Netty's
+ * {@code FlowControlHandler} would keep them, without a pipeline hop per message. For HTTP/1.1 it also owns the connection's timers: a client that stays idle
  * longer than the idle timeout is closed, one that starts a request but does not finish its head
  * within the headers timeout gets 408.
  */
@@ -70,6 +73,8 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
     private boolean redirected;
     private boolean readWanted;
     private int readDepth;
+    /** Decoded messages not asked for yet, oldest first; created on first use. */
+    private ArrayDeque<Object> pending;
     private long idleSinceNanos;
     private boolean bytesSinceIdle;
     private long headStartNanos;
@@ -86,6 +91,11 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
         this.listener = listener;
         this.http2 = http2;
         this.secure = secure;
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        releasePending(); // a tunnel replaced the HTTP handlers: what was decoded but not read is dropped
     }
 
     @Override
@@ -116,6 +126,15 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!readWanted || (pending != null && !pending.isEmpty())) {
+            if (pending == null) pending = new ArrayDeque<>(4);
+            pending.add(msg);
+            return;
+        }
+        deliver(msg);
+    }
+
+    private void deliver(Object msg) {
         readWanted = false;
         readDepth++;
         try {
@@ -145,7 +164,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
      */
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (readWanted && !tunnel) ctx.read();
+        if (readWanted && !tunnel) readNext();
         ctx.fireChannelReadComplete();
     }
 
@@ -232,6 +251,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         cancelTimer();
+        releasePending();
         ProxyExchange ex = exchange;
         exchange = null;
         if (ex != null) ex.onDownstreamClosed();
@@ -281,10 +301,26 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
     public void read() {
         readWanted = true;
         if (readDepth >= MAX_READ_DEPTH) {
-            ctx.executor().execute(ctx::read);
+            ctx.executor().execute(this::readNext);
+        } else {
+            readNext();
+        }
+    }
+
+    /** The next message for a read that is still wanted: a pending one, else one from the socket. */
+    private void readNext() {
+        if (!readWanted) return;
+        Object next = pending != null ? pending.poll() : null;
+        if (next != null) {
+            deliver(next);
         } else {
             ctx.read();
         }
+    }
+
+    private void releasePending() {
+        if (pending == null) return;
+        for (Object msg; (msg = pending.poll()) != null; ) ReferenceCountUtil.release(msg);
     }
 
     @Override
