@@ -5,10 +5,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.strait.config.model.PoolConfig;
-import io.strait.proxy.http.Http1ClientCodec;
 import io.strait.proxy.resilience.ClusterResilience;
 import java.util.ArrayDeque;
 import java.util.Iterator;
@@ -24,19 +23,6 @@ import java.util.concurrent.TimeUnit;
 final class Http1LoopPool implements LoopPool {
     /** Largest response line/header block we accept from an upstream (the upstream is trusted more than clients). */
     private static final int MAX_UPSTREAM_HEADER_SIZE = 64 * 1024;
-
-    /**
-     * Response decoding: a 4 KiB status line, 64 KiB chunks. Netty's header validation stays off: the
-     * decoder splits at CR LF and ':', so no name or value carries framing, and {@code HeaderBlock}
-     * never writes CR, LF or NUL downstream.
-     */
-    private static HttpDecoderConfig decoderConfig() {
-        return new HttpDecoderConfig()
-                .setMaxInitialLineLength(4096)
-                .setMaxHeaderSize(MAX_UPSTREAM_HEADER_SIZE)
-                .setMaxChunkSize(65536)
-                .setValidateHeaders(false);
-    }
 
     private final EndpointPool endpoint;
     private final EventLoop loop;
@@ -113,7 +99,8 @@ final class Http1LoopPool implements LoopPool {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast("codec", new Http1ClientCodec(decoderConfig()));
+                        ch.pipeline().addLast("codec", new HttpClientCodec(
+                                4096, MAX_UPSTREAM_HEADER_SIZE, 65536, false, false));
                         ch.pipeline().addLast("conn", conn);
                     }
                 });

@@ -24,7 +24,7 @@ import io.strait.proxy.http.ErrorResponse;
  * Refuses malformed or ambiguous requests at the edge (RFC 9112 framing, request smuggling defences), after
  * the HTTP codec and before the proxy handler.
  *
- * <p>HTTP/1.1: {@code RawRequestGuard -> Http1ServerCodec(decoderConfig) -> RequestValidator -> DownstreamHandler}.
+ * <p>HTTP/1.1: {@code RawRequestGuard -> HttpServerCodec(decoderConfig) -> RequestValidator -> DownstreamHandler}.
  * HTTP/2 stream: {@code Http2StreamFrameToHttpObjectCodec(true) -> RequestValidator(h2) -> DownstreamHandler}.
  *
  * <ul>
