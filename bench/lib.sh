@@ -107,6 +107,7 @@ ensure_packages() {
   command -v taskset >/dev/null 2>&1 || missing+=(util-linux)
   command -v ps >/dev/null 2>&1 || missing+=(procps)
   command -v ss >/dev/null 2>&1 || missing+=(iproute2)
+  command -v cyclictest >/dev/null 2>&1 || missing+=(rt-tests) # the wakeup-latency probe (wakeup_probe)
   [ ${#missing[@]} -eq 0 ] && return 0
   command -v apt-get >/dev/null 2>&1 || die "missing ${missing[*]} and no apt-get to install them"
   local sudo=""
@@ -298,16 +299,28 @@ wrk_opts=()
 non2xx_fatal=false
 aux_pid="" # a helper process of the proxy (e.g. redis-server for bench/ratelimit.sh): its CPU is ours, not a disturbance
 aux_ticks() { if [ -n "$aux_pid" ]; then proc_ticks "$aux_pid"; else echo 0; fi; }
+# With wakeup_probe=true, cyclictest runs on the proxy's CPU during the run (meant for runs that leave
+# that CPU idle, such as the direct ones): how late a thread that sleeps and wakes on it is woken,
+# with normal scheduling and no power-management override, as a proxy's event loop is. R[LABEL.wake_*]:
+# avg_us, p99_us, p999_us, max_us and late_ms (wakeups more than 1 ms late, per second).
+wakeup_probe=false
+probe_pid=""
+probe_ticks() { if [ -n "$probe_pid" ]; then proc_ticks "$probe_pid"; else echo 0; fi; }
 run_wrk() {
   local label=$1 url=$2 secs=$3 ppid=$4 rate=${5:-} t0 t1 p0 p1 b0 b1 c0 c1 d0 d1 w0 w1 line kv sampler=""
-  local outf="$tmp/wrk-$label.out"
+  local outf="$tmp/wrk-$label.out" hist="$tmp/wakeups-$label.txt"
   if [ -n "$rss_file" ]; then
     rss_sampler "$strait_pid" "$rss_file" &
     sampler=$!
     pids+=("$sampler")
   fi
+  if $wakeup_probe; then
+    cyclictest -q --laptop -a "$PROXY_CPU" -t 1 --policy=other -p 0 -i 200 -D "$secs" -h 100000 >"$hist" 2>&1 &
+    probe_pid=$!
+    pids+=("$probe_pid")
+  fi
   local x0 x1
-  p0=$(proc_ticks "$ppid") b0=$(proc_ticks "$backend_worker") w0=$(shell_child_ticks) x0=$(aux_ticks)
+  p0=$(proc_ticks "$ppid") b0=$(proc_ticks "$backend_worker") w0=$(shell_child_ticks) x0=$(($(aux_ticks) + $(probe_ticks)))
   c0=$(cpu_ticks "$CLIENT_CPU") d0=$(cpu_ticks "$PROXY_CPU") t0=$(date +%s.%N)
   local conns=$connections
   [ -z "$rate" ] || conns=$paced_connections
@@ -319,7 +332,7 @@ run_wrk() {
   pids+=("$wrk_pid")
   wait "$wrk_pid" || die "wrk failed for $label: $(cat "$outf")"
   untrack "$wrk_pid"
-  t1=$(date +%s.%N) p1=$(proc_ticks "$ppid") b1=$(proc_ticks "$backend_worker") w1=$(shell_child_ticks) x1=$(aux_ticks)
+  t1=$(date +%s.%N) p1=$(proc_ticks "$ppid") b1=$(proc_ticks "$backend_worker") w1=$(shell_child_ticks) x1=$(($(aux_ticks) + $(probe_ticks)))
   c1=$(cpu_ticks "$CLIENT_CPU") d1=$(cpu_ticks "$PROXY_CPU")
   if [ -n "$sampler" ]; then
     kill "$sampler" 2>/dev/null || true
@@ -328,6 +341,13 @@ run_wrk() {
   fi
   line=$(grep '^@@bench ' "$outf") || die "no @@bench line in wrk's output for $label: $(cat "$outf")"
   for kv in ${line#@@bench }; do R["$label.${kv%%=*}"]=${kv#*=}; done
+  if [ -n "$probe_pid" ]; then
+    wait "$probe_pid" || die "cyclictest failed during $label: $(tail -n 3 "$hist")"
+    untrack "$probe_pid"
+    probe_pid=""
+    line=$(wakeup_summary "$hist" "$secs") || die "no histogram in cyclictest's output for $label"
+    for kv in $line; do R["$label.wake_${kv%%=*}"]=${kv#*=}; done
+  fi
   R["$label.proxy_cpu"]=$(awk -v a="$p0" -v b="$p1" -v s="$t0" -v e="$t1" -v hz="$clk_tck" 'BEGIN {printf "%.0f", 100 * (b - a) / hz / (e - s)}')
   R["$label.backend_cpu"]=$(awk -v a="$b0" -v b="$b1" -v s="$t0" -v e="$t1" -v hz="$clk_tck" 'BEGIN {printf "%.0f", 100 * (b - a) / hz / (e - s)}')
   R["$label.cpu0_busy"]=$(awk -v x="$c0" -v y="$c1" 'BEGIN {split(x, a, " "); split(y, b, " "); printf "%.0f", 100 * (b[1] - a[1]) / (b[2] - a[2])}')
@@ -357,6 +377,28 @@ run_wrk() {
   log "$(printf '%-14s %9.0f req/s  p50 %s  p99 %s  CPU: proxy %s%% backend %s%% wrk %s%% other %s%%' "$label" "${R[$label.rps]}" \
     "$(ms "${R[$label.p50_us]}")" "$(ms "${R[$label.p99_us]}")" "${R[$label.proxy_cpu]}" "${R[$label.backend_cpu]}" \
     "${R[$label.wrk_cpu]}" "${R[$label.other_cpu]}")"
+}
+
+# wakeup_summary HISTOGRAM SECONDS: cyclictest's histogram (-h, one line per microsecond bucket) as
+# "avg_us=.. p99_us=.. p999_us=.. max_us=.. late_ms=.." (late_ms: wakeups later than 1 ms, per second).
+wakeup_summary() {
+  awk -v secs="$2" '
+    /^[0-9]+[ \t]+[0-9]+/ { n[$1 + 0] += $2; total += $2; if ($1 + 0 >= 1000) late += $2; next }
+    /^# Avg Latencies:/ { avg = $4 + 0 }
+    /^# Max Latencies:/ { max = $4 + 0 }
+    /^# Histogram Overflows:/ { over = $4 + 0 }
+    END {
+      total += over; late += over
+      if (total == 0) exit 1
+      for (b = 0; b < 100000; b++) {
+        c += n[b]
+        if (p99 == "" && c >= 0.99 * total) p99 = b
+        if (p999 == "" && c >= 0.999 * total) p999 = b
+      }
+      if (p99 == "") p99 = max
+      if (p999 == "") p999 = max
+      printf "avg_us=%d p99_us=%d p999_us=%d max_us=%d late_ms=%.1f\n", avg, p99, p999, max, late / secs
+    }' "$1"
 }
 
 # measure LABEL URL SECONDS PROXY_PID [RATE]: run_wrk on idle CPUs, repeated while disturbed

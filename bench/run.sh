@@ -121,10 +121,15 @@ for t in nginx strait; do
   log "warming up $t at the fixed rate for $warmup s"
   run_wrk "warmup-half-$t" "${url_of[$t]}" "$warmup" "${proxy_pid_of[$t]}" "$rate"
 done
+# The backend alone at the same rate is the floor the proxies are measured against: wrk, the backend and
+# the VM's scheduling. During it the proxy's CPU is idle, and cyclictest measures how late a thread is
+# woken there (see wakeup_probe in lib.sh): stalls of the CPU hold up whichever proxy runs on it.
 for r in $(seq 1 "$rounds"); do
-  for t in nginx strait; do
+  for t in direct nginx strait; do
     log "fixed rate $rate req/s against $t"
+    [ "$t" = direct ] && wakeup_probe=true
     measure "half-$t-$r" "${url_of[$t]}" "$duration" "${proxy_pid_of[$t]}" "$rate"
+    wakeup_probe=false
   done
 done
 rss_end_mib=$(awk -v k="$(ps -o rss= -p "$strait_pid")" 'BEGIN {printf "%.0f", k / 1024}')
@@ -182,12 +187,19 @@ report() {
   echo
   echo "| target | achieved req/s | p50 | p99 | p99.9 | max | late sends | proxy CPU | other + steal |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
-  for t in nginx strait; do
-    printf '| %s | %.0f | %s ms | %s ms | %s ms | %s ms | %s | %s%% | %s%% |\n' "$t" "$(med "$t" half rps)" \
+  for t in direct nginx strait; do
+    local name=$t pc
+    if [ "$t" = direct ]; then name="direct (backend)" pc="-"; else pc="$(medi "$t" half proxy_cpu)%"; fi
+    printf '| %s | %.0f | %s ms | %s ms | %s ms | %s ms | %s | %s | %s%% |\n' "$name" "$(med "$t" half rps)" \
       "$(fmt_ms "$(med "$t" half p50_us)")" "$(fmt_ms "$(med "$t" half p99_us)")" \
       "$(fmt_ms "$(med "$t" half p999_us)")" "$(fmt_ms "$(med "$t" half max_us)")" "$(medi "$t" half late)" \
-      "$(medi "$t" half proxy_cpu)" "$(medi "$t" half other_cpu)"
+      "$pc" "$(medi "$t" half other_cpu)"
   done
+  echo
+  echo "Wakeup latency of CPU $PROXY_CPU while CPU $CLIENT_CPU served that rate directly (cyclictest: a normal thread"
+  echo "waking every 200 µs; medians of the direct rounds): average $(med direct half wake_avg_us) µs, p99 $(med direct half wake_p99_us) µs,"
+  echo "p99.9 $(med direct half wake_p999_us) µs, max $(fmt_ms "$(med direct half wake_max_us)") ms; $(med direct half wake_late_ms) wakeups a second were more than 1 ms late."
+  echo "A proxy on that CPU is held up by the same stalls, and its backlog after each one drains more slowly the busier it is."
   if [ "$rounds" -gt 1 ]; then
     local lo hi
     lo=$(min_of nginx half p99_us) hi=$(max_of nginx half p99_us)
@@ -214,7 +226,7 @@ report() {
       for r in $(seq 1 "$rounds"); do line+=" $(printf '%.0f' "${R[peak-$t-$r.rps]}")/$(fmt_ms "${R[peak-$t-$r.p99_us]}")ms/${R[peak-$t-$r.other_cpu]}%${R[peak-$t-$r.disturbed]:+*}"; done
       echo "$line"
     done
-    for t in nginx strait; do
+    for t in direct nginx strait; do
       local r line="- $t at $rate req/s:"
       for r in $(seq 1 "$rounds"); do line+=" $(printf '%.0f' "${R[half-$t-$r.rps]}")/$(fmt_ms "${R[half-$t-$r.p99_us]}")ms/${R[half-$t-$r.other_cpu]}%${R[half-$t-$r.disturbed]:+*}"; done
       echo "$line"
@@ -228,6 +240,11 @@ report() {
     line="- Strait - nginx p99 at $rate req/s, round by round:"
     for r in $(seq 1 "$rounds"); do
       line+=" $(awk -v a="${R[half-strait-$r.p99_us]}" -v b="${R[half-nginx-$r.p99_us]}" 'BEGIN {printf "%+.2f", (a - b) / 1000}') ms"
+    done
+    echo "$line"
+    line="- CPU $PROXY_CPU wakeups more than 1 ms late per second, p99 / max wakeup latency, round by round:"
+    for r in $(seq 1 "$rounds"); do
+      line+=" ${R[half-direct-$r.wake_late_ms]}/s $(fmt_ms "${R[half-direct-$r.wake_p99_us]}")/$(fmt_ms "${R[half-direct-$r.wake_max_us]}") ms"
     done
     echo "$line"
   fi
