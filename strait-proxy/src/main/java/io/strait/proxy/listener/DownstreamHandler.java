@@ -38,9 +38,9 @@ import org.slf4j.LoggerFactory;
  * read only when the exchange asks, which keeps pipelined requests in order and bodies
  * back-pressured. One socket read can decode into several messages (a request head and its end,
  * or pipelined requests): those not asked for yet wait in {@link #pending}, as Netty's
- * {@code FlowControlHandler} would keep them, without a pipeline hop per message. For HTTP/1.1 it also owns the connection's timers: a client that stays idle
- * longer than the idle timeout is closed, one that starts a request but does not finish its head
- * within the headers timeout gets 408.
+ * {@code FlowControlHandler} would keep them, without a pipeline hop per message. For HTTP/1.1 it
+ * also owns the connection's timers: a client that stays idle longer than the idle timeout is closed,
+ * one that starts a request but does not finish its head within the headers timeout gets 408.
  */
 public final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Downstream {
     /** Pipelined requests answered from the decoder's queue recurse; past this depth reads are re-queued on the loop. */
