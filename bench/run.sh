@@ -116,10 +116,16 @@ rate=$(awk -v p="$nginx_peak" 'BEGIN {printf "%d", p / 2}')
 # A fixed-rate warm-up for both proxies: the paced runs open $paced_connections client connections and
 # as many upstream ones, code paths the peak warm-up never ran. Strait's JIT compiles them in the
 # first second (hundreds of methods, on the proxy's only CPU); without this warm-up that storm lands
-# in the first measured round. nginx gets the same warm-up, so both are measured in steady state.
+# in the first measured round. Each paced run opens and closes its connections, and those paths run
+# only once per connection: after one warm-up run the JIT was still compiling 150, then 50, 30, 17 methods
+# in the following runs (docs/benchmarks.md), so the warm-up is FIXED_WARMUP_RUNS runs, each a new
+# set of connections. nginx gets the same warm-up, so both are measured in steady state.
+FIXED_WARMUP_RUNS=4
 for t in nginx strait; do
-  log "warming up $t at the fixed rate for $warmup s"
-  run_wrk "warmup-half-$t" "${url_of[$t]}" "$warmup" "${proxy_pid_of[$t]}" "$rate"
+  log "warming up $t at the fixed rate: $FIXED_WARMUP_RUNS runs of $warmup s"
+  for w in $(seq 1 "$FIXED_WARMUP_RUNS"); do
+    run_wrk "warmup-half-$t-$w" "${url_of[$t]}" "$warmup" "${proxy_pid_of[$t]}" "$rate"
+  done
 done
 # The backend alone at the same rate is the floor the proxies are measured against: wrk, the backend and
 # the VM's scheduling. During it the proxy's CPU is idle, and cyclictest measures how late a thread is
