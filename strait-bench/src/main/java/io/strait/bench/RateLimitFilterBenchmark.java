@@ -94,7 +94,7 @@ public class RateLimitFilterBenchmark {
         limits = new RateLimits(RateLimitStores::create);
         limits.registerMetrics(new PrometheusRegistry()); // as the gateway does: counters without exemplars
         limits.prepare(config.rateLimits(), true);
-        filter = limits.routeFilter(route);
+        filter = limits.routeFilter(route, (io.strait.config.model.RouteRateLimit) route.filter("rateLimit"));
         limits.committed();
         request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/limited");
         request.headers().set(HttpHeaderNames.HOST, "127.0.0.1:8080").set(HttpHeaderNames.USER_AGENT, "wrk")

@@ -22,7 +22,7 @@ final class GatewayCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         StraitConfig c;
         try {
-            c = ConfigLoader.load(config);
+            c = ConfigLoader.load(config, GatewayFilters.CATALOG);
         } catch (ConfigException e) {
             System.err.printf("%s: %d error(s)%n", config, e.errors().size());
             for (String err : e.errors()) System.err.println("  " + err);

@@ -1,5 +1,6 @@
 package io.strait.cli;
 
+import io.strait.gateway.GatewayFilters;
 import io.strait.config.load.ConfigException;
 import io.strait.config.load.ConfigLoader;
 import io.strait.config.model.StraitConfig;
@@ -17,7 +18,7 @@ final class ValidateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try {
-            StraitConfig c = ConfigLoader.load(file);
+            StraitConfig c = ConfigLoader.load(file, GatewayFilters.CATALOG);
             System.out.printf("%s: valid (%d listener(s), %d cluster(s), %d route(s))%n",
                     file, c.listeners().size(), c.clusters().size(), c.routes().size());
             return 0;

@@ -19,10 +19,17 @@ import io.strait.gateway.auth.IdentityHeaders;
 import io.strait.gateway.auth.IdentityHeadersFilter;
 import io.strait.gateway.jwt.JwtAuthenticator;
 import io.strait.gateway.jwt.JwtMetrics;
-import io.strait.gateway.ratelimit.RateLimitFilter;
 import io.strait.gateway.ratelimit.RateLimitStores;
 import io.strait.gateway.ratelimit.RateLimits;
+import io.strait.config.load.FilterCatalog;
+import io.strait.config.model.FilterConfig;
+import io.strait.config.model.ListenerConfig;
+import io.strait.config.model.RouteRateLimit;
 import io.strait.proxy.filter.FilterFactory;
+import io.strait.proxy.filter.FilterModule;
+import io.strait.proxy.filter.FilterScope;
+import io.strait.filters.StandardFilters;
+import java.util.function.BiFunction;
 import io.strait.proxy.filter.HttpFilter;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,13 +39,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The gateway's filters: on every route the identity headers are stripped, a route with an auth
- * policy checks credentials, and a route with rate limits charges the (now known) caller's buckets. Authenticators outlive reloads while their settings stay the same (JWKS
- * caches, token caches and store connections are kept); a changed or removed provider's old
- * authenticator is closed once the new configuration is in place.
+ * The gateway's filters: on every listener the identity headers only the gateway may set are stripped;
+ * the {@code auth} filter checks credentials and the {@code rateLimit} filter charges the (then known)
+ * caller's buckets, wherever a route declares them (or its {@code auth:}/{@code rateLimit:} short forms);
+ * the general filters ({@link StandardFilters}: cors, headers) are registered too. Authenticators
+ * outlive reloads while their settings stay the same (JWKS caches, token caches and store connections
+ * are kept); a changed or removed provider's old authenticator is closed once the new configuration is
+ * in place.
  */
-public final class GatewayFilters implements FilterFactory {
+public final class GatewayFilters implements FilterModule {
     private static final Logger log = LoggerFactory.getLogger(GatewayFilters.class);
+    /** What a gateway's configuration may declare: the loader's own filters and the standard ones. */
+    public static final FilterCatalog CATALOG = FilterModule.catalogOf(StandardFilters.factories());
 
     private record Built(Object settings, Authenticator authenticator) {}
 
@@ -184,10 +196,30 @@ public final class GatewayFilters implements FilterFactory {
     }
 
     @Override
-    public synchronized List<HttpFilter> routeFilters(RouteConfig route) {
-        RateLimitFilter limit = rateLimits.routeFilter(route);
-        RouteAuth policy = route.auth();
-        if (policy.mode() == RouteAuth.Mode.NONE) return limit == null ? List.of(identity) : List.of(identity, limit);
+    public List<FilterFactory<?>> factories() {
+        List<FilterFactory<?>> all = new ArrayList<>(StandardFilters.factories());
+        all.add(new Factory<>(FilterCatalog.AUTH, RouteAuth.class, this::authFilter));
+        all.add(new Factory<>(FilterCatalog.RATE_LIMIT, RouteRateLimit.class,
+                (limit, scope) -> rateLimits.routeFilter(scope.route(), limit)));
+        return all;
+    }
+
+    /** A factory of the gateway's own filters, whose settings the loader reads. */
+    private record Factory<C extends FilterConfig>(String name, Class<C> configType, BiFunction<C, FilterScope, HttpFilter> make)
+            implements FilterFactory<C> {
+        @Override
+        public HttpFilter create(C config, FilterScope scope) {
+            return make.apply(config, scope);
+        }
+    }
+
+    @Override
+    public synchronized List<HttpFilter> listenerFilters(ListenerConfig listener) {
+        return List.of(identity);
+    }
+
+    private synchronized HttpFilter authFilter(RouteAuth policy, FilterScope scope) {
+        RouteConfig route = scope.route();
         List<AuthPolicyFilter.Step> steps = new ArrayList<>();
         for (String c : policy.credentials()) {
             Built b = next.get(c);
@@ -196,8 +228,7 @@ public final class GatewayFilters implements FilterFactory {
         }
         String keyHeader = policy.credentials().contains(RouteAuth.API_KEY) && auth.apiKeys() != null
                 ? auth.apiKeys().header() : null;
-        AuthPolicyFilter authFilter = new AuthPolicyFilter(policy, steps, keyHeader, AuthResults.of(results, route.name()));
-        return limit == null ? List.of(identity, authFilter) : List.of(identity, authFilter, limit);
+        return new AuthPolicyFilter(policy, steps, keyHeader, AuthResults.of(results, route.name()));
     }
 
     /** A configuration prepared but never applied (its reload failed later) leaves authenticators nobody uses. */

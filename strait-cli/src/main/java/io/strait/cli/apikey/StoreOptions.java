@@ -1,5 +1,6 @@
 package io.strait.cli.apikey;
 
+import io.strait.gateway.GatewayFilters;
 import ch.qos.logback.classic.Level;
 import io.strait.config.load.ConfigException;
 import io.strait.config.load.ConfigLoader;
@@ -45,7 +46,7 @@ final class StoreOptions {
     private ApiKeysConfig.Store fromConfig() {
         StraitConfig c;
         try {
-            c = ConfigLoader.load(config);
+            c = ConfigLoader.load(config, GatewayFilters.CATALOG);
         } catch (ConfigException e) {
             throw new UsageError(config + ": " + e.errors().size() + " error(s)\n  " + String.join("\n  ", e.errors()));
         }

@@ -81,7 +81,7 @@ public final class Demo implements AutoCloseable {
             }
             Path config = dir.resolve("demo.yaml");
             Files.writeString(config, config(ports, port, adminPort, d.issuer.jwksUri(), keys));
-            StraitConfig c = ConfigLoader.load(config);
+            StraitConfig c = ConfigLoader.load(config, GatewayFilters.CATALOG);
             d.gateway = ProxyServer.start(c, config, new GatewayFilters(new StandardAuthenticators()));
             d.gatewayUrl = "http://127.0.0.1:" + d.gateway.port("public");
             d.adminUrl = "http://127.0.0.1:" + d.gateway.adminPort();

@@ -199,8 +199,13 @@ public final class ConfigLoader {
 
     private ConfigLoader() {}
 
-    /** Reads and validates a file; a file that cannot be read is one error naming it. */
+    /** Reads and validates a file with only the loader's own filters; a file that cannot be read is one error naming it. */
     public static StraitConfig load(Path file) throws ConfigException {
+        return load(file, FilterCatalog.CORE);
+    }
+
+    /** Reads and validates a file whose filters {@code catalog} knows; a file that cannot be read is one error naming it. */
+    public static StraitConfig load(Path file, FilterCatalog catalog) throws ConfigException {
         String text;
         try {
             text = Files.readString(file);
@@ -212,7 +217,7 @@ public final class ConfigLoader {
             throw Errors.fileError(file.toString(), "cannot read: " + e.getMessage());
         }
         Path dir = file.toAbsolutePath().getParent();
-        return parse(text, file.toString(), dir != null ? dir : Path.of("").toAbsolutePath());
+        return parse(text, file.toString(), dir != null ? dir : Path.of("").toAbsolutePath(), catalog);
     }
 
     /**
@@ -228,6 +233,14 @@ public final class ConfigLoader {
      * {@code baseDir}; {@link #load(Path)} uses the config file's directory, {@code parse} the working directory.
      */
     public static StraitConfig parse(String yaml, String source, Path baseDir) throws ConfigException {
+        return parse(yaml, source, baseDir, FilterCatalog.CORE);
+    }
+
+    /**
+     * Parses and validates YAML (or JSON, which is YAML) text whose filters {@code catalog} knows: the one
+     * validation pass every source of configuration goes through (file, admin API, code).
+     */
+    public static StraitConfig parse(String yaml, String source, Path baseDir, FilterCatalog catalog) throws ConfigException {
         JsonNode root = YamlText.read(yaml == null ? "" : yaml, source);
         if (root == null) {
             throw Errors.fileError(source, "the file is empty");
@@ -238,7 +251,7 @@ public final class ConfigLoader {
                     + " (was " + Node.describe(root) + ")");
             throw new ConfigException(errors.list());
         }
-        StraitConfig config = new ConfigReader(new Node(root, "", errors), baseDir).read();
+        StraitConfig config = new ConfigReader(new Node(root, "", errors), baseDir, catalog).read();
         if (!errors.isEmpty()) throw new ConfigException(errors.list());
         return config;
     }

@@ -5,6 +5,7 @@ import static io.strait.config.load.ConfigLoader.*;
 import io.strait.config.model.AdminConfig;
 import io.strait.config.model.AuthConfig;
 import io.strait.config.model.ClusterConfig;
+import io.strait.config.model.FilterSpec;
 import io.strait.config.model.HostPort;
 import io.strait.config.model.ListenerConfig;
 import io.strait.config.model.ListenerConfig.Protocol;
@@ -43,23 +44,27 @@ final class ConfigReader {
     private final java.nio.file.Path baseDir;
 
     /** {@code baseDir}: where relative file paths (certificates, keys) are resolved. */
-    ConfigReader(Node root, java.nio.file.Path baseDir) {
+    private final FilterCatalog catalog;
+    private FilterListReader filters;
+
+    ConfigReader(Node root, java.nio.file.Path baseDir, FilterCatalog catalog) {
         this.root = root;
+        this.catalog = catalog;
         this.errors = root.errors();
         this.tls = new TlsReader(baseDir);
         this.baseDir = baseDir;
     }
 
     StraitConfig read() {
+        AuthConfig auth = AuthReader.read(root, baseDir);
+        RateLimitReader rateLimits = new RateLimitReader();
+        RateLimitsConfig limits = rateLimits.read(root);
+        filters = new FilterListReader(catalog, auth, rateLimits, baseDir);
         AdminConfig admin = admin(root.object("admin"));
         List<ListenerConfig> listeners = listeners();
         String zone = zone();
         Map<String, ClusterConfig> clusters = new ClusterReader(root, zone != null).read();
-        AuthConfig auth = AuthReader.read(root, baseDir);
-        RateLimitReader rateLimits = new RateLimitReader();
-        RateLimitsConfig limits = rateLimits.read(root);
-        List<RouteConfig> routes = new RouteReader(root, clusters, Set.copyOf(root.keys("clusters")), auth, rateLimits)
-                .read();
+        List<RouteConfig> routes = new RouteReader(root, clusters, Set.copyOf(root.keys("clusters")), filters).read();
         ObservabilityConfig obs = observability(root.object("observability"));
         Duration drain = root.duration("drainTimeout", DEFAULT_DRAIN_TIMEOUT);
         root.finish();
@@ -182,9 +187,10 @@ final class ConfigReader {
             PathPolicy paths = pathPolicy(n.object("paths"));
             TlsConfig tlsConfig = tls.tls(n, protocols);
             RedirectToHttps redirect = TlsReader.redirect(n, n.present("tls"));
+            List<FilterSpec> listenerFilters = filters.listener(n);
             n.finish();
             out.add(new ListenerConfig(name, address, protocols, toInt(line), toInt(headers), count, body,
-                    rht, rt, idle, hops, paths, tlsConfig, redirect));
+                    rht, rt, idle, hops, paths, tlsConfig, redirect, listenerFilters));
         }
         return out;
     }

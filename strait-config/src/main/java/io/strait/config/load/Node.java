@@ -40,7 +40,7 @@ public final class Node {
     }
 
     public String path(String field) {
-        return path.isEmpty() ? field : path + "." + field;
+        return path.isEmpty() ? field : field.isEmpty() ? path : path + "." + field;
     }
 
     public Errors errors() {

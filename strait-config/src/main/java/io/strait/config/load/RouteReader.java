@@ -3,10 +3,9 @@ package io.strait.config.load;
 import static io.strait.config.load.ConfigLoader.DEFAULT_ROUTE_TIMEOUT;
 import static io.strait.config.load.ConfigLoader.DEFAULT_TIMEOUT_HEADER;
 
-import io.strait.config.model.AuthConfig;
 import io.strait.config.model.ClusterConfig;
 import io.strait.config.model.RetryPolicy;
-import io.strait.config.model.RouteAuth;
+import io.strait.config.model.FilterSpec;
 import io.strait.config.model.RouteConfig;
 import io.strait.config.model.RouteMatch;
 import io.strait.config.model.RouteMatch.PathKind;
@@ -41,21 +40,18 @@ final class RouteReader {
     private final Node root;
     private final Errors errors;
     private final Set<String> declaredClusters;
-    private final AuthConfig auth;
-    private final RateLimitReader rateLimits;
+    private final FilterListReader filters;
     private final TrafficReader traffic;
 
     /**
      * @param clusters the valid clusters
      * @param declaredClusters every name under {@code clusters}, valid or not: a route naming a broken
      *     cluster gets no second error, the cluster's own errors say what is wrong
-     * @param rateLimits the reader that read {@code rateLimits}: it checks each route's {@code rateLimit}
+     * @param filters reads each route's filters (and its short forms)
      */
-    RouteReader(Node root, Map<String, ClusterConfig> clusters, Set<String> declaredClusters, AuthConfig auth,
-            RateLimitReader rateLimits) {
+    RouteReader(Node root, Map<String, ClusterConfig> clusters, Set<String> declaredClusters, FilterListReader filters) {
         this.root = root;
-        this.auth = auth;
-        this.rateLimits = rateLimits;
+        this.filters = filters;
         this.errors = root.errors();
         this.declaredClusters = declaredClusters;
         this.traffic = new TrafficReader(clusters, declaredClusters);
@@ -76,16 +72,24 @@ final class RouteReader {
             RouteConfig.Rewrite rewrite = rewrite(n.object("rewrite"), match);
             Duration timeout = n.duration("timeout", DEFAULT_ROUTE_TIMEOUT);
             Long body = n.present("maxRequestBodySize") ? n.size("maxRequestBodySize", 0) : null;
-            RouteAuth routeAuth = AuthReader.route(n, auth);
-            List<String> limits = rateLimits.route(n);
+            List<FilterSpec> routeFilters = filters.route(n, name, pathParams(match));
             RetryPolicy retries = RetryReader.read(n, timeout);
             Duration idle = n.present("idleTimeout") ? ConfigReader.positive(n, "idleTimeout", null) : null;
             boolean timeoutHeader = n.bool("timeoutHeader", DEFAULT_TIMEOUT_HEADER);
             TrafficPolicy shaping = traffic.read(n, cluster);
             n.finish();
-            out.add(new RouteConfig(name, match, cluster, rewrite, timeout, body, routeAuth == null ? RouteAuth.NONE : routeAuth,
-                    limits, retries, idle, timeoutHeader, shaping));
+            out.add(new RouteConfig(name, match, cluster, rewrite, timeout, body, routeFilters, retries, idle, timeoutHeader,
+                    shaping));
         }
+        return out;
+    }
+
+    /** The names of a template route's path parameters ({@code {id}}), for filters that use them. */
+    private static Set<String> pathParams(RouteMatch match) {
+        if (match.pathKind() != PathKind.TEMPLATE || match.path() == null) return Set.of();
+        Set<String> out = new LinkedHashSet<>();
+        var m = TEMPLATE_PARAM.matcher(match.path());
+        while (m.find()) out.add(m.group(1));
         return out;
     }
 

@@ -1,6 +1,7 @@
 package io.strait.config.model;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -17,6 +18,7 @@ import java.util.Set;
  * @param paths path normalization policy
  * @param tls TLS termination, or null for a plain listener
  * @param redirectToHttps on a plain listener: answer everything with a redirect to https, or null
+ * @param filters filters every request on the listener runs, in order, before its route is chosen
  */
 public record ListenerConfig(
         String name,
@@ -32,7 +34,8 @@ public record ListenerConfig(
         int xffTrustedHops,
         PathPolicy paths,
         TlsConfig tls,
-        RedirectToHttps redirectToHttps) {
+        RedirectToHttps redirectToHttps,
+        List<FilterSpec> filters) {
 
     /** On a TLS listener {@code H2C} stands for HTTP/2 (ALPN h2, or the preface without ALPN). */
     public enum Protocol { HTTP1, H2C }
@@ -42,7 +45,20 @@ public record ListenerConfig(
             int maxHeaderSize, int maxHeaderCount, long maxRequestBodySize, Duration requestHeadersTimeout,
             Duration requestTimeout, Duration idleTimeout, int xffTrustedHops, PathPolicy paths) {
         this(name, address, protocols, maxRequestLineLength, maxHeaderSize, maxHeaderCount, maxRequestBodySize,
-                requestHeadersTimeout, requestTimeout, idleTimeout, xffTrustedHops, paths, null, null);
+                requestHeadersTimeout, requestTimeout, idleTimeout, xffTrustedHops, paths, null, null, List.of());
+    }
+
+    /** A listener without filters of its own. */
+    public ListenerConfig(String name, HostPort address, Set<Protocol> protocols, int maxRequestLineLength,
+            int maxHeaderSize, int maxHeaderCount, long maxRequestBodySize, Duration requestHeadersTimeout,
+            Duration requestTimeout, Duration idleTimeout, int xffTrustedHops, PathPolicy paths, TlsConfig tls,
+            RedirectToHttps redirectToHttps) {
+        this(name, address, protocols, maxRequestLineLength, maxHeaderSize, maxHeaderCount, maxRequestBodySize,
+                requestHeadersTimeout, requestTimeout, idleTimeout, xffTrustedHops, paths, tls, redirectToHttps, List.of());
+    }
+
+    public ListenerConfig {
+        filters = List.copyOf(filters);
     }
 
     public boolean secure() {

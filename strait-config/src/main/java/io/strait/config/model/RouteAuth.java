@@ -10,7 +10,7 @@ import java.util.List;
  * @param credentials {@code jwt:NAME} or {@code apiKey}, in the order they are tried
  * @param scopes every one of these must be granted (by the JWT's scope claim or the API key's scopes)
  */
-public record RouteAuth(Mode mode, List<String> credentials, List<String> scopes) {
+public record RouteAuth(Mode mode, List<String> credentials, List<String> scopes) implements FilterConfig {
     public enum Mode { NONE, ANY_OF, ALL_OF }
 
     public static final RouteAuth NONE = new RouteAuth(Mode.NONE, List.of(), List.of());

@@ -8,8 +8,8 @@ import java.util.List;
  *
  * @param timeout time from the request's arrival to the upstream response's headers, 0 for none; 504
  * @param maxRequestBodySize overrides the listener's limit when not null
- * @param auth who may call the route ({@link RouteAuth#NONE}: anyone)
- * @param rateLimit names of the rate-limit policies every request of the route is charged to (all must allow it)
+ * @param filters the route's filters in the order they run (its short forms {@code auth:} and {@code rateLimit:}
+ *     included); responses pass them in reverse
  * @param retries when failed attempts are retried ({@link RetryPolicy#DEFAULT} without a {@code retries} block)
  * @param idleTimeout once the response has started, the longest pause between two of its chunks before the
  *     exchange is cut; null for none
@@ -24,8 +24,7 @@ public record RouteConfig(
         Rewrite rewrite,
         Duration timeout,
         Long maxRequestBodySize,
-        RouteAuth auth,
-        List<String> rateLimit,
+        List<FilterSpec> filters,
         RetryPolicy retries,
         Duration idleTimeout,
         boolean timeoutHeader,
@@ -33,15 +32,30 @@ public record RouteConfig(
 
     /** A route without an auth policy. */
     public RouteConfig(String name, RouteMatch match, String cluster, Rewrite rewrite, Duration timeout, Long maxRequestBodySize) {
-        this(name, match, cluster, rewrite, timeout, maxRequestBodySize, RouteAuth.NONE, List.of(), RetryPolicy.DEFAULT,
+        this(name, match, cluster, rewrite, timeout, maxRequestBodySize, List.of(), RetryPolicy.DEFAULT,
                 null, false, TrafficPolicy.NONE);
     }
 
-    /** A route without rate limits. */
-    public RouteConfig(String name, RouteMatch match, String cluster, Rewrite rewrite, Duration timeout,
-            Long maxRequestBodySize, RouteAuth auth) {
-        this(name, match, cluster, rewrite, timeout, maxRequestBodySize, auth, List.of(), RetryPolicy.DEFAULT, null, false,
-                TrafficPolicy.NONE);
+    public RouteConfig {
+        filters = List.copyOf(filters);
+    }
+
+    /** The settings of the route's first filter named {@code name}, or null. */
+    public FilterConfig filter(String name) {
+        for (FilterSpec f : filters) {
+            if (f.name().equals(name)) return f.config();
+        }
+        return null;
+    }
+
+    /** The route's auth policy (its {@code auth} filter), {@link RouteAuth#NONE} without one. */
+    public RouteAuth auth() {
+        return filter("auth") instanceof RouteAuth a ? a : RouteAuth.NONE;
+    }
+
+    /** The rate-limit policies of the route's {@code rateLimit} filter, empty without one. */
+    public List<String> rateLimit() {
+        return filter("rateLimit") instanceof RouteRateLimit r ? r.policies() : List.of();
     }
 
     /** Rewrites applied before forwarding: the matched path prefix (or exact path), and the Host header. */

@@ -6,6 +6,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.strait.config.model.RateLimitPolicy;
 import io.strait.config.model.RateLimitsConfig;
 import io.strait.config.model.RouteConfig;
+import io.strait.config.model.RouteRateLimit;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,18 +91,17 @@ public final class RateLimits implements AutoCloseable {
         config = c;
     }
 
-    /** The route's rate-limit filter, or null when it names no policy. */
-    public synchronized RateLimitFilter routeFilter(RouteConfig route) {
-        if (route.rateLimit().isEmpty()) return null;
+    /** The route's rate-limit filter for the policies of {@code limit} (a rateLimit filter entry). */
+    public synchronized RateLimitFilter routeFilter(RouteConfig route, RouteRateLimit limit) {
         if (next == null) throw new IllegalStateException("no rate-limit store prepared");
         List<LimitPolicy> policies = new ArrayList<>();
-        for (String name : route.rateLimit()) {
+        for (String name : limit.policies()) {
             RateLimitPolicy p = config.policy(name);
             if (p == null) throw new IllegalStateException("unknown policy " + name); // the loader checked names
             policies.add(LimitPolicy.of(p));
         }
         return new RateLimitFilter(route.name(), policies, next, new RateLimitHeaders(config.ietfHeaders()),
-                new RateLimitResults(requests, limited, route.name(), route.rateLimit()));
+                new RateLimitResults(requests, limited, route.name(), limit.policies()));
     }
 
     /** The limiter now serving, for metrics (any thread); null when no route is limited. */

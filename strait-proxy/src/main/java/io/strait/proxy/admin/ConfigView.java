@@ -69,6 +69,12 @@ final class ConfigView {
         if (v instanceof HostPort hp) return F.textNode(hp.toString());
         if (v instanceof io.strait.config.model.RateLimitPolicy.Descriptor d) return F.textNode(d.toString()); // as written: client, header:X-Team
         if (v instanceof Enum<?> e) return F.textNode(Names.of(e));
+        if (v instanceof io.strait.config.model.FilterSpec f) { // as written: {NAME: SETTINGS}, which loads again
+            ObjectNode o = F.objectNode();
+            o.set(f.name(), node(f.config(), f.name()));
+            return o;
+        }
+        if (v instanceof io.strait.config.model.RouteRateLimit r) return node(r.policies(), "");
         if (v instanceof Map<?, ?> m) {
             ObjectNode o = F.objectNode();
             ordered(m).forEach((k, val) -> o.set(String.valueOf(k), node(val, String.valueOf(k))));

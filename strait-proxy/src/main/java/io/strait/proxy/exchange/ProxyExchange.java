@@ -1,6 +1,11 @@
 package io.strait.proxy.exchange;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.strait.proxy.filter.MessageBody;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -31,7 +36,6 @@ import io.strait.proxy.endpoint.PoolOverflowException;
 import io.strait.proxy.endpoint.UpstreamConnection;
 import io.strait.proxy.endpoint.UpstreamListener;
 import io.strait.proxy.filter.FilterResult;
-import io.strait.proxy.filter.HttpFilter;
 import io.strait.proxy.filter.RequestContext;
 import io.strait.proxy.http.ErrorResponse;
 import io.strait.proxy.http.HopByHop;
@@ -70,7 +74,7 @@ import io.netty.util.AsciiString;
  * on another endpoint when the route's {@link RetryPolicy} and the cluster's retry budget allow it.
  * Every attempt's result feeds the cluster's circuit breaker and outlier detection.
  */
-public final class ProxyExchange implements PoolCallback, UpstreamListener, LbContext, RouteRequest {
+public final class ProxyExchange implements PoolCallback, UpstreamListener, LbContext, RouteRequest, FilterRunner.Host {
     /** Methods RFC 9110 section 9.2.2 calls idempotent: safe to send again after the upstream may have seen them. */
     private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
     /** How often a retry asks the balancer again for an endpoint other than the one that failed (Envoy's previous-hosts). */
@@ -80,6 +84,8 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
      * longer body is streamed without a copy, and its request is not retried once any of it was sent.
      */
     static final int RETRY_BUFFER_LIMIT = 64 * 1024;
+    /** What bounds a listener filter's suspension when the listener has no request timeout: a route's default timeout. */
+    private static final long DEFAULT_ROUTE_TIMEOUT_NANOS = io.strait.config.load.ConfigLoader.DEFAULT_ROUTE_TIMEOUT.toNanos();
     /** Attempt-count header values, made once: attempts are 1 + at most 10 retries. */
     private static final AsciiString[] ATTEMPT_VALUES = new AsciiString[12];
 
@@ -96,6 +102,8 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
     private final boolean clientKeepAlive;
     private final HttpVersion clientVersion;
 
+    private final FilterRunner filters;
+    private ListenerConfig listener;
     private String path;
     private String query;
     private String host;
@@ -160,6 +168,12 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
     /** The body chunks sent so far, kept for a retry (duplicates this exchange owns); null until the first byte, or when dropped. */
     private ArrayDeque<HttpContent> replay;
     private long replayBytes;
+    /** The request body read whole for the route's body filters, or null (see {@link #afterRouteFilters}). */
+    private CompositeByteBuf requestBody;
+    /** A response held back while its body is read whole for the filters, or null. */
+    private HttpResponse heldResponse;
+    private CompositeByteBuf responseBody;
+    private long responseBodyLimit;
 
     public ProxyExchange(Engine engine, Snapshot snapshot, Downstream down, HttpRequest request, InetSocketAddress client) {
         this(engine, snapshot, down, request, client, null);
@@ -179,6 +193,7 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
         this.requestComplete = request instanceof LastHttpContent;
         String protocol = down.http2() ? "HTTP/2" : request.protocolVersion().text();
         this.ctx = new RequestContext(request, client, clientIp, down.secure(), protocol);
+        this.filters = new FilterRunner(this, ctx, down.loop(), engine.metrics());
     }
 
     public RequestContext context() {
@@ -190,9 +205,8 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
     /** Runs everything up to choosing an endpoint; ends in a connection request or a direct answer. */
     public void start() {
         // This generation's listener settings: a reload may have changed limits since the connection opened.
-        ListenerConfig listener = snapshot.listener(down.listener().name());
-        if (listener == null) listener = down.listener();
-        for (HttpFilter f : snapshot.listenerFilters(down.listener().name())) f.onRequest(ctx);
+        ListenerConfig current = snapshot.listener(down.listener().name());
+        listener = current != null ? current : down.listener();
         // W3C trace context: an incoming trace is always continued; a new one is started only when
         // spans are exported (an id nobody records would cost every request for nothing).
         String traceparent = request.headers().get(StraitHeaders.TRACEPARENT);
@@ -200,6 +214,32 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
             trace = engine.tracing().startServerSpan(traceparent, request.headers().get(StraitHeaders.TRACESTATE));
         }
         engine.metrics().downstreamRequestsActive().inc();
+        // A listener filter that suspends is bounded by the listener's request timeout, or a route's default.
+        long bound = listener.requestTimeout().isZero() ? DEFAULT_ROUTE_TIMEOUT_NANOS : listener.requestTimeout().toNanos();
+        filters.runListener(snapshot.listenerFilters(down.listener().name()), ctx.startNanos() + bound);
+    }
+
+    @Override
+    public void filtersDone(boolean listenerStage) {
+        if (done) return;
+        if (listenerStage) route();
+        else afterRouteFilters();
+    }
+
+    @Override
+    public void filterAnswered(FilterResult.Respond answer) {
+        if (done) return;
+        abortUpstream();
+        respond(answer);
+    }
+
+    @Override
+    public boolean exchangeDone() {
+        return done;
+    }
+
+    /** Normalizes the path, chooses the route and runs its filters. */
+    private void route() {
         PathNormalizer.Result norm = PathNormalizer.normalize(request.uri(), listener.paths());
         if (!norm.ok()) {
             respondError(HttpResponseStatus.BAD_REQUEST, "bad_request", "invalid request path: " + norm.rejection());
@@ -217,6 +257,7 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
         matched = match.route();
         route = snapshot.route(matched);
         ctx.routeName(route.name());
+        if (!match.pathParams().isEmpty()) ctx.pathParams(match.pathParams());
         Long routeMax = route.maxRequestBodySize();
         maxBody = routeMax != null ? routeMax : listener.maxRequestBodySize();
         if (maxBody > 0 && HttpUtil.getContentLength(request, -1L) > maxBody) {
@@ -224,54 +265,31 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
                     "request body exceeds " + maxBody + " bytes");
             return;
         }
-        runFilters(0);
+        filters.runRoute(route.filters(), routeDeadline());
     }
 
-    private void runFilters(int from) {
-        List<HttpFilter> filters = route.filters();
-        for (int i = from; i < filters.size(); i++) {
-            FilterResult r;
-            try {
-                r = filters.get(i).onRequest(ctx);
-            } catch (RuntimeException e) {
-                r = FilterResult.respond(HttpResponseStatus.INTERNAL_SERVER_ERROR, "filter_error",
-                        "route " + route.name() + ": filter failed: " + e.getClass().getSimpleName());
+    /** When the route's timeout runs out: it runs from the request's arrival (0 for none). */
+    private long routeDeadline() {
+        return route.timeoutNanos() > 0 ? ctx.startNanos() + route.timeoutNanos() : 0;
+    }
+
+    /**
+     * The route's filters let the request through: its body is read whole first when one of them reads
+     * it ({@link RequestBodies}), else the request goes on streaming.
+     */
+    private void afterRouteFilters() {
+        if (route.filters().requestBodyLimit() > 0 && !requestComplete && (down.http2() || !isBodiless())) {
+            requestBody = RequestBodies.startCollecting(down, request);
+            if (pendingContent != null) { // a chunk read ahead while the filters ran
+                HttpContent c = pendingContent;
+                pendingContent = null;
+                onRequestContent(c);
+            } else {
+                down.read();
             }
-            if (r instanceof FilterResult.Respond respond) {
-                respond(respond);
-                return;
-            }
-            if (r instanceof FilterResult.Suspend suspend) {
-                int next = i + 1;
-                suspend.later().whenComplete((res, err) -> {
-                    // completed on this request's loop (a client running on the proxy's loops): go on at once
-                    if (down.loop().inEventLoop()) resumeFilters(next, res, err);
-                    else down.loop().execute(() -> resumeFilters(next, res, err));
-                });
-                return;
-            }
+            return;
         }
         forward();
-    }
-
-    private void resumeFilters(int next, FilterResult result, Throwable err) {
-        if (done) return;
-        if (err == null && result instanceof FilterResult.OnLoop onLoop) {
-            try {
-                result = onLoop.action().apply(ctx);
-            } catch (RuntimeException e) {
-                result = FilterResult.respond(HttpResponseStatus.INTERNAL_SERVER_ERROR, "filter_error",
-                        "route " + route.name() + ": filter failed: " + e.getClass().getSimpleName());
-            }
-        }
-        if (err != null) {
-            respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "filter_unavailable",
-                    "route " + route.name() + ": " + err.getClass().getSimpleName());
-        } else if (result instanceof FilterResult.Respond respond) {
-            respond(respond);
-        } else {
-            runFilters(next);
-        }
     }
 
     private void forward() {
@@ -314,7 +332,7 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
         retry = route.config().retries();
         // A body is kept only when a retry could need it again: not for refused connections alone
         // (nothing was sent), which is all a route without a retries block retries.
-        if (retry.attempts() > 0 && !requestComplete && retriesSentRequests(retry)
+        if (retry.attempts() > 0 && (!requestComplete || pendingContent != null) && retriesSentRequests(retry)
                 && (retry.nonIdempotent() || IDEMPOTENT.contains(method))) {
             keepBody = true;
         }
@@ -322,10 +340,11 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
         prepareUpstreamHead();
         TrafficPolicy.Mirror m = route.config().traffic().mirror();
         if (m != null && route.mirror() != null && ThreadLocalRandom.current().nextDouble() * 100 < m.percent()) {
-            mirror = MirrorCall.start(request, requestComplete, route.mirror(), this, engine.pools(), down.loop());
+            mirror = MirrorCall.start(request, requestComplete && pendingContent == null, route.mirror(), this, engine.pools(),
+                    down.loop());
         }
         upstreamStartNanos = System.nanoTime();
-        if (route.timeoutNanos() > 0) overallDeadline = upstreamStartNanos + route.timeoutNanos();
+        overallDeadline = routeDeadline();
         startAttempt();
     }
 
@@ -630,11 +649,54 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
             }
             return;
         }
+        if (requestBody != null) {
+            collectRequestBody(content);
+            return;
+        }
         if (upstream == null) {
             pendingContent = content; // no more reads until the connection is there
             return;
         }
         writeRequestContent(content);
+    }
+
+    /** A chunk of a body the route's filters read whole; at its end they run, then the request goes on. */
+    private void collectRequestBody(HttpContent content) {
+        RequestBodies.Step step = RequestBodies.add(requestBody, content, route.filters());
+        switch (step) {
+            case MORE -> down.read();
+            case OVER_LIMIT_REJECT -> {
+                releaseRequestBody();
+                requestComplete = false; // the rest of the body stays unread: the connection must close
+                respondError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large", "request body exceeds "
+                        + route.filters().requestBodyLimit() + " bytes, the most route " + route.name() + "'s filters read");
+            }
+            case OVER_LIMIT_PASS -> {
+                // what was read goes first, then the rest streams; no body filter runs
+                pendingContent = RequestBodies.asContent(requestBody, requestComplete);
+                requestBody = null;
+                forward();
+            }
+            case COMPLETE -> {
+                MessageBody body = new MessageBody(requestBody);
+                requestBody = null;
+                FilterResult.Respond answer = filters.runRequestBody(body);
+                if (answer != null) {
+                    body.release();
+                    respond(answer);
+                    return;
+                }
+                pendingContent = RequestBodies.finish(request, body);
+                forward();
+            }
+        }
+    }
+
+    private void releaseRequestBody() {
+        if (requestBody != null) {
+            requestBody.release();
+            requestBody = null;
+        }
     }
 
     private void writeRequestContent(HttpContent content) {
@@ -720,7 +782,11 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
         }
         if (msg instanceof HttpResponse res) {
             onResponseHead(res);
-            if (msg instanceof HttpContent content) onResponseContent(content);
+            if (msg instanceof HttpContent content) {
+                // a whole response (HTTP/2): its body follows its head, unless the head already ended the exchange
+                if (done) content.release();
+                else onResponseContent(content);
+            }
         } else if (msg instanceof HttpContent content) {
             onResponseContent(content);
         } else if (msg instanceof ByteBuf raw) {
@@ -785,9 +851,89 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
         res.setProtocolVersion(HttpVersion.HTTP_1_1);
         h.set(StraitHeaders.REQUEST_ID, ctx.requestId());
         ctx.applyResponseHeaders(h);
-        List<HttpFilter> filters = route.filters();
-        for (int i = filters.size() - 1; i >= 0; i--) filters.get(i).onResponse(ctx, res);
+        long limit = filters.responseBodyLimit();
+        if (limit > 0 && !upgrade && request.method() != HttpMethod.HEAD && code != 204 && code != 304) {
+            if (HttpUtil.getContentLength(res, -1L) > limit && filters.rejectsLongResponse()) {
+                responseTooLong(limit);
+                return;
+            }
+            // read the body whole before any filter sees the head; the content of a whole response comes next
+            heldResponse = res instanceof HttpContent ? new DefaultHttpResponse(res.protocolVersion(), res.status(), h) : res;
+            responseBody = down.channel().alloc().compositeBuffer(64);
+            responseBodyLimit = limit;
+            return;
+        }
+        if (!responseFilters(res, null)) return;
         down.write(res);
+    }
+
+    /** The response callbacks of the filters; false when one failed (the client got a 500 instead). */
+    private boolean responseFilters(HttpResponse res, MessageBody body) {
+        FilterResult.Respond failed = filters.runResponse(res, body);
+        if (failed == null) return true;
+        if (body != null) body.release();
+        abortUpstream();
+        responseStarted = false;
+        respond(failed);
+        return false;
+    }
+
+    /** A response body longer than the filters read, on a route whose filters refuse it: 502. */
+    private void responseTooLong(long limit) {
+        abortUpstream();
+        responseStarted = false;
+        respondError(HttpResponseStatus.BAD_GATEWAY, "response_too_large", "the response of " + endpoint.id()
+                + " exceeds " + limit + " bytes, the most route " + route.name() + "'s filters read");
+    }
+
+    /** A chunk of a response the filters read whole; at its end they run, and the whole response goes out. */
+    private void collectResponseBody(HttpContent content) {
+        ByteBuf bytes = content.content();
+        boolean last = content instanceof LastHttpContent;
+        if ((long) responseBody.readableBytes() + bytes.readableBytes() > responseBodyLimit) {
+            if (filters.rejectsLongResponse()) {
+                content.release();
+                releaseResponseBody();
+                responseTooLong(responseBodyLimit);
+                return;
+            }
+            // too long for the filters: relayed unchanged, what was read first, then the rest streams
+            HttpResponse head = heldResponse;
+            ByteBuf read = responseBody;
+            heldResponse = null;
+            responseBody = null;
+            if (!responseFilters(head, null)) {
+                read.release();
+                content.release();
+                return;
+            }
+            down.write(head);
+            down.write(new DefaultHttpContent(read));
+            onResponseContent(content);
+            return;
+        }
+        if (bytes.isReadable()) responseBody.addComponent(true, bytes.retain());
+        content.release();
+        if (!last) return;
+        HttpResponse head = heldResponse;
+        MessageBody body = new MessageBody(responseBody);
+        heldResponse = null;
+        responseBody = null;
+        if (!responseFilters(head, body)) return;
+        ByteBuf whole = body.take();
+        head.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
+        head.headers().set(HttpHeaderNames.CONTENT_LENGTH, whole.readableBytes());
+        bytesOut += whole.readableBytes();
+        down.write(head);
+        writeLastResponseContent(new DefaultLastHttpContent(whole));
+    }
+
+    private void releaseResponseBody() {
+        heldResponse = null;
+        if (responseBody != null) {
+            responseBody.release();
+            responseBody = null;
+        }
     }
 
     /** A response that will be retried: read to its end, then the connection goes back to the pool. */
@@ -820,6 +966,10 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
             content.release();
             return;
         }
+        if (heldResponse != null) {
+            collectResponseBody(content);
+            return;
+        }
         bytesOut += content.content().readableBytes();
         if (!last) {
             down.write(content);
@@ -835,6 +985,10 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
             tunnel();
             return;
         }
+        writeLastResponseContent(content);
+    }
+
+    private void writeLastResponseContent(HttpContent content) {
         down.write(content);
         down.flush();
         if (!requestSent) {
@@ -1002,6 +1156,7 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
         error = code;
         FullHttpResponse res = ErrorResponse.create(down.channel().alloc(), st, code, message, ctx.requestId());
         for (Map.Entry<String, String> h : headers) res.headers().add(h.getKey(), h.getValue());
+        filters.runLocalReply(res);
         if (!requestComplete && !down.http2() && isBodiless()) {
             // The empty body is still in the decoder: read it, then answer on a reusable connection.
             deferredError = res;
@@ -1040,6 +1195,9 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
             pendingContent = null;
         }
         acquiring = null;
+        filters.close();
+        releaseRequestBody();
+        releaseResponseBody();
         if (mirror != null) mirror.realRequestAborted();
         dropReplay();
         endAttempt(AttemptResult.CANCELLED);

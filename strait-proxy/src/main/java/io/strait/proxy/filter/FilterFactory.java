@@ -1,63 +1,33 @@
 package io.strait.proxy.filter;
 
-import io.strait.config.model.ListenerConfig;
-import io.strait.config.model.RouteConfig;
-import io.strait.config.model.StraitConfig;
-import java.util.List;
+import io.strait.config.load.FilterReader;
+import io.strait.config.model.FilterConfig;
 
 /**
- * Adds filters to the engine's own: how the gateway (authentication) and, later, the sidecar plug their
- * filters into the proxy. Called on the control thread, never on an event loop.
+ * Makes one kind of filter: registered under the name users write in {@code filters:}, it turns that
+ * entry's immutable settings into the filter a route (or listener) runs for every request. Called on
+ * the control thread when a configuration loads, never per request (Envoy's filter factory).
  *
- * <p>For each configuration (the first and every reload) the proxy calls {@link #prepare} and then
- * asks for the filters of each listener and route. A factory keeps what should outlive a reload (key
- * caches, store connections) and drops what the new configuration no longer names.
+ * @param <C> the filter's settings record
  */
-public interface FilterFactory extends AutoCloseable {
-    /** The bare engine: no filters of its own, and no route may ask for authentication or rate limits. */
-    FilterFactory NONE = new FilterFactory() {
-        @Override
-        public void prepare(StraitConfig config) {
-            for (int i = 0; i < config.routes().size(); i++) {
-                if (config.routes().get(i).auth().mode() != io.strait.config.model.RouteAuth.Mode.NONE) {
-                    throw new IllegalArgumentException("routes[" + i + "].auth: this process has no authentication filters");
-                }
-                if (!config.routes().get(i).rateLimit().isEmpty()) {
-                    throw new IllegalArgumentException("routes[" + i + "].rateLimit: this process has no rate-limit filters");
-                }
-            }
-        }
-    };
+public interface FilterFactory<C extends FilterConfig> {
+    /** The name users write ({@code - cors: {...}}). */
+    String name();
+
+    /** The record {@link #reader()} reads (the settings of the configuration's own filters for auth and rateLimit). */
+    Class<C> configType();
 
     /**
-     * Called once, before the first {@link #prepare}: the proxy's event loops, where a factory may run its
-     * own network clients (a Redis connection on the requests' own loop answers without a thread hop).
-     * They stop after {@link #close}.
+     * Reads the filter's settings; null for the two filters whose settings the loader itself reads
+     * ({@code auth}, {@code rateLimit}: they check names against other sections).
      */
-    default void eventLoops(io.netty.channel.EventLoopGroup loops) {}
-
-    /** Called once, before the first {@link #prepare}: where the factory's filters register their metrics. */
-    default void registerMetrics(io.prometheus.metrics.model.registry.PrometheusRegistry registry) {}
+    default FilterReader<C> reader() {
+        return null;
+    }
 
     /**
-     * Readies shared state for {@code config}. Throws {@link IllegalArgumentException} with a message
-     * naming the config path when the configuration cannot be served (the proxy keeps the old one).
+     * The filter for one route or listener. Throws {@link IllegalArgumentException} naming
+     * {@code scope.path()} when these settings cannot be served (the configuration is refused).
      */
-    void prepare(StraitConfig config);
-
-    /** Filters every request on the listener runs after the engine's own (request id, X-Forwarded-*). */
-    default List<HttpFilter> listenerFilters(ListenerConfig listener) {
-        return List.of();
-    }
-
-    /** The route's filters, in the order they run. */
-    default List<HttpFilter> routeFilters(RouteConfig route) {
-        return List.of();
-    }
-
-    /** The previous configuration is gone: release what only it used. */
-    default void committed(StraitConfig config) {}
-
-    @Override
-    default void close() {}
+    HttpFilter create(C config, FilterScope scope);
 }

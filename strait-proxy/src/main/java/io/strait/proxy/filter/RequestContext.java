@@ -30,6 +30,7 @@ public final class RequestContext {
     private String query;
     private DefaultAttributeMap attributes;
     private X509Certificate peerCertificate;
+    private java.util.Map<String, String> pathParams = java.util.Map.of();
     /** Names ({@link AsciiString}) and values, alternating, of {@link #setResponseHeader}; null until a filter sets one. */
     private Object[] responseHeaders;
     private int responseHeaderCount;
@@ -127,6 +128,19 @@ public final class RequestContext {
 
     public void routeName(String name) {
         this.routeName = name;
+    }
+
+    /**
+     * The route template's path parameters ({@code {id}} to the segment, still percent-encoded), empty
+     * before routing and for routes of other kinds.
+     */
+    public java.util.Map<String, String> pathParams() {
+        return pathParams;
+    }
+
+    /** Set by the exchange once the route is chosen. */
+    public void pathParams(java.util.Map<String, String> params) {
+        this.pathParams = params;
     }
 
     /** The client's certificate, verified by the TLS handshake against the listener's CA; null when none. */

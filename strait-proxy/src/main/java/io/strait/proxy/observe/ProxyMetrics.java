@@ -54,6 +54,7 @@ public final class ProxyMetrics {
     private final GaugeFamily upstreamPending;
     private final GaugeFamily endpointHealthy;
     private final Counter retries;
+    private final Counter filterErrors;
 
     public ProxyMetrics() {
         requests = Counter.builder()
@@ -93,6 +94,13 @@ public final class ProxyMetrics {
                 .name("strait_upstream_retries_total")
                 .help("Upstream attempts retried, by route, cluster and the failure retried (5xx, gateway_error, connect_failure, reset, timeout)")
                 .labelNames("route", "cluster", "reason")
+                .withoutExemplars()
+                .register(registry);
+        filterErrors = Counter.builder()
+                .name("strait_filter_errors_total")
+                .help("Filter callbacks that failed (threw, or never completed within the route's timeout), by route"
+                        + " (or listener:NAME), filter and phase (request, request_body, response, response_body, timeout)")
+                .labelNames("route", "filter", "phase")
                 .withoutExemplars()
                 .register(registry);
         configReloads = Counter.builder()
@@ -142,6 +150,11 @@ public final class ProxyMetrics {
     }
 
     /** Pass to {@link AccessLog#create} as its drop callback. */
+    /** Counts a failed filter callback ({@code strait_filter_errors_total}); off the hot path (failures only). */
+    public void filterError(String owner, String filter, String phase) {
+        filterErrors.labelValues(owner, filter, phase).inc();
+    }
+
     public Runnable accessLogDropCounter() {
         return accessLogDropped::inc;
     }

@@ -13,7 +13,7 @@ import io.strait.proxy.cluster.ClusterManager;
 import io.strait.proxy.cluster.Endpoint;
 import io.strait.proxy.endpoint.UpstreamPools;
 import io.strait.proxy.resilience.ResilienceMetrics;
-import io.strait.proxy.filter.FilterFactory;
+import io.strait.proxy.filter.FilterModule;
 import io.strait.proxy.listener.ListenerServer;
 import io.strait.proxy.observe.AccessLog;
 import io.strait.proxy.observe.ProxyMetrics;
@@ -56,13 +56,13 @@ public final class ProxyServer implements Engine, AutoCloseable {
         return t;
     });
     private final AdminServer admin;
-    private final FilterFactory filters;
+    private final FilterModule filters;
     private volatile Snapshot snapshot;
     private volatile boolean ready;
     private final AtomicBoolean closed = new AtomicBoolean();
     private ConfigWatcher watcher;
 
-    private ProxyServer(StraitConfig config, Path configFile, int threads, FilterFactory filters) {
+    private ProxyServer(StraitConfig config, Path configFile, int threads, FilterModule filters) {
         this.configFile = configFile;
         this.filters = filters;
         this.metrics = new ProxyMetrics();
@@ -76,12 +76,19 @@ public final class ProxyServer implements Engine, AutoCloseable {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw e;
         }
+        ClusterManager clusters = ClusterManager.create(config.clusters(), config.zone(), group, null);
+        try {
+            this.snapshot = new Snapshot(config, clusters, metrics, filters);
+        } catch (RuntimeException e) {
+            clusters.close();
+            filters.close();
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            throw e;
+        }
         this.pools = new UpstreamPools(transport, threads);
         this.unrouted = metrics.forRoute("", "");
         this.accessLog = AccessLog.create(config.observability().accessLog(), metrics.accessLogDropCounter());
         this.tracing = Tracing.create(config.observability().tracing());
-        ClusterManager clusters = ClusterManager.create(config.clusters(), config.zone(), group, null);
-        this.snapshot = new Snapshot(config, clusters, metrics, filters);
         filters.committed(config);
         applyPoolSettings(snapshot);
         this.admin = new AdminServer(this);
@@ -116,7 +123,7 @@ public final class ProxyServer implements Engine, AutoCloseable {
 
     /** Starts a proxy; {@code configFile} (nullable) is watched for changes and read again on reload. */
     public static ProxyServer start(StraitConfig config, Path configFile) throws InterruptedException {
-        return start(config, configFile, FilterFactory.NONE);
+        return start(config, configFile, FilterModule.NONE);
     }
 
     /**
@@ -124,7 +131,7 @@ public final class ProxyServer implements Engine, AutoCloseable {
      *
      * @throws IllegalArgumentException when {@code filters} cannot serve the configuration
      */
-    public static ProxyServer start(StraitConfig config, Path configFile, FilterFactory filters) throws InterruptedException {
+    public static ProxyServer start(StraitConfig config, Path configFile, FilterModule filters) throws InterruptedException {
         int threads = Integer.getInteger("strait.threads", Runtime.getRuntime().availableProcessors());
         ProxyServer s = new ProxyServer(config, configFile, threads, filters);
         try {
@@ -209,7 +216,7 @@ public final class ProxyServer implements Engine, AutoCloseable {
         if (configFile == null) return new ReloadResult(false, List.of("no configuration file to reload"));
         StraitConfig next;
         try {
-            next = ConfigLoader.load(configFile);
+            next = ConfigLoader.load(configFile, filters.catalog());
         } catch (ConfigException e) {
             metrics.configReloaded(false);
             log.error("reload rejected, the running configuration stays:\n  {}", String.join("\n  ", e.errors()));
@@ -227,16 +234,18 @@ public final class ProxyServer implements Engine, AutoCloseable {
     public synchronized ReloadResult apply(StraitConfig next) {
         Snapshot old = snapshot;
         List<String> warnings = listenerChanges(old.config(), next);
-        ClusterManager clusters;
+        ClusterManager clusters = null;
+        Snapshot fresh;
         try {
             filters.prepare(next);
             clusters = ClusterManager.create(next.clusters(), next.zone(), group, old.clusters());
+            fresh = new Snapshot(next, clusters, metrics, filters);
         } catch (RuntimeException e) {
+            if (clusters != null) clusters.close();
             metrics.configReloaded(false);
             log.error("reload rejected: {}", e.getMessage());
             return new ReloadResult(false, List.of(e.getMessage()));
         }
-        Snapshot fresh = new Snapshot(next, clusters, metrics, filters);
         applyPoolSettings(fresh);
         clusters.start();
         snapshot = fresh;

@@ -2,7 +2,7 @@ package io.strait.proxy.runtime;
 
 import io.strait.config.model.RouteConfig;
 import io.strait.proxy.cluster.Cluster;
-import io.strait.proxy.filter.HttpFilter;
+import io.strait.proxy.filter.FilterChain;
 import io.strait.proxy.observe.RouteMetrics;
 import io.strait.proxy.traffic.TrafficSplit;
 import java.util.List;
@@ -18,7 +18,7 @@ import java.util.List;
  */
 public record RouteRuntime(
         RouteConfig config,
-        List<HttpFilter> filters,
+        FilterChain filters,
         Cluster cluster,
         long timeoutNanos,
         Long maxRequestBodySize,

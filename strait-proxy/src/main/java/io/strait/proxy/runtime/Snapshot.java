@@ -5,7 +5,11 @@ import io.strait.config.model.RouteConfig;
 import io.strait.config.model.StraitConfig;
 import io.strait.proxy.cluster.Cluster;
 import io.strait.proxy.cluster.ClusterManager;
+import io.strait.proxy.filter.BodyAccess;
+import io.strait.proxy.filter.FilterChain;
 import io.strait.proxy.filter.FilterFactory;
+import io.strait.proxy.filter.FilterModule;
+import io.strait.proxy.filter.FilterScope;
 import io.strait.proxy.filter.ForwardedHeadersFilter;
 import io.strait.proxy.filter.HttpFilter;
 import io.strait.proxy.filter.RequestIdFilter;
@@ -26,32 +30,42 @@ import java.util.Map;
  */
 public final class Snapshot {
     /** For a listener a reload removed (still bound until restart): request ids, and no X-Forwarded-For hop trusted. */
-    private static final List<HttpFilter> REMOVED_LISTENER_FILTERS =
-            List.of(new RequestIdFilter(), new ForwardedHeadersFilter(0));
+    private static final FilterChain REMOVED_LISTENER_FILTERS =
+            new FilterChain("listener:removed", List.of(new FilterChain.Link("requestId", new RequestIdFilter(), BodyAccess.NONE),
+                    new FilterChain.Link("forwardedHeaders", new ForwardedHeadersFilter(0), BodyAccess.NONE)));
 
     private final StraitConfig config;
     private final Router router;
     private final ClusterManager clusters;
     private final Map<RouteConfig, RouteRuntime> routes = new IdentityHashMap<>();
-    private final Map<String, List<HttpFilter>> listenerFilters = new HashMap<>();
+    private final Map<String, FilterChain> listenerFilters = new HashMap<>();
     private final Map<String, ListenerConfig> listeners = new HashMap<>();
 
-    Snapshot(StraitConfig config, ClusterManager clusters, ProxyMetrics metrics, FilterFactory factory) {
+    /**
+     * @throws IllegalArgumentException naming the config path when a filter cannot be built (a name no
+     *     factory of {@code module} has, settings its factory refuses)
+     */
+    Snapshot(StraitConfig config, ClusterManager clusters, ProxyMetrics metrics, FilterModule module) {
         this.config = config;
         this.clusters = clusters;
         this.router = Router.build(config.routes());
+        Map<String, FilterFactory<?>> factories = new HashMap<>();
+        for (FilterFactory<?> f : module.factories()) factories.put(f.name(), f);
         for (RouteConfig rc : config.routes()) {
             Cluster cluster = clusters.get(rc.cluster());
             long timeout = rc.timeout() == null ? 0 : rc.timeout().toNanos();
-            routes.put(rc, new RouteRuntime(rc, List.copyOf(factory.routeFilters(rc)), cluster, timeout, rc.maxRequestBodySize(),
+            FilterChain chain = FilterChain.build(rc.name(), List.of(), rc.filters(), factories,
+                    spec -> new FilterScope(rc, null, spec.path()));
+            routes.put(rc, new RouteRuntime(rc, chain, cluster, timeout, rc.maxRequestBodySize(),
                     metrics.forRoute(rc.name(), rc.cluster()), cluster == null ? null : TrafficSplit.of(rc.traffic(), cluster),
                     rc.traffic().mirror() == null ? null : clusters.get(rc.traffic().mirror().cluster())));
         }
         for (ListenerConfig l : config.listeners()) {
             listeners.put(l.name(), l);
-            List<HttpFilter> filters = new ArrayList<>(List.of(new RequestIdFilter(), new ForwardedHeadersFilter(l.xffTrustedHops())));
-            filters.addAll(factory.listenerFilters(l));
-            listenerFilters.put(l.name(), List.copyOf(filters));
+            List<HttpFilter> first = new ArrayList<>(List.of(new RequestIdFilter(), new ForwardedHeadersFilter(l.xffTrustedHops())));
+            first.addAll(module.listenerFilters(l));
+            listenerFilters.put(l.name(), FilterChain.build("listener:" + l.name(), first, l.filters(), factories,
+                    spec -> new FilterScope(null, l, spec.path())));
         }
     }
 
@@ -81,8 +95,8 @@ public final class Snapshot {
      * bound until restart, and its open connections still serve a request: they get the
      * defaults (request id, X-Forwarded-* trusting no hop).
      */
-    public List<HttpFilter> listenerFilters(String name) {
-        List<HttpFilter> filters = listenerFilters.get(name);
+    public FilterChain listenerFilters(String name) {
+        FilterChain filters = listenerFilters.get(name);
         return filters != null ? filters : REMOVED_LISTENER_FILTERS;
     }
 }

@@ -27,7 +27,7 @@ class ConfigViewTest {
         assertThat(auth.path("apiKeys").path("store").path("uri").asText()).isEqualTo("redis://:***@127.0.0.1:6379/0");
         assertThat(auth.path("jwt").get(0).path("forwardToken").asBoolean()).isTrue();
         assertThat(auth.path("jwt").get(0).path("jwksUri").asText()).isEqualTo("https://user:***@idp.test/jwks.json");
-        assertThat(Json.parse(json).path("routes").get(0).path("auth").path("credentials").toString()).contains("jwt:main", "apiKey");
+        assertThat(Json.parse(json).path("routes").get(0).path("filters").get(0).path("auth").path("credentials").toString()).contains("jwt:main", "apiKey");
     }
 
     @Test
@@ -53,7 +53,7 @@ class ConfigViewTest {
         assertThat(quota.path("window").asText()).isEqualTo("24h");
         assertThat(quota.path("plans").path("gold").path("limit").asLong()).isEqualTo(1000);
         assertThat(quota.path("key").toString()).isEqualTo("[\"tenant\",\"header:X-Team\"]"); // as written
-        assertThat(Json.parse(json).path("routes").get(0).path("rateLimit").toString()).isEqualTo("[\"quota\"]");
+        assertThat(Json.parse(json).path("routes").get(0).path("filters").get(0).path("rateLimit").toString()).isEqualTo("[\"quota\"]");
     }
 
     @Test

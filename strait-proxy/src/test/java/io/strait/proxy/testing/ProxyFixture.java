@@ -42,21 +42,21 @@ public final class ProxyFixture implements AutoCloseable {
 
     /** YAML without admin/listeners gets an admin and one listener "public", both on port 0. */
     public static ProxyFixture start(String yaml, Map<String, String> vars) throws Exception {
-        return start(yaml, vars, io.strait.proxy.filter.FilterFactory.NONE);
+        return start(yaml, vars, io.strait.proxy.filter.FilterModule.NONE);
     }
 
     /** As {@link #start(String, Map)}, with the filters of {@code filters} (the gateway's, for instance). */
-    public static ProxyFixture start(String yaml, Map<String, String> vars, io.strait.proxy.filter.FilterFactory filters)
+    public static ProxyFixture start(String yaml, Map<String, String> vars, io.strait.proxy.filter.FilterModule filters)
             throws Exception {
         return start(yaml, vars, filters, Files.createTempDirectory("strait-test"));
     }
 
-    /** As {@link #start(String, Map, io.strait.proxy.filter.FilterFactory)}, with the config file in {@code dir} (relative paths in it resolve there). */
-    public static ProxyFixture start(String yaml, Map<String, String> vars, io.strait.proxy.filter.FilterFactory filters,
+    /** As {@link #start(String, Map, io.strait.proxy.filter.FilterModule)}, with the config file in {@code dir} (relative paths in it resolve there). */
+    public static ProxyFixture start(String yaml, Map<String, String> vars, io.strait.proxy.filter.FilterModule filters,
             Path dir) throws Exception {
         Path file = dir.resolve("strait.yaml");
         Files.writeString(file, withDefaults(substitute(yaml, vars)));
-        ProxyServer server = ProxyServer.start(ConfigLoader.load(file), file, filters);
+        ProxyServer server = ProxyServer.start(ConfigLoader.load(file, filters.catalog()), file, filters);
         return new ProxyFixture(dir, file, server);
     }
 

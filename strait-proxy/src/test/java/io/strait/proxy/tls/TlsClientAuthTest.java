@@ -71,7 +71,7 @@ class TlsClientAuthTest {
                     cluster: b
                     rewrite: {prefix: /matched-acme}
                   - {name: all, match: {pathPrefix: /}, cluster: b}
-                """, Map.of("b", backend.address()), io.strait.proxy.filter.FilterFactory.NONE, dir);
+                """, Map.of("b", backend.address()), io.strait.proxy.filter.FilterModule.NONE, dir);
     }
 
     @AfterAll

@@ -42,7 +42,7 @@ class TlsReloadTest {
                   b: {endpoints: [{address: ${b}}]}
                 routes:
                   - {name: all, match: {pathPrefix: /}, cluster: b}
-                """, Map.of("b", backend.address()), io.strait.proxy.filter.FilterFactory.NONE, dir);
+                """, Map.of("b", backend.address()), io.strait.proxy.filter.FilterModule.NONE, dir);
     }
 
     @AfterEach

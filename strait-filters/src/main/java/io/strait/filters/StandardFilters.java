@@ -1,0 +1,17 @@
+package io.strait.filters;
+
+import io.strait.proxy.filter.FilterFactory;
+import java.util.List;
+
+/**
+ * The filters any role may declare, each in its own package with its config record, reader, logic and
+ * tests. A role's {@link io.strait.proxy.filter.FilterModule} registers them with its own.
+ */
+public final class StandardFilters {
+    private StandardFilters() {}
+
+    /** A fresh list of the standard filters' factories. */
+    public static List<FilterFactory<?>> factories() {
+        return List.of();
+    }
+}
