@@ -31,6 +31,7 @@ public final class RequestContext {
     private DefaultAttributeMap attributes;
     private X509Certificate peerCertificate;
     private java.util.Map<String, String> pathParams = java.util.Map.of();
+    private java.util.Map<String, Object> claims = java.util.Map.of();
     /** Names ({@link AsciiString}) and values, alternating, of {@link #setResponseHeader}; null until a filter sets one. */
     private Object[] responseHeaders;
     private int responseHeaderCount;
@@ -141,6 +142,19 @@ public final class RequestContext {
     /** Set by the exchange once the route is chosen. */
     public void pathParams(java.util.Map<String, String> params) {
         this.pathParams = params;
+    }
+
+    /**
+     * The verified claims of the caller's token (a JWT's payload: strings, numbers, booleans, lists),
+     * set by an authentication filter; empty when no token was verified. Never unverified data.
+     */
+    public java.util.Map<String, Object> claims() {
+        return claims;
+    }
+
+    /** Set by an authentication filter once a token's signature and claims are verified. */
+    public void claims(java.util.Map<String, Object> verified) {
+        this.claims = verified;
     }
 
     /** The client's certificate, verified by the TLS handshake against the listener's CA; null when none. */
