@@ -115,7 +115,9 @@ public final class AuthPolicyFilter implements HttpFilter {
             return Challenges.insufficientScope(policy.scopes());
         }
         results.verified.inc();
-        ctx.attr(Identity.KEY).set(merge(verified, granted));
+        Identity caller = merge(verified, granted);
+        ctx.attr(Identity.KEY).set(caller);
+        if (!caller.claims().isEmpty()) ctx.claims(caller.claims());
         setIdentity(ctx.headers(), verified, granted);
         String query = ctx.query();
         for (Step s : steps) query = s.authenticator().stripCredential(ctx.headers(), query);
@@ -127,6 +129,7 @@ public final class AuthPolicyFilter implements HttpFilter {
     private static Identity merge(List<Identity> verified, Set<String> scopes) {
         if (verified.size() == 1) return verified.get(0);
         String user = null, tenant = null, keyId = null, plan = null;
+        java.util.Map<String, Object> claims = java.util.Map.of();
         StringBuilder source = new StringBuilder();
         java.util.Map<String, String> extra = new java.util.LinkedHashMap<>();
         for (Identity id : verified) {
@@ -136,9 +139,10 @@ public final class AuthPolicyFilter implements HttpFilter {
             if (tenant == null) tenant = id.tenant();
             if (keyId == null) keyId = id.keyId();
             if (plan == null) plan = id.plan();
+            if (claims.isEmpty()) claims = id.claims();
             id.extraHeaders().forEach(extra::putIfAbsent);
         }
-        return new Identity(source.toString(), user, tenant, Set.copyOf(scopes), keyId, java.util.Map.copyOf(extra), plan);
+        return new Identity(source.toString(), user, tenant, Set.copyOf(scopes), keyId, java.util.Map.copyOf(extra), plan, claims);
     }
 
     /** The identity headers (the client's own were removed by {@link IdentityHeadersFilter}). */

@@ -14,13 +14,20 @@ import java.util.Set;
  * @param keyId {@code X-API-Key-ID} for an API key; null for a JWT
  * @param extraHeaders configured claim headers (header name to value)
  * @param plan the API key's plan (rate-limit policies may give plans their own limits); null for a JWT
+ * @param claims a verified JWT's claims (dates as epoch seconds), for later filters ({@code %claim.sub%}); empty for an API key
  */
 public record Identity(String source, String userId, String tenant, Set<String> scopes, String keyId,
-        Map<String, String> extraHeaders, String plan) {
+        Map<String, String> extraHeaders, String plan, Map<String, Object> claims) {
+    /** An identity without token claims. */
+    public Identity(String source, String userId, String tenant, Set<String> scopes, String keyId,
+            Map<String, String> extraHeaders, String plan) {
+        this(source, userId, tenant, scopes, keyId, extraHeaders, plan, Map.of());
+    }
+
     /** An identity without a plan. */
     public Identity(String source, String userId, String tenant, Set<String> scopes, String keyId,
             Map<String, String> extraHeaders) {
-        this(source, userId, tenant, scopes, keyId, extraHeaders, null);
+        this(source, userId, tenant, scopes, keyId, extraHeaders, null, Map.of());
     }
 
     /**

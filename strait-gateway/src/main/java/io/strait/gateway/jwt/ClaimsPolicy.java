@@ -70,7 +70,17 @@ final class ClaimsPolicy {
                 }
             }
         }
-        return new AuthOutcome.Verified(new Identity(source, sub, tenant, scopes(c), null, headers(c)));
+        return new AuthOutcome.Verified(new Identity(source, sub, tenant, scopes(c), null, headers(c), null, claims(c)));
+    }
+
+    /** The token's claims as later filters read them: dates (exp, iat, nbf) as epoch seconds, nulls left out. */
+    private static java.util.Map<String, Object> claims(JWTClaimsSet c) {
+        java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+        c.getClaims().forEach((k, v) -> {
+            if (v instanceof java.util.Date d) out.put(k, d.getTime() / 1000);
+            else if (v != null) out.put(k, v);
+        });
+        return java.util.Collections.unmodifiableMap(out);
     }
 
     private static boolean containsAny(List<String> tokenAud, List<String> accepted) {
