@@ -1,6 +1,8 @@
 package io.strait.proxy.cluster;
 
 import io.strait.proxy.resilience.ClusterResilience;
+import io.strait.proxy.resilience.Ejectable;
+import io.strait.proxy.resilience.OutlierState;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.util.Map;
@@ -11,7 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (it passes active checks and outlier detection has not ejected it) and the number of requests
  * in flight (for least-request).
  */
-public final class Endpoint {
+public final class Endpoint implements Ejectable {
     private final InetSocketAddress address;
     private final String zone;
     private final Map<String, String> labels;
@@ -24,7 +26,7 @@ public final class Endpoint {
     /** Outlier detection took this endpoint out of load balancing for a while. */
     private volatile boolean ejected;
     /** The outlier detector's state for this endpoint (consecutive errors, ejection times); carried across reloads. */
-    private volatile Object outlierAttachment;
+    private volatile OutlierState outlierState;
     /** The circuit breakers of the cluster generation this endpoint belongs to, for the connection pools; may be null. */
     private volatile ClusterResilience resilience;
     /** Set once by the connection pools: this endpoint's pool, so a request does not look it up by name. */
@@ -58,6 +60,7 @@ public final class Endpoint {
     }
 
     /** {@code host:port} as configured or resolved ({@code [v6]:port} for IPv6): the stable key of this endpoint. */
+    @Override
     public String id() {
         return id;
     }
@@ -105,11 +108,13 @@ public final class Endpoint {
     }
 
     /** Whether outlier detection has taken this endpoint out of load balancing. */
+    @Override
     public boolean ejected() {
         return ejected;
     }
 
     /** Ejects the endpoint from load balancing or returns it (the outlier detector's setter). */
+    @Override
     public void ejected(boolean ejected) {
         if (this.ejected == ejected) return;
         this.ejected = ejected;
@@ -122,12 +127,14 @@ public final class Endpoint {
     }
 
     /** The outlier detector's per-endpoint state, or null. */
-    public Object outlierAttachment() {
-        return outlierAttachment;
+    @Override
+    public OutlierState outlierState() {
+        return outlierState;
     }
 
-    public void outlierAttachment(Object state) {
-        this.outlierAttachment = state;
+    @Override
+    public void outlierState(OutlierState state) {
+        this.outlierState = state;
     }
 
     /** The circuit breakers of this endpoint's cluster, or null for an endpoint outside a cluster. */
@@ -181,7 +188,7 @@ public final class Endpoint {
     /** Takes over the outlier detector's ejection and its per-endpoint state. */
     void copyEjectionFrom(Endpoint previous) {
         this.ejected = previous.ejected;
-        this.outlierAttachment = previous.outlierAttachment;
+        this.outlierState = previous.outlierState;
     }
 
     void healthListener(Runnable listener) {

@@ -5,7 +5,6 @@ import io.strait.config.model.CircuitBreakerConfig;
 import io.strait.config.model.ClusterConfig;
 import io.strait.config.model.OutlierDetectionConfig;
 import io.strait.config.model.RetryPolicy;
-import io.strait.proxy.cluster.Endpoint;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,17 +46,17 @@ public final class ClusterResilience implements AutoCloseable {
     private final Counters counters;
     private final FailureRateBreaker breaker;
     private final OutlierDetector outliers;
-    private final Supplier<List<Endpoint>> endpoints;
+    private final Supplier<? extends List<? extends Ejectable>> endpoints;
 
     /**
      * @param endpoints the cluster's current endpoints (for outlier detection)
      * @param previous the same cluster's resilience in the generation being replaced, or null
      */
-    public ClusterResilience(ClusterConfig config, Supplier<List<Endpoint>> endpoints, ClusterResilience previous) {
+    public ClusterResilience(ClusterConfig config, Supplier<? extends List<? extends Ejectable>> endpoints, ClusterResilience previous) {
         this(config, endpoints, previous, System::nanoTime);
     }
 
-    ClusterResilience(ClusterConfig config, Supplier<List<Endpoint>> endpoints, ClusterResilience previous, LongSupplier clock) {
+    ClusterResilience(ClusterConfig config, Supplier<? extends List<? extends Ejectable>> endpoints, ClusterResilience previous, LongSupplier clock) {
         this.cluster = config.name();
         this.endpoints = endpoints;
         this.breakerConfig = config.circuitBreaker();
@@ -132,14 +131,14 @@ public final class ClusterResilience implements AutoCloseable {
      * How an attempt admitted by {@link #tryAttempt()} ended: feeds the breaker and outlier
      * detection. {@code endpoint} is null when none was chosen.
      */
-    public void attemptDone(Endpoint endpoint, AttemptResult result) {
+    public void attemptDone(Ejectable endpoint, AttemptResult result) {
         if (result == null) return;
         if (breaker != null) breaker.onResult(result);
         if (outliers != null) outliers.onResult(endpoint, result);
     }
 
     /** How an attempt that did not go through {@link #tryAttempt()} ended: feeds outlier detection only. */
-    public void observe(Endpoint endpoint, AttemptResult result) {
+    public void observe(Ejectable endpoint, AttemptResult result) {
         if (outliers != null && result != null) outliers.onResult(endpoint, result);
     }
 
@@ -252,7 +251,7 @@ public final class ClusterResilience implements AutoCloseable {
     }
 
     /** {@code endpoint}'s ejection state ({@link EjectionStatus#NONE} without outlier detection). */
-    public EjectionStatus ejection(Endpoint endpoint) {
+    public EjectionStatus ejection(Ejectable endpoint) {
         return outliers == null ? EjectionStatus.NONE : outliers.status(endpoint);
     }
 
@@ -295,7 +294,7 @@ public final class ClusterResilience implements AutoCloseable {
         od.put("enabled", outliers != null);
         od.put("ejectionsTotal", ejectionsTotal());
         List<String> ejected = new ArrayList<>();
-        for (Endpoint e : endpoints.get()) if (e.ejected()) ejected.add(e.id());
+        for (Ejectable e : endpoints.get()) if (e.ejected()) ejected.add(e.id());
         od.put("ejected", ejected);
         m.put("outlierDetection", od);
         return m;

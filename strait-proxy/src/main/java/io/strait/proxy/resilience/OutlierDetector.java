@@ -3,7 +3,6 @@ package io.strait.proxy.resilience;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.strait.config.model.OutlierDetectionConfig;
-import io.strait.proxy.cluster.Endpoint;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -27,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * again. Every {@code interval} a timer returns endpoints whose time is up and lowers the ejection
  * multiplier of endpoints that stayed in for a whole interval.
  *
- * <p>The per-endpoint state hangs on the {@link Endpoint} ({@link Endpoint#outlierAttachment()}),
+ * <p>The per-endpoint state ({@link OutlierState}) hangs on the endpoint ({@link Ejectable#outlierState()}),
  * so a reload that keeps the configuration carries it over with the endpoint. Thread-safe: results
  * are atomic increments; ejections and the timer take a lock.
  */
@@ -45,7 +44,7 @@ public final class OutlierDetector implements AutoCloseable {
     private final long intervalNanos;
     private final long baseEjectionNanos;
     private final int maxEjectionPercent;
-    private final Supplier<List<Endpoint>> endpoints;
+    private final Supplier<? extends List<? extends Ejectable>> endpoints;
     private final LongSupplier clock;
     private final LongAdder ejectionsTotal;
     private final Object lock = new Object();
@@ -58,7 +57,7 @@ public final class OutlierDetector implements AutoCloseable {
      * @param ejectionsTotal counts ejections (shared across generations, for metrics)
      * @param clock monotonic nanoseconds
      */
-    public OutlierDetector(String cluster, OutlierDetectionConfig config, Supplier<List<Endpoint>> endpoints,
+    public OutlierDetector(String cluster, OutlierDetectionConfig config, Supplier<? extends List<? extends Ejectable>> endpoints,
                            LongAdder ejectionsTotal, LongSupplier clock) {
         this.cluster = cluster;
         this.consecutive5xx = Math.max(0, config.consecutive5xxErrors());
@@ -80,9 +79,9 @@ public final class OutlierDetector implements AutoCloseable {
     }
 
     /** The result of one attempt to {@code endpoint} (null: no endpoint was chosen; ignored). */
-    public void onResult(Endpoint endpoint, AttemptResult result) {
+    public void onResult(Ejectable endpoint, AttemptResult result) {
         if (endpoint == null || result == null || result == AttemptResult.CANCELLED || closed) return;
-        State s = state(endpoint);
+        OutlierState s = state(endpoint);
         if (result == AttemptResult.OK) {
             // plain reads first: the common case is a run of successes, which then writes nothing
             if (s.errors5xx.get() != 0) s.errors5xx.set(0);
@@ -105,8 +104,8 @@ public final class OutlierDetector implements AutoCloseable {
     }
 
     /** How outlier detection sees {@code endpoint} now. */
-    public EjectionStatus status(Endpoint endpoint) {
-        if (!(endpoint.outlierAttachment() instanceof State s)) return EjectionStatus.NONE;
+    public EjectionStatus status(Ejectable endpoint) {
+        if (!(endpoint.outlierState() instanceof OutlierState s)) return EjectionStatus.NONE;
         boolean ejected = endpoint.ejected();
         Instant until = null;
         if (ejected) until = Instant.now().plusNanos(Math.max(0, s.ejectedUntilNanos - clock.getAsLong()));
@@ -114,8 +113,8 @@ public final class OutlierDetector implements AutoCloseable {
     }
 
     /** The current ejection multiplier of {@code endpoint} (ejections, decayed by one per interval it stayed in). */
-    int multiplier(Endpoint endpoint) {
-        return endpoint.outlierAttachment() instanceof State s ? s.multiplier : 0;
+    int multiplier(Ejectable endpoint) {
+        return endpoint.outlierState() instanceof OutlierState s ? s.multiplier : 0;
     }
 
     /** The timer's work, run every interval: returns endpoints whose time is up, decays multipliers. */
@@ -123,8 +122,8 @@ public final class OutlierDetector implements AutoCloseable {
         long now = clock.getAsLong();
         synchronized (lock) {
             if (closed) return;
-            for (Endpoint e : endpoints.get()) {
-                if (!(e.outlierAttachment() instanceof State s)) continue;
+            for (Ejectable e : endpoints.get()) {
+                if (!(e.outlierState() instanceof OutlierState s)) continue;
                 if (e.ejected()) {
                     if (now - s.ejectedUntilNanos >= 0) {
                         s.returnedAtNanos = now;
@@ -147,16 +146,16 @@ public final class OutlierDetector implements AutoCloseable {
         }
     }
 
-    private void eject(Endpoint endpoint, State s, String reason) {
+    private void eject(Ejectable endpoint, OutlierState s, String reason) {
         synchronized (lock) {
             // the row that led here is spent, whatever the outcome
             s.errors5xx.set(0);
             s.gatewayErrors.set(0);
             if (closed || endpoint.ejected()) return;
-            List<Endpoint> all = endpoints.get();
+            List<? extends Ejectable> all = endpoints.get();
             if (!all.contains(endpoint)) return; // gone from the cluster meanwhile (DNS)
             int ejected = 0;
-            for (Endpoint e : all) if (e.ejected()) ejected++;
+            for (Ejectable e : all) if (e.ejected()) ejected++;
             if (ejected > 0 && (long) (ejected + 1) * 100 > (long) maxEjectionPercent * all.size()) {
                 log.warn("cluster {}: endpoint {} not ejected ({}): {} of {} endpoints are ejected already (maxEjectionPercent {})",
                         cluster, endpoint.id(), reason, ejected, all.size(), maxEjectionPercent);
@@ -183,12 +182,12 @@ public final class OutlierDetector implements AutoCloseable {
         return Math.min(max, baseEjectionNanos * multiplier);
     }
 
-    private State state(Endpoint endpoint) {
-        if (endpoint.outlierAttachment() instanceof State s) return s;
+    private OutlierState state(Ejectable endpoint) {
+        if (endpoint.outlierState() instanceof OutlierState s) return s;
         synchronized (lock) {
-            if (endpoint.outlierAttachment() instanceof State s) return s;
-            State s = new State();
-            endpoint.outlierAttachment(s);
+            if (endpoint.outlierState() instanceof OutlierState s) return s;
+            OutlierState s = new OutlierState();
+            endpoint.outlierState(s);
             return s;
         }
     }
@@ -212,13 +211,4 @@ public final class OutlierDetector implements AutoCloseable {
     }
 
     /** One endpoint's counters and ejection record. */
-    static final class State {
-        final AtomicInteger errors5xx = new AtomicInteger();
-        final AtomicInteger gatewayErrors = new AtomicInteger();
-        // written under the detector's lock, read by admin output
-        volatile int multiplier;
-        volatile int ejections;
-        volatile long ejectedUntilNanos;
-        volatile long returnedAtNanos;
-    }
 }

@@ -12,7 +12,7 @@ import io.strait.proxy.admin.AdminServer;
 import io.strait.proxy.cluster.ClusterManager;
 import io.strait.proxy.cluster.Endpoint;
 import io.strait.proxy.endpoint.UpstreamPools;
-import io.strait.proxy.resilience.ResilienceMetrics;
+import io.strait.proxy.cluster.ResilienceMetrics;
 import io.strait.proxy.filter.FilterModule;
 import io.strait.proxy.listener.ListenerServer;
 import io.strait.proxy.observe.AccessLog;

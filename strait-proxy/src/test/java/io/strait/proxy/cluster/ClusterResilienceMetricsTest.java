@@ -1,4 +1,4 @@
-package io.strait.proxy.resilience;
+package io.strait.proxy.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,9 +6,10 @@ import io.netty.channel.DefaultEventLoopGroup;
 import io.netty.channel.EventLoopGroup;
 import io.strait.config.model.CircuitBreakerConfig;
 import io.strait.config.model.ClusterConfig;
-import io.strait.proxy.cluster.ClusterManager;
-import io.strait.proxy.cluster.Endpoint;
 import io.strait.proxy.observe.ProxyMetrics;
+import io.strait.proxy.resilience.AttemptResult;
+import io.strait.proxy.resilience.Configs;
+import io.strait.proxy.resilience.ClusterResilience;
 import io.strait.proxy.testing.Metrics;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;

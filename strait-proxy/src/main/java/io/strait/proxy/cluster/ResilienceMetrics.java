@@ -1,9 +1,8 @@
-package io.strait.proxy.resilience;
+package io.strait.proxy.cluster;
 
-import io.strait.proxy.cluster.Cluster;
-import io.strait.proxy.cluster.ClusterManager;
-import io.strait.proxy.cluster.Endpoint;
 import io.strait.proxy.observe.ProxyMetrics;
+import io.strait.proxy.resilience.FailureRateBreaker;
+import io.strait.proxy.resilience.Overflow;
 import java.util.Locale;
 import java.util.function.Supplier;
 
