@@ -719,8 +719,7 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
             return;
         }
         if (msg instanceof HttpResponse res) {
-            onResponseHead(res);
-            if (msg instanceof HttpContent content) onResponseContent(content);
+            if (onResponseHead(res) && msg instanceof HttpContent content) onResponseContent(content);
         } else if (msg instanceof HttpContent content) {
             onResponseContent(content);
         } else if (msg instanceof ByteBuf raw) {
@@ -730,11 +729,12 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
         }
     }
 
-    private void onResponseHead(HttpResponse res) {
+    /** Returns false when the head ended the exchange or its attempt: then {@code res} was released. */
+    private boolean onResponseHead(HttpResponse res) {
         if (!res.decoderResult().isSuccess()) {
-            abortUpstream();
-            respondError(HttpResponseStatus.BAD_GATEWAY, "bad_upstream_response", "invalid response from " + endpoint.id());
-            return;
+            ReferenceCountUtil.release(res);
+            badUpstreamResponse(res.decoderResult().cause());
+            return false;
         }
         int code = res.status().code();
         HttpHeaders h = res.headers();
@@ -747,13 +747,13 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
             down.write(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, res.status(), Unpooled.EMPTY_BUFFER, h,
                     EmptyHttpHeaders.INSTANCE));
             down.flush();
-            return;
+            return true;
         }
         AttemptResult result = AttemptResult.ofStatus(code);
         endAttempt(result);
         if ((result != AttemptResult.OK || !retry.statusCodes().isEmpty()) && retryable(result, code)) {
             discard(res, result);
-            return;
+            return false;
         }
         cancelTimeout();
         Duration idle = route.config().idleTimeout();
@@ -788,6 +788,24 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
         List<HttpFilter> filters = route.filters();
         for (int i = filters.size() - 1; i >= 0; i--) filters.get(i).onResponse(ctx, res);
         down.write(res);
+        return true;
+    }
+
+    /**
+     * The upstream's response is malformed (see docs/http-hardening.md): 502 when nothing of it reached
+     * the client, else the client's connection is cut (or its stream reset). The upstream connection is
+     * closed either way, never reused.
+     */
+    private void badUpstreamResponse(Throwable cause) {
+        if (done) return;
+        abortUpstream();
+        String why = cause instanceof io.strait.proxy.endpoint.InvalidResponseException ? ": " + cause.getMessage() : "";
+        if (responseStarted) {
+            fail("invalid response from upstream" + why);
+        } else if (deferredError == null) {
+            endAttempt(AttemptResult.RESET); // counted by outlier detection and the breaker, never retried
+            respondError(HttpResponseStatus.BAD_GATEWAY, "bad_upstream_response", "invalid response from " + endpoint.id() + why);
+        }
     }
 
     /** A response that will be retried: read to its end, then the connection goes back to the pool. */
@@ -813,6 +831,11 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
     }
 
     private void onResponseContent(HttpContent content) {
+        if (!content.decoderResult().isSuccess()) {
+            content.release();
+            badUpstreamResponse(content.decoderResult().cause());
+            return;
+        }
         boolean last = content instanceof LastHttpContent;
         if (lastResponseNanos != 0) lastResponseNanos = System.nanoTime();
         if (informational) {
