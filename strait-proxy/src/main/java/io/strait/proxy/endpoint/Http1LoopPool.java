@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.strait.config.model.PoolConfig;
 import io.strait.proxy.resilience.ClusterResilience;
@@ -23,6 +24,20 @@ import java.util.concurrent.TimeUnit;
 final class Http1LoopPool implements LoopPool {
     /** Largest response line/header block we accept from an upstream (the upstream is trusted more than clients). */
     private static final int MAX_UPSTREAM_HEADER_SIZE = 64 * 1024;
+    /** Longest status line: a status line is short, 4 KiB is Netty's default for any initial line. */
+    private static final int MAX_STATUS_LINE = 4096;
+    /** Body pieces passed on as they arrive, at most this large. */
+    private static final int MAX_CHUNK_SIZE = 65536;
+
+    /** Netty's strictest settings; header bytes were already checked by the {@link ResponseGuard}. */
+    private static final HttpDecoderConfig DECODER = new HttpDecoderConfig()
+            .setMaxInitialLineLength(MAX_STATUS_LINE)
+            .setMaxHeaderSize(MAX_UPSTREAM_HEADER_SIZE)
+            .setMaxChunkSize(MAX_CHUNK_SIZE)
+            .setValidateHeaders(false)
+            .setAllowDuplicateContentLengths(false)
+            .setStrictLineParsing(true)
+            .setUseRfc9112TransferEncoding(true);
 
     private final EndpointPool endpoint;
     private final EventLoop loop;
@@ -93,14 +108,16 @@ final class Http1LoopPool implements LoopPool {
     private void connect(PoolCallback cb, ClusterResilience gate) {
         open++;
         connecting++;
-        UpstreamConnection conn = new UpstreamConnection(this);
+        ResponseGuard guard = new ResponseGuard();
+        UpstreamConnection conn = new UpstreamConnection(this, guard);
         conn.gate = gate;
         Bootstrap b = endpoint.bootstrap(loop)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast("codec", new HttpClientCodec(
-                                4096, MAX_UPSTREAM_HEADER_SIZE, 65536, false, false));
+                        // The guard checks every byte of the response framing first (see docs/http-hardening.md).
+                        ch.pipeline().addLast("guard", guard);
+                        ch.pipeline().addLast("codec", new HttpClientCodec(DECODER, false, false));
                         ch.pipeline().addLast("conn", conn);
                     }
                 });

@@ -125,6 +125,7 @@ final class Http2LoopPool implements LoopPool {
                     @Override
                     protected void initChannel(Http2StreamChannel ch) {
                         ch.pipeline().addLast("codec", new Http2StreamFrameToHttpObjectCodec(false, true));
+                        ch.pipeline().addLast("check", new Http2ResponseCheck());
                         ch.pipeline().addLast("conn", conn);
                     }
                 })

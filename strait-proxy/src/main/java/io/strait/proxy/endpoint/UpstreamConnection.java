@@ -4,6 +4,17 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.util.ReferenceCountUtil;
 import io.strait.proxy.resilience.ClusterResilience;
 import java.io.IOException;
@@ -12,6 +23,11 @@ import java.io.IOException;
  * One HTTP/1.1 connection to an endpoint, serving one exchange at a time. It reads with auto-read
  * on and passes each message to the attached {@link UpstreamListener}; the listener turns auto-read
  * off while the downstream cannot take more (response backpressure).
+ *
+ * <p>A malformed response (refused by the {@link ResponseGuard}, by the decoder, or by
+ * {@link Http2ResponseCheck}) reaches the listener as a message whose {@code decoderResult()} failed: a
+ * response head before the response started, its last content after. The connection is then broken: it
+ * closes and is never pooled again, whatever the listener does.
  */
 public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     private final LoopPool pool;
@@ -23,9 +39,21 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     /** Where this connection is counted against maxConnections (released once when it closes), or null. */
     ClusterResilience gate;
     private boolean detached;
+    /** The raw-byte checker of an HTTP/1.1 connection; null for an HTTP/2 stream. */
+    private final ResponseGuard guard;
+    /** A malformed response was seen: the connection's framing cannot be trusted, it must not be reused. */
+    private boolean broken;
+    /** The current exchange has received its final (non-1xx) response head / its response's end. */
+    private boolean finalHead;
+    private boolean responseEnded;
 
     UpstreamConnection(LoopPool pool) {
+        this(pool, null);
+    }
+
+    UpstreamConnection(LoopPool pool, ResponseGuard guard) {
         this.pool = pool;
+        this.guard = guard;
     }
 
     /** Gives back this connection's place under the cluster's maxConnections; idempotent. */
@@ -47,13 +75,17 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     public void attach(UpstreamListener l) {
         this.listener = l;
         requests++;
+        finalHead = false;
+        responseEnded = false;
     }
 
     public ChannelFuture write(Object msg) {
+        if (guard != null && msg instanceof HttpRequest req) guard.requestSent(req);
         return channel.write(msg);
     }
 
     public ChannelFuture writeAndFlush(Object msg) {
+        if (guard != null && msg instanceof HttpRequest req) guard.requestSent(req);
         return channel.writeAndFlush(msg);
     }
 
@@ -68,6 +100,10 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     /** The exchange is over and the connection is clean (both messages complete, keep-alive): pool it. */
     public void release() {
         listener = null;
+        if (broken) {
+            channel.close();
+            return;
+        }
         channel.config().setAutoRead(true);
         pool.release(this, requests);
     }
@@ -99,9 +135,48 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
             ctx.close();
             return;
         }
+        if (msg instanceof HttpObject o) {
+            if (o.decoderResult().isFailure()) {
+                broken = true;
+            } else if (msg instanceof HttpResponse res && (res.status().code() >= 200 || res.status().code() == 101)) {
+                finalHead = true;
+            }
+            if (finalHead && msg instanceof LastHttpContent) responseEnded = true;
+        }
         l.onUpstreamMessage(msg);
     }
 
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ResponseGuard.Rejected r) {
+            invalid(ctx, r.reason());
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    /**
+     * The response is malformed: the listener sees a failed head (nothing of the response was passed on
+     * yet) or a failed end (the response started), and the connection closes.
+     */
+    private void invalid(ChannelHandlerContext ctx, String reason) {
+        broken = true;
+        UpstreamListener l = listener;
+        if (l != null && !responseEnded) {
+            DecoderResult failure = DecoderResult.failure(new InvalidResponseException(reason));
+            HttpObject msg;
+            if (!finalHead) {
+                msg = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_GATEWAY);
+            } else {
+                msg = new DefaultLastHttpContent();
+                responseEnded = true;
+            }
+            msg.setDecoderResult(failure);
+            finalHead = true;
+            l.onUpstreamMessage(msg);
+        }
+        ctx.close();
+    }
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         UpstreamListener l = listener;
@@ -125,6 +200,11 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof DecoderException || cause instanceof Http2Exception) {
+            // The codec refused what the upstream sent (an HTTP/2 stream error, a bad :status): a malformed response.
+            invalid(ctx, "the upstream broke the protocol");
+            return;
+        }
         UpstreamListener l = listener;
         listener = null;
         if (l != null) l.onUpstreamClosed(cause);

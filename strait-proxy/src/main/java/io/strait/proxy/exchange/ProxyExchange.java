@@ -781,12 +781,7 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
             return;
         }
         if (msg instanceof HttpResponse res) {
-            onResponseHead(res);
-            if (msg instanceof HttpContent content) {
-                // a whole response (HTTP/2): its body follows its head, unless the head already ended the exchange
-                if (done) content.release();
-                else onResponseContent(content);
-            }
+            if (onResponseHead(res) && msg instanceof HttpContent content) onResponseContent(content);
         } else if (msg instanceof HttpContent content) {
             onResponseContent(content);
         } else if (msg instanceof ByteBuf raw) {
@@ -796,11 +791,12 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
         }
     }
 
-    private void onResponseHead(HttpResponse res) {
+    /** Returns false when the head ended the exchange or its attempt: then {@code res} was released. */
+    private boolean onResponseHead(HttpResponse res) {
         if (!res.decoderResult().isSuccess()) {
-            abortUpstream();
-            respondError(HttpResponseStatus.BAD_GATEWAY, "bad_upstream_response", "invalid response from " + endpoint.id());
-            return;
+            ReferenceCountUtil.release(res);
+            badUpstreamResponse(res.decoderResult().cause());
+            return false;
         }
         int code = res.status().code();
         HttpHeaders h = res.headers();
@@ -813,13 +809,13 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
             down.write(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, res.status(), Unpooled.EMPTY_BUFFER, h,
                     EmptyHttpHeaders.INSTANCE));
             down.flush();
-            return;
+            return true;
         }
         AttemptResult result = AttemptResult.ofStatus(code);
         endAttempt(result);
         if ((result != AttemptResult.OK || !retry.statusCodes().isEmpty()) && retryable(result, code)) {
             discard(res, result);
-            return;
+            return false;
         }
         cancelTimeout();
         Duration idle = route.config().idleTimeout();
@@ -854,17 +850,43 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
         long limit = filters.responseBodyLimit();
         if (limit > 0 && !upgrade && request.method() != HttpMethod.HEAD && code != 204 && code != 304) {
             if (HttpUtil.getContentLength(res, -1L) > limit && filters.rejectsLongResponse()) {
+                ReferenceCountUtil.release(res);
                 responseTooLong(limit);
-                return;
+                return false;
             }
             // read the body whole before any filter sees the head; the content of a whole response comes next
             heldResponse = res instanceof HttpContent ? new DefaultHttpResponse(res.protocolVersion(), res.status(), h) : res;
             responseBody = down.channel().alloc().compositeBuffer(64);
             responseBodyLimit = limit;
-            return;
+            return true;
         }
-        if (!responseFilters(res, null)) return;
+        if (!responseFilters(res, null)) {
+            ReferenceCountUtil.release(res);
+            return false;
+        }
         down.write(res);
+        return true;
+    }
+
+    /**
+     * The upstream's response is malformed (see docs/http-hardening.md): 502 when nothing of it reached
+     * the client, else the client's connection is cut (or its stream reset). The upstream connection is
+     * closed either way, never reused.
+     */
+    private void badUpstreamResponse(Throwable cause) {
+        if (done) return;
+        abortUpstream();
+        if (heldResponse != null) { // held for the filters: nothing of it reached the client yet
+            releaseResponseBody();
+            responseStarted = false;
+        }
+        String why = cause instanceof io.strait.proxy.endpoint.InvalidResponseException ? ": " + cause.getMessage() : "";
+        if (responseStarted) {
+            fail("invalid response from upstream" + why);
+        } else if (deferredError == null) {
+            endAttempt(AttemptResult.RESET); // counted by outlier detection and the breaker, never retried
+            respondError(HttpResponseStatus.BAD_GATEWAY, "bad_upstream_response", "invalid response from " + endpoint.id() + why);
+        }
     }
 
     /** The response callbacks of the filters; false when one failed (the client got a 500 instead). */
@@ -959,6 +981,11 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
     }
 
     private void onResponseContent(HttpContent content) {
+        if (!content.decoderResult().isSuccess()) {
+            content.release();
+            badUpstreamResponse(content.decoderResult().cause());
+            return;
+        }
         boolean last = content instanceof LastHttpContent;
         if (lastResponseNanos != 0) lastResponseNanos = System.nanoTime();
         if (informational) {

@@ -136,6 +136,8 @@ final class ChannelInit {
                 .gracefulShutdownTimeoutMillis(drainMillis)
                 .validateHeaders(true)
                 .build();
+        // requestHeadersTimeout, as on HTTP/1.1: a header block (or the preface) must arrive whole in time
+        p.addLast("h2head", new Http2HeadTimeout(listener.requestHeadersTimeout().toMillis()));
         p.addLast("h2", codec);
         p.addLast("h2idle", new IdleStateHandler(0, 0, listener.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
         p.addLast("h2idleClose", new H2IdleClose(codec));

@@ -1,0 +1,54 @@
+package io.strait.proxy.endpoint;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+
+/**
+ * Sits before the {@code HttpClientCodec} of an HTTP/1.1 upstream connection and checks the raw response
+ * bytes with a {@link RawResponseScanner}. Each buffer is scanned in place and passed on unchanged. On a
+ * violation the bytes before the offending one are passed on (they are a valid prefix), the rest is
+ * dropped, {@link Rejected} is fired for the {@link UpstreamConnection} to fail its exchange and close the
+ * connection, and all later input is dropped. One instance per connection.
+ */
+final class ResponseGuard extends ChannelInboundHandlerAdapter {
+
+    /** Fired down the pipeline when the upstream's bytes break the framing rules; {@code reason} is a fixed text. */
+    record Rejected(String reason) {}
+
+    private final RawResponseScanner scanner = new RawResponseScanner();
+    private boolean discarding;
+
+    /** The request {@code req} is being written: its response may now arrive. */
+    void requestSent(HttpRequest req) {
+        scanner.requestSent(req.method().equals(HttpMethod.HEAD), req.headers().contains(HttpHeaderNames.UPGRADE));
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof ByteBuf buf)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        if (discarding) {
+            buf.release();
+            return;
+        }
+        int bad = scanner.scan(buf);
+        if (bad < 0) {
+            ctx.fireChannelRead(buf);
+            return;
+        }
+        discarding = true;
+        try {
+            int from = buf.readerIndex();
+            if (bad > from) ctx.fireChannelRead(buf.retainedSlice(from, bad - from));
+        } finally {
+            buf.release();
+        }
+        ctx.fireUserEventTriggered(new Rejected(scanner.problem()));
+    }
+}

@@ -1,0 +1,92 @@
+package io.strait.proxy.runtime;
+
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The config file watcher: other files in the folder neither delay nor fake a change; Kubernetes symlink swaps count. */
+class ConfigWatcherTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aLoopOfWritesToAnotherFileDoesNotHoldBackTheConfigsChange() throws Exception {
+        Path config = Files.writeString(dir.resolve("strait.yaml"), "a: 1\n");
+        AtomicInteger changes = new AtomicInteger();
+        AtomicBoolean writing = new AtomicBoolean(true);
+        Thread noise = new Thread(() -> {
+            // another file in the same folder, written far more often than the quiet period
+            for (int i = 0; writing.get(); i++) {
+                try {
+                    Files.writeString(dir.resolve("other.log"), "line " + i + "\n");
+                    Thread.sleep(10);
+                } catch (Exception e) {
+                    return;
+                }
+            }
+        });
+        try (ConfigWatcher w = ConfigWatcher.start(config, changes::incrementAndGet)) {
+            noise.start();
+            // the noise alone is not a change
+            await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(3)).until(() -> changes.get() == 0);
+            Files.writeString(config, "a: 2\n");
+            await().atMost(Duration.ofSeconds(10)).until(() -> changes.get() == 1);
+        } finally {
+            writing.set(false);
+            noise.join();
+        }
+    }
+
+    @Test
+    void aKubernetesStyleSymlinkSwapIsAChange() throws Exception {
+        // The layout of a mounted ConfigMap: strait.yaml -> ..data/strait.yaml, ..data -> ..2026_01
+        Path v1 = Files.createDirectory(dir.resolve("..2026_01"));
+        Files.writeString(v1.resolve("strait.yaml"), "a: 1\n");
+        Files.createSymbolicLink(dir.resolve("..data"), Path.of("..2026_01"));
+        Path config = Files.createSymbolicLink(dir.resolve("strait.yaml"), Path.of("..data/strait.yaml"));
+        AtomicInteger changes = new AtomicInteger();
+        try (ConfigWatcher w = ConfigWatcher.start(config, changes::incrementAndGet)) {
+            // kubelet's update: a new version folder, a new link renamed over ..data, the old folder removed
+            Path v2 = Files.createDirectory(dir.resolve("..2026_02"));
+            Files.writeString(v2.resolve("strait.yaml"), "a: 2\n");
+            Files.createSymbolicLink(dir.resolve("..data_tmp"), Path.of("..2026_02"));
+            Files.move(dir.resolve("..data_tmp"), dir.resolve("..data"), StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+            Files.delete(v1.resolve("strait.yaml"));
+            Files.delete(v1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> changes.get() == 1);
+            await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(3)).until(() -> changes.get() == 1);
+        }
+    }
+
+    @Test
+    void aFileWrittenWithoutPauseIsStillRead() throws Exception {
+        Path config = Files.writeString(dir.resolve("strait.yaml"), "a: 0\n");
+        AtomicInteger changes = new AtomicInteger();
+        AtomicBoolean writing = new AtomicBoolean(true);
+        Thread writer = new Thread(() -> {
+            for (int i = 1; writing.get(); i++) {
+                try {
+                    Files.writeString(config, "a: " + i + "\n");
+                    Thread.sleep(20);
+                } catch (Exception e) {
+                    return;
+                }
+            }
+        });
+        try (ConfigWatcher w = ConfigWatcher.start(config, changes::incrementAndGet)) {
+            writer.start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> changes.get() >= 1);
+        } finally {
+            writing.set(false);
+            writer.join();
+        }
+    }
+}
