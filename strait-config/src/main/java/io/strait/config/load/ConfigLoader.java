@@ -29,6 +29,8 @@ public final class ConfigLoader {
     // ---- process and admin
     /** Loopback, Istio's familiar admin port: the admin API reloads config, so it is never public by default. */
     public static final HostPort DEFAULT_ADMIN = new HostPort("127.0.0.1", 9901);
+    /** 128 bits of a random hex or base64 string: a shorter token could be guessed. */
+    public static final int MIN_ADMIN_TOKEN_LENGTH = 16;
     /** As long as the default route timeout: a request started just before shutdown can still finish. */
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(15);
 
@@ -228,7 +230,18 @@ public final class ConfigLoader {
      * {@code baseDir}; {@link #load(Path)} uses the config file's directory, {@code parse} the working directory.
      */
     public static StraitConfig parse(String yaml, String source, Path baseDir) throws ConfigException {
-        JsonNode root = YamlText.read(yaml == null ? "" : yaml, source);
+        return read(YamlText.read(yaml == null ? "" : yaml, source), source, baseDir);
+    }
+
+    /**
+     * As {@link #parse(String, String, Path)} for a JSON document (the admin API's {@code application/json}):
+     * the same model, the same checks and messages; duplicate keys are refused as in YAML.
+     */
+    public static StraitConfig parseJson(String json, String source, Path baseDir) throws ConfigException {
+        return read(YamlText.readJson(json == null ? "" : json, source), source, baseDir);
+    }
+
+    private static StraitConfig read(JsonNode root, String source, Path baseDir) throws ConfigException {
         if (root == null) {
             throw Errors.fileError(source, "the file is empty");
         }

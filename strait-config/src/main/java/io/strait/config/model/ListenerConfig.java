@@ -17,6 +17,8 @@ import java.util.Set;
  * @param paths path normalization policy
  * @param tls TLS termination, or null for a plain listener
  * @param redirectToHttps on a plain listener: answer everything with a redirect to https, or null
+ * @param routes the names of the routes this listener serves (matched in the order of the routes section),
+ *     or null for every route
  */
 public record ListenerConfig(
         String name,
@@ -32,17 +34,32 @@ public record ListenerConfig(
         int xffTrustedHops,
         PathPolicy paths,
         TlsConfig tls,
-        RedirectToHttps redirectToHttps) {
+        RedirectToHttps redirectToHttps,
+        java.util.List<String> routes) {
 
     /** On a TLS listener {@code H2C} stands for HTTP/2 (ALPN h2, or the preface without ALPN). */
     public enum Protocol { HTTP1, H2C }
+
+    /** A listener serving every route. */
+    public ListenerConfig(String name, HostPort address, Set<Protocol> protocols, int maxRequestLineLength,
+            int maxHeaderSize, int maxHeaderCount, long maxRequestBodySize, Duration requestHeadersTimeout,
+            Duration requestTimeout, Duration idleTimeout, int xffTrustedHops, PathPolicy paths, TlsConfig tls,
+            RedirectToHttps redirectToHttps) {
+        this(name, address, protocols, maxRequestLineLength, maxHeaderSize, maxHeaderCount, maxRequestBodySize,
+                requestHeadersTimeout, requestTimeout, idleTimeout, xffTrustedHops, paths, tls, redirectToHttps, null);
+    }
 
     /** A plain listener. */
     public ListenerConfig(String name, HostPort address, Set<Protocol> protocols, int maxRequestLineLength,
             int maxHeaderSize, int maxHeaderCount, long maxRequestBodySize, Duration requestHeadersTimeout,
             Duration requestTimeout, Duration idleTimeout, int xffTrustedHops, PathPolicy paths) {
         this(name, address, protocols, maxRequestLineLength, maxHeaderSize, maxHeaderCount, maxRequestBodySize,
-                requestHeadersTimeout, requestTimeout, idleTimeout, xffTrustedHops, paths, null, null);
+                requestHeadersTimeout, requestTimeout, idleTimeout, xffTrustedHops, paths, null, null, null);
+    }
+
+    /** Whether this listener serves only the routes it names. */
+    public boolean namesRoutes() {
+        return routes != null;
     }
 
     public boolean secure() {

@@ -1,10 +1,14 @@
 package io.strait.proxy.admin;
 
+import static io.strait.proxy.admin.AdminReplies.error;
+import static io.strait.proxy.admin.AdminReplies.json;
+import static io.strait.proxy.admin.AdminReplies.send;
+import static io.strait.proxy.admin.AdminReplies.text;
+
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufOutputStream;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -14,7 +18,6 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -22,25 +25,30 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.strait.config.model.AdminConfig;
 import io.strait.config.model.HostPort;
-import io.strait.proxy.http.ErrorResponse;
 import io.strait.proxy.observe.ProxyMetrics;
 import io.strait.proxy.runtime.ProxyServer;
+import io.strait.proxy.runtime.ProxyServer.ApplyResult;
 import io.strait.proxy.transport.Transport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The admin listener: {@code GET /ready}, {@code /metrics}, {@code /config}, {@code /clusters}
- * and {@code POST /reload}. Loopback by default: it can change the running configuration.
+ * The admin listener: {@code GET /ready}, {@code /metrics}, {@code /config}, {@code /clusters}, {@code PUT /config}
+ * and {@code POST /reload}. Methods are checked on every path (405 with {@code Allow}); the writes need the
+ * admin token or a loopback admin listener ({@link AdminAccess}); a config document is parsed, checked and
+ * applied on the control thread, never on the event loop. Loopback by default.
  */
 public final class AdminServer {
-    /** Admin requests are tiny; anything bigger is not for us. */
-    private static final int MAX_BODY = 64 * 1024;
+    private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
 
     private final ProxyServer server;
     private Channel channel;
+    private volatile AdminAccess access;
 
     public AdminServer(ProxyServer server) {
         this.server = server;
@@ -54,10 +62,26 @@ public final class AdminServer {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(MAX_BODY), new Handler());
+                        ch.pipeline().addLast(new HttpServerCodec(), new AdminGate(access),
+                                new HttpObjectAggregator(AdminGate.MAX_CONFIG_BODY), new Handler());
                     }
                 });
+        access = new AdminAccess(() -> server.snapshot().config().admin().token(), bindAddress(address));
         channel = b.bind(address.host(), address.port()).sync().channel();
+        access = new AdminAccess(() -> server.snapshot().config().admin().token(), (InetSocketAddress) channel.localAddress());
+    }
+
+    private static InetSocketAddress bindAddress(HostPort address) {
+        return new InetSocketAddress(address.host(), address.port());
+    }
+
+    /** Says loudly at startup when no request can change the configuration through this admin listener. */
+    public void warnIfWritesRefused(AdminConfig config) {
+        if (ConfigUpload.writesDisabled(access, server)) {
+            log.warn("admin API on {} is not on a loopback address and admin.token is not set: PUT /config and POST /reload"
+                    + " are refused (403). Set admin.token or admin.tokenFile to allow them, or bind the admin API to 127.0.0.1.",
+                    config.address());
+        }
     }
 
     public int port() {
@@ -77,7 +101,7 @@ public final class AdminServer {
                 return;
             }
             String path = new QueryStringDecoder(req.uri()).path();
-            HttpMethod m = req.method();
+            HttpMethod m = req.method(); // checked by AdminGate for every path below
             switch (path) {
                 case "/ready" -> {
                     boolean ok = server.ready();
@@ -97,57 +121,52 @@ public final class AdminServer {
                     res.headers().set(HttpHeaderNames.CONTENT_TYPE, ProxyMetrics.CONTENT_TYPE);
                     send(ctx, res, keepAlive);
                 }
-                case "/config" -> send(ctx, json(ctx, HttpResponseStatus.OK,
-                        ConfigView.toJson(server.snapshot().config())), keepAlive);
+                case "/config" -> {
+                    if (m.equals(HttpMethod.PUT)) putConfig(ctx, req, keepAlive);
+                    else send(ctx, json(ctx, HttpResponseStatus.OK, ConfigView.toJson(server.snapshot().config())), keepAlive);
+                }
                 case "/clusters" -> send(ctx, json(ctx, HttpResponseStatus.OK,
                         ClustersView.toJson(server.snapshot().clusters(), server.pools())), keepAlive);
-                case "/reload" -> {
-                    if (m != HttpMethod.POST) {
-                        send(ctx, error(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed", "use POST /reload"), keepAlive);
-                        return;
-                    }
-                    // Reading and validating files is blocking work: off the event loop.
-                    server.reloadAsync().whenComplete((r, err) -> ctx.executor().execute(() -> {
-                        if (err != null) {
-                            send(ctx, error(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, "reload_failed", err.toString()), false);
-                        } else {
-                            send(ctx, json(ctx, r.applied() ? HttpResponseStatus.OK : HttpResponseStatus.BAD_REQUEST,
-                                    ConfigView.reloadJson(r.applied(), r.errors())), keepAlive);
-                        }
-                    }));
-                }
+                case "/reload" -> // reading and validating files is blocking work: off the event loop
+                        answer(ctx, server.reloadAsync(), keepAlive, r -> json(ctx,
+                                r.applied() ? HttpResponseStatus.OK : HttpResponseStatus.BAD_REQUEST,
+                                ConfigView.reloadJson(r.applied(), r.applied() ? r.warnings() : r.errors(), r.generation())));
                 default -> send(ctx, error(ctx, HttpResponseStatus.NOT_FOUND, "not_found",
                         "admin endpoints: /ready /metrics /config /clusters /reload"), keepAlive);
             }
+        }
+
+        private void putConfig(ChannelHandlerContext ctx, FullHttpRequest req, boolean keepAlive) {
+            ProxyServer.Format format = ConfigUpload.format(req.headers().get(HttpHeaderNames.CONTENT_TYPE));
+            String text = ConfigUpload.text(req.content());
+            if (text == null) {
+                long generation = server.snapshot().generation();
+                send(ctx, json(ctx, HttpResponseStatus.BAD_REQUEST, ConfigUpload.refused(generation,
+                        java.util.List.of(ConfigUpload.SOURCE + ": the body is not UTF-8 text"))), keepAlive);
+                return;
+            }
+            answer(ctx, server.applyDocumentAsync(text, format, ConfigUpload.SOURCE), keepAlive, r -> r.applied()
+                    ? json(ctx, HttpResponseStatus.OK, ConfigUpload.applied(r))
+                    : json(ctx, HttpResponseStatus.BAD_REQUEST, ConfigUpload.refused(r.generation(), r.errors())));
+        }
+
+        /** Answers on the connection's loop once the control thread is done. */
+        private void answer(ChannelHandlerContext ctx, CompletableFuture<ApplyResult> work, boolean keepAlive,
+                java.util.function.Function<ApplyResult, FullHttpResponse> reply) {
+            work.whenComplete((r, err) -> ctx.executor().execute(() -> {
+                if (err != null) {
+                    log.error("admin: applying a configuration failed: {}", err.toString());
+                    send(ctx, error(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, "reload_failed",
+                            "the configuration could not be applied; the running one stays (see the log)"), false);
+                } else {
+                    send(ctx, reply.apply(r), keepAlive);
+                }
+            }));
         }
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             ctx.close();
         }
-    }
-
-    private static FullHttpResponse error(ChannelHandlerContext ctx, HttpResponseStatus st, String code, String msg) {
-        return ErrorResponse.create(ctx.alloc(), st, code, msg == null ? "" : msg, null);
-    }
-
-    private static FullHttpResponse json(ChannelHandlerContext ctx, HttpResponseStatus st, String body) {
-        return text(ctx, st, body, "application/json");
-    }
-
-    private static FullHttpResponse text(ChannelHandlerContext ctx, HttpResponseStatus st, String body, String type) {
-        ByteBuf buf = ctx.alloc().buffer(body.length());
-        buf.writeCharSequence(body, StandardCharsets.UTF_8);
-        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, st, buf);
-        res.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
-        return res;
-    }
-
-    private static void send(ChannelHandlerContext ctx, FullHttpResponse res, boolean keepAlive) {
-        res.headers().set(HttpHeaderNames.CONTENT_LENGTH, res.content().readableBytes());
-        res.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
-        if (!keepAlive) res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        var f = ctx.writeAndFlush(res);
-        if (!keepAlive) f.addListener(ChannelFutureListener.CLOSE);
     }
 }

@@ -30,14 +30,19 @@ public final class Snapshot {
             List.of(new RequestIdFilter(), new ForwardedHeadersFilter(0));
 
     private final StraitConfig config;
+    private final long generation;
+    /** Serves every route: listeners that name none, and listeners a reload removed. */
     private final Router router;
+    /** The routers of listeners that name their routes (listeners[].routes), built once per generation. */
+    private final Map<String, Router> listenerRouters = new HashMap<>();
     private final ClusterManager clusters;
     private final Map<RouteConfig, RouteRuntime> routes = new IdentityHashMap<>();
     private final Map<String, List<HttpFilter>> listenerFilters = new HashMap<>();
     private final Map<String, ListenerConfig> listeners = new HashMap<>();
 
-    Snapshot(StraitConfig config, ClusterManager clusters, ProxyMetrics metrics, FilterFactory factory) {
+    Snapshot(StraitConfig config, long generation, ClusterManager clusters, ProxyMetrics metrics, FilterFactory factory) {
         this.config = config;
+        this.generation = generation;
         this.clusters = clusters;
         this.router = Router.build(config.routes());
         for (RouteConfig rc : config.routes()) {
@@ -52,15 +57,39 @@ public final class Snapshot {
             List<HttpFilter> filters = new ArrayList<>(List.of(new RequestIdFilter(), new ForwardedHeadersFilter(l.xffTrustedHops())));
             filters.addAll(factory.listenerFilters(l));
             listenerFilters.put(l.name(), List.copyOf(filters));
+            if (l.namesRoutes()) listenerRouters.put(l.name(), Router.build(routesOf(l)));
         }
+    }
+
+    /** The listener's routes in the order of the routes section (the order matching follows). */
+    private List<RouteConfig> routesOf(ListenerConfig l) {
+        java.util.Set<String> wanted = java.util.Set.copyOf(l.routes());
+        return config.routes().stream().filter(r -> wanted.contains(r.name())).toList();
+    }
+
+    /** This generation's number: 1 for the configuration the process started with, then one more per applied one. */
+    public long generation() {
+        return generation;
     }
 
     public StraitConfig config() {
         return config;
     }
 
+    /** The router of every route. */
     public Router router() {
         return router;
+    }
+
+    /**
+     * The router of a listener's requests: its own routes when it names them, else every route. A listener a
+     * reload removed (its open connections serve one more request each) keeps to the routes it was bound with.
+     */
+    public Router router(ListenerConfig bound) {
+        Router r = listenerRouters.get(bound.name());
+        if (r != null) return r;
+        if (listeners.containsKey(bound.name()) || !bound.namesRoutes()) return router;
+        return Router.build(routesOf(bound)); // rare: the last request of a removed listener's connection
     }
 
     public ClusterManager clusters() {
