@@ -119,11 +119,11 @@ final class Listeners {
                     s.bind(engine, group, transport, drainMillis);
                     fresh.add(s);
                     result.put(l.name(), s);
-                } catch (RuntimeException e) {
-                    errors.add("listeners[" + i + "].address: cannot bind " + l.address() + ": " + reason(e));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     errors.add("listeners[" + i + "].address: interrupted while binding " + l.address());
+                } catch (Exception e) { // Netty's sync() rethrows the bind's IOException unchecked
+                    errors.add("listeners[" + i + "].address: cannot bind " + l.address() + ": " + reason(e));
                 }
             }
         }
@@ -144,7 +144,7 @@ final class Listeners {
     private void rebind(ListenerServer s, long drainMillis, List<String> errors) {
         try {
             s.bind(engine, group, transport, drainMillis);
-        } catch (RuntimeException | InterruptedException e) {
+        } catch (Exception e) {
             if (e instanceof InterruptedException) Thread.currentThread().interrupt();
             errors.add("listener " + s.config().name() + ": could not listen again on " + s.config().address()
                     + " after the refusal: " + reason(e));

@@ -270,7 +270,7 @@ public final class ProxyServer implements Engine, AutoCloseable {
             if (errors.isEmpty()) change = listeners.prepare(next);
         } catch (Listeners.Refused e) {
             errors.addAll(e.errors());
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // a filter's or a cluster's refusal, or a checked exception Netty rethrows unchecked
             errors.add(e.getMessage() == null ? e.toString() : e.getMessage());
         }
         if (!errors.isEmpty() || change == null) {
@@ -302,6 +302,21 @@ public final class ProxyServer implements Engine, AutoCloseable {
                 next.listeners().size(), next.routes().size(), next.clusters().size(),
                 change.retiredNames().isEmpty() ? "" : "; listener(s) draining: " + change.retiredNames());
         return new ApplyResult(true, fresh.generation(), next, List.of(), List.copyOf(warnings));
+    }
+
+    /**
+     * Replaces the endpoints of a running cluster (a control plane's push, or another endpoint source)
+     * without rebuilding it: kept endpoints keep their health, ejection and circuit-breaker state and their
+     * connections. They last until the next configuration is applied, which sets the endpoints it names.
+     *
+     * @throws IllegalArgumentException when the running configuration has no such cluster
+     */
+    public synchronized void setEndpoints(String cluster, List<io.strait.config.model.EndpointConfig> endpoints) {
+        Snapshot s = snapshot;
+        var c = s.clusters().get(cluster);
+        if (c == null) throw new IllegalArgumentException("no cluster '" + cluster + "' in generation " + s.generation());
+        c.replaceEndpoints(endpoints);
+        for (Endpoint e : c.endpoints()) pools.configure(e, c.config());
     }
 
     private ApplyResult refused(List<String> errors) {
