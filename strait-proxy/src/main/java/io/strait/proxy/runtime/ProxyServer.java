@@ -276,7 +276,7 @@ public final class ProxyServer implements Engine, AutoCloseable {
         if (!errors.isEmpty() || change == null) {
             if (clusters != null) clusters.close();
             if (observers != null) observers.discardNew(accessLog, tracing);
-            filters.committed(old.config()); // releases what only the refused configuration asked for
+            // filters: what prepare() built for the refused configuration is dropped by the next prepare()
             return refused(errors);
         }
         Snapshot fresh = new Snapshot(next, old.generation() + 1, clusters, metrics, filters);

@@ -110,6 +110,36 @@ class ListenerReloadTest {
     }
 
     @Test
+    void aRemovedListenersConnectionsDrain() throws Exception {
+        String two = "listeners:\n  - {name: public, address: 127.0.0.1:0}\n  - {name: second, address: 127.0.0.1:0}\n"
+                + "drainTimeout: 1s\n" + BASE;
+        assertThat(put(two).statusCode()).isEqualTo(200);
+        int second = proxy.server().port("second");
+        try (Socket busy = new Socket("127.0.0.1", second);
+             Socket idle = new Socket("127.0.0.1", second);
+             io.strait.proxy.testing.H2Client h2 = new io.strait.proxy.testing.H2Client("127.0.0.1", second)) {
+            busy.setSoTimeout(5000);
+            idle.setSoTimeout(5000);
+            assertThat(exchangeKeepAlive(idle, "/echo/warm")).contains("\"backend\":\"a\"");
+            assertThat(h2.get("/echo/h2").get(5, java.util.concurrent.TimeUnit.SECONDS).status()).isEqualTo(200);
+            var h2Slow = h2.get("/delay/600");
+            busy.getOutputStream().write("GET /delay/600 HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            await().atMost(Duration.ofSeconds(5)).until(() -> a.received().stream().filter(r -> r.uri().equals("/delay/600")).count() == 2);
+
+            assertThat(put(two.replace("  - {name: second, address: 127.0.0.1:0}\n", "")).statusCode()).isEqualTo(200);
+            // the request in flight finishes, and its connection closes after it
+            String rest = ProxyFixture.readUntilQuiet(busy.getInputStream());
+            assertThat(rest).startsWith("HTTP/1.1 200").contains("connection: close").endsWith("<EOF>");
+            // HTTP/2: GOAWAY, and the open stream still completes
+            assertThat(h2.goAway().get(5, java.util.concurrent.TimeUnit.SECONDS)).isNotNull();
+            assertThat(h2Slow.get(5, java.util.concurrent.TimeUnit.SECONDS).status()).isEqualTo(200);
+            // an idle keep-alive connection is closed at the drain deadline (1s), long before its idle timeout (60s)
+            assertThat(idle.getInputStream().read()).isEqualTo(-1);
+        }
+        assertThat(proxy.get("/echo/public").statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void aListenerMovesToANewAddress() throws Exception {
         int oldPort = proxy.port();
         int newPort = freePort();
@@ -152,7 +182,7 @@ class ListenerReloadTest {
     }
 
     @Test
-    void theAccessLogSettingApplies() throws Exception {
+    void theAccessLogAndTracingSettingsApply() throws Exception {
         Path log = dir.resolve("access.log");
         String on = BASE.replace("accessLog: {enabled: false}", "accessLog: {enabled: true, path: " + log + ", fields: [path, status]}");
         assertThat(put("listeners:\n  - {name: public, address: 127.0.0.1:0}\n" + on).statusCode()).isEqualTo(200);
@@ -164,6 +194,16 @@ class ListenerReloadTest {
         assertThat(proxy.get("/echo/not-logged").statusCode()).isEqualTo(200);
         await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(3))
                 .until(() -> !Files.readString(log).contains("/echo/not-logged"));
+
+        // unchanged settings keep the running log and tracing; changed tracing settings build new tracing
+        var runningLog = proxy.server().accessLog();
+        var runningTracing = proxy.server().tracing();
+        assertThat(put("listeners:\n  - {name: public, address: 127.0.0.1:0}\n" + BASE).statusCode()).isEqualTo(200);
+        assertThat(proxy.server().accessLog()).isSameAs(runningLog);
+        assertThat(proxy.server().tracing()).isSameAs(runningTracing);
+        String sampled = BASE.replace("accessLog: {enabled: false}", "accessLog: {enabled: false}, tracing: {sampleRatio: 0.5}");
+        assertThat(put("listeners:\n  - {name: public, address: 127.0.0.1:0}\n" + sampled).statusCode()).isEqualTo(200);
+        assertThat(proxy.server().tracing()).isNotSameAs(runningTracing);
 
         String broken = BASE.replace("accessLog: {enabled: false}", "accessLog: {path: " + dir.resolve("no/such/dir/a.log") + "}");
         HttpResponse<String> refused = put("listeners:\n  - {name: public, address: 127.0.0.1:0}\n" + broken);
@@ -249,6 +289,15 @@ class ListenerReloadTest {
             s.setSoTimeout(5000);
             return exchange(s, path);
         }
+    }
+
+    /** One request on an open connection, which stays open. */
+    private static String exchangeKeepAlive(Socket s, String path) throws IOException {
+        s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: a\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        InputStream in = s.getInputStream();
+        HttpHead head = HttpHead.read(in);
+        assertThat(head.headers().get("connection")).isNotEqualTo("close");
+        return new String(in.readNBytes((int) head.contentLength()), StandardCharsets.UTF_8);
     }
 
     private static String exchange(Socket s, String path) throws IOException {
