@@ -1,13 +1,18 @@
 package io.strait.proxy.admin;
 
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.ReferenceCountUtil;
 import java.util.Map;
@@ -36,8 +41,12 @@ final class AdminGate extends ChannelInboundHandlerAdapter {
             "/ready", "GET", "/metrics", "GET", "/config", "GET, PUT", "/clusters", "GET", "/reload", "POST");
 
     private final AdminAccess access;
-    /** A refused request's body is dropped until the connection closes. */
+    /** A refused request's body is read and dropped, then the connection closes. */
     private boolean refusing;
+    /** Bytes of a refused request's body dropped so far. */
+    private long dropped;
+    /** The refusal's write, which must be done before the connection closes. */
+    private ChannelFuture answered;
 
     AdminGate(AdminAccess access) {
         this.access = access;
@@ -51,7 +60,7 @@ final class AdminGate extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (refusing) {
-            ReferenceCountUtil.release(msg);
+            drop(ctx, msg);
             return;
         }
         if (!(msg instanceof HttpRequest req) || !req.decoderResult().isSuccess()) {
@@ -63,9 +72,23 @@ final class AdminGate extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(msg);
             return;
         }
-        ReferenceCountUtil.release(msg);
         refusing = true;
-        AdminReplies.send(ctx, refusal, false);
+        refusal.headers().set(HttpHeaderNames.CONTENT_LENGTH, refusal.content().readableBytes());
+        refusal.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
+        refusal.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        answered = ctx.writeAndFlush(refusal);
+        drop(ctx, msg);
+    }
+
+    /**
+     * Reads a refused request's body to its end before closing: closing with unread bytes would reset the
+     * connection, and the client could lose the answer. A body longer than any admin request is cut short.
+     */
+    private void drop(ChannelHandlerContext ctx, Object msg) {
+        boolean last = msg instanceof LastHttpContent;
+        if (msg instanceof HttpContent c) dropped += c.content().readableBytes();
+        ReferenceCountUtil.release(msg);
+        if (last || dropped > MAX_CONFIG_BODY) answered.addListener(ChannelFutureListener.CLOSE);
     }
 
     private FullHttpResponse check(ChannelHandlerContext ctx, HttpRequest req) {

@@ -31,7 +31,11 @@ import io.strait.proxy.observe.ProxyMetrics;
 import io.strait.proxy.runtime.ProxyServer;
 import io.strait.proxy.runtime.ProxyServer.ApplyResult;
 import io.strait.proxy.transport.Transport;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
@@ -45,6 +49,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class AdminServer {
     private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
+    /** An admin connection with nothing read or written for this long is closed: admin clients are scripts and scrapers. */
+    static final Duration IDLE_TIMEOUT = Duration.ofSeconds(60);
 
     private final ProxyServer server;
     private Channel channel;
@@ -62,7 +68,8 @@ public final class AdminServer {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new HttpServerCodec(), new AdminGate(access),
+                        ch.pipeline().addLast(new IdleStateHandler(0, 0, IDLE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS),
+                                new HttpServerCodec(), new AdminGate(access),
                                 new HttpObjectAggregator(AdminGate.MAX_CONFIG_BODY), new Handler());
                     }
                 });
@@ -162,6 +169,12 @@ public final class AdminServer {
                     send(ctx, reply.apply(r), keepAlive);
                 }
             }));
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof IdleStateEvent) ctx.close();
+            else ctx.fireUserEventTriggered(evt);
         }
 
         @Override
