@@ -12,7 +12,6 @@ import io.strait.proxy.admin.AdminServer;
 import io.strait.proxy.cluster.ClusterManager;
 import io.strait.proxy.cluster.Endpoint;
 import io.strait.proxy.endpoint.UpstreamPools;
-import io.strait.proxy.resilience.ResilienceMetrics;
 import io.strait.proxy.filter.FilterFactory;
 import io.strait.proxy.listener.ListenerServer;
 import io.strait.proxy.observe.AccessLog;
@@ -51,6 +50,8 @@ public final class ProxyServer implements Engine, AutoCloseable {
     private volatile AccessLog accessLog;
     private volatile Tracing tracing;
     private final Listeners listeners;
+    /** Access logs and tracing a reload replaced, closed a moment later (or at shutdown, whichever comes first). */
+    private final java.util.Set<AutoCloseable> closingLater = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Reloads, file watching and other blocking control work: never on an event loop. */
     private final ExecutorService control = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "strait-control");
@@ -88,33 +89,7 @@ public final class ProxyServer implements Engine, AutoCloseable {
         applyPoolSettings(snapshot);
         this.listeners = new Listeners(this, group, transport);
         this.admin = new AdminServer(this);
-        registerGauges();
-    }
-
-    /** Pool and health gauges read whatever snapshot is current at scrape time: nothing to redo on reload. */
-    private void registerGauges() {
-        metrics.upstreamConnections().register("pools", sink -> {
-            for (var c : snapshot.clusters().all()) {
-                for (Endpoint e : c.endpoints()) {
-                    var p = pools.pool(e, c.config());
-                    sink.sample(p.activeConnections(), c.name(), e.id(), "active");
-                    sink.sample(p.idleConnections(), c.name(), e.id(), "idle");
-                }
-            }
-        });
-        metrics.upstreamPendingRequests().register("pools", sink -> {
-            for (var c : snapshot.clusters().all()) {
-                int pending = 0;
-                for (Endpoint e : c.endpoints()) pending += pools.pool(e, c.config()).pendingRequests();
-                sink.sample(pending, c.name());
-            }
-        });
-        metrics.endpointHealthy().register("clusters", sink -> {
-            for (var c : snapshot.clusters().all()) {
-                for (Endpoint e : c.endpoints()) sink.sample(e.healthy() ? 1 : 0, c.name(), e.id());
-            }
-        });
-        ResilienceMetrics.register(metrics, () -> snapshot.clusters());
+        EngineGauges.register(metrics, pools, () -> snapshot);
     }
 
     /** Starts a proxy; {@code configFile} (nullable) is watched for changes and read again on reload. */
@@ -125,9 +100,12 @@ public final class ProxyServer implements Engine, AutoCloseable {
     /**
      * Starts a proxy whose listeners and routes also run {@code filters}' filters.
      *
-     * @throws IllegalArgumentException when {@code filters} cannot serve the configuration
+     * @throws IllegalArgumentException when {@code filters} cannot serve the configuration, or it has errors
+     *     that span sections ({@link ConfigCheck}: a model built by code)
      */
     public static ProxyServer start(StraitConfig config, Path configFile, FilterFactory filters) throws InterruptedException {
+        List<String> errors = ConfigCheck.check(config); // a model built by code was checked by no reader
+        if (!errors.isEmpty()) throw new IllegalArgumentException(String.join("; ", errors));
         int threads = Integer.getInteger("strait.threads", Runtime.getRuntime().availableProcessors());
         ProxyServer s = new ProxyServer(config, configFile, threads, filters);
         try {
@@ -339,11 +317,24 @@ public final class ProxyServer implements Engine, AutoCloseable {
                 }
             });
         }
-        if (oldLog != null || oldTracing != null) {
+        List<AutoCloseable> replaced = new ArrayList<>();
+        if (oldLog != null) replaced.add(oldLog);
+        if (oldTracing != null) replaced.add(oldTracing);
+        closingLater.addAll(replaced);
+        if (!replaced.isEmpty()) {
             CompletableFuture.delayedExecutor(OBSERVER_SWAP_GRACE_MILLIS, TimeUnit.MILLISECONDS, control).execute(() -> {
-                if (oldLog != null) oldLog.close();
-                if (oldTracing != null) oldTracing.close();
+                for (AutoCloseable c : replaced) {
+                    if (closingLater.remove(c)) closeQuietly(c);
+                }
             });
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            log.warn("closing {} failed: {}", c.getClass().getSimpleName(), e.toString());
         }
     }
 
@@ -397,6 +388,8 @@ public final class ProxyServer implements Engine, AutoCloseable {
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         accessLog.close();
         tracing.close();
+        for (AutoCloseable c : closingLater) closeQuietly(c); // replaced by a reload a moment ago
+        closingLater.clear();
         control.shutdownNow();
     }
 }
