@@ -53,14 +53,32 @@ public final class AdminServer {
     static final Duration IDLE_TIMEOUT = Duration.ofSeconds(60);
 
     private final ProxyServer server;
-    private Channel channel;
-    private volatile AdminAccess access;
+    private EventLoopGroup group;
+    private Transport transport;
+    /** The listening socket and the write access its connections get; replaced when the admin address moves. */
+    private volatile Bound bound;
+
+    /** A listening admin socket; each of its connections checks writes with {@code access}. */
+    private record Bound(Channel channel, AdminAccess access) {}
 
     public AdminServer(ProxyServer server) {
         this.server = server;
     }
 
+    /** Binds the admin API (startup); throws when the address cannot be bound. */
     public void bind(HostPort address, EventLoopGroup group, Transport transport) throws InterruptedException {
+        this.group = group;
+        this.transport = transport;
+        bound = open(address);
+    }
+
+    /**
+     * Binds {@code address}. Whether writes need a token is decided by the address itself (loopback or not)
+     * before the socket exists, and fixed for every connection it accepts.
+     */
+    private Bound open(HostPort address) throws InterruptedException {
+        InetSocketAddress at = new InetSocketAddress(address.host(), address.port());
+        AdminAccess access = new AdminAccess(() -> server.snapshot().config().admin().token(), at);
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
                 .channel(transport.serverChannel())
@@ -73,18 +91,40 @@ public final class AdminServer {
                                 new HttpObjectAggregator(AdminGate.MAX_CONFIG_BODY), new Handler());
                     }
                 });
-        access = new AdminAccess(() -> server.snapshot().config().admin().token(), bindAddress(address));
-        channel = b.bind(address.host(), address.port()).sync().channel();
-        access = new AdminAccess(() -> server.snapshot().config().admin().token(), (InetSocketAddress) channel.localAddress());
+        return new Bound(b.bind(at).sync().channel(), access);
     }
 
-    private static InetSocketAddress bindAddress(HostPort address) {
-        return new InetSocketAddress(address.host(), address.port());
+    /**
+     * A new admin address, bound before a configuration switch: {@link Move#commit()} after the switch closes
+     * the old socket (connections it accepted, the one asking for the move included, finish normally);
+     * {@link Move#rollback()} closes the new one when the configuration is refused after all.
+     */
+    public Move move(HostPort address) throws Exception {
+        return new Move(open(address));
     }
 
-    /** Says loudly at startup when no request can change the configuration through this admin listener. */
+    /** See {@link #move}. */
+    public final class Move {
+        private final Bound next;
+
+        private Move(Bound next) {
+            this.next = next;
+        }
+
+        public void commit() {
+            Bound old = bound;
+            bound = next;
+            old.channel().close();
+        }
+
+        public void rollback() {
+            next.channel().close();
+        }
+    }
+
+    /** Says loudly (at startup, and when the admin API moves) when no request can change the configuration through it. */
     public void warnIfWritesRefused(AdminConfig config) {
-        if (ConfigUpload.writesDisabled(access, server)) {
+        if (ConfigUpload.writesDisabled(bound.access(), server)) {
             log.warn("admin API on {} is not on a loopback address and admin.token is not set: PUT /config and POST /reload"
                     + " are refused (403). Set admin.token or admin.tokenFile to allow them, or bind the admin API to 127.0.0.1.",
                     config.address());
@@ -92,11 +132,12 @@ public final class AdminServer {
     }
 
     public int port() {
-        return ((InetSocketAddress) channel.localAddress()).getPort();
+        return ((InetSocketAddress) bound.channel().localAddress()).getPort();
     }
 
     public void close() {
-        if (channel != null) channel.close().syncUninterruptibly();
+        Bound b = bound;
+        if (b != null) b.channel().close().syncUninterruptibly();
     }
 
     private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {

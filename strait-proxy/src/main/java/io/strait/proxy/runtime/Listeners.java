@@ -123,7 +123,7 @@ final class Listeners {
                     Thread.currentThread().interrupt();
                     errors.add("listeners[" + i + "].address: interrupted while binding " + l.address());
                 } catch (Exception e) { // Netty's sync() rethrows the bind's IOException unchecked
-                    errors.add("listeners[" + i + "].address: cannot bind " + l.address() + ": " + reason(e));
+                    errors.add(bindError(i, l, e));
                 }
             }
         }
@@ -149,6 +149,19 @@ final class Listeners {
             errors.add("listener " + s.config().name() + ": could not listen again on " + s.config().address()
                     + " after the refusal: " + reason(e));
         }
+    }
+
+    /**
+     * {@code listeners[1].address: cannot bind ...}, or for certificates that fail to load (changed since the
+     * configuration was read) {@code listeners[1].tls.certificates[0].keyFile: ...}.
+     */
+    private static String bindError(int i, ListenerConfig l, Exception e) {
+        String tlsPrefix = "listener " + l.name() + ": tls.";
+        String m = reason(e);
+        if (e instanceof IllegalStateException && m.startsWith(tlsPrefix)) {
+            return "listeners[" + i + "].tls." + m.substring(tlsPrefix.length());
+        }
+        return "listeners[" + i + "].address: cannot bind " + l.address() + ": " + m;
     }
 
     private static boolean clashes(HostPort wanted, InetSocketAddress held) {

@@ -184,7 +184,7 @@ public final class ProxyServer implements Engine, AutoCloseable {
      * @param generation the generation serving after the call (unchanged when refused)
      * @param running the configuration serving after the call
      * @param errors why it was refused, each {@code path: message}; empty when applied
-     * @param warnings what applied with a caveat (an admin address change needs a restart)
+     * @param warnings what applied with a caveat (none yet; kept for the control plane's ACK)
      */
     public record ApplyResult(boolean applied, long generation, StraitConfig running, List<String> errors,
             List<String> warnings) {}
@@ -240,11 +240,13 @@ public final class ProxyServer implements Engine, AutoCloseable {
         Snapshot old = snapshot;
         ClusterManager clusters = null;
         Observers observers = null;
+        AdminServer.Move adminMove = null;
         Listeners.Change change = null;
         try {
             filters.prepare(next);
             clusters = ClusterManager.create(next.clusters(), next.zone(), group, old.clusters());
             observers = Observers.next(old.config(), next, accessLog, tracing, metrics, errors);
+            if (errors.isEmpty()) adminMove = moveAdmin(old.config(), next, errors);
             if (errors.isEmpty()) change = listeners.prepare(next);
         } catch (Listeners.Refused e) {
             errors.addAll(e.errors());
@@ -254,6 +256,7 @@ public final class ProxyServer implements Engine, AutoCloseable {
         if (!errors.isEmpty() || change == null) {
             if (clusters != null) clusters.close();
             if (observers != null) observers.discardNew(accessLog, tracing);
+            if (adminMove != null) adminMove.rollback();
             // filters: what prepare() built for the refused configuration is dropped by the next prepare()
             return refused(errors);
         }
@@ -266,20 +269,34 @@ public final class ProxyServer implements Engine, AutoCloseable {
         tracing = observers.tracing();
         snapshot = fresh;
         List<ListenerServer> retired = change.commit();
+        if (adminMove != null) {
+            adminMove.commit();
+            admin.warnIfWritesRefused(next.admin());
+        }
         old.clusters().close();
         filters.committed(next);
         metrics.configReloaded(true);
         retireLater(retired, oldLog == accessLog ? null : oldLog, oldTracing == tracing ? null : oldTracing,
                 next.drainTimeout());
-        List<String> warnings = new ArrayList<>();
-        if (!Objects.equals(old.config().admin().address(), next.admin().address())) {
-            warnings.add("admin.address: the admin API stays on " + old.config().admin().address() + " until a restart");
-        }
-        for (String w : warnings) log.warn(w);
-        log.info("configuration generation {} applied: {} listener(s), {} route(s), {} cluster(s){}", fresh.generation(),
+        log.info("configuration generation {} applied: {} listener(s), {} route(s), {} cluster(s){}{}", fresh.generation(),
                 next.listeners().size(), next.routes().size(), next.clusters().size(),
-                change.retiredNames().isEmpty() ? "" : "; listener(s) draining: " + change.retiredNames());
-        return new ApplyResult(true, fresh.generation(), next, List.of(), List.copyOf(warnings));
+                change.retiredNames().isEmpty() ? "" : "; listener(s) draining: " + change.retiredNames(),
+                adminMove == null ? "" : "; admin API now on " + next.admin().address());
+        return new ApplyResult(true, fresh.generation(), next, List.of(), List.of());
+    }
+
+    /** Binds the admin API's new address when it changed (null when it did not, or could not: then an error). */
+    private AdminServer.Move moveAdmin(StraitConfig old, StraitConfig next, List<String> errors) {
+        if (Objects.equals(old.admin().address(), next.admin().address())) return null;
+        try {
+            return admin.move(next.admin().address());
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+            String m = e.getMessage();
+            errors.add("admin.address: cannot bind " + next.admin().address() + ": "
+                    + (m == null || m.isBlank() ? e.getClass().getSimpleName() : m));
+            return null;
+        }
     }
 
     /**

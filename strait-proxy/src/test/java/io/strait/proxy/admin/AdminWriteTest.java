@@ -217,6 +217,34 @@ class AdminWriteTest {
         assertThat(backendOf(proxy.get("/echo/x"))).isEqualTo("a"); // the file again: the last applied config runs
     }
 
+    @Test
+    void theAdminApiMovesToANewAddress() throws Exception {
+        int oldPort = proxy.server().adminPort();
+        int newPort;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+            newPort = free.getLocalPort();
+            // while the port is taken, the whole configuration is refused
+            HttpResponse<String> busy = put("application/yaml", yaml("admin: {address: 127.0.0.1:" + newPort + "}\n" + TO_A), null);
+            assertThat(busy.statusCode()).isEqualTo(400);
+            assertThat(Json.parse(busy.body()).get("errors").get(0).asText()).startsWith("admin.address: cannot bind 127.0.0.1:" + newPort);
+        }
+        HttpResponse<String> moved = put("application/yaml", yaml("admin: {address: 127.0.0.1:" + newPort + "}\n" + TO_A), null);
+        assertThat(moved.statusCode()).as(moved.body()).isEqualTo(200); // answered on the connection that asked
+        assertThat(proxy.server().adminPort()).isEqualTo(newPort);
+        HttpResponse<String> ready = send(HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + newPort + "/ready")).build());
+        assertThat(ready.statusCode()).isEqualTo(200);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Socket("127.0.0.1", oldPort).close())
+                .isInstanceOf(java.net.ConnectException.class);
+
+        // moved to a wildcard address without a token: writes there are refused
+        HttpResponse<String> wide = send(HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + newPort + "/config"))
+                .header("Content-Type", "application/yaml")
+                .PUT(HttpRequest.BodyPublishers.ofString(yaml("admin: {address: 0.0.0.0:0}\n" + TO_A))).build());
+        assertThat(wide.statusCode()).as(wide.body()).isEqualTo(200);
+        HttpResponse<String> refused = put("application/yaml", yaml("admin: {address: 0.0.0.0:0}\n" + TO_A), null);
+        assertThat(refused.statusCode()).isEqualTo(403);
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private String tokenYaml() {
