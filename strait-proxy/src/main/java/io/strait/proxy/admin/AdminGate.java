@@ -19,7 +19,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Checks an admin request from its head, before any body is buffered: the method (405 with {@code Allow}),
+ * Checks an admin request from its head, before any body is buffered: the path (404), the method (405 with {@code Allow}),
  * the right to write (403, see {@link AdminAccess}), the body's size (413) and a config document's media type
  * (415). A refused request is answered at once and its connection closed, its body never read into memory.
  */
@@ -94,7 +94,9 @@ final class AdminGate extends ChannelInboundHandlerAdapter {
     private FullHttpResponse check(ChannelHandlerContext ctx, HttpRequest req) {
         String path = new QueryStringDecoder(req.uri()).path();
         Set<HttpMethod> allowed = METHODS.get(path);
-        if (allowed == null) return null; // the handler answers 404
+        if (allowed == null) {
+            return AdminReplies.error(ctx, HttpResponseStatus.NOT_FOUND, "not_found", AdminServer.ENDPOINTS);
+        }
         HttpMethod m = req.method();
         if (!allowed.contains(m)) {
             FullHttpResponse res = AdminReplies.error(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed",

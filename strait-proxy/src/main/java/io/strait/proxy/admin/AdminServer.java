@@ -51,6 +51,8 @@ public final class AdminServer {
     private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
     /** An admin connection with nothing read or written for this long is closed: admin clients are scripts and scrapers. */
     static final Duration IDLE_TIMEOUT = Duration.ofSeconds(60);
+    /** The 404's message. */
+    static final String ENDPOINTS = "admin endpoints: GET /ready, GET /metrics, GET and PUT /config, GET /clusters, POST /reload";
 
     private final ProxyServer server;
     private EventLoopGroup group;
@@ -179,8 +181,7 @@ public final class AdminServer {
                         answer(ctx, server.reloadAsync(), keepAlive, r -> json(ctx,
                                 r.applied() ? HttpResponseStatus.OK : HttpResponseStatus.BAD_REQUEST,
                                 ConfigView.reloadJson(r.applied(), r.applied() ? r.warnings() : r.errors(), r.generation())));
-                default -> send(ctx, error(ctx, HttpResponseStatus.NOT_FOUND, "not_found",
-                        "admin endpoints: /ready /metrics /config /clusters /reload"), keepAlive);
+                default -> send(ctx, error(ctx, HttpResponseStatus.NOT_FOUND, "not_found", ENDPOINTS), keepAlive);
             }
         }
 

@@ -241,6 +241,12 @@ class ListenerReloadTest {
             assertThat(get(inbound, "/echo/health")).startsWith("HTTP/1.1 200").contains("\"backend\":\"b\"");
             assertThat(get(all, "/echo/out/1")).contains("\"backend\":\"a\"");
             assertThat(get(all, "/echo/in/1")).contains("\"backend\":\"b\"");
+            try (io.strait.proxy.testing.H2Client h2 = new io.strait.proxy.testing.H2Client("127.0.0.1", proxy.port())) {
+                var r = h2.get("/echo/in/1").get(5, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(r.status()).as("HTTP/2 on the listener without that route").isEqualTo(404);
+                assertThat(r.body()).contains("route_not_found");
+                assertThat(h2.get("/echo/out/2").get(5, java.util.concurrent.TimeUnit.SECONDS).status()).isEqualTo(200);
+            }
 
             HttpResponse<String> unknown = put(BASE + "listeners:\n  - {name: public, address: 127.0.0.1:0, routes: [web, wbe, nope]}\n");
             assertThat(unknown.statusCode()).isEqualTo(400);
