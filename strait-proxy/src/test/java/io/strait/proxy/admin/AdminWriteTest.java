@@ -200,6 +200,15 @@ class AdminWriteTest {
         for (int i = 0; i < 3; i++) assertThat(put("application/yaml", big, null).statusCode()).isEqualTo(403);
         assertThat(proxy.admin("GET", "/config").statusCode()).isEqualTo(200);
         assertThat(proxy.admin("GET", "/ready").statusCode()).isEqualTo(200);
+        // no other spelling of the path gets past the check
+        assertThat(send(HttpRequest.newBuilder(proxy.adminUri("/config?force=1")).header("Content-Type", "application/yaml")
+                .PUT(HttpRequest.BodyPublishers.ofString(yaml(TO_A))).build()).statusCode()).isEqualTo(403);
+        for (String path : new String[] {"//config", "/config/", "/CONFIG", "/./config"}) {
+            assertThat(send(HttpRequest.newBuilder(proxy.adminUri("/")).uri(java.net.URI.create(proxy.adminUri("") + path))
+                    .header("Content-Type", "application/yaml").PUT(HttpRequest.BodyPublishers.ofString(yaml(TO_A))).build())
+                    .statusCode()).as(path).isEqualTo(404);
+        }
+        assertThat(proxy.server().snapshot().generation()).isEqualTo(1);
     }
 
     @Test
