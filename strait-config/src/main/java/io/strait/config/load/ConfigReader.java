@@ -147,8 +147,10 @@ final class ConfigReader {
         } else if (tokenFile != null) {
             token = tokenFile(n, tokenFile);
         }
+        TlsConfig adminTls = tls.tls(n, Collections.unmodifiableSet(EnumSet.of(Protocol.HTTP1)));
+        if (adminTls != null && adminTls.hsts() != null) n.error("tls.hsts", "is not sent by the admin API; leave it out");
         n.finish();
-        AdminConfig admin = new AdminConfig(a, token);
+        AdminConfig admin = new AdminConfig(a, token, adminTls);
         if (token != null) ConfigCheck.adminToken(admin, errors);
         return admin;
     }

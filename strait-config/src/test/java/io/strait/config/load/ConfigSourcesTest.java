@@ -46,6 +46,20 @@ class ConfigSourcesTest {
     }
 
     @Test
+    void theAdminApiTakesTlsWithClientCertificates() throws Exception {
+        Path certs = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().resolve("src/test/resources/docs-tls");
+        StraitConfig c = ConfigLoader.parse("admin: {address: 0.0.0.0:9901, tls: {certificates: [{certFile: api.pem, keyFile: api.key}],"
+                + " clientAuth: {mode: require, caFile: partners-ca.pem}}}", "t.yaml", certs);
+        assertThat(c.admin().tls().certificates()).hasSize(1);
+        assertThat(c.admin().tls().clientAuth().mode()).isEqualTo(io.strait.config.model.TlsConfig.ClientAuth.Mode.REQUIRE);
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.parse(
+                "admin: {tls: {certificates: [{certFile: api.pem, keyFile: api.key}], hsts: {maxAge: 1d}, clientAuth: {mode: optional}}}",
+                "t.yaml", certs));
+        assertThat(e.errors()).contains("admin.tls.hsts: is not sent by the admin API; leave it out");
+        assertThat(e.errors()).anySatisfy(m -> assertThat(m).startsWith("admin.tls.clientAuth"));
+    }
+
+    @Test
     void listenersNameTheirRoutes() {
         StraitConfig c = Yaml.load(ROUTES + "listeners:\n  - {name: in, address: 127.0.0.1:1, routes: [orders]}\n"
                 + "  - {name: out, address: 127.0.0.1:2}\n");

@@ -106,7 +106,7 @@ final class AdminGate extends ChannelInboundHandlerAdapter {
         }
         boolean write = isWrite(m, path);
         if (write) {
-            String why = access.refusal(req.headers());
+            String why = access.refusal(req.headers(), ctx.channel());
             if (why != null) return AdminReplies.error(ctx, HttpResponseStatus.FORBIDDEN, "forbidden", why);
         }
         boolean document = m.equals(HttpMethod.PUT);

@@ -26,7 +26,13 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.strait.config.model.AdminConfig;
-import io.strait.config.model.HostPort;
+import io.strait.config.load.ConfigLoader;
+import io.strait.config.model.ListenerConfig;
+import io.strait.config.model.PathPolicy;
+import io.strait.config.model.TlsConfig;
+import io.strait.proxy.tls.TlsTerminator;
+import java.util.Objects;
+import java.util.Set;
 import io.strait.proxy.observe.ProxyMetrics;
 import io.strait.proxy.runtime.ProxyServer;
 import io.strait.proxy.runtime.ProxyServer.ApplyResult;
@@ -51,6 +57,8 @@ public final class AdminServer {
     private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
     /** An admin connection with nothing read or written for this long is closed: admin clients are scripts and scrapers. */
     static final Duration IDLE_TIMEOUT = Duration.ofSeconds(60);
+    /** A TLS client gets this long for its handshake (ClientHello included), as a listener's request headers timeout. */
+    static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
     /** The 404's message. */
     static final String ENDPOINTS = "admin endpoints: GET /ready, GET /metrics, GET and PUT /config, GET /clusters, POST /reload";
 
@@ -60,27 +68,39 @@ public final class AdminServer {
     /** The listening socket and the write access its connections get; replaced when the admin address moves. */
     private volatile Bound bound;
 
-    /** A listening admin socket; each of its connections checks writes with {@code access}. */
-    private record Bound(Channel channel, AdminAccess access) {}
+    /**
+     * A listening admin socket as configured; each of its connections checks writes with {@code access}.
+     *
+     * @param tls its certificates, or null for plain HTTP
+     */
+    private record Bound(AdminConfig config, Channel channel, AdminAccess access, TlsTerminator tls) {
+        void close() {
+            channel.close().syncUninterruptibly();
+            if (tls != null) tls.close();
+        }
+    }
 
     public AdminServer(ProxyServer server) {
         this.server = server;
     }
 
-    /** Binds the admin API (startup); throws when the address cannot be bound. */
-    public void bind(HostPort address, EventLoopGroup group, Transport transport) throws InterruptedException {
+    /** Binds the admin API (startup); throws when the address cannot be bound or its certificates not loaded. */
+    public void bind(AdminConfig config, EventLoopGroup group, Transport transport) throws InterruptedException {
         this.group = group;
         this.transport = transport;
-        bound = open(address);
+        bound = open(config);
     }
 
     /**
-     * Binds {@code address}. Whether writes need a token is decided by the address itself (loopback or not)
-     * before the socket exists, and fixed for every connection it accepts.
+     * Binds the admin API as configured. Whether writes need a token is decided by the address itself (loopback
+     * or not) before the socket exists, and fixed for every connection it accepts.
      */
-    private Bound open(HostPort address) throws InterruptedException {
-        InetSocketAddress at = new InetSocketAddress(address.host(), address.port());
-        AdminAccess access = new AdminAccess(() -> server.snapshot().config().admin().token(), at);
+    private Bound open(AdminConfig config) throws InterruptedException {
+        InetSocketAddress at = new InetSocketAddress(config.address().host(), config.address().port());
+        TlsConfig tlsConfig = config.tls();
+        boolean clientCertificates = tlsConfig != null && tlsConfig.clientAuth().mode() != TlsConfig.ClientAuth.Mode.NONE;
+        AdminAccess access = new AdminAccess(() -> server.snapshot().config().admin().token(), at, clientCertificates);
+        TlsTerminator tls = tlsConfig == null ? null : TlsTerminator.start(asListener(config), () -> current(config));
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
                 .channel(transport.serverChannel())
@@ -88,48 +108,95 @@ public final class AdminServer {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (tls != null) ch.pipeline().addLast("tls", tls.newHandler(HANDSHAKE_TIMEOUT.toMillis()));
                         ch.pipeline().addLast(new IdleStateHandler(0, 0, IDLE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS),
                                 new HttpServerCodec(), new AdminGate(access),
                                 new HttpObjectAggregator(AdminGate.MAX_CONFIG_BODY), new Handler());
                     }
                 });
-        return new Bound(b.bind(at).sync().channel(), access);
+        try {
+            return new Bound(config, b.bind(at).sync().channel(), access, tls);
+        } catch (RuntimeException | InterruptedException e) {
+            if (tls != null) tls.close();
+            throw e;
+        }
+    }
+
+    /** The admin API as the TLS terminator sees a listener: HTTP/1.1 only. */
+    private static ListenerConfig asListener(AdminConfig a) {
+        return new ListenerConfig("admin", a.address(), Set.of(ListenerConfig.Protocol.HTTP1), ConfigLoader.DEFAULT_MAX_REQUEST_LINE,
+                ConfigLoader.DEFAULT_MAX_HEADER_SIZE, ConfigLoader.DEFAULT_MAX_HEADER_COUNT, 0, HANDSHAKE_TIMEOUT, Duration.ZERO,
+                IDLE_TIMEOUT, 0, PathPolicy.DEFAULT, a.tls(), null);
+    }
+
+    /** The running configuration's admin TLS settings while they apply to this socket (a reload may change files or CAs). */
+    private ListenerConfig current(AdminConfig bound) {
+        AdminConfig now = server.snapshot().config().admin();
+        return Objects.equals(now.address(), bound.address()) && now.tls() != null ? asListener(now) : asListener(bound);
+    }
+
+    /** Whether moving from {@code from} to {@code to} needs a new socket: another address, or TLS switched on or off. */
+    public static boolean needsMove(AdminConfig from, AdminConfig to) {
+        return !Objects.equals(from.address(), to.address()) || (from.tls() == null) != (to.tls() == null);
     }
 
     /**
-     * A new admin address, bound before a configuration switch: {@link Move#commit()} after the switch closes
-     * the old socket (connections it accepted, the one asking for the move included, finish normally);
-     * {@link Move#rollback()} closes the new one when the configuration is refused after all.
+     * Binds the admin API's new address (or the same address with TLS switched on or off: the old socket closes
+     * first) before a configuration switch. {@link Move#commit()} after the switch closes the old socket
+     * (connections it accepted, the one asking for the move included, finish normally); {@link Move#rollback()}
+     * undoes it when the configuration is refused after all.
      */
-    public Move move(HostPort address) throws Exception {
-        return new Move(open(address));
+    public Move move(AdminConfig config) throws Exception {
+        Bound old = bound;
+        boolean sameAddress = Objects.equals(old.config().address(), config.address()) && config.address().port() != 0;
+        if (sameAddress) old.close();
+        try {
+            return new Move(open(config), sameAddress);
+        } catch (Exception e) {
+            if (sameAddress) {
+                try {
+                    bound = open(old.config()); // listens again as before
+                } catch (Exception again) {
+                    log.error("admin API: cannot listen again on {}: {}", old.config().address(), again.toString());
+                }
+            }
+            throw e;
+        }
     }
 
     /** See {@link #move}. */
     public final class Move {
         private final Bound next;
+        private final boolean oldClosed;
 
-        private Move(Bound next) {
+        private Move(Bound next, boolean oldClosed) {
             this.next = next;
+            this.oldClosed = oldClosed;
         }
 
         public void commit() {
             Bound old = bound;
             bound = next;
-            old.channel().close();
+            if (!oldClosed) old.close();
         }
 
         public void rollback() {
-            next.channel().close();
+            next.close();
+            if (!oldClosed) return;
+            try {
+                bound = open(bound.config());
+            } catch (Exception e) {
+                log.error("admin API: cannot listen again on {} after a refused configuration: {}", bound.config().address(), e.toString());
+            }
         }
     }
 
     /** Says loudly (at startup, and when the admin API moves) when no request can change the configuration through it. */
     public void warnIfWritesRefused(AdminConfig config) {
-        if (ConfigUpload.writesDisabled(bound.access(), server)) {
+        if (ConfigUpload.writesDisabled(bound.access())) {
             log.warn("admin API on {} is not on a loopback address and admin.token is not set: PUT /config and POST /reload"
-                    + " are refused (403). Set admin.token or admin.tokenFile to allow them, or bind the admin API to 127.0.0.1.",
-                    config.address());
+                    + " are refused (403). Set admin.token or admin.tokenFile (or admin.tls.clientAuth) to allow them,"
+                    + " or bind the admin API to 127.0.0.1.", config.address());
         }
     }
 
@@ -139,7 +206,7 @@ public final class AdminServer {
 
     public void close() {
         Bound b = bound;
-        if (b != null) b.channel().close().syncUninterruptibly();
+        if (b != null) b.close();
     }
 
     private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBuf;
-import io.strait.proxy.runtime.ProxyServer;
 import io.strait.proxy.runtime.ProxyServer.ApplyResult;
 import io.strait.proxy.runtime.ProxyServer.Format;
 import java.nio.ByteBuffer;
@@ -74,8 +73,8 @@ final class ConfigUpload {
         return ConfigView.write(o);
     }
 
-    /** Whether {@code server} refuses writes whatever the request carries, for the startup warning. */
-    static boolean writesDisabled(AdminAccess access, ProxyServer server) {
-        return !access.loopbackBound() && server.snapshot().config().admin().token() == null;
+    /** Whether writes are refused whatever the request carries, for the startup warning. */
+    static boolean writesDisabled(AdminAccess access) {
+        return !access.writable();
     }
 }

@@ -21,7 +21,6 @@ import io.strait.proxy.observe.Tracing;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -111,7 +110,7 @@ public final class ProxyServer implements Engine, AutoCloseable {
         try {
             s.snapshot.clusters().start();
             s.listeners.start(config);
-            s.admin.bind(config.admin().address(), s.group, s.transport);
+            s.admin.bind(config.admin(), s.group, s.transport);
             s.admin.warnIfWritesRefused(config.admin());
             if (configFile != null) s.watcher = ConfigWatcher.start(configFile, () -> s.control.execute(s::reloadQuietly));
         } catch (RuntimeException | InterruptedException e) {
@@ -285,16 +284,17 @@ public final class ProxyServer implements Engine, AutoCloseable {
         return new ApplyResult(true, fresh.generation(), next, List.of(), List.of());
     }
 
-    /** Binds the admin API's new address when it changed (null when it did not, or could not: then an error). */
+    /** Binds the admin API anew when its address or TLS on/off changed (null when not, or when it failed: then an error). */
     private AdminServer.Move moveAdmin(StraitConfig old, StraitConfig next, List<String> errors) {
-        if (Objects.equals(old.admin().address(), next.admin().address())) return null;
+        if (!AdminServer.needsMove(old.admin(), next.admin())) return null;
         try {
-            return admin.move(next.admin().address());
+            return admin.move(next.admin());
         } catch (Exception e) {
             if (e instanceof InterruptedException) Thread.currentThread().interrupt();
-            String m = e.getMessage();
-            errors.add("admin.address: cannot bind " + next.admin().address() + ": "
-                    + (m == null || m.isBlank() ? e.getClass().getSimpleName() : m));
+            String m = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
+            String tlsPrefix = "listener admin: tls."; // the TLS terminator's words for certificates that fail to load
+            errors.add(e instanceof IllegalStateException && m.startsWith(tlsPrefix) ? "admin.tls." + m.substring(tlsPrefix.length())
+                    : "admin.address: cannot bind " + next.admin().address() + ": " + m);
             return null;
         }
     }
