@@ -74,7 +74,7 @@ class ListenerReloadTest {
     void aTlsListenerAddedUnderLoadServesAndTheOldOneLosesNoRequest() throws Exception {
         int plainPort = proxy.port();
         try (LoadLoop load = LoadLoop.start(4, () -> proxy.get("/echo/load"))) {
-            await().atMost(Duration.ofSeconds(5)).until(() -> load.ok() > 100);
+            await().atMost(Duration.ofSeconds(10)).until(() -> load.ok() > 100);
             HttpResponse<String> res = put("""
                     listeners:
                       - {name: public, address: 127.0.0.1:0}
@@ -87,7 +87,7 @@ class ListenerReloadTest {
             int securePort = proxy.server().port("secure");
             assertThat(httpsGet(securePort, "/echo/tls")).startsWith("HTTP/1.1 200").contains("\"backend\":\"a\"");
             int okAfter = load.ok();
-            await().atMost(Duration.ofSeconds(5)).until(() -> load.ok() > okAfter + 100);
+            await().atMost(Duration.ofSeconds(10)).until(() -> load.ok() > okAfter + 100);
             assertThat(load.failures()).as("requests on the kept listener").isEmpty();
         }
         assertThat(proxy.port()).as("the kept listener keeps its socket").isEqualTo(plainPort);
@@ -124,7 +124,7 @@ class ListenerReloadTest {
             assertThat(h2.get("/echo/h2").get(5, java.util.concurrent.TimeUnit.SECONDS).status()).isEqualTo(200);
             var h2Slow = h2.get("/delay/600");
             busy.getOutputStream().write("GET /delay/600 HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-            await().atMost(Duration.ofSeconds(5)).until(() -> a.received().stream().filter(r -> r.uri().equals("/delay/600")).count() == 2);
+            await().atMost(Duration.ofSeconds(10)).until(() -> a.received().stream().filter(r -> r.uri().equals("/delay/600")).count() == 2);
 
             assertThat(put(two.replace("  - {name: second, address: 127.0.0.1:0}\n", "")).statusCode()).isEqualTo(200);
             // the request in flight finishes, and its connection closes after it
@@ -187,7 +187,7 @@ class ListenerReloadTest {
         String on = BASE.replace("accessLog: {enabled: false}", "accessLog: {enabled: true, path: " + log + ", fields: [path, status]}");
         assertThat(put("listeners:\n  - {name: public, address: 127.0.0.1:0}\n" + on).statusCode()).isEqualTo(200);
         assertThat(proxy.get("/echo/logged").statusCode()).isEqualTo(200);
-        await().atMost(Duration.ofSeconds(5)).until(() -> Files.exists(log) && Files.readString(log).contains("/echo/logged"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(log) && Files.readString(log).contains("/echo/logged"));
 
         assertThat(put("listeners:\n  - {name: public, address: 127.0.0.1:0}\n" + BASE).statusCode()).isEqualTo(200);
         assertThat(proxy.server().accessLog().enabled()).isFalse();
