@@ -1,6 +1,7 @@
 package io.strait.config.model;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -35,7 +36,7 @@ public record ListenerConfig(
         PathPolicy paths,
         TlsConfig tls,
         RedirectToHttps redirectToHttps,
-        java.util.List<String> routes) {
+        List<String> routes) {
 
     /** On a TLS listener {@code H2C} stands for HTTP/2 (ALPN h2, or the preface without ALPN). */
     public enum Protocol { HTTP1, H2C }

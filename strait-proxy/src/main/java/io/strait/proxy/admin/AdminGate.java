@@ -19,9 +19,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Checks an admin request from its head, before any body is buffered: the path (404), the method (405 with {@code Allow}),
- * the right to write (403, see {@link AdminAccess}), the body's size (413) and a config document's media type
- * (415). A refused request is answered at once and its connection closed, its body never read into memory.
+ * Checks an admin request from its head, before any body is buffered: the path (404), the method (405 with
+ * {@code Allow}), the right to write (403, see {@link AdminAccess}), the body's size (413) and a config
+ * document's media type (415). A refused request is answered at once; its body is read and dropped (never
+ * buffered) and then the connection closes.
  */
 final class AdminGate extends ChannelInboundHandlerAdapter {
     /** A whole configuration document; far above any real one (SnakeYAML itself stops at 3 Mi characters). */
