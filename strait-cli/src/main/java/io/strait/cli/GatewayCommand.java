@@ -34,6 +34,9 @@ final class GatewayCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             System.err.printf("%s: 1 error(s)%n  %s%n", config, e.getMessage());
             return 1;
+        } catch (RuntimeException e) { // a certificate that cannot be loaded, an address already in use, ...
+            System.err.printf("%s: cannot start: %s%n", config, e.getMessage() == null ? e.toString() : e.getMessage());
+            return 1;
         }
         runUntilSignal(server);
         return 0;

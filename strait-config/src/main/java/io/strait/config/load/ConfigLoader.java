@@ -29,6 +29,8 @@ public final class ConfigLoader {
     // ---- process and admin
     /** Loopback, Istio's familiar admin port: the admin API reloads config, so it is never public by default. */
     public static final HostPort DEFAULT_ADMIN = new HostPort("127.0.0.1", 9901);
+    /** 128 bits of a random hex or base64 string: a shorter token could be guessed. */
+    public static final int MIN_ADMIN_TOKEN_LENGTH = 16;
     /** As long as the default route timeout: a request started just before shutdown can still finish. */
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(15);
 
@@ -237,11 +239,27 @@ public final class ConfigLoader {
     }
 
     /**
-     * Parses and validates YAML (or JSON, which is YAML) text whose filters {@code catalog} knows: the one
-     * validation pass every source of configuration goes through (file, admin API, code).
+     * Parses and validates YAML text whose filters {@code catalog} knows: the one validation pass every
+     * source of configuration goes through (file, admin API, code).
      */
     public static StraitConfig parse(String yaml, String source, Path baseDir, FilterCatalog catalog) throws ConfigException {
-        JsonNode root = YamlText.read(yaml == null ? "" : yaml, source);
+        return read(YamlText.read(yaml == null ? "" : yaml, source), source, baseDir, catalog);
+    }
+
+    /**
+     * As {@link #parse(String, String, Path, FilterCatalog)} for a JSON document (the admin API's
+     * {@code application/json}): the same model, the same checks and messages; duplicate keys are refused as in YAML.
+     */
+    public static StraitConfig parseJson(String json, String source, Path baseDir, FilterCatalog catalog) throws ConfigException {
+        return read(YamlText.readJson(json == null ? "" : json, source), source, baseDir, catalog);
+    }
+
+    /** As {@link #parseJson(String, String, Path, FilterCatalog)} with only the loader's own filters. */
+    public static StraitConfig parseJson(String json, String source, Path baseDir) throws ConfigException {
+        return parseJson(json, source, baseDir, FilterCatalog.CORE);
+    }
+
+    private static StraitConfig read(JsonNode root, String source, Path baseDir, FilterCatalog catalog) throws ConfigException {
         if (root == null) {
             throw Errors.fileError(source, "the file is empty");
         }

@@ -35,8 +35,6 @@ final class ConfigReader {
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
     static final String NAME_RULE = "names use letters, digits, '.', '_' and '-', start with a letter or digit,"
             + " and have at most 63 characters";
-    /** Hosts that bind every interface: they clash with any other host on the same port. */
-    private static final Set<String> ANY_HOST = Set.of("0.0.0.0", "::");
 
     private final Node root;
     private final Errors errors;
@@ -68,7 +66,8 @@ final class ConfigReader {
         ObservabilityConfig obs = observability(root.object("observability"));
         Duration drain = root.duration("drainTimeout", DEFAULT_DRAIN_TIMEOUT);
         root.finish();
-        checkPorts(admin, listeners);
+        ConfigCheck.listenerRoutes(listeners, routes, errors);
+        ConfigCheck.ports(admin, listeners, errors);
         return new StraitConfig(admin, List.copyOf(listeners), Collections.unmodifiableMap(clusters),
                 List.copyOf(routes), obs, zone, drain, auth, limits);
     }
@@ -146,8 +145,35 @@ final class ConfigReader {
     private AdminConfig admin(Node n) {
         if (n == null) return new AdminConfig(DEFAULT_ADMIN);
         HostPort a = address(n, "address", DEFAULT_ADMIN);
+        String token = n.string("token", null);
+        String tokenFile = n.string("tokenFile", null);
+        if (token != null && tokenFile != null) {
+            n.error("tokenFile", "set either token or tokenFile, not both");
+        } else if (tokenFile != null) {
+            token = tokenFile(n, tokenFile);
+        }
+        TlsConfig adminTls = tls.tls(n, Collections.unmodifiableSet(EnumSet.of(Protocol.HTTP1)));
+        if (adminTls != null && adminTls.hsts() != null) n.error("tls.hsts", "is not sent by the admin API; leave it out");
         n.finish();
-        return new AdminConfig(a);
+        AdminConfig admin = new AdminConfig(a, token, adminTls);
+        if (token != null) ConfigCheck.adminToken(admin, errors);
+        return admin;
+    }
+
+    /** The token is the file's content without surrounding white space (a trailing newline, say); never shown. */
+    private String tokenFile(Node n, String file) {
+        java.nio.file.Path p = baseDir.resolve(file);
+        try {
+            String token = java.nio.file.Files.readString(p).strip();
+            if (token.isEmpty()) n.error("tokenFile", "the file " + p + " is empty");
+            return token.isEmpty() ? null : token;
+        } catch (java.nio.file.NoSuchFileException e) {
+            n.error("tokenFile", "cannot read " + p + ": no such file");
+            return null;
+        } catch (java.io.IOException e) {
+            n.error("tokenFile", "cannot read " + p + ": " + e.getClass().getSimpleName());
+            return null;
+        }
     }
 
     private List<ListenerConfig> listeners() {
@@ -187,10 +213,11 @@ final class ConfigReader {
             PathPolicy paths = pathPolicy(n.object("paths"));
             TlsConfig tlsConfig = tls.tls(n, protocols);
             RedirectToHttps redirect = TlsReader.redirect(n, n.present("tls"));
+            List<String> routes = n.present("routes") ? List.copyOf(n.strings("routes")) : null;
             List<FilterSpec> listenerFilters = filters.listener(n);
             n.finish();
             out.add(new ListenerConfig(name, address, protocols, toInt(line), toInt(headers), count, body,
-                    rht, rt, idle, hops, paths, tlsConfig, redirect, listenerFilters));
+                    rht, rt, idle, hops, paths, tlsConfig, redirect, routes, listenerFilters));
         }
         return out;
     }
@@ -265,24 +292,5 @@ final class ConfigReader {
         }
         l.finish();
         return new ObservabilityConfig.AccessLog(enabled, path, List.copyOf(fields));
-    }
-
-    /** Two sockets cannot bind the same port on the same host, nor next to a wildcard host on it. */
-    private void checkPorts(AdminConfig admin, List<ListenerConfig> listeners) {
-        Map<HostPort, String> used = new LinkedHashMap<>();
-        used.put(admin.address(), "admin.address");
-        for (int i = 0; i < listeners.size(); i++) {
-            HostPort a = listeners.get(i).address();
-            if (a == null || a.port() == 0) continue;
-            for (Map.Entry<HostPort, String> e : used.entrySet()) {
-                HostPort b = e.getKey();
-                if (b.port() == a.port() && (b.host().equalsIgnoreCase(a.host())
-                        || ANY_HOST.contains(a.host()) || ANY_HOST.contains(b.host()))) {
-                    errors.add("listeners[" + i + "].address", a + " is already used by " + e.getValue() + " (" + b + ")");
-                    break;
-                }
-            }
-            used.putIfAbsent(a, "listeners[" + i + "].address");
-        }
     }
 }

@@ -46,6 +46,33 @@ final class YamlText {
         }
     }
 
+    private static final ObjectMapper JSON = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
+
+    /** A JSON document's root, or null when the text holds none; the same size limit as YAML. */
+    static JsonNode readJson(String json, String source) throws ConfigException {
+        if (json.length() > MAX_CHARS) {
+            throw Errors.fileError(source, "the document is too large (" + json.length()
+                    + " characters; at most " + MAX_CHARS + ")");
+        }
+        try (var p = JSON.createParser(json)) {
+            JsonNode root = JSON.readTree(p);
+            if (root != null && p.nextToken() != null) {
+                throw Errors.fileError(source, "not valid JSON at line " + p.currentTokenLocation().getLineNr()
+                        + ": more than one value; send one object");
+            }
+            return root == null || root.isMissingNode() || root.isNull() ? null : root;
+        } catch (JacksonException e) {
+            String msg = e.getOriginalMessage() == null ? e.getClass().getSimpleName() : e.getOriginalMessage();
+            if (msg.startsWith("Duplicate field '")) msg = "duplicate key '" + msg.substring("Duplicate field '".length());
+            JsonLocation loc = e.getLocation();
+            String where = loc == null || loc.getLineNr() < 1 ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
+            throw Errors.fileError(source, "not valid JSON" + where + ": " + oneLine(msg.strip()));
+        } catch (IOException e) {
+            throw Errors.fileError(source, "cannot read: " + e.getMessage());
+        }
+    }
+
     /** One pass over the tokens for what the tree reader accepts silently. */
     private static void scan(String yaml, String source) throws IOException, ConfigException {
         try (YAMLParser p = FACTORY.createParser(yaml)) {

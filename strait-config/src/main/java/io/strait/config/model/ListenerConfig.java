@@ -18,6 +18,8 @@ import java.util.Set;
  * @param paths path normalization policy
  * @param tls TLS termination, or null for a plain listener
  * @param redirectToHttps on a plain listener: answer everything with a redirect to https, or null
+ * @param routes the names of the routes this listener serves (matched in the order of the routes section),
+ *     or null for every route
  * @param filters filters every request on the listener runs, in order, before its route is chosen
  */
 public record ListenerConfig(
@@ -35,30 +37,36 @@ public record ListenerConfig(
         PathPolicy paths,
         TlsConfig tls,
         RedirectToHttps redirectToHttps,
+        List<String> routes,
         List<FilterSpec> filters) {
 
     /** On a TLS listener {@code H2C} stands for HTTP/2 (ALPN h2, or the preface without ALPN). */
     public enum Protocol { HTTP1, H2C }
+
+    /** A listener serving every route. */
+    public ListenerConfig(String name, HostPort address, Set<Protocol> protocols, int maxRequestLineLength,
+            int maxHeaderSize, int maxHeaderCount, long maxRequestBodySize, Duration requestHeadersTimeout,
+            Duration requestTimeout, Duration idleTimeout, int xffTrustedHops, PathPolicy paths, TlsConfig tls,
+            RedirectToHttps redirectToHttps) {
+        this(name, address, protocols, maxRequestLineLength, maxHeaderSize, maxHeaderCount, maxRequestBodySize,
+                requestHeadersTimeout, requestTimeout, idleTimeout, xffTrustedHops, paths, tls, redirectToHttps, null, List.of());
+    }
 
     /** A plain listener. */
     public ListenerConfig(String name, HostPort address, Set<Protocol> protocols, int maxRequestLineLength,
             int maxHeaderSize, int maxHeaderCount, long maxRequestBodySize, Duration requestHeadersTimeout,
             Duration requestTimeout, Duration idleTimeout, int xffTrustedHops, PathPolicy paths) {
         this(name, address, protocols, maxRequestLineLength, maxHeaderSize, maxHeaderCount, maxRequestBodySize,
-                requestHeadersTimeout, requestTimeout, idleTimeout, xffTrustedHops, paths, null, null, List.of());
-    }
-
-    /** A listener without filters of its own. */
-    public ListenerConfig(String name, HostPort address, Set<Protocol> protocols, int maxRequestLineLength,
-            int maxHeaderSize, int maxHeaderCount, long maxRequestBodySize, Duration requestHeadersTimeout,
-            Duration requestTimeout, Duration idleTimeout, int xffTrustedHops, PathPolicy paths, TlsConfig tls,
-            RedirectToHttps redirectToHttps) {
-        this(name, address, protocols, maxRequestLineLength, maxHeaderSize, maxHeaderCount, maxRequestBodySize,
-                requestHeadersTimeout, requestTimeout, idleTimeout, xffTrustedHops, paths, tls, redirectToHttps, List.of());
+                requestHeadersTimeout, requestTimeout, idleTimeout, xffTrustedHops, paths, null, null, null, List.of());
     }
 
     public ListenerConfig {
         filters = List.copyOf(filters);
+    }
+
+    /** Whether this listener serves only the routes it names. */
+    public boolean namesRoutes() {
+        return routes != null;
     }
 
     public boolean secure() {

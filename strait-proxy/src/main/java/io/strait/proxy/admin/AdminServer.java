@@ -1,10 +1,14 @@
 package io.strait.proxy.admin;
 
+import static io.strait.proxy.admin.AdminReplies.error;
+import static io.strait.proxy.admin.AdminReplies.json;
+import static io.strait.proxy.admin.AdminReplies.send;
+import static io.strait.proxy.admin.AdminReplies.text;
+
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufOutputStream;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -14,7 +18,6 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -22,31 +25,82 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.strait.config.model.HostPort;
-import io.strait.proxy.http.ErrorResponse;
+import io.strait.config.model.AdminConfig;
+import io.strait.config.load.ConfigLoader;
+import io.strait.config.model.ListenerConfig;
+import io.strait.config.model.PathPolicy;
+import io.strait.config.model.TlsConfig;
+import io.strait.proxy.tls.TlsTerminator;
+import java.util.Objects;
+import java.util.Set;
 import io.strait.proxy.observe.ProxyMetrics;
 import io.strait.proxy.runtime.ProxyServer;
+import io.strait.proxy.runtime.ProxyServer.ApplyResult;
 import io.strait.proxy.transport.Transport;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The admin listener: {@code GET /ready}, {@code /metrics}, {@code /config}, {@code /clusters}
- * and {@code POST /reload}. Loopback by default: it can change the running configuration.
+ * The admin listener: {@code GET /ready}, {@code /metrics}, {@code /config}, {@code /clusters}, {@code PUT /config}
+ * and {@code POST /reload}. Methods are checked on every path (405 with {@code Allow}); the writes need the
+ * admin token or a loopback admin listener ({@link AdminAccess}); a config document is parsed, checked and
+ * applied on the control thread, never on the event loop. Loopback by default.
  */
 public final class AdminServer {
-    /** Admin requests are tiny; anything bigger is not for us. */
-    private static final int MAX_BODY = 64 * 1024;
+    private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
+    /** An admin connection with nothing read or written for this long is closed: admin clients are scripts and scrapers. */
+    static final Duration IDLE_TIMEOUT = Duration.ofSeconds(60);
+    /** A TLS client gets this long for its handshake (ClientHello included), as a listener's request headers timeout. */
+    static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+    /** The 404's message. */
+    static final String ENDPOINTS = "admin endpoints: GET /ready, GET /metrics, GET and PUT /config, GET /clusters, POST /reload";
 
     private final ProxyServer server;
-    private Channel channel;
+    private EventLoopGroup group;
+    private Transport transport;
+    /** The listening socket and the write access its connections get; replaced when the admin address moves. */
+    private volatile Bound bound;
+
+    /**
+     * A listening admin socket as configured; each of its connections checks writes with {@code access}.
+     *
+     * @param tls its certificates, or null for plain HTTP
+     */
+    private record Bound(AdminConfig config, Channel channel, AdminAccess access, TlsTerminator tls) {
+        void close() {
+            channel.close().syncUninterruptibly();
+            if (tls != null) tls.close();
+        }
+    }
 
     public AdminServer(ProxyServer server) {
         this.server = server;
     }
 
-    public void bind(HostPort address, EventLoopGroup group, Transport transport) throws InterruptedException {
+    /** Binds the admin API (startup); throws when the address cannot be bound or its certificates not loaded. */
+    public void bind(AdminConfig config, EventLoopGroup group, Transport transport) throws InterruptedException {
+        this.group = group;
+        this.transport = transport;
+        bound = open(config);
+    }
+
+    /**
+     * Binds the admin API as configured. Whether writes need a token is decided by the address itself (loopback
+     * or not) before the socket exists, and fixed for every connection it accepts.
+     */
+    private Bound open(AdminConfig config) throws InterruptedException {
+        InetSocketAddress at = new InetSocketAddress(config.address().host(), config.address().port());
+        TlsConfig tlsConfig = config.tls();
+        boolean clientCertificates = tlsConfig != null && tlsConfig.clientAuth().mode() != TlsConfig.ClientAuth.Mode.NONE;
+        AdminAccess access = new AdminAccess(() -> server.snapshot().config().admin().token(), at, clientCertificates);
+        TlsTerminator tls = tlsConfig == null ? null : TlsTerminator.start(asListener(config), () -> current(config));
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
                 .channel(transport.serverChannel())
@@ -54,18 +108,105 @@ public final class AdminServer {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(MAX_BODY), new Handler());
+                        if (tls != null) ch.pipeline().addLast("tls", tls.newHandler(HANDSHAKE_TIMEOUT.toMillis()));
+                        ch.pipeline().addLast(new IdleStateHandler(0, 0, IDLE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS),
+                                new HttpServerCodec(), new AdminGate(access),
+                                new HttpObjectAggregator(AdminGate.MAX_CONFIG_BODY), new Handler());
                     }
                 });
-        channel = b.bind(address.host(), address.port()).sync().channel();
+        try {
+            return new Bound(config, b.bind(at).sync().channel(), access, tls);
+        } catch (RuntimeException | InterruptedException e) {
+            if (tls != null) tls.close();
+            throw e;
+        }
+    }
+
+    /** The admin API as the TLS terminator sees a listener: HTTP/1.1 only. */
+    private static ListenerConfig asListener(AdminConfig a) {
+        return new ListenerConfig("admin", a.address(), Set.of(ListenerConfig.Protocol.HTTP1), ConfigLoader.DEFAULT_MAX_REQUEST_LINE,
+                ConfigLoader.DEFAULT_MAX_HEADER_SIZE, ConfigLoader.DEFAULT_MAX_HEADER_COUNT, 0, HANDSHAKE_TIMEOUT, Duration.ZERO,
+                IDLE_TIMEOUT, 0, PathPolicy.DEFAULT, a.tls(), null);
+    }
+
+    /** The running configuration's admin TLS settings while they apply to this socket (a reload may change files or CAs). */
+    private ListenerConfig current(AdminConfig bound) {
+        AdminConfig now = server.snapshot().config().admin();
+        return Objects.equals(now.address(), bound.address()) && now.tls() != null ? asListener(now) : asListener(bound);
+    }
+
+    /** Whether moving from {@code from} to {@code to} needs a new socket: another address, or TLS switched on or off. */
+    public static boolean needsMove(AdminConfig from, AdminConfig to) {
+        return !Objects.equals(from.address(), to.address()) || (from.tls() == null) != (to.tls() == null);
+    }
+
+    /**
+     * Binds the admin API's new address (or the same address with TLS switched on or off: the old socket closes
+     * first) before a configuration switch. {@link Move#commit()} after the switch closes the old socket
+     * (connections it accepted, the one asking for the move included, finish normally); {@link Move#rollback()}
+     * undoes it when the configuration is refused after all.
+     */
+    public Move move(AdminConfig config) throws Exception {
+        Bound old = bound;
+        boolean sameAddress = Objects.equals(old.config().address(), config.address()) && config.address().port() != 0;
+        if (sameAddress) old.close();
+        try {
+            return new Move(open(config), sameAddress);
+        } catch (Exception e) {
+            if (sameAddress) {
+                try {
+                    bound = open(old.config()); // listens again as before
+                } catch (Exception again) {
+                    log.error("admin API: cannot listen again on {}: {}", old.config().address(), again.toString());
+                }
+            }
+            throw e;
+        }
+    }
+
+    /** See {@link #move}. */
+    public final class Move {
+        private final Bound next;
+        private final boolean oldClosed;
+
+        private Move(Bound next, boolean oldClosed) {
+            this.next = next;
+            this.oldClosed = oldClosed;
+        }
+
+        public void commit() {
+            Bound old = bound;
+            bound = next;
+            if (!oldClosed) old.close();
+        }
+
+        public void rollback() {
+            next.close();
+            if (!oldClosed) return;
+            try {
+                bound = open(bound.config());
+            } catch (Exception e) {
+                log.error("admin API: cannot listen again on {} after a refused configuration: {}", bound.config().address(), e.toString());
+            }
+        }
+    }
+
+    /** Says loudly (at startup, and when the admin API moves) when no request can change the configuration through it. */
+    public void warnIfWritesRefused(AdminConfig config) {
+        if (ConfigUpload.writesDisabled(bound.access())) {
+            log.warn("admin API on {} is not on a loopback address and admin.token is not set: PUT /config and POST /reload"
+                    + " are refused (403). Set admin.token or admin.tokenFile (or admin.tls.clientAuth) to allow them,"
+                    + " or bind the admin API to 127.0.0.1.", config.address());
+        }
     }
 
     public int port() {
-        return ((InetSocketAddress) channel.localAddress()).getPort();
+        return ((InetSocketAddress) bound.channel().localAddress()).getPort();
     }
 
     public void close() {
-        if (channel != null) channel.close().syncUninterruptibly();
+        Bound b = bound;
+        if (b != null) b.close();
     }
 
     private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -77,7 +218,7 @@ public final class AdminServer {
                 return;
             }
             String path = new QueryStringDecoder(req.uri()).path();
-            HttpMethod m = req.method();
+            HttpMethod m = req.method(); // checked by AdminGate for every path below
             switch (path) {
                 case "/ready" -> {
                     boolean ok = server.ready();
@@ -97,57 +238,57 @@ public final class AdminServer {
                     res.headers().set(HttpHeaderNames.CONTENT_TYPE, ProxyMetrics.CONTENT_TYPE);
                     send(ctx, res, keepAlive);
                 }
-                case "/config" -> send(ctx, json(ctx, HttpResponseStatus.OK,
-                        ConfigView.toJson(server.snapshot().config())), keepAlive);
+                case "/config" -> {
+                    if (m.equals(HttpMethod.PUT)) putConfig(ctx, req, keepAlive);
+                    else send(ctx, json(ctx, HttpResponseStatus.OK, ConfigView.toJson(server.snapshot().config())), keepAlive);
+                }
                 case "/clusters" -> send(ctx, json(ctx, HttpResponseStatus.OK,
                         ClustersView.toJson(server.snapshot().clusters(), server.pools())), keepAlive);
-                case "/reload" -> {
-                    if (m != HttpMethod.POST) {
-                        send(ctx, error(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed", "use POST /reload"), keepAlive);
-                        return;
-                    }
-                    // Reading and validating files is blocking work: off the event loop.
-                    server.reloadAsync().whenComplete((r, err) -> ctx.executor().execute(() -> {
-                        if (err != null) {
-                            send(ctx, error(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, "reload_failed", err.toString()), false);
-                        } else {
-                            send(ctx, json(ctx, r.applied() ? HttpResponseStatus.OK : HttpResponseStatus.BAD_REQUEST,
-                                    ConfigView.reloadJson(r.applied(), r.errors())), keepAlive);
-                        }
-                    }));
-                }
-                default -> send(ctx, error(ctx, HttpResponseStatus.NOT_FOUND, "not_found",
-                        "admin endpoints: /ready /metrics /config /clusters /reload"), keepAlive);
+                case "/reload" -> // reading and validating files is blocking work: off the event loop
+                        answer(ctx, server.reloadAsync(), keepAlive, r -> json(ctx,
+                                r.applied() ? HttpResponseStatus.OK : HttpResponseStatus.BAD_REQUEST,
+                                ConfigView.reloadJson(r.applied(), r.applied() ? r.warnings() : r.errors(), r.generation())));
+                default -> send(ctx, error(ctx, HttpResponseStatus.NOT_FOUND, "not_found", ENDPOINTS), keepAlive);
             }
+        }
+
+        private void putConfig(ChannelHandlerContext ctx, FullHttpRequest req, boolean keepAlive) {
+            ProxyServer.Format format = ConfigUpload.format(req.headers().get(HttpHeaderNames.CONTENT_TYPE));
+            String text = ConfigUpload.text(req.content());
+            if (text == null) {
+                long generation = server.snapshot().generation();
+                send(ctx, json(ctx, HttpResponseStatus.BAD_REQUEST, ConfigUpload.refused(generation,
+                        java.util.List.of(ConfigUpload.SOURCE + ": the body is not UTF-8 text"))), keepAlive);
+                return;
+            }
+            answer(ctx, server.applyDocumentAsync(text, format, ConfigUpload.SOURCE), keepAlive, r -> r.applied()
+                    ? json(ctx, HttpResponseStatus.OK, ConfigUpload.applied(r))
+                    : json(ctx, HttpResponseStatus.BAD_REQUEST, ConfigUpload.refused(r.generation(), r.errors())));
+        }
+
+        /** Answers on the connection's loop once the control thread is done. */
+        private void answer(ChannelHandlerContext ctx, CompletableFuture<ApplyResult> work, boolean keepAlive,
+                java.util.function.Function<ApplyResult, FullHttpResponse> reply) {
+            work.whenComplete((r, err) -> ctx.executor().execute(() -> {
+                if (err != null) {
+                    log.error("admin: applying a configuration failed: {}", err.toString());
+                    send(ctx, error(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, "reload_failed",
+                            "the configuration could not be applied; the running one stays (see the log)"), false);
+                } else {
+                    send(ctx, reply.apply(r), keepAlive);
+                }
+            }));
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof IdleStateEvent) ctx.close();
+            else ctx.fireUserEventTriggered(evt);
         }
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             ctx.close();
         }
-    }
-
-    private static FullHttpResponse error(ChannelHandlerContext ctx, HttpResponseStatus st, String code, String msg) {
-        return ErrorResponse.create(ctx.alloc(), st, code, msg == null ? "" : msg, null);
-    }
-
-    private static FullHttpResponse json(ChannelHandlerContext ctx, HttpResponseStatus st, String body) {
-        return text(ctx, st, body, "application/json");
-    }
-
-    private static FullHttpResponse text(ChannelHandlerContext ctx, HttpResponseStatus st, String body, String type) {
-        ByteBuf buf = ctx.alloc().buffer(body.length());
-        buf.writeCharSequence(body, StandardCharsets.UTF_8);
-        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, st, buf);
-        res.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
-        return res;
-    }
-
-    private static void send(ChannelHandlerContext ctx, FullHttpResponse res, boolean keepAlive) {
-        res.headers().set(HttpHeaderNames.CONTENT_LENGTH, res.content().readableBytes());
-        res.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
-        if (!keepAlive) res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        var f = ctx.writeAndFlush(res);
-        if (!keepAlive) f.addListener(ChannelFutureListener.CLOSE);
     }
 }

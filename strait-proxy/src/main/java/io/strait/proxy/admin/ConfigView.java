@@ -38,9 +38,10 @@ final class ConfigView {
         return write(node(config, ""));
     }
 
-    static String reloadJson(boolean applied, List<String> messages) {
+    static String reloadJson(boolean applied, List<String> messages, long generation) {
         ObjectNode o = F.objectNode();
         o.put("status", applied ? "reloaded" : "rejected");
+        o.put("generation", generation);
         ArrayNode a = o.putArray(applied ? "warnings" : "errors");
         messages.forEach(a::add);
         return write(o);

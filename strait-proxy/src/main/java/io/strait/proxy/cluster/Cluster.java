@@ -57,6 +57,10 @@ public final class Cluster implements AutoCloseable {
     private final List<List<Endpoint>> slots = new ArrayList<>();
     private final CompletableFuture<Void> firstResolution = new CompletableFuture<>();
     private volatile List<Endpoint> endpoints = List.of();
+    /** The endpoints as configured or last set by {@link #replaceEndpoints}; guarded by lock. */
+    private List<EndpointConfig> configured;
+    /** Bumped when the names change: answers of a closed DNS discovery are ignored. Guarded by lock. */
+    private int dnsGeneration;
     // guarded by lock
     private boolean started;
     private boolean closed;
@@ -83,7 +87,7 @@ public final class Cluster implements AutoCloseable {
         List<Endpoint> previousEndpoints = previous == null ? List.of() : previous.endpoints();
         Map<String, Endpoint> before = new HashMap<>();
         previousEndpoints.forEach(e -> before.put(e.id(), e));
-        List<EndpointConfig> configured = config.endpoints();
+        this.configured = List.copyOf(config.endpoints());
         for (int i = 0; i < configured.size(); i++) {
             EndpointConfig ec = configured.get(i);
             String host = ec.address().host();
@@ -158,10 +162,69 @@ public final class Cluster implements AutoCloseable {
         }
     }
 
+    /**
+     * Replaces the cluster's endpoints (a control plane's push, or any other endpoint source) without
+     * rebuilding it: an endpoint kept (same address, zone, labels and weight) stays the same object, so its
+     * health, ejection, load and connection pool carry on; one whose zone, labels or weight changed keeps its
+     * health and ejection; new ones start healthy (and are checked); the others leave rotation at once.
+     * DNS names among them are resolved as configured ones are. Safe on any thread; a later configuration
+     * apply sets the cluster's endpoints from that configuration again.
+     */
+    public void replaceEndpoints(List<EndpointConfig> next) {
+        synchronized (lock) {
+            if (closed) return;
+            Map<String, Endpoint> before = new HashMap<>();
+            endpoints.forEach(e -> before.put(e.id(), e));
+            List<String> oldNames = List.copyOf(names);
+            configured = List.copyOf(next);
+            names.clear();
+            nameSlots.clear();
+            slots.clear();
+            for (int i = 0; i < configured.size(); i++) {
+                EndpointConfig ec = configured.get(i);
+                String host = ec.address().host();
+                InetAddress ip = NetUtil.createInetAddressFromIpAddressString(host);
+                if (ip != null) {
+                    slots.add(List.of(kept(new InetSocketAddress(ip, ec.address().port()), ec, null, before)));
+                } else {
+                    names.add(host);
+                    nameSlots.add(i);
+                    slots.add(before.values().stream()
+                            .filter(e -> host.equalsIgnoreCase(e.hostname()) && e.address().getPort() == ec.address().port())
+                            .map(e -> kept(e.address(), ec, host, before))
+                            .toList());
+                }
+            }
+            publish();
+            if (!names.equals(oldNames)) {
+                dnsGeneration++;
+                if (dns != null) dns.close();
+                dns = null;
+                if (started && !names.isEmpty()) startDns(Transport.of(group));
+            }
+        }
+    }
+
+    /** The endpoint {@link #replaceEndpoints} keeps: the same object when nothing about it changed. */
+    private Endpoint kept(InetSocketAddress address, EndpointConfig ec, String hostname, Map<String, Endpoint> before) {
+        Endpoint e = new Endpoint(address, ec.zone(), labels(ec), ec.weight(), hostname);
+        Endpoint old = before.get(e.id());
+        if (old == null) return owned(e);
+        if (Objects.equals(old.zone(), e.zone()) && old.labels().equals(e.labels()) && old.weight() == e.weight()
+                && Objects.equals(old.hostname(), hostname)) {
+            return old;
+        }
+        e.copyChecksFrom(old);
+        e.copyEjectionFrom(old);
+        return owned(e);
+    }
+
     private void startDns(Transport transport) {
         Duration refresh = config.dnsRefresh() != null ? config.dnsRefresh() : ConfigLoader.DEFAULT_DNS_REFRESH;
+        int generation = dnsGeneration;
         try {
-            dns = new DnsDiscovery(name(), names, refresh, group.next(), transport, nameServers, this::resolved);
+            dns = new DnsDiscovery(name(), names, refresh, group.next(), transport, nameServers,
+                    (index, addresses) -> resolved(generation, index, addresses));
         } catch (RuntimeException e) {
             log.error("cluster {}: cannot start DNS resolution of {}: {}", name(), names, e.toString());
             firstResolution.complete(null);
@@ -194,11 +257,11 @@ public final class Cluster implements AutoCloseable {
     }
 
     /** A DNS answer for the {@code index}-th name: its endpoints become exactly these addresses. */
-    private void resolved(int index, List<InetAddress> addresses) {
+    private void resolved(int generation, int index, List<InetAddress> addresses) {
         synchronized (lock) {
-            if (closed) return;
+            if (closed || generation != dnsGeneration) return;
             int slot = nameSlots.get(index);
-            EndpointConfig ec = config.endpoints().get(slot);
+            EndpointConfig ec = configured.get(slot);
             Map<String, Endpoint> current = new HashMap<>();
             slots.get(slot).forEach(e -> current.put(e.id(), e));
             Map<String, Endpoint> fresh = new LinkedHashMap<>();

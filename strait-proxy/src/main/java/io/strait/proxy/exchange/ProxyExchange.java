@@ -249,7 +249,7 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
         query = norm.query();
         ctx.query(query);
         host = hostOf(request.headers().get(HttpHeaderNames.HOST));
-        RouteMatchResult match = snapshot.router().match(this);
+        RouteMatchResult match = snapshot.router(down.listener()).match(this);
         if (match == null) {
             respondError(HttpResponseStatus.NOT_FOUND, "route_not_found", "no route for " + method + " " + path);
             return;

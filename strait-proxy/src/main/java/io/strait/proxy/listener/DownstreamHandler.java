@@ -384,6 +384,14 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
     }
 
     /**
+     * The listener was retired by a reload: the connection serves the request in flight, or its next one, and
+     * then closes (an idle connection is not cut: its client may be sending a request at this very moment).
+     */
+    void closeAfterNextResponse() {
+        closeAfterResponse = true;
+    }
+
+    /**
      * Bytes arrived. With no request in flight they begin a new request head: its headers timeout
      * starts now (not when the connection went idle). Bytes during an exchange are its body.
      */

@@ -60,13 +60,35 @@ public final class ListenerServer {
         }
     }
 
+    /** The address it is bound to, or null before {@link #bind}. */
+    public InetSocketAddress boundAddress() {
+        return server == null ? null : (InetSocketAddress) server.localAddress();
+    }
+
     public int port() {
         return ((InetSocketAddress) server.localAddress()).getPort();
     }
 
+    /**
+     * Retires the listener after a reload removed or changed it: it stops accepting, an HTTP/1.1
+     * connection closes after its next response and an HTTP/2 one gets GOAWAY and closes when its open
+     * streams are done. Whatever is left at the drain deadline is closed by {@link #closeAll()}.
+     */
+    public void retire() {
+        stopAccepting();
+        for (Channel ch : connections) {
+            ch.eventLoop().execute(() -> {
+                DownstreamHandler h1 = ch.pipeline().get(DownstreamHandler.class);
+                if (h1 != null) h1.closeAfterNextResponse();
+                else if (ch.pipeline().get(io.netty.handler.codec.http2.Http2FrameCodec.class) != null) ch.close(); // GOAWAY
+                // still in its TLS handshake or protocol detection: left to the drain deadline
+            });
+        }
+    }
+
     /** Stops accepting new connections. */
     public void stopAccepting() {
-        if (server != null) server.close().syncUninterruptibly();
+        if (server != null && server.isOpen()) server.close().syncUninterruptibly();
         if (tls != null) tls.close();
     }
 

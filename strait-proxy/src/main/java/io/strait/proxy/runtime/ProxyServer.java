@@ -3,10 +3,10 @@ package io.strait.proxy.runtime;
 import io.strait.proxy.transport.Transport;
 
 import io.netty.channel.EventLoopGroup;
+import io.strait.config.load.ConfigCheck;
 import io.strait.config.load.ConfigException;
 import io.strait.config.load.ConfigLoader;
 import io.strait.config.model.ClusterConfig;
-import io.strait.config.model.ListenerConfig;
 import io.strait.config.model.StraitConfig;
 import io.strait.proxy.admin.AdminServer;
 import io.strait.proxy.cluster.ClusterManager;
@@ -22,8 +22,6 @@ import io.strait.proxy.observe.Tracing;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -39,6 +37,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ProxyServer implements Engine, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ProxyServer.class);
+    /** After a swap, the previous access log and tracing are closed this much later: exchanges that read them just before finish first. */
+    private static final long OBSERVER_SWAP_GRACE_MILLIS = 1000;
 
     private final Path configFile;
     private final Transport transport;
@@ -46,9 +46,12 @@ public final class ProxyServer implements Engine, AutoCloseable {
     private final UpstreamPools pools;
     private final ProxyMetrics metrics;
     private final RouteMetrics unrouted;
-    private final AccessLog accessLog;
-    private final Tracing tracing;
-    private final List<ListenerServer> listeners = new ArrayList<>();
+    /** Replaced (never mutated) when a configuration changes its settings; read once per exchange. */
+    private volatile AccessLog accessLog;
+    private volatile Tracing tracing;
+    private final Listeners listeners;
+    /** Access logs and tracing a reload replaced, closed a moment later (or at shutdown, whichever comes first). */
+    private final java.util.Set<AutoCloseable> closingLater = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Reloads, file watching and other blocking control work: never on an event loop. */
     private final ExecutorService control = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "strait-control");
@@ -78,7 +81,7 @@ public final class ProxyServer implements Engine, AutoCloseable {
         }
         ClusterManager clusters = ClusterManager.create(config.clusters(), config.zone(), group, null);
         try {
-            this.snapshot = new Snapshot(config, clusters, metrics, filters);
+            this.snapshot = new Snapshot(config, 1, clusters, metrics, filters);
         } catch (RuntimeException e) {
             clusters.close();
             filters.close();
@@ -91,34 +94,9 @@ public final class ProxyServer implements Engine, AutoCloseable {
         this.tracing = Tracing.create(config.observability().tracing());
         filters.committed(config);
         applyPoolSettings(snapshot);
+        this.listeners = new Listeners(this, group, transport);
         this.admin = new AdminServer(this);
-        registerGauges();
-    }
-
-    /** Pool and health gauges read whatever snapshot is current at scrape time: nothing to redo on reload. */
-    private void registerGauges() {
-        metrics.upstreamConnections().register("pools", sink -> {
-            for (var c : snapshot.clusters().all()) {
-                for (Endpoint e : c.endpoints()) {
-                    var p = pools.pool(e, c.config());
-                    sink.sample(p.activeConnections(), c.name(), e.id(), "active");
-                    sink.sample(p.idleConnections(), c.name(), e.id(), "idle");
-                }
-            }
-        });
-        metrics.upstreamPendingRequests().register("pools", sink -> {
-            for (var c : snapshot.clusters().all()) {
-                int pending = 0;
-                for (Endpoint e : c.endpoints()) pending += pools.pool(e, c.config()).pendingRequests();
-                sink.sample(pending, c.name());
-            }
-        });
-        metrics.endpointHealthy().register("clusters", sink -> {
-            for (var c : snapshot.clusters().all()) {
-                for (Endpoint e : c.endpoints()) sink.sample(e.healthy() ? 1 : 0, c.name(), e.id());
-            }
-        });
-        ResilienceMetrics.register(metrics, () -> snapshot.clusters());
+        EngineGauges.register(metrics, pools, () -> snapshot);
     }
 
     /** Starts a proxy; {@code configFile} (nullable) is watched for changes and read again on reload. */
@@ -129,20 +107,19 @@ public final class ProxyServer implements Engine, AutoCloseable {
     /**
      * Starts a proxy whose listeners and routes also run {@code filters}' filters.
      *
-     * @throws IllegalArgumentException when {@code filters} cannot serve the configuration
+     * @throws IllegalArgumentException when {@code filters} cannot serve the configuration, or it has errors
+     *     that span sections ({@link ConfigCheck}: a model built by code)
      */
     public static ProxyServer start(StraitConfig config, Path configFile, FilterModule filters) throws InterruptedException {
+        List<String> errors = ConfigCheck.check(config); // a model built by code was checked by no reader
+        if (!errors.isEmpty()) throw new IllegalArgumentException(String.join("; ", errors));
         int threads = Integer.getInteger("strait.threads", Runtime.getRuntime().availableProcessors());
         ProxyServer s = new ProxyServer(config, configFile, threads, filters);
         try {
             s.snapshot.clusters().start();
-            long drainMillis = config.drainTimeout().toMillis();
-            for (ListenerConfig l : config.listeners()) {
-                ListenerServer ls = new ListenerServer(l);
-                ls.bind(s, s.group, s.transport, drainMillis);
-                s.listeners.add(ls);
-            }
-            s.admin.bind(config.admin().address(), s.group, s.transport);
+            s.listeners.start(config);
+            s.admin.bind(config.admin(), s.group, s.transport);
+            s.admin.warnIfWritesRefused(config.admin());
             if (configFile != null) s.watcher = ConfigWatcher.start(configFile, () -> s.control.execute(s::reloadQuietly));
         } catch (RuntimeException | InterruptedException e) {
             s.close();
@@ -196,10 +173,9 @@ public final class ProxyServer implements Engine, AutoCloseable {
 
     /** The port a listener is bound to (useful with port 0 in tests). */
     public int port(String listenerName) {
-        for (ListenerServer l : listeners) {
-            if (l.config().name().equals(listenerName)) return l.port();
-        }
-        throw new IllegalArgumentException("no listener " + listenerName);
+        ListenerServer l = listeners.get(listenerName);
+        if (l == null) throw new IllegalArgumentException("no listener " + listenerName);
+        return l.port();
     }
 
     public int adminPort() {
@@ -208,53 +184,184 @@ public final class ProxyServer implements Engine, AutoCloseable {
 
     // ---------------------------------------------------------------- reload
 
-    /** The outcome of a reload: empty errors means the new configuration serves. */
-    public record ReloadResult(boolean applied, List<String> errors) {}
+    /**
+     * The outcome of applying a configuration from any source (file, admin API, code).
+     *
+     * @param applied whether the configuration now serves; when not, the previous one still does
+     * @param generation the generation serving after the call (unchanged when refused)
+     * @param running the configuration serving after the call
+     * @param errors why it was refused, each {@code path: message}; empty when applied
+     * @param warnings what applied with a caveat (none yet; kept for the control plane's ACK)
+     */
+    public record ApplyResult(boolean applied, long generation, StraitConfig running, List<String> errors,
+            List<String> warnings) {}
 
     /** Reads the config file again; an invalid file leaves the running configuration untouched. */
-    public synchronized ReloadResult reload() {
-        if (configFile == null) return new ReloadResult(false, List.of("no configuration file to reload"));
-        StraitConfig next;
+    public synchronized ApplyResult reload() {
+        if (configFile == null) return refused(List.of("no configuration file to reload"));
         try {
-            next = ConfigLoader.load(configFile, filters.catalog());
+            return apply(ConfigLoader.load(configFile, filters.catalog()));
         } catch (ConfigException e) {
-            metrics.configReloaded(false);
-            log.error("reload rejected, the running configuration stays:\n  {}", String.join("\n  ", e.errors()));
-            return new ReloadResult(false, e.errors());
+            return refused(e.errors());
         }
-        return apply(next);
     }
 
     /** {@link #reload()} on the control thread. */
-    public CompletableFuture<ReloadResult> reloadAsync() {
+    public CompletableFuture<ApplyResult> reloadAsync() {
         return CompletableFuture.supplyAsync(this::reload, control);
     }
 
-    /** Swaps in a new, already valid configuration. */
-    public synchronized ReloadResult apply(StraitConfig next) {
+    /** The formats {@link #applyDocument} reads. */
+    public enum Format { YAML, JSON }
+
+    /**
+     * Parses, validates and applies a whole configuration document, as the config file would be; relative
+     * paths in it resolve against the config file's directory (the working directory without one).
+     */
+    public synchronized ApplyResult applyDocument(String text, Format format, String source) {
+        Path dir = configFile == null ? null : configFile.toAbsolutePath().getParent();
+        Path base = dir != null ? dir : Path.of("").toAbsolutePath();
+        try {
+            return apply(format == Format.JSON ? ConfigLoader.parseJson(text, source, base, filters.catalog())
+                    : ConfigLoader.parse(text, source, base, filters.catalog()));
+        } catch (ConfigException e) {
+            return refused(e.errors());
+        }
+    }
+
+    /** {@link #applyDocument} on the control thread: parsing, file reads and binding never run on an event loop. */
+    public CompletableFuture<ApplyResult> applyDocumentAsync(String text, Format format, String source) {
+        return CompletableFuture.supplyAsync(() -> applyDocument(text, format, source), control);
+    }
+
+    /**
+     * Applies a configuration built by code (a control plane's push) or read from a source: it is checked
+     * ({@link ConfigCheck}: references between sections, ports), then everything it needs is built and
+     * bound (filters, clusters, new listeners, access log, tracing) before it is swapped in at once. When
+     * any of that fails nothing changes and the result lists every error. Blocking: not on an event loop.
+     */
+    public synchronized ApplyResult apply(StraitConfig next) {
+        if (closed.get()) return refused(List.of("the proxy is shut down"));
+        List<String> errors = new ArrayList<>(ConfigCheck.check(next));
+        if (!errors.isEmpty()) return refused(errors);
         Snapshot old = snapshot;
-        List<String> warnings = listenerChanges(old.config(), next);
         ClusterManager clusters = null;
-        Snapshot fresh;
+        Observers observers = null;
+        AdminServer.Move adminMove = null;
+        Listeners.Change change = null;
+        Snapshot fresh = null;
         try {
             filters.prepare(next);
             clusters = ClusterManager.create(next.clusters(), next.zone(), group, old.clusters());
-            fresh = new Snapshot(next, clusters, metrics, filters);
-        } catch (RuntimeException e) {
+            fresh = new Snapshot(next, old.generation() + 1, clusters, metrics, filters);
+            observers = Observers.next(old.config(), next, accessLog, tracing, metrics, errors);
+            if (errors.isEmpty()) adminMove = moveAdmin(old.config(), next, errors);
+            if (errors.isEmpty()) change = listeners.prepare(next);
+        } catch (Listeners.Refused e) {
+            errors.addAll(e.errors());
+        } catch (Exception e) { // a filter's or a cluster's refusal, or a checked exception Netty rethrows unchecked
+            errors.add(e.getMessage() == null ? e.toString() : e.getMessage());
+        }
+        if (!errors.isEmpty() || change == null) {
             if (clusters != null) clusters.close();
-            metrics.configReloaded(false);
-            log.error("reload rejected: {}", e.getMessage());
-            return new ReloadResult(false, List.of(e.getMessage()));
+            if (observers != null) observers.discardNew(accessLog, tracing);
+            if (adminMove != null) adminMove.rollback();
+            // filters: what prepare() built for the refused configuration is dropped by the next prepare()
+            return refused(errors);
         }
         applyPoolSettings(fresh);
         clusters.start();
+        AccessLog oldLog = accessLog;
+        Tracing oldTracing = tracing;
+        accessLog = observers.accessLog();
+        tracing = observers.tracing();
         snapshot = fresh;
+        List<ListenerServer> retired = change.commit();
+        if (adminMove != null) {
+            adminMove.commit();
+            admin.warnIfWritesRefused(next.admin());
+        }
         old.clusters().close();
         filters.committed(next);
         metrics.configReloaded(true);
-        for (String w : warnings) log.warn(w);
-        log.info("configuration reloaded: {} route(s), {} cluster(s)", next.routes().size(), next.clusters().size());
-        return new ReloadResult(true, warnings);
+        retireLater(retired, oldLog == accessLog ? null : oldLog, oldTracing == tracing ? null : oldTracing,
+                next.drainTimeout());
+        log.info("configuration generation {} applied: {} listener(s), {} route(s), {} cluster(s){}{}", fresh.generation(),
+                next.listeners().size(), next.routes().size(), next.clusters().size(),
+                change.retiredNames().isEmpty() ? "" : "; listener(s) draining: " + change.retiredNames(),
+                adminMove == null ? "" : "; admin API now on " + next.admin().address());
+        return new ApplyResult(true, fresh.generation(), next, List.of(), List.of());
+    }
+
+    /** Binds the admin API anew when its address or TLS on/off changed (null when not, or when it failed: then an error). */
+    private AdminServer.Move moveAdmin(StraitConfig old, StraitConfig next, List<String> errors) {
+        if (!AdminServer.needsMove(old.admin(), next.admin())) return null;
+        try {
+            return admin.move(next.admin());
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+            String m = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
+            String tlsPrefix = "listener admin: tls."; // the TLS terminator's words for certificates that fail to load
+            errors.add(e instanceof IllegalStateException && m.startsWith(tlsPrefix) ? "admin.tls." + m.substring(tlsPrefix.length())
+                    : "admin.address: cannot bind " + next.admin().address() + ": " + m);
+            return null;
+        }
+    }
+
+    /**
+     * Replaces the endpoints of a running cluster (a control plane's push, or another endpoint source)
+     * without rebuilding it: kept endpoints keep their health, ejection and circuit-breaker state and their
+     * connections. They last until the next configuration is applied, which sets the endpoints it names.
+     *
+     * @throws IllegalArgumentException when the running configuration has no such cluster
+     */
+    public synchronized void setEndpoints(String cluster, List<io.strait.config.model.EndpointConfig> endpoints) {
+        Snapshot s = snapshot;
+        var c = s.clusters().get(cluster);
+        if (c == null) throw new IllegalArgumentException("no cluster '" + cluster + "' in generation " + s.generation());
+        c.replaceEndpoints(endpoints);
+        for (Endpoint e : c.endpoints()) pools.configure(e, c.config());
+    }
+
+    private ApplyResult refused(List<String> errors) {
+        metrics.configReloaded(false);
+        log.error("configuration refused, the running one stays:\n  {}", String.join("\n  ", errors));
+        Snapshot s = snapshot;
+        return new ApplyResult(false, s.generation(), s.config(), List.copyOf(errors), List.of());
+    }
+
+    /**
+     * After a swap: retired listeners' connections get until the drain timeout, then are closed; the previous
+     * access log and tracing are closed a moment later, once no exchange still holds them.
+     */
+    private void retireLater(List<ListenerServer> retired, AccessLog oldLog, Tracing oldTracing, java.time.Duration drain) {
+        if (!retired.isEmpty()) {
+            CompletableFuture.delayedExecutor(drain.toMillis(), TimeUnit.MILLISECONDS, control).execute(() -> {
+                for (ListenerServer l : retired) {
+                    l.closeAll();
+                    listeners.forget(l);
+                }
+            });
+        }
+        List<AutoCloseable> replaced = new ArrayList<>();
+        if (oldLog != null) replaced.add(oldLog);
+        if (oldTracing != null) replaced.add(oldTracing);
+        closingLater.addAll(replaced);
+        if (!replaced.isEmpty()) {
+            CompletableFuture.delayedExecutor(OBSERVER_SWAP_GRACE_MILLIS, TimeUnit.MILLISECONDS, control).execute(() -> {
+                for (AutoCloseable c : replaced) {
+                    if (closingLater.remove(c)) closeQuietly(c);
+                }
+            });
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            log.warn("closing {} failed: {}", c.getClass().getSimpleName(), e.toString());
+        }
     }
 
     private void reloadQuietly() {
@@ -272,29 +379,15 @@ public final class ProxyServer implements Engine, AutoCloseable {
         }
     }
 
-    private static List<String> listenerChanges(StraitConfig old, StraitConfig next) {
-        List<String> warnings = new ArrayList<>();
-        Map<String, ListenerConfig> before = new java.util.HashMap<>();
-        old.listeners().forEach(l -> before.put(l.name(), l));
-        for (ListenerConfig l : next.listeners()) {
-            ListenerConfig prev = before.get(l.name());
-            if (prev == null || !Objects.equals(prev.address(), l.address()) || !prev.protocols().equals(l.protocols())) {
-                warnings.add("listener " + l.name() + ": address and protocol changes take effect after a restart");
-            }
-        }
-        if (!Objects.equals(old.admin(), next.admin())) warnings.add("admin: address changes take effect after a restart");
-        return warnings;
-    }
-
     // ---------------------------------------------------------------- shutdown
 
     /** Stops accepting, lets requests in flight finish within the drain timeout, then closes everything. */
     public void shutdown() {
         ready = false;
         long deadline = System.nanoTime() + snapshot.config().drainTimeout().toNanos();
-        for (ListenerServer l : listeners) l.stopAccepting();
-        for (ListenerServer l : listeners) l.drain();
-        while (System.nanoTime() < deadline && listeners.stream().anyMatch(l -> l.openConnections() > 0)) {
+        var all = listeners.stopAll();
+        for (ListenerServer l : all) l.drain();
+        while (System.nanoTime() < deadline && all.stream().anyMatch(l -> l.openConnections() > 0)) {
             try {
                 Thread.sleep(20);
             } catch (InterruptedException e) {
@@ -302,7 +395,7 @@ public final class ProxyServer implements Engine, AutoCloseable {
                 break;
             }
         }
-        int left = listeners.stream().mapToInt(ListenerServer::openConnections).sum();
+        int left = all.stream().mapToInt(ListenerServer::openConnections).sum();
         close();
         log.info("strait stopped{}", left == 0 ? "" : " (" + left + " connection(s) still open at the drain deadline were closed)");
     }
@@ -313,10 +406,7 @@ public final class ProxyServer implements Engine, AutoCloseable {
         ready = false;
         if (!closed.compareAndSet(false, true)) return;
         if (watcher != null) watcher.close();
-        for (ListenerServer l : listeners) {
-            l.stopAccepting();
-            l.closeAll();
-        }
+        for (ListenerServer l : listeners.stopAll()) l.closeAll();
         admin.close();
         snapshot.clusters().close();
         pools.close();
@@ -324,6 +414,8 @@ public final class ProxyServer implements Engine, AutoCloseable {
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         accessLog.close();
         tracing.close();
+        for (AutoCloseable c : closingLater) closeQuietly(c); // replaced by a reload a moment ago
+        closingLater.clear();
         control.shutdownNow();
     }
 }

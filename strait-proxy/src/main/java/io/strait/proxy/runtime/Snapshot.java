@@ -35,7 +35,11 @@ public final class Snapshot {
                     new FilterChain.Link("forwardedHeaders", new ForwardedHeadersFilter(0), BodyAccess.NONE)));
 
     private final StraitConfig config;
+    private final long generation;
+    /** Serves every route: listeners that name none, and listeners a reload removed. */
     private final Router router;
+    /** The routers of listeners that name their routes (listeners[].routes), built once per generation. */
+    private final Map<String, Router> listenerRouters = new HashMap<>();
     private final ClusterManager clusters;
     private final Map<RouteConfig, RouteRuntime> routes = new IdentityHashMap<>();
     private final Map<String, FilterChain> listenerFilters = new HashMap<>();
@@ -45,8 +49,9 @@ public final class Snapshot {
      * @throws IllegalArgumentException naming the config path when a filter cannot be built (a name no
      *     factory of {@code module} has, settings its factory refuses)
      */
-    Snapshot(StraitConfig config, ClusterManager clusters, ProxyMetrics metrics, FilterModule module) {
+    Snapshot(StraitConfig config, long generation, ClusterManager clusters, ProxyMetrics metrics, FilterModule module) {
         this.config = config;
+        this.generation = generation;
         this.clusters = clusters;
         this.router = Router.build(config.routes());
         Map<String, FilterFactory<?>> factories = new HashMap<>();
@@ -66,15 +71,39 @@ public final class Snapshot {
             first.addAll(module.listenerFilters(l));
             listenerFilters.put(l.name(), FilterChain.build("listener:" + l.name(), first, l.filters(), factories,
                     spec -> new FilterScope(null, l, spec.path())));
+            if (l.namesRoutes()) listenerRouters.put(l.name(), Router.build(routesOf(l)));
         }
+    }
+
+    /** The listener's routes in the order of the routes section (the order matching follows). */
+    private List<RouteConfig> routesOf(ListenerConfig l) {
+        java.util.Set<String> wanted = java.util.Set.copyOf(l.routes());
+        return config.routes().stream().filter(r -> wanted.contains(r.name())).toList();
+    }
+
+    /** This generation's number: 1 for the configuration the process started with, then one more per applied one. */
+    public long generation() {
+        return generation;
     }
 
     public StraitConfig config() {
         return config;
     }
 
+    /** The router of every route. */
     public Router router() {
         return router;
+    }
+
+    /**
+     * The router of a listener's requests: its own routes when it names them, else every route. A listener a
+     * reload removed (its open connections serve one more request each) keeps to the routes it was bound with.
+     */
+    public Router router(ListenerConfig bound) {
+        Router r = listenerRouters.get(bound.name());
+        if (r != null) return r;
+        if (listeners.containsKey(bound.name()) || !bound.namesRoutes()) return router;
+        return Router.build(routesOf(bound)); // rare: the last request of a removed listener's connection
     }
 
     public ClusterManager clusters() {
