@@ -54,7 +54,7 @@ final class ConfigReader {
         AdminConfig admin = admin(root.object("admin"));
         List<ListenerConfig> listeners = listeners();
         String zone = zone();
-        Map<String, ClusterConfig> clusters = new ClusterReader(root, zone != null).read();
+        Map<String, ClusterConfig> clusters = new ClusterReader(root, zone != null, tls).read();
         AuthConfig auth = AuthReader.read(root, baseDir);
         RateLimitReader rateLimits = new RateLimitReader();
         RateLimitsConfig limits = rateLimits.read(root);

@@ -99,6 +99,7 @@ final class Http1LoopPool implements LoopPool {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        endpoint.addTls(ch);
                         ch.pipeline().addLast("codec", new HttpClientCodec(
                                 4096, MAX_UPSTREAM_HEADER_SIZE, 65536, false, false));
                         ch.pipeline().addLast("conn", conn);
@@ -106,12 +107,21 @@ final class Http1LoopPool implements LoopPool {
                 });
         ChannelFuture f = b.connect(endpoint.address());
         f.addListener(done -> {
-            connecting--;
             if (done.isSuccess()) {
-                conn.inUse = true;
-                active++;
-                cb.onAcquired(conn);
+                endpoint.ready(f.channel()).addListener(ready -> {
+                    connecting--;
+                    if (ready.isSuccess()) {
+                        conn.inUse = true;
+                        active++;
+                        cb.onAcquired(conn);
+                    } else {
+                        // the channel's close (closed(conn)) gives back its place and wakes a waiter
+                        f.channel().close();
+                        cb.onAcquireFailed(ready.cause());
+                    }
+                });
             } else {
+                connecting--;
                 open--;
                 conn.releaseGate();
                 cb.onAcquireFailed(done.cause());

@@ -2,6 +2,7 @@ package io.strait.proxy.endpoint;
 
 import io.strait.config.model.ClusterConfig;
 import io.strait.proxy.cluster.Endpoint;
+import io.strait.proxy.tls.UpstreamTls;
 import io.strait.proxy.transport.Transport;
 import java.util.Collection;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,12 +25,15 @@ public final class UpstreamPools implements AutoCloseable {
     public EndpointPool pool(Endpoint endpoint, ClusterConfig cluster) {
         // An Endpoint object belongs to one cluster of one configuration generation: cache its pool on it.
         if (endpoint.poolAttachment() instanceof EndpointPool cached) return cached;
-        boolean h2 = cluster.protocol() == ClusterConfig.UpstreamProtocol.H2C;
+        boolean h2 = cluster.protocol() != null && cluster.protocol().http2();
+        UpstreamTls tls = endpoint.tls();
         // Per cluster: two clusters naming the same address keep their own limits and connections.
-        String key = cluster.name() + (h2 ? "|h2c|" : "|") + endpoint.id();
+        // Per TLS settings too: connections made with other settings (or none) are never handed out.
+        String key = cluster.name() + (h2 ? "|h2|" : "|") + (tls == null ? "" : "tls" + tls.id() + "|") + endpoint.id();
         EndpointPool p = pools.get(key);
         if (p == null) {
-            p = pools.computeIfAbsent(key, k -> new EndpointPool(endpoint.id(), endpoint.address(), transport, loops, cluster.pool(), h2));
+            p = pools.computeIfAbsent(key, k -> new EndpointPool(endpoint.id(), endpoint.address(), transport, loops,
+                    cluster.pool(), h2, tls, endpoint.hostname()));
         }
         p.resilience(endpoint.resilience()); // a new Endpoint object: maybe a new cluster generation
         endpoint.poolAttachment(p);

@@ -28,6 +28,7 @@ import io.strait.proxy.cluster.Endpoint;
 import io.strait.proxy.cluster.lb.LbContext;
 import io.strait.proxy.endpoint.PoolCallback;
 import io.strait.proxy.endpoint.PoolOverflowException;
+import io.strait.proxy.tls.UpstreamTlsException;
 import io.strait.proxy.endpoint.UpstreamConnection;
 import io.strait.proxy.endpoint.UpstreamListener;
 import io.strait.proxy.filter.FilterResult;
@@ -318,7 +319,7 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
                 && (retry.nonIdempotent() || IDEMPOTENT.contains(method))) {
             keepBody = true;
         }
-        upstreamH2 = cluster.config().protocol() == ClusterConfig.UpstreamProtocol.H2C;
+        upstreamH2 = cluster.config().protocol().http2();
         prepareUpstreamHead();
         TrafficPolicy.Mirror m = route.config().traffic().mirror();
         if (m != null && route.mirror() != null && ThreadLocalRandom.current().nextDouble() * 100 < m.percent()) {
@@ -597,6 +598,8 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
         endAttempt(AttemptResult.CONNECT_FAILURE);
         if (retryable(AttemptResult.CONNECT_FAILURE, 0)) {
             retryAfterBackoff(AttemptResult.CONNECT_FAILURE);
+        } else if (cause instanceof UpstreamTlsException) {
+            respondError(HttpResponseStatus.BAD_GATEWAY, "upstream_tls_failure", cause.getMessage());
         } else if (cause instanceof ConnectTimeoutException) {
             respondError(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream_connect_timeout",
                     "connecting to " + endpoint.id() + " timed out");

@@ -19,6 +19,7 @@ import io.strait.proxy.observe.AccessLog;
 import io.strait.proxy.observe.ProxyMetrics;
 import io.strait.proxy.observe.RouteMetrics;
 import io.strait.proxy.observe.Tracing;
+import io.strait.proxy.tls.CertificateSources;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,14 +58,18 @@ public final class ProxyServer implements Engine, AutoCloseable {
     });
     private final AdminServer admin;
     private final FilterFactory filters;
+    /** Certificate sources set by code for named listeners and clusters (in place of their files). */
+    private final CertificateSources certificates;
     private volatile Snapshot snapshot;
     private volatile boolean ready;
     private final AtomicBoolean closed = new AtomicBoolean();
     private ConfigWatcher watcher;
 
-    private ProxyServer(StraitConfig config, Path configFile, int threads, FilterFactory filters) {
+    private ProxyServer(StraitConfig config, Path configFile, int threads, FilterFactory filters,
+            CertificateSources certificates) {
         this.configFile = configFile;
         this.filters = filters;
+        this.certificates = certificates;
         this.metrics = new ProxyMetrics();
         filters.registerMetrics(metrics.registry());
         this.transport = Transport.detect();
@@ -80,7 +85,13 @@ public final class ProxyServer implements Engine, AutoCloseable {
         this.unrouted = metrics.forRoute("", "");
         this.accessLog = AccessLog.create(config.observability().accessLog(), metrics.accessLogDropCounter());
         this.tracing = Tracing.create(config.observability().tracing());
-        ClusterManager clusters = ClusterManager.create(config.clusters(), config.zone(), group, null);
+        ClusterManager clusters;
+        try {
+            clusters = ClusterManager.create(config.clusters(), config.zone(), group, null, certificates);
+        } catch (RuntimeException e) { // a TLS file that became unreadable since the config was checked
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            throw e;
+        }
         this.snapshot = new Snapshot(config, clusters, metrics, filters);
         filters.committed(config);
         applyPoolSettings(snapshot);
@@ -125,14 +136,23 @@ public final class ProxyServer implements Engine, AutoCloseable {
      * @throws IllegalArgumentException when {@code filters} cannot serve the configuration
      */
     public static ProxyServer start(StraitConfig config, Path configFile, FilterFactory filters) throws InterruptedException {
+        return start(config, configFile, filters, new CertificateSources());
+    }
+
+    /**
+     * As {@link #start(StraitConfig, Path, FilterFactory)}, with certificate sources set by code for
+     * some listeners and clusters (a control plane's), used in place of the files their tls sections name.
+     */
+    public static ProxyServer start(StraitConfig config, Path configFile, FilterFactory filters, CertificateSources certificates)
+            throws InterruptedException {
         int threads = Integer.getInteger("strait.threads", Runtime.getRuntime().availableProcessors());
-        ProxyServer s = new ProxyServer(config, configFile, threads, filters);
+        ProxyServer s = new ProxyServer(config, configFile, threads, filters, certificates);
         try {
             s.snapshot.clusters().start();
             long drainMillis = config.drainTimeout().toMillis();
             for (ListenerConfig l : config.listeners()) {
                 ListenerServer ls = new ListenerServer(l);
-                ls.bind(s, s.group, s.transport, drainMillis);
+                ls.bind(s, s.group, s.transport, drainMillis, certificates.forListener(l.name()));
                 s.listeners.add(ls);
             }
             s.admin.bind(config.admin().address(), s.group, s.transport);
@@ -230,7 +250,7 @@ public final class ProxyServer implements Engine, AutoCloseable {
         ClusterManager clusters;
         try {
             filters.prepare(next);
-            clusters = ClusterManager.create(next.clusters(), next.zone(), group, old.clusters());
+            clusters = ClusterManager.create(next.clusters(), next.zone(), group, old.clusters(), certificates);
         } catch (RuntimeException e) {
             metrics.configReloaded(false);
             log.error("reload rejected: {}", e.getMessage());

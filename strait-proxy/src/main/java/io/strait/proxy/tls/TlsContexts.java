@@ -55,16 +55,27 @@ final class TlsContexts {
 
     /** Every certificate's context, by SNI name; the first certificate is the default. */
     static SniTable build(TlsConfig c, List<String> alpn) throws TlsException {
+        return build(c, alpn, null);
+    }
+
+    /**
+     * As {@link #build(TlsConfig, List)}; {@code code} (nullable: none), material set by code, replaces the
+     * first certificate when it has one, and the client CAs when it has a trust bundle.
+     */
+    static SniTable build(TlsConfig c, List<String> alpn, CertificateMaterial code) throws TlsException {
         X509Certificate[] trust = null;
         if (c.clientAuth().mode() != TlsConfig.ClientAuth.Mode.NONE) {
-            trust = certificates("clientAuth.caFile", c.clientAuth().caFile()).toArray(X509Certificate[]::new);
+            trust = code != null && !code.trustBundle().isEmpty()
+                    ? code.trustBundle().toArray(X509Certificate[]::new)
+                    : certificates("clientAuth.caFile", c.clientAuth().caFile()).toArray(X509Certificate[]::new);
         }
         SniTable table = null;
         for (int i = 0; i < c.certificates().size(); i++) {
             TlsConfig.Certificate cert = c.certificates().get(i);
             String where = "certificates[" + i + "]";
-            List<X509Certificate> chain = certificates(where + ".certFile", cert.certFile());
-            PrivateKey key = key(where + ".keyFile", cert.keyFile());
+            boolean fromCode = i == 0 && code != null && code.hasCertificate();
+            List<X509Certificate> chain = fromCode ? code.chain() : certificates(where + ".certFile", cert.certFile());
+            PrivateKey key = fromCode ? code.privateKey() : key(where + ".keyFile", cert.keyFile());
             if (!Pem.matches(key, chain.get(0))) {
                 throw new TlsException(where + ".keyFile '" + cert.keyFile() + "' is not the key of the certificate in '"
                         + cert.certFile() + "'");

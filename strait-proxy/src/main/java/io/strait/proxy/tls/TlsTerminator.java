@@ -35,6 +35,12 @@ public final class TlsTerminator implements Mapping<String, SslContext>, AutoClo
     private final String listener;
     private final Supplier<ListenerConfig> current;
     private final ScheduledExecutorService checker;
+    /** Material set by code for the default certificate, or null: the files alone. */
+    private final CertificateSource source;
+    private final AutoCloseable subscription;
+    /** Changes of {@link #source} so far, and how many of them the current table was built with. */
+    private final java.util.concurrent.atomic.AtomicLong sourceChanges = new java.util.concurrent.atomic.AtomicLong();
+    private long builtChanges;
     private volatile SniTable table;
     private TlsConfig config;
     private Map<Path, String> stamps;
@@ -42,8 +48,10 @@ public final class TlsTerminator implements Mapping<String, SslContext>, AutoClo
     private TlsConfig failedConfig;
     private Map<Path, String> failedStamps;
 
-    private TlsTerminator(ListenerConfig l, Supplier<ListenerConfig> current, SniTable table, Map<Path, String> stamps) {
+    private TlsTerminator(ListenerConfig l, Supplier<ListenerConfig> current, SniTable table, Map<Path, String> stamps,
+            CertificateSource source) {
         this.listener = l.name();
+        this.source = source;
         this.current = current;
         this.config = l.tls();
         this.table = table;
@@ -53,6 +61,11 @@ public final class TlsTerminator implements Mapping<String, SslContext>, AutoClo
             t.setDaemon(true);
             return t;
         });
+        // a change set by code is taken up before set() returns: the next handshake uses it
+        this.subscription = source == null ? null : source.subscribe(() -> {
+            sourceChanges.incrementAndGet();
+            checkNow();
+        });
     }
 
     /**
@@ -60,14 +73,19 @@ public final class TlsTerminator implements Mapping<String, SslContext>, AutoClo
      * {@code current} gives the listener's settings of the current config generation.
      */
     public static TlsTerminator start(ListenerConfig l, Supplier<ListenerConfig> current) {
+        return start(l, current, null);
+    }
+
+    /** As {@link #start(ListenerConfig, Supplier)}; {@code source} (nullable), set by code, gives the default certificate. */
+    public static TlsTerminator start(ListenerConfig l, Supplier<ListenerConfig> current, CertificateSource source) {
         Map<Path, String> stamps = stamps(l.tls());
         SniTable table;
         try {
-            table = TlsContexts.build(l.tls(), alpn(l));
+            table = TlsContexts.build(l.tls(), alpn(l), source == null ? null : source.current());
         } catch (TlsException e) {
             throw new IllegalStateException("listener " + l.name() + ": tls." + e.getMessage());
         }
-        TlsTerminator t = new TlsTerminator(l, current, table, stamps);
+        TlsTerminator t = new TlsTerminator(l, current, table, stamps, source);
         log.info("listener {}: TLS by {}, {} certificate(s), {} and up, ALPN {}, client certificates {}", l.name(),
                 TlsContexts.providerName(), l.tls().certificates().size(), l.tls().minVersion(), alpn(l),
                 l.tls().clientAuth().mode().name().toLowerCase(java.util.Locale.ROOT));
@@ -128,17 +146,20 @@ public final class TlsTerminator implements Mapping<String, SslContext>, AutoClo
         if (l == null || l.tls() == null) return;
         TlsConfig next = l.tls();
         Map<Path, String> now = stamps(next);
-        if (next.equals(config) && now.equals(stamps)) return;
-        if (next.equals(failedConfig) && now.equals(failedStamps)) return;
+        long changes = sourceChanges.get();
+        if (next.equals(config) && now.equals(stamps) && changes == builtChanges) return;
+        if (next.equals(failedConfig) && now.equals(failedStamps) && changes == builtChanges) return;
         try {
-            SniTable fresh = TlsContexts.build(next, alpn(l));
+            SniTable fresh = TlsContexts.build(next, alpn(l), source == null ? null : source.current());
             table = fresh;
+            builtChanges = changes;
             config = next;
             stamps = now;
             failedConfig = null;
             failedStamps = null;
             log.info("listener {}: TLS certificates reloaded; new connections use them", listener);
         } catch (TlsException e) {
+            builtChanges = changes;
             failedConfig = next;
             failedStamps = now;
             log.error("listener {}: TLS certificates not reloaded, the previous ones still serve: tls.{}", listener, e.getMessage());
@@ -169,6 +190,13 @@ public final class TlsTerminator implements Mapping<String, SslContext>, AutoClo
 
     @Override
     public void close() {
+        if (subscription != null) {
+            try {
+                subscription.close();
+            } catch (Exception e) {
+                // a subscription handle only removes a listener
+            }
+        }
         checker.shutdownNow();
     }
 }
