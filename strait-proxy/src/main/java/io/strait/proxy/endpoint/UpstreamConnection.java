@@ -6,7 +6,10 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import io.strait.proxy.resilience.ClusterResilience;
+import io.netty.handler.codec.DecoderException;
+import io.strait.proxy.tls.UpstreamTlsException;
 import java.io.IOException;
+import javax.net.ssl.SSLException;
 
 /**
  * One HTTP/1.1 connection to an endpoint, serving one exchange at a time. It reads with auto-read
@@ -127,6 +130,10 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         UpstreamListener l = listener;
         listener = null;
+        if (cause instanceof DecoderException && cause.getCause() instanceof SSLException tls) {
+            // a TLS alert after the handshake: with TLS 1.3 a server refuses a client certificate only then
+            cause = new UpstreamTlsException("TLS to " + endpointId() + ": the server ended the connection: " + tls.getMessage(), tls);
+        }
         if (l != null) l.onUpstreamClosed(cause);
         ctx.close();
     }

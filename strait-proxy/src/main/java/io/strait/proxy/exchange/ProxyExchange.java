@@ -880,8 +880,12 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
                 retryAfterBackoff(AttemptResult.RESET);
                 return;
             }
-            respondError(HttpResponseStatus.BAD_GATEWAY, "upstream_reset",
-                    "connection to " + endpoint.id() + " closed before a response");
+            if (cause instanceof UpstreamTlsException) {
+                respondError(HttpResponseStatus.BAD_GATEWAY, "upstream_tls_failure", cause.getMessage());
+            } else {
+                respondError(HttpResponseStatus.BAD_GATEWAY, "upstream_reset",
+                        "connection to " + endpoint.id() + " closed before a response");
+            }
         } else {
             fail("upstream closed mid-response");
         }
