@@ -90,11 +90,11 @@ public final class UpstreamTls implements AutoCloseable {
                 source = files.watch(config.reloadCheckInterval());
             }
             UpstreamTls tls = new UpstreamTls(cluster, config, protocol, source, codeSource);
-            log.info("cluster {}: TLS by {}, SNI {}, verifying {}, {}, trust {}", cluster, TlsContexts.providerName(),
+            log.info("cluster {}: TLS by {}, SNI {}, verifying {}, {}, trusting {}", cluster, TlsContexts.providerName(),
                     config.sni() == null ? "the endpoint's host name" : config.sni(),
                     config.verifySubjectAltName().isEmpty() ? "the SNI name" : config.verifySubjectAltName(),
                     source.current().hasCertificate() ? "client certificate" : "no client certificate",
-                    source.current().trustBundle().isEmpty() ? "the system's" : source.describe());
+                    tls.trustName());
             return tls;
         } catch (TlsException e) {
             if (files != null) files.close();
@@ -185,7 +185,9 @@ public final class UpstreamTls implements AutoCloseable {
     }
 
     private String trustName() {
-        return source.current().trustBundle().isEmpty() ? "the system trust store" : source.describe();
+        if (source.current().trustBundle().isEmpty()) return "the system trust store";
+        if (codeSource == null) return "clusters." + cluster + ".tls.caFile '" + config.caFile() + "'";
+        return source.describe();
     }
 
     /** The source changed: new contexts for new connections; a failure keeps the old ones. */

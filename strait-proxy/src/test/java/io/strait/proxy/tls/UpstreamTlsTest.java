@@ -121,7 +121,7 @@ class UpstreamTlsTest {
         HttpResponse<String> r = p.get("/echo/untrusted");
         assertThat(r.statusCode()).isEqualTo(502);
         assertThat(Json.parse(r.body()).get("message").asText())
-                .startsWith("TLS to " + b.address() + " (users.internal): the certificate is not trusted by clusters.users.tls files [");
+                .startsWith("TLS to " + b.address() + " (users.internal): the certificate is not trusted by clusters.users.tls.caFile '" + dir.resolve("other.pem") + "' (");
         // the system trust store does not know the test CA either
         ProxyFixture system = proxy(b, "tls: {sni: users.internal}");
         assertThat(Json.parse(system.get("/x").body()).get("message").asText()).contains("not trusted by the system trust store");
