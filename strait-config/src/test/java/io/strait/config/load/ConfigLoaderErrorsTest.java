@@ -419,7 +419,7 @@ class ConfigLoaderErrorsTest {
                         "clusters.c.zoneAware: only applies to loadBalancer: zone-aware"),
                 error("zone: a\nclusters: {c: {endpoints: [{address: 127.0.0.1:1, zone: a}], loadBalancer: zone-aware, zoneAware: {minHealthyPercent: 101}}}",
                         "clusters.c.zoneAware.minHealthyPercent: must be between 0 and 100 (was 101)"),
-                error("clusters: {c: {" + ep + ", protocol: http2}}", "clusters.c.protocol: unknown value 'http2'; expected one of http1, h2c"));
+                error("clusters: {c: {" + ep + ", protocol: http2}}", "clusters.c.protocol: unknown value 'http2'; expected one of http1, h2c, h2"));
     }
 
     static Stream<Arguments> clusterSettings() {
