@@ -95,13 +95,13 @@ public final class Cluster implements AutoCloseable {
     private Cluster(ClusterConfig config, String localZone, EventLoopGroup group, Cluster previous,
             DnsServerAddressStreamProvider nameServers, CertificateSource certificates) {
         this.nameServers = nameServers;
-        this.tls = upstreamTls(config, previous, certificates);
         this.config = Objects.requireNonNull(config, "config");
         this.group = Objects.requireNonNull(group, "group");
         this.lb = LoadBalancers.create(config, localZone);
         this.subsets = new ClusterSubsets(this, localZone);
         this.carryEjections = previous != null && ClusterResilience.carriesEjections(config, previous.config());
         this.resilience = new ClusterResilience(config, this::endpoints, previous == null ? null : previous.resilience);
+        this.tls = upstreamTls(config, previous, certificates); // last before the endpoints, which carry it
         List<Endpoint> previousEndpoints = previous == null ? List.of() : previous.endpoints();
         Map<String, Endpoint> before = new HashMap<>();
         previousEndpoints.forEach(e -> before.put(e.id(), e));

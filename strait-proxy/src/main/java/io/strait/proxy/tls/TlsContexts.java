@@ -37,8 +37,13 @@ final class TlsContexts {
 
     private TlsContexts() {}
 
+    /** Set by tests to run the same checks with the JDK's provider where BoringSSL loads; null: the normal choice. */
+    static volatile SslProvider forcedProvider;
+
     /** BoringSSL (netty-tcnative) when its native library loads; the JDK's provider otherwise. */
     static SslProvider provider() {
+        SslProvider forced = forcedProvider;
+        if (forced != null) return forced;
         return OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
     }
 
