@@ -179,6 +179,26 @@ class UpstreamTlsTest {
     }
 
     @Test
+    void aTlsFailureIsAConnectFailureThatIsRetriedOnAnotherEndpoint() throws Exception {
+        TestBackend good = backend();
+        TestBackend bad = TestBackend.tls("impostor", TestCerts.Ca.serverContext(certs.ca("other").server("impostor", "users.internal")));
+        open.add(bad);
+        ProxyFixture p = ProxyFixture.start("""
+                clusters:
+                  users:
+                    endpoints: [{address: ${good}}, {address: ${bad}}]
+                    tls: {sni: users.internal, caFile: ../ca.pem}
+                routes:
+                  - {name: all, match: {pathPrefix: /}, cluster: users}
+                """, Map.of("good", good.address(), "bad", bad.address()), FilterFactory.NONE, Files.createTempDirectory(dir, "proxy"));
+        open.add(p);
+        for (int i = 0; i < 6; i++) assertThat(p.get("/echo/" + i).statusCode()).isEqualTo(200); // connect failures are retried by default
+        assertThat(bad.serverNames()).isNotEmpty(); // it was tried, and refused at the handshake
+        assertThat(bad.requestCount()).isZero();
+        assertThat(good.requestCount()).isEqualTo(6);
+    }
+
+    @Test
     void theAdminConfigShowsTheTlsSectionWithPathsOnly() throws Exception {
         TestBackend b = backend(ca);
         ProxyFixture p = proxy(b, "tls: {sni: users.internal, caFile: ca.pem, certFile: client.pem, keyFile: client.key}");
