@@ -108,7 +108,7 @@ public final class FileCertificateSource implements CertificateSource, AutoClose
                 next = load();
             } catch (TlsException e) {
                 failedStamps = now;
-                log.error("{}: certificate files not reloaded, the previous ones stay: {}", where, e.getMessage());
+                log.error("certificate files not reloaded, the previous ones stay: {}", e.getMessage());
                 return;
             }
             current = next;

@@ -58,36 +58,45 @@ final class TlsContexts {
                 : new String[] {"TLSv1.3", "TLSv1.2"};
     }
 
-    /** Every certificate's context, by SNI name; the first certificate is the default. */
+    /** Every certificate's context, by SNI name; the first certificate is the default. Reads the files (tests). */
     static SniTable build(TlsConfig c, List<String> alpn) throws TlsException {
-        return build(c, alpn, null);
-    }
-
-    /**
-     * As {@link #build(TlsConfig, List)}; {@code code} (nullable: none), material set by code, replaces the
-     * first certificate when it has one, and the client CAs when it has a trust bundle.
-     */
-    static SniTable build(TlsConfig c, List<String> alpn, CertificateMaterial code) throws TlsException {
-        X509Certificate[] trust = null;
-        if (c.clientAuth().mode() != TlsConfig.ClientAuth.Mode.NONE) {
-            trust = code != null && !code.trustBundle().isEmpty()
-                    ? code.trustBundle().toArray(X509Certificate[]::new)
-                    : certificates("clientAuth.caFile", c.clientAuth().caFile()).toArray(X509Certificate[]::new);
-        }
-        SniTable table = null;
+        List<CertificateMaterial> certs = new ArrayList<>();
         for (int i = 0; i < c.certificates().size(); i++) {
             TlsConfig.Certificate cert = c.certificates().get(i);
             String where = "certificates[" + i + "]";
-            boolean fromCode = i == 0 && code != null && code.hasCertificate();
-            List<X509Certificate> chain = fromCode ? code.chain() : certificates(where + ".certFile", cert.certFile());
-            PrivateKey key = fromCode ? code.privateKey() : key(where + ".keyFile", cert.keyFile());
+            List<X509Certificate> chain = certificates(where + ".certFile", cert.certFile());
+            PrivateKey key = key(where + ".keyFile", cert.keyFile());
             if (!Pem.matches(key, chain.get(0))) {
                 throw new TlsException(where + ".keyFile '" + cert.keyFile() + "' is not the key of the certificate in '"
                         + cert.certFile() + "'");
             }
-            SslContext ctx = context(c, alpn, key, chain, trust, where);
+            certs.add(new CertificateMaterial(chain, key, List.of()));
+        }
+        List<X509Certificate> cas = c.clientAuth().mode() == TlsConfig.ClientAuth.Mode.NONE ? List.of()
+                : certificates("clientAuth.caFile", c.clientAuth().caFile());
+        return build(c, alpn, certs, cas);
+    }
+
+    /**
+     * Every certificate's context, by SNI name, from the material of each of {@code c}'s certificates (in
+     * order: the first is the default) and the CAs client certificates must lead to.
+     */
+    static SniTable build(TlsConfig c, List<String> alpn, List<CertificateMaterial> certs, List<X509Certificate> clientCas)
+            throws TlsException {
+        X509Certificate[] trust = null;
+        if (c.clientAuth().mode() != TlsConfig.ClientAuth.Mode.NONE) {
+            if (clientCas.isEmpty()) throw new TlsException("clientAuth.caFile: no CA certificates");
+            trust = clientCas.toArray(X509Certificate[]::new);
+        }
+        SniTable table = null;
+        for (int i = 0; i < c.certificates().size(); i++) {
+            String where = "certificates[" + i + "]";
+            CertificateMaterial m = certs.get(i);
+            if (!m.hasCertificate()) throw new TlsException(where + ": the certificate source holds no certificate");
+            SslContext ctx = context(c, alpn, m.privateKey(), m.chain(), trust, where);
             if (table == null) table = new SniTable(ctx);
-            List<String> names = cert.serverNames().isEmpty() ? Pem.dnsNames(chain.get(0)) : cert.serverNames();
+            List<String> names = c.certificates().get(i).serverNames().isEmpty() ? Pem.dnsNames(m.chain().get(0))
+                    : c.certificates().get(i).serverNames();
             for (String n : names) table.add(n, ctx);
         }
         if (table == null) throw new TlsException("no certificates");
@@ -135,16 +144,5 @@ final class TlsContexts {
         } finally {
             if (bytes != null) java.util.Arrays.fill(bytes, (byte) 0);
         }
-    }
-
-    /** Every file the settings read, for change detection. */
-    static List<Path> files(TlsConfig c) {
-        List<Path> out = new ArrayList<>();
-        for (TlsConfig.Certificate cert : c.certificates()) {
-            out.add(cert.certFile());
-            out.add(cert.keyFile());
-        }
-        if (c.clientAuth().caFile() != null) out.add(c.clientAuth().caFile());
-        return out;
     }
 }

@@ -191,7 +191,7 @@ public final class UpstreamTls implements AutoCloseable {
     }
 
     /** The source changed: new contexts for new connections; a failure keeps the old ones. */
-    private void rebuild() {
+    private synchronized void rebuild() {
         try {
             contexts = build(source.current());
             log.info("cluster {}: TLS certificates changed ({}); new connections use them", cluster, source.describe());
