@@ -19,7 +19,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.ReferenceCountUtil;
-import io.strait.config.model.ClusterConfig;
 import io.strait.config.model.ListenerConfig;
 import io.strait.config.model.RetryPolicy;
 import io.strait.config.model.TrafficPolicy;
@@ -28,7 +27,6 @@ import io.strait.proxy.cluster.Endpoint;
 import io.strait.proxy.cluster.lb.LbContext;
 import io.strait.proxy.endpoint.PoolCallback;
 import io.strait.proxy.endpoint.PoolOverflowException;
-import io.strait.proxy.tls.UpstreamTlsException;
 import io.strait.proxy.endpoint.UpstreamConnection;
 import io.strait.proxy.endpoint.UpstreamListener;
 import io.strait.proxy.filter.FilterResult;
@@ -48,6 +46,7 @@ import io.strait.proxy.route.RouteRequest;
 import io.strait.proxy.runtime.Engine;
 import io.strait.proxy.runtime.RouteRuntime;
 import io.strait.proxy.runtime.Snapshot;
+import io.strait.proxy.tls.UpstreamTlsException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -319,7 +318,7 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
                 && (retry.nonIdempotent() || IDEMPOTENT.contains(method))) {
             keepBody = true;
         }
-        upstreamH2 = cluster.config().protocol().http2();
+        upstreamH2 = cluster.config().protocol() != null && cluster.config().protocol().http2();
         prepareUpstreamHead();
         TrafficPolicy.Mirror m = route.config().traffic().mirror();
         if (m != null && route.mirror() != null && ThreadLocalRandom.current().nextDouble() * 100 < m.percent()) {
