@@ -142,10 +142,20 @@ public final class UpstreamTls implements AutoCloseable {
         SslHandler h = (probe ? c.probes() : c.requests()).newHandler(alloc, peerHost, address.getPort());
         SSLEngine engine = h.engine();
         SSLParameters params = engine.getSSLParameters();
-        params.setServerNames(sni == null ? List.of() : List.of(new SNIHostName(sni)));
+        params.setServerNames(sni == null || !sniAllowed(sni) ? List.of() : List.of(new SNIHostName(sni)));
         engine.setSSLParameters(params);
         h.setHandshakeTimeoutMillis(handshakeTimeoutMillis);
         return h;
+    }
+
+    /** A DNS name RFC 6066 allows as SNI (a configured name with an underscore, say, is still checked, just not sent). */
+    private static boolean sniAllowed(String name) {
+        try {
+            new SNIHostName(name);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /**
