@@ -97,6 +97,11 @@ public final class EndpointPool {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()));
     }
 
+    /** Whether connections go over TLS. */
+    boolean tls() {
+        return tls != null;
+    }
+
     /** Adds TLS, when the cluster has it, as a new connection's first handler (in its initializer). */
     void addTls(Channel ch) {
         if (tls != null) {

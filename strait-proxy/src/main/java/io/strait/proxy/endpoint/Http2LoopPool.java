@@ -95,9 +95,8 @@ final class Http2LoopPool implements LoopPool {
                     @Override
                     protected void initChannel(Channel ch) {
                         endpoint.addTls(ch);
-                        ch.pipeline().addLast("h2", frameCodec);
-                        // Streams are only ever opened by us; a pushed or unexpected inbound stream is refused.
-                        ch.pipeline().addLast("mux", new Http2MultiplexHandler(new Refuse()));
+                        // over TLS, HTTP/2 starts (with its preface) only once the server chose it by ALPN
+                        if (!endpoint.tls()) addHttp2(ch, frameCodec);
                     }
                 });
         ChannelFuture f = b.connect(endpoint.address());
@@ -116,9 +115,16 @@ final class Http2LoopPool implements LoopPool {
                     failWaiting(ready.cause());
                     return;
                 }
+                if (endpoint.tls()) addHttp2(f.channel(), frameCodec);
                 connected(f.channel(), frameCodec, gate);
             });
         });
+    }
+
+    private static void addHttp2(Channel ch, Http2FrameCodec frameCodec) {
+        ch.pipeline().addLast("h2", frameCodec);
+        // Streams are only ever opened by us; a pushed or unexpected inbound stream is refused.
+        ch.pipeline().addLast("mux", new Http2MultiplexHandler(new Refuse()));
     }
 
     /** The connection is ready (connected, and over TLS its handshake done): waiting requests get their streams. */

@@ -158,6 +158,37 @@ class UpstreamTlsTest {
     }
 
     @Test
+    void healthChecksOfAnH2ClusterOfferHttp1() throws Exception {
+        TestBackend b = backend();
+        ProxyFixture p = proxy(b, "protocol: h2\nhealthCheck: {path: /healthz, interval: 100ms}\ntls: {sni: users.internal, caFile: ca.pem}");
+        await().atMost(Duration.ofSeconds(5)).until(() -> b.received().stream().anyMatch(r -> r.uri().equals("/healthz")));
+        Endpoint e = p.server().snapshot().clusters().get("users").endpoints().get(0);
+        await().atMost(Duration.ofSeconds(5)).until(() -> e.lastCheck() != null);
+        assertThat(e.lastCheck().passed()).as(e.lastCheck().detail()).isTrue();
+        assertThat(Json.parse(p.get("/echo/h2").body()).get("headers").has("x-http2-stream-id")).isTrue();
+    }
+
+    @Test
+    void h2AgainstAServerThatDoesNotChooseItIsA502ThatSaysSo() throws Exception {
+        io.netty.handler.ssl.SslContext http1Only = io.netty.handler.ssl.SslContextBuilder
+                .forServer(server.keys().getPrivate(), server.certificate(), server.issuer())
+                .applicationProtocolConfig(new io.netty.handler.ssl.ApplicationProtocolConfig(
+                        io.netty.handler.ssl.ApplicationProtocolConfig.Protocol.ALPN,
+                        io.netty.handler.ssl.ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                        io.netty.handler.ssl.ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                        "http/1.1"))
+                .build();
+        TestBackend b = TestBackend.tls("http1-only", http1Only);
+        open.add(b);
+        ProxyFixture p = proxy(b, "protocol: h2\ntls: {sni: users.internal, caFile: ca.pem}");
+        HttpResponse<String> r = p.get("/echo/h2");
+        assertThat(r.statusCode()).isEqualTo(502);
+        assertThat(Json.parse(r.body()).get("message").asText()).isEqualTo("TLS to " + b.address()
+                + " (users.internal): the server did not choose HTTP/2 by ALPN (it chose nothing); use protocol: http1");
+        assertThat(b.requestCount()).isZero();
+    }
+
+    @Test
     void healthChecksUseTheSameTls() throws Exception {
         TestBackend b = backend(ca);
         ProxyFixture p = proxy(b, """
