@@ -97,6 +97,15 @@ public final class EndpointPool {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()));
     }
 
+    boolean http2() {
+        return http2;
+    }
+
+    /** The id of the TLS settings the connections use, 0 for plain TCP. */
+    long tlsId() {
+        return tls == null ? 0 : tls.id();
+    }
+
     /** Whether connections go over TLS. */
     boolean tls() {
         return tls != null;

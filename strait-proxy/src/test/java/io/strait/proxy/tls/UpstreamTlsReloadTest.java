@@ -60,6 +60,9 @@ class UpstreamTlsReloadTest {
         assertThat(backend.handshakes()).isEqualTo(1);
 
         assertThat(reload("{sni: users.internal, caFile: ca.pem, verifySubjectAltName: [orders.internal]}").statusCode()).isEqualTo(200);
+        // the connection made with the old settings is closed, not left idle for the pool's idle timeout
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> proxy.server().pools().all().stream()
+                .mapToInt(p -> p.idleConnections() + p.activeConnections()).sum() == 0);
         HttpResponse<String> wrong = proxy.get("/echo/2");
         assertThat(wrong.statusCode()).isEqualTo(502); // the kept-alive connection, checked for users.internal, is not reused
         assertThat(Json.parse(wrong.body()).get("message").asText()).contains("does not match orders.internal");
