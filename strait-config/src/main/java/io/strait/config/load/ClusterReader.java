@@ -15,6 +15,7 @@ import io.strait.config.model.HealthCheckConfig;
 import io.strait.config.model.HostPort;
 import io.strait.config.model.OutlierDetectionConfig;
 import io.strait.config.model.PoolConfig;
+import io.strait.config.model.UpstreamTlsConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,19 +29,19 @@ import java.util.regex.Pattern;
  * detection of each upstream service.
  */
 final class ClusterReader {
-    private static final Map<String, String> NOT_YET = Map.of(
-            "tls", "TLS to upstreams is not available in this build yet");
     /** An HTTP token (RFC 9110): what header and cookie names are made of. */
     static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
 
     private final Node root;
     private final Errors errors;
     private final boolean processHasZone;
+    private final TlsReader tls;
 
-    ClusterReader(Node root, boolean processHasZone) {
+    ClusterReader(Node root, boolean processHasZone, TlsReader tls) {
         this.root = root;
         this.errors = root.errors();
         this.processHasZone = processHasZone;
+        this.tls = tls;
     }
 
     /** The clusters in file order; broken ones are left out (their errors are reported). */
@@ -49,7 +50,6 @@ final class ClusterReader {
         for (Map.Entry<String, Node> e : root.namedObjects("clusters").entrySet()) {
             String name = e.getKey();
             Node n = e.getValue();
-            ConfigReader.notYet(n, NOT_YET);
             if (!ConfigReader.NAME.matcher(name).matches()) errors.add(n.path(), ConfigReader.NAME_RULE);
             int lbErrors = errors.size();
             LoadBalancerKind lb = n.enumValue("loadBalancer", LoadBalancerKind.class, DEFAULT_LOAD_BALANCER,
@@ -65,9 +65,10 @@ final class ClusterReader {
             Duration dns = positive(n, "dnsRefresh", DEFAULT_DNS_REFRESH);
             CircuitBreakerConfig breaker = ResilienceReader.circuitBreaker(n.object("circuitBreaker"));
             OutlierDetectionConfig outliers = ResilienceReader.outlierDetection(n.object("outlierDetection"));
+            UpstreamTlsConfig upstreamTls = new UpstreamTlsReader(tls).read(n, protocol);
             n.finish();
             out.put(name, new ClusterConfig(name, List.copyOf(endpoints), lb, hashOn, za, protocol, pool, hc, dns,
-                    breaker, outliers));
+                    breaker, outliers, upstreamTls));
         }
         return out;
     }

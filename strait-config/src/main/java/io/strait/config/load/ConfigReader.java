@@ -61,7 +61,7 @@ final class ConfigReader {
         AdminConfig admin = admin(root.object("admin"));
         List<ListenerConfig> listeners = listeners();
         String zone = zone();
-        Map<String, ClusterConfig> clusters = new ClusterReader(root, zone != null).read();
+        Map<String, ClusterConfig> clusters = new ClusterReader(root, zone != null, tls).read();
         List<RouteConfig> routes = new RouteReader(root, clusters, Set.copyOf(root.keys("clusters")), filters).read();
         ObservabilityConfig obs = observability(root.object("observability"));
         Duration drain = root.duration("drainTimeout", DEFAULT_DRAIN_TIMEOUT);

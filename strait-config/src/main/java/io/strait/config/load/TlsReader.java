@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
  */
 final class TlsReader {
     /** A DNS name, or a wildcard for one label ({@code *.example.com}); letters, digits and '-' per label. */
-    private static final Pattern SERVER_NAME = Pattern.compile(
+    static final Pattern SERVER_NAME = Pattern.compile(
             "(\\*\\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?", Pattern.CASE_INSENSITIVE);
     private static final Set<String> OLD_VERSIONS = Set.of("SSLv2", "SSLv3", "TLSv1", "TLSv1.0", "TLSv1.1");
     private static final List<String> VERSIONS = List.of(TlsConfig.TLS_1_2, TlsConfig.TLS_1_3);
@@ -108,7 +108,7 @@ final class TlsReader {
         return List.copyOf(names);
     }
 
-    private Path path(Node n, String field) {
+    Path path(Node n, String field) {
         String s = n.requiredString(field);
         if (s == null) return null;
         if (s.isBlank()) {
@@ -123,11 +123,11 @@ final class TlsReader {
         }
     }
 
-    private static List<X509Certificate> certs(Node n, String field, Path file) {
+    static List<X509Certificate> certs(Node n, String field, Path file) {
         return pem(n, field, file, Pem::certificates, "' ");
     }
 
-    private static PrivateKey key(Node n, String field, Path file) {
+    static PrivateKey key(Node n, String field, Path file) {
         return pem(n, field, file, Pem::privateKey, "': ");
     }
 
@@ -155,7 +155,7 @@ final class TlsReader {
         }
     }
 
-    private static String minVersion(Node n) {
+    static String minVersion(Node n) {
         String v = n.string("minVersion", DEFAULT_TLS_MIN_VERSION);
         if (OLD_VERSIONS.contains(v)) {
             n.error("minVersion", v + " is not allowed: versions before TLSv1.2 are broken; use TLSv1.2 or TLSv1.3");

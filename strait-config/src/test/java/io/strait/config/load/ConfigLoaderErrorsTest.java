@@ -419,7 +419,7 @@ class ConfigLoaderErrorsTest {
                         "clusters.c.zoneAware: only applies to loadBalancer: zone-aware"),
                 error("zone: a\nclusters: {c: {endpoints: [{address: 127.0.0.1:1, zone: a}], loadBalancer: zone-aware, zoneAware: {minHealthyPercent: 101}}}",
                         "clusters.c.zoneAware.minHealthyPercent: must be between 0 and 100 (was 101)"),
-                error("clusters: {c: {" + ep + ", protocol: http2}}", "clusters.c.protocol: unknown value 'http2'; expected one of http1, h2c"));
+                error("clusters: {c: {" + ep + ", protocol: http2}}", "clusters.c.protocol: unknown value 'http2'; expected one of http1, h2c, h2"));
     }
 
     static Stream<Arguments> clusterSettings() {
@@ -467,8 +467,9 @@ class ConfigLoaderErrorsTest {
         return Stream.of(
                 error("listeners: [{address: 127.0.0.1:8443, tls: {certificates: []}}]",
                         "listeners[0].tls.certificates: must list at least one {certFile, keyFile}"),
-                error("clusters: {c: {endpoints: [{address: 127.0.0.1:1}], tls: {}, circuitBreaker: {}, outlierDetection: {consecutive5xxErrors: 5}}}",
-                        "clusters.c.tls: TLS to upstreams is not available in this build yet"),
+                // upstream TLS is available now: its section is checked like any other
+                error("clusters: {c: {endpoints: [{address: 127.0.0.1:1}], tls: {ciphers: [RC4]}, circuitBreaker: {}, outlierDetection: {consecutive5xxErrors: 5}}}",
+                        "clusters.c.tls.ciphers: unknown field"),
                 // a later capability's name at the wrong level is just an unknown field
                 error("tls: {}", "tls: unknown field"),
                 error("retries: {}", "retries: unknown field"));

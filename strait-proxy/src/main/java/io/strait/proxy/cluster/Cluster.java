@@ -12,6 +12,8 @@ import io.strait.proxy.cluster.lb.LbContext;
 import io.strait.proxy.cluster.lb.LoadBalancer;
 import io.strait.proxy.cluster.lb.LoadBalancers;
 import io.strait.proxy.resilience.ClusterResilience;
+import io.strait.proxy.tls.CertificateSource;
+import io.strait.proxy.tls.UpstreamTls;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -45,6 +47,8 @@ public final class Cluster implements AutoCloseable {
     /** The subsets routes asked for, each with its own balancer, updated with the endpoints. */
     private final ClusterSubsets subsets;
     private final ClusterResilience resilience;
+    /** TLS to the endpoints, or null: plain TCP. Shared with the previous generation when its settings are the same. */
+    private final UpstreamTls tls;
     /** Whether endpoints kept from the previous generation keep their ejections (outlier detection unchanged). */
     private final boolean carryEjections;
     /** Where DNS queries go: null for the system's resolv.conf (tests point it at a local server). */
@@ -72,11 +76,28 @@ public final class Cluster implements AutoCloseable {
      * @param previous the same cluster in the config generation being replaced, or null
      */
     public Cluster(ClusterConfig config, String localZone, EventLoopGroup group, Cluster previous) {
-        this(config, localZone, group, previous, null);
+        this(config, localZone, group, previous, null, null);
+    }
+
+    /**
+     * As {@link #Cluster(ClusterConfig, String, EventLoopGroup, Cluster)}; builds TLS contexts and reads
+     * certificate files (never on an event loop).
+     *
+     * @param certificates the cluster's certificate source set by code, or null: the files of its {@code tls}
+     * @throws IllegalArgumentException when a TLS file cannot be used (the message names it)
+     */
+    public Cluster(ClusterConfig config, String localZone, EventLoopGroup group, Cluster previous,
+            CertificateSource certificates) {
+        this(config, localZone, group, previous, null, certificates);
     }
 
     Cluster(ClusterConfig config, String localZone, EventLoopGroup group, Cluster previous,
             DnsServerAddressStreamProvider nameServers) {
+        this(config, localZone, group, previous, nameServers, null);
+    }
+
+    private Cluster(ClusterConfig config, String localZone, EventLoopGroup group, Cluster previous,
+            DnsServerAddressStreamProvider nameServers, CertificateSource certificates) {
         this.nameServers = nameServers;
         this.config = Objects.requireNonNull(config, "config");
         this.group = Objects.requireNonNull(group, "group");
@@ -84,6 +105,7 @@ public final class Cluster implements AutoCloseable {
         this.subsets = new ClusterSubsets(this, localZone);
         this.carryEjections = previous != null && ClusterResilience.carriesEjections(config, previous.config());
         this.resilience = new ClusterResilience(config, this::endpoints, previous == null ? null : previous.resilience);
+        this.tls = upstreamTls(config, previous, certificates); // last before the endpoints, which carry it
         List<Endpoint> previousEndpoints = previous == null ? List.of() : previous.endpoints();
         Map<String, Endpoint> before = new HashMap<>();
         previousEndpoints.forEach(e -> before.put(e.id(), e));
@@ -112,6 +134,18 @@ public final class Cluster implements AutoCloseable {
 
     public String name() {
         return config.name();
+    }
+
+    private static UpstreamTls upstreamTls(ClusterConfig config, Cluster previous, CertificateSource certificates) {
+        if (config.tls() == null) return null;
+        UpstreamTls old = previous == null ? null : previous.tls;
+        if (old != null && old.serves(config.tls(), config.protocol(), certificates)) return old.retain();
+        return UpstreamTls.create(config.name(), config.tls(), config.protocol(), certificates);
+    }
+
+    /** TLS to the endpoints, or null for plain TCP. */
+    public UpstreamTls tls() {
+        return tls;
     }
 
     public ClusterConfig config() {
@@ -155,7 +189,7 @@ public final class Cluster implements AutoCloseable {
             if (config.healthCheck() == null && names.isEmpty()) return;
             Transport transport = Transport.of(group);
             if (config.healthCheck() != null) {
-                checker = new HealthChecker(name(), config.healthCheck(), group, transport);
+                checker = new HealthChecker(name(), config.healthCheck(), group, transport, tls);
                 checker.sync(endpoints);
             }
             if (!names.isEmpty()) startDns(transport);
@@ -252,6 +286,7 @@ public final class Cluster implements AutoCloseable {
         }
         if (dns != null) dns.close();
         if (checker != null) checker.close();
+        if (tls != null) tls.close();
         resilience.close();
         firstResolution.complete(null);
     }
@@ -314,6 +349,7 @@ public final class Cluster implements AutoCloseable {
     private Endpoint owned(Endpoint e) {
         e.healthListener(this::healthChanged);
         e.resilience(resilience);
+        e.tls(tls);
         return e;
     }
 

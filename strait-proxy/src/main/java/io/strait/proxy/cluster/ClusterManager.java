@@ -2,6 +2,7 @@ package io.strait.proxy.cluster;
 
 import io.netty.channel.EventLoopGroup;
 import io.strait.config.model.ClusterConfig;
+import io.strait.proxy.tls.CertificateSources;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -25,10 +26,21 @@ public final class ClusterManager implements AutoCloseable {
      */
     public static ClusterManager create(Map<String, ClusterConfig> clusters, String localZone, EventLoopGroup group,
                                         ClusterManager previous) {
+        return create(clusters, localZone, group, previous, new CertificateSources());
+    }
+
+    /**
+     * As {@link #create(Map, String, EventLoopGroup, ClusterManager)}, with certificate sources set by code
+     * for some clusters; reads TLS files, so never on an event loop.
+     *
+     * @throws IllegalArgumentException when a cluster's TLS files cannot be used (the message names the file)
+     */
+    public static ClusterManager create(Map<String, ClusterConfig> clusters, String localZone, EventLoopGroup group,
+                                        ClusterManager previous, CertificateSources certificates) {
         Map<String, Cluster> built = new LinkedHashMap<>();
         try {
             clusters.forEach((name, config) -> built.put(name, new Cluster(config, localZone, group,
-                    previous == null ? null : previous.get(name))));
+                    previous == null ? null : previous.get(name), certificates.forCluster(name))));
         } catch (RuntimeException e) {
             built.values().forEach(Cluster::close);
             throw e;

@@ -3,6 +3,7 @@ package io.strait.proxy.cluster;
 import io.strait.proxy.resilience.ClusterResilience;
 import io.strait.proxy.resilience.Ejectable;
 import io.strait.proxy.resilience.OutlierState;
+import io.strait.proxy.tls.UpstreamTls;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.util.Map;
@@ -29,6 +30,8 @@ public final class Endpoint implements Ejectable {
     private volatile OutlierState outlierState;
     /** The circuit breakers of the cluster generation this endpoint belongs to, for the connection pools; may be null. */
     private volatile ClusterResilience resilience;
+    /** TLS to this endpoint (its cluster's), or null for plain TCP. */
+    private volatile UpstreamTls tls;
     /** Set once by the connection pools: this endpoint's pool, so a request does not look it up by name. */
     private volatile Object poolAttachment;
     /** Consecutive check results: {@code > 0} passes in a row, {@code < 0} failures in a row. */
@@ -140,6 +143,15 @@ public final class Endpoint implements Ejectable {
     /** The circuit breakers of this endpoint's cluster, or null for an endpoint outside a cluster. */
     public ClusterResilience resilience() {
         return resilience;
+    }
+
+    /** TLS to this endpoint (its cluster's), or null for plain TCP. */
+    public UpstreamTls tls() {
+        return tls;
+    }
+
+    void tls(UpstreamTls t) {
+        this.tls = t;
     }
 
     void resilience(ClusterResilience r) {

@@ -4,6 +4,7 @@ import io.strait.proxy.transport.Transport;
 
 import io.netty.channel.EventLoopGroup;
 import io.strait.config.model.HealthCheckConfig;
+import io.strait.proxy.tls.UpstreamTls;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -19,10 +20,12 @@ final class HealthChecker implements AutoCloseable {
     private final HealthCheckConfig config;
     private final EventLoopGroup group;
     private final Transport transport;
+    private final UpstreamTls tls;
     private final Map<Endpoint, HealthProbe> probes = new HashMap<>();
     private boolean closed;
 
-    HealthChecker(String cluster, HealthCheckConfig config, EventLoopGroup group, Transport transport) {
+    HealthChecker(String cluster, HealthCheckConfig config, EventLoopGroup group, Transport transport, UpstreamTls tls) {
+        this.tls = tls;
         this.cluster = cluster;
         this.config = config;
         this.group = group;
@@ -40,7 +43,7 @@ final class HealthChecker implements AutoCloseable {
         });
         for (Endpoint endpoint : endpoints) {
             if (!probes.containsKey(endpoint)) {
-                HealthProbe probe = new HealthProbe(cluster, endpoint, config, group.next(), transport);
+                HealthProbe probe = new HealthProbe(cluster, endpoint, config, group.next(), transport, tls);
                 probes.put(endpoint, probe);
                 probe.start();
             }

@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.strait.config.model.HealthCheckConfig;
+import io.strait.proxy.tls.UpstreamTls;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.RejectedExecutionException;
@@ -32,7 +33,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Checks one endpoint over and over: {@code GET path} over HTTP/1.1 on its own connection (kept alive
- * between checks when the endpoint allows), a 2xx within the timeout passes, anything else fails.
+ * between checks when the endpoint allows), a 2xx within the timeout passes, anything else fails. Over
+ * TLS when the cluster has it, with the same certificates and checks as requests (ALPN http/1.1).
  * Every field after construction is touched only on {@link #loop}, so nothing is locked.
  */
 final class HealthProbe {
@@ -46,6 +48,7 @@ final class HealthProbe {
     private final EventLoop loop;
     private final Bootstrap bootstrap;
     private final String hostHeader;
+    private final UpstreamTls tls;
     private volatile boolean stopped;
 
     private Channel channel;
@@ -63,8 +66,9 @@ final class HealthProbe {
         boolean done;
     }
 
-    HealthProbe(String cluster, Endpoint endpoint, HealthCheckConfig config, EventLoop loop, Transport transport) {
+    HealthProbe(String cluster, Endpoint endpoint, HealthCheckConfig config, EventLoop loop, Transport transport, UpstreamTls tls) {
         this.cluster = cluster;
+        this.tls = tls;
         this.endpoint = endpoint;
         this.config = config;
         this.loop = loop;
@@ -77,6 +81,10 @@ final class HealthProbe {
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (tls != null) {
+                            ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), endpoint.hostname(), endpoint.address(),
+                                    config.timeout().toMillis(), true));
+                        }
                         ch.pipeline().addLast(new HttpClientCodec(), new ResponseHandler());
                     }
                 });
@@ -132,7 +140,18 @@ final class HealthProbe {
         ChannelFuture connect = bootstrap.connect(endpoint.address());
         channel = connect.channel();
         connect.addListener(f -> {
-            if (f.isSuccess()) {
+            if (f.isSuccess() && tls != null) {
+                tls.whenReady(connect.channel(), endpoint.id(), endpoint.hostname(), true).addListener(ready -> {
+                    if (!ready.isSuccess()) {
+                        if (connect.channel() == channel) closeChannel();
+                        finish(c, false, ready.cause().getMessage());
+                    } else if (stopped || c.done) {
+                        connect.channel().close();
+                    } else {
+                        send(c, connect.channel());
+                    }
+                });
+            } else if (f.isSuccess()) {
                 if (stopped || c.done) connect.channel().close();
                 else send(c, connect.channel());
             } else {

@@ -1,10 +1,13 @@
 package io.strait.proxy.endpoint;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.strait.config.model.PoolConfig;
+import io.netty.util.concurrent.Future;
 import io.strait.proxy.resilience.ClusterResilience;
+import io.strait.proxy.tls.UpstreamTls;
 import io.strait.proxy.transport.Transport;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,6 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * pool outlives configuration reloads (it is keyed by address), so a reload keeps warm connections.
  * Besides its own per-endpoint limits it asks its cluster's {@link ClusterResilience} (the newest
  * generation's) before opening a connection or queueing a request (cluster-wide circuit breakers).
+ * Over TLS, a connection's first handler is the cluster's TLS, and it serves no request before its
+ * handshake (and the server certificate's check) is done.
  */
 public final class EndpointPool {
     private final String id;
@@ -21,6 +26,10 @@ public final class EndpointPool {
     private final Transport transport;
     private final int loops;
     private final boolean http2;
+    /** TLS to the endpoint, or null: plain TCP. */
+    private final UpstreamTls tls;
+    /** The DNS name the endpoint was resolved from (the default SNI), or null. */
+    private final String hostname;
     private final ConcurrentHashMap<EventLoop, LoopPool> perLoop = new ConcurrentHashMap<>();
     /** Limits nothing: for a pool whose endpoint belongs to no cluster (tests). */
     private static final ClusterResilience UNLIMITED = ClusterResilience.unlimited("");
@@ -30,7 +39,14 @@ public final class EndpointPool {
     private volatile boolean closed;
 
     EndpointPool(String id, InetSocketAddress address, Transport transport, int loops, PoolConfig config, boolean http2) {
+        this(id, address, transport, loops, config, http2, null, null);
+    }
+
+    EndpointPool(String id, InetSocketAddress address, Transport transport, int loops, PoolConfig config, boolean http2,
+            UpstreamTls tls, String hostname) {
         this.id = id;
+        this.tls = tls;
+        this.hostname = hostname;
         this.http2 = http2;
         this.address = address;
         this.transport = transport;
@@ -79,6 +95,35 @@ public final class EndpointPool {
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()));
+    }
+
+    boolean http2() {
+        return http2;
+    }
+
+    /** The id of the TLS settings the connections use, 0 for plain TCP. */
+    long tlsId() {
+        return tls == null ? 0 : tls.id();
+    }
+
+    /** Whether connections go over TLS. */
+    boolean tls() {
+        return tls != null;
+    }
+
+    /** Adds TLS, when the cluster has it, as a new connection's first handler (in its initializer). */
+    void addTls(Channel ch) {
+        if (tls != null) {
+            ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), hostname, address, config.connectTimeout().toMillis(), false));
+        }
+    }
+
+    /**
+     * Completes when a connected channel can carry requests: at once in plain TCP, after the handshake
+     * over TLS; a TLS failure is an {@link io.strait.proxy.tls.UpstreamTlsException} saying why.
+     */
+    Future<Channel> ready(Channel ch) {
+        return tls == null ? ch.eventLoop().newSucceededFuture(ch) : tls.whenReady(ch, id, hostname, false);
     }
 
     /** maxConnections is per process; each loop gets its share (at least one). */

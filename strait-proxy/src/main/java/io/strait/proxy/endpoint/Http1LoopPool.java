@@ -115,6 +115,7 @@ final class Http1LoopPool implements LoopPool {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        endpoint.addTls(ch);
                         // The guard checks every byte of the response framing first (see docs/http-hardening.md).
                         ch.pipeline().addLast("guard", guard);
                         ch.pipeline().addLast("codec", new HttpClientCodec(DECODER, false, false));
@@ -123,12 +124,21 @@ final class Http1LoopPool implements LoopPool {
                 });
         ChannelFuture f = b.connect(endpoint.address());
         f.addListener(done -> {
-            connecting--;
             if (done.isSuccess()) {
-                conn.inUse = true;
-                active++;
-                cb.onAcquired(conn);
+                endpoint.ready(f.channel()).addListener(ready -> {
+                    connecting--;
+                    if (ready.isSuccess()) {
+                        conn.inUse = true;
+                        active++;
+                        cb.onAcquired(conn);
+                    } else {
+                        // the channel's close (closed(conn)) gives back its place and wakes a waiter
+                        f.channel().close();
+                        cb.onAcquireFailed(ready.cause());
+                    }
+                });
             } else {
+                connecting--;
                 open--;
                 conn.releaseGate();
                 cb.onAcquireFailed(done.cause());

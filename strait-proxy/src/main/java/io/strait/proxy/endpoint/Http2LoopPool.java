@@ -19,7 +19,7 @@ import io.strait.proxy.resilience.ClusterResilience;
 import java.util.ArrayDeque;
 
 /**
- * HTTP/2 (cleartext, prior knowledge) to one endpoint from one event loop: a single connection
+ * HTTP/2 (cleartext with prior knowledge, or over TLS with ALPN h2) to one endpoint from one event loop: a single connection
  * multiplexes every exchange as its own stream. Each stream gets the same {@link UpstreamConnection}
  * handler as an HTTP/1.1 connection behind Netty's frame-to-HttpObject codec, so the exchange does
  * not know the difference. Requests wait (bounded by maxPendingRequests) while the connection is
@@ -94,27 +94,48 @@ final class Http2LoopPool implements LoopPool {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast("h2", frameCodec);
-                        // Streams are only ever opened by us; a pushed or unexpected inbound stream is refused.
-                        ch.pipeline().addLast("mux", new Http2MultiplexHandler(new Refuse()));
+                        endpoint.addTls(ch);
+                        // over TLS, HTTP/2 starts (with its preface) only once the server chose it by ALPN
+                        if (!endpoint.tls()) addHttp2(ch, frameCodec);
                     }
                 });
         ChannelFuture f = b.connect(endpoint.address());
         f.addListener(done -> {
-            connecting = false;
             if (!done.isSuccess()) {
+                connecting = false;
                 gate.connectionClosed();
                 failWaiting(done.cause());
                 return;
             }
-            parent = f.channel();
-            codec = frameCodec;
-            parent.closeFuture().addListener(c -> {
-                gate.connectionClosed();
-                if (parent == f.channel()) parent = null;
+            endpoint.ready(f.channel()).addListener(ready -> {
+                connecting = false;
+                if (!ready.isSuccess()) {
+                    f.channel().close();
+                    gate.connectionClosed();
+                    failWaiting(ready.cause());
+                    return;
+                }
+                if (endpoint.tls()) addHttp2(f.channel(), frameCodec);
+                connected(f.channel(), frameCodec, gate);
             });
-            drainWaiting();
         });
+    }
+
+    private static void addHttp2(Channel ch, Http2FrameCodec frameCodec) {
+        ch.pipeline().addLast("h2", frameCodec);
+        // Streams are only ever opened by us; a pushed or unexpected inbound stream is refused.
+        ch.pipeline().addLast("mux", new Http2MultiplexHandler(new Refuse()));
+    }
+
+    /** The connection is ready (connected, and over TLS its handshake done): waiting requests get their streams. */
+    private void connected(Channel ch, Http2FrameCodec frameCodec, ClusterResilience gate) {
+        parent = ch;
+        codec = frameCodec;
+        parent.closeFuture().addListener(c -> {
+            gate.connectionClosed();
+            if (parent == ch) parent = null;
+        });
+        drainWaiting();
     }
 
     private void openStream(PoolCallback cb) {

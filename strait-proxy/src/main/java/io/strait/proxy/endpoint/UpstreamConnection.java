@@ -17,7 +17,9 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.util.ReferenceCountUtil;
 import io.strait.proxy.resilience.ClusterResilience;
+import io.strait.proxy.tls.UpstreamTlsException;
 import java.io.IOException;
+import javax.net.ssl.SSLException;
 
 /**
  * One HTTP/1.1 connection to an endpoint, serving one exchange at a time. It reads with auto-read
@@ -207,6 +209,10 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         }
         UpstreamListener l = listener;
         listener = null;
+        if (cause instanceof DecoderException && cause.getCause() instanceof SSLException tls) {
+            // a TLS alert after the handshake: with TLS 1.3 a server refuses a client certificate only then
+            cause = new UpstreamTlsException("TLS to " + endpointId() + ": the server ended the connection: " + tls.getMessage(), tls);
+        }
         if (l != null) l.onUpstreamClosed(cause);
         ctx.close();
     }

@@ -2,6 +2,7 @@ package io.strait.proxy.endpoint;
 
 import io.strait.config.model.ClusterConfig;
 import io.strait.proxy.cluster.Endpoint;
+import io.strait.proxy.tls.UpstreamTls;
 import io.strait.proxy.transport.Transport;
 import java.util.Collection;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,6 +12,8 @@ public final class UpstreamPools implements AutoCloseable {
     private final Transport transport;
     private final int loops;
     private final ConcurrentHashMap<String, EndpointPool> pools = new ConcurrentHashMap<>();
+    /** The pool of each cluster and endpoint with the newest TLS settings: the one it replaced is closed. */
+    private final ConcurrentHashMap<String, EndpointPool> newest = new ConcurrentHashMap<>();
 
     public UpstreamPools(Transport transport, int loops) {
         this.transport = transport;
@@ -24,16 +27,44 @@ public final class UpstreamPools implements AutoCloseable {
     public EndpointPool pool(Endpoint endpoint, ClusterConfig cluster) {
         // An Endpoint object belongs to one cluster of one configuration generation: cache its pool on it.
         if (endpoint.poolAttachment() instanceof EndpointPool cached) return cached;
-        boolean h2 = cluster.protocol() == ClusterConfig.UpstreamProtocol.H2C;
+        boolean h2 = cluster.protocol() != null && cluster.protocol().http2();
+        UpstreamTls tls = endpoint.tls();
         // Per cluster: two clusters naming the same address keep their own limits and connections.
-        String key = cluster.name() + (h2 ? "|h2c|" : "|") + endpoint.id();
+        // Per TLS settings too: connections made with other settings (or none) are never handed out.
+        String key = key(cluster.name(), h2, tls == null ? 0 : tls.id(), endpoint.id());
         EndpointPool p = pools.get(key);
         if (p == null) {
-            p = pools.computeIfAbsent(key, k -> new EndpointPool(endpoint.id(), endpoint.address(), transport, loops, cluster.pool(), h2));
+            p = pools.computeIfAbsent(key, k -> new EndpointPool(endpoint.id(), endpoint.address(), transport, loops,
+                    cluster.pool(), h2, tls, endpoint.hostname()));
+            retireOlderTls(cluster.name() + "|" + endpoint.id(), p, cluster.name());
         }
         p.resilience(endpoint.resilience()); // a new Endpoint object: maybe a new cluster generation
         endpoint.poolAttachment(p);
         return p;
+    }
+
+    /**
+     * Connections made with the TLS settings before a reload serve no new request: the older pool closes
+     * its idle connections now and the others once released. TLS ids only grow, so a pool created late
+     * for an older generation (a request in flight across the reload) never retires a newer one.
+     */
+    private void retireOlderTls(String clusterEndpoint, EndpointPool p, String cluster) {
+        EndpointPool[] retired = new EndpointPool[1];
+        newest.merge(clusterEndpoint, p, (old, fresh) -> {
+            if (fresh.tlsId() <= old.tlsId()) return old;
+            retired[0] = old;
+            return fresh;
+        });
+        EndpointPool old = retired[0];
+        if (old != null && pools.remove(keyOf(old, cluster), old)) old.close();
+    }
+
+    private static String key(String cluster, boolean h2, long tlsId, String endpoint) {
+        return cluster + (h2 ? "|h2|" : "|") + (tlsId == 0 ? "" : "tls" + tlsId + "|") + endpoint;
+    }
+
+    private static String keyOf(EndpointPool p, String cluster) {
+        return key(cluster, p.http2(), p.tlsId(), p.id());
     }
 
     /** Applies a reloaded cluster's pool settings to its endpoints' pools. */

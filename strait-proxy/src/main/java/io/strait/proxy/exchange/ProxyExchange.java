@@ -24,7 +24,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.ReferenceCountUtil;
-import io.strait.config.model.ClusterConfig;
 import io.strait.config.model.ListenerConfig;
 import io.strait.config.model.RetryPolicy;
 import io.strait.config.model.TrafficPolicy;
@@ -51,6 +50,7 @@ import io.strait.proxy.route.RouteRequest;
 import io.strait.proxy.runtime.Engine;
 import io.strait.proxy.runtime.RouteRuntime;
 import io.strait.proxy.runtime.Snapshot;
+import io.strait.proxy.tls.UpstreamTlsException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -336,7 +336,7 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
                 && (retry.nonIdempotent() || IDEMPOTENT.contains(method))) {
             keepBody = true;
         }
-        upstreamH2 = cluster.config().protocol() == ClusterConfig.UpstreamProtocol.H2C;
+        upstreamH2 = cluster.config().protocol() != null && cluster.config().protocol().http2();
         prepareUpstreamHead();
         TrafficPolicy.Mirror m = route.config().traffic().mirror();
         if (m != null && route.mirror() != null && ThreadLocalRandom.current().nextDouble() * 100 < m.percent()) {
@@ -616,6 +616,8 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
         endAttempt(AttemptResult.CONNECT_FAILURE);
         if (retryable(AttemptResult.CONNECT_FAILURE, 0)) {
             retryAfterBackoff(AttemptResult.CONNECT_FAILURE);
+        } else if (cause instanceof UpstreamTlsException) {
+            respondError(HttpResponseStatus.BAD_GATEWAY, "upstream_tls_failure", cause.getMessage());
         } else if (cause instanceof ConnectTimeoutException) {
             respondError(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream_connect_timeout",
                     "connecting to " + endpoint.id() + " timed out");
@@ -1058,8 +1060,12 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
                 retryAfterBackoff(AttemptResult.RESET);
                 return;
             }
-            respondError(HttpResponseStatus.BAD_GATEWAY, "upstream_reset",
-                    "connection to " + endpoint.id() + " closed before a response");
+            if (cause instanceof UpstreamTlsException) {
+                respondError(HttpResponseStatus.BAD_GATEWAY, "upstream_tls_failure", cause.getMessage());
+            } else {
+                respondError(HttpResponseStatus.BAD_GATEWAY, "upstream_reset",
+                        "connection to " + endpoint.id() + " closed before a response");
+            }
         } else {
             fail("upstream closed mid-response");
         }

@@ -9,6 +9,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.strait.config.model.ListenerConfig;
 import io.strait.proxy.runtime.Engine;
+import io.strait.proxy.tls.CertificateSource;
 import io.strait.proxy.tls.TlsTerminator;
 import io.strait.proxy.transport.Transport;
 import java.net.InetSocketAddress;
@@ -33,7 +34,13 @@ public final class ListenerServer {
 
     /** Binds synchronously (startup only, never on an event loop); throws when the port is taken. */
     public void bind(Engine engine, EventLoopGroup group, Transport transport, long drainMillis) throws InterruptedException {
-        if (config.tls() != null) tls = TlsTerminator.start(config, () -> engine.snapshot().listener(config.name()));
+        bind(engine, group, transport, drainMillis, null);
+    }
+
+    /** As {@link #bind(Engine, EventLoopGroup, Transport, long)}; {@code certificates} (nullable) replaces the default certificate's files. */
+    public void bind(Engine engine, EventLoopGroup group, Transport transport, long drainMillis, CertificateSource certificates)
+            throws InterruptedException {
+        if (config.tls() != null) tls = TlsTerminator.start(config, () -> engine.snapshot().listener(config.name()), certificates);
         ChannelInit init = new ChannelInit(engine, config, drainMillis, tls);
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)

@@ -36,7 +36,11 @@ final class Listeners {
     /** Listeners retired by a reload whose connections may still be open. */
     private final List<ListenerServer> retiring = new CopyOnWriteArrayList<>();
 
-    Listeners(Engine engine, EventLoopGroup group, Transport transport) {
+    /** Certificates set by code for named listeners, in place of their files. */
+    private final io.strait.proxy.tls.CertificateSources certificates;
+
+    Listeners(Engine engine, EventLoopGroup group, Transport transport, io.strait.proxy.tls.CertificateSources certificates) {
+        this.certificates = certificates;
         this.engine = engine;
         this.group = group;
         this.transport = transport;
@@ -48,7 +52,7 @@ final class Listeners {
         try {
             for (ListenerConfig l : config.listeners()) {
                 ListenerServer s = new ListenerServer(l);
-                s.bind(engine, group, transport, config.drainTimeout().toMillis());
+                s.bind(engine, group, transport, config.drainTimeout().toMillis(), certificates.forListener(s.config().name()));
                 out.put(l.name(), s);
             }
         } catch (RuntimeException | InterruptedException e) {
@@ -116,7 +120,7 @@ final class Listeners {
                 }
                 ListenerServer s = new ListenerServer(l);
                 try {
-                    s.bind(engine, group, transport, drainMillis);
+                    s.bind(engine, group, transport, drainMillis, certificates.forListener(s.config().name()));
                     fresh.add(s);
                     result.put(l.name(), s);
                 } catch (InterruptedException e) {
@@ -143,7 +147,7 @@ final class Listeners {
     /** A listener stopped for a takeover that was then refused listens again (its connections never noticed). */
     private void rebind(ListenerServer s, long drainMillis, List<String> errors) {
         try {
-            s.bind(engine, group, transport, drainMillis);
+            s.bind(engine, group, transport, drainMillis, certificates.forListener(s.config().name()));
         } catch (Exception e) {
             if (e instanceof InterruptedException) Thread.currentThread().interrupt();
             errors.add("listener " + s.config().name() + ": could not listen again on " + s.config().address()

@@ -19,6 +19,7 @@ import io.strait.proxy.observe.AccessLog;
 import io.strait.proxy.observe.ProxyMetrics;
 import io.strait.proxy.observe.RouteMetrics;
 import io.strait.proxy.observe.Tracing;
+import io.strait.proxy.tls.CertificateSources;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,14 +61,18 @@ public final class ProxyServer implements Engine, AutoCloseable {
     });
     private final AdminServer admin;
     private final FilterModule filters;
+    /** Certificate sources set by code for named listeners and clusters (in place of their files). */
+    private final CertificateSources certificates;
     private volatile Snapshot snapshot;
     private volatile boolean ready;
     private final AtomicBoolean closed = new AtomicBoolean();
     private ConfigWatcher watcher;
 
-    private ProxyServer(StraitConfig config, Path configFile, int threads, FilterModule filters) {
+    private ProxyServer(StraitConfig config, Path configFile, int threads, FilterModule filters,
+            CertificateSources certificates) {
         this.configFile = configFile;
         this.filters = filters;
+        this.certificates = certificates;
         this.metrics = new ProxyMetrics();
         filters.registerMetrics(metrics.registry());
         this.transport = Transport.detect();
@@ -79,11 +84,13 @@ public final class ProxyServer implements Engine, AutoCloseable {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw e;
         }
-        ClusterManager clusters = ClusterManager.create(config.clusters(), config.zone(), group, null);
+        ClusterManager clusters = null;
         try {
+            // a TLS file that became unreadable since the config was checked, a filter the module cannot build
+            clusters = ClusterManager.create(config.clusters(), config.zone(), group, null, certificates);
             this.snapshot = new Snapshot(config, 1, clusters, metrics, filters);
         } catch (RuntimeException e) {
-            clusters.close();
+            if (clusters != null) clusters.close();
             filters.close();
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw e;
@@ -94,7 +101,7 @@ public final class ProxyServer implements Engine, AutoCloseable {
         this.tracing = Tracing.create(config.observability().tracing());
         filters.committed(config);
         applyPoolSettings(snapshot);
-        this.listeners = new Listeners(this, group, transport);
+        this.listeners = new Listeners(this, group, transport, certificates);
         this.admin = new AdminServer(this);
         EngineGauges.register(metrics, pools, () -> snapshot);
     }
@@ -111,10 +118,19 @@ public final class ProxyServer implements Engine, AutoCloseable {
      *     that span sections ({@link ConfigCheck}: a model built by code)
      */
     public static ProxyServer start(StraitConfig config, Path configFile, FilterModule filters) throws InterruptedException {
+        return start(config, configFile, filters, new CertificateSources());
+    }
+
+    /**
+     * As {@link #start(StraitConfig, Path, FilterModule)}, with certificate sources set by code for
+     * some listeners and clusters (a control plane's), used in place of the files their tls sections name.
+     */
+    public static ProxyServer start(StraitConfig config, Path configFile, FilterModule filters, CertificateSources certificates)
+            throws InterruptedException {
         List<String> errors = ConfigCheck.check(config); // a model built by code was checked by no reader
         if (!errors.isEmpty()) throw new IllegalArgumentException(String.join("; ", errors));
         int threads = Integer.getInteger("strait.threads", Runtime.getRuntime().availableProcessors());
-        ProxyServer s = new ProxyServer(config, configFile, threads, filters);
+        ProxyServer s = new ProxyServer(config, configFile, threads, filters, certificates);
         try {
             s.snapshot.clusters().start();
             s.listeners.start(config);
@@ -252,7 +268,7 @@ public final class ProxyServer implements Engine, AutoCloseable {
         Snapshot fresh = null;
         try {
             filters.prepare(next);
-            clusters = ClusterManager.create(next.clusters(), next.zone(), group, old.clusters());
+            clusters = ClusterManager.create(next.clusters(), next.zone(), group, old.clusters(), certificates);
             fresh = new Snapshot(next, old.generation() + 1, clusters, metrics, filters);
             observers = Observers.next(old.config(), next, accessLog, tracing, metrics, errors);
             if (errors.isEmpty()) adminMove = moveAdmin(old.config(), next, errors);

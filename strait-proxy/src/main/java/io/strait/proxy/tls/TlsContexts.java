@@ -37,8 +37,13 @@ final class TlsContexts {
 
     private TlsContexts() {}
 
+    /** Set by tests to run the same checks with the JDK's provider where BoringSSL loads; null: the normal choice. */
+    static volatile SslProvider forcedProvider;
+
     /** BoringSSL (netty-tcnative) when its native library loads; the JDK's provider otherwise. */
     static SslProvider provider() {
+        SslProvider forced = forcedProvider;
+        if (forced != null) return forced;
         return OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
     }
 
@@ -53,13 +58,9 @@ final class TlsContexts {
                 : new String[] {"TLSv1.3", "TLSv1.2"};
     }
 
-    /** Every certificate's context, by SNI name; the first certificate is the default. */
+    /** Every certificate's context, by SNI name; the first certificate is the default. Reads the files (tests). */
     static SniTable build(TlsConfig c, List<String> alpn) throws TlsException {
-        X509Certificate[] trust = null;
-        if (c.clientAuth().mode() != TlsConfig.ClientAuth.Mode.NONE) {
-            trust = certificates("clientAuth.caFile", c.clientAuth().caFile()).toArray(X509Certificate[]::new);
-        }
-        SniTable table = null;
+        List<CertificateMaterial> certs = new ArrayList<>();
         for (int i = 0; i < c.certificates().size(); i++) {
             TlsConfig.Certificate cert = c.certificates().get(i);
             String where = "certificates[" + i + "]";
@@ -69,9 +70,33 @@ final class TlsContexts {
                 throw new TlsException(where + ".keyFile '" + cert.keyFile() + "' is not the key of the certificate in '"
                         + cert.certFile() + "'");
             }
-            SslContext ctx = context(c, alpn, key, chain, trust, where);
+            certs.add(new CertificateMaterial(chain, key, List.of()));
+        }
+        List<X509Certificate> cas = c.clientAuth().mode() == TlsConfig.ClientAuth.Mode.NONE ? List.of()
+                : certificates("clientAuth.caFile", c.clientAuth().caFile());
+        return build(c, alpn, certs, cas);
+    }
+
+    /**
+     * Every certificate's context, by SNI name, from the material of each of {@code c}'s certificates (in
+     * order: the first is the default) and the CAs client certificates must lead to.
+     */
+    static SniTable build(TlsConfig c, List<String> alpn, List<CertificateMaterial> certs, List<X509Certificate> clientCas)
+            throws TlsException {
+        X509Certificate[] trust = null;
+        if (c.clientAuth().mode() != TlsConfig.ClientAuth.Mode.NONE) {
+            if (clientCas.isEmpty()) throw new TlsException("clientAuth.caFile: no CA certificates");
+            trust = clientCas.toArray(X509Certificate[]::new);
+        }
+        SniTable table = null;
+        for (int i = 0; i < c.certificates().size(); i++) {
+            String where = "certificates[" + i + "]";
+            CertificateMaterial m = certs.get(i);
+            if (!m.hasCertificate()) throw new TlsException(where + ": the certificate source holds no certificate");
+            SslContext ctx = context(c, alpn, m.privateKey(), m.chain(), trust, where);
             if (table == null) table = new SniTable(ctx);
-            List<String> names = cert.serverNames().isEmpty() ? Pem.dnsNames(chain.get(0)) : cert.serverNames();
+            List<String> names = c.certificates().get(i).serverNames().isEmpty() ? Pem.dnsNames(m.chain().get(0))
+                    : c.certificates().get(i).serverNames();
             for (String n : names) table.add(n, ctx);
         }
         if (table == null) throw new TlsException("no certificates");
@@ -119,16 +144,5 @@ final class TlsContexts {
         } finally {
             if (bytes != null) java.util.Arrays.fill(bytes, (byte) 0);
         }
-    }
-
-    /** Every file the settings read, for change detection. */
-    static List<Path> files(TlsConfig c) {
-        List<Path> out = new ArrayList<>();
-        for (TlsConfig.Certificate cert : c.certificates()) {
-            out.add(cert.certFile());
-            out.add(cert.keyFile());
-        }
-        if (c.clientAuth().caFile() != null) out.add(c.clientAuth().caFile());
-        return out;
     }
 }

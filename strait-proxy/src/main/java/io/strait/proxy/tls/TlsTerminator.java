@@ -5,15 +5,9 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.util.Mapping;
 import io.strait.config.model.ListenerConfig;
 import io.strait.config.model.TlsConfig;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -24,10 +18,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A TLS listener's certificates. Each new connection gets an {@link SniHandler} that picks the
- * certificate for the client's SNI name from the current {@link SniTable}. A background thread (never an
- * event loop) checks the files every {@code reloadCheckInterval} and, when they or the listener's tls
- * settings (after a config reload) changed, builds a new table and swaps it in: new handshakes get the
- * new certificates, open connections keep theirs. A table that fails to build leaves the old one serving.
+ * certificate for the client's SNI name from the current {@link SniTable}. Every certificate and the
+ * client CAs come from a {@link CertificateSource}: the files the config names (a {@link
+ * FileCertificateSource} each, checked every {@code reloadCheckInterval} off the event loops), or for
+ * the default certificate a source set by code. When a source changes, or the listener's tls settings
+ * changed with a config reload (checked on this listener's own thread), a new table is built and
+ * swapped in: new handshakes get the new certificates, open connections keep theirs. A table that
+ * fails to build leaves the old one serving.
  */
 public final class TlsTerminator implements Mapping<String, SslContext>, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TlsTerminator.class);
@@ -35,19 +32,37 @@ public final class TlsTerminator implements Mapping<String, SslContext>, AutoClo
     private final String listener;
     private final Supplier<ListenerConfig> current;
     private final ScheduledExecutorService checker;
+    /** Material set by code for the default certificate, or null: the files alone. */
+    private final CertificateSource code;
     private volatile SniTable table;
+    // the rest is touched under this object's lock (source callbacks and the checker thread)
     private TlsConfig config;
-    private Map<Path, String> stamps;
-    /** The settings and files of the last failed reload: reported once, not at every check. */
+    /** The ALPN protocols offered with {@link #config}. */
+    private List<String> alpn;
+    private Sources sources;
+    /** The settings of the last failed change after a config reload: retried at every check, reported once. */
     private TlsConfig failedConfig;
-    private Map<Path, String> failedStamps;
+    private boolean closed;
 
-    private TlsTerminator(ListenerConfig l, Supplier<ListenerConfig> current, SniTable table, Map<Path, String> stamps) {
+    /** The sources of one tls configuration: one per certificate, and the client CAs (or null). */
+    private record Sources(List<CertificateSource> certificates, CertificateSource clientCas, List<FileCertificateSource> owned,
+            List<AutoCloseable> subscriptions) {
+        void close() {
+            for (AutoCloseable s : subscriptions) {
+                try {
+                    s.close();
+                } catch (Exception e) {
+                    // a subscription handle only removes a listener
+                }
+            }
+            owned.forEach(FileCertificateSource::close);
+        }
+    }
+
+    private TlsTerminator(ListenerConfig l, Supplier<ListenerConfig> current, CertificateSource code) {
         this.listener = l.name();
         this.current = current;
-        this.config = l.tls();
-        this.table = table;
-        this.stamps = stamps;
+        this.code = code;
         this.checker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "strait-tls-" + l.name());
             t.setDaemon(true);
@@ -60,17 +75,33 @@ public final class TlsTerminator implements Mapping<String, SslContext>, AutoClo
      * {@code current} gives the listener's settings of the current config generation.
      */
     public static TlsTerminator start(ListenerConfig l, Supplier<ListenerConfig> current) {
-        Map<Path, String> stamps = stamps(l.tls());
-        SniTable table;
-        try {
-            table = TlsContexts.build(l.tls(), alpn(l));
-        } catch (TlsException e) {
-            throw new IllegalStateException("listener " + l.name() + ": tls." + e.getMessage());
+        return start(l, current, null);
+    }
+
+    /** As {@link #start(ListenerConfig, Supplier)}; {@code code} (nullable), set by code, gives the default certificate. */
+    public static TlsTerminator start(ListenerConfig l, Supplier<ListenerConfig> current, CertificateSource code) {
+        TlsTerminator t = new TlsTerminator(l, current, code);
+        synchronized (t) {
+            try {
+                Sources s = t.open(l.tls());
+                try {
+                    t.table = t.build(l.tls(), alpn(l), s);
+                } catch (TlsException e) {
+                    s.close();
+                    throw e;
+                }
+                t.sources = s;
+                t.config = l.tls();
+                t.alpn = alpn(l);
+            } catch (TlsException e) {
+                t.checker.shutdownNow();
+                throw new IllegalStateException("listener " + l.name() + ": tls." + e.getMessage());
+            }
         }
-        TlsTerminator t = new TlsTerminator(l, current, table, stamps);
-        log.info("listener {}: TLS by {}, {} certificate(s), {} and up, ALPN {}, client certificates {}", l.name(),
+        log.info("listener {}: TLS by {}, {} certificate(s), {} and up, ALPN {}, client certificates {}{}", l.name(),
                 TlsContexts.providerName(), l.tls().certificates().size(), l.tls().minVersion(), alpn(l),
-                l.tls().clientAuth().mode().name().toLowerCase(java.util.Locale.ROOT));
+                l.tls().clientAuth().mode().name().toLowerCase(java.util.Locale.ROOT),
+                code == null ? "" : ", default certificate from " + code.describe());
         t.schedule(l.tls());
         return t;
     }
@@ -94,12 +125,67 @@ public final class TlsTerminator implements Mapping<String, SslContext>, AutoClo
         return table.lookup(hostname);
     }
 
-    /** Checks for changes now (tests call it rather than wait); runs on the checker thread. */
+    /** Checks the files and the settings now (tests call it rather than wait); on the caller's thread. */
     public void checkNow() {
+        Sources s;
+        synchronized (this) {
+            s = sources;
+        }
+        for (FileCertificateSource f : s.owned()) f.check();
+        checkConfig();
+    }
+
+    /** Sources for {@code c}'s files (read now, and watched), the default certificate's from code when set. */
+    private Sources open(TlsConfig c) throws TlsException {
+        String where = "listener " + listener + ": tls.";
+        List<CertificateSource> certs = new ArrayList<>();
+        List<FileCertificateSource> owned = new ArrayList<>();
+        List<AutoCloseable> subscriptions = new ArrayList<>();
         try {
-            checker.submit(this::check).get();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
+            for (int i = 0; i < c.certificates().size(); i++) {
+                if (i == 0 && code != null) {
+                    certs.add(code);
+                    continue;
+                }
+                TlsConfig.Certificate cert = c.certificates().get(i);
+                FileCertificateSource f = new FileCertificateSource(where + "certificates[" + i + "]", cert.certFile(), cert.keyFile(), null);
+                owned.add(f);
+                certs.add(f);
+            }
+            CertificateSource cas = null;
+            if (c.clientAuth().mode() != TlsConfig.ClientAuth.Mode.NONE) {
+                FileCertificateSource f = new FileCertificateSource(where + "clientAuth", null, null, c.clientAuth().caFile());
+                owned.add(f);
+                cas = f;
+            }
+            for (FileCertificateSource f : owned) f.watch(c.reloadCheckInterval());
+            Sources s = new Sources(List.copyOf(certs), cas, owned, subscriptions);
+            for (CertificateSource src : certs) subscriptions.add(src.subscribe(this::sourceChanged));
+            if (cas != null) subscriptions.add(cas.subscribe(this::sourceChanged));
+            return s;
+        } catch (TlsException e) {
+            owned.forEach(FileCertificateSource::close);
+            throw new TlsException(e.getMessage().substring(Math.min(e.getMessage().length(),
+                    e.getMessage().startsWith(where) ? where.length() : 0)));
+        }
+    }
+
+    private SniTable build(TlsConfig c, List<String> protocols, Sources s) throws TlsException {
+        List<CertificateMaterial> certs = s.certificates().stream().map(CertificateSource::current).toList();
+        List<X509Certificate> cas = s.clientCas() == null ? List.of() : s.clientCas().current().trustBundle();
+        // a source set by code that holds a trust bundle gives the client CAs too
+        if (code != null && !code.current().trustBundle().isEmpty()) cas = code.current().trustBundle();
+        return TlsContexts.build(c, protocols, certs, cas);
+    }
+
+    /** A source changed (on its thread, never an event loop): a new table for new handshakes. */
+    private synchronized void sourceChanged() {
+        if (closed) return;
+        try {
+            table = build(config, alpn, sources);
+            log.info("listener {}: TLS certificates changed; new connections use them", listener);
+        } catch (TlsException e) {
+            log.error("listener {}: TLS certificates not reloaded, the previous ones still serve: tls.{}", listener, e.getMessage());
         }
     }
 
@@ -113,62 +199,62 @@ public final class TlsTerminator implements Mapping<String, SslContext>, AutoClo
     }
 
     private void checkAndReschedule() {
+        TlsConfig next = config;
         try {
-            check();
+            checkConfig();
+            next = config;
         } catch (RuntimeException e) {
-            log.error("listener {}: TLS certificate check failed: {}", listener, e.toString());
+            log.error("listener {}: TLS settings check failed: {}", listener, e.toString());
         } finally {
-            schedule(config);
+            schedule(next);
         }
     }
 
-    private void check() {
+    /** The listener's tls settings changed with a config reload: new sources (the new files) and a new table. */
+    private synchronized void checkConfig() {
+        if (closed) return;
         ListenerConfig l = current.get();
         // A listener a reload removed, or whose tls section went away, keeps serving what it has (until restart).
         if (l == null || l.tls() == null) return;
         TlsConfig next = l.tls();
-        Map<Path, String> now = stamps(next);
-        if (next.equals(config) && now.equals(stamps)) return;
-        if (next.equals(failedConfig) && now.equals(failedStamps)) return;
+        if (next.equals(config)) return;
         try {
-            SniTable fresh = TlsContexts.build(next, alpn(l));
-            table = fresh;
-            config = next;
-            stamps = now;
-            failedConfig = null;
-            failedStamps = null;
-            log.info("listener {}: TLS certificates reloaded; new connections use them", listener);
-        } catch (TlsException e) {
-            failedConfig = next;
-            failedStamps = now;
-            log.error("listener {}: TLS certificates not reloaded, the previous ones still serve: tls.{}", listener, e.getMessage());
-        }
-    }
-
-    /** A digest of each file's contents ("missing" when unreadable): cheap for PEM files, exact unlike mtimes. */
-    private static Map<Path, String> stamps(TlsConfig c) {
-        Map<Path, String> out = new LinkedHashMap<>();
-        for (Path p : TlsContexts.files(c)) {
-            String stamp;
+            Sources fresh = open(next);
+            SniTable t;
             try {
-                stamp = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p)));
-            } catch (IOException e) {
-                stamp = "missing";
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException(e);
+                t = build(next, alpn(l), fresh);
+            } catch (TlsException e) {
+                fresh.close();
+                throw e;
             }
-            out.put(p, stamp);
+            Sources old = sources;
+            table = t;
+            sources = fresh;
+            config = next;
+            alpn = alpn(l);
+            failedConfig = null;
+            old.close();
+            log.info("listener {}: TLS settings changed; new connections use them", listener);
+        } catch (TlsException e) {
+            // tried again at every check (the files may be fixed), reported once
+            if (!next.equals(failedConfig)) {
+                log.error("listener {}: TLS settings not applied, the previous ones still serve: tls.{}", listener, e.getMessage());
+            }
+            failedConfig = next;
         }
-        return out;
     }
 
     /** The settings now serving (tests). */
-    TlsConfig config() {
+    synchronized TlsConfig config() {
         return Objects.requireNonNull(config);
     }
 
     @Override
     public void close() {
+        synchronized (this) {
+            closed = true;
+            if (sources != null) sources.close();
+        }
         checker.shutdownNow();
     }
 }

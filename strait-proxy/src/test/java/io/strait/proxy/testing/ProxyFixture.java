@@ -54,9 +54,15 @@ public final class ProxyFixture implements AutoCloseable {
     /** As {@link #start(String, Map, io.strait.proxy.filter.FilterModule)}, with the config file in {@code dir} (relative paths in it resolve there). */
     public static ProxyFixture start(String yaml, Map<String, String> vars, io.strait.proxy.filter.FilterModule filters,
             Path dir) throws Exception {
+        return start(yaml, vars, filters, dir, new io.strait.proxy.tls.CertificateSources());
+    }
+
+    /** As {@link #start(String, Map, io.strait.proxy.filter.FilterModule, Path)}, with certificate sources set by code. */
+    public static ProxyFixture start(String yaml, Map<String, String> vars, io.strait.proxy.filter.FilterModule filters,
+            Path dir, io.strait.proxy.tls.CertificateSources certificates) throws Exception {
         Path file = dir.resolve("strait.yaml");
         Files.writeString(file, withDefaults(substitute(yaml, vars)));
-        ProxyServer server = ProxyServer.start(ConfigLoader.load(file, filters.catalog()), file, filters);
+        ProxyServer server = ProxyServer.start(ConfigLoader.load(file, filters.catalog()), file, filters, certificates);
         return new ProxyFixture(dir, file, server);
     }
 

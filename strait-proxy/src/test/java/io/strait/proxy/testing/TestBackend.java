@@ -38,6 +38,11 @@ import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
+import io.netty.handler.ssl.SniHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -80,6 +85,11 @@ public final class TestBackend implements AutoCloseable {
     private volatile int failWith;
     private volatile boolean failHealthChecks;
     private volatile boolean readsPaused;
+    /** Over TLS: the current server context (tests replace it), the SNI names received and the handshakes done. */
+    private volatile SslContext tls;
+    private final ConcurrentLinkedQueue<String> serverNames = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger handshakes = new AtomicInteger();
+    private final ConcurrentLinkedQueue<String> clientSubjects = new ConcurrentLinkedQueue<>();
 
     public TestBackend(String name) throws InterruptedException {
         this(name, 0);
@@ -94,8 +104,22 @@ public final class TestBackend implements AutoCloseable {
         return new TestBackend(name, 0, true);
     }
 
+    /**
+     * A backend behind TLS with {@code context} (a server context; with client auth set, it asks for
+     * client certificates): HTTP/1.1, or HTTP/2 when the client chooses h2 by ALPN. It records the
+     * SNI name of every connection ({@link #serverNames()}).
+     */
+    public static TestBackend tls(String name, SslContext context) throws InterruptedException {
+        return new TestBackend(name, 0, false, context);
+    }
+
     private TestBackend(String name, int port, boolean h2c) throws InterruptedException {
+        this(name, port, h2c, null);
+    }
+
+    private TestBackend(String name, int port, boolean h2c, SslContext tlsContext) throws InterruptedException {
         this.name = name;
+        this.tls = tlsContext;
         server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childHandler(new ChannelInitializer<Channel>() {
@@ -104,7 +128,18 @@ public final class TestBackend implements AutoCloseable {
                         connections.incrementAndGet();
                         children.add(ch);
                         if (readsPaused) ch.config().setAutoRead(false);
-                        if (h2c) {
+                        if (tls != null) {
+                            ch.pipeline().addLast(new SniHandler(host -> {
+                                serverNames.add(host == null ? "" : host);
+                                return tls;
+                            }), new TlsHandshakes(), new ApplicationProtocolNegotiationHandler(ApplicationProtocolNames.HTTP_1_1) {
+                                @Override
+                                protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
+                                    if (protocol.equals(ApplicationProtocolNames.HTTP_2)) http2(ctx.channel());
+                                    else ctx.pipeline().addLast(new HttpServerCodec(), new HttpServerExpectContinueHandler(), new Handler());
+                                }
+                            });
+                        } else if (h2c) {
                             ch.pipeline().addLast(Http2FrameCodecBuilder.forServer().build(),
                                     new Http2MultiplexHandler(new ChannelInitializer<Channel>() {
                                         @Override
@@ -117,6 +152,53 @@ public final class TestBackend implements AutoCloseable {
                         }
                     }
                 }).bind("127.0.0.1", port).sync().channel();
+    }
+
+    private void http2(Channel ch) {
+        ch.pipeline().addLast(Http2FrameCodecBuilder.forServer().build(),
+                new Http2MultiplexHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel stream) {
+                        stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true), new Handler());
+                    }
+                }));
+    }
+
+    /** Counts completed handshakes. */
+    private final class TlsHandshakes extends ChannelInboundHandlerAdapter {
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof SslHandshakeCompletionEvent e && e.isSuccess()) {
+                handshakes.incrementAndGet();
+                try {
+                    var peer = ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class).engine().getSession().getPeerCertificates();
+                    clientSubjects.add(((java.security.cert.X509Certificate) peer[0]).getSubjectX500Principal().getName());
+                } catch (javax.net.ssl.SSLPeerUnverifiedException | RuntimeException none) {
+                    clientSubjects.add("");
+                }
+            }
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    /** Replaces the TLS server context: new connections use it. */
+    public void tlsContext(SslContext context) {
+        this.tls = context;
+    }
+
+    /** The SNI names of the TLS connections so far ("" for none sent). */
+    public List<String> serverNames() {
+        return List.copyOf(serverNames);
+    }
+
+    /** The subject of each TLS connection's client certificate, in order ("" for none). */
+    public List<String> clientSubjects() {
+        return List.copyOf(clientSubjects);
+    }
+
+    /** TLS handshakes completed so far. */
+    public int handshakes() {
+        return handshakes.get();
     }
 
     public int port() {

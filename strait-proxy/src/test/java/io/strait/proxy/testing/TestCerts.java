@@ -100,6 +100,30 @@ public final class TestCerts {
             return issue(name, "CN=" + dnsNames[0], KeyType.EC, KeyFormat.PKCS8, false, null, dnsNames);
         }
 
+        /** A server certificate with a URI subjectAltName (a SPIFFE id, say) besides {@code dnsNames}. */
+        public Issued serverWithUri(String name, String uri, String... dnsNames) {
+            return issue(name, "CN=" + (dnsNames.length > 0 ? dnsNames[0] : name), KeyType.EC, KeyFormat.PKCS8, false, uri, dnsNames);
+        }
+
+        /** A netty server context presenting {@code cert}; with {@code clientCas}, it requires client certificates from them. */
+        public static io.netty.handler.ssl.SslContext serverContext(Issued cert, Ca... clientCas) {
+            try {
+                var b = io.netty.handler.ssl.SslContextBuilder.forServer(cert.keys().getPrivate(), cert.certificate(), cert.issuer())
+                        .applicationProtocolConfig(new io.netty.handler.ssl.ApplicationProtocolConfig(
+                                io.netty.handler.ssl.ApplicationProtocolConfig.Protocol.ALPN,
+                                io.netty.handler.ssl.ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                                io.netty.handler.ssl.ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                                "h2", "http/1.1"));
+                if (clientCas.length > 0) {
+                    b.trustManager(java.util.Arrays.stream(clientCas).map(Ca::certificate).toArray(X509Certificate[]::new))
+                            .clientAuth(io.netty.handler.ssl.ClientAuth.REQUIRE);
+                }
+                return b.build();
+            } catch (javax.net.ssl.SSLException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
         public Issued server(String name, KeyType type, KeyFormat format, String... dnsNames) {
             return issue(name, "CN=" + dnsNames[0], type, format, false, null, dnsNames);
         }

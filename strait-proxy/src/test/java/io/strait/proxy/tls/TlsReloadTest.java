@@ -73,6 +73,30 @@ class TlsReloadTest {
     }
 
     @Test
+    void aConfigReloadNamingOtherFilesServesThemToNewConnections() throws Exception {
+        X509Certificate first = served();
+        TestCerts.Issued next = ca.server("next", "site.test");
+        proxy.writeConfig("""
+                listeners:
+                  - name: public
+                    address: 127.0.0.1:0
+                    tls:
+                      certificates: [{certFile: next.pem, keyFile: next.key}]
+                      reloadCheckInterval: 100ms
+                clusters:
+                  b: {endpoints: [{address: ${b}}]}
+                routes:
+                  - {name: all, match: {pathPrefix: /}, cluster: b}
+                """, Map.of("b", backend.address()));
+        assertThat(proxy.admin("POST", "/reload").statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(served()).isEqualTo(next.certificate()));
+        assertThat(first).isNotEqualTo(next.certificate());
+        // the new files are the watched ones now
+        TestCerts.Issued renewed = ca.server("next", "site.test");
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(served()).isEqualTo(renewed.certificate()));
+    }
+
+    @Test
     void aBrokenReplacementKeepsTheOldCertificate() throws Exception {
         X509Certificate first = served();
         certs.write("site.key", "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n");
