@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -143,12 +144,21 @@ class MalformedResponseTest {
     static void start() throws Exception {
         upstream = new RawUpstream(target -> {
             if (target.startsWith("/ok")) return OK.getBytes(StandardCharsets.ISO_8859_1);
+            if (target.startsWith("/retry/")) {
+                // first attempt: a retriable 503 whose body breaks off in a bad chunk line; then a good answer
+                boolean first = upstream.seen().stream().filter(x -> x.target().equals(target)).count() == 1;
+                return (first ? "HTTP/1.1 503 Service Unavailable\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nno\r\nzz\r\n" : OK)
+                        .getBytes(StandardCharsets.ISO_8859_1);
+            }
             int i = Integer.parseInt(target.substring(target.lastIndexOf('/') + 1));
             return CASES.get(i).response().getBytes(StandardCharsets.ISO_8859_1);
         });
         proxy = ProxyFixture.start("""
                 clusters: {raw: {endpoints: [{address: ${u}}]}}
-                routes: [{name: raw, match: {pathPrefix: /}, cluster: raw, timeout: 5s}]
+                routes:
+                  - {name: retry, match: {pathPrefix: /retry/}, cluster: raw, timeout: 5s,
+                     retries: {attempts: 1, retryOn: [5xx], backoff: {base: 1ms, max: 5ms}}}
+                  - {name: raw, match: {pathPrefix: /}, cluster: raw, timeout: 5s}
                 """, Map.of("u", upstream.address()));
     }
 
@@ -205,6 +215,18 @@ class MalformedResponseTest {
         if (c.outcome() != Outcome.VALID) assertNotReused(target);
     }
 
+    /** A response read to its end before a retry (never sent to the client) that turns out malformed: its connection is closed. */
+    @Test
+    void aDiscardedResponseWithABadBodyDoesNotReturnItsConnectionToThePool() throws Exception {
+        String res = proxy.raw("GET /retry/1 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", 10_000);
+        assertThat(res).startsWith("HTTP/1.1 200").endsWith("ok\n<EOF>");
+        List<RawUpstream.Seen> attempts = upstream.seen().stream().filter(x -> x.target().equals("/retry/1")).toList();
+        assertThat(attempts).hasSize(2);
+        RawUpstream.Seen bad = attempts.get(0);
+        assertThat(attempts.get(1).connection()).isNotEqualTo(bad.connection());
+        assertNotReused("/retry/1", bad);
+    }
+
     /** A Content-Length or chunked body (chunk extensions and trailers are not expected from the proxy). */
     private static String body(HttpHead head, InputStream in) throws IOException {
         if (head.contentLength() >= 0) return new String(in.readNBytes((int) head.contentLength()), StandardCharsets.UTF_8);
@@ -258,11 +280,14 @@ class MalformedResponseTest {
 
     /** The upstream connection that sent the bad response never carried another request. */
     private static void assertNotReused(String target) throws IOException {
+        assertNotReused(target, upstream.last(target));
+    }
+
+    private static void assertNotReused(String target, RawUpstream.Seen bad) throws IOException {
         // A fresh request from a new client: it must not land on the bad response's upstream connection.
         String res = proxy.raw("GET /ok/after HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", 10_000);
         assertThat(res).startsWith("HTTP/1.1 200");
-        RawUpstream.Seen bad = upstream.last(target);
-        assertThat(bad).isNotNull();
+        assertThat(bad).as(target).isNotNull();
         assertThat(upstream.seen()).noneMatch(s -> s.connection() == bad.connection() && s.indexOnConnection() > bad.indexOnConnection());
     }
 
