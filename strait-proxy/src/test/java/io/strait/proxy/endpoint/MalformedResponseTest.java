@@ -144,6 +144,10 @@ class MalformedResponseTest {
     static void start() throws Exception {
         upstream = new RawUpstream(target -> {
             if (target.startsWith("/ok")) return OK.getBytes(StandardCharsets.ISO_8859_1);
+            if (target.startsWith("/ws/")) {
+                return "HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\n"
+                        .getBytes(StandardCharsets.ISO_8859_1);
+            }
             if (target.startsWith("/retry/")) {
                 // first attempt: a retriable 503 whose body breaks off in a bad chunk line; then a good answer
                 boolean first = upstream.seen().stream().filter(x -> x.target().equals(target)).count() == 1;
@@ -213,6 +217,21 @@ class MalformedResponseTest {
             }
         }
         if (c.outcome() != Outcome.VALID) assertNotReused(target);
+    }
+
+    /** A 101 that switches a WebSocket upgrade request to another protocol is not relayed. */
+    @Test
+    void a101ToAnotherProtocolThanAskedIsA502() throws Exception {
+        try (Socket s = new Socket("127.0.0.1", proxy.port())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(("GET /ws/1 HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            HttpHead head = HttpHead.read(s.getInputStream());
+            assertThat(head.status()).isEqualTo(502);
+            assertThat(body(head, s.getInputStream())).contains("\"error\":\"bad_upstream_response\"");
+        }
+        assertNotReused("/ws/1");
     }
 
     /** A response read to its end before a retry (never sent to the client) that turns out malformed: its connection is closed. */
