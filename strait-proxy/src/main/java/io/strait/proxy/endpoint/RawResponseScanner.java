@@ -2,6 +2,8 @@ package io.strait.proxy.endpoint;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.util.ByteProcessor;
+import io.strait.proxy.http.HttpBytes;
+import java.nio.charset.StandardCharsets;
 
 /**
  * A byte-level checker of HTTP/1.x response framing (RFC 9112), run over an upstream's raw bytes before
@@ -17,6 +19,7 @@ import io.netty.util.ByteProcessor;
  * One instance per connection; state survives across buffers.
  */
 final class RawResponseScanner implements ByteProcessor {
+    private static final byte[] CHUNKED = "chunked".getBytes(StandardCharsets.US_ASCII);
     /** Header fields (or trailer fields) per response: twice Envoy's default of 100, as responses carry Set-Cookie lists. */
     static final int MAX_FIELDS = 200;
     /** Longest chunk-size line, as for requests ({@code RawRequestScanner.MAX_CHUNK_LINE}). */
@@ -32,20 +35,13 @@ final class RawResponseScanner implements ByteProcessor {
     private static final byte LF = '\n';
     private static final byte SP = ' ';
     private static final byte HT = '\t';
+    private static final String BARE_CR = "bare CR: lines must end with CRLF";
+    private static final String BARE_LF = "bare LF: lines must end with CRLF";
     private static final byte[] HTTP_1 = {'H', 'T', 'T', 'P', '/', '1', '.'};
-    private static final byte[] CONTENT_LENGTH = "content-length".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    private static final byte[] TRANSFER_ENCODING = "transfer-encoding".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] CONTENT_LENGTH = "content-length".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] TRANSFER_ENCODING = "transfer-encoding".getBytes(StandardCharsets.US_ASCII);
     private static final int MATCH_CL = 1;
     private static final int MATCH_TE = 2;
-    private static final boolean[] TCHAR = new boolean[256];
-
-    static {
-        for (int c = '0'; c <= '9'; c++) TCHAR[c] = true;
-        for (int c = 'a'; c <= 'z'; c++) TCHAR[c] = true;
-        for (int c = 'A'; c <= 'Z'; c++) TCHAR[c] = true;
-        for (char c : "!#$%&'*+-.^_`|~".toCharArray()) TCHAR[c] = true;
-    }
-
     private enum State {
         IDLE, VERSION, STATUS, STATUS_END, REASON, STATUS_LINE_LF,
         FIELD_START, FIELD_NAME, FIELD_VALUE, FIELD_LF, SECTION_END_LF,
@@ -166,14 +162,14 @@ final class RawResponseScanner implements ByteProcessor {
                 }
                 return fail("malformed status code");
             case REASON:
-                if (isFieldValueByte(b)) return true;
+                if (HttpBytes.isFieldValueByte(b)) return true;
                 if (b == CR) {
                     state = State.STATUS_LINE_LF;
                     return true;
                 }
-                return fail(b == LF ? bareLf() : "control character in the reason phrase");
+                return fail(b == LF ? BARE_LF : "control character in the reason phrase");
             case STATUS_LINE_LF:
-                if (b != LF) return fail(bareCr());
+                if (b != LF) return fail(BARE_CR);
                 state = State.FIELD_START;
                 return true;
             case FIELD_START:
@@ -181,7 +177,7 @@ final class RawResponseScanner implements ByteProcessor {
             case FIELD_NAME:
                 return fieldName(b);
             case FIELD_VALUE:
-                if (isFieldValueByte(b)) {
+                if (HttpBytes.isFieldValueByte(b)) {
                     if (field != Field.OTHER) capture(b);
                     return true;
                 }
@@ -189,17 +185,17 @@ final class RawResponseScanner implements ByteProcessor {
                     state = State.FIELD_LF;
                     return true;
                 }
-                return fail(b == LF ? bareLf() : "control character in a header value");
+                return fail(b == LF ? BARE_LF : "control character in a header value");
             case FIELD_LF:
-                if (b != LF) return fail(bareCr());
+                if (b != LF) return fail(BARE_CR);
                 state = State.FIELD_START;
                 return endField();
             case SECTION_END_LF:
-                if (b != LF) return fail(bareCr());
+                if (b != LF) return fail(BARE_CR);
                 return endSection();
             case CHUNK_SIZE_START:
-                if (hex(b) < 0) return fail("invalid chunk size");
-                remaining = hex(b);
+                if (HttpBytes.hex(b) < 0) return fail("invalid chunk size");
+                remaining = HttpBytes.hex(b);
                 chunkLineLen = 1;
                 state = State.CHUNK_SIZE;
                 return true;
@@ -215,14 +211,14 @@ final class RawResponseScanner implements ByteProcessor {
                 return fail("invalid chunk size");
             case CHUNK_EXT:
                 if (++chunkLineLen > MAX_CHUNK_LINE) return fail("chunk size line too long");
-                if (isFieldValueByte(b)) return true;
+                if (HttpBytes.isFieldValueByte(b)) return true;
                 if (b == CR) {
                     state = State.CHUNK_SIZE_LF;
                     return true;
                 }
-                return fail(b == LF ? bareLf() : "control character in a chunk extension");
+                return fail(b == LF ? BARE_LF : "control character in a chunk extension");
             case CHUNK_SIZE_LF:
-                if (b != LF) return fail(bareCr());
+                if (b != LF) return fail(BARE_CR);
                 if (remaining == 0) {
                     inTrailers = true;
                     fieldCount = 0;
@@ -267,7 +263,7 @@ final class RawResponseScanner implements ByteProcessor {
             state = State.SECTION_END_LF;
             return true;
         }
-        if (isTchar(b)) {
+        if (HttpBytes.isTchar(b)) {
             if (++fieldCount > MAX_FIELDS) return fail("too many header fields");
             nameLen = 0;
             nameMatch = inTrailers ? 0 : MATCH_CL | MATCH_TE;
@@ -276,12 +272,12 @@ final class RawResponseScanner implements ByteProcessor {
             return true;
         }
         if (b == SP || b == HT) return fail("obsolete line folding or whitespace before a header field");
-        if (b == LF) return fail(bareLf());
+        if (b == LF) return fail(BARE_LF);
         return fail("invalid header field name");
     }
 
     private boolean fieldName(byte b) {
-        if (isTchar(b)) {
+        if (HttpBytes.isTchar(b)) {
             matchName(b);
             return true;
         }
@@ -304,7 +300,7 @@ final class RawResponseScanner implements ByteProcessor {
     }
 
     private void matchName(byte b) {
-        int lower = b >= 'A' && b <= 'Z' ? b + ('a' - 'A') : b;
+        int lower = HttpBytes.lower(b);
         int i = nameLen++;
         if ((nameMatch & MATCH_CL) != 0 && (i >= CONTENT_LENGTH.length || CONTENT_LENGTH[i] != lower)) nameMatch &= ~MATCH_CL;
         if ((nameMatch & MATCH_TE) != 0 && (i >= TRANSFER_ENCODING.length || TRANSFER_ENCODING[i] != lower)) nameMatch &= ~MATCH_TE;
@@ -319,8 +315,8 @@ final class RawResponseScanner implements ByteProcessor {
         if (field == Field.OTHER) return true;
         int from = 0;
         int to = valueLen;
-        while (from < to && isOws(value[from])) from++;
-        while (to > from && isOws(value[to - 1])) to--;
+        while (from < to && HttpBytes.isOws(value[from])) from++;
+        while (to > from && HttpBytes.isOws(value[to - 1])) to--;
         if (field == Field.CONTENT_LENGTH) {
             if (valueOverflow || to == from || to - from > MAX_LENGTH_DIGITS) return fail("invalid Content-Length");
             long n = 0;
@@ -333,15 +329,13 @@ final class RawResponseScanner implements ByteProcessor {
         }
         // Only "chunked" itself: a proxy cannot pass on a coding it does not decode, and any other final
         // coding would make the body end at the connection's close (RFC 9112 6.3).
-        if (valueOverflow || to - from != 7 || !chunked(from)) return fail("Transfer-Encoding other than chunked");
+        if (valueOverflow || to - from != CHUNKED.length || !chunked(from)) return fail("Transfer-Encoding other than chunked");
         return true;
     }
 
     private boolean chunked(int from) {
-        byte[] c = {'c', 'h', 'u', 'n', 'k', 'e', 'd'};
-        for (int i = 0; i < c.length; i++) {
-            int b = value[from + i];
-            if ((b >= 'A' && b <= 'Z' ? b + ('a' - 'A') : b) != c[i]) return false;
+        for (int i = 0; i < CHUNKED.length; i++) {
+            if (HttpBytes.lower(value[from + i]) != CHUNKED[i]) return false;
         }
         return true;
     }
@@ -386,7 +380,7 @@ final class RawResponseScanner implements ByteProcessor {
 
     private boolean chunkSize(byte b) {
         if (++chunkLineLen > MAX_CHUNK_LINE) return fail("chunk size line too long");
-        int d = hex(b);
+        int d = HttpBytes.hex(b);
         if (d >= 0) {
             remaining = remaining * 16 + d;
             if (remaining > MAX_CHUNK_SIZE) return fail("chunk size too large");
@@ -397,7 +391,7 @@ final class RawResponseScanner implements ByteProcessor {
             case ';' -> state = State.CHUNK_EXT;
             case SP, HT -> state = State.CHUNK_BWS;
             default -> {
-                return fail(b == LF ? bareLf() : "invalid chunk size");
+                return fail(b == LF ? BARE_LF : "invalid chunk size");
             }
         }
         return true;
@@ -425,34 +419,5 @@ final class RawResponseScanner implements ByteProcessor {
         problem = why;
         state = State.FAILED;
         return false;
-    }
-
-    private static String bareCr() {
-        return "bare CR: lines must end with CRLF";
-    }
-
-    private static String bareLf() {
-        return "bare LF: lines must end with CRLF";
-    }
-
-    private static boolean isTchar(byte b) {
-        return TCHAR[b & 0xFF];
-    }
-
-    private static boolean isOws(byte b) {
-        return b == SP || b == HT;
-    }
-
-    /** field-content bytes: HTAB, SP, VCHAR and obs-text (RFC 9110 5.5); everything else is a control byte. */
-    private static boolean isFieldValueByte(byte b) {
-        int u = b & 0xFF;
-        return u == HT || u >= 0x20 && u != 0x7F;
-    }
-
-    private static int hex(byte b) {
-        if (b >= '0' && b <= '9') return b - '0';
-        if (b >= 'a' && b <= 'f') return b - 'a' + 10;
-        if (b >= 'A' && b <= 'F') return b - 'A' + 10;
-        return -1;
     }
 }

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
 
 /**
  * Sits before the {@code HttpClientCodec} of an HTTP/1.1 upstream connection and checks the raw response
@@ -22,9 +23,23 @@ final class ResponseGuard extends ChannelInboundHandlerAdapter {
     private final RawResponseScanner scanner = new RawResponseScanner();
     private boolean discarding;
 
+    /** The protocols the request in flight asked to upgrade to ({@code Upgrade}), or null. */
+    private String upgrade;
+
     /** The request {@code req} is being written: its response may now arrive. */
     void requestSent(HttpRequest req) {
-        scanner.requestSent(req.method().equals(HttpMethod.HEAD), req.headers().contains(HttpHeaderNames.UPGRADE));
+        upgrade = req.headers().get(HttpHeaderNames.UPGRADE);
+        scanner.requestSent(req.method().equals(HttpMethod.HEAD), upgrade != null);
+    }
+
+    /** Whether a 101 {@code res} switches to one of the protocols the request asked for (RFC 9110 7.8). */
+    boolean upgradeAsked(HttpResponse res) {
+        String to = res.headers().get(HttpHeaderNames.UPGRADE);
+        if (upgrade == null || to == null) return false;
+        for (String p : upgrade.split(",")) {
+            if (p.trim().equalsIgnoreCase(to.trim())) return true;
+        }
+        return false;
     }
 
     @Override

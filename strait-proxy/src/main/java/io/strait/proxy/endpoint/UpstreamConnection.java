@@ -33,6 +33,8 @@ import javax.net.ssl.SSLException;
  */
 public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     private final LoopPool pool;
+    /** The raw-byte checker of an HTTP/1.1 connection; null for an HTTP/2 stream. */
+    private final ResponseGuard guard;
     private Channel channel;
     private UpstreamListener listener;
     private int requests;
@@ -41,8 +43,6 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     /** Where this connection is counted against maxConnections (released once when it closes), or null. */
     ClusterResilience gate;
     private boolean detached;
-    /** The raw-byte checker of an HTTP/1.1 connection; null for an HTTP/2 stream. */
-    private final ResponseGuard guard;
     /** A malformed response was seen: the connection's framing cannot be trusted, it must not be reused. */
     private boolean broken;
     /** The current exchange has received its final (non-1xx) response head / its response's end. */
@@ -137,6 +137,12 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
             ctx.close();
             return;
         }
+        if (guard != null && msg instanceof HttpResponse res && res.status().code() == 101 && !guard.upgradeAsked(res)
+                && res.decoderResult().isSuccess()) {
+            ReferenceCountUtil.release(msg);
+            invalid(ctx, "101 Switching Protocols to a protocol the request did not ask for");
+            return;
+        }
         if (msg instanceof HttpObject o) {
             if (o.decoderResult().isFailure()) {
                 broken = true;
@@ -179,6 +185,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         }
         ctx.close();
     }
+
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         UpstreamListener l = listener;
@@ -202,8 +209,10 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof DecoderException || cause instanceof Http2Exception) {
-            // The codec refused what the upstream sent (an HTTP/2 stream error, a bad :status): a malformed response.
+        if (cause instanceof Http2Exception || (guard == null && cause instanceof DecoderException)) {
+            // The HTTP/2 codec refused what the upstream sent (a stream error, a bad :status): a malformed
+            // response. (On HTTP/1.1 the decoder reports those as failed messages; a DecoderException there
+            // is a transport failure, such as TLS, and stays a reset.)
             invalid(ctx, "the upstream broke the protocol");
             return;
         }

@@ -34,6 +34,8 @@ final class ChannelInit {
     private final long drainMillis;
     /** The listener's certificates, or null for a plain listener. */
     private final TlsTerminator tls;
+    /** Streams cancelled before their response, over all of this listener's HTTP/2 connections. */
+    private final StreamCancelBudget cancelBudget = new StreamCancelBudget();
 
     ChannelInit(Engine engine, ListenerConfig listener, long drainMillis, TlsTerminator tls) {
         this.engine = engine;
@@ -50,6 +52,10 @@ final class ChannelInit {
     ListenerConfig listener() {
         ListenerConfig current = engine.snapshot().listener(listener.name());
         return current != null ? current : listener;
+    }
+
+    StreamCancelBudget cancelBudget() {
+        return cancelBudget;
     }
 
     boolean h2cEnabled() {
@@ -148,7 +154,9 @@ final class ChannelInit {
                 stream.pipeline().addLast("codec", new Http2StreamFrameToHttpObjectCodec(true, true));
                 if (hsts != null) stream.pipeline().addLast("hsts", hsts);
                 stream.pipeline().addLast("validator", new RequestValidator(listener, true));
-                stream.pipeline().addLast("proxy", new DownstreamHandler(engine, listener, true, secure));
+                DownstreamHandler handler = new DownstreamHandler(engine, listener, true, secure);
+                handler.cancelBudget(cancelBudget);
+                stream.pipeline().addLast("proxy", handler);
             }
         }));
         p.channel().config().setAutoRead(true);

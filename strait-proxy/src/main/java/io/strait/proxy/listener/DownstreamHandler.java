@@ -85,6 +85,8 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
     private long shortestSpan = Long.MAX_VALUE;
     /** HTTP/2: the latest write, so a stream is reset only after its response went out. */
     private ChannelFuture lastWrite;
+    /** HTTP/2: the listener's budget of streams cancelled before their response, or null. */
+    private StreamCancelBudget cancelBudget;
 
     public DownstreamHandler(Engine engine, ListenerConfig listener, boolean http2, boolean secure) {
         this.engine = engine;
@@ -248,12 +250,21 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
         ctx.fireChannelWritabilityChanged();
     }
 
+    /** HTTP/2: counts this stream against {@code budget} if the client cancels it before its response. */
+    void cancelBudget(StreamCancelBudget budget) {
+        this.cancelBudget = budget;
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         cancelTimer();
         releasePending();
         ProxyExchange ex = exchange;
         exchange = null;
+        Channel parent = ctx.channel().parent();
+        if (ex != null && lastWrite == null && cancelBudget != null && parent != null && parent.isActive()) {
+            cancelBudget.cancelled(parent); // reset by the client while its request was being served
+        }
         if (ex != null) ex.onDownstreamClosed();
         ctx.fireChannelInactive();
     }

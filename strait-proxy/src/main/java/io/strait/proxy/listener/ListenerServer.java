@@ -8,6 +8,7 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.strait.config.model.ListenerConfig;
+import io.strait.proxy.observe.GaugeFamily;
 import io.strait.proxy.runtime.Engine;
 import io.strait.proxy.tls.CertificateSource;
 import io.strait.proxy.tls.TlsTerminator;
@@ -18,11 +19,14 @@ import java.net.InetSocketAddress;
 public final class ListenerServer {
     /** Accept queue: generous so a burst of new connections is not refused while the loop is busy. */
     private static final int BACKLOG = 4096;
+    /** {@code strait_http2_cancelled_streams_total{listener,budget}}: see {@link StreamCancelBudget}. */
+    public static final String CANCELLED_STREAMS = "strait_http2_cancelled_streams_total";
 
     private final ListenerConfig config;
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private Channel server;
     private TlsTerminator tls;
+    private GaugeFamily.Registration cancelMetric;
 
     public ListenerServer(ListenerConfig config) {
         this.config = config;
@@ -42,6 +46,13 @@ public final class ListenerServer {
             throws InterruptedException {
         if (config.tls() != null) tls = TlsTerminator.start(config, () -> engine.snapshot().listener(config.name()), certificates);
         ChannelInit init = new ChannelInit(engine, config, drainMillis, tls);
+        StreamCancelBudget budget = init.cancelBudget();
+        cancelMetric = engine.metrics().callbackCounter(CANCELLED_STREAMS,
+                "HTTP/2 streams the client cancelled before their response, by whether the listener's budget allowed them",
+                "listener", "budget").register("listener:" + config.name(), sink -> {
+                    sink.sample(budget.withinBudget(), config.name(), "within");
+                    sink.sample(budget.overBudget(), config.name(), "over");
+                });
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
                 .channel(transport.serverChannel())
@@ -120,6 +131,7 @@ public final class ListenerServer {
     }
 
     public void closeAll() {
+        if (cancelMetric != null) cancelMetric.close();
         if (tls != null) tls.close();
         connections.close();
     }

@@ -1,6 +1,7 @@
 package io.strait.proxy.endpoint;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
@@ -19,6 +20,7 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.strait.proxy.testing.EventLoops;
 import io.strait.proxy.testing.ProxyFixture;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +28,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -58,6 +61,7 @@ class MalformedHttp2ResponseTest {
             case "name-space" -> x -> x.status("200").add("x a", "b");
             case "cl-text" -> x -> x.status("200").add("content-length", "abc");
             case "cl-two" -> x -> x.status("200").add("content-length", "2").add("content-length", "3");
+            case "cl-longer-than-data" -> x -> x.status("200").add("content-length", "5");
             default -> x -> x.status("200").add("content-length", "2");
         };
         bad.accept(h);
@@ -100,6 +104,13 @@ class MalformedHttp2ResponseTest {
     static void stop() {
         proxy.close();
         server.close().syncUninterruptibly();
+    }
+
+    @Test
+    void aBodyShorterThanItsContentLengthIsCutNotCompleted() {
+        // The head went out before the DATA broke its promise: the client's connection is cut.
+        assertThatThrownBy(() -> proxy.get("/bad/cl-longer-than-data")).isInstanceOf(UncheckedIOException.class);
+        assertThat(proxy.get("/ok").body()).isEqualTo("ok");
     }
 
     @ParameterizedTest
