@@ -33,7 +33,7 @@ final class CorsFilter implements HttpFilter {
     private record Seen(String origin, boolean preflight) {}
 
     private static final AttributeKey<Seen> SEEN = AttributeKey.valueOf(CorsFilter.class, "seen");
-    private static final String VARY_ORIGIN = HttpHeaderNames.ORIGIN.toString();
+    private static final String VARY_ORIGIN = "Origin";
     private static final String PREFLIGHT_VARY = "Origin, Access-Control-Request-Method, Access-Control-Request-Headers";
     private static final String TRUE = "true";
 
