@@ -68,6 +68,10 @@ public final class HeadersReader implements FilterReader<HeadersConfig> {
         List<HeadersConfig.Entry> set = entries(s, "set", context);
         List<HeadersConfig.Entry> add = entries(s, "add", context);
         List<HeadersConfig.Entry> append = entries(s, "append", context);
+        if (s.has("replace")) {
+            s.skip("replace");
+            s.error("replace", "write set (it replaces the header's values, or creates it)");
+        }
         s.finish();
         return new HeadersConfig.Side(remove, rename, set, add, append);
     }
