@@ -1,11 +1,26 @@
 package io.strait.filters.headers;
 
+import io.strait.proxy.filter.RequestContext;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
 /** The first value of a query parameter, found by a scan of the raw query (no map built per request). */
 final class QueryParams {
     private QueryParams() {}
+
+    /**
+     * The request's query: the one the exchange set when it routed the request (filters may have changed
+     * it, e.g. an API key taken out), or before routing (a listener's filter) the request target's.
+     */
+    static String of(RequestContext ctx) {
+        String q = ctx.query();
+        if (q != null || ctx.routeName() != null) return q;
+        String uri = ctx.request().uri();
+        int mark = uri.indexOf('?');
+        if (mark < 0) return null;
+        int hash = uri.indexOf('#', mark);
+        return uri.substring(mark + 1, hash < 0 ? uri.length() : hash);
+    }
 
     /** The first {@code name=value} of {@code query}, percent-decoded as UTF-8 with {@code +} as a space; null when absent. */
     static String first(String query, String name) {

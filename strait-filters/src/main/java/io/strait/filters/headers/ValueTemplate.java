@@ -144,7 +144,7 @@ public record ValueTemplate(String source, List<Part> parts) {
                 case RequestId r -> ctx.requestId();
                 case Route r -> ctx.routeName();
                 case PathParam pp -> ctx.pathParams().get(pp.name());
-                case Query q -> QueryParams.first(ctx.query(), q.name());
+                case Query q -> QueryParams.first(QueryParams.of(ctx), q.name());
                 case Claim cl -> claim(ctx.claims(), cl.name());
             };
             if (v == null) continue;

@@ -110,6 +110,37 @@ class HeadersProxyTest {
                   - headers: {response: {set: {X-Answered-By: gateway}, remove: [Cache-Control]}}
             """;
 
+    private static final String LISTENER = """
+            listeners:
+              - name: public
+                address: 127.0.0.1:0
+                filters:
+                  - headers: {request: {set: {X-Early-Page: "%query.page%", X-Early-Route: "%route%"}},
+                              response: {set: {X-Route-Seen: "%route%", X-Id: "%request_id%"}}}
+            clusters:
+              c: {endpoints: [{address: "127.0.0.1:${port}"}]}
+            routes:
+              - {name: app, match: {pathPrefix: /app}, cluster: c}
+            """;
+
+    @ParameterizedTest
+    @EnumSource(Wire.class)
+    void aListenersFilterRunsBeforeRoutingAndOnItsOwn404s(Wire wire) throws Exception {
+        try (TestBackend backend = new TestBackend("b");
+                ProxyFixture proxy = ProxyFixture.start(LISTENER, Map.of("port", "" + backend.port()), new Module())) {
+            var r = wire.get(proxy, "/app?page=9", Map.of("X-Request-Id", "rid-1", "X-Early-Route", "forged"));
+            assertThat(r.status()).isEqualTo(200);
+            HttpHeaders h = backend.received().get(0).headers();
+            assertThat(h.get("X-Early-Page")).isEqualTo("9");
+            assertThat(h.contains("X-Early-Route")).isFalse(); // no route yet: no value, and the client's copy is gone
+            assertThat(r.header("X-Route-Seen")).isEqualTo("app");
+            var missing = wire.get(proxy, "/nowhere", Map.of("X-Request-Id", "rid-2"));
+            assertThat(missing.status()).isEqualTo(404);
+            assertThat(missing.header("X-Id")).isEqualTo("rid-2");
+            assertThat(missing.has("X-Route-Seen")).isFalse();
+        }
+    }
+
     private static ProxyFixture start(TestBackend backend) throws Exception {
         return ProxyFixture.start(CONFIG, Map.of("port", "" + backend.port()), new Module());
     }
