@@ -22,19 +22,25 @@ public record ValueTemplate(String source, List<Part> parts) {
     /** One piece of a value. */
     public sealed interface Part {}
 
+    /** Text as written ({@code %%} already made {@code %}). */
     public record Literal(String text) implements Part {}
 
     /** The client's address as the listener's trusted hops report it ({@link RequestContext#forwardedClientIp()}). */
     public record ClientIp() implements Part {}
 
+    /** The request's {@code X-Request-Id}. */
     public record RequestId() implements Part {}
 
+    /** The route's name; none before routing. */
     public record Route() implements Part {}
 
+    /** A path template parameter, still percent-encoded. */
     public record PathParam(String name) implements Part {}
 
+    /** The first value of a query parameter, percent-decoded. */
     public record Query(String name) implements Part {}
 
+    /** A claim of the verified token ({@link RequestContext#claims()}). */
     public record Claim(String name) implements Part {}
 
     /** The variable names a value may use, for errors and hints. */

@@ -2,8 +2,16 @@ package io.strait.gateway.auth;
 
 /** What one {@link Authenticator} concluded about a request. */
 public sealed interface AuthOutcome {
-    /** The credential is valid. */
-    record Verified(Identity identity) implements AuthOutcome {}
+    /**
+     * The credential is valid; {@code claims} are a verified token's claims (JSON values: strings, numbers,
+     * booleans, lists, objects), empty for other credentials. Later filters read them from
+     * {@code RequestContext.claims()} (e.g. the headers filter's {@code %claim.sub%}).
+     */
+    record Verified(Identity identity, java.util.Map<String, Object> claims) implements AuthOutcome {
+        public Verified(Identity identity) {
+            this(identity, java.util.Map.of());
+        }
+    }
 
     /** The request carries no credential of this kind. */
     record Missing() implements AuthOutcome {}

@@ -81,9 +81,13 @@ public final class AuthPolicyFilter implements HttpFilter {
         String invalid = null;
         String unavailable = null;
         boolean missing = false;
+        java.util.Map<String, Object> claims = null;
         for (AuthOutcome o : outcomes) {
             switch (o) {
-                case AuthOutcome.Verified v -> verified.add(v.identity());
+                case AuthOutcome.Verified v -> {
+                    verified.add(v.identity());
+                    if (claims == null && !v.claims().isEmpty()) claims = v.claims();
+                }
                 case AuthOutcome.Invalid i -> { if (invalid == null) invalid = i.description(); }
                 case AuthOutcome.Unavailable u -> { if (unavailable == null) unavailable = u.description(); }
                 case AuthOutcome.Missing m -> missing = true;
@@ -116,6 +120,7 @@ public final class AuthPolicyFilter implements HttpFilter {
         }
         results.verified.inc();
         ctx.attr(Identity.KEY).set(merge(verified, granted));
+        if (claims != null) ctx.claims(claims); // the first verified token's, for later filters
         setIdentity(ctx.headers(), verified, granted);
         String query = ctx.query();
         for (Step s : steps) query = s.authenticator().stripCredential(ctx.headers(), query);

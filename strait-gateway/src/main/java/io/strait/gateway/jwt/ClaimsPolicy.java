@@ -70,7 +70,9 @@ final class ClaimsPolicy {
                 }
             }
         }
-        return new AuthOutcome.Verified(new Identity(source, sub, tenant, scopes(c), null, headers(c)));
+        // the claims as JSON values (dates as epoch seconds), for later filters
+        return new AuthOutcome.Verified(new Identity(source, sub, tenant, scopes(c), null, headers(c)),
+                java.util.Collections.unmodifiableMap(c.toJSONObject()));
     }
 
     private static boolean containsAny(List<String> tokenAud, List<String> accepted) {
