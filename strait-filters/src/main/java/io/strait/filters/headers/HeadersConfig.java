@@ -1,12 +1,17 @@
 package io.strait.filters.headers;
 
 import io.strait.config.model.FilterConfig;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The settings of one {@code headers} filter: what it does to the request head (before it goes upstream)
  * and to the response head (the upstream's, or a local reply), each side applied in Kong's order:
  * {@code remove}, {@code rename}, {@code set}, {@code add}, {@code append}; within a verb, in the order written.
+ * Shaped as written (maps keep the file's order; a value shows as its text), so {@code GET /config}
+ * shows it as it loads.
  *
  * @param request the request side
  * @param response the response side
@@ -22,25 +27,24 @@ public record HeadersConfig(Side request, Side response) implements FilterConfig
      * @param add the value only when the header is absent
      * @param append the value as one more, always
      */
-    public record Side(List<String> remove, List<Rename> rename, List<Entry> set, List<Entry> add, List<Entry> append) {
-        public static final Side NONE = new Side(List.of(), List.of(), List.of(), List.of(), List.of());
+    public record Side(List<String> remove, Map<String, String> rename, Map<String, ValueTemplate> set,
+            Map<String, ValueTemplate> add, Map<String, ValueTemplate> append) {
+        public static final Side NONE = new Side(List.of(), Map.of(), Map.of(), Map.of(), Map.of());
 
         public Side {
             remove = List.copyOf(remove);
-            rename = List.copyOf(rename);
-            set = List.copyOf(set);
-            add = List.copyOf(add);
-            append = List.copyOf(append);
+            rename = ordered(rename);
+            set = ordered(set);
+            add = ordered(add);
+            append = ordered(append);
+        }
+
+        private static <V> Map<String, V> ordered(Map<String, V> m) {
+            return Collections.unmodifiableMap(new LinkedHashMap<>(m));
         }
 
         public boolean isEmpty() {
             return remove.isEmpty() && rename.isEmpty() && set.isEmpty() && add.isEmpty() && append.isEmpty();
         }
     }
-
-    /** A header renamed from {@code from} to {@code to}. */
-    public record Rename(String from, String to) {}
-
-    /** A header name and its value template. */
-    public record Entry(String name, ValueTemplate value) {}
 }

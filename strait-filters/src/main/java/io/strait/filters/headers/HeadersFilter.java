@@ -22,23 +22,18 @@ final class HeadersFilter implements HttpFilter {
             ValueTemplate[] setValues, AsciiString[] addNames, ValueTemplate[] addValues, AsciiString[] appendNames,
             ValueTemplate[] appendValues, boolean empty) {
         static Plan of(HeadersConfig.Side s) {
-            return new Plan(names(s.remove()),
-                    s.rename().stream().map(r -> AsciiString.cached(r.from())).toArray(AsciiString[]::new),
-                    s.rename().stream().map(r -> AsciiString.cached(r.to())).toArray(AsciiString[]::new),
-                    entryNames(s.set()), values(s.set()), entryNames(s.add()), values(s.add()),
-                    entryNames(s.append()), values(s.append()), s.isEmpty());
+            return new Plan(s.remove().stream().map(AsciiString::cached).toArray(AsciiString[]::new),
+                    names(s.rename().keySet()), names(s.rename().values()),
+                    names(s.set().keySet()), values(s.set()), names(s.add().keySet()), values(s.add()),
+                    names(s.append().keySet()), values(s.append()), s.isEmpty());
         }
 
-        private static AsciiString[] names(List<String> names) {
+        private static AsciiString[] names(java.util.Collection<String> names) {
             return names.stream().map(AsciiString::cached).toArray(AsciiString[]::new);
         }
 
-        private static AsciiString[] entryNames(List<HeadersConfig.Entry> entries) {
-            return entries.stream().map(e -> AsciiString.cached(e.name())).toArray(AsciiString[]::new);
-        }
-
-        private static ValueTemplate[] values(List<HeadersConfig.Entry> entries) {
-            return entries.stream().map(HeadersConfig.Entry::value).toArray(ValueTemplate[]::new);
+        private static ValueTemplate[] values(java.util.Map<String, ValueTemplate> entries) {
+            return entries.values().toArray(ValueTemplate[]::new);
         }
 
         void apply(HttpHeaders h, RequestContext ctx) {

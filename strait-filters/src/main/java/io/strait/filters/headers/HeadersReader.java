@@ -6,6 +6,7 @@ import io.strait.config.load.Node;
 import io.strait.filters.HttpSyntax;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -59,15 +60,15 @@ public final class HeadersReader implements FilterReader<HeadersConfig> {
             String name = removeList.get(i);
             if (name(s, "remove[" + i + "]", name, seen)) remove.add(name);
         }
-        List<HeadersConfig.Rename> rename = new ArrayList<>();
+        Map<String, String> rename = new LinkedHashMap<>();
         seen.clear();
         for (Map.Entry<String, String> e : s.stringMap("rename").entrySet()) {
             String at = "rename." + e.getKey();
-            if (name(s, at, e.getKey(), seen) && checkName(s, at, e.getValue())) rename.add(new HeadersConfig.Rename(e.getKey(), e.getValue()));
+            if (name(s, at, e.getKey(), seen) && checkName(s, at, e.getValue())) rename.put(e.getKey(), e.getValue());
         }
-        List<HeadersConfig.Entry> set = entries(s, "set", context);
-        List<HeadersConfig.Entry> add = entries(s, "add", context);
-        List<HeadersConfig.Entry> append = entries(s, "append", context);
+        Map<String, ValueTemplate> set = entries(s, "set", context);
+        Map<String, ValueTemplate> add = entries(s, "add", context);
+        Map<String, ValueTemplate> append = entries(s, "append", context);
         if (s.has("replace")) {
             s.skip("replace");
             s.error("replace", "write set (it replaces the header's values, or creates it)");
@@ -76,8 +77,8 @@ public final class HeadersReader implements FilterReader<HeadersConfig> {
         return new HeadersConfig.Side(remove, rename, set, add, append);
     }
 
-    private static List<HeadersConfig.Entry> entries(Node s, String verb, FilterReadContext context) {
-        List<HeadersConfig.Entry> out = new ArrayList<>();
+    private static Map<String, ValueTemplate> entries(Node s, String verb, FilterReadContext context) {
+        Map<String, ValueTemplate> out = new LinkedHashMap<>();
         Set<String> seen = new HashSet<>();
         for (Map.Entry<String, String> e : s.stringMap(verb).entrySet()) {
             String at = verb + "." + e.getKey();
@@ -95,7 +96,7 @@ public final class HeadersReader implements FilterReader<HeadersConfig> {
             List<String> errors = new ArrayList<>();
             ValueTemplate t = ValueTemplate.parse(value, context.pathParams(), errors);
             for (String err : errors) s.error(at, err);
-            if (t != null) out.add(new HeadersConfig.Entry(e.getKey(), t));
+            if (t != null) out.put(e.getKey(), t);
         }
         return out;
     }

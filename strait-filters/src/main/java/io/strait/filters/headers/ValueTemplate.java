@@ -14,11 +14,9 @@ import java.util.Set;
  * {@code %route%}, {@code %path_param.NAME%}, {@code %query.NAME%} (percent-decoded, {@code +} as a
  * space), {@code %claim.NAME%} (the verified token's claim: numbers as written, lists joined with
  * {@code ,}, objects have no value).
- *
- * @param source the value as written
- * @param parts the parts in order
+ * Equal by its text, and shown as it ({@code GET /config}).
  */
-public record ValueTemplate(String source, List<Part> parts) {
+public final class ValueTemplate {
     /** One piece of a value. */
     public sealed interface Part {}
 
@@ -46,8 +44,41 @@ public record ValueTemplate(String source, List<Part> parts) {
     /** The variable names a value may use, for errors and hints. */
     static final List<String> NAMES = List.of("client_ip", "request_id", "route", "path_param.NAME", "query.NAME", "claim.NAME");
 
-    public ValueTemplate {
-        parts = List.copyOf(parts);
+    private final String source;
+    private final List<Part> parts;
+    /** {@link #parts} as an array: the render loop indexes it without an iterator. */
+    private final Part[] partArray;
+
+    ValueTemplate(String source, List<Part> parts) {
+        this.source = source;
+        this.parts = List.copyOf(parts);
+        this.partArray = this.parts.toArray(new Part[0]);
+    }
+
+    /** The value as written. */
+    public String source() {
+        return source;
+    }
+
+    /** The parts in order. */
+    public List<Part> parts() {
+        return parts;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ValueTemplate t && t.source.equals(source);
+    }
+
+    @Override
+    public int hashCode() {
+        return source.hashCode();
+    }
+
+    /** The text as written (what {@code GET /config} shows, and loads again). */
+    @Override
+    public String toString() {
+        return source;
     }
 
     /** Whether the value is the same text for every request (no variable). */
@@ -140,8 +171,8 @@ public record ValueTemplate(String source, List<Part> parts) {
      * one beyond Latin-1), so it is never sent.
      */
     String render(RequestContext ctx) {
-        List<Part> ps = parts;
-        if (ps.size() == 1 && ps.get(0) instanceof Literal l) return l.text();
+        Part[] ps = partArray;
+        if (ps.length == 1 && ps[0] instanceof Literal l) return l.text();
         StringBuilder sb = new StringBuilder(source.length() + 32);
         for (Part p : ps) {
             String v = switch (p) {

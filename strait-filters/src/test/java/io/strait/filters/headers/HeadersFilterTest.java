@@ -38,7 +38,7 @@ class HeadersFilterTest {
     }
 
     private static HeadersConfig.Side set(String name, String value) {
-        return new HeadersConfig.Side(List.of(), List.of(), List.of(new HeadersConfig.Entry(name, t(value))), List.of(), List.of());
+        return new HeadersConfig.Side(List.of(), Map.of(), Map.of(name, t(value)), Map.of(), Map.of());
     }
 
     @Test
@@ -63,8 +63,8 @@ class HeadersFilterTest {
 
     @Test
     void theResponseSideRenamesAndAppends() {
-        HeadersConfig.Side res = new HeadersConfig.Side(List.of(), List.of(new HeadersConfig.Rename("Server", "X-Upstream-Server")),
-                List.of(), List.of(), List.of(new HeadersConfig.Entry("X-Via", t("strait %request_id%"))));
+        HeadersConfig.Side res = new HeadersConfig.Side(List.of(), Map.of("Server", "X-Upstream-Server"),
+                Map.of(), Map.of(), Map.of("X-Via", t("strait %request_id%")));
         HeadersFilter f = new HeadersFilter(new HeadersConfig(HeadersConfig.Side.NONE, res));
         HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         r.headers().add("Server", "nginx").add("X-Upstream-Server", "old").add("X-Via", "lb");
