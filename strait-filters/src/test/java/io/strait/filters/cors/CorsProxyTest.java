@@ -197,4 +197,22 @@ class CorsProxyTest {
             assertThat(backend.requestCount()).isEqualTo(1);
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void aReloadChangesThePolicyAndARefusedOneKeepsTheOld() throws Exception {
+        try (TestBackend backend = new TestBackend("b"); ProxyFixture proxy = start(LISTENER_WIDE, backend)) {
+            Map<String, String> vars = Map.of("port", "" + backend.port());
+            proxy.writeConfig(LISTENER_WIDE.replace("https://app.example.com", "https://new.example.com"), vars);
+            assertThat(proxy.admin("POST", "/reload").statusCode()).isEqualTo(200);
+            assertThat(Wire.HTTP1.get(proxy, "/api", Map.of("Origin", "https://new.example.com")).header("Access-Control-Allow-Origin"))
+                    .isEqualTo("https://new.example.com");
+            assertThat(Wire.HTTP1.get(proxy, "/api", Map.of("Origin", "https://app.example.com")).has("Access-Control-Allow-Origin")).isFalse();
+            proxy.writeConfig(LISTENER_WIDE.replace("[\"https://app.example.com\"]", "[\"*\"], allowCredentials: true"), vars);
+            var refused = proxy.admin("POST", "/reload");
+            assertThat(refused.statusCode()).isEqualTo(400);
+            assertThat(refused.body()).contains("listeners[0].filters[0].cors.allowCredentials: cannot be true with allowOrigins \\\"*\\\"");
+            assertThat(Wire.HTTP1.get(proxy, "/api", Map.of("Origin", "https://new.example.com")).header("Access-Control-Allow-Origin"))
+                    .isEqualTo("https://new.example.com");
+        }
+    }
 }
