@@ -215,4 +215,19 @@ class CorsProxyTest {
                     .isEqualTo("https://new.example.com");
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void aPreflightsAnswerOnHttp1HasNoBodySoTheNextResponseOnTheConnectionIsItsOwn() throws Exception {
+        try (TestBackend backend = new TestBackend("b"); ProxyFixture proxy = start(CONFIG, backend)) {
+            String out = proxy.raw("OPTIONS /api/a HTTP/1.1\r\nHost: x\r\nOrigin: https://app.example.com\r\n"
+                    + "Access-Control-Request-Method: GET\r\n\r\n"
+                    + "GET /api/b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 5000);
+            assertThat(out).startsWith("HTTP/1.1 204 No Content\r\n");
+            String preflight = out.substring(0, out.indexOf("\r\n\r\n"));
+            assertThat(preflight.toLowerCase()).doesNotContain("content-length").doesNotContain("content-type");
+            // right after the 204's head comes the next response
+            assertThat(out.substring(out.indexOf("\r\n\r\n") + 4)).startsWith("HTTP/1.1 200 OK\r\n").endsWith("<EOF>");
+            assertThat(backend.requestCount()).isEqualTo(1);
+        }
+    }
 }
