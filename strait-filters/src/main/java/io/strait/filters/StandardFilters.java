@@ -1,5 +1,7 @@
 package io.strait.filters;
 
+import io.strait.filters.cors.CorsFactory;
+import io.strait.filters.headers.HeadersFactory;
 import io.strait.proxy.filter.FilterFactory;
 import java.util.List;
 
@@ -12,6 +14,6 @@ public final class StandardFilters {
 
     /** A fresh list of the standard filters' factories. */
     public static List<FilterFactory<?>> factories() {
-        return List.of();
+        return List.of(new CorsFactory(), new HeadersFactory());
     }
 }

@@ -35,6 +35,12 @@ class GatewaySecurityJwtTest {
             routes:
               - {name: admin, match: {pathPrefix: /admin}, cluster: b, auth: {anyOf: [jwt:main], scopes: [admin:write]}}
               - {name: api, match: {pathPrefix: /api}, cluster: b, auth: jwt:main}
+              - name: claims
+                match: {pathPrefix: /claims}
+                cluster: b
+                filters:
+                  - auth: jwt:main
+                  - headers: {request: {set: {X-Sub: "%claim.sub%", X-Aud: "%claim.aud%", X-Exp: "%claim.exp%", X-Scope: "%claim.scope%"}}}
             """;
 
     static TestIssuer issuer;
@@ -71,6 +77,18 @@ class GatewaySecurityJwtTest {
         assertThat(h.has("authorization")).isFalse();
         assertThat(gw.lastUpstream().headers().contains("Authorization")).isFalse();
         assertThat(a.body()).doesNotContain(token);
+    }
+
+    @Test
+    void laterFiltersReadTheVerifiedTokensClaims() {
+        Answer a = gw.get("/claims/x", "Authorization", "Bearer " + issuer.token(), "X-Sub", "forged");
+        assertThat(a.status()).isEqualTo(200);
+        JsonNode h = a.upstreamHeaders();
+        assertThat(h.path("x-sub").asText()).isEqualTo("user-1");
+        assertThat(h.path("x-aud").asText()).isEqualTo("api");
+        assertThat(h.path("x-exp").asText()).matches("[0-9]{10}");
+        // without a token the route answers 401 before the headers filter runs
+        assertThat(gw.get("/claims/x", "X-Sub", "forged").status()).isEqualTo(401);
     }
 
     @Test

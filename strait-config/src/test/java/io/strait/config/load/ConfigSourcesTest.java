@@ -47,7 +47,7 @@ class ConfigSourcesTest {
 
     @Test
     void theAdminApiTakesTlsWithClientCertificates() throws Exception {
-        Path certs = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().resolve("src/test/resources/docs-tls");
+        Path certs = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().resolve("src/test/resources/admin-tls");
         StraitConfig c = ConfigLoader.parse("admin: {address: 0.0.0.0:9901, tls: {certificates: [{certFile: api.pem, keyFile: api.key}],"
                 + " clientAuth: {mode: require, caFile: partners-ca.pem}}}", "t.yaml", certs);
         assertThat(c.admin().tls().certificates()).hasSize(1);

@@ -17,9 +17,18 @@ import java.nio.charset.StandardCharsets;
 public final class ErrorResponse {
     private ErrorResponse() {}
 
-    /** A complete response; {@code requestId} may be null when none was assigned yet. */
+    /**
+     * A complete response; {@code requestId} may be null when none was assigned yet. A status that
+     * carries no body (1xx, 204, 304: RFC 9110 6.4.1), such as a CORS preflight's 204, gets none.
+     */
     public static FullHttpResponse create(ByteBufAllocator alloc, HttpResponseStatus status, String error,
                                           String message, String requestId) {
+        int code = status.code();
+        if (code < 200 || code == 204 || code == 304) {
+            FullHttpResponse empty = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, alloc.buffer(0));
+            if (requestId != null) empty.headers().set(StraitHeaders.REQUEST_ID, requestId);
+            return empty;
+        }
         ByteBuf body = alloc.buffer(96 + message.length());
         body.writeCharSequence(json(error, message, requestId), StandardCharsets.UTF_8);
         FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);

@@ -1,4 +1,4 @@
-package io.strait.config.docs;
+package io.strait.cli.docs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
@@ -9,6 +9,7 @@ import io.strait.config.load.Names;
 import io.strait.config.model.EndpointConfig;
 import io.strait.config.model.HostPort;
 import io.strait.config.model.StraitConfig;
+import io.strait.gateway.GatewayFilters;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -31,6 +32,8 @@ import org.junit.jupiter.api.TestFactory;
  * loads, unless the line before it is {@code <!-- not-validated: reason -->}. The files under
  * {@code examples/} load too (file paths in the blocks, such as certificates, resolve against
  * {@code src/test/resources/docs-tls}, which holds sample ones), and the defaults table of docs/configuration.md matches the code.
+ * Blocks load with the gateway's filter catalog ({@link GatewayFilters#CATALOG}: cors, headers, ...), as
+ * {@code strait validate} and {@code strait gateway} load a file; that is why this test lives in strait-cli.
  */
 class DocsExamplesTest {
     /** The repository root: the parent of this module's directory. */
@@ -100,7 +103,7 @@ class DocsExamplesTest {
                 return;
             }
             try {
-                ConfigLoader.parse(b.yaml(), b.where(), DOCS_TLS_FILES);
+                ConfigLoader.parse(b.yaml(), b.where(), DOCS_TLS_FILES, GatewayFilters.CATALOG);
             } catch (ConfigException e) {
                 fail(b.where() + " does not load:\n  " + String.join("\n  ", e.errors()) + "\n" + b.yaml());
             }
@@ -152,7 +155,7 @@ class DocsExamplesTest {
     @Test
     void theReferencesCompleteExampleIsTheGatewayExample() throws Exception {
         Block first = blocks(ROOT.resolve("docs/configuration.md")).get(0);
-        assertThat(ConfigLoader.parse(first.yaml(), "first block")).isEqualTo(load(ROOT.resolve("examples/gateway.yaml")));
+        assertThat(ConfigLoader.parse(first.yaml(), "first block", Path.of("").toAbsolutePath(), GatewayFilters.CATALOG)).isEqualTo(load(ROOT.resolve("examples/gateway.yaml")));
     }
 
     /** The "Defaults in the code" table lists every public constant of ConfigLoader with its value. */
@@ -185,7 +188,7 @@ class DocsExamplesTest {
 
     private static StraitConfig load(Path p) {
         try {
-            return ConfigLoader.load(p);
+            return ConfigLoader.load(p, GatewayFilters.CATALOG);
         } catch (ConfigException e) {
             throw new AssertionError(ROOT.relativize(p) + " does not load:\n  " + String.join("\n  ", e.errors()), e);
         }
