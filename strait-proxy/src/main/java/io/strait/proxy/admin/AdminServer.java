@@ -34,8 +34,8 @@ import io.strait.proxy.tls.TlsTerminator;
 import java.util.Objects;
 import java.util.Set;
 import io.strait.proxy.observe.ProxyMetrics;
-import io.strait.proxy.runtime.ProxyServer;
-import io.strait.proxy.runtime.ProxyServer.ApplyResult;
+import io.strait.proxy.core.ApplyResult;
+import io.strait.proxy.core.ConfigFormat;
 import io.strait.proxy.transport.Transport;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -62,7 +62,7 @@ public final class AdminServer {
     /** The 404's message. */
     static final String ENDPOINTS = "admin endpoints: GET /ready, GET /metrics, GET and PUT /config, GET /clusters, POST /reload";
 
-    private final ProxyServer server;
+    private final AdminTarget server;
     private EventLoopGroup group;
     private Transport transport;
     /** The listening socket and the write access its connections get; replaced when the admin address moves. */
@@ -80,7 +80,7 @@ public final class AdminServer {
         }
     }
 
-    public AdminServer(ProxyServer server) {
+    public AdminServer(AdminTarget server) {
         this.server = server;
     }
 
@@ -253,7 +253,7 @@ public final class AdminServer {
         }
 
         private void putConfig(ChannelHandlerContext ctx, FullHttpRequest req, boolean keepAlive) {
-            ProxyServer.Format format = ConfigUpload.format(req.headers().get(HttpHeaderNames.CONTENT_TYPE));
+            ConfigFormat format = ConfigUpload.format(req.headers().get(HttpHeaderNames.CONTENT_TYPE));
             String text = ConfigUpload.text(req.content());
             if (text == null) {
                 long generation = server.snapshot().generation();

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBuf;
-import io.strait.proxy.runtime.ProxyServer.ApplyResult;
-import io.strait.proxy.runtime.ProxyServer.Format;
+import io.strait.proxy.core.ApplyResult;
+import io.strait.proxy.core.ConfigFormat;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -21,7 +21,7 @@ final class ConfigUpload {
     private ConfigUpload() {}
 
     /** The format of a Content-Type, or null for one PUT /config does not take (a charset other than UTF-8 included). */
-    static Format format(String contentType) {
+    static ConfigFormat format(String contentType) {
         if (contentType == null) return null;
         String[] parts = contentType.toLowerCase(Locale.ROOT).split(";");
         for (int i = 1; i < parts.length; i++) {
@@ -29,8 +29,8 @@ final class ConfigUpload {
             if (p.startsWith("charset=") && !p.substring(8).replace("\"", "").equals("utf-8")) return null;
         }
         return switch (parts[0].strip()) {
-            case "application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml" -> Format.YAML;
-            case "application/json" -> Format.JSON;
+            case "application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml" -> ConfigFormat.YAML;
+            case "application/json" -> ConfigFormat.JSON;
             default -> null;
         };
     }

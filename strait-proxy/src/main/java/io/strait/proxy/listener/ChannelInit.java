@@ -16,7 +16,7 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.strait.config.model.ListenerConfig;
 import io.strait.config.model.ListenerConfig.Protocol;
-import io.strait.proxy.runtime.Engine;
+import io.strait.proxy.core.Engine;
 import io.strait.proxy.tls.HstsHandler;
 import io.strait.proxy.tls.TlsHandshakeHandler;
 import io.strait.proxy.tls.TlsTerminator;

@@ -9,7 +9,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.strait.config.model.ListenerConfig;
 import io.strait.proxy.observe.GaugeFamily;
-import io.strait.proxy.runtime.Engine;
+import io.strait.proxy.core.Engine;
 import io.strait.proxy.tls.CertificateSource;
 import io.strait.proxy.tls.TlsTerminator;
 import io.strait.proxy.transport.Transport;

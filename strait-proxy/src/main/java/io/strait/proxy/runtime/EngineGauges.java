@@ -1,5 +1,6 @@
 package io.strait.proxy.runtime;
 
+import io.strait.proxy.core.Snapshot;
 import io.strait.proxy.cluster.Endpoint;
 import io.strait.proxy.endpoint.UpstreamPools;
 import io.strait.proxy.observe.ProxyMetrics;

@@ -1,5 +1,6 @@
 package io.strait.proxy.runtime;
 
+import io.strait.proxy.core.Engine;
 import io.netty.channel.EventLoopGroup;
 import io.strait.config.model.HostPort;
 import io.strait.config.model.ListenerConfig;

@@ -9,6 +9,11 @@ import io.strait.config.load.ConfigLoader;
 import io.strait.config.model.ClusterConfig;
 import io.strait.config.model.StraitConfig;
 import io.strait.proxy.admin.AdminServer;
+import io.strait.proxy.admin.AdminTarget;
+import io.strait.proxy.core.ApplyResult;
+import io.strait.proxy.core.ConfigFormat;
+import io.strait.proxy.core.Engine;
+import io.strait.proxy.core.Snapshot;
 import io.strait.proxy.cluster.ClusterManager;
 import io.strait.proxy.cluster.Endpoint;
 import io.strait.proxy.endpoint.UpstreamPools;
@@ -36,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * current configuration {@link Snapshot}. Reloads build a new snapshot and swap it in; requests in
  * flight finish on the one they started with.
  */
-public final class ProxyServer implements Engine, AutoCloseable {
+public final class ProxyServer implements Engine, AdminTarget, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ProxyServer.class);
     /** After a swap, the previous access log and tracing are closed this much later: exchanges that read them just before finish first. */
     private static final long OBSERVER_SWAP_GRACE_MILLIS = 1000;
@@ -200,18 +205,6 @@ public final class ProxyServer implements Engine, AutoCloseable {
 
     // ---------------------------------------------------------------- reload
 
-    /**
-     * The outcome of applying a configuration from any source (file, admin API, code).
-     *
-     * @param applied whether the configuration now serves; when not, the previous one still does
-     * @param generation the generation serving after the call (unchanged when refused)
-     * @param running the configuration serving after the call
-     * @param errors why it was refused, each {@code path: message}; empty when applied
-     * @param warnings what applied with a caveat (none yet; kept for the control plane's ACK)
-     */
-    public record ApplyResult(boolean applied, long generation, StraitConfig running, List<String> errors,
-            List<String> warnings) {}
-
     /** Reads the config file again; an invalid file leaves the running configuration untouched. */
     public synchronized ApplyResult reload() {
         if (configFile == null) return refused(List.of("no configuration file to reload"));
@@ -223,22 +216,20 @@ public final class ProxyServer implements Engine, AutoCloseable {
     }
 
     /** {@link #reload()} on the control thread. */
+    @Override
     public CompletableFuture<ApplyResult> reloadAsync() {
         return CompletableFuture.supplyAsync(this::reload, control);
     }
-
-    /** The formats {@link #applyDocument} reads. */
-    public enum Format { YAML, JSON }
 
     /**
      * Parses, validates and applies a whole configuration document, as the config file would be; relative
      * paths in it resolve against the config file's directory (the working directory without one).
      */
-    public synchronized ApplyResult applyDocument(String text, Format format, String source) {
+    public synchronized ApplyResult applyDocument(String text, ConfigFormat format, String source) {
         Path dir = configFile == null ? null : configFile.toAbsolutePath().getParent();
         Path base = dir != null ? dir : Path.of("").toAbsolutePath();
         try {
-            return apply(format == Format.JSON ? ConfigLoader.parseJson(text, source, base, filters.catalog())
+            return apply(format == ConfigFormat.JSON ? ConfigLoader.parseJson(text, source, base, filters.catalog())
                     : ConfigLoader.parse(text, source, base, filters.catalog()));
         } catch (ConfigException e) {
             return refused(e.errors());
@@ -246,7 +237,8 @@ public final class ProxyServer implements Engine, AutoCloseable {
     }
 
     /** {@link #applyDocument} on the control thread: parsing, file reads and binding never run on an event loop. */
-    public CompletableFuture<ApplyResult> applyDocumentAsync(String text, Format format, String source) {
+    @Override
+    public CompletableFuture<ApplyResult> applyDocumentAsync(String text, ConfigFormat format, String source) {
         return CompletableFuture.supplyAsync(() -> applyDocument(text, format, source), control);
     }
 

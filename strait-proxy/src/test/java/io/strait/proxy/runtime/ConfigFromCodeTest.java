@@ -60,7 +60,7 @@ class ConfigFromCodeTest {
         StraitConfig next = new StraitConfig(running.admin(), List.of(naming), running.clusters(), List.of(web, lost),
                 running.observability(), running.zone(), running.drainTimeout(), running.auth(), running.rateLimits());
 
-        ProxyServer.ApplyResult r = proxy.server().apply(next);
+        io.strait.proxy.core.ApplyResult r = proxy.server().apply(next);
         assertThat(r.applied()).isFalse();
         assertThat(r.errors()).containsExactly(
                 "routes[1].cluster: unknown cluster 'b'",
@@ -75,7 +75,7 @@ class ConfigFromCodeTest {
         Map<String, io.strait.config.model.ClusterConfig> clusters = new LinkedHashMap<>(running.clusters());
         StraitConfig same = new StraitConfig(running.admin(), running.listeners(), clusters, running.routes(),
                 running.observability(), running.zone(), running.drainTimeout(), running.auth(), running.rateLimits());
-        ProxyServer.ApplyResult r = proxy.server().apply(same);
+        io.strait.proxy.core.ApplyResult r = proxy.server().apply(same);
         assertThat(r.applied()).as(String.valueOf(r.errors())).isTrue();
         assertThat(r.generation()).isEqualTo(2);
 

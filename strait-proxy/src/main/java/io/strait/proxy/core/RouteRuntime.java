@@ -1,4 +1,4 @@
-package io.strait.proxy.runtime;
+package io.strait.proxy.core;
 
 import io.strait.config.model.RouteConfig;
 import io.strait.proxy.cluster.Cluster;

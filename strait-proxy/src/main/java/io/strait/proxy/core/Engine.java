@@ -1,4 +1,4 @@
-package io.strait.proxy.runtime;
+package io.strait.proxy.core;
 
 import io.strait.proxy.endpoint.UpstreamPools;
 import io.strait.proxy.observe.AccessLog;

@@ -1,4 +1,4 @@
-package io.strait.proxy.runtime;
+package io.strait.proxy.core;
 
 import io.strait.config.model.ListenerConfig;
 import io.strait.config.model.RouteConfig;
@@ -49,7 +49,7 @@ public final class Snapshot {
      * @throws IllegalArgumentException naming the config path when a filter cannot be built (a name no
      *     factory of {@code module} has, settings its factory refuses)
      */
-    Snapshot(StraitConfig config, long generation, ClusterManager clusters, ProxyMetrics metrics, FilterModule module) {
+    public Snapshot(StraitConfig config, long generation, ClusterManager clusters, ProxyMetrics metrics, FilterModule module) {
         this.config = config;
         this.generation = generation;
         this.clusters = clusters;
