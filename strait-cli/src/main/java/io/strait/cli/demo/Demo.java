@@ -160,9 +160,18 @@ public final class Demo implements AutoCloseable {
         y.append("    cluster: ").append(svc).append('\n');
         y.append("    timeout: 5s\n");
         y.append("    retries: {attempts: 2, retryOn: [connect-failure, gateway-error]}\n");
-        y.append("    auth: {anyOf: [jwt:demo, apiKey], scopes: [").append(svc).append(":read]}\n");
-        if (rateLimited) y.append("    rateLimit: [per-client]\n");
+        // the filters run in the order written (responses in reverse): a browser's preflight is answered
+        // before auth asks for credentials, and every answer (a 401 or a 429 too) carries the CORS headers
+        y.append("    filters:\n");
+        y.append("      - cors: {allowOrigins: [\"").append(DEMO_WEB_ORIGIN)
+                .append("\"], allowHeaders: [Authorization, X-API-Key, X-Version], maxAge: 10m}\n");
+        y.append("      - auth: {anyOf: [jwt:demo, apiKey], scopes: [").append(svc).append(":read]}\n");
+        if (rateLimited) y.append("      - rateLimit: [per-client]\n");
+        y.append("      - headers: {request: {set: {X-Gateway-Route: \"%route%\"}}, response: {set: {X-Served-By: strait}}}\n");
     }
+
+    /** The web app origin the demo's CORS filter allows (a front end on a developer's machine). */
+    public static final String DEMO_WEB_ORIGIN = "http://localhost:3000";
 
     public String banner() {
         return String.join("\n",

@@ -26,7 +26,7 @@ class DemoTest {
     @Test
     void demoServesThreeServicesThroughTheGateway() throws Exception {
         try (Demo demo = Demo.start(dir, 0, 0)) {
-            ConfigLoader.load(dir.resolve("demo.yaml")); // the written config is valid
+            ConfigLoader.load(dir.resolve("demo.yaml"), io.strait.gateway.GatewayFilters.CATALOG); // the written config is valid
             Properties env = new Properties();
             try (var r = Files.newBufferedReader(dir.resolve("demo.env"))) {
                 env.load(r);
@@ -65,10 +65,27 @@ class DemoTest {
                 assertThat(body.get("apiKeyId").asText()).startsWith("key_");
                 assertThat(body.get("tenant").asText()).isEqualTo("demo");
             }
-            HttpResponse<String> anonymous = client.send(HttpRequest.newBuilder(URI.create(gw + "/api/v1/users/42")).build(),
+            HttpResponse<String> anonymous = client.send(HttpRequest.newBuilder(URI.create(gw + "/api/v1/users/42"))
+                            .header("Origin", Demo.DEMO_WEB_ORIGIN).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(anonymous.statusCode()).isEqualTo(401);
             assertThat(anonymous.headers().firstValue("www-authenticate").orElseThrow()).startsWith("Bearer ");
+            // the route's filters: cors before auth (a browser's preflight has no credentials), headers last
+            assertThat(anonymous.headers().firstValue("access-control-allow-origin")).hasValue(Demo.DEMO_WEB_ORIGIN);
+            HttpResponse<String> preflight = client.send(HttpRequest.newBuilder(URI.create(gw + "/api/v1/users/42"))
+                            .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                            .header("Origin", Demo.DEMO_WEB_ORIGIN)
+                            .header("Access-Control-Request-Method", "GET")
+                            .header("Access-Control-Request-Headers", "authorization").build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(preflight.statusCode()).isEqualTo(204);
+            assertThat(preflight.headers().firstValue("access-control-allow-origin")).hasValue(Demo.DEMO_WEB_ORIGIN);
+            assertThat(preflight.headers().firstValue("access-control-allow-headers").orElseThrow().toLowerCase())
+                    .contains("authorization");
+            HttpResponse<String> served = client.send(HttpRequest.newBuilder(URI.create(gw + "/api/v1/users/7"))
+                            .header("Authorization", "Bearer " + token).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(served.headers().firstValue("x-served-by")).hasValue("strait");
             HttpResponse<String> missing = client.send(HttpRequest.newBuilder(URI.create(gw + "/nowhere")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(missing.statusCode()).isEqualTo(404);
