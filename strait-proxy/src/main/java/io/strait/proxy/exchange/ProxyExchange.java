@@ -74,7 +74,7 @@ import io.netty.util.AsciiString;
  * on another endpoint when the route's {@link RetryPolicy} and the cluster's retry budget allow it.
  * Every attempt's result feeds the cluster's circuit breaker and outlier detection.
  */
-public final class ProxyExchange implements PoolCallback, UpstreamListener, LbContext, RouteRequest, FilterRunner.Host {
+public final class ProxyExchange implements PoolCallback, UpstreamListener, FilterRunner.Host {
     /** Methods RFC 9110 section 9.2.2 calls idempotent: safe to send again after the upstream may have seen them. */
     private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
     /** How often a retry asks the balancer again for an endpoint other than the one that failed (Envoy's previous-hosts). */
@@ -112,6 +112,8 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
     private Endpoint endpoint;
     private UpstreamConnection upstream;
     private TraceContext trace;
+    /** What the balancer sees of this request (made when the request is admitted to its cluster). */
+    private LbContext lb;
 
     private HttpContent pendingContent;
     private boolean requestComplete;
@@ -128,7 +130,6 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
     private boolean upstreamKeepAlive;
     private boolean upstreamPaused;
     private boolean done;
-    private boolean draining;
     private FullHttpResponse deferredError;
     private int status;
     private long bytesOut;
@@ -136,7 +137,7 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
     private long upstreamNanos = -1;
     private String error;
     /**
-     * The next time the downstream's timer must call {@link #onUpstreamDeadline()} (System.nanoTime):
+     * The next time the downstream's timer must call {@link #onTimer} (System.nanoTime):
      * the attempt's or the route's timeout, the response's idle timeout, or 0 when none is running.
      */
     private long upstreamDeadline;
@@ -214,6 +215,8 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
             trace = engine.tracing().startServerSpan(traceparent, request.headers().get(StraitHeaders.TRACESTATE));
         }
         engine.metrics().downstreamRequestsActive().inc();
+        long requestTimeout = down.listener().requestTimeout().toNanos();
+        if (requestTimeout > 0 && !down.http2()) down.armDeadline(ctx.startNanos() + requestTimeout, requestTimeout);
         // A listener filter that suspends is bounded by the listener's request timeout, or a route's default.
         long bound = listener.requestTimeout().isZero() ? DEFAULT_ROUTE_TIMEOUT_NANOS : listener.requestTimeout().toNanos();
         filters.runListener(snapshot.listenerFilters(down.listener().name()), ctx.startNanos() + bound);
@@ -249,7 +252,7 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
         query = norm.query();
         ctx.query(query);
         host = hostOf(request.headers().get(HttpHeaderNames.HOST));
-        RouteMatchResult match = snapshot.router().match(this);
+        RouteMatchResult match = snapshot.router().match(RouteRequest.of(host, method, path, query, request.headers()));
         if (match == null) {
             respondError(HttpResponseStatus.NOT_FOUND, "route_not_found", "no route for " + method + " " + path);
             return;
@@ -329,6 +332,7 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
             return;
         }
         requestAdmitted = true;
+        lb = LbContext.of(request.headers(), ctx.clientIp());
         retry = route.config().retries();
         // A body is kept only when a retry could need it again: not for refused connections alone
         // (nothing was sent), which is all a route without a retries block retries.
@@ -340,7 +344,7 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
         prepareUpstreamHead();
         TrafficPolicy.Mirror m = route.config().traffic().mirror();
         if (m != null && route.mirror() != null && ThreadLocalRandom.current().nextDouble() * 100 < m.percent()) {
-            mirror = MirrorCall.start(request, requestComplete && pendingContent == null, route.mirror(), this, engine.pools(),
+            mirror = MirrorCall.start(request, requestComplete && pendingContent == null, route.mirror(), lb, engine.pools(),
                     down.loop());
         }
         upstreamStartNanos = System.nanoTime();
@@ -393,8 +397,8 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
      * times) for one other than the endpoint that failed.
      */
     private Endpoint selectEndpoint() {
-        Endpoint e = route.traffic().select(this);
-        for (int i = 0; i < RESELECT_TRIES && e != null && e == previousEndpoint; i++) e = route.traffic().select(this);
+        Endpoint e = route.traffic().select(lb);
+        for (int i = 0; i < RESELECT_TRIES && e != null && e == previousEndpoint; i++) e = route.traffic().select(lb);
         if (e != null && e == previousEndpoint) e = anotherHealthy(e);
         return e;
     }
@@ -404,7 +408,7 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
      * start, when the balancer keeps choosing the failed one (random or hashing balancers); else {@code failed}.
      */
     private Endpoint anotherHealthy(Endpoint failed) {
-        List<Endpoint> all = route.traffic().pick(this).endpoints();
+        List<Endpoint> all = route.traffic().pick(lb).endpoints();
         int n = all.size();
         int start = n == 0 ? 0 : ThreadLocalRandom.current().nextInt(n);
         for (int i = 0; i < n; i++) {
@@ -631,7 +635,7 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
     public void onRequestContent(HttpContent content) {
         bytesIn += content.content().readableBytes();
         if (content instanceof LastHttpContent) requestComplete = true;
-        if (done || draining || deferredError != null) {
+        if (done || deferredError != null) {
             content.release();
             if (deferredError != null && requestComplete) sendDeferredError();
             else if (!requestComplete) down.read();
@@ -738,13 +742,32 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
         if (writable && !requestComplete && upstream != null && !done && pendingContent == null) down.read();
     }
 
-    /** Whether the client has sent its whole request. */
-    public boolean requestComplete() {
-        return requestComplete;
+    /**
+     * The connection's timer fired (at {@code now}, System.nanoTime): runs what is due (the listener's
+     * request timeout while the client still sends, the route's or the attempt's timeout, the response's
+     * idle timeout) and returns when the timer must fire next, or 0 when nothing is left to watch.
+     */
+    public long onTimer(long now) {
+        if (done) return 0;
+        long next = 0;
+        long requestTimeout = down.listener().requestTimeout().toNanos();
+        if (requestTimeout > 0 && !requestComplete) {
+            // Only the client's own slowness in sending the request is checked here (408).
+            long due = ctx.startNanos() + requestTimeout;
+            if (now - due >= 0) onRequestTimeout();
+            else next = due;
+        }
+        if (done) return 0;
+        long upstreamDue = upstreamDeadline;
+        if (upstreamDue != 0) {
+            if (now - upstreamDue >= 0) onUpstreamDeadline();
+            else next = next == 0 || upstreamDue - next < 0 ? upstreamDue : next;
+        }
+        return done ? 0 : next;
     }
 
     /** The client took longer than the listener's requestTimeout to send its request: 408. */
-    public void onRequestTimeout() {
+    private void onRequestTimeout() {
         if (done) return;
         abortUpstream();
         if (!responseStarted) {
@@ -1065,16 +1088,11 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
         }
     }
 
-    /** When the downstream's timer must next call {@link #onUpstreamDeadline()}, or 0 when no upstream timeout runs. */
-    public long upstreamDeadline() {
-        return upstreamDeadline;
-    }
-
     /**
      * The downstream's timer found {@link #upstreamDeadline()} passed: the route's timeout (504), the
      * attempt's (retried or 504), or the response's idle timeout (the exchange is cut).
      */
-    public void onUpstreamDeadline() {
+    private void onUpstreamDeadline() {
         upstreamDeadline = 0;
         if (done) return;
         long now = System.nanoTime();
@@ -1259,8 +1277,6 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
         return q < 0 ? uri : uri.substring(0, q);
     }
 
-    // ---------------------------------------------------------------- views for router and balancer
-
     private static String hostOf(String hostHeader) {
         if (hostHeader == null) return "";
         int end = hostHeader.length();
@@ -1272,40 +1288,5 @@ public final class ProxyExchange implements PoolCallback, UpstreamListener, LbCo
             if (colon >= 0) end = colon;
         }
         return hostHeader.substring(0, end).toLowerCase(Locale.ROOT);
-    }
-
-    @Override
-    public String host() {
-        return host;
-    }
-
-    @Override
-    public String method() {
-        return method;
-    }
-
-    @Override
-    public String path() {
-        return path;
-    }
-
-    @Override
-    public String query() {
-        return query;
-    }
-
-    @Override
-    public HttpHeaders headers() {
-        return request.headers();
-    }
-
-    @Override
-    public HttpHeaders requestHeaders() {
-        return request.headers();
-    }
-
-    @Override
-    public String sourceIp() {
-        return ctx.clientIp();
     }
 }

@@ -195,10 +195,6 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
         if (current == null) {
             closeAfterResponse = true; // the listener was removed by a reload: serve this one, then close
         }
-        if (!listener.requestTimeout().isZero() && !http2) {
-            long span = listener.requestTimeout().toNanos();
-            armDeadline(exchange.context().startNanos() + span, span);
-        }
         exchange.start();
     }
 
@@ -428,26 +424,16 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
         timer = null;
         if (!ctx.channel().isActive() || tunnel) return;
         long now = System.nanoTime();
-        long next = Long.MAX_VALUE;
         ProxyExchange ex = exchange;
         if (ex != null) {
-            long requestTimeout = listener.requestTimeout().toNanos();
-            if (requestTimeout > 0 && !ex.requestComplete()) {
-                // Only the client's own slowness in sending the request is checked here (408).
-                long due = ex.context().startNanos() + requestTimeout;
-                if (now - due >= 0) ex.onRequestTimeout();
-                else next = due;
-            }
-            long upstreamDue = ex.upstreamDeadline();
-            if (exchange == ex && upstreamDue != 0) {
-                if (now - upstreamDue >= 0) ex.onUpstreamDeadline();
-                else next = Math.min(next, upstreamDue);
-            }
+            // The exchange owns its deadlines (request, route, per-try and response idle timeouts).
+            long due = ex.onTimer(now);
             // An exchange ended by a timeout left the connection closing or, if reusable, armed for idle.
-            if (exchange == ex && next != Long.MAX_VALUE) armDeadline(Math.min(next, now + shortestSpan), shortestSpan);
+            if (exchange == ex && due != 0) armDeadline(Math.min(due, now + shortestSpan), shortestSpan);
             return; // no deadline while a response streams: exchangeDone arms the idle one
         }
         if (http2) return;
+        long next;
         if (bytesSinceIdle) {
             long due = headStartNanos + listener.requestHeadersTimeout().toNanos();
             if (now - due >= 0) {
@@ -457,14 +443,14 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
                 ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
                 return;
             }
-            next = Math.min(next, due);
+            next = due;
         } else {
             long due = idleSinceNanos + listener.idleTimeout().toNanos();
             if (now - due >= 0) {
                 ctx.close();
                 return;
             }
-            next = Math.min(next, due);
+            next = due;
         }
         armDeadline(Math.min(next, now + shortestSpan), shortestSpan);
     }
