@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * or pipelined requests): those not asked for yet wait in {@link #pending}, as Netty's
  * {@code FlowControlHandler} would keep them, without a pipeline hop per message. For HTTP/1.1 it
  * also owns the connection's timers: a client that stays idle longer than the idle timeout is closed,
- * one that starts a request but does not finish its head within the headers timeout gets 408.
+ * one that starts a request but does not finish its head within the headers timeout gets 408. The one
+ * timer also serves the exchange's deadlines, but the exchange decides what is due.
  */
 public final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Downstream {
     /** Pipelined requests answered from the decoder's queue recurse; past this depth reads are re-queued on the loop. */
@@ -393,8 +394,10 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
     // ---------------------------------------------------------------- timers
 
     /*
-     * One timer per connection (per stream on HTTP/2) serves every deadline: the headers, idle and
-     * request timeouts of the listener and the route's upstream timeout. Scheduling and cancelling a
+     * One timer per connection (per stream on HTTP/2) serves every deadline: the connection's own
+     * between requests (headers and idle timeouts) and those of the exchange in flight (request,
+     * route, per-try and response idle timeouts), which the exchange keeps and runs itself: the timer
+     * calls ProxyExchange.onTimer, which returns when it must fire next. Scheduling and cancelling a
      * Netty timer per request costs a priority-queue insert and removal each time, so the timer is
      * only moved when a deadline comes before it. When it fires it handles what is due and sleeps
      * until the next deadline, but never longer than the shortest timeout seen on the connection:
