@@ -16,6 +16,7 @@ import io.strait.proxy.filter.FilterResult;
 import io.strait.proxy.filter.RequestContext;
 import io.strait.proxy.http.StraitHeaders;
 import io.strait.proxy.observe.TraceContext;
+import io.strait.proxy.resilience.AttemptResult;
 import io.strait.proxy.route.PathNormalizer;
 import io.strait.proxy.route.Route;
 import io.strait.proxy.route.RouteMatchResult;
@@ -256,7 +257,7 @@ public final class ProxyExchange implements FilterRunner.Host {
         recorder.error = "client_closed";
         if (recorder.status == 0) recorder.status = 499;
         abortUpstream();
-        call.endAttempt(io.strait.proxy.resilience.AttemptResult.CANCELLED);
+        call.endAttempt(AttemptResult.CANCELLED);
         complete(false);
     }
 
