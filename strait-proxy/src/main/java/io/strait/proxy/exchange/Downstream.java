@@ -36,8 +36,9 @@ public interface Downstream {
     void exchangeDone(ProxyExchange exchange, boolean reusable);
 
     /**
-     * Makes sure the connection's timer fires no later than {@code deadlineNanos} (System.nanoTime),
-     * {@code spanNanos} after it was set; the exchange's {@link ProxyExchange#upstreamDeadline()} is then checked.
+     * Makes sure the connection's one timer fires no later than {@code deadlineNanos} (System.nanoTime),
+     * {@code spanNanos} after it was set. The exchange decides what is due: when the timer fires it calls
+     * {@link ProxyExchange#onTimer(long)}, which returns the next time it must fire.
      */
     void armDeadline(long deadlineNanos, long spanNanos);
 

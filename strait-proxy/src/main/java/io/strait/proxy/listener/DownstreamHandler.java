@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * or pipelined requests): those not asked for yet wait in {@link #pending}, as Netty's
  * {@code FlowControlHandler} would keep them, without a pipeline hop per message. For HTTP/1.1 it
  * also owns the connection's timers: a client that stays idle longer than the idle timeout is closed,
- * one that starts a request but does not finish its head within the headers timeout gets 408.
+ * one that starts a request but does not finish its head within the headers timeout gets 408. The one
+ * timer also serves the exchange's deadlines, but the exchange decides what is due.
  */
 public final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Downstream {
     /** Pipelined requests answered from the decoder's queue recurse; past this depth reads are re-queued on the loop. */
@@ -196,10 +197,6 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
         if (cert != null) exchange.context().peerCertificate(cert.certificate());
         if (current == null) {
             closeAfterResponse = true; // the listener was removed by a reload: serve this one, then close
-        }
-        if (!listener.requestTimeout().isZero() && !http2) {
-            long span = listener.requestTimeout().toNanos();
-            armDeadline(exchange.context().startNanos() + span, span);
         }
         exchange.start();
     }
@@ -416,8 +413,10 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
     // ---------------------------------------------------------------- timers
 
     /*
-     * One timer per connection (per stream on HTTP/2) serves every deadline: the headers, idle and
-     * request timeouts of the listener and the route's upstream timeout. Scheduling and cancelling a
+     * One timer per connection (per stream on HTTP/2) serves every deadline: the connection's own
+     * between requests (headers and idle timeouts) and those of the exchange in flight (request,
+     * route, per-try and response idle timeouts), which the exchange keeps and runs itself: the timer
+     * calls ProxyExchange.onTimer, which returns when it must fire next. Scheduling and cancelling a
      * Netty timer per request costs a priority-queue insert and removal each time, so the timer is
      * only moved when a deadline comes before it. When it fires it handles what is due and sleeps
      * until the next deadline, but never longer than the shortest timeout seen on the connection:
@@ -447,26 +446,16 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
         timer = null;
         if (!ctx.channel().isActive() || tunnel) return;
         long now = System.nanoTime();
-        long next = Long.MAX_VALUE;
         ProxyExchange ex = exchange;
         if (ex != null) {
-            long requestTimeout = listener.requestTimeout().toNanos();
-            if (requestTimeout > 0 && !ex.requestComplete()) {
-                // Only the client's own slowness in sending the request is checked here (408).
-                long due = ex.context().startNanos() + requestTimeout;
-                if (now - due >= 0) ex.onRequestTimeout();
-                else next = due;
-            }
-            long upstreamDue = ex.upstreamDeadline();
-            if (exchange == ex && upstreamDue != 0) {
-                if (now - upstreamDue >= 0) ex.onUpstreamDeadline();
-                else next = Math.min(next, upstreamDue);
-            }
+            // The exchange owns its deadlines (request, route, per-try and response idle timeouts).
+            long due = ex.onTimer(now);
             // An exchange ended by a timeout left the connection closing or, if reusable, armed for idle.
-            if (exchange == ex && next != Long.MAX_VALUE) armDeadline(Math.min(next, now + shortestSpan), shortestSpan);
+            if (exchange == ex && due != 0) armDeadline(Math.min(due, now + shortestSpan), shortestSpan);
             return; // no deadline while a response streams: exchangeDone arms the idle one
         }
         if (http2) return;
+        long next;
         if (bytesSinceIdle) {
             long due = headStartNanos + listener.requestHeadersTimeout().toNanos();
             if (now - due >= 0) {
@@ -476,14 +465,14 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
                 ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
                 return;
             }
-            next = Math.min(next, due);
+            next = due;
         } else {
             long due = idleSinceNanos + listener.idleTimeout().toNanos();
             if (now - due >= 0) {
                 ctx.close();
                 return;
             }
-            next = Math.min(next, due);
+            next = due;
         }
         armDeadline(Math.min(next, now + shortestSpan), shortestSpan);
     }

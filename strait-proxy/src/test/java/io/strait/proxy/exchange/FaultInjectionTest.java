@@ -34,6 +34,26 @@ class FaultInjectionTest {
         }
     }
 
+    /**
+     * The route's timeout runs from the request's arrival (docs/configuration.md), not from the upstream
+     * call's start: a request delayed 400 ms before its upstream call has only 400 ms of an 800 ms timeout left.
+     */
+    @Test
+    void theRouteTimeoutRunsFromTheRequestsArrival() throws Exception {
+        try (TestBackend b = new TestBackend("b");
+             ProxyFixture p = ProxyFixture.start("""
+                     clusters: {web: {endpoints: [{address: ${b}}]}}
+                     routes:
+                       - {name: late, match: {pathPrefix: /late}, cluster: web, timeout: 800ms, rewrite: {prefix: /},
+                          fault: {delay: {duration: 400ms, percent: 100}}}
+                     """, Map.of("b", b.address()))) {
+            HttpResponse<String> timedOut = p.get("/late/delay/600"); // 400 + 600 ms after arrival > 800 ms
+            assertThat(timedOut.statusCode()).isEqualTo(504);
+            assertThat(timedOut.body()).contains("\"error\":\"upstream_timeout\"");
+            assertThat(p.get("/late/delay/50").statusCode()).isEqualTo(200); // 400 + 50 ms: in time
+        }
+    }
+
     @Test
     void aResponseThatStallsLongerThanTheIdleTimeoutIsCut() throws Exception {
         try (TestBackend b = new TestBackend("b");

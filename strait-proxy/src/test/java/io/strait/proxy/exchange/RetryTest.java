@@ -125,14 +125,14 @@ class RetryTest {
                      clusters: {web: {endpoints: [{address: ${b}}]}}
                      routes: [{name: web, match: {pathPrefix: /}, cluster: web, retries: {attempts: 2, retryOn: [5xx], %s}}]
                      """.formatted(FAST_BACKOFF), Map.of("b", b.address()))) {
-            byte[] small = new byte[ProxyExchange.RETRY_BUFFER_LIMIT];
+            byte[] small = new byte[RequestPump.RETRY_BUFFER_LIMIT];
             b.failNext(2, 503);
             HttpResponse<String> res = p.send(HttpRequest.newBuilder(p.uri("/echo")).PUT(HttpRequest.BodyPublishers.ofByteArray(small)).build());
             assertThat(res.statusCode()).isEqualTo(200);
             assertThat(res.body()).contains("\"bodyBytes\":" + small.length);
             assertThat(b.requestCount()).isEqualTo(3);
             assertThat(b.bodyBytes()).isEqualTo(3L * small.length);
-            byte[] large = new byte[ProxyExchange.RETRY_BUFFER_LIMIT + 1];
+            byte[] large = new byte[RequestPump.RETRY_BUFFER_LIMIT + 1];
             b.failNext(1, 503);
             res = p.send(HttpRequest.newBuilder(p.uri("/echo")).PUT(HttpRequest.BodyPublishers.ofByteArray(large)).build());
             assertThat(res.statusCode()).isEqualTo(503);

@@ -100,6 +100,11 @@ class DeclaredFiltersTest {
                         stalled.add(never);
                         return FilterResult.suspend(never);
                     }),
+                    factory("later", StallConfig.class, (n, f) -> {
+                        n.skip(f);
+                        return new StallConfig();
+                    }, (c, scope) -> ctx -> FilterResult.suspend(CompletableFuture.supplyAsync(() -> FilterResult.CONTINUE,
+                            CompletableFuture.delayedExecutor(150, java.util.concurrent.TimeUnit.MILLISECONDS)))),
                     factory("body", BodyConfig.class, (n, f) -> {
                         Node b = n.object(f);
                         BodyConfig c = new BodyConfig(b.size("limit", 1024),
@@ -185,6 +190,7 @@ class DeclaredFiltersTest {
               - {name: stalls, match: {pathPrefix: /stalls}, cluster: c, timeout: 300ms, filters: [{stall: {}}]}
               - {name: bodies, match: {pathPrefix: /bodies}, cluster: c, filters: [{body: {limit: 2KB}}]}
               - {name: long-pass, match: {pathPrefix: /pass}, cluster: c, filters: [{body: {limit: 16, over: pass}}]}
+              - {name: later-body, match: {pathPrefix: /later}, cluster: c, filters: [{later: {}}, {body: {limit: 2KB}}]}
             """;
 
     private static Map<String, String> vars(TestBackend backend, String route) {
@@ -257,6 +263,17 @@ class DeclaredFiltersTest {
             var big = proxy.send(HttpRequest.newBuilder(proxy.uri("/bodies")).POST(HttpRequest.BodyPublishers.ofString("x".repeat(4096))).build());
             assertThat(big.statusCode()).isEqualTo(413);
             assertThat(backend.requestCount()).isEqualTo(before);
+        }
+    }
+
+    @Test
+    void aBodyThatArrivesWhileAFilterIsSuspendedStillReachesTheBodyFilterWhole() throws Exception {
+        try (TestBackend backend = new TestBackend("b");
+                ProxyFixture proxy = ProxyFixture.start(CONFIG, vars(backend, "ordered"), new TestModule())) {
+            // the body is sent with the head; the first filter answers 150 ms later
+            var res = proxy.send(HttpRequest.newBuilder(proxy.uri("/later")).POST(HttpRequest.BodyPublishers.ofString("abc")).build());
+            assertThat(res.statusCode()).isEqualTo(200);
+            assertThat(Json.parse(res.body()).path("wrapped").path("bodyBytes").asLong()).isEqualTo(4); // "abc!"
         }
     }
 

@@ -8,4 +8,12 @@ public interface LbContext {
 
     /** The downstream client's IP address as text. */
     String sourceIp();
+
+    /** A request's view for the balancer, made once per request. */
+    static LbContext of(HttpHeaders requestHeaders, String sourceIp) {
+        return new Simple(requestHeaders, sourceIp);
+    }
+
+    /** The value implementation behind {@link #of}. */
+    record Simple(HttpHeaders requestHeaders, String sourceIp) implements LbContext {}
 }
