@@ -12,9 +12,12 @@ import java.util.List;
  */
 final class AccessLogFormat {
 
-    /** ISO-8601 in UTC, always with milliseconds so every line has the same shape. */
-    private static final DateTimeFormatter TIME =
-            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+    /**
+     * ISO-8601 in UTC to the second; the milliseconds and {@code Z} are appended, so every line has the
+     * same shape ({@code 2026-12-04T23:59:59.123Z}).
+     */
+    private static final DateTimeFormatter SECONDS =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.").withZone(ZoneOffset.UTC);
 
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
@@ -51,11 +54,7 @@ final class AccessLogFormat {
 
     private static ValueWriter writerFor(String name) {
         return switch (name) {
-            case "time" -> (r, out) -> {
-                out.append('"');
-                TIME.formatTo(java.time.Instant.ofEpochMilli(r.startEpochMillis()), out);
-                out.append('"');
-            };
+            case "time" -> new TimeWriter();
             case "requestId" -> (r, out) -> string(r.requestId(), out);
             case "client" -> (r, out) -> string(r.client(), out);
             case "method" -> (r, out) -> string(r.method(), out);
@@ -79,6 +78,29 @@ final class AccessLogFormat {
             default -> throw new IllegalArgumentException("unknown access log field '" + name
                     + "'; known: " + String.join(", ", ConfigLoader.ACCESS_LOG_FIELDS));
         };
+    }
+
+    /**
+     * The time field: the text up to the second is made once a second (formatting a date costs more than
+     * the rest of the line), the milliseconds are appended. One per format, on the writer thread only.
+     */
+    private static final class TimeWriter implements ValueWriter {
+        private long second = Long.MIN_VALUE;
+        private String prefix;
+
+        @Override
+        public void write(ExchangeRecord r, StringBuilder out) {
+            long millis = r.startEpochMillis();
+            long sec = Math.floorDiv(millis, 1000);
+            if (sec != second) {
+                prefix = SECONDS.format(java.time.Instant.ofEpochSecond(sec));
+                second = sec;
+            }
+            int ms = (int) Math.floorMod(millis, 1000);
+            out.append('"').append(prefix)
+                    .append((char) ('0' + ms / 100)).append((char) ('0' + ms / 10 % 10)).append((char) ('0' + ms % 10))
+                    .append("Z\"");
+        }
     }
 
     /** Nanoseconds as milliseconds with exactly three decimals ({@code 12.345}), rounded. */

@@ -52,6 +52,24 @@ class AccessLogTest {
     }
 
     @Test
+    void manyLinesAcrossSecondsAndTheWriteBufferKeepTheirTimesAndBytes() {
+        var out = new ByteArrayOutputStream();
+        var log = new AccessLog(List.of("time", "path"), out, "test", 8192, () -> {});
+        java.time.format.DateTimeFormatter iso = java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
+                .withZone(java.time.ZoneOffset.UTC);
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 4000; i++) {
+            long t = START - 5_000 + i * 7L; // crosses several seconds, and a line every few is not ASCII
+            String path = "/" + i + (i % 5 == 0 ? "/é" : "") + "/" + "x".repeat(i % 40);
+            log.log(new ExchangeRecord(t, null, null, null, null, path, null, 200, 0, -1, 0, 0, null, null, null, null, null, null));
+            expected.add("{\"time\":\"" + iso.format(java.time.Instant.ofEpochMilli(t)) + "\",\"path\":\"" + path + "\"}");
+        }
+        assertThat(log.close(Duration.ofSeconds(10))).isTrue();
+        assertThat(log.droppedCount()).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8).lines().toList()).isEqualTo(expected);
+    }
+
+    @Test
     void everyKnownFieldIsValidJsonInConfiguredOrder() throws Exception {
         var out = new ByteArrayOutputStream();
         var log = new AccessLog(ConfigLoader.ACCESS_LOG_FIELDS, out, "test", 16, () -> {});
