@@ -53,10 +53,10 @@ public final class AccessLog implements AutoCloseable {
      * a system call and a context switch, which an event loop would otherwise pay for every line under
      * load (on a one-CPU proxy that was most of the log's cost). A line waits at most this long.
      */
-    private static final long NAP_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final long NAP_NANOS = TimeUnit.MILLISECONDS.toNanos(4);
 
     /** Naps in a row with nothing to write before the writer sleeps until woken: 20 ms of quiet. */
-    private static final int NAPS_BEFORE_SLEEP = 20;
+    private static final int NAPS_BEFORE_SLEEP = 5;
 
     /** Write buffer: one write carries a few hundred lines under load, few syscalls per line. */
     private static final int WRITE_BUFFER_BYTES = 64 * 1024;
