@@ -30,12 +30,12 @@ public final class BackendExtension extends ServerLifecycle {
     }
 
     @Override
-    protected void start() throws Exception {
+    protected void startServer() throws Exception {
         backend = h2c ? TestBackend.h2c(name) : new TestBackend(name);
     }
 
     @Override
-    protected void stop() {
+    protected void stopServer() {
         if (backend != null) backend.close();
         backend = null;
     }

@@ -111,7 +111,7 @@ public final class ProxyExtension extends ServerLifecycle {
     }
 
     @Override
-    protected void start() throws Exception {
+    protected void startServer() throws Exception {
         Map<String, String> all = new HashMap<>();
         for (var b : backendNames.entrySet()) {
             TestBackend backend = b.getValue() ? TestBackend.h2c(b.getKey()) : new TestBackend(b.getKey());
@@ -124,7 +124,7 @@ public final class ProxyExtension extends ServerLifecycle {
     }
 
     @Override
-    protected void stop() {
+    protected void stopServer() {
         if (h2 != null) h2.close();
         h2 = null;
         if (fixture != null) fixture.close();

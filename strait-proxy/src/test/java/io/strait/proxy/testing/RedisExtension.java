@@ -24,12 +24,12 @@ public final class RedisExtension extends ServerLifecycle {
     }
 
     @Override
-    protected void start() throws IOException {
+    protected void startServer() throws IOException {
         redis = RedisServer.start();
     }
 
     @Override
-    protected void stop() {
+    protected void stopServer() {
         if (redis != null) redis.close();
         redis = null;
     }
@@ -49,6 +49,26 @@ public final class RedisExtension extends ServerLifecycle {
     public RedisServer server() {
         checkStarted();
         return redis;
+    }
+
+    /** Stops the server, keeping its port and data (an outage); the next test gets it running again. */
+    public void stop() {
+        server().stop();
+    }
+
+    /** Starts it again on the same port after {@link #stop()}. */
+    public void restart() throws IOException {
+        server().restart();
+    }
+
+    /** Freezes it (SIGSTOP): a hung Redis. The next test gets it running again. */
+    public void pause() throws IOException {
+        server().pause();
+    }
+
+    /** Lets a paused server run again. */
+    public void resume() throws IOException {
+        server().resume();
     }
 
     /** {@code redis://127.0.0.1:PORT}. */

@@ -20,10 +20,10 @@ public abstract class ServerLifecycle implements BeforeAllCallback, AfterAllCall
     private int classDepth;
 
     /** Starts the thing (called once per class or once per test). */
-    protected abstract void start() throws Exception;
+    protected abstract void startServer() throws Exception;
 
-    /** Stops what {@link #start()} started; must not throw. */
-    protected abstract void stop();
+    /** Stops what {@link #startServer()} started; must not throw. */
+    protected abstract void stopServer();
 
     /** Called before each test while the thing runs (a Redis flushes here, for instance). */
     protected void beforeTest() throws Exception {
@@ -72,10 +72,10 @@ public abstract class ServerLifecycle implements BeforeAllCallback, AfterAllCall
 
     private void startNow() throws Exception {
         try {
-            start();
+            startServer();
             started = true;
         } catch (Exception | Error e) {
-            stop();
+            stopServer();
             throw e;
         }
     }
@@ -83,7 +83,7 @@ public abstract class ServerLifecycle implements BeforeAllCallback, AfterAllCall
     private void stopNow() {
         if (!started) return;
         started = false;
-        stop();
+        stopServer();
     }
 
     /** Fails with a clear message when a helper is used outside a test's lifetime. */
