@@ -6,7 +6,7 @@ import io.netty.util.ResourceLeakDetector;
 import io.strait.proxy.testing.HttpHead;
 import io.strait.proxy.testing.Json;
 import io.strait.proxy.testing.MemorySampler;
-import io.strait.proxy.testing.ProxyFixture;
+import io.strait.proxy.testing.ProxyExtension;
 import io.strait.proxy.testing.Stall;
 import io.strait.proxy.testing.TestBackend;
 import java.io.BufferedOutputStream;
@@ -22,11 +22,11 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Bodies stream through the proxy without being buffered: gigabyte transfers leave the heap and
@@ -41,24 +41,19 @@ class StreamingTest {
     private static final long MEMORY_BOUND = 64 * MIB;
 
     static TestBackend backend;
-    static ProxyFixture proxy;
     private ResourceLeakDetector.Level leakLevel;
 
-    @BeforeAll
-    static void start() throws Exception {
-        backend = new TestBackend("big");
-        proxy = ProxyFixture.start("""
-                clusters:
-                  big: {endpoints: [{address: ${b}}]}
-                routes:
-                  - {name: big, match: {pathPrefix: /}, cluster: big, timeout: 30s}
-                """, Map.of("b", backend.address()));
-    }
+    @RegisterExtension
+    static final ProxyExtension proxy = ProxyExtension.of("""
+            clusters:
+              big: {endpoints: [{address: ${b}}]}
+            routes:
+              - {name: big, match: {pathPrefix: /}, cluster: big, timeout: 30s}
+            """).withBackend("b");
 
-    @AfterAll
-    static void stop() {
-        proxy.close();
-        backend.close();
+    @BeforeAll
+    static void backends() {
+        backend = proxy.backend("b");
     }
 
     @AfterEach
