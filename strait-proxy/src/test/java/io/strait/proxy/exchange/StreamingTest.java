@@ -170,7 +170,7 @@ class StreamingTest {
             long slowUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1000);
             while (System.nanoTime() < slowUntil) {
                 read += readUpTo(in, buf, 128 * 1024);
-                Thread.sleep(15);
+                Thread.sleep(15); // creates the slow reader on purpose: 128 KiB every 15 ms
             }
             long sentNow = backend.bytesSent() - sentBefore;
             assertThat(sentNow - read).as("backend ahead of the slow reader").isLessThan(128 * MIB);

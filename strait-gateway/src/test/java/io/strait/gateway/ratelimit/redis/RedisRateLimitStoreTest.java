@@ -140,7 +140,7 @@ class RedisRateLimitStoreTest {
                 }
                 assertThat(v.states()).as("request %d", i).containsExactly(expected);
                 assertThat(v.allowed()).isEqualTo(expected.allowed());
-                if (i % 7 == 6) Thread.sleep(60);
+                if (i % 7 == 6) Thread.sleep(60); // creates the pacing: Redis time moves between bursts
             }
             assertThat(Math.abs(acquire(s, b).nowMicros() / 1000 - System.currentTimeMillis())).isLessThan(1000);
         }
@@ -176,7 +176,7 @@ class RedisRateLimitStoreTest {
             Verdict v;
             do v = acquire(s, b); while (v.allowed());
             long start = v.nowMicros();
-            Thread.sleep(v.states().get(0).retryAfterMicros() / 1000 + 2);
+            Thread.sleep(v.states().get(0).retryAfterMicros() / 1000 + 2); // creates the condition: Retry-After has passed
             assertThat(acquire(s, b).allowed()).as("admitted after Retry-After").isTrue();
             // hammer for a second: what gets through is what refilled, one per 100 ms of Redis time
             int allowed = 1;
@@ -186,7 +186,7 @@ class RedisRateLimitStoreTest {
                 v = acquire(s, b);
                 end = v.nowMicros();
                 if (v.allowed()) allowed++;
-                Thread.sleep(5);
+                Thread.sleep(5); // creates the pacing of the hammering
             }
             long refilled = (end - start) / FIVE_PER_500MS.intervalMicros();
             assertThat((long) allowed).isBetween(refilled - 1, refilled + 1);
