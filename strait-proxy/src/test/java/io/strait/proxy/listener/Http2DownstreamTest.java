@@ -39,7 +39,7 @@ class Http2DownstreamTest {
     @RegisterExtension
     static final ProxyExtension proxy = ProxyExtension.of("""
             clusters:
-              web: {endpoints: [{address: ${b}}]}
+              web: {endpoints: [{address: ${h2b}}]}
               dead: {endpoints: [{address: 127.0.0.1:${dead}}]}
             routes:
               - {name: dead, match: {pathPrefix: /dead}, cluster: dead}
@@ -48,11 +48,11 @@ class Http2DownstreamTest {
               - {name: status, match: {pathPrefix: /status}, cluster: web}
               - {name: bytes, match: {pathPrefix: /bytes}, cluster: web}
               - {name: sse, match: {pathPrefix: /sse}, cluster: web}
-            """).withBackend("b").refusedPort("dead");
+            """).withBackend("h2b").refusedPort("dead");
 
     @BeforeAll
     static void backends() {
-        backend = proxy.backend("b");
+        backend = proxy.backend("h2b");
     }
 
     @BeforeEach
