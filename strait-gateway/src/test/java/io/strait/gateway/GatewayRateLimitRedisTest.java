@@ -3,13 +3,14 @@ package io.strait.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.strait.gateway.GatewayUnderTest.Answer;
-import io.strait.proxy.testing.RedisServer;
+import io.strait.proxy.testing.ProxyExtension;
+import io.strait.proxy.testing.RedisExtension;
 import java.time.Duration;
 import java.util.Map;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The redis store end to end: shared buckets in a real redis-server, its failure policies, and recovery. */
 class GatewayRateLimitRedisTest {
@@ -26,19 +27,17 @@ class GatewayRateLimitRedisTest {
               - {name: closed, match: {pathPrefix: /closed}, cluster: b, rateLimit: [strict]}
             """;
 
-    private RedisServer redis;
+    /** One redis-server for the class, running and empty before each test. */
+    @RegisterExtension
+    static final RedisExtension redis = new RedisExtension();
+    /** A gateway per test (on an instance field): each starts with fresh in-process state. */
+    @RegisterExtension
+    final ProxyExtension gateway = GatewayUnderTest.extension(CONFIG).var("redis", redis::uri);
     private GatewayUnderTest gw;
 
     @BeforeEach
-    void start() throws Exception {
-        redis = RedisServer.start();
-        gw = GatewayUnderTest.start(CONFIG, Map.of("redis", redis.uri()));
-    }
-
-    @AfterEach
-    void stop() {
-        if (gw != null) gw.close();
-        if (redis != null) redis.close();
+    void wrap() {
+        gw = GatewayUnderTest.on(gateway);
     }
 
     private int[] statuses(String path, int n) {

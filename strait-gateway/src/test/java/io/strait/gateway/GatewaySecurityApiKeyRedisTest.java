@@ -5,15 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.strait.gateway.GatewayUnderTest.Answer;
 import io.strait.gateway.apikey.IssuedKey;
 import io.strait.gateway.apikey.RedisApiKeyStore;
-import io.strait.proxy.testing.RedisServer;
+import io.strait.proxy.testing.ProxyExtension;
+import io.strait.proxy.testing.RedisExtension;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** API keys in a real Redis, end to end: valid keys, an outage with and without cached keys, and recovery. */
 class GatewaySecurityApiKeyRedisTest {
@@ -26,19 +27,17 @@ class GatewaySecurityApiKeyRedisTest {
               - {name: keys, match: {pathPrefix: /keys}, cluster: b, auth: apiKey}
             """;
 
-    private RedisServer redis;
+    /** One redis-server for the class, running and empty before each test. */
+    @RegisterExtension
+    static final RedisExtension redis = new RedisExtension();
+    /** A gateway per test (on an instance field): each starts with fresh in-process state. */
+    @RegisterExtension
+    final ProxyExtension gateway = GatewayUnderTest.extension(CONFIG).var("redis", redis::uri);
     private GatewayUnderTest gw;
 
     @BeforeEach
-    void start() throws Exception {
-        redis = RedisServer.start();
-        gw = GatewayUnderTest.start(CONFIG, Map.of("redis", redis.uri()));
-    }
-
-    @AfterEach
-    void stop() {
-        if (gw != null) gw.close();
-        if (redis != null) redis.close();
+    void wrap() {
+        gw = GatewayUnderTest.on(gateway);
     }
 
     private IssuedKey issue() {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.netty.handler.codec.http.HttpRequest;
 import io.strait.proxy.testing.Json;
+import io.strait.proxy.testing.ProxyExtension;
 import io.strait.proxy.testing.ProxyFixture;
 import io.strait.proxy.testing.TestBackend;
 import java.io.ByteArrayOutputStream;
@@ -59,6 +60,19 @@ final class GatewayUnderTest implements AutoCloseable {
             backend.close();
             throw e;
         }
+    }
+
+    /**
+     * The same gateway as a JUnit extension: {@code ${b}} is its backend's address; add variables with
+     * {@link ProxyExtension#var}. Wrap the running one with {@link #on(ProxyExtension)}.
+     */
+    static ProxyExtension extension(String yaml) {
+        return ProxyExtension.of(yaml).withBackend("b").filters(() -> new GatewayFilters(new StandardAuthenticators()));
+    }
+
+    /** A view of the gateway {@code extension} runs (the extension closes it: do not close the view). */
+    static GatewayUnderTest on(ProxyExtension extension) {
+        return new GatewayUnderTest(extension.backend("b"), extension.fixture());
     }
 
     /** A GET over HTTP/1.1 with {@code headers} given as name, value, name, value... */

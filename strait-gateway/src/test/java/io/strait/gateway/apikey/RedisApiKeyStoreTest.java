@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.strait.config.model.ApiKeysConfig;
 import io.strait.gateway.auth.AuthOutcome;
+import io.strait.proxy.testing.RedisExtension;
 import io.strait.proxy.testing.RedisServer;
 import java.net.ServerSocket;
 import java.time.Clock;
@@ -17,24 +18,15 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The Redis store against a real redis-server, including an outage and a recovery. */
 class RedisApiKeyStoreTest {
     private static final AtomicInteger PREFIXES = new AtomicInteger();
-    private static RedisServer redis;
-
-    @BeforeAll
-    static void startRedis() throws Exception {
-        redis = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        if (redis != null) redis.close();
-    }
+    /** One redis-server for the class; tests keep apart by key prefix, so nothing is flushed between them. */
+    @RegisterExtension
+    static final RedisExtension redis = new RedisExtension().keepData();
 
     private static String prefix() {
         return "test" + PREFIXES.incrementAndGet() + ":apikey:";
@@ -76,7 +68,7 @@ class RedisApiKeyStoreTest {
         String prefix = prefix();
         try (RedisApiKeyStore s = new RedisApiKeyStore(redis.uri(), prefix)) {
             IssuedKey k = IssuedKey.issue(s, "acme", null, List.of(), List.of(), null, Instant.now());
-            String dump = redis.dump();
+            String dump = redis.server().dump();
             assertThat(dump).contains(prefix + ApiKeys.hash(k.key())).contains(prefix + "id:" + k.record().id());
             assertThat(dump).doesNotContain(k.key()).doesNotContain(k.key().substring(ApiKeys.PREFIX.length()));
         }

@@ -7,8 +7,9 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.strait.config.model.ApiKeysConfig;
 import io.strait.config.model.JwtProviderConfig;
 import io.strait.gateway.GatewayFilters;
+import io.strait.proxy.testing.ClientProtocol;
 import io.strait.proxy.testing.Json;
-import io.strait.proxy.testing.ProxyFixture;
+import io.strait.proxy.testing.ProxyExtension;
 import io.strait.proxy.testing.TestBackend;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -20,15 +21,20 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Route auth policies through the real proxy, with scripted authenticators standing in for the JWT and
+ * Route auth policies through the real proxy (clients over HTTP/1.1 and HTTP/2), with scripted authenticators standing in for the JWT and
  * API-key ones (those have their own tests against real JWKS servers and Redis): what reaches the
  * backend, and what the client gets back.
  */
+@ParameterizedClass
+@EnumSource(ClientProtocol.class)
 class AuthPolicyProxyTest {
     private static final String CONFIG = """
             auth:
@@ -37,7 +43,7 @@ class AuthPolicyProxyTest {
               apiKeys: {header: X-API-Key, queryParam: api_key}
               identityHeaders: [X-Internal-Role]
             clusters:
-              c: {endpoints: [{address: "127.0.0.1:${port}"}]}
+              c: {endpoints: [{address: "${b}"}]}
             routes:
               - {name: open, match: {pathPrefix: /open}, cluster: c}
               - {name: any, match: {pathPrefix: /any}, cluster: c, auth: {anyOf: [jwt:main, apiKey]}}
@@ -127,27 +133,27 @@ class AuthPolicyProxyTest {
         }
     }
 
-    private TestBackend backend;
-    private ProxyFixture proxy;
     private Scripted scripted;
+    /** A gateway per test (instance field): the scripted authenticators and the metrics start fresh. */
+    @RegisterExtension
+    final ProxyExtension proxy = ProxyExtension.of(CONFIG).withBackend("b").filters(() -> {
+        scripted = new Scripted();
+        return new GatewayFilters(scripted);
+    });
+    private TestBackend backend;
+
+    @Parameter
+    ClientProtocol protocol;
 
     @BeforeEach
-    void start() throws Exception {
-        backend = new TestBackend("b");
-        scripted = new Scripted();
-        proxy = ProxyFixture.start(CONFIG, Map.of("port", "" + backend.port()), new GatewayFilters(scripted));
-    }
-
-    @AfterEach
-    void stop() {
-        proxy.close();
-        backend.close();
+    void backend() {
+        backend = proxy.backend("b");
     }
 
     private HttpResponse<String> get(String path, String... headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(proxy.uri(path)).GET();
         for (int i = 0; i < headers.length; i += 2) b.header(headers[i], headers[i + 1]);
-        return proxy.send(b.build());
+        return proxy.over(protocol).send(b.build());
     }
 
     private static JsonNode upstreamHeaders(HttpResponse<String> r) {
@@ -239,9 +245,9 @@ class AuthPolicyProxyTest {
 
     @Test
     void aSlowAuthenticatorSuspendsTheRequestWithoutBlockingOthers() throws Exception {
-        CompletableFuture<HttpResponse<String>> slow = proxy.client().sendAsync(
-                HttpRequest.newBuilder(proxy.uri("/any/slow")).header("Authorization", "Bearer slow").build(),
-                HttpResponse.BodyHandlers.ofString());
+        // over HTTP/2 both requests are streams of one connection
+        HttpRequest slowRequest = HttpRequest.newBuilder(proxy.uri("/any/slow")).header("Authorization", "Bearer slow").build();
+        CompletableFuture<HttpResponse<String>> slow = CompletableFuture.supplyAsync(() -> proxy.over(protocol).send(slowRequest));
         assertThat(get("/open").statusCode()).isEqualTo(200); // served while the slow check is pending
         assertThat(upstreamHeaders(slow.get(5, TimeUnit.SECONDS)).path("x-user-id").asText()).isEqualTo("sloth");
     }
@@ -277,7 +283,7 @@ class AuthPolicyProxyTest {
         assertThat(scripted.built).hasSize(2);
         assertThat(proxy.admin("POST", "/reload").statusCode()).isEqualTo(200);
         assertThat(scripted.built).hasSize(2); // same settings: nothing rebuilt
-        proxy.writeConfig(CONFIG.replace("header: X-API-Key", "header: X-Key"), Map.of("port", "" + backend.port()));
+        proxy.writeConfig(CONFIG.replace("header: X-API-Key", "header: X-Key"));
         assertThat(proxy.admin("POST", "/reload").statusCode()).isEqualTo(200);
         assertThat(scripted.built).hasSize(3);
         assertThat(scripted.closed).containsExactly(scripted.built.get(1));

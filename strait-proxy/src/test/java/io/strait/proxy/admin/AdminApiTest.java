@@ -6,40 +6,35 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.strait.proxy.testing.Json;
 import io.strait.proxy.testing.Metrics;
-import io.strait.proxy.testing.ProxyFixture;
+import io.strait.proxy.testing.ProxyExtension;
 import io.strait.proxy.testing.TestBackend;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The admin listener of a running proxy: readiness, effective config, clusters, metrics. */
 class AdminApiTest {
     static TestBackend backend;
-    static ProxyFixture proxy;
+
+    @RegisterExtension
+    static final ProxyExtension proxy = ProxyExtension.of("""
+            clusters:
+              web:
+                endpoints: [{address: ${b}, zone: z1, labels: {version: v1}}]
+                healthCheck: {path: /healthz, interval: 200ms}
+                pool: {maxConnections: 16, idleTimeout: 90s}
+            routes:
+              - {name: counted, match: {pathPrefix: /echo/counted}, cluster: web, timeout: 2s}
+              - {name: statuses, match: {pathPrefix: /status}, cluster: web, timeout: 1500ms}
+              - {name: web, match: {pathPrefix: /echo}, cluster: web}
+            """).withBackend("b");
 
     @BeforeAll
-    static void start() throws Exception {
-        backend = new TestBackend("adm");
-        proxy = ProxyFixture.start("""
-                clusters:
-                  web:
-                    endpoints: [{address: ${b}, zone: z1, labels: {version: v1}}]
-                    healthCheck: {path: /healthz, interval: 200ms}
-                    pool: {maxConnections: 16, idleTimeout: 90s}
-                routes:
-                  - {name: counted, match: {pathPrefix: /echo/counted}, cluster: web, timeout: 2s}
-                  - {name: statuses, match: {pathPrefix: /status}, cluster: web, timeout: 1500ms}
-                  - {name: web, match: {pathPrefix: /echo}, cluster: web}
-                """, Map.of("b", backend.address()));
-    }
-
-    @AfterAll
-    static void stop() {
-        proxy.close();
-        backend.close();
+    static void backends() {
+        backend = proxy.backend("b");
     }
 
     @Test

@@ -1,6 +1,8 @@
 package io.strait.proxy.cluster;
 
+import io.strait.proxy.testing.BackendExtension;
 import io.strait.proxy.testing.EventLoops;
+import io.strait.proxy.testing.TestBackend;
 import static io.strait.proxy.cluster.ClusterFixtures.NO_REQUEST;
 import static io.strait.proxy.cluster.ClusterFixtures.cluster;
 import static io.strait.proxy.cluster.ClusterFixtures.fastChecks;
@@ -20,18 +22,19 @@ class ClusterDnsTest {
     private static final Duration WAIT = Duration.ofSeconds(5);
     @RegisterExtension
     static final EventLoops LOOPS = new EventLoops();
+    @RegisterExtension
+    final BackendExtension backendExt = new BackendExtension("backend");
     private TestBackend backend;
     private Cluster cluster;
 
     @BeforeEach
     void backend() {
-        backend = TestBackend.start();
+        backend = backendExt.backend();
     }
 
     @AfterEach
     void stop() {
         if (cluster != null) cluster.close();
-        backend.close();
     }
 
     @Test
@@ -46,8 +49,8 @@ class ClusterDnsTest {
         assertThat(e.hostname()).isEqualTo("localhost");
         assertThat(cluster.select(NO_REQUEST)).isSameAs(e);
         // checks name the endpoint by its DNS name
-        await().atMost(WAIT).until(() -> backend.hits.get() >= 1);
-        assertThat(backend.lastHost).isEqualTo("localhost:" + backend.port());
+        await().atMost(WAIT).until(() -> backend.requestCount() >= 1);
+        assertThat(backend.lastHost()).isEqualTo("localhost:" + backend.port());
     }
 
     @Test
@@ -56,11 +59,11 @@ class ClusterDnsTest {
         cluster.start();
         cluster.whenResolved().orTimeout(5, TimeUnit.SECONDS).join();
         List<Endpoint> first = cluster.endpoints();
-        backend.status = 503;
+        backend.status(503);
         await().atMost(WAIT).until(() -> !first.getFirst().healthy());
-        int before = backend.hits.get();
+        int before = backend.requestCount();
         // dnsRefresh is 200 ms in the fixtures: several refreshes later the list is the very same
-        await().atMost(WAIT).until(() -> backend.hits.get() >= before + 8);
+        await().atMost(WAIT).until(() -> backend.requestCount() >= before + 8);
         assertThat(cluster.endpoints()).isSameAs(first);
         assertThat(first.getFirst().healthy()).isFalse();
     }
@@ -80,7 +83,7 @@ class ClusterDnsTest {
         cluster = new Cluster(cluster("local", fastChecks(), "localhost:" + port), null, LOOPS.group(), null);
         cluster.start();
         cluster.whenResolved().orTimeout(5, TimeUnit.SECONDS).join();
-        backend.status = 503;
+        backend.status(503);
         await().atMost(WAIT).until(() -> !cluster.endpoints().getFirst().healthy());
         Cluster reloaded = new Cluster(cluster("local", fastChecks(), "localhost:" + port), null, LOOPS.group(), cluster);
         try {

@@ -11,6 +11,8 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.strait.config.model.HealthCheckConfig;
+import io.strait.proxy.testing.BackendExtension;
+import io.strait.proxy.testing.TestBackend;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -27,10 +29,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class ClusterHealthCheckTest {
     private static final Duration WAIT = Duration.ofSeconds(5);
     private static EventLoopGroup group;
+    /** One per test: tests flip their health answers, stop and restart them. */
+    @RegisterExtension
+    final BackendExtension oneExt = new BackendExtension("one");
+    @RegisterExtension
+    final BackendExtension twoExt = new BackendExtension("two");
     private TestBackend one;
     private TestBackend two;
     private Cluster cluster;
@@ -47,15 +55,13 @@ class ClusterHealthCheckTest {
 
     @BeforeEach
     void backends() {
-        one = TestBackend.start();
-        two = TestBackend.start();
+        one = oneExt.backend();
+        two = twoExt.backend();
     }
 
     @AfterEach
     void stop() {
         if (cluster != null) cluster.close();
-        one.close();
-        two.close();
     }
 
     private Cluster start(HealthCheckConfig hc) {
@@ -80,13 +86,13 @@ class ClusterHealthCheckTest {
         cluster = new Cluster(cluster("users", hourly, one.address(), two.address()), null, group, null);
         assertThat(cluster.endpoints()).allMatch(Endpoint::healthy).allMatch(e -> e.lastCheck() == null);
         cluster.start();
-        await().atMost(WAIT).until(() -> one.hits.get() == 1 && two.hits.get() == 1);
+        await().atMost(WAIT).until(() -> one.requestCount() == 1 && two.requestCount() == 1);
         Endpoint e = endpointOf(cluster, one);
         await().atMost(WAIT).until(() -> e.lastCheck() != null);
         assertThat(e.lastCheck().passed()).isTrue();
         assertThat(e.lastCheck().detail()).isEqualTo("200");
-        assertThat(one.lastPath).isEqualTo("/healthz");
-        assertThat(one.lastHost).isEqualTo("127.0.0.1:" + one.port());
+        assertThat(one.lastPath()).isEqualTo("/healthz");
+        assertThat(one.lastHost()).isEqualTo("127.0.0.1:" + one.port());
     }
 
     @Test
@@ -94,15 +100,15 @@ class ClusterHealthCheckTest {
         start(fastChecks());
         Endpoint e1 = endpointOf(cluster, one);
         Endpoint e2 = endpointOf(cluster, two);
-        await().atMost(WAIT).until(() -> one.hits.get() >= 2);
+        await().atMost(WAIT).until(() -> one.requestCount() >= 2);
         assertThat(picks(cluster, 10)).containsExactlyInAnyOrder(e1, e2);
 
-        one.status = 503;
+        one.status(503);
         await().atMost(WAIT).until(() -> !e1.healthy());
         assertThat(e1.lastCheck().detail()).isEqualTo("503");
         assertThat(picks(cluster, 50)).containsExactly(e2);
 
-        one.status = 200;
+        one.status(200);
         await().atMost(WAIT).until(e1::healthy);
         assertThat(picks(cluster, 10)).containsExactlyInAnyOrder(e1, e2);
     }
@@ -111,7 +117,7 @@ class ClusterHealthCheckTest {
     void a_stopped_endpoint_leaves_and_rejoins_when_it_listens_again() {
         start(fastChecks());
         Endpoint e1 = endpointOf(cluster, one);
-        await().atMost(WAIT).until(() -> one.hits.get() >= 1);
+        await().atMost(WAIT).until(() -> one.requestCount() >= 1);
         one.stop();
         await().atMost(WAIT).until(() -> !e1.healthy());
         assertThat(e1.lastCheck().passed()).isFalse();
@@ -122,7 +128,7 @@ class ClusterHealthCheckTest {
 
     @Test
     void a_slow_answer_is_a_timeout() {
-        one.delayMillis = 2_000;
+        one.delay(2_000);
         var slow = new HealthCheckConfig("/healthz", null, Duration.ofMillis(100), Duration.ofMillis(200), 1, 1);
         start(slow);
         Endpoint e1 = endpointOf(cluster, one);
@@ -130,7 +136,7 @@ class ClusterHealthCheckTest {
         assertThat(e1.lastCheck().detail()).isEqualTo("timeout");
         // on a cold JVM even the fast backend's first answer may miss 200 ms: it must be healthy soon after
         Endpoint e2 = endpointOf(cluster, two);
-        await().atMost(WAIT).until(() -> e2.healthy() && two.hits.get() >= 3);
+        await().atMost(WAIT).until(() -> e2.healthy() && two.requestCount() >= 3);
         assertThat(e1.healthy()).isFalse();
     }
 
@@ -138,25 +144,25 @@ class ClusterHealthCheckTest {
     void thresholds_count_checks_in_a_row() {
         start(checks(null, 3, 3));
         Endpoint e1 = endpointOf(cluster, one);
-        await().atMost(WAIT).until(() -> one.hits.get() >= 1);
-        one.status = 500;
+        await().atMost(WAIT).until(() -> one.requestCount() >= 1);
+        one.status(500);
         await().atMost(WAIT).until(() -> !e1.healthy());
         // the endpoint turned unhealthy on the third failure in a row, not before
-        assertThat(one.failuresServed.get()).isGreaterThanOrEqualTo(3);
+        assertThat(one.failuresServed()).isGreaterThanOrEqualTo(3);
         assertThat(e1.streak()).isLessThanOrEqualTo(-3);
-        int hitsWhenDown = one.hits.get();
-        one.status = 204;
+        int hitsWhenDown = one.requestCount();
+        one.status(204);
         await().atMost(WAIT).until(e1::healthy);
-        assertThat(one.hits.get() - hitsWhenDown).isGreaterThanOrEqualTo(3);
+        assertThat(one.requestCount() - hitsWhenDown).isGreaterThanOrEqualTo(3);
         assertThat(e1.streak()).isGreaterThanOrEqualTo(3);
     }
 
     @Test
     void checks_send_the_configured_host_and_keep_the_connection_alive() {
         start(checks("health.internal", 1, 2));
-        await().atMost(WAIT).until(() -> one.hits.get() >= 5);
-        assertThat(one.lastHost).isEqualTo("health.internal");
-        assertThat(one.clientPorts).hasSize(1);
+        await().atMost(WAIT).until(() -> one.requestCount() >= 5);
+        assertThat(one.lastHost()).isEqualTo("health.internal");
+        assertThat(one.clientPorts()).hasSize(1);
     }
 
     @Test
@@ -215,7 +221,7 @@ class ClusterHealthCheckTest {
     @Test
     void no_health_check_config_means_no_checks() {
         start(null);
-        await().during(Duration.ofMillis(400)).atMost(WAIT).until(() -> one.hits.get() == 0 && two.hits.get() == 0);
+        await().during(Duration.ofMillis(400)).atMost(WAIT).until(() -> one.requestCount() == 0 && two.requestCount() == 0);
         one.stop();
         assertThat(cluster.endpoints()).allMatch(Endpoint::healthy);
         assertThat(cluster.describe()).allMatch(s -> s.lastCheck() == null);
@@ -224,18 +230,18 @@ class ClusterHealthCheckTest {
     @Test
     void close_stops_the_checks() {
         start(fastChecks());
-        await().atMost(WAIT).until(() -> one.hits.get() >= 2);
+        await().atMost(WAIT).until(() -> one.requestCount() >= 2);
         cluster.close();
         await().atMost(WAIT).pollDelay(Duration.ofMillis(200)).until(() -> true);
-        int hits = one.hits.get();
-        await().during(Duration.ofMillis(500)).atMost(WAIT).until(() -> one.hits.get() == hits);
+        int hits = one.requestCount();
+        await().during(Duration.ofMillis(500)).atMost(WAIT).until(() -> one.requestCount() == hits);
     }
 
     @Test
     @SuppressWarnings("unchecked")
     void describe_lists_every_endpoint_with_its_last_check() {
         start(fastChecks());
-        one.status = 503;
+        one.status(503);
         Endpoint e1 = endpointOf(cluster, one);
         await().atMost(WAIT).until(() -> !e1.healthy());
         List<EndpointStatus> statuses = cluster.describe();

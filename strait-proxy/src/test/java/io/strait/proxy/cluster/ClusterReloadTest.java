@@ -13,6 +13,8 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.strait.config.model.ClusterConfig;
+import io.strait.proxy.testing.BackendExtension;
+import io.strait.proxy.testing.TestBackend;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,10 +24,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class ClusterReloadTest {
     private static final Duration WAIT = Duration.ofSeconds(5);
     private static EventLoopGroup group;
+    /** One per test: tests flip their health answers, stop and restart them. */
+    @RegisterExtension
+    final BackendExtension oneExt = new BackendExtension("one");
+    @RegisterExtension
+    final BackendExtension twoExt = new BackendExtension("two");
     private TestBackend one;
     private TestBackend two;
     private ClusterManager first;
@@ -43,16 +51,14 @@ class ClusterReloadTest {
 
     @BeforeEach
     void backends() {
-        one = TestBackend.start();
-        two = TestBackend.start();
+        one = oneExt.backend();
+        two = twoExt.backend();
     }
 
     @AfterEach
     void stop() {
         if (first != null) first.close();
         if (second != null) second.close();
-        one.close();
-        two.close();
     }
 
     private static Map<String, ClusterConfig> configs(ClusterConfig... clusters) {
@@ -72,26 +78,26 @@ class ClusterReloadTest {
         assertThat(first.all()).extracting(Cluster::name).containsExactly("users", "orders");
         assertThat(first.get("missing")).isNull();
         first.start();
-        await().atMost(WAIT).until(() -> one.hits.get() >= 2);
-        assertThat(two.hits.get()).isZero();
+        await().atMost(WAIT).until(() -> one.requestCount() >= 2);
+        assertThat(two.requestCount()).isZero();
         assertThat(first.get("orders").select(NO_REQUEST).id()).isEqualTo(two.address());
         first.close();
         await().pollDelay(Duration.ofMillis(200)).atMost(WAIT).until(() -> true);
-        int hits = one.hits.get();
-        await().during(Duration.ofMillis(400)).atMost(WAIT).until(() -> one.hits.get() == hits);
+        int hits = one.requestCount();
+        await().during(Duration.ofMillis(400)).atMost(WAIT).until(() -> one.requestCount() == hits);
     }
 
     @Test
-    void a_reload_keeps_unhealthy_endpoints_unhealthy_and_healthy_ones_healthy() {
+    void a_reload_keeps_unhealthy_endpoints_unhealthy_and_healthy_ones_healthy() throws Exception {
         ClusterConfig users = cluster("users", checks(null, 2, 2), one.address(), two.address());
         first = ClusterManager.create(configs(users), null, group, null);
         first.start();
-        one.status = 503;
+        one.status(503);
         Endpoint oldOne = byId(first.get("users"), one.address());
         await().atMost(WAIT).until(() -> !oldOne.healthy());
 
         // the reloaded config adds an endpoint and changes a weight; the shared endpoints keep their state
-        TestBackend three = TestBackend.start();
+        TestBackend three = new TestBackend("three");
         try {
             ClusterConfig reloaded = cluster("users", checks(null, 2, 2), one.address(), two.address(), three.address());
             second = ClusterManager.create(configs(reloaded), null, group, first);
@@ -110,7 +116,7 @@ class ClusterReloadTest {
             first = null;
             // still failing: stays out; then recovers in the new generation only
             await().during(Duration.ofMillis(300)).atMost(WAIT).until(() -> !newOne.healthy());
-            one.status = 200;
+            one.status(200);
             await().atMost(WAIT).until(newOne::healthy);
             assertThat(oldOne.healthy()).isFalse();
         } finally {
@@ -122,7 +128,7 @@ class ClusterReloadTest {
     void a_reload_that_drops_health_checks_makes_every_endpoint_healthy() {
         first = ClusterManager.create(configs(cluster("users", fastChecks(), one.address())), null, group, null);
         first.start();
-        one.status = 500;
+        one.status(500);
         await().atMost(WAIT).until(() -> !byId(first.get("users"), one.address()).healthy());
         second = ClusterManager.create(configs(cluster("users", null, one.address())), null, group, first);
         assertThat(byId(second.get("users"), one.address()).healthy()).isTrue();

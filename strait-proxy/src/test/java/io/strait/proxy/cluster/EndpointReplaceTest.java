@@ -11,6 +11,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.strait.config.model.EndpointConfig;
 import io.strait.config.model.HostPort;
+import io.strait.proxy.testing.TestBackend;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -44,10 +45,10 @@ class EndpointReplaceTest {
     }
 
     @BeforeEach
-    void backends() {
-        one = TestBackend.start();
-        two = TestBackend.start();
-        three = TestBackend.start();
+    void backends() throws InterruptedException {
+        one = new TestBackend("one");
+        two = new TestBackend("two");
+        three = new TestBackend("three");
     }
 
     @AfterEach
@@ -70,7 +71,7 @@ class EndpointReplaceTest {
     void keptEndpointsKeepTheirStateAndNewOnesJoin() {
         users = new Cluster(cluster("users", checks(null, 2, 2), one.address(), two.address()), null, group, null);
         users.start();
-        one.status = 503;
+        one.status(503);
         Endpoint oldOne = byId(one.address());
         Endpoint oldTwo = byId(two.address());
         await().atMost(WAIT).until(() -> !oldOne.healthy());
@@ -87,7 +88,7 @@ class EndpointReplaceTest {
         Endpoint newThree = byId(three.address());
         assertThat(newThree.healthy()).isTrue();
         for (int i = 0; i < 20; i++) assertThat(users.select(NO_REQUEST)).isSameAs(newThree);
-        await().atMost(WAIT).until(() -> three.hits.get() > 0); // the new endpoint is health-checked
+        await().atMost(WAIT).until(() -> three.requestCount() > 0); // the new endpoint is health-checked
 
         // one drops out; two's labels change: a new object that keeps the verdicts
         users.replaceEndpoints(List.of(ep(two.address(), Map.of("version", "v2")), ep(three.address(), Map.of())));
@@ -97,8 +98,8 @@ class EndpointReplaceTest {
         assertThat(relabelled.labels()).containsEntry("version", "v2");
         assertThat(relabelled.ejected()).isTrue();
         assertThat(byId(three.address())).isSameAs(newThree);
-        int hits = one.hits.get();
-        await().during(Duration.ofMillis(400)).atMost(WAIT).until(() -> one.hits.get() <= hits + 1); // no longer checked
+        int hits = one.requestCount();
+        await().during(Duration.ofMillis(400)).atMost(WAIT).until(() -> one.requestCount() <= hits + 1); // no longer checked
     }
 
     @Test

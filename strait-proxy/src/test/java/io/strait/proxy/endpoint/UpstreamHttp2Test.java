@@ -4,36 +4,30 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.strait.proxy.testing.Json;
-import io.strait.proxy.testing.ProxyFixture;
+import io.strait.proxy.testing.ProxyExtension;
 import io.strait.proxy.testing.TestBackend;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A cluster with {@code protocol: h2c}: HTTP/1.1 clients in front, HTTP/2 streams on one connection behind. */
 class UpstreamHttp2Test {
     static TestBackend backend;
-    static ProxyFixture proxy;
+
+    @RegisterExtension
+    static final ProxyExtension proxy = ProxyExtension.of("""
+            clusters: {grpcish: {endpoints: [{address: ${b}}], protocol: h2c}}
+            routes: [{name: r, match: {pathPrefix: /}, cluster: grpcish, timeout: 2s}]
+            """).withH2cBackend("b");
 
     @BeforeAll
-    static void start() throws Exception {
-        backend = TestBackend.h2c("h2");
-        proxy = ProxyFixture.start("""
-                clusters: {grpcish: {endpoints: [{address: ${b}}], protocol: h2c}}
-                routes: [{name: r, match: {pathPrefix: /}, cluster: grpcish, timeout: 2s}]
-                """, Map.of("b", backend.address()));
-    }
-
-    @AfterAll
-    static void stop() {
-        proxy.close();
-        backend.close();
+    static void backends() {
+        backend = proxy.backend("b");
     }
 
     @Test

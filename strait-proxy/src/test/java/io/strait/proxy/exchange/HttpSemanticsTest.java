@@ -1,42 +1,66 @@
 package io.strait.proxy.exchange;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.strait.proxy.testing.ClientProtocol;
+import io.strait.proxy.testing.Downstream;
 import io.strait.proxy.testing.HttpHead;
 import io.strait.proxy.testing.Json;
+import io.strait.proxy.testing.ProxyExtension;
 import io.strait.proxy.testing.ProxyFixture;
-import io.strait.proxy.testing.TestBackend;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** Message framing corner cases through the proxy, each followed by a request on the same connection. */
+/**
+ * Message framing corner cases through the proxy, each followed by a request on the same connection:
+ * over HTTP/1.1 as raw bytes, and over HTTP/2 (h2c) where the case exists there (HTTP/2 has no chunked
+ * coding, HTTP/1.0 or {@code Expect} status lines: those run over HTTP/1.1 only).
+ */
+@ParameterizedClass
+@EnumSource(ClientProtocol.class)
 class HttpSemanticsTest {
-    static TestBackend backend;
-    static ProxyFixture proxy;
+    @RegisterExtension
+    static final ProxyExtension proxy = ProxyExtension.of("""
+            clusters: {web: {endpoints: [{address: ${b}}]}}
+            routes: [{name: web, match: {pathPrefix: /}, cluster: web}]
+            """).withBackend("b");
 
-    @BeforeAll
-    static void start() throws Exception {
-        backend = new TestBackend("sem");
-        proxy = ProxyFixture.start("""
-                clusters: {web: {endpoints: [{address: ${b}}]}}
-                routes: [{name: web, match: {pathPrefix: /}, cluster: web}]
-                """, Map.of("b", backend.address()));
+    @Parameter
+    ClientProtocol protocol;
+
+    private boolean http2() {
+        return protocol == ClientProtocol.HTTP_2;
     }
 
-    @AfterAll
-    static void stop() {
-        proxy.close();
-        backend.close();
+    /** Over HTTP/2: the same connection (one H2Client) still answers a following request. */
+    private static void assertNextH2RequestWorks(Downstream h2) {
+        HttpResponse<String> next = h2.get("/echo/next");
+        assertThat(next.statusCode()).isEqualTo(200);
+        assertThat(Json.parse(next.body()).get("uri").asText()).isEqualTo("/echo/next");
     }
 
     @Test
     void headResponseHasLengthButNoBody() throws Exception {
+        if (http2()) {
+            Downstream h2 = proxy.over(protocol);
+            HttpResponse<String> res = h2.send(HttpRequest.newBuilder(proxy.uri("/bytes/1000"))
+                    .method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
+            assertThat(res.statusCode()).isEqualTo(200);
+            assertThat(res.body()).isEmpty();
+            assertThat(res.headers().firstValue("transfer-encoding")).isEmpty();
+            assertNextH2RequestWorks(h2);
+            return;
+        }
         try (Socket s = open()) {
             send(s, "HEAD /bytes/1000 HTTP/1.1\r\nHost: a\r\n\r\n");
             HttpHead head = HttpHead.read(s.getInputStream());
@@ -48,6 +72,17 @@ class HttpSemanticsTest {
 
     @Test
     void noContentAndNotModifiedHaveNoBody() throws Exception {
+        if (http2()) {
+            Downstream h2 = proxy.over(protocol);
+            for (int status : new int[] {204, 304}) {
+                HttpResponse<String> res = h2.get("/status/" + status);
+                assertThat(res.statusCode()).isEqualTo(status);
+                assertThat(res.body()).isEmpty();
+                assertThat(res.headers().firstValue("transfer-encoding")).isEmpty();
+                assertNextH2RequestWorks(h2);
+            }
+            return;
+        }
         try (Socket s = open()) {
             for (int status : new int[] {204, 304}) {
                 send(s, "GET /status/" + status + " HTTP/1.1\r\nHost: a\r\n\r\n");
@@ -61,6 +96,16 @@ class HttpSemanticsTest {
 
     @Test
     void chunkedRequestBodyIsForwardedWhole() throws Exception {
+        if (http2()) {
+            // HTTP/2's counterpart: a body in DATA frames with no content-length
+            Downstream h2 = proxy.over(protocol);
+            HttpResponse<String> res = h2.send(HttpRequest.newBuilder(proxy.uri("/echo"))
+                    .POST(HttpRequest.BodyPublishers.ofString("hello world")).build());
+            assertThat(res.statusCode()).isEqualTo(200);
+            assertThat(Json.parse(res.body()).get("bodyBytes").asLong()).isEqualTo(11);
+            assertNextH2RequestWorks(h2);
+            return;
+        }
         try (Socket s = open()) {
             send(s, "POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
                     + "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n");
@@ -74,6 +119,7 @@ class HttpSemanticsTest {
 
     @Test
     void http10RequestIsAnsweredAndClosed() throws Exception {
+        assumeTrue(!http2(), "HTTP/1.0 exists over HTTP/1.x connections only");
         try (Socket s = open()) {
             send(s, "GET /echo/old HTTP/1.0\r\n\r\n");
             String all = ProxyFixture.readUntilQuiet(s.getInputStream());
@@ -83,6 +129,14 @@ class HttpSemanticsTest {
 
     @Test
     void streamedResponseWithoutLengthIsChunkedForHttp11AndCloseDelimitedForHttp10() throws Exception {
+        if (http2()) {
+            // HTTP/2 frames a body without a length as DATA frames, never with transfer-encoding
+            HttpResponse<String> res = proxy.over(protocol).get("/sse/2/10");
+            assertThat(res.statusCode()).isEqualTo(200);
+            assertThat(res.headers().firstValue("transfer-encoding")).isEmpty();
+            assertThat(res.body()).contains("data: event 2");
+            return;
+        }
         try (Socket s = open()) {
             send(s, "GET /sse/2/10 HTTP/1.1\r\nHost: a\r\n\r\n");
             HttpHead head = HttpHead.read(s.getInputStream());
@@ -102,6 +156,7 @@ class HttpSemanticsTest {
      */
     @Test
     void expectContinueGets100Continue() throws Exception {
+        assumeTrue(!http2(), "a raw HTTP/1.1 interim status line on the wire");
         try (Socket s = open()) {
             s.setSoTimeout(1000);
             send(s, "POST /echo/expect HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");

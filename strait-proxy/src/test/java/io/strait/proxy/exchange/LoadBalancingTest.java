@@ -5,47 +5,41 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.strait.proxy.testing.Json;
-import io.strait.proxy.testing.ProxyFixture;
+import io.strait.proxy.testing.ProxyExtension;
 import io.strait.proxy.testing.TestBackend;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Round-robin and active health checks, seen from the client side of a real proxy. */
 class LoadBalancingTest {
     TestBackend b1;
     TestBackend b2;
     TestBackend b3;
-    ProxyFixture proxy;
+
+    /** A fresh proxy and backends per test (instance field). */
+    @RegisterExtension
+    final ProxyExtension proxy = ProxyExtension.of("""
+            clusters:
+              svc:
+                endpoints: [{address: ${b1}}, {address: ${b2}}, {address: ${b3}}]
+                healthCheck: {path: /healthz, interval: 200ms, timeout: 500ms, unhealthyThreshold: 2, healthyThreshold: 1}
+              plain:
+                endpoints: [{address: ${b1}}, {address: ${b2}}, {address: ${b3}}]
+            routes:
+              - {name: plain, match: {pathPrefix: /plain}, cluster: plain}
+              - {name: svc, match: {pathPrefix: /}, cluster: svc}
+            """).withBackend("b1").withBackend("b2").withBackend("b3");
 
     @BeforeEach
-    void start() throws Exception {
-        b1 = new TestBackend("b1");
-        b2 = new TestBackend("b2");
-        b3 = new TestBackend("b3");
-        proxy = ProxyFixture.start("""
-                clusters:
-                  svc:
-                    endpoints: [{address: ${b1}}, {address: ${b2}}, {address: ${b3}}]
-                    healthCheck: {path: /healthz, interval: 200ms, timeout: 500ms, unhealthyThreshold: 2, healthyThreshold: 1}
-                  plain:
-                    endpoints: [{address: ${b1}}, {address: ${b2}}, {address: ${b3}}]
-                routes:
-                  - {name: plain, match: {pathPrefix: /plain}, cluster: plain}
-                  - {name: svc, match: {pathPrefix: /}, cluster: svc}
-                """, Map.of("b1", b1.address(), "b2", b2.address(), "b3", b3.address()));
-    }
-
-    @AfterEach
-    void stop() {
-        proxy.close();
-        b1.close();
-        b2.close();
-        b3.close();
+    void backends() {
+        b1 = proxy.backend("b1");
+        b2 = proxy.backend("b2");
+        b3 = proxy.backend("b3");
     }
 
     @Test

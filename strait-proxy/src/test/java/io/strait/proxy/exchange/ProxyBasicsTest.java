@@ -2,52 +2,63 @@ package io.strait.proxy.exchange;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
+import io.strait.proxy.testing.ClientProtocol;
+import io.strait.proxy.testing.Downstream;
 import io.strait.proxy.testing.Json;
+import io.strait.proxy.testing.ProxyExtension;
 import io.strait.proxy.testing.ProxyFixture;
 import io.strait.proxy.testing.TestBackend;
-import java.net.ServerSocket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** The core proxy path through a real Strait and a real backend, with the JDK HttpClient and raw sockets. */
+/**
+ * The core proxy path through a real Strait and a real backend, with the JDK HttpClient and raw sockets,
+ * over HTTP/1.1 and HTTP/2 (h2c) from the client; raw-byte tests of HTTP/1.1 framing run over HTTP/1.1 only.
+ */
+@ParameterizedClass
+@EnumSource(ClientProtocol.class)
 class ProxyBasicsTest {
-    static TestBackend backend;
-    static ProxyFixture proxy;
-    static int deadPort;
+    @RegisterExtension
+    static final ProxyExtension proxy = ProxyExtension.of("""
+            clusters:
+              web: {endpoints: [{address: ${b1}}]}
+              dead: {endpoints: [{address: 127.0.0.1:${dead}}]}
+            routes:
+              - {name: slow, match: {path: /delay/3000}, cluster: web, timeout: 300ms}
+              - {name: small, match: {pathPrefix: /small}, cluster: web, maxRequestBodySize: 10}
+              - {name: dead, match: {pathPrefix: /dead}, cluster: dead}
+              - {name: rewrite, match: {pathPrefix: /v1/things}, cluster: web, rewrite: {prefix: /things, host: things.internal}}
+              - {name: web, match: {pathPrefix: /}, cluster: web}
+            """).withBackend("b1").refusedPort("dead");
 
-    @BeforeAll
-    static void start() throws Exception {
-        backend = new TestBackend("b1");
-        try (ServerSocket s = new ServerSocket(0)) {
-            deadPort = s.getLocalPort(); // closed again: connecting there is refused
-        }
-        proxy = ProxyFixture.start("""
-                clusters:
-                  web: {endpoints: [{address: ${b1}}]}
-                  dead: {endpoints: [{address: 127.0.0.1:${dead}}]}
-                routes:
-                  - {name: slow, match: {path: /delay/3000}, cluster: web, timeout: 300ms}
-                  - {name: small, match: {pathPrefix: /small}, cluster: web, maxRequestBodySize: 10}
-                  - {name: dead, match: {pathPrefix: /dead}, cluster: dead}
-                  - {name: rewrite, match: {pathPrefix: /v1/things}, cluster: web, rewrite: {prefix: /things, host: things.internal}}
-                  - {name: web, match: {pathPrefix: /}, cluster: web}
-                """, Map.of("b1", backend.address(), "dead", String.valueOf(deadPort)));
+    @Parameter
+    ClientProtocol protocol;
+
+    private Downstream client() {
+        return proxy.over(protocol);
     }
 
-    @AfterAll
-    static void stop() {
-        proxy.close();
-        backend.close();
+    private static TestBackend backend() {
+        return proxy.backend("b1");
+    }
+
+    /** Skips the HTTP/2 run of a test about HTTP/1.1 bytes on the wire, saying why. */
+    private void http1Only(String why) {
+        assumeTrue(protocol == ClientProtocol.HTTP_1_1, why);
     }
 
     @Test
     void forwardsWithRequestIdAndForwardedHeaders() {
-        HttpResponse<String> res = proxy.send(HttpRequest.newBuilder(proxy.uri("/echo/a?x=1"))
+        HttpResponse<String> res = client().send(HttpRequest.newBuilder(proxy.uri("/echo/a?x=1"))
                 .header("X-Forwarded-For", "6.6.6.6")
                 .header("X-Forwarded-Host", "evil.example")
                 .header("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
@@ -66,20 +77,21 @@ class ProxyBasicsTest {
         assertThat(h.get("traceparent").asText()).matches("00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-01")
                 .doesNotContain("b7ad6b7169203331");
         // Without an incoming trace or an exporter, nothing is invented.
-        JsonNode plain = Json.parse(proxy.get("/echo/plain").body()).get("headers");
+        JsonNode plain = Json.parse(client().get("/echo/plain").body()).get("headers");
         assertThat(plain.has("traceparent")).isFalse();
     }
 
     @Test
     void keepsWellFormedRequestIdAndReplacesBadOnes() {
-        HttpResponse<String> kept = proxy.send(HttpRequest.newBuilder(proxy.uri("/echo")).header("X-Request-Id", "abc-123.x").build());
+        HttpResponse<String> kept = client().send(HttpRequest.newBuilder(proxy.uri("/echo")).header("X-Request-Id", "abc-123.x").build());
         assertThat(kept.headers().firstValue("x-request-id")).hasValue("abc-123.x");
-        HttpResponse<String> replaced = proxy.send(HttpRequest.newBuilder(proxy.uri("/echo")).header("X-Request-Id", "a b\"<script>").build());
+        HttpResponse<String> replaced = client().send(HttpRequest.newBuilder(proxy.uri("/echo")).header("X-Request-Id", "a b\"<script>").build());
         assertThat(replaced.headers().firstValue("x-request-id").orElseThrow()).matches("[0-9a-f]{32}");
     }
 
     @Test
     void stripsHopByHopHeaders() throws Exception {
+        http1Only("connection-specific headers make an HTTP/2 request malformed (RFC 9113 8.2.2)");
         String res = proxy.raw("GET /echo HTTP/1.1\r\nHost: a\r\nConnection: keep-alive, X-Secret-Hop\r\n"
                 + "X-Secret-Hop: 1\r\nKeep-Alive: timeout=5\r\nTE: trailers\r\nProxy-Authorization: Basic abc\r\n"
                 + "Upgrade: h2c\r\nX-Kept: yes\r\n\r\n", 1000);
@@ -93,10 +105,11 @@ class ProxyBasicsTest {
 
     @Test
     void unknownRouteIsJson404OnAReusableConnection() throws Exception {
+        http1Only("two requests written back to back on one HTTP/1.1 connection");
         try (ProxyFixture p = ProxyFixture.start("""
                 clusters: {web: {endpoints: [{address: ${b1}}]}}
                 routes: [{name: web, match: {pathPrefix: /only}, cluster: web}]
-                """, Map.of("b1", backend.address()))) {
+                """, Map.of("b1", backend().address()))) {
             String res = p.raw("GET /elsewhere HTTP/1.1\r\nHost: a\r\n\r\nGET /only/x HTTP/1.1\r\nHost: a\r\n\r\n", 1500);
             assertThat(res).startsWith("HTTP/1.1 404");
             JsonNode json = Json.parse(res.substring(res.indexOf('{'), res.indexOf('}') + 1));
@@ -108,7 +121,7 @@ class ProxyBasicsTest {
 
     @Test
     void refusedUpstreamIs503Json() {
-        HttpResponse<String> res = proxy.get("/dead/x");
+        HttpResponse<String> res = client().get("/dead/x");
         assertThat(res.statusCode()).isEqualTo(503);
         JsonNode body = Json.parse(res.body());
         assertThat(body.get("error").asText()).isEqualTo("upstream_connect_failure");
@@ -118,7 +131,7 @@ class ProxyBasicsTest {
 
     @Test
     void resetBeforeResponseIs502() {
-        HttpResponse<String> res = proxy.get("/reset");
+        HttpResponse<String> res = client().get("/reset");
         assertThat(res.statusCode()).isEqualTo(502);
         assertThat(Json.parse(res.body()).get("error").asText()).isEqualTo("upstream_reset");
     }
@@ -126,7 +139,7 @@ class ProxyBasicsTest {
     @Test
     void slowUpstreamIs504AfterRouteTimeout() {
         long t0 = System.nanoTime();
-        HttpResponse<String> res = proxy.get("/delay/3000");
+        HttpResponse<String> res = client().get("/delay/3000");
         long ms = (System.nanoTime() - t0) / 1_000_000;
         assertThat(res.statusCode()).isEqualTo(504);
         assertThat(Json.parse(res.body()).get("error").asText()).isEqualTo("upstream_timeout");
@@ -135,7 +148,7 @@ class ProxyBasicsTest {
 
     @Test
     void bodyOverRouteLimitIs413() {
-        HttpResponse<String> res = proxy.send(HttpRequest.newBuilder(proxy.uri("/small"))
+        HttpResponse<String> res = client().send(HttpRequest.newBuilder(proxy.uri("/small"))
                 .POST(HttpRequest.BodyPublishers.ofString("x".repeat(100))).build());
         assertThat(res.statusCode()).isEqualTo(413);
         assertThat(Json.parse(res.body()).get("error").asText()).isEqualTo("payload_too_large");
@@ -143,7 +156,8 @@ class ProxyBasicsTest {
 
     @Test
     void chunkedBodyOverLimitIs413AndNeverCompletesUpstream() throws Exception {
-        int before = backend.requestCount();
+        http1Only("chunked transfer coding is HTTP/1.1's (HTTP/2 frames the body itself: bodyOverRouteLimitIs413)");
+        int before = backend().requestCount();
         String res = proxy.raw("POST /small HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
                 + "5\r\nhello\r\n10\r\n0123456789abcdef\r\n0\r\n\r\n", 2000);
         assertThat(res).startsWith("HTTP/1.1 413");
@@ -152,7 +166,7 @@ class ProxyBasicsTest {
 
     @Test
     void postBodyIsForwarded() {
-        HttpResponse<String> res = proxy.send(HttpRequest.newBuilder(proxy.uri("/echo"))
+        HttpResponse<String> res = client().send(HttpRequest.newBuilder(proxy.uri("/echo"))
                 .POST(HttpRequest.BodyPublishers.ofString("y".repeat(100_000))).build());
         assertThat(res.statusCode()).isEqualTo(200);
         assertThat(Json.parse(res.body()).get("bodyBytes").asLong()).isEqualTo(100_000);
@@ -160,21 +174,22 @@ class ProxyBasicsTest {
 
     @Test
     void prefixAndHostRewrite() {
-        JsonNode body = Json.parse(proxy.get("/v1/things/42?q=1").body());
+        JsonNode body = Json.parse(client().get("/v1/things/42?q=1").body());
         assertThat(body.get("uri").asText()).isEqualTo("/things/42?q=1");
         assertThat(body.get("headers").get("host").asText()).isEqualTo("things.internal");
     }
 
     @Test
     void upstreamConnectionsAreReused() {
-        for (int i = 0; i < 5; i++) proxy.get("/echo/warm");
-        int before = backend.connectionCount();
-        for (int i = 0; i < 50; i++) assertThat(proxy.get("/echo/" + i).statusCode()).isEqualTo(200);
-        assertThat(backend.connectionCount() - before).isLessThanOrEqualTo(1);
+        for (int i = 0; i < 5; i++) client().get("/echo/warm");
+        int before = backend().connectionCount();
+        for (int i = 0; i < 50; i++) assertThat(client().get("/echo/" + i).statusCode()).isEqualTo(200);
+        assertThat(backend().connectionCount() - before).isLessThanOrEqualTo(1);
     }
 
     @Test
     void pipelinedRequestsAnswerInOrder() throws Exception {
+        http1Only("pipelining is HTTP/1.1's; HTTP/2 multiplexes streams instead");
         String res = proxy.raw("GET /delay/200 HTTP/1.1\r\nHost: a\r\n\r\n"
                 + "GET /echo/second HTTP/1.1\r\nHost: a\r\n\r\n"
                 + "GET /echo/third HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", 3000);
@@ -190,6 +205,7 @@ class ProxyBasicsTest {
 
     @Test
     void manyPipelinedRequestsWithBodiesInOneWriteAreAllAnsweredInOrder() throws Exception {
+        http1Only("pipelining is HTTP/1.1's; HTTP/2 multiplexes streams instead");
         // More requests than the handler's read depth (8), heads and bodies decoded ahead of being read:
         // they wait in DownstreamHandler and are served one at a time, in order, none lost.
         StringBuilder req = new StringBuilder();
@@ -217,6 +233,7 @@ class ProxyBasicsTest {
 
     @Test
     void expectContinueIsRelayedAndTheBodyFollows() throws Exception {
+        http1Only("raw HTTP/1.1 bytes: 100-continue as a status line on the wire");
         try (java.net.Socket s = new java.net.Socket("127.0.0.1", proxy.port())) {
             s.setSoTimeout(3000);
             var out = s.getOutputStream();
@@ -241,12 +258,14 @@ class ProxyBasicsTest {
 
     @Test
     void http10ClientGetsClosedConnection() throws Exception {
+        http1Only("an HTTP/1.0 client");
         String res = proxy.raw("GET /echo HTTP/1.0\r\nHost: a\r\n\r\n", 2000);
         assertThat(res).startsWith("HTTP/1.1 200").endsWith("<EOF>");
     }
 
     @Test
     void upstreamClosingMidBodyCutsTheClientConnection() throws Exception {
+        http1Only("the HTTP/1.1 connection is cut; over HTTP/2 only the stream is reset");
         String res = proxy.raw("GET /half HTTP/1.1\r\nHost: a\r\n\r\n", 3000);
         assertThat(res).startsWith("HTTP/1.1 200");
         assertThat(res).containsAnyOf("<EOF>", "<RESET>");

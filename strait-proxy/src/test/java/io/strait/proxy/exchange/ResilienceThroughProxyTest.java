@@ -1,6 +1,7 @@
 package io.strait.proxy.exchange;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.strait.proxy.testing.Json;
@@ -8,6 +9,7 @@ import io.strait.proxy.testing.ProxyFixture;
 import io.strait.proxy.testing.TestBackend;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +44,8 @@ class ResilienceThroughProxyTest {
             assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(1000);
             assertThat(b.requestCount()).isEqualTo(seen); // fails fast: nothing reaches the backend
             b.forceStatus(0);
+            // creates the timing condition: the breaker's 1 s open interval must pass before it lets a trial
+            // through (waiting on a request instead would spend the trials the test counts)
             Thread.sleep(1100);
             assertThat(p.get("/echo").statusCode()).isEqualTo(200); // trial 1 of 2
             assertThat(breaker(p).get("state").asText()).isEqualTo("HALF_OPEN");
@@ -107,9 +111,10 @@ class ResilienceThroughProxyTest {
             b.forceStatus(0);
             c.forceStatus(0);
             d.forceStatus(0);
-            Thread.sleep(1300); // the base ejection time, then the next sweep
-            eps = cluster(p).get("endpoints");
-            for (JsonNode e : eps) assertThat(e.get("ejected").asBoolean()).as(e.toString()).isFalse();
+            // the base ejection time, then the next sweep, returns all of them
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+                for (JsonNode e : cluster(p).get("endpoints")) assertThat(e.get("ejected").asBoolean()).as(e.toString()).isFalse();
+            });
             int bBefore = b.requestCount() + c.requestCount() + d.requestCount();
             for (int i = 0; i < 40; i++) assertThat(p.get("/echo").statusCode()).isEqualTo(200);
             assertThat(b.requestCount() + c.requestCount() + d.requestCount() - bBefore).isGreaterThanOrEqualTo(20);

@@ -6,7 +6,7 @@ import io.netty.util.ResourceLeakDetector;
 import io.strait.proxy.testing.HttpHead;
 import io.strait.proxy.testing.Json;
 import io.strait.proxy.testing.MemorySampler;
-import io.strait.proxy.testing.ProxyFixture;
+import io.strait.proxy.testing.ProxyExtension;
 import io.strait.proxy.testing.Stall;
 import io.strait.proxy.testing.TestBackend;
 import java.io.BufferedOutputStream;
@@ -18,15 +18,14 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Bodies stream through the proxy without being buffered: gigabyte transfers leave the heap and
@@ -41,24 +40,19 @@ class StreamingTest {
     private static final long MEMORY_BOUND = 64 * MIB;
 
     static TestBackend backend;
-    static ProxyFixture proxy;
     private ResourceLeakDetector.Level leakLevel;
 
-    @BeforeAll
-    static void start() throws Exception {
-        backend = new TestBackend("big");
-        proxy = ProxyFixture.start("""
-                clusters:
-                  big: {endpoints: [{address: ${b}}]}
-                routes:
-                  - {name: big, match: {pathPrefix: /}, cluster: big, timeout: 30s}
-                """, Map.of("b", backend.address()));
-    }
+    @RegisterExtension
+    static final ProxyExtension proxy = ProxyExtension.of("""
+            clusters:
+              big: {endpoints: [{address: ${b}}]}
+            routes:
+              - {name: big, match: {pathPrefix: /}, cluster: big, timeout: 30s}
+            """).withBackend("b");
 
-    @AfterAll
-    static void stop() {
-        proxy.close();
-        backend.close();
+    @BeforeAll
+    static void backends() {
+        backend = proxy.backend("b");
     }
 
     @AfterEach
@@ -175,7 +169,7 @@ class StreamingTest {
             long slowUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1000);
             while (System.nanoTime() < slowUntil) {
                 read += readUpTo(in, buf, 128 * 1024);
-                Thread.sleep(15);
+                Thread.sleep(15); // creates the slow reader on purpose: 128 KiB every 15 ms
             }
             long sentNow = backend.bytesSent() - sentBefore;
             assertThat(sentNow - read).as("backend ahead of the slow reader").isLessThan(128 * MIB);

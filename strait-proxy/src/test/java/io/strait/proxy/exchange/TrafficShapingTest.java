@@ -1,12 +1,14 @@
 package io.strait.proxy.exchange;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.strait.proxy.testing.LoadLoop;
 import io.strait.proxy.testing.ProxyFixture;
 import io.strait.proxy.testing.TestBackend;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -91,10 +93,12 @@ class TrafficShapingTest {
              ProxyFixture p = ProxyFixture.start(routes(90, 10),
                      vars = Map.of("v1a", v1a.address(), "v1b", v1b.address(), "v2", v2.address()))) {
             LoadLoop load = LoadLoop.start(4, () -> p.get("/echo"));
-            Thread.sleep(300);
+            // load before the reload and after it (requests served, not time passed)
+            await().atMost(Duration.ofSeconds(10)).until(() -> load.ok() >= 30);
             p.writeConfig(routes(0, 100), vars);
             assertThat(p.admin("POST", "/reload").statusCode()).isEqualTo(200);
-            Thread.sleep(300);
+            int atReload = load.ok();
+            await().atMost(Duration.ofSeconds(10)).until(() -> load.ok() >= atReload + 30);
             load.close();
             assertThat(load.failures()).isEmpty();
             assertThat(load.ok()).isGreaterThan(50);
@@ -139,8 +143,6 @@ class TrafficShapingTest {
     }
 
     private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long end = System.nanoTime() + 5_000_000_000L;
-        while (!condition.getAsBoolean() && System.nanoTime() < end) Thread.sleep(10);
-        assertThat(condition.getAsBoolean()).isTrue();
+        await().atMost(Duration.ofSeconds(5)).until(condition::getAsBoolean);
     }
 }

@@ -7,7 +7,7 @@ import io.strait.proxy.testing.H2Client;
 import io.strait.proxy.testing.HttpHead;
 import io.strait.proxy.testing.Json;
 import io.strait.proxy.testing.Metrics;
-import io.strait.proxy.testing.ProxyFixture;
+import io.strait.proxy.testing.ProxyExtension;
 import io.strait.proxy.testing.TestBackend;
 import java.io.InputStream;
 import java.net.Socket;
@@ -18,37 +18,31 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Upstream connection pools seen through the proxy: limits, queueing, overflow, and clients that leave. */
 class UpstreamPoolTest {
     static TestBackend backend;
     static TestBackend lonely;
-    static ProxyFixture proxy;
+
+    @RegisterExtension
+    static final ProxyExtension proxy = ProxyExtension.of("""
+            clusters:
+              tight: {endpoints: [{address: ${lonely}}], pool: {maxConnections: 1, maxPendingRequests: 3}}
+              shared-tight: {endpoints: [{address: ${b}}], pool: {maxConnections: 1, maxPendingRequests: 3}}
+              web: {endpoints: [{address: ${b}}]}
+            routes:
+              - {name: tight, match: {pathPrefix: /tight}, cluster: tight, rewrite: {prefix: /}}
+              - {name: shared-tight, match: {pathPrefix: /shared-tight}, cluster: shared-tight, rewrite: {prefix: /}}
+              - {name: web, match: {pathPrefix: /}, cluster: web}
+            """).withBackend("b").withBackend("lonely");
 
     @BeforeAll
-    static void start() throws Exception {
-        backend = new TestBackend("pool");
-        lonely = new TestBackend("lonely");
-        proxy = ProxyFixture.start("""
-                clusters:
-                  tight: {endpoints: [{address: ${lonely}}], pool: {maxConnections: 1, maxPendingRequests: 3}}
-                  shared-tight: {endpoints: [{address: ${b}}], pool: {maxConnections: 1, maxPendingRequests: 3}}
-                  web: {endpoints: [{address: ${b}}]}
-                routes:
-                  - {name: tight, match: {pathPrefix: /tight}, cluster: tight, rewrite: {prefix: /}}
-                  - {name: shared-tight, match: {pathPrefix: /shared-tight}, cluster: shared-tight, rewrite: {prefix: /}}
-                  - {name: web, match: {pathPrefix: /}, cluster: web}
-                """, Map.of("b", backend.address(), "lonely", lonely.address()));
-    }
-
-    @AfterAll
-    static void stop() {
-        proxy.close();
-        backend.close();
-        lonely.close();
+    static void backends() {
+        backend = proxy.backend("b");
+        lonely = proxy.backend("lonely");
     }
 
     /**

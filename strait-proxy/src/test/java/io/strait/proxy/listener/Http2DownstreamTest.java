@@ -12,9 +12,8 @@ import io.strait.proxy.testing.Json;
 import io.strait.proxy.testing.MemorySampler;
 import io.strait.proxy.testing.Metrics;
 import io.strait.proxy.testing.Stall;
-import io.strait.proxy.testing.ProxyFixture;
+import io.strait.proxy.testing.ProxyExtension;
 import io.strait.proxy.testing.TestBackend;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -26,43 +25,34 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** HTTP/2 with prior knowledge (h2c) from clients, HTTP/1.1 to the upstream. */
 class Http2DownstreamTest {
     static TestBackend backend;
-    static ProxyFixture proxy;
-    static int deadPort;
     H2Client h2;
 
-    @BeforeAll
-    static void start() throws Exception {
-        backend = new TestBackend("h2b");
-        try (ServerSocket s = new ServerSocket(0)) {
-            deadPort = s.getLocalPort();
-        }
-        proxy = ProxyFixture.start("""
-                clusters:
-                  web: {endpoints: [{address: ${b}}]}
-                  dead: {endpoints: [{address: 127.0.0.1:${dead}}]}
-                routes:
-                  - {name: dead, match: {pathPrefix: /dead}, cluster: dead}
-                  - {name: web, match: {pathPrefix: /echo}, cluster: web}
-                  - {name: more, match: {pathPrefix: /delay}, cluster: web}
-                  - {name: status, match: {pathPrefix: /status}, cluster: web}
-                  - {name: bytes, match: {pathPrefix: /bytes}, cluster: web}
-                  - {name: sse, match: {pathPrefix: /sse}, cluster: web}
-                """, Map.of("b", backend.address(), "dead", String.valueOf(deadPort)));
-    }
+    @RegisterExtension
+    static final ProxyExtension proxy = ProxyExtension.of("""
+            clusters:
+              web: {endpoints: [{address: ${h2b}}]}
+              dead: {endpoints: [{address: 127.0.0.1:${dead}}]}
+            routes:
+              - {name: dead, match: {pathPrefix: /dead}, cluster: dead}
+              - {name: web, match: {pathPrefix: /echo}, cluster: web}
+              - {name: more, match: {pathPrefix: /delay}, cluster: web}
+              - {name: status, match: {pathPrefix: /status}, cluster: web}
+              - {name: bytes, match: {pathPrefix: /bytes}, cluster: web}
+              - {name: sse, match: {pathPrefix: /sse}, cluster: web}
+            """).withBackend("h2b").refusedPort("dead");
 
-    @AfterAll
-    static void stop() {
-        proxy.close();
-        backend.close();
+    @BeforeAll
+    static void backends() {
+        backend = proxy.backend("h2b");
     }
 
     @BeforeEach

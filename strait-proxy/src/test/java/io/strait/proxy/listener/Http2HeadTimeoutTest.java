@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.strait.proxy.testing.H2Client;
-import io.strait.proxy.testing.ProxyFixture;
+import io.strait.proxy.testing.ProxyExtension;
 import io.strait.proxy.testing.TestBackend;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -14,12 +14,11 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * HTTP/2 request heads get the listener's requestHeadersTimeout, as HTTP/1.1 heads do: a client that drips
@@ -29,23 +28,18 @@ import org.junit.jupiter.api.Test;
 class Http2HeadTimeoutTest {
     private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     static TestBackend backend;
-    static ProxyFixture proxy;
+
+    @RegisterExtension
+    static final ProxyExtension proxy = ProxyExtension.of("""
+            listeners:
+              - {name: public, address: 127.0.0.1:0, protocols: [h2c], requestHeadersTimeout: 500ms, idleTimeout: 60s}
+            clusters: {b: {endpoints: [{address: ${b}}]}}
+            routes: [{name: r, match: {pathPrefix: /}, cluster: b}]
+            """).withBackend("b");
 
     @BeforeAll
-    static void start() throws Exception {
-        backend = new TestBackend("b");
-        proxy = ProxyFixture.start("""
-                listeners:
-                  - {name: public, address: 127.0.0.1:0, protocols: [h2c], requestHeadersTimeout: 500ms, idleTimeout: 60s}
-                clusters: {b: {endpoints: [{address: ${b}}]}}
-                routes: [{name: r, match: {pathPrefix: /}, cluster: b}]
-                """, Map.of("b", backend.address()));
-    }
-
-    @AfterAll
-    static void stop() {
-        proxy.close();
-        backend.close();
+    static void backends() {
+        backend = proxy.backend("b");
     }
 
     private static byte[] frame(int type, int flags, int stream, byte[] payload) {

@@ -3,12 +3,11 @@ package io.strait.proxy.listener;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.strait.proxy.testing.Json;
-import io.strait.proxy.testing.ProxyFixture;
+import io.strait.proxy.testing.ProxyExtension;
 import io.strait.proxy.testing.TestBackend;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -19,29 +18,24 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class MalformedThroughProxyTest {
     static TestBackend backend;
-    static ProxyFixture proxy;
+
+    @RegisterExtension
+    static final ProxyExtension proxy = ProxyExtension.of("""
+            listeners:
+              - name: public
+                address: 127.0.0.1:0
+                protocols: [http1]
+                maxRequestLineLength: 256
+                maxHeaderSize: 1024
+                maxHeaderCount: 20
+                maxRequestBodySize: 1000000
+            clusters: {web: {endpoints: [{address: ${b}}]}}
+            routes: [{name: web, match: {pathPrefix: /}, cluster: web}]
+            """).withBackend("b");
 
     @BeforeAll
-    static void start() throws Exception {
-        backend = new TestBackend("b");
-        proxy = ProxyFixture.start("""
-                listeners:
-                  - name: public
-                    address: 127.0.0.1:0
-                    protocols: [http1]
-                    maxRequestLineLength: 256
-                    maxHeaderSize: 1024
-                    maxHeaderCount: 20
-                    maxRequestBodySize: 1000000
-                clusters: {web: {endpoints: [{address: ${b}}]}}
-                routes: [{name: web, match: {pathPrefix: /}, cluster: web}]
-                """, Map.of("b", backend.address()));
-    }
-
-    @AfterAll
-    static void stop() {
-        proxy.close();
-        backend.close();
+    static void backends() {
+        backend = proxy.backend("b");
     }
 
     static List<HttpCorpus.Case> corpus() {

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.strait.proxy.testing.Metrics;
-import io.strait.proxy.testing.ProxyFixture;
+import io.strait.proxy.testing.ProxyExtension;
 import io.strait.proxy.testing.TestBackend;
 import java.net.URI;
 import java.net.http.WebSocket;
@@ -16,28 +16,23 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** WebSocket through the proxy: the upgrade is forwarded, then both connections become a byte tunnel. */
 class WebSocketTest {
     static TestBackend backend;
-    static ProxyFixture proxy;
+
+    @RegisterExtension
+    static final ProxyExtension proxy = ProxyExtension.of("""
+            clusters: {ws: {endpoints: [{address: ${b}}]}}
+            routes: [{name: ws, match: {pathPrefix: /}, cluster: ws}]
+            """).withBackend("b");
 
     @BeforeAll
-    static void start() throws Exception {
-        backend = new TestBackend("ws");
-        proxy = ProxyFixture.start("""
-                clusters: {ws: {endpoints: [{address: ${b}}]}}
-                routes: [{name: ws, match: {pathPrefix: /}, cluster: ws}]
-                """, Map.of("b", backend.address()));
-    }
-
-    @AfterAll
-    static void stop() {
-        proxy.close();
-        backend.close();
+    static void backends() {
+        backend = proxy.backend("b");
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.strait.proxy.observe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -170,8 +171,7 @@ class AccessLogTest {
         stream.release.countDown();
         var log = new AccessLog(List.of("path"), stream, "test", 16, () -> {});
         log.log(record("/x", null));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (stream.lines().isEmpty() && System.nanoTime() < deadline) Thread.sleep(5);
+        await().atMost(Duration.ofSeconds(5)).until(() -> !stream.lines().isEmpty());
         assertThat(stream.lines()).containsExactly("{\"path\":\"/x\"}");
         log.close();
     }

@@ -26,7 +26,7 @@ class ConfigWatcherTest {
             for (int i = 0; writing.get(); i++) {
                 try {
                     Files.writeString(dir.resolve("other.log"), "line " + i + "\n");
-                    Thread.sleep(10);
+                    Thread.sleep(10); // creates the noise on purpose: a write every 10 ms
                 } catch (Exception e) {
                     return;
                 }
@@ -75,7 +75,7 @@ class ConfigWatcherTest {
             for (int i = 1; writing.get(); i++) {
                 try {
                     Files.writeString(config, "a: " + i + "\n");
-                    Thread.sleep(20);
+                    Thread.sleep(20); // creates a stream of changes on purpose: one every 20 ms
                 } catch (Exception e) {
                     return;
                 }

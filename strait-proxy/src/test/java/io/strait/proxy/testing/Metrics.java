@@ -36,6 +36,11 @@ public final class Metrics {
         this.samples = out;
     }
 
+    /** One scrape of {@code proxy}'s admin {@code /metrics}. */
+    public static Metrics scrape(ProxyExtension proxy) {
+        return scrape(proxy.fixture());
+    }
+
     public static Metrics scrape(ProxyFixture proxy) {
         HttpResponse<String> res = proxy.admin("GET", "/metrics");
         if (res.statusCode() != 200) throw new AssertionError("/metrics answered " + res.statusCode() + ": " + res.body());

@@ -74,6 +74,11 @@ public final class RedisServer implements AutoCloseable {
         return process != null && process.isAlive();
     }
 
+    /** Whether it is frozen by {@link #pause()}. */
+    public synchronized boolean paused() {
+        return paused;
+    }
+
     /** Starts it again on the same port after {@link #stop()}, with the data it had. */
     public synchronized void restart() throws IOException {
         if (running()) stop();

@@ -66,14 +66,24 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code /half}: sends headers and part of the body, then closes
  *   <li>{@code /ws}: WebSocket echo
  * </ul>
- * Every request head it receives is recorded ({@link #received()}).
+ * Every request head it receives is recorded ({@link #received()}). For cluster and health-check
+ * tests it can also answer every path ({@code /healthz} included) with one status ({@link #status(int)}),
+ * delay every answer ({@link #delay(long)}), and {@link #stop()} and {@link #restart()} on the same port.
+ * As a JUnit extension, see {@link BackendExtension}.
  */
 public final class TestBackend implements AutoCloseable {
     private static final byte[] CHUNK = new byte[64 * 1024];
 
     private final String name;
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    private final Channel server;
+    private final boolean h2c;
+    private volatile Channel server;
+    private volatile int boundPort;
+    private volatile HttpRequest last;
+    private volatile int allStatus;
+    private volatile long delayMillis;
+    private final AtomicInteger failuresServed = new AtomicInteger();
+    private final java.util.Set<Integer> clientPorts = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final ConcurrentLinkedQueue<HttpRequest> received = new ConcurrentLinkedQueue<>();
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicLong bodyBytes = new AtomicLong();
@@ -120,13 +130,20 @@ public final class TestBackend implements AutoCloseable {
     private TestBackend(String name, int port, boolean h2c, SslContext tlsContext) throws InterruptedException {
         this.name = name;
         this.tls = tlsContext;
-        server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+        this.h2c = h2c;
+        server = bind(port);
+        boundPort = ((InetSocketAddress) server.localAddress()).getPort();
+    }
+
+    private Channel bind(int port) throws InterruptedException {
+        return new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
                         connections.incrementAndGet();
                         children.add(ch);
+                        if (ch.remoteAddress() instanceof InetSocketAddress remote) clientPorts.add(remote.getPort());
                         if (readsPaused) ch.config().setAutoRead(false);
                         if (tls != null) {
                             ch.pipeline().addLast(new SniHandler(host -> {
@@ -202,7 +219,7 @@ public final class TestBackend implements AutoCloseable {
     }
 
     public int port() {
-        return ((InetSocketAddress) server.localAddress()).getPort();
+        return boundPort;
     }
 
     public String address() {
@@ -237,7 +254,6 @@ public final class TestBackend implements AutoCloseable {
         this.forcedStatus = status;
     }
 
-    /** Makes {@code /healthz} answer 503 (health checks fail) while every other path works as usual. */
     /**
      * The next {@code count} requests (other than {@code /healthz}) fail: with {@code status} when it
      * is a status code, by closing the connection without an answer when it is {@link #RESET}, or by
@@ -253,6 +269,7 @@ public final class TestBackend implements AutoCloseable {
     /** {@link #failNext} never answers. */
     public static final int HANG = -1;
 
+    /** Makes {@code /healthz} answer 503 (health checks fail) while every other path works as usual. */
     public void failHealthChecks(boolean fail) {
         this.failHealthChecks = fail;
     }
@@ -271,13 +288,65 @@ public final class TestBackend implements AutoCloseable {
         for (Channel ch : children) ch.config().setAutoRead(!paused);
     }
 
-    /** Stops the backend (its port refuses connections); calling it again does nothing. */
-    @Override
-    public void close() {
+    /**
+     * Makes every request, {@code /healthz} included, answer {@code status} with the body
+     * {@code status N} (none for 204); 0 turns it off. Unlike {@link #forceStatus}, health checks see it.
+     */
+    public void status(int status) {
+        this.allStatus = status;
+    }
+
+    /** Delays every answer by {@code millis} (0: none), health checks included. */
+    public void delay(long millis) {
+        this.delayMillis = millis;
+    }
+
+    /** The Host header of the last request received, or null before any. */
+    public String lastHost() {
+        HttpRequest r = last;
+        return r == null ? null : r.headers().get(HttpHeaderNames.HOST);
+    }
+
+    /** The request target (path and query) of the last request received, or null before any. */
+    public String lastPath() {
+        HttpRequest r = last;
+        return r == null ? null : r.uri();
+    }
+
+    /** Answers sent with a status outside 2xx. */
+    public int failuresServed() {
+        return failuresServed.get();
+    }
+
+    /** The client-side ports of the connections accepted so far (one per connection the proxy opened). */
+    public java.util.Set<Integer> clientPorts() {
+        return java.util.Set.copyOf(clientPorts);
+    }
+
+    /** Stops listening and closes every open connection; the port is kept for {@link #restart()}. */
+    public synchronized void stop() {
         if (group.isShuttingDown()) return;
         server.close().syncUninterruptibly();
         // every connection closes now, as the kernel closes a dead process's sockets
         children.close().syncUninterruptibly();
+    }
+
+    /** Listens again on the same port after {@link #stop()} (or stops and listens again). */
+    public synchronized void restart() {
+        stop();
+        try {
+            server = bind(boundPort);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while binding port " + boundPort, e);
+        }
+    }
+
+    /** Stops the backend (its port refuses connections); calling it again does nothing. */
+    @Override
+    public synchronized void close() {
+        if (group.isShuttingDown()) return;
+        stop();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
@@ -289,6 +358,7 @@ public final class TestBackend implements AutoCloseable {
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof HttpRequest req) {
                 received.add(req);
+                last = req;
                 current = req;
                 currentBody = 0;
                 if (req.uri().startsWith("/ws") && req.headers().containsValue(HttpHeaderNames.UPGRADE, "websocket", true)) {
@@ -309,10 +379,24 @@ public final class TestBackend implements AutoCloseable {
         }
 
         private void respond(ChannelHandlerContext ctx, HttpRequest req, long bodySize) {
+            long delay = delayMillis;
+            if (delay > 0) ctx.executor().schedule(() -> answer(ctx, req, bodySize), delay, TimeUnit.MILLISECONDS);
+            else answer(ctx, req, bodySize);
+        }
+
+        private void answer(ChannelHandlerContext ctx, HttpRequest req, long bodySize) {
+            if (!ctx.channel().isActive()) return;
             QueryStringDecoder q = new QueryStringDecoder(req.uri());
             String[] parts = q.path().split("/");
             String first = parts.length > 1 ? parts[1] : "";
             boolean keepAlive = HttpUtil.isKeepAlive(req);
+            int everything = allStatus;
+            if (everything != 0) {
+                FullHttpResponse res = full(HttpResponseStatus.valueOf(everything), everything == 204 ? "" : "status " + everything);
+                if (everything == 204) res.headers().remove(HttpHeaderNames.CONTENT_LENGTH).remove(HttpHeaderNames.CONTENT_TYPE);
+                send(ctx, res, keepAlive);
+                return;
+            }
             if (failHealthChecks && q.path().equals("/healthz")) {
                 send(ctx, full(HttpResponseStatus.SERVICE_UNAVAILABLE, "{\"backend\":\"" + name + "\"}"), keepAlive);
                 return;
@@ -396,6 +480,7 @@ public final class TestBackend implements AutoCloseable {
 
         private void send(ChannelHandlerContext ctx, FullHttpResponse res, boolean keepAlive) {
             if (!keepAlive) res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            if (res.status().codeClass() != io.netty.handler.codec.http.HttpStatusClass.SUCCESS) failuresServed.incrementAndGet();
             ChannelFuture f = ctx.writeAndFlush(res);
             if (!keepAlive) f.addListener(ChannelFutureListener.CLOSE);
         }

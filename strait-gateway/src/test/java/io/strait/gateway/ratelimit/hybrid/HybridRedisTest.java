@@ -7,6 +7,7 @@ import io.strait.config.model.RateLimitsConfig;
 import io.strait.gateway.ratelimit.Bucket;
 import io.strait.gateway.ratelimit.MicroClock;
 import io.strait.gateway.ratelimit.Rate;
+import io.strait.proxy.testing.RedisExtension;
 import io.strait.proxy.testing.RedisServer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,24 +17,15 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Hybrid stores against a real redis-server: one gateway, two gateways sharing a limit, keys in Redis. */
 class HybridRedisTest {
     private static final AtomicInteger PREFIXES = new AtomicInteger();
-    private static RedisServer redis;
-
-    @BeforeAll
-    static void startRedis() throws Exception {
-        redis = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        if (redis != null) redis.close();
-    }
+    /** One redis-server for the class; tests keep apart by key prefix, so nothing is flushed between them. */
+    @RegisterExtension
+    static final RedisExtension redis = new RedisExtension().keepData();
 
     static RateLimitsConfig.Store config(String uri, String prefix, Duration syncInterval, int maxBuckets) {
         // a generous timeout: a loaded test machine must not turn slow replies into failed rounds
@@ -80,7 +72,7 @@ class HybridRedisTest {
 
             // Redis knows: its TAT for the key is the local one
             await().atMost(Duration.ofSeconds(2)).until(() -> !"(nil)".equals(redis.command("GET", prefix + "{solo}:p")));
-            long ahead = Long.parseLong(redis.command("GET", prefix + "{solo}:p")) - redisNowMicros(redis);
+            long ahead = Long.parseLong(redis.command("GET", prefix + "{solo}:p")) - redisNowMicros(redis.server());
             assertThat(ahead).isBetween(0L, rate.toleranceMicros() + 10_000); // plus the push's one-way delay
         }
     }
@@ -188,7 +180,7 @@ class HybridRedisTest {
             assertThat(rateLate).as("far from twice the limit").isLessThan(1.5 * r);
 
             // and the debt is repaid: within the bound, and the key admits again once Redis's TAT is past
-            long debt = Long.parseLong(redis.command("GET", prefix + "{overload}:p")) - redisNowMicros(redis);
+            long debt = Long.parseLong(redis.command("GET", prefix + "{overload}:p")) - redisNowMicros(redis.server());
             System.out.printf("debt left in Redis: %.1f ms (tolerance %d ms)%n", debt / 1000.0, rate.toleranceMicros() / 1000);
             assertThat(debt).isLessThanOrEqualTo(rate.toleranceMicros() + (long) (slack * rate.intervalMicros()));
             await().atMost(Duration.ofSeconds(5)).until(() -> one.acquireNow(List.of(b)).allowed());

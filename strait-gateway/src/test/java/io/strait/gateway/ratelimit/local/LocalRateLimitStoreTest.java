@@ -91,7 +91,7 @@ class LocalRateLimitStoreTest {
         List<Bucket> b = List.of(bucket("{c1}:p:c1", new Rate(20, Duration.ofSeconds(1), 1))); // one per 50 ms
         assertThat(s.acquireNow(b).allowed()).isTrue();
         assertThat(s.acquireNow(b).allowed()).isFalse();
-        Thread.sleep(60);
+        Thread.sleep(60); // the point of this test is the real clock: one 50 ms interval passes (the others inject a clock)
         assertThat(s.acquireNow(b).allowed()).isTrue();
     }
 

@@ -12,6 +12,7 @@ import io.strait.gateway.ratelimit.Rate;
 import io.strait.gateway.ratelimit.RateLimitStoreException;
 import io.strait.gateway.ratelimit.Verdict;
 import io.strait.gateway.redis.RedisBreaker;
+import io.strait.proxy.testing.RedisExtension;
 import io.strait.proxy.testing.RedisServer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,9 +22,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The redis store against a real redis-server: exact counts, GCRA on Redis's clock, expiry, outages. */
 class RedisRateLimitStoreTest {
@@ -31,21 +32,17 @@ class RedisRateLimitStoreTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(2);
     private static final Rate FIVE_PER_500MS = new Rate(5, Duration.ofMillis(500), 5);
     private static final AtomicInteger PREFIXES = new AtomicInteger();
-    private static RedisServer redis;
+    /** One redis-server for the class; tests keep apart by key prefix, so nothing is flushed between them. */
+    @RegisterExtension
+    static final RedisExtension redis = new RedisExtension().keepData();
 
     @BeforeAll
-    static void startRedis() throws Exception {
-        redis = RedisServer.start();
+    static void warmUp() throws Exception {
         // a cold JVM takes a while to load the Redis client's classes: not what the tests measure
         try (RedisRateLimitStore s = store("warmup:")) {
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
                     .until(() -> s.acquire(List.of(bucket("p", "c", perHour(1)))).toCompletableFuture().join() != null);
         }
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        if (redis != null) redis.close();
     }
 
     static RateLimitsConfig.Store config(String uri, boolean cluster, String prefix, Duration timeout) {
@@ -143,7 +140,7 @@ class RedisRateLimitStoreTest {
                 }
                 assertThat(v.states()).as("request %d", i).containsExactly(expected);
                 assertThat(v.allowed()).isEqualTo(expected.allowed());
-                if (i % 7 == 6) Thread.sleep(60);
+                if (i % 7 == 6) Thread.sleep(60); // creates the pacing: Redis time moves between bursts
             }
             assertThat(Math.abs(acquire(s, b).nowMicros() / 1000 - System.currentTimeMillis())).isLessThan(1000);
         }
@@ -179,7 +176,7 @@ class RedisRateLimitStoreTest {
             Verdict v;
             do v = acquire(s, b); while (v.allowed());
             long start = v.nowMicros();
-            Thread.sleep(v.states().get(0).retryAfterMicros() / 1000 + 2);
+            Thread.sleep(v.states().get(0).retryAfterMicros() / 1000 + 2); // creates the condition: Retry-After has passed
             assertThat(acquire(s, b).allowed()).as("admitted after Retry-After").isTrue();
             // hammer for a second: what gets through is what refilled, one per 100 ms of Redis time
             int allowed = 1;
@@ -189,7 +186,7 @@ class RedisRateLimitStoreTest {
                 v = acquire(s, b);
                 end = v.nowMicros();
                 if (v.allowed()) allowed++;
-                Thread.sleep(5);
+                Thread.sleep(5); // creates the pacing of the hammering
             }
             long refilled = (end - start) / FIVE_PER_500MS.intervalMicros();
             assertThat((long) allowed).isBetween(refilled - 1, refilled + 1);
