@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.netty.handler.codec.http.HttpRequest;
+import io.strait.proxy.testing.ClientProtocol;
+import io.strait.proxy.testing.Downstream;
+import io.strait.proxy.testing.H2Client;
 import io.strait.proxy.testing.Json;
 import io.strait.proxy.testing.ProxyExtension;
 import io.strait.proxy.testing.ProxyFixture;
@@ -38,10 +41,42 @@ final class GatewayUnderTest implements AutoCloseable {
 
     final TestBackend backend;
     final ProxyFixture proxy;
+    /** The extension running it, when it is a view ({@link #on}); null when this object owns it. */
+    private final ProxyExtension extension;
+    /** What {@link #get} speaks; HTTP/1.1 unless {@link #using} says otherwise. */
+    private volatile ClientProtocol protocol = ClientProtocol.HTTP_1_1;
+    /** The HTTP/2 connection of {@link #get} over HTTP/2 when this object owns the gateway. */
+    private H2Client h2;
 
-    private GatewayUnderTest(TestBackend backend, ProxyFixture proxy) {
+    private GatewayUnderTest(TestBackend backend, ProxyFixture proxy, ProxyExtension extension) {
         this.backend = backend;
         this.proxy = proxy;
+        this.extension = extension;
+    }
+
+    /** Makes {@link #get} speak {@code via} from now on (raw exchanges stay HTTP/1.1 bytes). */
+    GatewayUnderTest using(ClientProtocol via) {
+        this.protocol = via;
+        return this;
+    }
+
+    private Downstream downstream() {
+        ClientProtocol via = protocol;
+        if (extension != null) return extension.over(via);
+        return via == ClientProtocol.HTTP_1_1 ? Downstream.http1(proxy) : Downstream.http2(proxy, this::h2Connection);
+    }
+
+    private synchronized H2Client h2Connection() {
+        try {
+            if (h2 == null || !h2.channel().isActive()) {
+                if (h2 != null) h2.close();
+                h2 = new H2Client("127.0.0.1", proxy.port());
+            }
+            return h2;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     static GatewayUnderTest start(String yaml, Map<String, String> vars) throws Exception {
@@ -55,7 +90,7 @@ final class GatewayUnderTest implements AutoCloseable {
             Map<String, String> all = new HashMap<>(vars);
             all.put("b", backend.address());
             ProxyFixture proxy = ProxyFixture.start(yaml, all, new GatewayFilters(new StandardAuthenticators()), dir);
-            return new GatewayUnderTest(backend, proxy);
+            return new GatewayUnderTest(backend, proxy, null);
         } catch (Exception | Error e) {
             backend.close();
             throw e;
@@ -72,15 +107,15 @@ final class GatewayUnderTest implements AutoCloseable {
 
     /** A view of the gateway {@code extension} runs (the extension closes it: do not close the view). */
     static GatewayUnderTest on(ProxyExtension extension) {
-        return new GatewayUnderTest(extension.backend("b"), extension.fixture());
+        return new GatewayUnderTest(extension.backend("b"), extension.fixture(), extension);
     }
 
-    /** A GET over HTTP/1.1 with {@code headers} given as name, value, name, value... */
+    /** A GET over HTTP/1.1 (or what {@link #using} chose) with {@code headers} given as name, value, name, value... */
     Answer get(String path, String... headers) {
         int before = backend.requestCount();
         java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(proxy.uri(path)).GET();
         for (int i = 0; i < headers.length; i += 2) b.header(headers[i], headers[i + 1]);
-        return Answer.of(proxy.send(b.build()), backend.requestCount() - before);
+        return Answer.of(downstream().send(b.build()), backend.requestCount() - before);
     }
 
     /** Sends {@code head} (request line and header lines, CRLF separated, without the final blank line) as raw bytes. */
@@ -136,6 +171,9 @@ final class GatewayUnderTest implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (this) {
+            if (h2 != null) h2.close();
+        }
         proxy.close();
         backend.close();
     }
