@@ -31,6 +31,8 @@ final class Deadlines {
     private long routeDue;
     /** When the response last moved (head or chunk), while an idle timeout runs; else 0. */
     private long lastResponseNanos;
+    /** When a suspended filter must have answered (the route's or listener's bound), or 0. */
+    private long filtersDue;
 
     Deadlines(ProxyExchange x) {
         this.x = x;
@@ -52,6 +54,18 @@ final class Deadlines {
     long routeDeadline() {
         long timeout = x.route.timeoutNanos();
         return timeout > 0 ? x.ctx.startNanos() + timeout : 0;
+    }
+
+    /** A filter suspended: it must answer by {@code deadline}. */
+    void filterSuspended(long deadline) {
+        filtersDue = deadline;
+        long now = System.nanoTime();
+        x.down.armDeadline(deadline, Math.max(0, deadline - now));
+    }
+
+    /** The suspended filter answered (or the exchange ended). */
+    void filterResumed() {
+        filtersDue = 0;
     }
 
     /** The upstream call begins: the route's timeout bounds all its attempts together. */
@@ -123,6 +137,16 @@ final class Deadlines {
             else next = due;
         }
         if (x.done) return 0;
+        long fd = filtersDue;
+        if (fd != 0) {
+            if (now - fd >= 0) {
+                filtersDue = 0;
+                x.filters.suspensionDue();
+                if (x.done) return 0;
+            } else {
+                next = next == 0 || fd - next < 0 ? fd : next;
+            }
+        }
         long due = upstreamDue;
         if (due != 0) {
             if (now - due >= 0) {

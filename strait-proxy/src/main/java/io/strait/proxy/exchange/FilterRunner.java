@@ -8,8 +8,6 @@ import io.strait.proxy.filter.FilterResult;
 import io.strait.proxy.filter.MessageBody;
 import io.strait.proxy.filter.RequestContext;
 import io.strait.proxy.observe.ProxyMetrics;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +35,15 @@ final class FilterRunner {
 
         /** Whether the exchange already ended (a late answer is then let go). */
         boolean exchangeDone();
+
+        /**
+         * A filter suspended until {@code deadline} (System.nanoTime): call {@link #suspensionDue()} then
+         * if it has not answered. The exchange's one timer serves it (no Netty timer per suspension).
+         */
+        void suspendedUntil(long deadline);
+
+        /** The suspension ended (answered, or the exchange is over): nothing is due for it. */
+        void suspensionEnded();
     }
 
     private final Host host;
@@ -53,7 +60,9 @@ final class FilterRunner {
     /** Counts suspensions: an answer for an older one, or after a timeout, is let go. */
     private int suspension;
     private boolean suspended;
-    private ScheduledFuture<?> suspendTimer;
+    /** The suspended filter and its chain, for the timeout's answer; null when none is suspended. */
+    private FilterChain suspendedChain;
+    private FilterChain.Link suspendedLink;
     /** A response callback failed: the error reply that replaces the response passes no filter again. */
     private boolean responseFailed;
 
@@ -125,11 +134,9 @@ final class FilterRunner {
     private void suspend(FilterChain chain, FilterChain.Link link, int next, FilterResult.Suspend s, long deadline) {
         int token = ++suspension;
         suspended = true;
-        if (deadline != 0) {
-            long delay = deadline - System.nanoTime();
-            suspendTimer = loop.schedule(() -> suspendTimedOut(chain, link, token, deadline), Math.max(0, delay),
-                    TimeUnit.NANOSECONDS);
-        }
+        suspendedChain = chain;
+        suspendedLink = link;
+        if (deadline != 0) host.suspendedUntil(deadline);
         s.later().whenComplete((res, err) -> {
             // completed on this request's loop (a client running on the proxy's loops): go on at once
             if (loop.inEventLoop()) resume(chain, link, token, next, res, err, deadline);
@@ -137,10 +144,13 @@ final class FilterRunner {
         });
     }
 
-    private void suspendTimedOut(FilterChain chain, FilterChain.Link link, int token, long deadline) {
-        if (!suspended || token != suspension || host.exchangeDone()) return;
-        suspended = false;
-        suspendTimer = null;
+    /** The deadline of the suspension passed (the exchange's timer): answer 504, let the late answer go. */
+    void suspensionDue() {
+        if (!suspended || host.exchangeDone()) return;
+        FilterChain chain = suspendedChain;
+        FilterChain.Link link = suspendedLink;
+        endSuspension();
+        suspension++; // the filter's late answer no longer matches
         metrics.filterError(chain.owner(), link.name(), "timeout");
         host.filterAnswered(new FilterResult.Respond(HttpResponseStatus.GATEWAY_TIMEOUT, "filter_timeout",
                 where(chain, link) + ": no answer within the route's timeout", java.util.List.of()));
@@ -149,11 +159,7 @@ final class FilterRunner {
     private void resume(FilterChain chain, FilterChain.Link link, int token, int next, FilterResult result, Throwable err,
             long deadline) {
         if (!suspended || token != suspension || host.exchangeDone()) return;
-        suspended = false;
-        if (suspendTimer != null) {
-            suspendTimer.cancel(false);
-            suspendTimer = null;
-        }
+        endSuspension();
         if (err != null) {
             metrics.filterError(chain.owner(), link.name(), "request");
             log.debug("{}: failed: {}", where(chain, link), err.toString());
@@ -268,13 +274,16 @@ final class FilterRunner {
         }
     }
 
-    /** Nothing more runs: a pending suspension's timer is cancelled. */
-    void close() {
+    private void endSuspension() {
         suspended = false;
-        if (suspendTimer != null) {
-            suspendTimer.cancel(false);
-            suspendTimer = null;
-        }
+        suspendedChain = null;
+        suspendedLink = null;
+        host.suspensionEnded();
+    }
+
+    /** Nothing more runs: a pending suspension is let go. */
+    void close() {
+        if (suspended) endSuspension();
     }
 
     private FilterResult.Respond failure(FilterChain chain, FilterChain.Link link, String phase, RuntimeException e) {

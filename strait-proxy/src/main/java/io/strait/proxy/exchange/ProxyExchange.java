@@ -145,6 +145,16 @@ public final class ProxyExchange implements FilterRunner.Host {
     }
 
     @Override
+    public void suspendedUntil(long deadline) {
+        deadlines.filterSuspended(deadline);
+    }
+
+    @Override
+    public void suspensionEnded() {
+        deadlines.filterResumed();
+    }
+
+    @Override
     public boolean exchangeDone() {
         return done;
     }
