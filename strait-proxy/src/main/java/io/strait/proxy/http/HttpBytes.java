@@ -6,6 +6,7 @@ package io.strait.proxy.http;
  */
 public final class HttpBytes {
     private static final boolean[] TCHAR = new boolean[256];
+    private static final boolean[] FIELD_VALUE = new boolean[256];
 
     static {
         // tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA
@@ -13,6 +14,9 @@ public final class HttpBytes {
         for (int c = 'a'; c <= 'z'; c++) TCHAR[c] = true;
         for (int c = 'A'; c <= 'Z'; c++) TCHAR[c] = true;
         for (char c : "!#$%&'*+-.^_`|~".toCharArray()) TCHAR[c] = true;
+        // field-content bytes: HTAB, SP, VCHAR and obs-text (RFC 9110 5.5)
+        FIELD_VALUE['\t'] = true;
+        for (int c = 0x20; c <= 0xFF; c++) FIELD_VALUE[c] = c != 0x7F;
     }
 
     private HttpBytes() {}
@@ -23,8 +27,7 @@ public final class HttpBytes {
 
     /** field-content bytes: HTAB, SP, VCHAR and obs-text (RFC 9110 5.5); everything else is a control byte. */
     public static boolean isFieldValueByte(byte b) {
-        int u = b & 0xFF;
-        return u == '\t' || u >= 0x20 && u != 0x7F;
+        return FIELD_VALUE[b & 0xFF];
     }
 
     /** OWS: SP or HTAB. */

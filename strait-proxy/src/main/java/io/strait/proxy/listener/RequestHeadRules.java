@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.codec.http2.HttpConversionUtil.ExtensionHeaderNames;
 import io.strait.config.model.ListenerConfig;
+import io.strait.proxy.http.HttpBytes;
 import io.strait.proxy.http.StraitHeaders;
 import java.util.List;
 
@@ -315,7 +316,7 @@ final class RequestHeadRules {
     private static boolean isToken(String s) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (c > 0xFF || !RawRequestScanner.isTchar((byte) c)) return false;
+            if (c > 0xFF || !HttpBytes.isTchar((byte) c)) return false;
         }
         return true;
     }
