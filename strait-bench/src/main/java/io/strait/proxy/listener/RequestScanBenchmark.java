@@ -1,7 +1,7 @@
 package io.strait.proxy.listener;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -15,7 +15,7 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * The raw-request check every HTTP/1.1 request head passes before Netty's decoder ({@link RawRequestScanner}),
- * over a browser-like head in a pooled direct buffer, as a socket read delivers it. In this package because
+ * over a browser-like head in a direct buffer of Netty's default (adaptive) allocator, as a socket read delivers it. In this package because
  * the scanner is package-private; {@code ResponseScanBenchmark} is its upstream twin.
  *
  * <pre>
@@ -42,7 +42,7 @@ public class RequestScanBenchmark {
 
     @Setup
     public void setUp() {
-        buf = PooledByteBufAllocator.DEFAULT.directBuffer(REQUEST.length).writeBytes(REQUEST);
+        buf = ByteBufAllocator.DEFAULT.directBuffer(REQUEST.length).writeBytes(REQUEST);
     }
 
     @TearDown
