@@ -270,7 +270,11 @@ public final class ConfigLoader {
             throw new ConfigException(errors.list());
         }
         StraitConfig config = new ConfigReader(new Node(root, "", errors), baseDir, catalog).read();
+        // The readers refuse what is wrong in the document (types, unknown fields, syntax, files) and put defaults
+        // in place of refused values: that model is not the document's, so it is validated only when they found nothing.
         if (!errors.isEmpty()) throw new ConfigException(errors.list());
+        List<String> modelErrors = ConfigValidator.validate(config, catalog);
+        if (!modelErrors.isEmpty()) throw new ConfigException(modelErrors);
         return config;
     }
 }
