@@ -75,12 +75,8 @@ final class ClusterRules {
             String ep = p + "[" + i + "]";
             EndpointConfig e = endpoints.get(i);
             if (!check.required(ep, e)) continue;
-            if (check.required(ep + ".address", e.address())) {
-                if (e.address().port() < 1 || e.address().port() > ListenerRules.MAX_PORT) {
-                    check.error(ep + ".address", "port must be 1-65535");
-                } else {
-                    tls.address(ep + ".address", e.address());
-                }
+            if (tls.address(ep + ".address", e.address()) && e.address().port() == 0) {
+                check.error(ep + ".address", "port must be 1-65535");
             }
             if (zoneAware && e.zone() == null) check.error(ep + ".zone", "is required for zone-aware load balancing");
             check.required(ep + ".labels", e.labels());

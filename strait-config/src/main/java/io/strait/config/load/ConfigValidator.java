@@ -54,10 +54,19 @@ public final class ConfigValidator {
             errors.add("", "the configuration cannot be checked (" + e + ")");
         }
         List<String> out = new ArrayList<>(new LinkedHashSet<>(errors.list()));
-        for (String e : ConfigCheck.check(config)) {
-            if (!out.contains(e)) out.add(e);
+        if (whole(config)) { // the checks across sections need every section; a missing one is already an error
+            for (String e : ConfigCheck.check(config)) {
+                if (!out.contains(e)) out.add(e);
+            }
         }
         return List.copyOf(out);
+    }
+
+    /** Whether every section and every entry of a list is there. */
+    private static boolean whole(StraitConfig c) {
+        return c.listeners() != null && c.routes() != null && c.clusters() != null
+                && c.listeners().stream().allMatch(java.util.Objects::nonNull)
+                && c.routes().stream().allMatch(r -> r != null && r.name() != null);
     }
 
     /** One run over one model. */
@@ -95,8 +104,7 @@ public final class ConfigValidator {
         }
 
         private void admin(AdminConfig admin) {
-            if (admin == null || admin.address() == null) return; // ConfigCheck: admin.address is required
-            listeners.address("admin.address", admin.address());
+            if (!listeners.address("admin.address", admin == null ? null : admin.address())) return;
             if (admin.tls() != null) {
                 listeners.tls("admin.tls", admin.tls(), EnumSet.of(ListenerConfig.Protocol.HTTP1));
                 if (admin.tls().hsts() != null) check.error("admin.tls.hsts", "is not sent by the admin API; leave it out");

@@ -31,14 +31,15 @@ final class ListenerRules {
         this.check = check;
     }
 
-    /** A bind address: a host a document could write and a port 0-65535 (0: any free port). */
-    void address(String path, HostPort a) {
-        if (!check.required(path, a)) return;
-        if (a.port() < 0 || a.port() > MAX_PORT) {
-            check.error(path, "port " + a.port() + " is out of range (0-" + MAX_PORT + ")");
-        } else if (a.host() == null || HostPort.parse(a.toString()) == null) {
-            check.error(path, "must be host:port, such as 127.0.0.1:8080 or [::1]:8080 (was '" + a + "')");
-        }
+    /**
+     * A bind address: a host a document could write and a port 0-65535 (0: any free port). Worded as the reader
+     * words the same text ({@code 127.0.0.1:70000} is refused alike, whether written or built).
+     */
+    boolean address(String path, HostPort a) {
+        if (!check.required(path, a)) return false;
+        if (a.host() != null && a.port() >= 0 && a.port() <= MAX_PORT && HostPort.parse(a.toString()) != null) return true;
+        check.error(path, "must be host:port, such as 127.0.0.1:8080 or [::1]:8080 (was '" + a + "')");
+        return false;
     }
 
     void listeners(List<ListenerConfig> listeners) {
