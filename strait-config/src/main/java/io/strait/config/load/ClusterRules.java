@@ -36,7 +36,7 @@ final class ClusterRules {
             ClusterConfig c = e.getValue();
             if (e.getKey() == null || !ConfigReader.NAME.matcher(e.getKey()).matches()) check.error(p, ConfigReader.NAME_RULE);
             if (!check.required(p, c)) continue;
-            if (c.name() != null && !c.name().equals(e.getKey())) {
+            if (e.getKey() != null && !e.getKey().equals(c.name())) {
                 check.error(p + ".name", "must be the cluster's key '" + e.getKey() + "' (was '" + c.name() + "')");
             }
             boolean lbKnown = check.required(p + ".loadBalancer", c.loadBalancer());

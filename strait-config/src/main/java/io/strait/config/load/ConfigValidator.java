@@ -93,8 +93,15 @@ public final class ConfigValidator {
             if (check.required("routes", config.routes())) routes();
             if (check.required("observability", config.observability())) observability(config.observability());
             check.notNegative("drainTimeout", config.drainTimeout());
-            if (check.required("auth", config.auth())) jwt(config.auth().jwt());
-            if (check.required("rateLimits", config.rateLimits())) rateLimits(config.rateLimits().policies());
+            if (check.required("auth", config.auth()) && check.required("auth.jwt", config.auth().jwt())) jwt(config.auth().jwt());
+            if (config.auth() != null) {
+                check.required("auth.identityHeaders", config.auth().identityHeaders());
+                if (config.auth().apiKeys() != null) apiKeys(config.auth().apiKeys());
+            }
+            if (check.required("rateLimits", config.rateLimits()) && check.required("rateLimits.policies", config.rateLimits().policies())) {
+                rateLimits(config.rateLimits().policies());
+            }
+            if (config.rateLimits() != null) rateLimitStore(config.rateLimits().store());
             if (config.listeners() != null) {
                 for (int i = 0; i < config.listeners().size(); i++) {
                     ListenerConfig l = config.listeners().get(i);
@@ -160,6 +167,7 @@ public final class ConfigValidator {
         private void auth(String p, RouteAuth a) {
             if (a.mode() == null || a.mode() == RouteAuth.Mode.NONE) return;
             String field = p + (a.mode() == RouteAuth.Mode.ANY_OF ? ".anyOf" : ".allOf");
+            if (!check.required(field, a.credentials()) | !check.required(p + ".scopes", a.scopes())) return;
             if (a.credentials().isEmpty()) check.error(field, "must name at least one credential (jwt:NAME or apiKey)");
             Set<String> seen = new HashSet<>();
             for (int i = 0; i < a.credentials().size(); i++) {
@@ -177,12 +185,14 @@ public final class ConfigValidator {
         }
 
         private void credential(String p, String c) {
+            if (config.auth() == null || config.auth().jwt() == null) return; // already an error: auth is required
             if (RouteAuth.API_KEY.equals(c)) {
                 if (config.auth().apiKeys() == null) check.error(p, "apiKey needs an auth.apiKeys section");
             } else if (c != null && c.startsWith(RouteAuth.JWT_PREFIX)) {
                 String name = c.substring(RouteAuth.JWT_PREFIX.length());
-                if (config.auth().jwtProvider(name) != null) return;
-                List<String> known = config.auth().jwt().stream().map(JwtProviderConfig::name).toList();
+                List<String> known = config.auth().jwt().stream().filter(java.util.Objects::nonNull)
+                        .map(JwtProviderConfig::name).filter(java.util.Objects::nonNull).toList();
+                if (known.contains(name)) return;
                 String hint = Names.closest(name, known);
                 check.error(p, "unknown JWT provider '" + name + "'" + (hint != null ? " (did you mean '" + hint + "'?)"
                         : known.isEmpty() ? " (auth.jwt declares none)" : ""));
@@ -193,7 +203,8 @@ public final class ConfigValidator {
         }
 
         private void rateLimit(String p, RouteRateLimit r) {
-            Set<String> declared = config.rateLimits() == null ? Set.of() : config.rateLimits().policies().keySet();
+            Set<String> declared = config.rateLimits() == null || config.rateLimits().policies() == null ? Set.of()
+                    : config.rateLimits().policies().keySet();
             if (r.policies().isEmpty()) check.error(p, "must name at least one rate-limit policy");
             Set<String> seen = new HashSet<>();
             for (int i = 0; i < r.policies().size(); i++) {
@@ -215,6 +226,7 @@ public final class ConfigValidator {
                     check.error("observability.accessLog.path", "must not be empty (stdout, stderr or a file path)");
                 }
                 Set<String> seen = new HashSet<>();
+                check.required("observability.accessLog.fields", log.fields());
                 for (String f : log.fields() == null ? List.<String>of() : log.fields()) {
                     if (!ConfigLoader.ACCESS_LOG_FIELDS.contains(f)) {
                         String hint = Names.closest(f, ConfigLoader.ACCESS_LOG_FIELDS);
@@ -241,6 +253,7 @@ public final class ConfigValidator {
             for (int i = 0; i < providers.size(); i++) {
                 String p = "auth.jwt[" + i + "]";
                 JwtProviderConfig j = providers.get(i);
+                if (!check.required(p, j)) continue;
                 if (check.required(p + ".name", j.name()) && !names.add(j.name())) {
                     check.error(p + ".name", "duplicate JWT provider name '" + j.name() + "'");
                 }
@@ -256,6 +269,9 @@ public final class ConfigValidator {
                                 + String.join(", ", JwtProviderConfig.SUPPORTED_ALGORITHMS));
                     }
                 }
+                check.required(p + ".audiences", j.audiences());
+                check.required(p + ".claimHeaders", j.claimHeaders());
+                check.required(p + ".tenantClaim", j.tenantClaim());
                 check.notNegative(p + ".clockSkew", j.clockSkew());
                 check.positive(p + ".jwksRefresh", j.jwksRefresh());
                 check.positive(p + ".jwksTimeout", j.jwksTimeout());
@@ -271,7 +287,34 @@ public final class ConfigValidator {
                 check.positive(p + ".window", r.window());
                 check.atLeast(p + ".burst", r.burst(), 0);
                 check.required(p + ".key", r.key());
+                check.required(p + ".onStoreError", r.onStoreError());
+                check.required(p + ".plans", r.plans());
             }
+        }
+
+        private void apiKeys(io.strait.config.model.ApiKeysConfig k) {
+            String p = "auth.apiKeys";
+            if (check.required(p + ".header", k.header()) && !ClusterReader.TOKEN.matcher(k.header()).matches()) {
+                check.error(p + ".header", "is not a valid header name ('" + k.header() + "')");
+            }
+            check.notNegative(p + ".cacheTtl", k.cacheTtl());
+            check.notNegative(p + ".negativeCacheTtl", k.negativeCacheTtl());
+            var store = k.store();
+            if (!check.required(p + ".store", store) || !check.required(p + ".store.type", store.type())) return;
+            switch (store.type()) {
+                case FILE -> check.required(p + ".store.path", store.path());
+                case REDIS -> check.required(p + ".store.uri", store.uri());
+            }
+        }
+
+        private void rateLimitStore(io.strait.config.model.RateLimitsConfig.Store store) {
+            String p = "rateLimits.store";
+            if (!check.required(p, store) || !check.required(p + ".type", store.type())) return;
+            if (store.type() != io.strait.config.model.RateLimitsConfig.StoreType.LOCAL) check.required(p + ".uri", store.uri());
+            check.positive(p + ".timeout", store.timeout());
+            check.positive(p + ".syncInterval", store.syncInterval());
+            check.required(p + ".keyPrefix", store.keyPrefix());
+            check.range(p + ".maxLocalBuckets", store.maxLocalBuckets(), 1, ConfigLoader.MAX_LOCAL_BUCKETS);
         }
     }
 }

@@ -38,7 +38,7 @@ final class ListenerRules {
     boolean address(String path, HostPort a) {
         if (!check.required(path, a)) return false;
         if (a.host() != null && a.port() >= 0 && a.port() <= MAX_PORT && HostPort.parse(a.toString()) != null) return true;
-        check.error(path, "must be host:port, such as 127.0.0.1:8080 or [::1]:8080 (was '" + a + "')");
+        check.error(path, "must be host:port, such as 127.0.0.1:8080 or [::1]:8080 (was '" + (a.host() == null ? "null:" + a.port() : a) + "')");
         return false;
     }
 
@@ -73,7 +73,7 @@ final class ListenerRules {
             check.notNegative(p + ".requestTimeout", l.requestTimeout());
             check.positive(p + ".idleTimeout", l.idleTimeout());
             check.range(p + ".xffTrustedHops", l.xffTrustedHops(), 0, MAX_XFF_TRUSTED_HOPS);
-            if (l.paths() != null) check.required(p + ".paths.encodedSlashes", l.paths().encodedSlashes());
+            if (check.required(p + ".paths", l.paths())) check.required(p + ".paths.encodedSlashes", l.paths().encodedSlashes());
             if (l.tls() != null) tls(p + ".tls", l.tls(), l.protocols() == null ? Set.of() : l.protocols());
             if (l.redirectToHttps() != null) {
                 check.range(p + ".redirectToHttps.port", l.redirectToHttps().port(), 1, MAX_PORT);

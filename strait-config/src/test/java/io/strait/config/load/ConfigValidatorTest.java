@@ -149,6 +149,7 @@ class ConfigValidatorTest {
                 r -> with(with(r, "timeout", Duration.ofSeconds(-2)), "match", null));
         assertThat(ConfigValidator.validate(bad)).containsExactly(
                 "listeners[0].requestTimeout: must not be negative (was -1s)",
+                "listeners[0].paths: is required",
                 "routes[0].match: is required",
                 "routes[0].timeout: must not be negative (was -2s)");
         StraitConfig empty = new StraitConfig(null, null, null, null, null, null, null, null, null);
@@ -187,6 +188,16 @@ class ConfigValidatorTest {
         List<RouteConfig> routes = new ArrayList<>(c.routes());
         routes.set(0, edit.apply(routes.get(0)));
         return with(c, "routes", routes);
+    }
+
+    /** As {@link #with}, or null when the record's constructor refuses the value (an invariant it protects). */
+    static <R extends Record> R withOrNull(R r, String name, Object value) {
+        try {
+            return with(r, name, value);
+        } catch (AssertionError e) {
+            if (e.getCause() instanceof java.lang.reflect.InvocationTargetException) return null;
+            throw e;
+        }
     }
 
     /** A copy of record {@code r} with its component {@code name} set to {@code value}. */
