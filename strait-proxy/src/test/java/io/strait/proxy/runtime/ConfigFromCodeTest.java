@@ -103,6 +103,18 @@ class ConfigFromCodeTest {
     }
 
     @Test
+    void aBadModelBuiltByCodeDoesNotStartAProcess() {
+        StraitConfig running = proxy.server().snapshot().config();
+        var a0 = running.clusters().get("a");
+        var empty = new io.strait.config.model.ClusterConfig("a", List.of(), a0.loadBalancer(), a0.hashOn(), a0.zoneAware(),
+                a0.protocol(), a0.pool(), a0.healthCheck(), a0.dnsRefresh());
+        StraitConfig bad = new StraitConfig(running.admin(), running.listeners(), Map.of("a", empty), running.routes(),
+                running.observability(), running.zone(), running.drainTimeout(), running.auth(), running.rateLimits());
+        assertThatThrownBy(() -> ProxyServer.start(bad, null)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("clusters.a.endpoints: must list at least one endpoint");
+    }
+
+    @Test
     void aValidModelWithAFindingAppliesWithItsWarning() {
         StraitConfig running = proxy.server().snapshot().config();
         RouteConfig web = running.routes().get(0);
