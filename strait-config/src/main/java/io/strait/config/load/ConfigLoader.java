@@ -21,7 +21,9 @@ import java.util.List;
 
 /**
  * Reads a YAML file into an immutable {@link StraitConfig}, checking everything in one pass and
- * reporting every error with its path ({@code routes[2].cluster: unknown cluster 'userz'}).
+ * reporting every error with its path ({@code routes[2].cluster: unknown cluster 'userz'}). The readers check
+ * the document; the model they built then goes through {@link ConfigValidator}, the pass every model gets
+ * (a file, {@code PUT /config}, or one built by code).
  *
  * <p>The public constants are the defaults of settings left out; docs/configuration.md lists them.
  */

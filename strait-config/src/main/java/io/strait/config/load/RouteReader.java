@@ -34,7 +34,7 @@ final class RouteReader {
     private static final Pattern PERCENT = Pattern.compile("([^%]|%[0-9A-Fa-f]{2})*");
     private static final Pattern TEMPLATE_PARAM = Pattern.compile("\\{([A-Za-z_][A-Za-z0-9_]*)}");
     /** A host to match: a DNS name (or IPv4 literal), optionally {@code *.} in front, or a bracketed IPv6 literal. */
-    static final Pattern HOST = Pattern.compile(
+    private static final Pattern HOST = Pattern.compile(
             "(\\*\\.)?[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*|\\[[0-9a-f:.]+]");
 
     private final Node root;
@@ -156,19 +156,14 @@ final class RouteReader {
         }
         List<String> hosts = new ArrayList<>();
         for (String h : m.strings("hosts")) {
-            String lower = h.toLowerCase(Locale.ROOT);
-            if (!HOST.matcher(lower).matches()) {
-                m.error("hosts", "'" + h + "' must be a host name (api.example.com) or a wildcard (*.example.com), without a port");
-            }
-            hosts.add(lower);
+            String problem = hostProblem(h);
+            if (problem != null) m.error("hosts", problem);
+            hosts.add(h.toLowerCase(Locale.ROOT));
         }
         Set<String> methods = new LinkedHashSet<>();
         for (String meth : m.strings("methods")) {
-            if (!METHODS.contains(meth)) {
-                String upper = meth.toUpperCase(Locale.ROOT);
-                m.error("methods", "unknown method '" + meth + "'" + (METHODS.contains(upper)
-                        ? "; methods are upper-case: " + upper : "; expected one of " + String.join(", ", METHODS)));
-            }
+            String problem = methodProblem(meth);
+            if (problem != null) m.error("methods", problem);
             methods.add(meth);
         }
         List<ValueMatch> headers = valueMatches(m, "headers");
@@ -176,6 +171,20 @@ final class RouteReader {
         List<ValueMatch> cookies = valueMatches(m, "cookies");
         m.finish();
         return new RouteMatch(kind, path, List.copyOf(hosts), Set.copyOf(methods), headers, query, cookies);
+    }
+
+    /** What is wrong with a host a route matches, or null: the rule the reader and the validator share. */
+    static String hostProblem(String h) {
+        if (h != null && HOST.matcher(h.toLowerCase(Locale.ROOT)).matches()) return null;
+        return "'" + h + "' must be a host name (api.example.com) or a wildcard (*.example.com), without a port";
+    }
+
+    /** What is wrong with a method a route matches, or null. */
+    static String methodProblem(String meth) {
+        if (METHODS.contains(meth)) return null;
+        String upper = meth == null ? "" : meth.toUpperCase(Locale.ROOT);
+        return "unknown method '" + meth + "'" + (METHODS.contains(upper)
+                ? "; methods are upper-case: " + upper : "; expected one of " + String.join(", ", METHODS));
     }
 
     static String pathField(PathKind k) {

@@ -13,7 +13,6 @@ import io.strait.config.model.TrafficPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -55,19 +54,10 @@ final class RouteRules {
             }
         }
         if (check.required(p + ".hosts", m.hosts())) {
-            for (String h : m.hosts()) {
-                if (h == null || !RouteReader.HOST.matcher(h.toLowerCase(Locale.ROOT)).matches()) {
-                    check.error(p + ".hosts", "'" + h + "' must be a host name (api.example.com) or a wildcard (*.example.com), without a port");
-                }
-            }
+            for (String h : m.hosts()) problem(p + ".hosts", RouteReader.hostProblem(h));
         }
         if (check.required(p + ".methods", m.methods())) {
-            for (String meth : m.methods()) {
-                if (RouteReader.METHODS.contains(meth)) continue;
-                String upper = meth == null ? "" : meth.toUpperCase(Locale.ROOT);
-                check.error(p + ".methods", "unknown method '" + meth + "'" + (RouteReader.METHODS.contains(upper)
-                        ? "; methods are upper-case: " + upper : "; expected one of " + String.join(", ", RouteReader.METHODS)));
-            }
+            for (String meth : m.methods()) problem(p + ".methods", RouteReader.methodProblem(meth));
         }
         valueMatches(p + ".headers", m.headers(), "header");
         valueMatches(p + ".query", m.query(), null);
