@@ -158,7 +158,14 @@ public final class ConfigValidator {
                         if (own) check.error(p, "holds " + f.config().getClass().getSimpleName() + ", not the " + f.name() + " filter's settings");
                     }
                 }
-                for (FilterConfig.Problem problem : f.config().problems()) {
+                List<FilterConfig.Problem> problems;
+                try {
+                    problems = f.config().problems();
+                } catch (RuntimeException e) { // a filter's own check that fails names the filter, not the whole pass
+                    check.error(p, "the filter's settings cannot be checked (" + e + ")");
+                    continue;
+                }
+                for (FilterConfig.Problem problem : problems) {
                     check.error(problem.field().isEmpty() ? p : p + "." + problem.field(), problem.message());
                 }
             }
