@@ -115,12 +115,10 @@ final class ClusterReader {
         String header = h.string("header", null);
         String cookie = h.string("cookie", null);
         boolean ip = h.bool("sourceIp", false);
-        int count = (header != null ? 1 : 0) + (cookie != null ? 1 : 0) + (ip ? 1 : 0);
-        if (count != 1) errors.add(h.path(), "must set exactly one of header, cookie or sourceIp: true");
-        if (header != null && !TOKEN.matcher(header).matches()) h.error("header", "is not a valid header name");
-        if (cookie != null && !TOKEN.matcher(cookie).matches()) h.error("cookie", "is not a valid cookie name");
+        HashOn key = new HashOn(header == null ? null : header.toLowerCase(Locale.ROOT), cookie, ip);
+        new ClusterRules(new Check(errors), null).hashKey(h.path(), key); // the validator's rule, where the reader is
         h.finish();
-        return new HashOn(header == null ? null : header.toLowerCase(Locale.ROOT), cookie, ip);
+        return key;
     }
 
     private ZoneAware zoneAware(Node n, LoadBalancerKind lb, boolean lbKnown) {

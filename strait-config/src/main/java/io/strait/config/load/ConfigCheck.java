@@ -13,8 +13,8 @@ import java.util.Set;
 
 /**
  * The checks that span sections of a configuration model (names that refer to other sections, ports that
- * clash), with the same paths and messages as the loader's. The loader runs them on what it read; {@link
- * #check(StraitConfig)} runs them on a model built by code (a control plane's push), which no reader saw.
+ * clash), with the same paths and messages as the loader's: part of {@link ConfigValidator}'s one pass, which
+ * every model gets (read from a document or built by code); {@link #check(StraitConfig)} runs them alone.
  */
 public final class ConfigCheck {
     /** Hosts that bind every interface: they clash with any other host on the same port. */

@@ -21,7 +21,9 @@ import java.util.List;
 
 /**
  * Reads a YAML file into an immutable {@link StraitConfig}, checking everything in one pass and
- * reporting every error with its path ({@code routes[2].cluster: unknown cluster 'userz'}).
+ * reporting every error with its path ({@code routes[2].cluster: unknown cluster 'userz'}). The readers check
+ * the document; the model they built then goes through {@link ConfigValidator}, the pass every model gets
+ * (a file, {@code PUT /config}, or one built by code).
  *
  * <p>The public constants are the defaults of settings left out; docs/configuration.md lists them.
  */
@@ -270,7 +272,11 @@ public final class ConfigLoader {
             throw new ConfigException(errors.list());
         }
         StraitConfig config = new ConfigReader(new Node(root, "", errors), baseDir, catalog).read();
+        // The readers refuse what is wrong in the document (types, unknown fields, syntax, files) and put defaults
+        // in place of refused values: that model is not the document's, so it is validated only when they found nothing.
         if (!errors.isEmpty()) throw new ConfigException(errors.list());
+        List<String> modelErrors = ConfigValidator.validate(config, catalog);
+        if (!modelErrors.isEmpty()) throw new ConfigException(modelErrors);
         return config;
     }
 }

@@ -156,19 +156,14 @@ final class RouteReader {
         }
         List<String> hosts = new ArrayList<>();
         for (String h : m.strings("hosts")) {
-            String lower = h.toLowerCase(Locale.ROOT);
-            if (!HOST.matcher(lower).matches()) {
-                m.error("hosts", "'" + h + "' must be a host name (api.example.com) or a wildcard (*.example.com), without a port");
-            }
-            hosts.add(lower);
+            String problem = hostProblem(h);
+            if (problem != null) m.error("hosts", problem);
+            hosts.add(h.toLowerCase(Locale.ROOT));
         }
         Set<String> methods = new LinkedHashSet<>();
         for (String meth : m.strings("methods")) {
-            if (!METHODS.contains(meth)) {
-                String upper = meth.toUpperCase(Locale.ROOT);
-                m.error("methods", "unknown method '" + meth + "'" + (METHODS.contains(upper)
-                        ? "; methods are upper-case: " + upper : "; expected one of " + String.join(", ", METHODS)));
-            }
+            String problem = methodProblem(meth);
+            if (problem != null) m.error("methods", problem);
             methods.add(meth);
         }
         List<ValueMatch> headers = valueMatches(m, "headers");
@@ -178,7 +173,21 @@ final class RouteReader {
         return new RouteMatch(kind, path, List.copyOf(hosts), Set.copyOf(methods), headers, query, cookies);
     }
 
-    private static String pathField(PathKind k) {
+    /** What is wrong with a host a route matches, or null: the rule the reader and the validator share. */
+    static String hostProblem(String h) {
+        if (h != null && HOST.matcher(h.toLowerCase(Locale.ROOT)).matches()) return null;
+        return "'" + h + "' must be a host name (api.example.com) or a wildcard (*.example.com), without a port";
+    }
+
+    /** What is wrong with a method a route matches, or null. */
+    static String methodProblem(String meth) {
+        if (METHODS.contains(meth)) return null;
+        String upper = meth == null ? "" : meth.toUpperCase(Locale.ROOT);
+        return "unknown method '" + meth + "'" + (METHODS.contains(upper)
+                ? "; methods are upper-case: " + upper : "; expected one of " + String.join(", ", METHODS));
+    }
+
+    static String pathField(PathKind k) {
         return switch (k) {
             case EXACT -> "path";
             case PREFIX -> "pathPrefix";
@@ -192,59 +201,72 @@ final class RouteReader {
      * could never match: it is an error here rather than a route that silently never takes a request.
      */
     private static boolean checkPath(Node m, String field, String v) {
-        if (!v.startsWith("/")) {
-            m.error(field, "must start with '/'");
-            return false;
-        }
-        if (v.indexOf('?') >= 0 || v.indexOf('#') >= 0) {
-            m.error(field, "must be a path only, without a query (?) or fragment (#)");
-            return false;
-        }
+        String problem = pathProblem(v);
+        if (problem != null) m.error(field, problem);
+        return problem == null;
+    }
+
+    /** What is wrong with a path a route matches or rewrites to, or null: the rule the readers and the validator share. */
+    static String pathProblem(String v) {
+        if (!v.startsWith("/")) return "must start with '/'";
+        if (v.indexOf('?') >= 0 || v.indexOf('#') >= 0) return "must be a path only, without a query (?) or fragment (#)";
         if (v.chars().anyMatch(c -> c <= ' ' || c >= 0x7f || c == '\\')) {
-            m.error(field, "must hold only visible ASCII characters and no '\\'; percent-encode others (%20, %C3%A9)");
-            return false;
+            return "must hold only visible ASCII characters and no '\\'; percent-encode others (%20, %C3%A9)";
         }
         if (!PERCENT.matcher(v).matches() || v.contains("%00")) {
-            m.error(field, "has a malformed percent-encoding ('%' needs two hex digits; %00 is never allowed)");
-            return false;
+            return "has a malformed percent-encoding ('%' needs two hex digits; %00 is never allowed)";
         }
         for (String seg : v.split("/", -1)) {
             String plain = seg.replace("%2e", ".").replace("%2E", ".");
             if (plain.equals(".") || plain.equals("..")) {
-                m.error(field, "must not contain '.' or '..' segments (requests are matched after removing them)");
-                return false;
+                return "must not contain '.' or '..' segments (requests are matched after removing them)";
             }
         }
-        return true;
+        return null;
     }
 
     private static void checkTemplate(Node m, String field, String v) {
-        if (!checkPath(m, field, v)) return;
+        for (String problem : templateProblems(v)) m.error(field, problem);
+    }
+
+    /** What is wrong with a path template, in order; empty when nothing is. */
+    static List<String> templateProblems(String v) {
+        String path = pathProblem(v);
+        if (path != null) return List.of(path);
+        List<String> out = new ArrayList<>();
         String[] segments = v.substring(1).split("/", -1);
         Set<String> params = new HashSet<>();
         for (int i = 0; i < segments.length; i++) {
             String seg = segments[i];
             if (seg.equals("{**}")) {
-                if (i != segments.length - 1) m.error(field, "{**} must be the last segment");
+                if (i != segments.length - 1) out.add("{**} must be the last segment");
                 continue;
             }
             if (seg.indexOf('{') < 0 && seg.indexOf('}') < 0) continue;
             var param = TEMPLATE_PARAM.matcher(seg);
             if (!param.matches()) {
-                m.error(field, "segment '" + seg + "' must be a literal, {name} or a final {**}");
+                out.add("segment '" + seg + "' must be a literal, {name} or a final {**}");
             } else if (!params.add(param.group(1))) {
-                m.error(field, "parameter '" + param.group(1) + "' appears twice");
+                out.add("parameter '" + param.group(1) + "' appears twice");
             }
         }
+        return out;
     }
 
     private static void compile(Node n, String field, String regex) {
+        String problem = regexProblem(regex);
+        if (problem != null) n.error(field, problem);
+    }
+
+    /** Why {@code regex} does not compile, or null. */
+    static String regexProblem(String regex) {
         try {
             Pattern.compile(regex);
+            return null;
         } catch (PatternSyntaxException e) {
-            n.error(field, "invalid regular expression: " + e.getDescription() + " near index " + e.getIndex());
+            return "invalid regular expression: " + e.getDescription() + " near index " + e.getIndex();
         } catch (RuntimeException | StackOverflowError e) {
-            n.error(field, "invalid regular expression: " + e.getClass().getSimpleName());
+            return "invalid regular expression: " + e.getClass().getSimpleName();
         }
     }
 

@@ -29,8 +29,6 @@ final class TlsReader {
     /** A DNS name, or a wildcard for one label ({@code *.example.com}); letters, digits and '-' per label. */
     static final Pattern SERVER_NAME = Pattern.compile(
             "(\\*\\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?", Pattern.CASE_INSENSITIVE);
-    private static final Set<String> OLD_VERSIONS = Set.of("SSLv2", "SSLv3", "TLSv1", "TLSv1.0", "TLSv1.1");
-    private static final List<String> VERSIONS = List.of(TlsConfig.TLS_1_2, TlsConfig.TLS_1_3);
     private static final List<String> ALPN_PROTOCOLS = List.of(TlsConfig.ALPN_H2, TlsConfig.ALPN_HTTP1);
 
     private final Path baseDir;
@@ -157,15 +155,9 @@ final class TlsReader {
 
     static String minVersion(Node n) {
         String v = n.string("minVersion", DEFAULT_TLS_MIN_VERSION);
-        if (OLD_VERSIONS.contains(v)) {
-            n.error("minVersion", v + " is not allowed: versions before TLSv1.2 are broken; use TLSv1.2 or TLSv1.3");
-            return DEFAULT_TLS_MIN_VERSION;
-        }
-        if (!VERSIONS.contains(v)) {
-            n.error("minVersion", "unknown value '" + v + "'; expected one of " + String.join(", ", VERSIONS));
-            return DEFAULT_TLS_MIN_VERSION;
-        }
-        return v;
+        int before = n.errors().size();
+        new ListenerRules(new Check(n.errors())).minVersion(n.path("minVersion"), v); // the validator's rule
+        return n.errors().size() == before ? v : DEFAULT_TLS_MIN_VERSION;
     }
 
     private static List<String> alpn(Node n, Set<Protocol> protocols) {

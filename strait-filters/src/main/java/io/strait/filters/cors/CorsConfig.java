@@ -2,6 +2,7 @@ package io.strait.filters.cors;
 
 import io.strait.config.model.FilterConfig;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -28,6 +29,36 @@ public record CorsConfig(List<String> allowOrigins, List<String> allowMethods, L
         allowMethods = List.copyOf(allowMethods);
         allowHeaders = List.copyOf(allowHeaders);
         exposeHeaders = List.copyOf(exposeHeaders);
+    }
+
+    /**
+     * What {@link CorsReader} would refuse in these settings, in its words: a record built by code (a control
+     * plane's push) is checked by the model validator through this. Tokens in the method and header lists are
+     * not checked again here.
+     */
+    @Override
+    public List<Problem> problems() {
+        List<Problem> out = new ArrayList<>();
+        if (allowOrigins.isEmpty()) {
+            out.add(new Problem("allowOrigins", "is required: the origins that may call, e.g. [\"https://app.example.com\"] or [\"*\"]"));
+        }
+        for (int i = 0; i < allowOrigins.size(); i++) {
+            String o = allowOrigins.get(i);
+            String why = o.equals(ANY) ? allowOrigins.size() > 1 ? "'*' allows every origin: write it alone" : null
+                    : OriginMatcher.check(o);
+            if (why != null) out.add(new Problem("allowOrigins[" + i + "]", why));
+        }
+        if (allowCredentials && allowOrigins.contains(ANY)) {
+            out.add(new Problem("allowCredentials", "cannot be true with allowOrigins \"*\" (browsers refuse it): list the origins"));
+        }
+        if (allowCredentials && exposeHeaders.contains(ANY)) {
+            out.add(new Problem("exposeHeaders",
+                    "cannot be \"*\" with allowCredentials true (browsers read it as a header name): list the headers"));
+        }
+        if (maxAge != null && (maxAge.isNegative() || maxAge.getNano() != 0)) {
+            out.add(new Problem("maxAge", "must be whole seconds (Access-Control-Max-Age counts seconds)"));
+        }
+        return out;
     }
 
     /** Whether every origin may call ({@code allowOrigins: ["*"]}). */

@@ -44,7 +44,7 @@ public final class HeadersReader implements FilterReader<HeadersConfig> {
         n.finish();
         if (n.errors().size() != before) return null;
         if (request.isEmpty() && response.isEmpty()) {
-            n.error("", "changes nothing: give request and/or response with one of " + String.join(", ", VERBS));
+            n.error("", changesNothing());
             return null;
         }
         return new HeadersConfig(request, response);
@@ -112,14 +112,24 @@ public final class HeadersReader implements FilterReader<HeadersConfig> {
     }
 
     private static boolean checkName(Node s, String at, String name) {
-        if (!HttpSyntax.isToken(name)) {
-            s.error(at, "'" + name + "' is not a header name (RFC 9110 token: letters, digits and !#$%&'*+-.^_`|~)");
-            return false;
+        String problem = nameProblem(name);
+        if (problem != null) s.error(at, problem);
+        return problem == null;
+    }
+
+    /** What is wrong with a header name the filter would change, or null: shared with {@link HeadersConfig#problems()}. */
+    static String nameProblem(String name) {
+        if (name == null || !HttpSyntax.isToken(name)) {
+            return "'" + name + "' is not a header name (RFC 9110 token: letters, digits and !#$%&'*+-.^_`|~)";
         }
         if (PROXY_OWNED.contains(name.toLowerCase(Locale.ROOT))) {
-            s.error(at, name + " cannot be changed by the headers filter (framing and hop-by-hop headers belong to the proxy)");
-            return false;
+            return name + " cannot be changed by the headers filter (framing and hop-by-hop headers belong to the proxy)";
         }
-        return true;
+        return null;
+    }
+
+    /** The words of the error for settings that change nothing. */
+    static String changesNothing() {
+        return "changes nothing: give request and/or response with one of " + String.join(", ", VERBS);
     }
 }

@@ -55,6 +55,27 @@ class CorsReaderTest {
                 "routes[0].filters[0].cors.exposeHeaders: cannot be \"*\" with allowCredentials true (browsers read it as a header name): list the headers");
     }
 
+    /** The same settings built by code get the same errors from the model validator, through {@link CorsConfig#problems()}. */
+    @Test
+    void aCodeBuiltCorsConfigGetsTheReadersErrors() throws Exception {
+        StraitConfig ok = load("- cors: {allowOrigins: [\"https://a.test\"]}");
+        var route = ok.routes().get(0);
+        var bad = new CorsConfig(List.of("*", "app.test"), List.of("GET"), List.of(), List.of("*"), true, Duration.ofMillis(1500));
+        var next = new StraitConfig(ok.admin(), ok.listeners(), ok.clusters(), List.of(new io.strait.config.model.RouteConfig(
+                route.name(), route.match(), route.cluster(), null, route.timeout(), null,
+                List.of(new io.strait.config.model.FilterSpec("cors", bad, null)), route.retries(), null, false, route.traffic())),
+                ok.observability(), ok.zone(), ok.drainTimeout(), ok.auth(), ok.rateLimits());
+        assertThat(io.strait.config.load.ConfigValidator.validate(next, FilterModule.catalogOf(StandardFilters.factories())))
+                .containsExactly(
+                        "routes[0].filters[0].cors.allowOrigins[0]: '*' allows every origin: write it alone",
+                        "routes[0].filters[0].cors.allowOrigins[1]: " + OriginMatcher.check("app.test"),
+                        "routes[0].filters[0].cors.allowCredentials: cannot be true with allowOrigins \"*\" (browsers refuse it): list the origins",
+                        "routes[0].filters[0].cors.exposeHeaders: cannot be \"*\" with allowCredentials true (browsers read it as a header name): list the headers",
+                        "routes[0].filters[0].cors.maxAge: must be whole seconds (Access-Control-Max-Age counts seconds)");
+        assertThat(errors("- cors: {allowOrigins: [\"https://a.test\"], allowCredentials: true, maxAge: 1500ms}"))
+                .containsExactly("routes[0].filters[0].cors.maxAge: must be whole seconds (Access-Control-Max-Age counts seconds)");
+    }
+
     @Test
     void everyBadOriginIsNamedByItsIndex() {
         assertThat(errors("- cors: {allowOrigins: [\"https://ok.test\", \"https://app.test/path\", \"app.test\", \"https://a.*.test\","

@@ -33,6 +33,33 @@ class HeadersReaderTest {
         throw new AssertionError("loaded: " + filters);
     }
 
+    /** The same settings built by code get the reader's errors from the model validator, through {@link HeadersConfig#problems()}. */
+    @Test
+    void aCodeBuiltHeadersConfigGetsTheReadersErrors() throws Exception {
+        StraitConfig ok = load("{pathPrefix: /}", "- headers: {response: {remove: [Server]}}");
+        var route = ok.routes().get(0);
+        var catalog = FilterModule.catalogOf(StandardFilters.factories());
+        java.util.function.Function<HeadersConfig, List<String>> validate = h -> io.strait.config.load.ConfigValidator.validate(
+                new StraitConfig(ok.admin(), ok.listeners(), ok.clusters(), List.of(new io.strait.config.model.RouteConfig(route.name(),
+                        route.match(), route.cluster(), null, route.timeout(), null, List.of(new io.strait.config.model.FilterSpec("headers", h, null)),
+                        route.retries(), null, false, route.traffic())), ok.observability(), ok.zone(), ok.drainTimeout(), ok.auth(),
+                        ok.rateLimits()), catalog);
+        var bad = new HeadersConfig(new HeadersConfig.Side(List.of("Server", "server", "Content-Length"), java.util.Map.of("X-A", "bad name"),
+                java.util.Map.of(), java.util.Map.of(), java.util.Map.of()), HeadersConfig.Side.NONE);
+        List<String> fromCode = validate.apply(bad);
+        assertThat(fromCode).containsExactly(
+                "routes[0].filters[0].headers.request.remove[1]: is given twice (header names are case-insensitive)",
+                "routes[0].filters[0].headers.request.remove[2]: Content-Length cannot be changed by the headers filter"
+                        + " (framing and hop-by-hop headers belong to the proxy)",
+                "routes[0].filters[0].headers.request.rename.X-A: 'bad name' is not a header name (RFC 9110 token: letters,"
+                        + " digits and !#$%&'*+-.^_`|~)");
+        assertThat(errors("- headers: {request: {remove: [Server, server, Content-Length], rename: {X-A: \"bad name\"}}}"))
+                .containsExactlyElementsOf(fromCode);
+        assertThat(validate.apply(new HeadersConfig(HeadersConfig.Side.NONE, HeadersConfig.Side.NONE))).containsExactly(
+                "routes[0].filters[0].headers: changes nothing: give request and/or response with one of remove, rename, set, add, append");
+        assertThat(validate.apply((HeadersConfig) route.filters().get(0).config())).isEmpty();
+    }
+
     @Test
     void theContractsExampleLoadsIntoCompiledTemplates() throws Exception {
         StraitConfig c = load("{pathPrefix: /api/v1/users}",

@@ -10,7 +10,8 @@ import java.util.List;
  * @param generation the generation serving after the call (unchanged when refused)
  * @param running the configuration serving after the call
  * @param errors why it was refused, each {@code path: message}; empty when applied
- * @param warnings what applied with a caveat (none yet; kept for the control plane's ACK)
+ * @param warnings findings of a configuration that applied ({@code io.strait.config.load.ConfigWarnings}: a route
+ *     that never matches, credentials over plain HTTP, ...), each {@code path: message}; empty when refused
  */
 public record ApplyResult(boolean applied, long generation, StraitConfig running, List<String> errors,
         List<String> warnings) {}

@@ -3,7 +3,8 @@ package io.strait.proxy.runtime;
 import io.strait.proxy.transport.Transport;
 
 import io.netty.channel.EventLoopGroup;
-import io.strait.config.load.ConfigCheck;
+import io.strait.config.load.ConfigValidator;
+import io.strait.config.load.ConfigWarnings;
 import io.strait.config.load.ConfigException;
 import io.strait.config.load.ConfigLoader;
 import io.strait.config.model.ClusterConfig;
@@ -120,7 +121,7 @@ public final class ProxyServer implements Engine, AdminTarget, AutoCloseable {
      * Starts a proxy whose listeners and routes also run {@code filters}' filters.
      *
      * @throws IllegalArgumentException when {@code filters} cannot serve the configuration, or it has errors
-     *     that span sections ({@link ConfigCheck}: a model built by code)
+     *     ({@link ConfigValidator}: the one validation pass, which a model built by code gets as a read one does)
      */
     public static ProxyServer start(StraitConfig config, Path configFile, FilterModule filters) throws InterruptedException {
         return start(config, configFile, filters, new CertificateSources());
@@ -132,8 +133,9 @@ public final class ProxyServer implements Engine, AdminTarget, AutoCloseable {
      */
     public static ProxyServer start(StraitConfig config, Path configFile, FilterModule filters, CertificateSources certificates)
             throws InterruptedException {
-        List<String> errors = ConfigCheck.check(config); // a model built by code was checked by no reader
+        List<String> errors = ConfigValidator.validate(config, filters.catalog());
         if (!errors.isEmpty()) throw new IllegalArgumentException(String.join("; ", errors));
+        logWarnings(ConfigWarnings.of(config));
         int threads = Integer.getInteger("strait.threads", Runtime.getRuntime().availableProcessors());
         ProxyServer s = new ProxyServer(config, configFile, threads, filters, certificates);
         try {
@@ -244,14 +246,16 @@ public final class ProxyServer implements Engine, AdminTarget, AutoCloseable {
 
     /**
      * Applies a configuration built by code (a control plane's push) or read from a source: it is checked
-     * ({@link ConfigCheck}: references between sections, ports), then everything it needs is built and
+     * ({@link ConfigValidator}: the one validation pass, the same for a document and a model built by code), then
+     * everything it needs is built and
      * bound (filters, clusters, new listeners, access log, tracing) before it is swapped in at once. When
      * any of that fails nothing changes and the result lists every error. Blocking: not on an event loop.
      */
     public synchronized ApplyResult apply(StraitConfig next) {
         if (closed.get()) return refused(List.of("the proxy is shut down"));
-        List<String> errors = new ArrayList<>(ConfigCheck.check(next));
+        List<String> errors = new ArrayList<>(ConfigValidator.validate(next, filters.catalog()));
         if (!errors.isEmpty()) return refused(errors);
+        List<String> warnings = ConfigWarnings.of(next);
         Snapshot old = snapshot;
         ClusterManager clusters = null;
         Observers observers = null;
@@ -298,7 +302,13 @@ public final class ProxyServer implements Engine, AdminTarget, AutoCloseable {
                 next.listeners().size(), next.routes().size(), next.clusters().size(),
                 change.retiredNames().isEmpty() ? "" : "; listener(s) draining: " + change.retiredNames(),
                 adminMove == null ? "" : "; admin API now on " + next.admin().address());
-        return new ApplyResult(true, fresh.generation(), next, List.of(), List.of());
+        logWarnings(warnings);
+        return new ApplyResult(true, fresh.generation(), next, List.of(), warnings);
+    }
+
+    /** Findings of a configuration that applied ({@link ConfigWarnings}): logged from every source, file reloads included. */
+    private static void logWarnings(List<String> warnings) {
+        if (!warnings.isEmpty()) log.warn("configuration applied with {} warning(s):\n  {}", warnings.size(), String.join("\n  ", warnings));
     }
 
     /** Binds the admin API anew when its address or TLS on/off changed (null when not, or when it failed: then an error). */

@@ -73,6 +73,17 @@ class AdminWriteTest {
     }
 
     @Test
+    void theSummaryListsTheWarningsOfWhatApplied() {
+        HttpResponse<String> res = put("application/yaml", yaml(TO_A + "  - {name: twin, match: {pathPrefix: /}, cluster: b}\n"), null);
+        assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
+        List<String> warnings = new ArrayList<>();
+        Json.parse(res.body()).get("warnings").forEach(w -> warnings.add(w.asText()));
+        assertThat(warnings).containsExactly("routes[1]: never matches: routes[0] ('web') comes first with the same hosts"
+                + " and path and no other condition, so it takes every request this route would");
+        assertThat(backendOf(proxy.get("/echo/x"))).isEqualTo("a");
+    }
+
+    @Test
     void aJsonDocumentIsAppliedToo() {
         String json = """
                 {"admin": {"address": "127.0.0.1:0"},

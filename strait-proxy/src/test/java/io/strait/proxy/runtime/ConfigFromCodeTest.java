@@ -69,6 +69,64 @@ class ConfigFromCodeTest {
         assertThat(proxy.server().snapshot().config()).isSameAs(running);
     }
 
+    /** Every field a reader would refuse in a document is refused in a model too, with the same path; nothing throws. */
+    @Test
+    void aModelWithBadFieldsIsRefusedWithEveryPathAndTheOldOneKeepsServing() {
+        StraitConfig running = proxy.server().snapshot().config();
+        RouteConfig web = running.routes().get(0);
+        RouteConfig bad = new RouteConfig(web.name(), web.match(), web.cluster(), null, java.time.Duration.ofSeconds(-1), null,
+                List.of(new io.strait.config.model.FilterSpec("corz", new io.strait.config.model.FilterConfig() {}, null)),
+                new io.strait.config.model.RetryPolicy(0, java.util.Set.of(io.strait.config.model.RetryPolicy.RetryOn.RESET),
+                        java.util.Set.of(), null, web.retries().backoffBase(), web.retries().backoffMax(), false, 20, 3),
+                null, false, web.traffic());
+        var a0 = running.clusters().get("a");
+        var empty = new io.strait.config.model.ClusterConfig("a", List.of(), a0.loadBalancer(), a0.hashOn(), a0.zoneAware(),
+                a0.protocol(), a0.pool(), a0.healthCheck(), a0.dnsRefresh());
+        ListenerConfig l = running.listeners().get(0);
+        ListenerConfig farPort = new ListenerConfig(l.name(), new HostPort("127.0.0.1", 70000), l.protocols(),
+                l.maxRequestLineLength(), l.maxHeaderSize(), l.maxHeaderCount(), l.maxRequestBodySize(), l.requestHeadersTimeout(),
+                l.requestTimeout(), l.idleTimeout(), l.xffTrustedHops(), l.paths());
+        StraitConfig next = new StraitConfig(running.admin(), List.of(farPort), Map.of("a", empty), List.of(bad),
+                running.observability(), running.zone(), running.drainTimeout(), running.auth(), running.rateLimits());
+
+        io.strait.proxy.core.ApplyResult r = proxy.server().apply(next);
+        assertThat(r.applied()).isFalse();
+        assertThat(r.errors()).containsExactly(
+                "listeners[0].address: must be host:port, such as 127.0.0.1:8080 or [::1]:8080 (was '127.0.0.1:70000')",
+                "clusters.a.endpoints: must list at least one endpoint",
+                "routes[0].timeout: must not be negative (was -1s)",
+                "routes[0].retries.retryOn: has no effect with attempts: 0 (retries are off); leave it out",
+                "routes[0].filters[0].corz: unknown filter 'corz' (this process knows auth, rateLimit)");
+        assertThat(r.generation()).isEqualTo(1);
+        assertThat(proxy.server().snapshot().config()).isSameAs(running);
+        assertThat(proxy.get("/echo/still").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aBadModelBuiltByCodeDoesNotStartAProcess() {
+        StraitConfig running = proxy.server().snapshot().config();
+        var a0 = running.clusters().get("a");
+        var empty = new io.strait.config.model.ClusterConfig("a", List.of(), a0.loadBalancer(), a0.hashOn(), a0.zoneAware(),
+                a0.protocol(), a0.pool(), a0.healthCheck(), a0.dnsRefresh());
+        StraitConfig bad = new StraitConfig(running.admin(), running.listeners(), Map.of("a", empty), running.routes(),
+                running.observability(), running.zone(), running.drainTimeout(), running.auth(), running.rateLimits());
+        assertThatThrownBy(() -> ProxyServer.start(bad, null)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("clusters.a.endpoints: must list at least one endpoint");
+    }
+
+    @Test
+    void aValidModelWithAFindingAppliesWithItsWarning() {
+        StraitConfig running = proxy.server().snapshot().config();
+        RouteConfig web = running.routes().get(0);
+        RouteConfig twin = new RouteConfig("twin", web.match(), web.cluster(), null, web.timeout(), null);
+        StraitConfig next = new StraitConfig(running.admin(), running.listeners(), running.clusters(), List.of(web, twin),
+                running.observability(), running.zone(), running.drainTimeout(), running.auth(), running.rateLimits());
+        io.strait.proxy.core.ApplyResult r = proxy.server().apply(next);
+        assertThat(r.applied()).as(String.valueOf(r.errors())).isTrue();
+        assertThat(r.warnings()).containsExactly("routes[1]: never matches: routes[0] ('web') comes first with the same hosts"
+                + " and path and no other condition, so it takes every request this route would");
+    }
+
     @Test
     void aValidModelAppliesAndEndpointsCanBePushedWithoutANewGeneration() {
         StraitConfig running = proxy.server().snapshot().config();
