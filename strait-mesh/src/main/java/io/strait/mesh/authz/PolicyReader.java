@@ -92,7 +92,7 @@ public final class PolicyReader {
             }
         } catch (IOException | RuntimeException e) {
             String msg = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
-            errors.add(fileName + ": [" + Math.max(0, index - 1) + "] not valid YAML: " + msg);
+            errors.add(fileName + ": [" + index + "] not valid YAML: " + msg);
         }
         return out;
     }
