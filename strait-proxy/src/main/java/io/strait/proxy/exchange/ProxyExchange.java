@@ -169,6 +169,7 @@ public final class ProxyExchange implements FilterRunner.Host {
         path = norm.path();
         query = norm.query();
         ctx.query(query);
+        ctx.path(path);
         host = hostOf(request.headers().get(HttpHeaderNames.HOST));
         RouteMatchResult match = snapshot.router(down.listener()).match(RouteRequest.of(host, method, path, query, request.headers()));
         if (match == null) {

@@ -28,6 +28,7 @@ public final class RequestContext {
     private String requestId;
     private String routeName;
     private String query;
+    private String path;
     private DefaultAttributeMap attributes;
     private X509Certificate peerCertificate;
     private java.util.Map<String, String> pathParams = java.util.Map.of();
@@ -121,6 +122,16 @@ public final class RequestContext {
 
     public void query(String query) {
         this.query = query;
+    }
+
+    /** The request's path as the router matched it (normalized, no query); null before routing. */
+    public String path() {
+        return path;
+    }
+
+    /** Set by the exchange once the path is normalized, before the route's filters run. */
+    public void path(String normalized) {
+        this.path = normalized;
     }
 
     public String routeName() {

@@ -1,0 +1,33 @@
+package io.strait.mesh.authz;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One Istio AuthorizationPolicy as read from YAML: where it came from ({@code source}, e.g. {@code policy.yaml [0]}),
+ * its namespace and name, its selector ({@code matchLabels}, empty for the whole namespace), action and rules.
+ * {@code rules} null means none were written ({@code spec: {}}): an ALLOW policy then allows nothing.
+ */
+public record AuthorizationPolicy(String source, String namespace, String name, Map<String, String> selector,
+                                  Action action, List<Rule> rules) {
+    /** The actions Strait supports (Istio's CUSTOM is refused at load). */
+    public enum Action { ALLOW, DENY, AUDIT }
+
+    /** {@code from}, {@code to} and {@code when} are ANDed; an empty list places no constraint. */
+    public record Rule(List<Source> from, List<Operation> to, List<Condition> when) {}
+
+    /** A {@code from[].source}; every list is ORed within, the lists are ANDed; empty = no constraint. */
+    public record Source(List<String> principals, List<String> notPrincipals,
+                         List<String> namespaces, List<String> notNamespaces) {}
+
+    /** A {@code to[].operation}. */
+    public record Operation(List<String> methods, List<String> notMethods, List<String> paths, List<String> notPaths) {}
+
+    /** A {@code when[]} condition on {@code key}: {@code request.headers[Name]}, {@code source.principal}, {@code source.namespace}. */
+    public record Condition(String key, List<String> values, List<String> notValues) {}
+
+    /** {@code namespace/name}, how decisions and metrics name the policy. */
+    public String id() {
+        return namespace + "/" + name;
+    }
+}
