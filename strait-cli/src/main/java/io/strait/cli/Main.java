@@ -1,13 +1,15 @@
 package io.strait.cli;
 
 import io.strait.cli.apikey.ApiKeyCommand;
+import io.strait.cli.controlplane.ControlPlaneCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code strait}: the one command users run. */
 @Command(name = "strait", mixinStandardHelpOptions = true, version = "strait 0.1.0",
         description = "API gateway and service mesh proxy.",
-        subcommands = {GatewayCommand.class, ValidateCommand.class, DemoCommand.class, ApiKeyCommand.class})
+        subcommands = {GatewayCommand.class, ValidateCommand.class, DemoCommand.class, ApiKeyCommand.class,
+                ControlPlaneCommand.class})
 public final class Main implements Runnable {
     @Override
     public void run() {

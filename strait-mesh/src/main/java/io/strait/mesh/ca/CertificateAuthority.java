@@ -92,7 +92,7 @@ public final class CertificateAuthority {
     /** Null when {@code ttl} is an acceptable SVID lifetime, else why not. */
     public static String checkTtl(Duration ttl) {
         if (ttl == null || ttl.compareTo(MIN_SVID_TTL) < 0 || ttl.compareTo(MAX_SVID_TTL) > 0) {
-            return "must be between " + MIN_SVID_TTL.toMinutes() + "m and " + MAX_SVID_TTL.toDays() + "d (was " + ttl + ")";
+            return "must be between " + MIN_SVID_TTL.toMinutes() + "m and " + MAX_SVID_TTL.toDays() + "d (was " + human(ttl) + ")";
         }
         return null;
     }
@@ -207,6 +207,16 @@ public final class CertificateAuthority {
 
     private static CaStatus.CertExpiry expiry(String role, X509Certificate c) {
         return new CaStatus.CertExpiry(role, c.getSubjectX500Principal().getName(), c.getSerialNumber().toString(16), c.getNotAfter().toInstant());
+    }
+
+    /** {@code 90s}, {@code 5m}, {@code 24h}, {@code 2d}: a duration as the config writes it. */
+    public static String human(Duration d) {
+        if (d == null) return "none";
+        long s = d.toSeconds();
+        if (s != 0 && s % 86400 == 0) return s / 86400 + "d";
+        if (s != 0 && s % 3600 == 0) return s / 3600 + "h";
+        if (s != 0 && s % 60 == 0) return s / 60 + "m";
+        return d.toMillis() % 1000 == 0 ? s + "s" : d.toMillis() + "ms";
     }
 
     static byte[] randomSerialBytes(SecureRandom random) {

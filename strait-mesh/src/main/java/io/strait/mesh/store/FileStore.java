@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.locks.ReentrantLock;
@@ -37,10 +38,13 @@ public final class FileStore implements ControlPlaneStore {
     private static final String LOCK_FILE = ".lock";
     private final Path dir;
     private final ExecutorService io = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("strait-store-", 0).factory());
-    private final ReentrantLock writeLock = new ReentrantLock();
+    /** One lock per directory in this JVM: a file lock is held per process, and a second {@code lock()} in the same JVM would throw. */
+    private static final ConcurrentHashMap<Path, ReentrantLock> LOCKS = new ConcurrentHashMap<>();
+    private final ReentrantLock writeLock;
 
     private FileStore(Path dir) {
         this.dir = dir;
+        this.writeLock = LOCKS.computeIfAbsent(dir, d -> new ReentrantLock());
     }
 
     /** Opens (creating it, owner-only) the directory; blocking, call it at startup or off the event loop. */
