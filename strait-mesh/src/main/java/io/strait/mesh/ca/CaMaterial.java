@@ -50,7 +50,10 @@ public record CaMaterial(X509Certificate certificate, PrivateKey key, List<X509C
         List<X509Certificate> intermediates = new ArrayList<>();
         X509Certificate root = selfSigned(cert) ? cert : null;
         for (X509Certificate c : above) {
-            if (root != null) break;
+            if (root != null) {
+                throw new CaException((chainFile != null ? "ca.chainFile" : "ca.certFile") + ": " + c.getSubjectX500Principal().getName()
+                        + " comes after the root " + root.getSubjectX500Principal().getName() + "; the chain ends with the root");
+            }
             if (!c.getSubjectX500Principal().equals(child.getIssuerX500Principal()) || !signs(c, child)) {
                 throw new CaException((chainFile != null ? "ca.chainFile" : "ca.certFile") + ": " + c.getSubjectX500Principal().getName()
                         + " did not sign " + child.getSubjectX500Principal().getName() + "; list the chain from the CA's issuer up to the root");

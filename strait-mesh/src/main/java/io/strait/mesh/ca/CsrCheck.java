@@ -56,11 +56,11 @@ public final class CsrCheck {
     /** The CSR's public key, once every check has passed for {@code identity}; else why not. */
     public static PublicKey check(byte[] csrPemOrDer, SpiffeId identity) throws CsrRejectedException {
         JcaPKCS10CertificationRequest csr = parse(csrPemOrDer);
+        PublicKey key = key(csr);
         if (!SIGNATURES.contains(csr.getSignatureAlgorithm().getAlgorithm())) {
             throw new CsrRejectedException("the CSR is signed with " + csr.getSignatureAlgorithm().getAlgorithm()
                     + "; use SHA-256 or stronger with RSA or ECDSA");
         }
-        PublicKey key = key(csr);
         try {
             if (!csr.isSignatureValid(new JcaContentVerifierProviderBuilder().build(csr.getSubjectPublicKeyInfo()))) {
                 throw new CsrRejectedException("the CSR's signature does not verify with its public key");

@@ -26,7 +26,9 @@ public final class MemoryStore implements ControlPlaneStore {
     public CompletableFuture<Boolean> compareAndSet(String key, long expectedVersion, byte[] value) {
         ControlPlaneStore.checkKey(key);
         boolean[] done = {false};
+        // ConcurrentSkipListMap may call the function more than once (it retries a lost race): the last call decides
         entries.compute(key, (k, old) -> {
+            done[0] = false;
             long current = old == null ? ABSENT : old.version();
             if (current != expectedVersion) return old;
             done[0] = true;
@@ -40,6 +42,7 @@ public final class MemoryStore implements ControlPlaneStore {
         ControlPlaneStore.checkKey(key);
         boolean[] done = {false};
         entries.computeIfPresent(key, (k, old) -> {
+            done[0] = false;
             if (old.version() != expectedVersion) return old;
             done[0] = true;
             return null;
