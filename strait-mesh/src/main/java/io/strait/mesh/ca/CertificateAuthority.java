@@ -213,7 +213,7 @@ public final class CertificateAuthority {
     public static String human(Duration d) {
         if (d == null) return "none";
         long s = d.toSeconds();
-        if (s != 0 && s % 86400 == 0) return s / 86400 + "d";
+        if (s > 86400 && s % 86400 == 0) return s / 86400 + "d"; // 24h stays 24h, as the docs write it
         if (s != 0 && s % 3600 == 0) return s / 3600 + "h";
         if (s != 0 && s % 60 == 0) return s / 60 + "m";
         return d.toMillis() % 1000 == 0 ? s + "s" : d.toMillis() + "ms";
