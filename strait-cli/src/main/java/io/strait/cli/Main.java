@@ -2,6 +2,7 @@ package io.strait.cli;
 
 import io.strait.cli.apikey.ApiKeyCommand;
 import io.strait.cli.authz.AuthzCommand;
+import io.strait.cli.controlplane.ControlPlaneCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -9,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "strait", mixinStandardHelpOptions = true, version = "strait 0.1.0",
         description = "API gateway and service mesh proxy.",
         subcommands = {GatewayCommand.class, ValidateCommand.class, DemoCommand.class, ApiKeyCommand.class,
-                AuthzCommand.class})
+                ControlPlaneCommand.class, AuthzCommand.class})
 public final class Main implements Runnable {
     @Override
     public void run() {

@@ -1,0 +1,39 @@
+package io.strait.mesh.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The control plane's configuration, so far its identity part: the trust domain, the data directory
+ * (the file store and the generated CA live there) and the CA and SVID settings. Paths are absolute
+ * (relative ones resolve against the config file's directory). Read by {@link ControlPlaneConfigReader}.
+ */
+public record ControlPlaneConfig(String trustDomain, Path dataDir, CaConfig ca, SvidConfig svid) {
+    /** Istio's default trust domain, so that policies written for Istio name the same principals. */
+    public static final String DEFAULT_TRUST_DOMAIN = "cluster.local";
+    /** Beside the working directory, as {@code .strait/demo.env} is: a local run needs no setup. */
+    public static final String DEFAULT_DATA_DIR = ".strait/control-plane";
+    /** The generated CA's directory inside the data directory. */
+    public static final String DEFAULT_CA_SUBDIR = "ca";
+    /** The file store's directory inside the data directory. */
+    public static final String STORE_SUBDIR = "store";
+
+    /**
+     * The CA's material: either a user's PKI ({@code certFile} and {@code keyFile}, with {@code chainFile}
+     * for an intermediate, and {@code bundleFile} for extra roots to trust during a rotation of that PKI),
+     * or a root generated into and kept in {@code dir}. Exactly one of the two.
+     */
+    public record CaConfig(Path certFile, Path keyFile, Path chainFile, Path bundleFile, Path dir) {
+        public boolean fromFiles() {
+            return certFile != null;
+        }
+    }
+
+    /** The SVIDs' lifetime. */
+    public record SvidConfig(Duration ttl) {}
+
+    /** The file store's directory. */
+    public Path storeDir() {
+        return dataDir.resolve(STORE_SUBDIR);
+    }
+}

@@ -1,0 +1,174 @@
+package io.strait.mesh.config;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import io.strait.config.load.ConfigException;
+import io.strait.config.load.Errors;
+import io.strait.mesh.ca.CertificateAuthority;
+import io.strait.mesh.identity.SpiffeId;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the control plane's YAML ({@code trustDomain}, {@code dataDir}, {@code ca}, {@code svid}) in
+ * one pass, reporting every problem with its path ({@code ca.keyFile: cannot read /x/ca.key: no such
+ * file}), unknown fields included, as the rest of Strait's config does.
+ */
+public final class ControlPlaneConfigReader {
+    private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL).build());
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
+    private static final Set<String> TOP = Set.of("trustDomain", "dataDir", "ca", "svid");
+    private static final Set<String> CA = Set.of("certFile", "keyFile", "chainFile", "bundleFile", "dir");
+    private static final Set<String> SVID = Set.of("ttl");
+
+    private ControlPlaneConfigReader() {}
+
+    /** Reads {@code file}; relative paths in it resolve against its directory. Blocking file read. */
+    public static ControlPlaneConfig load(Path file) throws ConfigException {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new ConfigException(List.of(file + ": cannot read: " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : " " + e.getMessage())));
+        }
+        Path base = file.toAbsolutePath().getParent();
+        return parse(text, file.toString(), base);
+    }
+
+    public static ControlPlaneConfig parse(String yaml, String source, Path baseDir) throws ConfigException {
+        JsonNode root;
+        try {
+            root = YAML.readTree(yaml);
+        } catch (JacksonException e) {
+            String msg = e.getOriginalMessage() == null ? "syntax error" : e.getOriginalMessage().lines().findFirst().orElse("");
+            int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
+            throw new ConfigException(List.of(source + ": not valid YAML" + (line > 0 ? " at line " + line : "") + ": " + msg));
+        }
+        Errors errors = new Errors();
+        if (root == null || root.isMissingNode() || root.isNull()) root = YAML.createObjectNode();
+        if (!root.isObject()) throw new ConfigException(List.of(source + ": must be an object of settings"));
+        unknown(root, "", TOP, errors);
+
+        String trustDomain = string(root, "trustDomain", ControlPlaneConfig.DEFAULT_TRUST_DOMAIN, errors);
+        String bad = SpiffeId.checkTrustDomain(trustDomain);
+        if (bad != null) errors.add("trustDomain", bad);
+
+        Path dataDir = baseDir.resolve(string(root, "dataDir", ControlPlaneConfig.DEFAULT_DATA_DIR, errors)).normalize();
+
+        JsonNode ca = object(root, "ca", errors);
+        unknown(ca, "ca.", CA, errors);
+        Path certFile = file(ca, "ca.", "certFile", baseDir, errors);
+        Path keyFile = file(ca, "ca.", "keyFile", baseDir, errors);
+        Path chainFile = file(ca, "ca.", "chainFile", baseDir, errors);
+        Path bundleFile = file(ca, "ca.", "bundleFile", baseDir, errors);
+        String dirText = string(ca, "dir", null, errors, "ca.");
+        if ((certFile == null) != (keyFile == null)) {
+            errors.add(certFile == null ? "ca.certFile" : "ca.keyFile", "is required with ca." + (certFile == null ? "keyFile" : "certFile"));
+        }
+        if (certFile == null && (chainFile != null || bundleFile != null)) {
+            errors.add(chainFile != null ? "ca.chainFile" : "ca.bundleFile", "needs ca.certFile and ca.keyFile");
+        }
+        if (certFile != null && dirText != null) errors.add("ca.dir", "give either ca.dir (a generated root) or ca.certFile and ca.keyFile (your own PKI), not both");
+        Path caDir = certFile != null ? null
+                : dirText != null ? baseDir.resolve(dirText).normalize() : dataDir.resolve(ControlPlaneConfig.DEFAULT_CA_SUBDIR);
+
+        JsonNode svid = object(root, "svid", errors);
+        unknown(svid, "svid.", SVID, errors);
+        Duration ttl = duration(svid, "svid.", "ttl", CertificateAuthority.DEFAULT_SVID_TTL, errors);
+        String badTtl = CertificateAuthority.checkTtl(ttl);
+        if (badTtl != null) errors.add("svid.ttl", badTtl);
+
+        if (!errors.isEmpty()) throw new ConfigException(errors.list().stream().map(e -> source + ": " + e).toList());
+        return new ControlPlaneConfig(trustDomain, dataDir,
+                new ControlPlaneConfig.CaConfig(certFile, keyFile, chainFile, bundleFile, caDir), new ControlPlaneConfig.SvidConfig(ttl));
+    }
+
+    private static void unknown(JsonNode node, String prefix, Set<String> known, Errors errors) {
+        if (node == null) return;
+        List<String> names = new ArrayList<>();
+        node.fieldNames().forEachRemaining(names::add);
+        for (String f : names) {
+            if (known.contains(f)) continue;
+            String hint = known.stream().filter(k -> k.equalsIgnoreCase(f) || distance(k.toLowerCase(), f.toLowerCase()) <= 2).findFirst().orElse(null);
+            errors.add(prefix + f, hint == null ? "unknown field" : "unknown field (did you mean '" + hint + "'?)");
+        }
+    }
+
+    private static String string(JsonNode node, String field, String dflt, Errors errors) {
+        return string(node, field, dflt, errors, "");
+    }
+
+    private static String string(JsonNode node, String field, String dflt, Errors errors, String prefix) {
+        JsonNode v = node == null ? null : node.get(field);
+        if (v == null || v.isNull()) return dflt;
+        if (!v.isValueNode() || v.asText().isBlank()) {
+            errors.add(prefix + field, "must be a non-empty string");
+            return dflt;
+        }
+        return v.asText();
+    }
+
+    private static JsonNode object(JsonNode node, String field, Errors errors) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) return null;
+        if (!v.isObject()) {
+            errors.add(field, "must be an object");
+            return null;
+        }
+        return v;
+    }
+
+    private static Path file(JsonNode node, String prefix, String field, Path baseDir, Errors errors) {
+        String s = string(node, field, null, errors, prefix);
+        if (s == null) return null;
+        Path p = baseDir.resolve(s).normalize();
+        if (!Files.isRegularFile(p)) errors.add(prefix + field, "cannot read " + p + ": no such file");
+        else if (!Files.isReadable(p)) errors.add(prefix + field, "cannot read " + p + ": permission denied");
+        return p;
+    }
+
+    private static Duration duration(JsonNode node, String prefix, String field, Duration dflt, Errors errors) {
+        JsonNode v = node == null ? null : node.get(field);
+        if (v == null || v.isNull()) return dflt;
+        Matcher m = DURATION.matcher(v.isValueNode() ? v.asText().trim() : "");
+        if (!m.matches()) {
+            errors.add(prefix + field, "must be a duration such as 30m, 12h or 1d (was '" + (v.isValueNode() ? v.asText() : "an object") + "')");
+            return dflt;
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
+        };
+    }
+
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) prev[j] = j;
+        for (int i = 1; i <= a.length(); i++) {
+            int[] cur = new int[b.length() + 1];
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+            }
+            prev = cur;
+        }
+        return prev[b.length()];
+    }
+}

@@ -1,0 +1,43 @@
+package io.strait.mesh.svid;
+
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.random.RandomGenerator;
+
+/**
+ * When a sidecar renews its SVID: at half its lifetime, moved by a random jitter of up to
+ * {@value #JITTER_PERCENT}% of the lifetime either way, so that sidecars started together do not all
+ * call the CA in the same second. Half-life leaves the other half to ride out a control plane that is
+ * away. The clock is injectable, so tests need not wait.
+ */
+public final class RenewalSchedule {
+    /** Jitter either side of half-life, in percent of the lifetime: renewal falls between 45% and 55%. */
+    public static final int JITTER_PERCENT = 5;
+    private final Clock clock;
+    private final RandomGenerator random;
+
+    public RenewalSchedule(Clock clock, RandomGenerator random) {
+        this.clock = clock;
+        this.random = random;
+    }
+
+    /** The instant to renew a certificate valid from {@code notBefore} to {@code notAfter}. */
+    public Instant renewAt(Instant notBefore, Instant notAfter) {
+        long lifetime = Math.max(0, Duration.between(notBefore, notAfter).toMillis());
+        long jitterRange = lifetime * JITTER_PERCENT / 100;
+        long jitter = jitterRange == 0 ? 0 : random.nextLong(-jitterRange, jitterRange + 1);
+        return notBefore.plusMillis(lifetime / 2 + jitter);
+    }
+
+    public Instant renewAt(X509Certificate svid) {
+        return renewAt(svid.getNotBefore().toInstant(), svid.getNotAfter().toInstant());
+    }
+
+    /** How long from now until {@code renewAt}; zero when it is already due. */
+    public Duration delayUntil(Instant renewAt) {
+        Duration d = Duration.between(clock.instant(), renewAt);
+        return d.isNegative() ? Duration.ZERO : d;
+    }
+}

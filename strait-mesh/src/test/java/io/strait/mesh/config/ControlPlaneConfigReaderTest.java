@@ -1,0 +1,111 @@
+package io.strait.mesh.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.strait.config.load.ConfigException;
+import io.strait.mesh.ca.CertificateAuthority;
+import io.strait.mesh.store.MemoryStore;
+import io.strait.mesh.svid.WorkloadKey;
+import io.strait.mesh.identity.SpiffeId;
+import io.strait.mesh.testing.TestPki;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The control plane's CA settings: defaults, paths against the file's directory, every error with its path. */
+class ControlPlaneConfigReaderTest {
+    @TempDir
+    Path dir;
+
+    private ControlPlaneConfig parse(String yaml) throws ConfigException {
+        return ControlPlaneConfigReader.parse(yaml, "cp.yaml", dir);
+    }
+
+    private List<String> errors(String yaml) {
+        return catchThrowableOfType(ConfigException.class, () -> parse(yaml)).errors();
+    }
+
+    @Test
+    void anEmptyFileMeansTheDefaults() throws Exception {
+        ControlPlaneConfig c = parse("");
+        assertThat(c.trustDomain()).isEqualTo("cluster.local");
+        assertThat(c.dataDir()).isEqualTo(dir.resolve(".strait/control-plane"));
+        assertThat(c.ca().fromFiles()).isFalse();
+        assertThat(c.ca().dir()).isEqualTo(dir.resolve(".strait/control-plane/ca"));
+        assertThat(c.storeDir()).isEqualTo(dir.resolve(".strait/control-plane/store"));
+        assertThat(c.svid().ttl()).isEqualTo(CertificateAuthority.DEFAULT_SVID_TTL);
+    }
+
+    @Test
+    void readsEveryField() throws Exception {
+        Files.writeString(dir.resolve("ca.pem"), "x");
+        Files.writeString(dir.resolve("ca.key"), "x");
+        Files.writeString(dir.resolve("chain.pem"), "x");
+        Files.writeString(dir.resolve("old-roots.pem"), "x");
+        ControlPlaneConfig c = parse("""
+                trustDomain: prod.example
+                dataDir: /var/lib/strait
+                ca: {certFile: ca.pem, keyFile: ca.key, chainFile: chain.pem, bundleFile: old-roots.pem}
+                svid: {ttl: 2h}
+                """);
+        assertThat(c.trustDomain()).isEqualTo("prod.example");
+        assertThat(c.dataDir()).isEqualTo(Path.of("/var/lib/strait"));
+        assertThat(c.ca()).isEqualTo(new ControlPlaneConfig.CaConfig(dir.resolve("ca.pem"), dir.resolve("ca.key"),
+                dir.resolve("chain.pem"), dir.resolve("old-roots.pem"), null));
+        assertThat(c.svid().ttl()).isEqualTo(Duration.ofHours(2));
+        assertThat(parse("ca: {dir: my-ca}").ca().dir()).isEqualTo(dir.resolve("my-ca"));
+    }
+
+    @Test
+    void everyErrorNamesItsPath() {
+        assertThat(errors("""
+                trustDomian: x
+                trustDomain: Prod.Example
+                ca: {certFile: missing.pem, dir: ca, keyFiel: k}
+                svid: {ttl: 30s}
+                """)).containsExactly(
+                "cp.yaml: trustDomian: unknown field (did you mean 'trustDomain'?)",
+                "cp.yaml: trustDomain: the trust domain 'Prod.Example' must be lowercase",
+                "cp.yaml: ca.keyFiel: unknown field (did you mean 'keyFile'?)",
+                "cp.yaml: ca.certFile: cannot read " + dir.resolve("missing.pem") + ": no such file",
+                "cp.yaml: ca.keyFile: is required with ca.certFile",
+                "cp.yaml: ca.dir: give either ca.dir (a generated root) or ca.certFile and ca.keyFile (your own PKI), not both",
+                "cp.yaml: svid.ttl: must be between 1m and 30d (was 30s)");
+        assertThat(errors("svid: {ttl: soon}")).containsExactly("cp.yaml: svid.ttl: must be a duration such as 30m, 12h or 1d (was 'soon')");
+        assertThat(errors("ca: {chainFile: c.pem}")).contains("cp.yaml: ca.chainFile: needs ca.certFile and ca.keyFile");
+        assertThat(errors("ca: [a]")).containsExactly("cp.yaml: ca: must be an object");
+        assertThat(errors("a: [")).singleElement().asString().startsWith("cp.yaml: not valid YAML");
+        assertThat(errors("trustDomain: a\ntrustDomain: b")).singleElement().asString().contains("not valid YAML").contains("trustDomain");
+    }
+
+    @Test
+    void theBootstrapGeneratesTheRootOnceAndTheCaIssues() throws Exception {
+        ControlPlaneConfig c = parse("trustDomain: demo.local\nsvid: {ttl: 10m}");
+        CertificateAuthority ca = CaBootstrap.open(c, new MemoryStore(), TestPki.clock(TestPki.NOW), TestPki.SIGNER);
+        assertThat(Files.exists(c.ca().dir().resolve("root.key"))).isTrue();
+        SpiffeId id = new SpiffeId("demo.local", "ns1", "sa1");
+        assertThat(ca.sign(WorkloadKey.generate().csrDer(id), id).notAfter()).isEqualTo(TestPki.NOW.plus(Duration.ofMinutes(10)));
+        CertificateAuthority again = CaBootstrap.open(c, new MemoryStore(), TestPki.clock(TestPki.NOW), TestPki.SIGNER);
+        assertThat(again.bundle().roots()).isEqualTo(ca.bundle().roots());
+    }
+
+    @Test
+    void theBootstrapUsesAUsersPkiMadeByOpenssl() throws Exception {
+        Path docsCa = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().resolve("src/test/resources/docs-ca");
+        ControlPlaneConfig c = ControlPlaneConfigReader.parse("""
+                ca: {certFile: mesh-intermediate.pem, keyFile: mesh-intermediate.key, chainFile: root-ca.pem, bundleFile: old-root-ca.pem}
+                """, "cp.yaml", docsCa);
+        CertificateAuthority ca = CaBootstrap.open(c, new MemoryStore(), TestPki.clock(TestPki.NOW), TestPki.SIGNER);
+        assertThat(ca.bundle().roots()).extracting(r -> r.getSubjectX500Principal().getName())
+                .containsExactly("CN=Example mesh root,O=Example", "CN=Example old mesh root,O=Example");
+        SpiffeId id = new SpiffeId("cluster.local", "shop", "orders");
+        var svid = ca.sign(WorkloadKey.generate().csrDer(id), id);
+        assertThat(svid.chain()).hasSize(2);
+        assertThat(new io.strait.mesh.identity.SvidVerifier(TestPki.clock(TestPki.NOW)).verify(svid.chain(), ca.bundle())).isEqualTo(id);
+        assertThat(ca.status().certificates()).extracting(x -> x.role()).containsExactly("signing", "root", "root");
+    }
+}
