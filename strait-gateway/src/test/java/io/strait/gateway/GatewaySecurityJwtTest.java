@@ -1,6 +1,7 @@
 package io.strait.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -8,6 +9,7 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.util.Base64URL;
 import io.strait.gateway.GatewayUnderTest.Answer;
+import io.strait.proxy.testing.ClientProtocol;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
@@ -17,13 +19,20 @@ import org.awaitility.Awaitility;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * JWT authentication end to end: the real gateway filters and JWT authenticator, keys from a real JWKS
  * endpoint on loopback, a real backend. Every refused request must reach nothing upstream and never echo
- * the token.
+ * the token. Requests made with {@code gw.get} run over HTTP/1.1 and HTTP/2; the tests that write raw HTTP/1.1
+ * bytes (a head of megabytes, repeated Authorization fields) run over HTTP/1.1 only.
  */
+@ParameterizedClass
+@EnumSource(ClientProtocol.class)
 class GatewaySecurityJwtTest {
     static final String CONFIG = """
             auth:
@@ -45,6 +54,19 @@ class GatewaySecurityJwtTest {
 
     static TestIssuer issuer;
     static GatewayUnderTest gw;
+
+    @Parameter
+    ClientProtocol protocol;
+
+    @BeforeEach
+    void speak() {
+        gw.using(protocol);
+    }
+
+    /** Skips the HTTP/2 run of a test that writes raw HTTP/1.1 bytes. */
+    private void http1Only(String why) {
+        assumeTrue(protocol == ClientProtocol.HTTP_1_1, why);
+    }
 
     @BeforeAll
     static void start() throws Exception {
@@ -204,6 +226,7 @@ class GatewaySecurityJwtTest {
 
     @Test
     void aTokenOfMegabytesIsStoppedByTheHeaderLimitBeforeAuth() throws Exception {
+        http1Only("raw HTTP/1.1 bytes: a request head of megabytes");
         String filler = "A".repeat(2 * 1024 * 1024);
         byte[] request = ("GET /api/x HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer x." + filler + ".y\r\n\r\n")
                 .getBytes(StandardCharsets.ISO_8859_1);
@@ -239,6 +262,7 @@ class GatewaySecurityJwtTest {
 
     @Test
     void twoAuthorizationHeadersAreRefused() throws Exception {
+        http1Only("raw HTTP/1.1 bytes: two Authorization fields, one in lower case");
         String good = issuer.token();
         Answer a = gw.raw("GET /api/x HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + good
                 + "\r\nAuthorization: Bearer " + good);
