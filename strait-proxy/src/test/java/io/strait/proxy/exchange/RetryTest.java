@@ -1,7 +1,10 @@
 package io.strait.proxy.exchange;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.strait.proxy.testing.ClientProtocol;
+import io.strait.proxy.testing.Downstream;
 import io.strait.proxy.testing.H2Client;
 import io.strait.proxy.testing.ProxyFixture;
 import io.strait.proxy.testing.TestBackend;
@@ -10,11 +13,53 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
+import java.util.ArrayList;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** Retries through the real proxy, against backends that fail on cue. */
+/**
+ * Retries through the real proxy, against backends that fail on cue, with HTTP/1.1 and HTTP/2 (h2c) clients.
+ * A test that writes raw HTTP/1.1 bytes, or drives its own HTTP/2 connections, runs once (the HTTP/1.1 run).
+ */
+@ParameterizedClass
+@EnumSource(ClientProtocol.class)
 class RetryTest {
     private static final String FAST_BACKOFF = "backoff: {base: 1ms, max: 5ms}";
+
+    @Parameter
+    ClientProtocol protocol;
+
+    private final List<H2Client> connections = new ArrayList<>();
+
+    /** The test's client of {@code p}, speaking this run's protocol (one HTTP/2 connection per proxy). */
+    private Downstream client(ProxyFixture p) {
+        if (protocol == ClientProtocol.HTTP_1_1) return Downstream.http1(p);
+        return Downstream.http2(p, () -> {
+            synchronized (connections) {
+                if (connections.isEmpty()) {
+                    try {
+                        connections.add(new H2Client("127.0.0.1", p.port()));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException(e);
+                    }
+                }
+                return connections.get(0);
+            }
+        });
+    }
+
+    @AfterEach
+    void closeConnections() {
+        connections.forEach(H2Client::close);
+    }
+
+    private void onceOnly(String why) {
+        assumeTrue(protocol == ClientProtocol.HTTP_1_1, why);
+    }
 
     @Test
     void transient503sBecomeASuccessAndTheUpstreamSeesTheAttemptCount() throws Exception {
@@ -25,7 +70,7 @@ class RetryTest {
                                retries: {attempts: 3, retryOn: [5xx], %s}}]
                      """.formatted(FAST_BACKOFF), Map.of("b", b.address()))) {
             b.failNext(2, 503);
-            HttpResponse<String> res = p.get("/echo");
+            HttpResponse<String> res = client(p).get("/echo");
             assertThat(res.statusCode()).isEqualTo(200);
             assertThat(b.requestCount()).isEqualTo(3);
             List<String> attempts = b.received().stream().map(r -> r.headers().get("x-strait-attempt-count")).toList();
@@ -38,6 +83,7 @@ class RetryTest {
 
     @Test
     void retriesWorkForHttp2ClientsAndHttp2Upstreams() throws Exception {
+        onceOnly("drives its own HTTP/2 client and an h2c upstream");
         try (TestBackend b = new TestBackend("b");
              TestBackend h2 = TestBackend.h2c("h2");
              ProxyFixture p = ProxyFixture.start("""
@@ -57,7 +103,7 @@ class RetryTest {
             }
             assertThat(b.requestCount()).isEqualTo(60);
             h2.failNext(1, 503);
-            assertThat(p.get("/h2/echo").statusCode()).isEqualTo(200);
+            assertThat(client(p).get("/h2/echo").statusCode()).isEqualTo(200);
             assertThat(h2.requestCount()).isEqualTo(2);
         }
     }
@@ -71,10 +117,10 @@ class RetryTest {
                                retries: {attempts: 2, retryOn: [gateway-error], %s}}]
                      """.formatted(FAST_BACKOFF), Map.of("b", b.address()))) {
             b.failNext(10, 502);
-            assertThat(p.get("/echo").statusCode()).isEqualTo(502);
+            assertThat(client(p).get("/echo").statusCode()).isEqualTo(502);
             assertThat(b.requestCount()).isEqualTo(3);
             b.failNext(10, 500); // not a gateway error: not retried
-            assertThat(p.get("/echo").statusCode()).isEqualTo(500);
+            assertThat(client(p).get("/echo").statusCode()).isEqualTo(500);
             assertThat(b.requestCount()).isEqualTo(4);
         }
     }
@@ -88,7 +134,7 @@ class RetryTest {
                                retries: {attempts: 1, retryOn: [429], %s}}]
                      """.formatted(FAST_BACKOFF), Map.of("b", b.address()))) {
             b.failNext(1, 429);
-            assertThat(p.get("/echo").statusCode()).isEqualTo(200);
+            assertThat(client(p).get("/echo").statusCode()).isEqualTo(200);
             assertThat(b.requestCount()).isEqualTo(2);
         }
     }
@@ -104,14 +150,14 @@ class RetryTest {
                           retries: {attempts: 3, retryOn: [5xx], nonIdempotent: true, %1$s}}
                      """.formatted(FAST_BACKOFF), Map.of("b", b.address()))) {
             b.failNext(1, 503);
-            assertThat(p.send(post("/safe/x", HttpRequest.BodyPublishers.noBody(), p)).statusCode()).isEqualTo(503);
+            assertThat(client(p).send(post("/safe/x", HttpRequest.BodyPublishers.noBody(), p)).statusCode()).isEqualTo(503);
             assertThat(b.requestCount()).isEqualTo(1);
             b.failNext(1, 503);
-            assertThat(p.send(post("/any/x", HttpRequest.BodyPublishers.noBody(), p)).statusCode()).isEqualTo(200);
+            assertThat(client(p).send(post("/any/x", HttpRequest.BodyPublishers.noBody(), p)).statusCode()).isEqualTo(200);
             assertThat(b.requestCount()).isEqualTo(3);
             // a small body is kept and sent again
             b.failNext(1, 503);
-            HttpResponse<String> again = p.send(post("/any/x", HttpRequest.BodyPublishers.ofString("payload"), p));
+            HttpResponse<String> again = client(p).send(post("/any/x", HttpRequest.BodyPublishers.ofString("payload"), p));
             assertThat(again.statusCode()).isEqualTo(200);
             assertThat(again.body()).contains("\"bodyBytes\":7");
             assertThat(b.requestCount()).isEqualTo(5);
@@ -127,14 +173,14 @@ class RetryTest {
                      """.formatted(FAST_BACKOFF), Map.of("b", b.address()))) {
             byte[] small = new byte[RequestPump.RETRY_BUFFER_LIMIT];
             b.failNext(2, 503);
-            HttpResponse<String> res = p.send(HttpRequest.newBuilder(p.uri("/echo")).PUT(HttpRequest.BodyPublishers.ofByteArray(small)).build());
+            HttpResponse<String> res = client(p).send(HttpRequest.newBuilder(p.uri("/echo")).PUT(HttpRequest.BodyPublishers.ofByteArray(small)).build());
             assertThat(res.statusCode()).isEqualTo(200);
             assertThat(res.body()).contains("\"bodyBytes\":" + small.length);
             assertThat(b.requestCount()).isEqualTo(3);
             assertThat(b.bodyBytes()).isEqualTo(3L * small.length);
             byte[] large = new byte[RequestPump.RETRY_BUFFER_LIMIT + 1];
             b.failNext(1, 503);
-            res = p.send(HttpRequest.newBuilder(p.uri("/echo")).PUT(HttpRequest.BodyPublishers.ofByteArray(large)).build());
+            res = client(p).send(HttpRequest.newBuilder(p.uri("/echo")).PUT(HttpRequest.BodyPublishers.ofByteArray(large)).build());
             assertThat(res.statusCode()).isEqualTo(503);
             assertThat(b.requestCount()).isEqualTo(4);
         }
@@ -150,7 +196,7 @@ class RetryTest {
                      """.formatted(FAST_BACKOFF), Map.of("bad", bad.address(), "good", good.address()))) {
             bad.forceStatus(503);
             for (int i = 0; i < 30; i++) {
-                HttpResponse<String> res = p.get("/echo");
+                HttpResponse<String> res = client(p).get("/echo");
                 assertThat(res.statusCode()).isEqualTo(200);
                 assertThat(res.body()).contains("\"backend\":\"good\"");
             }
@@ -172,10 +218,10 @@ class RetryTest {
                      """.formatted(FAST_BACKOFF), Map.of("b", b.address()))) {
             b.forceStatus(503);
             // one request in flight: 20% of it is no retry at all
-            for (int i = 0; i < 10; i++) assertThat(p.get("/tight/x").statusCode()).isEqualTo(503);
+            for (int i = 0; i < 10; i++) assertThat(client(p).get("/tight/x").statusCode()).isEqualTo(503);
             assertThat(b.requestCount()).isEqualTo(10);
             // the floor allows one retry in flight, so a lone request gets all its attempts
-            for (int i = 0; i < 10; i++) assertThat(p.get("/floor/x").statusCode()).isEqualTo(503);
+            for (int i = 0; i < 10; i++) assertThat(client(p).get("/floor/x").statusCode()).isEqualTo(503);
             assertThat(b.requestCount()).isEqualTo(10 + 40);
         }
     }
@@ -190,7 +236,7 @@ class RetryTest {
                      """.formatted(FAST_BACKOFF), Map.of("b", b.address()))) {
             b.failNext(1, TestBackend.HANG);
             long t0 = System.nanoTime();
-            assertThat(p.get("/echo").statusCode()).isEqualTo(200);
+            assertThat(client(p).get("/echo").statusCode()).isEqualTo(200);
             long ms = (System.nanoTime() - t0) / 1_000_000;
             assertThat(ms).isBetween(150L, 2500L);
             assertThat(b.requestCount()).isEqualTo(2);
@@ -206,7 +252,7 @@ class RetryTest {
                                retries: {attempts: 10, retryOn: [gateway-error], perTryTimeout: 300ms, %s}}]
                      """.formatted(FAST_BACKOFF), Map.of("b", b.address()))) {
             long t0 = System.nanoTime();
-            HttpResponse<String> res = p.get("/delay/10000");
+            HttpResponse<String> res = client(p).get("/delay/10000");
             long ms = (System.nanoTime() - t0) / 1_000_000;
             assertThat(res.statusCode()).isEqualTo(504);
             assertThat(res.body()).contains("upstream_timeout");
@@ -226,7 +272,7 @@ class RetryTest {
                      clusters: {web: {endpoints: [{address: "127.0.0.1:%d"}, {address: ${b}}]}}
                      routes: [{name: web, match: {pathPrefix: /}, cluster: web}]
                      """.formatted(dead), Map.of("b", b.address()))) {
-            for (int i = 0; i < 10; i++) assertThat(p.get("/echo").statusCode()).isEqualTo(200);
+            for (int i = 0; i < 10; i++) assertThat(client(p).get("/echo").statusCode()).isEqualTo(200);
             assertThat(b.requestCount()).isEqualTo(10);
         }
     }
@@ -241,16 +287,17 @@ class RetryTest {
                        - {name: plain, match: {pathPrefix: /p}, cluster: web}
                      """.formatted(FAST_BACKOFF), Map.of("b", b.address()))) {
             b.failNext(1, TestBackend.RESET);
-            assertThat(p.get("/r/echo").statusCode()).isEqualTo(200);
+            assertThat(client(p).get("/r/echo").statusCode()).isEqualTo(200);
             assertThat(b.requestCount()).isEqualTo(2);
             b.failNext(1, TestBackend.RESET);
-            assertThat(p.get("/p/echo").statusCode()).isEqualTo(502);
+            assertThat(client(p).get("/p/echo").statusCode()).isEqualTo(502);
             assertThat(b.requestCount()).isEqualTo(3);
         }
     }
 
     @Test
     void neverRetriesOnceTheResponseHasStarted() throws Exception {
+        onceOnly("raw HTTP/1.1 bytes: a response cut after its head");
         try (TestBackend b = new TestBackend("b");
              ProxyFixture p = ProxyFixture.start("""
                      clusters: {web: {endpoints: [{address: ${b}}]}}
@@ -274,9 +321,9 @@ class RetryTest {
                           retries: {attempts: 1, perTryTimeout: 500ms}}
                        - {name: quiet, match: {pathPrefix: /quiet}, cluster: web, timeout: 2s}
                      """, Map.of("b", b.address()))) {
-            p.get("/told/echo");
-            p.get("/try/echo");
-            p.send(HttpRequest.newBuilder(p.uri("/quiet/echo")).header("X-Strait-Timeout-Ms", "99")
+            client(p).get("/told/echo");
+            client(p).get("/try/echo");
+            client(p).send(HttpRequest.newBuilder(p.uri("/quiet/echo")).header("X-Strait-Timeout-Ms", "99")
                     .header("X-Strait-Attempt-Count", "7").build());
             List<String> told = b.received().stream().map(r -> r.headers().get("x-strait-timeout-ms")).toList();
             assertThat(Long.parseLong(told.get(0))).isBetween(1000L, 2000L);
