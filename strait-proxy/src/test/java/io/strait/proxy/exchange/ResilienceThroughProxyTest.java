@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.strait.proxy.testing.Json;
+import io.strait.proxy.testing.ClientProtocol;
+import io.strait.proxy.testing.ProtocolRuns;
 import io.strait.proxy.testing.ProxyFixture;
 import io.strait.proxy.testing.TestBackend;
 import java.net.http.HttpRequest;
@@ -15,9 +17,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Circuit breakers and outlier detection configured in YAML, through the real proxy. */
-class ResilienceThroughProxyTest {
+@ParameterizedClass
+@EnumSource(ClientProtocol.class)
+class ResilienceThroughProxyTest extends ProtocolRuns {
     @Test
     void theBreakerOpensFailsFastHalfOpensAndCloses() throws Exception {
         try (TestBackend b = new TestBackend("b");
@@ -28,16 +34,16 @@ class ResilienceThroughProxyTest {
                          circuitBreaker: {failureRate: {thresholdPercent: 50, minimumCalls: 10, window: 10s, openFor: 1s, halfOpenCalls: 2}}
                      routes: [{name: web, match: {pathPrefix: /}, cluster: web, retries: {attempts: 0}}]
                      """, Map.of("b", b.address()))) {
-            for (int i = 0; i < 5; i++) assertThat(p.get("/echo").statusCode()).isEqualTo(200);
+            for (int i = 0; i < 5; i++) assertThat(client(p).get("/echo").statusCode()).isEqualTo(200);
             b.forceStatus(503);
-            for (int i = 0; i < 4; i++) assertThat(p.get("/echo").statusCode()).isEqualTo(503);
+            for (int i = 0; i < 4; i++) assertThat(client(p).get("/echo").statusCode()).isEqualTo(503);
             assertThat(breaker(p).get("state").asText()).isEqualTo("CLOSED"); // 4 of 9: under minimumCalls
-            assertThat(p.get("/echo").statusCode()).isEqualTo(503); // 5 of 10 failed: 50%
+            assertThat(client(p).get("/echo").statusCode()).isEqualTo(503); // 5 of 10 failed: 50%
             assertThat(breaker(p).get("state").asText()).isEqualTo("OPEN");
             int seen = b.requestCount();
             long t0 = System.nanoTime();
             for (int i = 0; i < 20; i++) {
-                HttpResponse<String> res = p.get("/echo");
+                HttpResponse<String> res = client(p).get("/echo");
                 assertThat(res.statusCode()).isEqualTo(503);
                 assertThat(Json.parse(res.body()).get("error").asText()).isEqualTo("circuit_open");
             }
@@ -47,11 +53,11 @@ class ResilienceThroughProxyTest {
             // creates the timing condition: the breaker's 1 s open interval must pass before it lets a trial
             // through (waiting on a request instead would spend the trials the test counts)
             Thread.sleep(1100);
-            assertThat(p.get("/echo").statusCode()).isEqualTo(200); // trial 1 of 2
+            assertThat(client(p).get("/echo").statusCode()).isEqualTo(200); // trial 1 of 2
             assertThat(breaker(p).get("state").asText()).isEqualTo("HALF_OPEN");
-            assertThat(p.get("/echo").statusCode()).isEqualTo(200); // trial 2: closes
+            assertThat(client(p).get("/echo").statusCode()).isEqualTo(200); // trial 2: closes
             assertThat(breaker(p).get("state").asText()).isEqualTo("CLOSED");
-            for (int i = 0; i < 10; i++) assertThat(p.get("/echo").statusCode()).isEqualTo(200);
+            for (int i = 0; i < 10; i++) assertThat(client(p).get("/echo").statusCode()).isEqualTo(200);
             String metrics = p.admin("GET", "/metrics").body();
             assertThat(metrics).contains("strait_circuit_breaker_state{cluster=\"web\",state=\"closed\"} 1.0");
             assertThat(metrics).containsPattern("strait_circuit_breaker_transitions_total\\{cluster=\"web\",from=\"closed\",to=\"open\"} 1");
@@ -60,6 +66,7 @@ class ResilienceThroughProxyTest {
 
     @Test
     void maxRequestsAnswers503AtOnce() throws Exception {
+        onceOnly("concurrent requests through the JDK client's async API (HTTP/1.1)");
         try (TestBackend b = new TestBackend("b");
              ProxyFixture p = ProxyFixture.start("""
                      clusters: {web: {endpoints: [{address: ${b}}], circuitBreaker: {maxRequests: 2}}}
@@ -98,14 +105,14 @@ class ResilienceThroughProxyTest {
             b.forceStatus(500);
             c.forceStatus(500);
             d.forceStatus(500);
-            for (int i = 0; i < 40; i++) p.get("/echo");
+            for (int i = 0; i < 40; i++) client(p).get("/echo");
             JsonNode eps = cluster(p).get("endpoints");
             int ejected = 0;
             for (JsonNode e : eps) if (e.get("ejected").asBoolean()) ejected++;
             assertThat(ejected).isEqualTo(2); // three fail, but at most 50% of four leave
             assertThat(endpoint(eps, a.address()).get("ejected").asBoolean()).isFalse();
             int before = a.requestCount() + b.requestCount() + c.requestCount() + d.requestCount();
-            for (int i = 0; i < 20; i++) p.get("/echo");
+            for (int i = 0; i < 20; i++) client(p).get("/echo");
             int after = a.requestCount() + b.requestCount() + c.requestCount() + d.requestCount();
             assertThat(after - before).isEqualTo(20);
             b.forceStatus(0);
@@ -116,7 +123,7 @@ class ResilienceThroughProxyTest {
                 for (JsonNode e : cluster(p).get("endpoints")) assertThat(e.get("ejected").asBoolean()).as(e.toString()).isFalse();
             });
             int bBefore = b.requestCount() + c.requestCount() + d.requestCount();
-            for (int i = 0; i < 40; i++) assertThat(p.get("/echo").statusCode()).isEqualTo(200);
+            for (int i = 0; i < 40; i++) assertThat(client(p).get("/echo").statusCode()).isEqualTo(200);
             assertThat(b.requestCount() + c.requestCount() + d.requestCount() - bBefore).isGreaterThanOrEqualTo(20);
             assertThat(p.admin("GET", "/metrics").body()).containsPattern("strait_outlier_ejections_total\\{cluster=\"web\"} [2-9]");
         }

@@ -1,11 +1,10 @@
 package io.strait.proxy.exchange;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.strait.proxy.testing.ClientProtocol;
-import io.strait.proxy.testing.Downstream;
 import io.strait.proxy.testing.H2Client;
+import io.strait.proxy.testing.ProtocolRuns;
 import io.strait.proxy.testing.ProxyFixture;
 import io.strait.proxy.testing.TestBackend;
 import java.net.ServerSocket;
@@ -13,10 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
-import java.util.ArrayList;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -26,40 +22,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 @ParameterizedClass
 @EnumSource(ClientProtocol.class)
-class RetryTest {
+class RetryTest extends ProtocolRuns {
     private static final String FAST_BACKOFF = "backoff: {base: 1ms, max: 5ms}";
-
-    @Parameter
-    ClientProtocol protocol;
-
-    private final List<H2Client> connections = new ArrayList<>();
-
-    /** The test's client of {@code p}, speaking this run's protocol (one HTTP/2 connection per proxy). */
-    private Downstream client(ProxyFixture p) {
-        if (protocol == ClientProtocol.HTTP_1_1) return Downstream.http1(p);
-        return Downstream.http2(p, () -> {
-            synchronized (connections) {
-                if (connections.isEmpty()) {
-                    try {
-                        connections.add(new H2Client("127.0.0.1", p.port()));
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new IllegalStateException(e);
-                    }
-                }
-                return connections.get(0);
-            }
-        });
-    }
-
-    @AfterEach
-    void closeConnections() {
-        connections.forEach(H2Client::close);
-    }
-
-    private void onceOnly(String why) {
-        assumeTrue(protocol == ClientProtocol.HTTP_1_1, why);
-    }
 
     @Test
     void transient503sBecomeASuccessAndTheUpstreamSeesTheAttemptCount() throws Exception {
