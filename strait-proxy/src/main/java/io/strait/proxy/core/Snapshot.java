@@ -44,6 +44,7 @@ public final class Snapshot {
     private final Map<RouteConfig, RouteRuntime> routes = new IdentityHashMap<>();
     private final Map<String, FilterChain> listenerFilters = new HashMap<>();
     private final Map<String, ListenerConfig> listeners = new HashMap<>();
+    private final Map<String, ListenerRuntime> listenerRuntimes = new HashMap<>();
 
     /**
      * @throws IllegalArgumentException naming the config path when a filter cannot be built (a name no
@@ -72,6 +73,7 @@ public final class Snapshot {
             listenerFilters.put(l.name(), FilterChain.build("listener:" + l.name(), first, l.filters(), factories,
                     spec -> new FilterScope(null, l, spec.path())));
             if (l.namesRoutes()) listenerRouters.put(l.name(), Router.build(routesOf(l)));
+            listenerRuntimes.put(l.name(), new ListenerRuntime(l, listenerFilters.get(l.name()), router(l), false));
         }
     }
 
@@ -112,6 +114,15 @@ public final class Snapshot {
 
     public RouteRuntime route(Route route) {
         return routes.get(route.config());
+    }
+
+    /**
+     * The listener's part of this generation, for a connection {@code bound} to it. A listener a reload
+     * removed keeps its old settings and routes, with the default filters ({@link #listenerFilters}).
+     */
+    public ListenerRuntime listener(ListenerConfig bound) {
+        ListenerRuntime r = listenerRuntimes.get(bound.name());
+        return r != null ? r : new ListenerRuntime(bound, REMOVED_LISTENER_FILTERS, router(bound), true);
     }
 
     /** The listener's settings in this generation, or null when a reload removed it. */

@@ -22,6 +22,7 @@ import io.strait.proxy.route.Route;
 import io.strait.proxy.route.RouteMatchResult;
 import io.strait.proxy.route.RouteRequest;
 import io.strait.proxy.core.Engine;
+import io.strait.proxy.core.ListenerRuntime;
 import io.strait.proxy.core.RouteRuntime;
 import io.strait.proxy.core.Snapshot;
 import java.net.InetSocketAddress;
@@ -37,21 +38,23 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The exchange is a small state machine (receive the head, run the listener's filters, route, run
  * the route's filters, call the upstream, relay the response, complete) that hands each concern to a
- * named part, made once per exchange:
+ * named part, made once per exchange (the exchange itself is the balancer's view of the request, {@link LbContext}):
  * <ul>
  *   <li>{@link FilterRunner}: the listener's and the route's filter chains;</li>
  *   <li>{@link UpstreamCall}: admission to the cluster, the attempts, endpoint selection and retries;</li>
  *   <li>{@link UpstreamHead}: the client's head rewritten into the upstream request;</li>
  *   <li>{@link RequestPump} and {@link ResponsePump}: the bodies, streamed with backpressure;</li>
  *   <li>{@link Deadlines}: every timeout of the exchange, served by the connection's one timer;</li>
- *   <li>{@link LocalReply}: Strait's own JSON answers;</li>
+ *   <li>{@link LocalReply}: Strait's own JSON answers (made on the first one);</li>
  *   <li>{@link ExchangeRecorder}: metrics, the access log and the server span.</li>
  * </ul>
  * Parts reach each other through the exchange's fields (package-private, all on one loop).
  */
-public final class ProxyExchange implements FilterRunner.Host {
+public final class ProxyExchange implements FilterRunner.Host, LbContext {
     final Engine engine;
     final Snapshot snapshot;
+    /** The listener's part of the snapshot: its settings, first filters and router. */
+    final ListenerRuntime view;
     final Downstream down;
     final HttpRequest request;
     final RequestContext ctx;
@@ -64,7 +67,8 @@ public final class ProxyExchange implements FilterRunner.Host {
     final UpstreamCall call;
     final RequestPump requestPump;
     final ResponsePump responsePump;
-    final LocalReply reply;
+    /** Made on the first local reply (most exchanges have none). */
+    private LocalReply reply;
     final ExchangeRecorder recorder;
 
     /** This generation's settings of the listener (a reload may have changed them since the connection opened). */
@@ -83,15 +87,12 @@ public final class ProxyExchange implements FilterRunner.Host {
     boolean webSocket;
     boolean done;
 
-    public ProxyExchange(Engine engine, Snapshot snapshot, Downstream down, HttpRequest request, InetSocketAddress client) {
-        this(engine, snapshot, down, request, client, null);
-    }
-
     /** {@code clientIp}: the client's address as text when the connection already knows it, else null. */
-    public ProxyExchange(Engine engine, Snapshot snapshot, Downstream down, HttpRequest request, InetSocketAddress client,
-            String clientIp) {
+    public ProxyExchange(Engine engine, Snapshot snapshot, ListenerRuntime view, Downstream down, HttpRequest request,
+            InetSocketAddress client, String clientIp) {
         this.engine = engine;
         this.snapshot = snapshot;
+        this.view = view;
         this.down = down;
         this.request = request;
         this.method = request.method().name();
@@ -105,8 +106,29 @@ public final class ProxyExchange implements FilterRunner.Host {
         // An HTTP/2 request without a body arrives whole (HEADERS with END_STREAM).
         this.requestPump = new RequestPump(this, request instanceof LastHttpContent);
         this.responsePump = new ResponsePump(this);
-        this.reply = new LocalReply(this);
         this.recorder = new ExchangeRecorder(this);
+    }
+
+    @Override
+    public io.netty.handler.codec.http.HttpHeaders requestHeaders() {
+        return request.headers();
+    }
+
+    @Override
+    public String sourceIp() {
+        return ctx.clientIp();
+    }
+
+    /** Strait's own answers for this exchange, made on first use. */
+    LocalReply reply() {
+        LocalReply r = reply;
+        if (r == null) reply = r = new LocalReply(this);
+        return r;
+    }
+
+    /** Whether a local reply waits for the end of the request. */
+    boolean replyDeferred() {
+        return reply != null && reply.deferred();
     }
 
     public RequestContext context() {
@@ -117,8 +139,7 @@ public final class ProxyExchange implements FilterRunner.Host {
 
     /** Runs everything up to choosing an endpoint; ends in a connection request or a direct answer. */
     public void start() {
-        ListenerConfig current = snapshot.listener(down.listener().name());
-        listener = current != null ? current : down.listener();
+        listener = view.config();
         // W3C trace context: an incoming trace is always continued; a new one is started only when
         // spans are exported (an id nobody records would cost every request for nothing).
         String traceparent = request.headers().get(StraitHeaders.TRACEPARENT);
@@ -127,7 +148,7 @@ public final class ProxyExchange implements FilterRunner.Host {
         }
         engine.metrics().downstreamRequestsActive().inc();
         deadlines.start();
-        filters.runListener(snapshot.listenerFilters(down.listener().name()), deadlines.listenerFiltersDeadline());
+        filters.runListener(view.filters(), deadlines.listenerFiltersDeadline());
     }
 
     @Override
@@ -141,7 +162,7 @@ public final class ProxyExchange implements FilterRunner.Host {
     public void filterAnswered(FilterResult.Respond answer) {
         if (done) return;
         abortUpstream();
-        reply.respond(answer);
+        reply().respond(answer);
     }
 
     @Override
@@ -163,7 +184,7 @@ public final class ProxyExchange implements FilterRunner.Host {
     private void route() {
         PathNormalizer.Result norm = PathNormalizer.normalize(request.uri(), listener.paths());
         if (!norm.ok()) {
-            reply.error(HttpResponseStatus.BAD_REQUEST, "bad_request", "invalid request path: " + norm.rejection());
+            reply().error(HttpResponseStatus.BAD_REQUEST, "bad_request", "invalid request path: " + norm.rejection());
             return;
         }
         path = norm.path();
@@ -171,9 +192,9 @@ public final class ProxyExchange implements FilterRunner.Host {
         ctx.query(query);
         ctx.path(path);
         host = hostOf(request.headers().get(HttpHeaderNames.HOST));
-        RouteMatchResult match = snapshot.router(down.listener()).match(RouteRequest.of(host, method, path, query, request.headers()));
+        RouteMatchResult match = view.router().match(RouteRequest.of(host, method, path, query, request.headers()));
         if (match == null) {
-            reply.error(HttpResponseStatus.NOT_FOUND, "route_not_found", "no route for " + method + " " + path);
+            reply().error(HttpResponseStatus.NOT_FOUND, "route_not_found", "no route for " + method + " " + path);
             return;
         }
         matched = match.route();
@@ -195,7 +216,7 @@ public final class ProxyExchange implements FilterRunner.Host {
     /** The request goes to the route's cluster (after the route's fault injection, if any). */
     void forward() {
         if (route.cluster() == null) {
-            reply.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "no_cluster", "route " + route.name() + " has no cluster");
+            reply().error(HttpResponseStatus.SERVICE_UNAVAILABLE, "no_cluster", "route " + route.name() + " has no cluster");
             return;
         }
         TrafficPolicy.Fault fault = route.config().traffic().fault();
@@ -207,7 +228,7 @@ public final class ProxyExchange implements FilterRunner.Host {
     private boolean injectFault(TrafficPolicy.Fault fault) {
         ThreadLocalRandom rnd = ThreadLocalRandom.current();
         if (fault.abortPercent() > 0 && rnd.nextDouble() * 100 < fault.abortPercent()) {
-            reply.error(HttpResponseStatus.valueOf(fault.abortStatus()), "fault_injected", "fault injected by route " + route.name());
+            reply().error(HttpResponseStatus.valueOf(fault.abortStatus()), "fault_injected", "fault injected by route " + route.name());
             return true;
         }
         if (fault.delay() != null && fault.delayPercent() > 0 && rnd.nextDouble() * 100 < fault.delayPercent()) {
@@ -231,7 +252,7 @@ public final class ProxyExchange implements FilterRunner.Host {
         if (done) return;
         abortUpstream();
         if (!responsePump.started) {
-            reply.error(HttpResponseStatus.valueOf(code), errorCode, message);
+            reply().error(HttpResponseStatus.valueOf(code), errorCode, message);
         } else {
             fail(message);
         }
@@ -242,7 +263,7 @@ public final class ProxyExchange implements FilterRunner.Host {
         if (done) return;
         abortUpstream();
         if (!responsePump.started) {
-            reply.error(HttpResponseStatus.REQUEST_TIMEOUT, "request_timeout",
+            reply().error(HttpResponseStatus.REQUEST_TIMEOUT, "request_timeout",
                     "request not received within " + down.listener().requestTimeout().toMillis() + "ms");
         } else {
             fail("request timeout");
@@ -317,7 +338,7 @@ public final class ProxyExchange implements FilterRunner.Host {
         if (mirror != null) mirror.realRequestAborted();
         requestPump.dropReplay();
         call.close();
-        reply.releaseDeferred();
+        if (reply != null) reply.releaseDeferred();
         ReferenceCountUtil.release(request); // an HTTP/2 FullHttpRequest: each write took its own reference
         recorder.record();
         down.exchangeDone(this, reusable);

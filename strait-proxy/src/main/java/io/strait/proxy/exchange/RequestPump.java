@@ -71,7 +71,7 @@ final class RequestPump {
         Long routeMax = route.maxRequestBodySize();
         maxBody = routeMax != null ? routeMax : listener.maxRequestBodySize();
         if (maxBody > 0 && HttpUtil.getContentLength(x.request, -1L) > maxBody) {
-            x.reply.error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large", "request body exceeds " + maxBody + " bytes");
+            x.reply().error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large", "request body exceeds " + maxBody + " bytes");
             return false;
         }
         return true;
@@ -116,9 +116,9 @@ final class RequestPump {
     void onContent(HttpContent content) {
         bytesIn += content.content().readableBytes();
         if (content instanceof LastHttpContent) complete = true;
-        if (x.done || x.reply.deferred()) {
+        if (x.done || x.replyDeferred()) {
             content.release();
-            if (x.reply.deferred() && complete) x.reply.sendDeferred();
+            if (x.replyDeferred() && complete) x.reply().sendDeferred();
             else if (!complete) x.down.read();
             return;
         }
@@ -127,7 +127,7 @@ final class RequestPump {
             complete = false; // the rest of the body stays unread: the connection must close
             if (!x.responsePump.started) {
                 x.abortUpstream();
-                x.reply.error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large", "request body exceeds " + maxBody + " bytes");
+                x.reply().error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large", "request body exceeds " + maxBody + " bytes");
             } else {
                 x.fail("request body exceeds limit");
             }
@@ -152,7 +152,7 @@ final class RequestPump {
             case OVER_LIMIT_REJECT -> {
                 releaseBody();
                 complete = false; // the rest of the body stays unread: the connection must close
-                x.reply.error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large", "request body exceeds "
+                x.reply().error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large", "request body exceeds "
                         + x.route.filters().requestBodyLimit() + " bytes, the most route " + x.route.name() + "'s filters read");
             }
             case OVER_LIMIT_PASS -> {
@@ -167,7 +167,7 @@ final class RequestPump {
                 FilterResult.Respond answer = x.filters.runRequestBody(whole);
                 if (answer != null) {
                     whole.release();
-                    x.reply.respond(answer);
+                    x.reply().respond(answer);
                     return;
                 }
                 pending = RequestBodies.finish(x.request, whole);

@@ -245,9 +245,9 @@ final class ResponsePump {
         String why = cause instanceof InvalidResponseException ? ": " + cause.getMessage() : "";
         if (started) {
             x.fail("invalid response from upstream" + why);
-        } else if (!x.reply.deferred()) {
+        } else if (!x.replyDeferred()) {
             x.call.endAttempt(AttemptResult.RESET); // counted by outlier detection and the breaker, never retried
-            x.reply.error(HttpResponseStatus.BAD_GATEWAY, "bad_upstream_response", "invalid response from " + x.call.endpoint.id() + why);
+            x.reply().error(HttpResponseStatus.BAD_GATEWAY, "bad_upstream_response", "invalid response from " + x.call.endpoint.id() + why);
         }
     }
 
@@ -258,7 +258,7 @@ final class ResponsePump {
         if (body != null) body.release();
         x.abortUpstream();
         started = false;
-        x.reply.respond(failed);
+        x.reply().respond(failed);
         return false;
     }
 
@@ -266,7 +266,7 @@ final class ResponsePump {
     private void responseTooLong(long limit) {
         x.abortUpstream();
         started = false;
-        x.reply.error(HttpResponseStatus.BAD_GATEWAY, "response_too_large", "the response of " + x.call.endpoint.id()
+        x.reply().error(HttpResponseStatus.BAD_GATEWAY, "response_too_large", "the response of " + x.call.endpoint.id()
                 + " exceeds " + limit + " bytes, the most route " + x.route.name() + "'s filters read");
     }
 

@@ -9,7 +9,6 @@ import io.strait.config.model.RetryPolicy;
 import io.strait.config.model.TrafficPolicy;
 import io.strait.proxy.cluster.Cluster;
 import io.strait.proxy.cluster.Endpoint;
-import io.strait.proxy.cluster.lb.LbContext;
 import io.strait.proxy.endpoint.PoolCallback;
 import io.strait.proxy.endpoint.PoolOverflowException;
 import io.strait.proxy.endpoint.UpstreamConnection;
@@ -76,12 +75,12 @@ final class UpstreamCall implements PoolCallback, UpstreamListener {
         Cluster cluster = x.route.cluster();
         resilience = cluster.resilience();
         if (resilience.tryRequest() != ClusterResilience.Admission.OK) {
-            x.reply.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "upstream_overloaded",
+            x.reply().error(HttpResponseStatus.SERVICE_UNAVAILABLE, "upstream_overloaded",
                     "too many requests in flight to cluster " + cluster.name());
             return;
         }
         requestAdmitted = true;
-        x.lb = LbContext.of(x.request.headers(), x.ctx.clientIp());
+        x.lb = x; // the exchange is the balancer's view of the request
         retry = x.route.config().retries();
         x.requestPump.keepBodyFor(retry);
         upstreamH2 = cluster.config().protocol() != null && cluster.config().protocol().http2();
@@ -98,7 +97,7 @@ final class UpstreamCall implements PoolCallback, UpstreamListener {
     private void startAttempt() {
         attempt++;
         if (resilience.tryAttempt() != ClusterResilience.Admission.OK) {
-            x.reply.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "circuit_open",
+            x.reply().error(HttpResponseStatus.SERVICE_UNAVAILABLE, "circuit_open",
                     "the circuit breaker of cluster " + x.route.cluster().name() + " is open");
             return;
         }
@@ -106,7 +105,7 @@ final class UpstreamCall implements PoolCallback, UpstreamListener {
         endpoint = selectEndpoint();
         if (endpoint == null) {
             endAttempt(AttemptResult.CANCELLED);
-            x.reply.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "no_healthy_upstream",
+            x.reply().error(HttpResponseStatus.SERVICE_UNAVAILABLE, "no_healthy_upstream",
                     "no healthy endpoint in cluster " + x.route.cluster().name());
             return;
         }
@@ -207,13 +206,13 @@ final class UpstreamCall implements PoolCallback, UpstreamListener {
         releaseEndpoint();
         endAttempt(AttemptResult.TIMEOUT);
         if (routePassed) {
-            x.reply.error(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream_timeout", "no response from cluster "
+            x.reply().error(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream_timeout", "no response from cluster "
                     + x.route.cluster().name() + " within " + TimeUnit.NANOSECONDS.toMillis(x.route.timeoutNanos()) + "ms");
         } else if (retryable(AttemptResult.TIMEOUT, 0)) {
             retryAfterBackoff(AttemptResult.TIMEOUT);
         } else {
             Duration perTry = retry.perTryTimeout();
-            x.reply.error(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream_timeout", "no response from "
+            x.reply().error(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream_timeout", "no response from "
                     + (endpoint == null ? "cluster " + x.route.cluster().name() : endpoint.id())
                     + (perTry == null ? "" : " within the per-try timeout of " + perTry.toMillis() + "ms"));
         }
@@ -262,18 +261,18 @@ final class UpstreamCall implements PoolCallback, UpstreamListener {
         releaseEndpoint();
         if (cause instanceof PoolOverflowException) {
             endAttempt(AttemptResult.CANCELLED);
-            x.reply.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "upstream_overloaded", "too many requests waiting for " + endpoint.id());
+            x.reply().error(HttpResponseStatus.SERVICE_UNAVAILABLE, "upstream_overloaded", "too many requests waiting for " + endpoint.id());
             return;
         }
         endAttempt(AttemptResult.CONNECT_FAILURE);
         if (retryable(AttemptResult.CONNECT_FAILURE, 0)) {
             retryAfterBackoff(AttemptResult.CONNECT_FAILURE);
         } else if (cause instanceof UpstreamTlsException) {
-            x.reply.error(HttpResponseStatus.BAD_GATEWAY, "upstream_tls_failure", cause.getMessage());
+            x.reply().error(HttpResponseStatus.BAD_GATEWAY, "upstream_tls_failure", cause.getMessage());
         } else if (cause instanceof ConnectTimeoutException) {
-            x.reply.error(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream_connect_timeout", "connecting to " + endpoint.id() + " timed out");
+            x.reply().error(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream_connect_timeout", "connecting to " + endpoint.id() + " timed out");
         } else {
-            x.reply.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "upstream_connect_failure", "cannot connect to " + endpoint.id());
+            x.reply().error(HttpResponseStatus.SERVICE_UNAVAILABLE, "upstream_connect_failure", "cannot connect to " + endpoint.id());
         }
     }
 
@@ -313,9 +312,9 @@ final class UpstreamCall implements PoolCallback, UpstreamListener {
                 return;
             }
             if (cause instanceof UpstreamTlsException) {
-                x.reply.error(HttpResponseStatus.BAD_GATEWAY, "upstream_tls_failure", cause.getMessage());
+                x.reply().error(HttpResponseStatus.BAD_GATEWAY, "upstream_tls_failure", cause.getMessage());
             } else {
-                x.reply.error(HttpResponseStatus.BAD_GATEWAY, "upstream_reset", "connection to " + endpoint.id() + " closed before a response");
+                x.reply().error(HttpResponseStatus.BAD_GATEWAY, "upstream_reset", "connection to " + endpoint.id() + " closed before a response");
             }
         } else {
             x.fail("upstream closed mid-response");

@@ -23,6 +23,7 @@ import io.strait.proxy.exchange.ProxyExchange;
 import io.strait.proxy.filter.RequestContext;
 import io.strait.proxy.http.ErrorResponse;
 import io.strait.proxy.core.Engine;
+import io.strait.proxy.core.ListenerRuntime;
 import io.strait.proxy.core.Snapshot;
 import io.strait.proxy.tls.ClientCertificate;
 import io.strait.proxy.tls.HttpsRedirect;
@@ -60,6 +61,9 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
 
     private final Engine engine;
     private final ListenerConfig listener;
+    /** The listener's part of the snapshot its last request read (looked up again when the generation changes). */
+    private ListenerRuntime view;
+    private Snapshot viewSnapshot;
     private final boolean http2;
     private final boolean secure;
     private ChannelHandlerContext ctx;
@@ -180,12 +184,15 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
         }
         bytesSinceIdle = false;
         Snapshot snap = engine.snapshot();
-        ListenerConfig current = snap.listener(listener.name());
+        if (snap != viewSnapshot) { // a new generation: look the listener up once for its requests
+            view = snap.listener(listener);
+            viewSnapshot = snap;
+        }
         if (client == null) {
             client = (InetSocketAddress) remoteAddress();
             clientIp = RequestContext.ipOf(client);
         }
-        ListenerConfig settings = current != null ? current : listener;
+        ListenerConfig settings = view.config();
         if (settings.redirectToHttps() != null) {
             redirectToHttps(req, settings);
             return;
@@ -193,9 +200,9 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
         // A client-sent X-Forwarded-Client-Cert is always dropped; ours is set from the verified certificate.
         ClientCertificate cert = secure ? ClientCertificate.of(ctx.channel()) : null;
         ClientCertificate.apply(req.headers(), cert);
-        exchange = new ProxyExchange(engine, snap, this, req, client, clientIp);
+        exchange = new ProxyExchange(engine, snap, view, this, req, client, clientIp);
         if (cert != null) exchange.context().peerCertificate(cert.certificate());
-        if (current == null) {
+        if (view.removed()) {
             closeAfterResponse = true; // the listener was removed by a reload: serve this one, then close
         }
         exchange.start();
