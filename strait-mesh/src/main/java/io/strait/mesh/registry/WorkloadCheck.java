@@ -85,7 +85,7 @@ public final class WorkloadCheck {
 
     /** Null when {@code a} is a dialable {@code host:port}, else why not. */
     public static String checkAddress(String a) {
-        if (a == null || a.isEmpty()) return "must not be empty; host:port of the sidecar's inbound listener";
+        if (a == null || a.isEmpty()) return "must not be empty (host:port of the sidecar's inbound listener)";
         int colon = a.lastIndexOf(':');
         if (colon <= 0) return "must be host:port (was '" + printable(a) + "')";
         String host = a.substring(0, colon);
@@ -98,7 +98,7 @@ public final class WorkloadCheck {
         var v4 = IPV4.matcher(host);
         if (v4.matches()) {
             for (int i = 1; i <= 4; i++) if (Integer.parseInt(v4.group(i)) > 255) return "'" + host + "' is not an IPv4 address";
-            if (host.equals("0.0.0.0")) return "0.0.0.0 is not an address a peer can dial; give the workload's own address";
+            if (host.equals("0.0.0.0")) return "0.0.0.0 is not an address a peer can dial (give the workload's own address)";
             return null;
         }
         if (host.length() > MAX_HOST || !HOST_NAME.matcher(host).matches() || host.replace(".", "").chars().allMatch(Character::isDigit)) {
@@ -113,7 +113,7 @@ public final class WorkloadCheck {
         try {
             // a literal with ':' is parsed, never looked up
             var addr = java.net.InetAddress.getByName(literal);
-            if (addr.isAnyLocalAddress()) return "[::] is not an address a peer can dial; give the workload's own address";
+            if (addr.isAnyLocalAddress()) return "[::] is not an address a peer can dial (give the workload's own address)";
         } catch (java.net.UnknownHostException e) {
             return "'" + printable(whole) + "' does not hold an IPv6 address";
         }
