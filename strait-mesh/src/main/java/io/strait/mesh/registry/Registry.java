@@ -144,6 +144,7 @@ public final class Registry {
      *         workload's namespace or account is not the caller's), CONFLICT (another identity holds the id)
      */
     public CompletableFuture<Registration> register(Workload w, SpiffeId caller) throws RegistryException {
+        java.util.Objects.requireNonNull(caller, "caller");
         List<String> problems = WorkloadCheck.problems(w);
         if (!problems.isEmpty()) throw new RegistryException(RegistryException.Kind.INVALID, String.join("; ", problems));
         if (!w.namespace().equals(caller.namespace()) || !w.account().equals(caller.account())) {
