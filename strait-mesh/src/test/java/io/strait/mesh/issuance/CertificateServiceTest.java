@@ -76,9 +76,13 @@ class CertificateServiceTest {
     }
 
     private void start(CertificateAuthority authority) throws Exception {
+        start(authority, TestPki.SIGNER);
+    }
+
+    private void start(CertificateAuthority authority, java.util.concurrent.Executor checks) throws Exception {
         if (grpc != null) grpc.close();
         tokens = new JoinTokens(store, TestPki.TD, clock, new SecureRandom());
-        service = new CertificateService(authority, tokens, TestPki.SIGNER);
+        service = new CertificateService(authority, tokens, checks);
         grpc = new InProcessGrpc(service);
     }
 
@@ -288,6 +292,18 @@ class CertificateServiceTest {
         assertThat(certs(r.getTrustBundlePem())).containsExactly(root.root(), oldRoot.root());
         assertThat(new SvidVerifier(clock).verify(chain, new TrustBundle(TestPki.TD, certs(r.getTrustBundlePem())))).isEqualTo(ORDERS);
         assertThat(r.getNotAfterUnixSeconds()).isEqualTo(TestPki.NOW.plus(Duration.ofHours(12)).getEpochSecond());
+    }
+
+    @Test
+    void csrChecksRunOnTheGivenExecutorNotTheGrpcThread() throws Exception {
+        List<String> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+        start(ca, task -> TestPki.SIGNER.execute(() -> {
+            threads.add(Thread.currentThread().getName());
+            task.run();
+        }));
+        call(ORDERS, WorkloadKey.generate().csrPem(ORDERS), null, 0);
+        assertThat(threads).hasSize(1);
+        assertThat(threads.get(0)).startsWith("pool-");
     }
 
     @Test
