@@ -162,6 +162,29 @@ class CertificateServiceTest {
     }
 
     @Test
+    void ofTwoSidecarsRacingForASingleUseTokenExactlyOneGetsACertificate() throws Exception {
+        for (int round = 0; round < 10; round++) {
+            String token = token(ORDERS, Duration.ofHours(1), 1);
+            List<java.util.concurrent.CompletableFuture<Status.Code>> racers = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                String csr = WorkloadKey.generate().csrPem(ORDERS);
+                racers.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        call(null, csr, token, 0);
+                        return Status.Code.OK;
+                    } catch (StatusRuntimeException e) {
+                        return e.getStatus().getCode();
+                    }
+                }));
+            }
+            List<Status.Code> outcomes = new ArrayList<>();
+            for (var r : racers) outcomes.add(r.get(10, TimeUnit.SECONDS));
+            assertThat(outcomes).containsExactlyInAnyOrder(Status.Code.OK, Status.Code.UNAUTHENTICATED);
+        }
+        assertThat(service.metrics().issuedFirst()).isEqualTo(10);
+    }
+
+    @Test
     void aTokenOfSeveralUsesServesThatManyReplicas() throws Exception {
         String token = token(ORDERS, Duration.ofHours(1), 2);
         call(null, WorkloadKey.generate().csrPem(ORDERS), token, 0);

@@ -129,6 +129,69 @@ class RegistryServiceTest {
     }
 
     @Test
+    void twoIdentitiesRacingForOneInstanceIdGetItOnceAndTheOtherIsRefused() throws Exception {
+        var forOrders = register(orders("contested"));
+        var forPayments = register(orders("contested").setService("payments").setServiceAccount("payments"));
+        for (int round = 0; round < 20; round++) {
+            String id = "contested-" + round;
+            var a = java.util.concurrent.CompletableFuture.supplyAsync(() -> outcome(() -> as(ORDERS).register(
+                    RegisterRequest.newBuilder(forOrders).setWorkload(forOrders.getWorkload().toBuilder().setInstanceId(id)).build())));
+            var b = java.util.concurrent.CompletableFuture.supplyAsync(() -> outcome(() -> as(PAYMENTS).register(
+                    RegisterRequest.newBuilder(forPayments).setWorkload(forPayments.getWorkload().toBuilder().setInstanceId(id)).build())));
+            assertThat(java.util.List.of(a.get(10, java.util.concurrent.TimeUnit.SECONDS), b.get(10, java.util.concurrent.TimeUnit.SECONDS)))
+                    .containsExactlyInAnyOrder(Status.Code.OK, Status.Code.ALREADY_EXISTS);
+        }
+    }
+
+    private static Status.Code outcome(Runnable call) {
+        try {
+            call.run();
+            return Status.Code.OK;
+        } catch (StatusRuntimeException e) {
+            return e.getStatus().getCode();
+        }
+    }
+
+    @Test
+    void aStoreThatFailsIsUnavailableNotAStackTrace() throws Exception {
+        grpc.close();
+        MemoryStore memory = new MemoryStore();
+        io.strait.mesh.store.ControlPlaneStore broken = new io.strait.mesh.store.ControlPlaneStore() {
+            @Override
+            public java.util.concurrent.CompletableFuture<java.util.Optional<Entry>> get(String key) {
+                return memory.get(key);
+            }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<java.util.List<Entry>> list(String prefix) {
+                return memory.list(prefix);
+            }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<Boolean> compareAndSet(String key, long expectedVersion, byte[] value) {
+                return java.util.concurrent.CompletableFuture.failedFuture(new java.io.UncheckedIOException(new java.io.IOException("disk full")));
+            }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<Boolean> delete(String key, long expectedVersion) {
+                return memory.delete(key, expectedVersion);
+            }
+
+            @Override
+            public String describe() {
+                return "a full disk";
+            }
+        };
+        registry = new Registry(broken, clock, Duration.ofSeconds(5), Duration.ofSeconds(15));
+        grpc = new InProcessGrpc(new RegistryService(registry));
+        Status s = status(() -> as(ORDERS).register(register(orders("orders-1"))));
+        assertThat(s.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(s.getDescription()).isEqualTo("the registry could not save the change; retry");
+        // memory is the truth while the control plane runs: the workload is known, and the sidecar may retry
+        assertThat(as(ORDERS).heartbeat(heartbeat("orders-1")).getKnown()).isTrue();
+    }
+
+    @Test
     void aBadWorkloadIsInvalidArgumentNamingItsFields() {
         Status s = status(() -> as(ORDERS).register(register(orders("orders-1").setAddress("10.0.0.1:0").putLabels("bad key", "v"))));
         assertThat(s.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
