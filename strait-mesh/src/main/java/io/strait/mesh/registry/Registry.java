@@ -160,9 +160,10 @@ public final class Registry {
             }
             Registration r = new Registration(w, caller, old == null ? now : old.registeredAt(), now);
             entries.put(w.instanceId(), r);
-            if (old != null && old.workload().equals(w)) return CompletableFuture.completedFuture(r); // a repeat: nothing changed
-            fire(old == null ? RegistryChange.Kind.REGISTERED : RegistryChange.Kind.UPDATED, r, old);
-            LOG.info("registry: {} {} {} at {} by {}", old == null ? "registered" : "updated", w.serviceKey(), w.instanceId(), w.address(), caller);
+            if (old == null || !old.workload().equals(w)) { // else a repeat: no change to tell, but written again (a retry after a failed write)
+                fire(old == null ? RegistryChange.Kind.REGISTERED : RegistryChange.Kind.UPDATED, r, old);
+                LOG.info("registry: {} {} {} at {} by {}", old == null ? "registered" : "updated", w.serviceKey(), w.instanceId(), w.address(), caller);
+            }
             return write(r.instanceId(), RegistryCodec.encode(r)).thenApply(v -> r);
         }
     }

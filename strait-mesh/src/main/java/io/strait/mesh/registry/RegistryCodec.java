@@ -46,7 +46,7 @@ final class RegistryCodec {
         try {
             JsonNode o = JSON.readTree(json);
             Map<String, String> labels = new TreeMap<>();
-            o.get("labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+            for (Map.Entry<String, JsonNode> e : o.get("labels").properties()) labels.put(e.getKey(), e.getValue().asText());
             Workload w = new Workload(o.get("instanceId").asText(), o.get("service").asText(), o.get("namespace").asText(),
                     o.get("account").asText(), o.get("address").asText(), o.get("zone").asText(), labels);
             return new Registration(w, SpiffeId.parse(o.get("owner").asText()), Instant.parse(o.get("registeredAt").asText()), now);

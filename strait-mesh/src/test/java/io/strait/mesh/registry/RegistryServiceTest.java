@@ -156,6 +156,7 @@ class RegistryServiceTest {
     void aStoreThatFailsIsUnavailableNotAStackTrace() throws Exception {
         grpc.close();
         MemoryStore memory = new MemoryStore();
+        java.util.concurrent.atomic.AtomicBoolean full = new java.util.concurrent.atomic.AtomicBoolean(true);
         io.strait.mesh.store.ControlPlaneStore broken = new io.strait.mesh.store.ControlPlaneStore() {
             @Override
             public java.util.concurrent.CompletableFuture<java.util.Optional<Entry>> get(String key) {
@@ -169,7 +170,8 @@ class RegistryServiceTest {
 
             @Override
             public java.util.concurrent.CompletableFuture<Boolean> compareAndSet(String key, long expectedVersion, byte[] value) {
-                return java.util.concurrent.CompletableFuture.failedFuture(new java.io.UncheckedIOException(new java.io.IOException("disk full")));
+                if (full.get()) return java.util.concurrent.CompletableFuture.failedFuture(new java.io.UncheckedIOException(new java.io.IOException("disk full")));
+                return memory.compareAndSet(key, expectedVersion, value);
             }
 
             @Override
@@ -183,12 +185,17 @@ class RegistryServiceTest {
             }
         };
         registry = new Registry(broken, clock, Duration.ofSeconds(5), Duration.ofSeconds(15));
+        registry.addListener(c -> changes.incrementAndGet());
         grpc = new InProcessGrpc(new RegistryService(registry));
         Status s = status(() -> as(ORDERS).register(register(orders("orders-1"))));
         assertThat(s.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
         assertThat(s.getDescription()).isEqualTo("the registry could not save the change; retry");
         // memory is the truth while the control plane runs: the workload is known, and the sidecar may retry
         assertThat(as(ORDERS).heartbeat(heartbeat("orders-1")).getKnown()).isTrue();
+        full.set(false);
+        as(ORDERS).register(register(orders("orders-1")));
+        assertThat(memory.get("registry/workloads/orders-1").join()).isPresent();
+        assertThat(changes).hasValue(1);
     }
 
     @Test
