@@ -113,9 +113,19 @@ public final class CertificateAuthority {
 
     /** Signs an SVID for {@code identity} (already authenticated by a join token or the current SVID) off the caller's thread. */
     public CompletableFuture<IssuedSvid> issue(byte[] csr, SpiffeId identity) {
+        return issue(csr, identity, svidTtl);
+    }
+
+    /**
+     * As {@link #issue(byte[], SpiffeId)}, with a lifetime of {@code ttl} instead of the configured one
+     * (the caller keeps it within {@link #checkTtl} and, by policy, at most {@link #svidTtl()}).
+     */
+    public CompletableFuture<IssuedSvid> issue(byte[] csr, SpiffeId identity, Duration ttl) {
+        String bad = checkTtl(ttl);
+        if (bad != null) return CompletableFuture.failedFuture(new IllegalArgumentException("the SVID lifetime " + bad));
         return CompletableFuture.supplyAsync(() -> {
             try {
-                return sign(csr, identity);
+                return sign(csr, identity, ttl);
             } catch (CsrRejectedException e) {
                 throw new java.util.concurrent.CompletionException(e);
             }
@@ -132,6 +142,11 @@ public final class CertificateAuthority {
 
     /** The signing itself: blocking CPU work; call {@link #issue} instead unless already off the event loop. */
     public IssuedSvid sign(byte[] csr, SpiffeId identity) throws CsrRejectedException {
+        return sign(csr, identity, svidTtl);
+    }
+
+    /** The signing itself with a lifetime of {@code ttl}: blocking CPU work. */
+    public IssuedSvid sign(byte[] csr, SpiffeId identity, Duration ttl) throws CsrRejectedException {
         State s = state;
         if (!identity.trustDomain().equals(s.bundle().trustDomain())) {
             throw new CsrRejectedException("the identity " + identity + " is not of this CA's trust domain " + s.bundle().trustDomain());
@@ -140,7 +155,7 @@ public final class CertificateAuthority {
         X509Certificate ca = s.material().certificate();
         Instant now = clock.instant();
         Instant notBefore = now.minus(NOT_BEFORE_SKEW);
-        Instant notAfter = now.plus(svidTtl);
+        Instant notAfter = now.plus(ttl);
         Instant caEnd = ca.getNotAfter().toInstant();
         if (!now.isBefore(caEnd)) throw new IllegalStateException("the CA certificate expired at " + caEnd);
         if (notAfter.isAfter(caEnd)) {

@@ -1,14 +1,15 @@
 package io.strait.mesh.config;
 
+import io.strait.mesh.registry.Registry;
 import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * The control plane's configuration, so far its identity part: the trust domain, the data directory
- * (the file store and the generated CA live there) and the CA and SVID settings. Paths are absolute
+ * The control plane's configuration: the trust domain, the data directory (the file store and the
+ * generated CA live there), the CA and SVID settings and the registry's timings. Paths are absolute
  * (relative ones resolve against the config file's directory). Read by {@link ControlPlaneConfigReader}.
  */
-public record ControlPlaneConfig(String trustDomain, Path dataDir, CaConfig ca, SvidConfig svid) {
+public record ControlPlaneConfig(String trustDomain, Path dataDir, CaConfig ca, SvidConfig svid, RegistryConfig registry) {
     /** Istio's default trust domain, so that policies written for Istio name the same principals. */
     public static final String DEFAULT_TRUST_DOMAIN = "cluster.local";
     /** Beside the working directory, as {@code .strait/demo.env} is: a local run needs no setup. */
@@ -31,6 +32,16 @@ public record ControlPlaneConfig(String trustDomain, Path dataDir, CaConfig ca, 
 
     /** The SVIDs' lifetime. */
     public record SvidConfig(Duration ttl) {}
+
+    /** How often sidecars heartbeat, and how long a silent workload stays registered (see {@link Registry}). */
+    public record RegistryConfig(Duration heartbeatInterval, Duration expiry) {
+        public static final RegistryConfig DEFAULTS = new RegistryConfig(Registry.DEFAULT_HEARTBEAT_INTERVAL, Registry.DEFAULT_EXPIRY);
+    }
+
+    /** A config with the registry's default timings. */
+    public ControlPlaneConfig(String trustDomain, Path dataDir, CaConfig ca, SvidConfig svid) {
+        this(trustDomain, dataDir, ca, svid, RegistryConfig.DEFAULTS);
+    }
 
     /** The file store's directory. */
     public Path storeDir() {

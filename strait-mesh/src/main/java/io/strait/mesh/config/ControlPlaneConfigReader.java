@@ -10,6 +10,7 @@ import io.strait.config.load.ConfigException;
 import io.strait.config.load.Errors;
 import io.strait.mesh.ca.CertificateAuthority;
 import io.strait.mesh.identity.SpiffeId;
+import io.strait.mesh.registry.Registry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +22,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads the control plane's YAML ({@code trustDomain}, {@code dataDir}, {@code ca}, {@code svid}) in
+ * Reads the control plane's YAML ({@code trustDomain}, {@code dataDir}, {@code ca}, {@code svid}, {@code registry}) in
  * one pass, reporting every problem with its path ({@code ca.keyFile: cannot read /x/ca.key: no such
  * file}), unknown fields included, as the rest of Strait's config does.
  */
@@ -29,9 +30,10 @@ public final class ControlPlaneConfigReader {
     private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL).build());
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
-    private static final Set<String> TOP = Set.of("trustDomain", "dataDir", "ca", "svid");
+    private static final Set<String> TOP = Set.of("trustDomain", "dataDir", "ca", "svid", "registry");
     private static final Set<String> CA = Set.of("certFile", "keyFile", "chainFile", "bundleFile", "dir");
     private static final Set<String> SVID = Set.of("ttl");
+    private static final Set<String> REGISTRY = Set.of("heartbeatInterval", "expiry");
 
     private ControlPlaneConfigReader() {}
 
@@ -91,9 +93,26 @@ public final class ControlPlaneConfigReader {
         String badTtl = CertificateAuthority.checkTtl(ttl);
         if (badTtl != null) errors.add("svid.ttl", badTtl);
 
+        ControlPlaneConfig.RegistryConfig registry = registry(object(root, "registry", errors), errors);
+
         if (!errors.isEmpty()) throw new ConfigException(errors.list().stream().map(e -> source + ": " + e).toList());
         return new ControlPlaneConfig(trustDomain, dataDir,
-                new ControlPlaneConfig.CaConfig(certFile, keyFile, chainFile, bundleFile, caDir), new ControlPlaneConfig.SvidConfig(ttl));
+                new ControlPlaneConfig.CaConfig(certFile, keyFile, chainFile, bundleFile, caDir), new ControlPlaneConfig.SvidConfig(ttl), registry);
+    }
+
+    /** {@code registry.heartbeatInterval} and {@code registry.expiry} (default: 15s, or 3 heartbeat intervals when longer). */
+    private static ControlPlaneConfig.RegistryConfig registry(JsonNode node, Errors errors) {
+        unknown(node, "registry.", REGISTRY, errors);
+        Duration heartbeat = duration(node, "registry.", "heartbeatInterval", Registry.DEFAULT_HEARTBEAT_INTERVAL, errors);
+        String bad = Registry.checkHeartbeatInterval(heartbeat);
+        if (bad != null) {
+            errors.add("registry.heartbeatInterval", bad);
+            heartbeat = Registry.DEFAULT_HEARTBEAT_INTERVAL;
+        }
+        Duration expiry = duration(node, "registry.", "expiry", Registry.defaultExpiry(heartbeat), errors);
+        String badExpiry = Registry.checkExpiry(expiry, heartbeat);
+        if (badExpiry != null && bad == null) errors.add("registry.expiry", badExpiry);
+        return new ControlPlaneConfig.RegistryConfig(heartbeat, expiry);
     }
 
     private static void unknown(JsonNode node, String prefix, Set<String> known, Errors errors) {
