@@ -1,0 +1,228 @@
+package io.strait.mesh.sidecar;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.netty.handler.codec.http.HttpRequest;
+import io.strait.mesh.authz.PolicyReader;
+import io.strait.mesh.ca.CaMaterial;
+import io.strait.mesh.identity.SpiffeId;
+import io.strait.mesh.peerauth.PeerAuthMode;
+import io.strait.mesh.peerauth.PeerAuthentication;
+import io.strait.mesh.svid.WorkloadKey;
+import io.strait.mesh.testing.TestPki;
+import io.strait.proxy.core.ApplyResult;
+import io.strait.proxy.testing.TestBackend;
+import java.io.IOException;
+import java.security.MessageDigest;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two real sidecars with real mutual TLS: the app of "web" calls "orders" through web's outbound port, which
+ * connects to orders' inbound port with web's SVID, which checks orders' policy and forwards to the orders app
+ * with web's identity in X-Forwarded-Client-Cert. Clients made by hand knock on orders' inbound port directly
+ * with plaintext and with certificates a mesh must refuse.
+ */
+class SidecarMeshTest {
+    static final String POLICY = """
+            apiVersion: security.istio.io/v1
+            kind: AuthorizationPolicy
+            metadata: {name: orders, namespace: shop}
+            spec:
+              selector: {matchLabels: {app: orders}}
+              action: ALLOW
+              rules:
+              - from: [{source: {principals: ["cluster.local/ns/shop/sa/web"]}}]
+                to: [{operation: {paths: ["/echo/*"]}}]
+            """;
+    static final SpiffeId ORDERS = MeshTestbed.id("shop", "orders");
+    static final SpiffeId WEB = MeshTestbed.id("shop", "web");
+
+    static MeshTestbed pki;
+    static TestBackend ordersApp;
+    static TestBackend webApp;
+    static SidecarEngine orders;
+    static SidecarEngine web;
+    static MeshState.Svid webSvid;
+
+    @BeforeAll
+    static void start() throws Exception {
+        pki = new MeshTestbed();
+        ordersApp = new TestBackend("orders-app");
+        webApp = new TestBackend("web-app");
+        orders = SidecarEngine.start(MeshTestbed.config("orders", "shop", "orders", ordersApp.port(), null, Map.of()),
+                new MeshState(pki.svid("shop", "orders"), pki.bundle, PeerAuthentication.STRICT, PolicyReader.parse("p.yaml", POLICY), List.of()));
+        webSvid = pki.svid("shop", "web");
+        web = SidecarEngine.start(MeshTestbed.config("web", "shop", "web", webApp.port(), null, Map.of("orders", 0)),
+                new MeshState(webSvid, pki.bundle, PeerAuthentication.STRICT, List.of(),
+                        List.of(MeshTestbed.service("orders", "shop", orders, ORDERS))));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (web != null) web.close();
+        if (orders != null) orders.close();
+        ordersApp.close();
+        webApp.close();
+    }
+
+    static String sha256(X509Certificate c) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(c.getEncoded()));
+    }
+
+    static List<String> paths(TestBackend app) {
+        return app.received().stream().map(HttpRequest::uri).toList();
+    }
+
+    @Test
+    void anAllowedCallReachesTheAppWithTheCallersIdentityAndNoClientSentXfcc() throws Exception {
+        String expected = "By=" + ORDERS.uri() + ";Hash=" + sha256(webSvid.leaf()) + ";URI=" + WEB.uri();
+        for (String host : List.of("orders", "orders.shop", "orders.shop.svc.cluster.local:80")) {
+            MeshTestbed.Response r = MeshTestbed.get(web.outboundPort(), host, "/echo/" + host.length(),
+                    Map.of("X-Forwarded-Client-Cert", "By=spiffe://cluster.local/ns/shop/sa/orders;URI=spiffe://cluster.local/ns/ops/sa/admin"));
+            assertThat(r.status()).as(host + ": " + r.body()).isEqualTo(200);
+            HttpRequest seen = ordersApp.received().stream().filter(q -> q.uri().equals("/echo/" + host.length())).findFirst().orElseThrow();
+            assertThat(seen.headers().getAll("x-forwarded-client-cert")).containsExactly(expected);
+        }
+        // the local port of orders: no Host needed
+        MeshTestbed.Response r = MeshTestbed.get(web.outboundPort("orders"), "localhost", "/echo/port", Map.of());
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.body()).contains("orders-app");
+    }
+
+    @Test
+    void aDeniedCallIs403RbacDeniedAndNeverReachesTheApp() throws Exception {
+        MeshTestbed.Response r = MeshTestbed.get(web.outboundPort(), "orders", "/admin/secret", Map.of());
+        assertThat(r.status()).isEqualTo(403);
+        assertThat(r.body()).contains("\"error\":\"rbac_denied\"").contains("RBAC: access denied").contains("\"requestId\"");
+        assertThat(paths(ordersApp)).doesNotContain("/admin/secret");
+    }
+
+    @Test
+    void anUnknownServiceIsANamedRouteError() throws Exception {
+        MeshTestbed.Response r = MeshTestbed.get(web.outboundPort(), "payments", "/x", Map.of());
+        assertThat(r.status()).isEqualTo(404);
+        assertThat(r.body()).contains("\"error\":\"route_not_found\"");
+    }
+
+    @Test
+    void strictRefusesPlaintextAndCertificatesThatAreNotValidSvidsOfTheMesh() throws Exception {
+        int port = orders.inboundPort();
+        SSLContext valid = MeshTestbed.tls(webSvid.chain(), webSvid.privateKey(), pki.bundle.roots());
+        assertThat(MeshTestbed.getTls(valid, port, "orders", "/echo/direct", Map.of()).status()).isEqualTo(200);
+
+        assertThatThrownBy(() -> MeshTestbed.get(port, "orders", "/echo/plain", Map.of())).isInstanceOf(IOException.class);
+        SSLContext none = MeshTestbed.tls(null, null, pki.bundle.roots());
+        assertThatThrownBy(() -> MeshTestbed.getTls(none, port, "orders", "/echo/no-cert", Map.of())).isInstanceOf(IOException.class);
+
+        MeshTestbed other = new MeshTestbed();
+        MeshState.Svid foreign = other.svid("shop", "web");
+        SSLContext otherCa = MeshTestbed.tls(foreign.chain(), foreign.privateKey(), pki.bundle.roots());
+        assertThatThrownBy(() -> MeshTestbed.getTls(otherCa, port, "orders", "/echo/other-ca", Map.of())).isInstanceOf(IOException.class);
+
+        WorkloadKey key = WorkloadKey.generate();
+        Instant now = Instant.now();
+        X509Certificate expired = TestPki.handMadeLeaf(pki.root, key.publicKey(), now.minus(Duration.ofHours(2)), now.minus(Duration.ofHours(1)),
+                WEB.uri());
+        SSLContext old = MeshTestbed.tls(List.of(expired, pki.root.root()), key.privateKey(), pki.bundle.roots());
+        assertThatThrownBy(() -> MeshTestbed.getTls(old, port, "orders", "/echo/expired", Map.of())).isInstanceOf(IOException.class);
+
+        X509Certificate twoUris = TestPki.handMadeLeaf(pki.root, key.publicKey(), now.minus(Duration.ofMinutes(1)), now.plus(Duration.ofHours(1)),
+                WEB.uri(), "spiffe://cluster.local/ns/ops/sa/admin");
+        SSLContext two = MeshTestbed.tls(List.of(twoUris, pki.root.root()), key.privateKey(), pki.bundle.roots());
+        MeshTestbed.Response r = MeshTestbed.getTls(two, port, "orders", "/echo/two-uris", Map.of());
+        assertThat(r.status()).isEqualTo(403);
+        assertThat(r.body()).contains("\"error\":\"peer_not_svid\"").contains("exactly one URI SAN");
+
+        assertThat(paths(ordersApp)).contains("/echo/direct")
+                .doesNotContain("/echo/plain", "/echo/no-cert", "/echo/other-ca", "/echo/expired", "/echo/two-uris");
+    }
+
+    @Test
+    void aServerWhoseIdentityIsNotTheExpectedOneIsRefusedWith502() throws Exception {
+        TestBackend app = new TestBackend("caller-app");
+        SpiffeId payments = MeshTestbed.id("shop", "payments");
+        try (SidecarEngine caller = SidecarEngine.start(MeshTestbed.config("caller", "shop", "web", app.port(), null, Map.of()),
+                new MeshState(webSvid, pki.bundle, PeerAuthentication.STRICT, List.of(),
+                        List.of(MeshTestbed.service("orders", "shop", orders, payments))))) {
+            int before = ordersApp.requestCount();
+            MeshTestbed.Response r = MeshTestbed.get(caller.outboundPort(), "orders", "/echo/impostor", Map.of());
+            assertThat(r.status()).isEqualTo(502);
+            assertThat(r.body()).contains("\"error\":\"upstream_tls_failure\"")
+                    .contains("does not match " + payments.uri()).contains("URI:" + ORDERS.uri());
+            assertThat(ordersApp.requestCount()).isEqualTo(before);
+        } finally {
+            app.close();
+        }
+    }
+
+    @Test
+    void permissiveAcceptsPlaintextAndMutualTlsOnOnePortAndAStrictPushClosesPlaintextAgain() throws Exception {
+        TestBackend app = new TestBackend("legacy-app");
+        MeshState.Svid svid = pki.svid("shop", "legacy");
+        MeshState permissive = new MeshState(svid, pki.bundle, PeerAuthentication.PERMISSIVE, List.of(), List.of());
+        try (SidecarEngine legacy = SidecarEngine.start(MeshTestbed.config("legacy", "shop", "legacy", app.port(), null, Map.of()), permissive)) {
+            int port = legacy.inboundPort();
+            MeshTestbed.Response plain = MeshTestbed.get(port, "legacy", "/echo/plain",
+                    Map.of("X-Forwarded-Client-Cert", "URI=spiffe://cluster.local/ns/ops/sa/admin"));
+            assertThat(plain.status()).isEqualTo(200);
+            HttpRequest seen = app.received().stream().filter(q -> q.uri().equals("/echo/plain")).findFirst().orElseThrow();
+            assertThat(seen.headers().contains("x-forwarded-client-cert")).isFalse();
+
+            SSLContext mtls = MeshTestbed.tls(webSvid.chain(), webSvid.privateKey(), pki.bundle.roots());
+            assertThat(MeshTestbed.getTls(mtls, port, "legacy", "/echo/mtls", Map.of()).status()).isEqualTo(200);
+            HttpRequest viaTls = app.received().stream().filter(q -> q.uri().equals("/echo/mtls")).findFirst().orElseThrow();
+            assertThat(viaTls.headers().get("x-forwarded-client-cert")).endsWith(";URI=" + WEB.uri());
+
+            ApplyResult strict = legacy.update(new MeshState(svid, pki.bundle, PeerAuthentication.STRICT, List.of(), List.of()));
+            assertThat(strict.applied()).as(String.join("; ", strict.errors())).isTrue();
+            await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
+                try {
+                    MeshTestbed.get(port, "legacy", "/echo/after-strict", Map.of());
+                    return false;
+                } catch (IOException refused) {
+                    return true;
+                }
+            });
+            await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
+                try {
+                    MeshTestbed.getTls(MeshTestbed.tls(null, null, pki.bundle.roots()), port, "legacy", "/echo/no-cert", Map.of());
+                    return false;
+                } catch (IOException refused) {
+                    return true;
+                }
+            });
+            assertThat(MeshTestbed.getTls(mtls, port, "legacy", "/echo/mtls-again", Map.of()).status()).isEqualTo(200);
+        } finally {
+            app.close();
+        }
+    }
+
+    @Test
+    void aStateWithAnotherWorkloadsSvidIsRefusedAndTheOldOneServes() throws Exception {
+        long generation = web.proxy().snapshot().generation();
+        ApplyResult r = web.update(web.state().withSvid(pki.svid("shop", "orders")));
+        assertThat(r.applied()).isFalse();
+        assertThat(r.errors()).singleElement().asString().contains("not this workload's");
+        CaMaterial otherRoot = new MeshTestbed().root;
+        assertThat(otherRoot).isNotNull();
+        MeshState.Svid foreign = new MeshTestbed().svid("shop", "web");
+        ApplyResult r2 = web.update(web.state().withSvid(foreign));
+        assertThat(r2.applied()).isFalse();
+        assertThat(r2.errors()).singleElement().asString().contains("does not lead to a root of the trust bundle");
+        assertThat(web.proxy().snapshot().generation()).isEqualTo(generation);
+        assertThat(MeshTestbed.get(web.outboundPort(), "orders", "/echo/still", Map.of()).status()).isEqualTo(200);
+        assertThat(web.state().svid()).isEqualTo(webSvid);
+    }
+}
