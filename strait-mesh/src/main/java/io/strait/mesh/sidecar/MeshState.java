@@ -4,6 +4,7 @@ import io.strait.config.model.CircuitBreakerConfig;
 import io.strait.config.model.ClusterConfig.LoadBalancerKind;
 import io.strait.config.model.HostPort;
 import io.strait.config.model.OutlierDetectionConfig;
+import io.strait.config.model.PoolConfig;
 import io.strait.config.model.RetryPolicy;
 import io.strait.mesh.authz.AuthorizationPolicy;
 import io.strait.mesh.identity.SpiffeId;
@@ -121,9 +122,10 @@ public record MeshState(
      * @param circuitBreaker the service's breakers
      * @param outlierDetection passive ejection of failing endpoints
      * @param loadBalancer how an endpoint is picked
+     * @param pool the connection pool to each endpoint (Istio's {@code connectionPool})
      */
     public record TrafficSettings(Duration timeout, RetryPolicy retries, CircuitBreakerConfig circuitBreaker,
-                                  OutlierDetectionConfig outlierDetection, LoadBalancerKind loadBalancer) {
-        public static final TrafficSettings DEFAULT = new TrafficSettings(null, null, null, null, null);
+                                  OutlierDetectionConfig outlierDetection, LoadBalancerKind loadBalancer, PoolConfig pool) {
+        public static final TrafficSettings DEFAULT = new TrafficSettings(null, null, null, null, null, null);
     }
 }

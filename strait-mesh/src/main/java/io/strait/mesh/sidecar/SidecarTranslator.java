@@ -212,7 +212,7 @@ final class SidecarTranslator {
         ClusterConfig.LoadBalancerKind lb = traffic.loadBalancer() != null ? traffic.loadBalancer() : c.loadBalancer();
         return new ClusterConfig(name, endpoints, lb, c.hashOn(),
                 lb == ClusterConfig.LoadBalancerKind.ZONE_AWARE ? new ClusterConfig.ZoneAware(ConfigLoader.DEFAULT_ZONE_MIN_HEALTHY_PERCENT) : c.zoneAware(),
-                c.protocol(), c.pool(), c.healthCheck(), c.dnsRefresh(),
+                c.protocol(), traffic.pool() != null ? traffic.pool() : c.pool(), c.healthCheck(), c.dnsRefresh(),
                 traffic.circuitBreaker() != null ? traffic.circuitBreaker() : c.circuitBreaker(),
                 traffic.outlierDetection() != null ? traffic.outlierDetection() : c.outlierDetection(), tls);
     }

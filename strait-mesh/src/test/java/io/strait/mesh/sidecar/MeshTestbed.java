@@ -61,6 +61,11 @@ final class MeshTestbed {
         return new MeshState.Svid(issued.chain(), key.privateKey());
     }
 
+    /** Hex SHA-256 of a certificate's DER, as X-Forwarded-Client-Cert's Hash. */
+    static String sha256Hex(X509Certificate c) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(c.getEncoded()));
+    }
+
     /** A sidecar config with every port 0 (inbound on 127.0.0.1). */
     static SidecarConfig config(String service, String ns, String sa, int appPort, PeerAuthMode mode, Map<String, Integer> ports) {
         return new SidecarConfig(service, ns, sa, null, Map.of("app", service),
