@@ -97,6 +97,33 @@ final class MeshTestbed {
         return ctx;
     }
 
+    /** A process's exit code and its output (stdout and stderr). */
+    record Run(int exit, String output) {}
+
+    /** Runs a command from /usr/bin (curl, openssl) with stdin closed, up to 20 s; a missing binary fails the test. */
+    static Run run(String... command) throws Exception {
+        if (!java.nio.file.Files.isExecutable(java.nio.file.Path.of("/usr/bin", command[0]))) {
+            throw new AssertionError(command[0] + " is needed by this test and is not in /usr/bin");
+        }
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectInput(new java.io.File("/dev/null")).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError(String.join(" ", command) + " did not finish within 20 s");
+        }
+        return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+    }
+
+    /** Writes an SVID's chain and key (PKCS#8) as PEM files into {@code dir}: {@code name.pem}, {@code name.key}. */
+    static void writePem(java.nio.file.Path dir, String name, MeshState.Svid svid) throws IOException {
+        StringBuilder chain = new StringBuilder();
+        for (X509Certificate c : svid.chain()) chain.append(io.strait.mesh.identity.TrustBundle.pem(c));
+        java.nio.file.Files.writeString(dir.resolve(name + ".pem"), chain);
+        java.nio.file.Files.writeString(dir.resolve(name + ".key"), "-----BEGIN PRIVATE KEY-----\n"
+                + java.util.Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(svid.privateKey().getEncoded())
+                + "\n-----END PRIVATE KEY-----\n");
+    }
+
     /** A response read by {@link #get}. */
     record Response(int status, Map<String, String> headers, String body) {
         String header(String name) {

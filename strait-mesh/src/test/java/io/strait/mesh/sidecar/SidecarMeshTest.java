@@ -102,6 +102,28 @@ class SidecarMeshTest {
     }
 
     @Test
+    void theAppMayUseTheSidecarAsAnHttpProxy() throws Exception {
+        MeshTestbed.Run r = MeshTestbed.run("curl", "-sS", "-x", "http://127.0.0.1:" + web.outboundPort(), "http://orders.shop/echo/proxied");
+        assertThat(r.exit()).as(r.output()).isZero();
+        assertThat(r.output()).contains("orders-app").contains("/echo/proxied");
+    }
+
+    @Test
+    void opensslSeesTheSvidTheInboundPortPresentsAndVerifiesItAgainstTheBundle(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        MeshTestbed.writePem(dir, "web", webSvid);
+        java.nio.file.Files.writeString(dir.resolve("bundle.pem"), pki.bundle.pem());
+        MeshTestbed.Run s = MeshTestbed.run("openssl", "s_client", "-connect", "127.0.0.1:" + orders.inboundPort(), "-CAfile",
+                dir.resolve("bundle.pem").toString(), "-cert", dir.resolve("web.pem").toString(), "-key", dir.resolve("web.key").toString());
+        assertThat(s.output()).contains("Verify return code: 0 (ok)").contains("TLSv1.3");
+        String served = s.output().substring(s.output().indexOf("-----BEGIN CERTIFICATE-----"),
+                s.output().indexOf("-----END CERTIFICATE-----") + "-----END CERTIFICATE-----".length()) + "\n";
+        java.nio.file.Files.writeString(dir.resolve("served.pem"), served);
+        MeshTestbed.Run x = MeshTestbed.run("openssl", "x509", "-in", dir.resolve("served.pem").toString(), "-noout", "-ext", "subjectAltName");
+        assertThat(x.output()).contains("URI:" + ORDERS.uri());
+    }
+
+    @Test
     void aDeniedCallIs403RbacDeniedAndNeverReachesTheApp() throws Exception {
         MeshTestbed.Response r = MeshTestbed.get(web.outboundPort(), "orders", "/admin/secret", Map.of());
         assertThat(r.status()).isEqualTo(403);
