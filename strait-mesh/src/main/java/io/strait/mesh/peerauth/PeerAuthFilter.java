@@ -1,9 +1,6 @@
 package io.strait.mesh.peerauth;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.strait.mesh.identity.SpiffeId;
-import io.strait.mesh.identity.SvidException;
-import io.strait.mesh.identity.SvidVerifier;
 import io.strait.proxy.filter.FilterResult;
 import io.strait.proxy.filter.HttpFilter;
 import io.strait.proxy.filter.RequestContext;
@@ -13,7 +10,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Refuses a caller whose client certificate (verified by the TLS handshake against the trust bundle) is not an
- * SVID of the trust domain: several URI SANs or none, a URI that is not a mesh SPIFFE ID, another trust domain,
+ * SVID of the trust domain ({@link SvidRules}; a sidecar's inbound handshake already applies them, this filter
+ * brings them to a listener configured by file): several URI SANs or none, a URI that is not a mesh SPIFFE ID, another trust domain,
  * a CA certificate. The answer is {@code 403 {"error":"peer_not_svid",...}} saying why; the request never reaches
  * the app. A plaintext caller (PERMISSIVE) passes: authorization sees it without a principal.
  */
@@ -51,12 +49,6 @@ public final class PeerAuthFilter implements HttpFilter {
 
     /** What makes {@code cert} not an SVID of the trust domain, or null when it is one. */
     String problem(X509Certificate cert) {
-        if (cert.getBasicConstraints() >= 0) return "it is a CA certificate";
-        try {
-            SpiffeId id = SvidVerifier.identity(cert);
-            return id.trustDomain().equals(trustDomain) ? null : id + " is of trust domain " + id.trustDomain();
-        } catch (SvidException e) {
-            return e.getMessage();
-        }
+        return SvidRules.problem(cert, trustDomain);
     }
 }

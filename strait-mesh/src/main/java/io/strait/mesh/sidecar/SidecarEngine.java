@@ -4,6 +4,7 @@ import io.strait.config.model.StraitConfig;
 import io.strait.mesh.identity.SpiffeId;
 import io.strait.mesh.identity.SvidException;
 import io.strait.mesh.identity.SvidVerifier;
+import io.strait.mesh.peerauth.SvidRules;
 import io.strait.proxy.core.ApplyResult;
 import io.strait.proxy.runtime.ProxyServer;
 import io.strait.proxy.tls.CertificateMaterial;
@@ -35,9 +36,12 @@ public final class SidecarEngine implements AutoCloseable {
     private final CertificateSources sources;
     private final ProxyServer proxy;
     private volatile MeshState state;
+    /** What the handshakes' SVID check compares peers' trust domain with: the trust bundle's. */
+    private final java.util.concurrent.atomic.AtomicReference<String> trustDomain;
 
     private SidecarEngine(SidecarConfig config, Clock clock, MeshState state, InMemoryCertificateSource svid,
-            CertificateSources sources, ProxyServer proxy) {
+            CertificateSources sources, ProxyServer proxy, java.util.concurrent.atomic.AtomicReference<String> trustDomain) {
+        this.trustDomain = trustDomain;
         this.config = config;
         this.clock = clock;
         this.state = state;
@@ -61,14 +65,17 @@ public final class SidecarEngine implements AutoCloseable {
         List<String> problems = check(config, state, clock);
         if (!problems.isEmpty()) throw new IllegalArgumentException(String.join("; ", problems));
         StraitConfig engineConfig = SidecarTranslator.translate(config, state);
-        InMemoryCertificateSource svid = new InMemoryCertificateSource(SOURCE_NAME, material(state));
+        java.util.concurrent.atomic.AtomicReference<String> trustDomain = new java.util.concurrent.atomic.AtomicReference<>(
+                state.trustBundle().trustDomain());
+        // peers in both directions are held to the SVID rules during the handshake
+        InMemoryCertificateSource svid = new InMemoryCertificateSource(SOURCE_NAME, material(state), SvidRules.check(trustDomain::get));
         CertificateSources sources = new CertificateSources().listener(SidecarTranslator.INBOUND, svid);
         bindClusters(sources, engineConfig, svid);
         ProxyServer proxy = ProxyServer.start(engineConfig, null, new SidecarFilters(), sources);
         log.info("sidecar {} ready as {}: inbound {} ({}), outbound {}, {} service(s)", config.service(), state.svid().id(),
                 proxy.port(SidecarTranslator.INBOUND), SidecarTranslator.mode(config, state), proxy.port(SidecarTranslator.OUTBOUND),
                 state.services().size());
-        return new SidecarEngine(config, clock, state, svid, sources, proxy);
+        return new SidecarEngine(config, clock, state, svid, sources, proxy, trustDomain);
     }
 
     /**
@@ -95,6 +102,7 @@ public final class SidecarEngine implements AutoCloseable {
             if (!result.applied()) return result;
         }
         if (!next.svid().equals(current.svid()) || !next.trustBundle().equals(current.trustBundle())) {
+            trustDomain.set(next.trustBundle().trustDomain());
             svid.set(material(next)); // returns once every listener and cluster has new contexts
             log.info("sidecar {}: SVID {} (until {}) and {} trust root(s) in use for new connections", config.service(),
                     next.svid().id(), next.svid().leaf().getNotAfter().toInstant(), next.trustBundle().roots().size());

@@ -163,12 +163,16 @@ class SidecarMeshTest {
         X509Certificate twoUris = TestPki.handMadeLeaf(pki.root, key.publicKey(), now.minus(Duration.ofMinutes(1)), now.plus(Duration.ofHours(1)),
                 WEB.uri(), "spiffe://cluster.local/ns/ops/sa/admin");
         SSLContext two = MeshTestbed.tls(List.of(twoUris, pki.root.root()), key.privateKey(), pki.bundle.roots());
-        MeshTestbed.Response r = MeshTestbed.getTls(two, port, "orders", "/echo/two-uris", Map.of());
-        assertThat(r.status()).isEqualTo(403);
-        assertThat(r.body()).contains("\"error\":\"peer_not_svid\"").contains("exactly one URI SAN");
+        assertThatThrownBy(() -> MeshTestbed.getTls(two, port, "orders", "/echo/two-uris", Map.of())).isInstanceOf(IOException.class);
+        X509Certificate otherDomain = TestPki.handMadeLeaf(pki.root, key.publicKey(), now.minus(Duration.ofMinutes(1)),
+                now.plus(Duration.ofHours(1)), "spiffe://other.example/ns/shop/sa/web");
+        SSLContext foreignDomain = MeshTestbed.tls(List.of(otherDomain, pki.root.root()), key.privateKey(), pki.bundle.roots());
+        assertThatThrownBy(() -> MeshTestbed.getTls(foreignDomain, port, "orders", "/echo/other-domain", Map.of()))
+                .isInstanceOf(IOException.class);
 
         assertThat(paths(ordersApp)).contains("/echo/direct")
-                .doesNotContain("/echo/plain", "/echo/no-cert", "/echo/other-ca", "/echo/expired", "/echo/two-uris");
+                .doesNotContain("/echo/plain", "/echo/no-cert", "/echo/other-ca", "/echo/expired", "/echo/two-uris",
+                        "/echo/other-domain");
     }
 
     @Test
@@ -186,6 +190,29 @@ class SidecarMeshTest {
             assertThat(ordersApp.requestCount()).isEqualTo(before);
         } finally {
             app.close();
+        }
+    }
+
+    @Test
+    void aServerCertificateWithTheExpectedIdAndAnotherUriIsNotAnSvidAndIsRefused() throws Exception {
+        WorkloadKey key = WorkloadKey.generate();
+        Instant now = Instant.now();
+        X509Certificate twoUris = TestPki.handMadeLeaf(pki.root, key.publicKey(), now.minus(Duration.ofMinutes(1)), now.plus(Duration.ofHours(1)),
+                ORDERS.uri(), "spiffe://cluster.local/ns/ops/sa/admin");
+        TestBackend rogue = TestBackend.tls("rogue", io.netty.handler.ssl.SslContextBuilder.forServer(key.privateKey(), twoUris, pki.root.root())
+                .build());
+        TestBackend app = new TestBackend("caller-app");
+        MeshState.Service service = new MeshState.Service("orders", "shop", List.of(new MeshState.Endpoint(
+                new io.strait.config.model.HostPort("127.0.0.1", rogue.port()), ORDERS, null, Map.of())), null);
+        try (SidecarEngine caller = SidecarEngine.start(MeshTestbed.config("caller", "shop", "web", app.port(), null, Map.of()),
+                new MeshState(webSvid, pki.bundle, PeerAuthentication.STRICT, List.of(), List.of(service)))) {
+            MeshTestbed.Response r = MeshTestbed.get(caller.outboundPort(), "orders", "/echo/rogue", Map.of());
+            assertThat(r.status()).isEqualTo(502);
+            assertThat(r.body()).contains("\"error\":\"upstream_tls_failure\"").contains("exactly one URI SAN (this one has 2)");
+            assertThat(rogue.requestCount()).isZero();
+        } finally {
+            app.close();
+            rogue.close();
         }
     }
 
