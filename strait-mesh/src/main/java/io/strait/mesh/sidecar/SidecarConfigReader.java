@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -40,7 +41,7 @@ public final class SidecarConfigReader {
         try {
             text = Files.readString(file);
         } catch (IOException e) {
-            throw new ConfigException(java.util.List.of(file + ": cannot read: " + e.getClass().getSimpleName()
+            throw new ConfigException(List.of(file + ": cannot read: " + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : " " + e.getMessage())));
         }
         return parse(text, file.toString(), file.toAbsolutePath().getParent());
@@ -54,10 +55,10 @@ public final class SidecarConfigReader {
         } catch (JacksonException e) {
             String msg = e.getOriginalMessage() == null ? "syntax error" : e.getOriginalMessage().lines().findFirst().orElse("");
             int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
-            throw new ConfigException(java.util.List.of(source + ": not valid YAML" + (line > 0 ? " at line " + line : "") + ": " + msg));
+            throw new ConfigException(List.of(source + ": not valid YAML" + (line > 0 ? " at line " + line : "") + ": " + msg));
         }
         if (root == null || root.isMissingNode() || root.isNull()) root = YAML.createObjectNode();
-        if (!root.isObject()) throw new ConfigException(java.util.List.of(source + ": must be an object of settings"));
+        if (!root.isObject()) throw new ConfigException(List.of(source + ": must be an object of settings"));
         Errors errors = new Errors();
         Node n = Node.root(root, errors);
 

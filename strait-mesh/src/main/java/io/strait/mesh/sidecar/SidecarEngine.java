@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,10 +38,10 @@ public final class SidecarEngine implements AutoCloseable {
     private final ProxyServer proxy;
     private volatile MeshState state;
     /** What the handshakes' SVID check compares peers' trust domain with: the trust bundle's. */
-    private final java.util.concurrent.atomic.AtomicReference<String> trustDomain;
+    private final AtomicReference<String> trustDomain;
 
     private SidecarEngine(SidecarConfig config, Clock clock, MeshState state, InMemoryCertificateSource svid,
-            CertificateSources sources, ProxyServer proxy, java.util.concurrent.atomic.AtomicReference<String> trustDomain) {
+            CertificateSources sources, ProxyServer proxy, AtomicReference<String> trustDomain) {
         this.trustDomain = trustDomain;
         this.config = config;
         this.clock = clock;
@@ -65,7 +66,7 @@ public final class SidecarEngine implements AutoCloseable {
         List<String> problems = check(config, state, clock);
         if (!problems.isEmpty()) throw new IllegalArgumentException(String.join("; ", problems));
         StraitConfig engineConfig = SidecarTranslator.translate(config, state);
-        java.util.concurrent.atomic.AtomicReference<String> trustDomain = new java.util.concurrent.atomic.AtomicReference<>(
+        AtomicReference<String> trustDomain = new AtomicReference<>(
                 state.trustBundle().trustDomain());
         // peers in both directions are held to the SVID rules during the handshake
         InMemoryCertificateSource svid = new InMemoryCertificateSource(SOURCE_NAME, material(state), SvidRules.check(trustDomain::get));

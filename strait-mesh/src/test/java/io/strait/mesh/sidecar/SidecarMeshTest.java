@@ -132,6 +132,24 @@ class SidecarMeshTest {
     }
 
     @Test
+    void aServiceWhoseEndpointIsDownIsA503SayingWhy() throws Exception {
+        TestBackend app = new TestBackend("caller-app");
+        TestBackend gone = new TestBackend("gone");
+        int port = gone.port();
+        gone.close();
+        MeshState.Service down = new MeshState.Service("orders", "shop", List.of(new MeshState.Endpoint(
+                new io.strait.config.model.HostPort("127.0.0.1", port), ORDERS, null, Map.of())), null);
+        try (SidecarEngine caller = SidecarEngine.start(MeshTestbed.config("caller", "shop", "web", app.port(), null, Map.of()),
+                new MeshState(webSvid, pki.bundle, PeerAuthentication.STRICT, List.of(), List.of(down)))) {
+            MeshTestbed.Response r = MeshTestbed.get(caller.outboundPort(), "orders", "/echo/down", Map.of());
+            assertThat(r.status()).isEqualTo(503);
+            assertThat(r.body()).contains("\"error\":\"upstream_connect_failure\"").contains("127.0.0.1:" + port).contains("\"requestId\"");
+        } finally {
+            app.close();
+        }
+    }
+
+    @Test
     void anUnknownServiceIsANamedRouteError() throws Exception {
         MeshTestbed.Response r = MeshTestbed.get(web.outboundPort(), "payments", "/x", Map.of());
         assertThat(r.status()).isEqualTo(404);
