@@ -6,6 +6,7 @@ import io.strait.config.model.HostPort;
 import io.strait.config.model.OutlierDetectionConfig;
 import io.strait.config.model.PoolConfig;
 import io.strait.config.model.RetryPolicy;
+import io.strait.config.model.TrafficPolicy;
 import io.strait.mesh.authz.AuthorizationPolicy;
 import io.strait.mesh.identity.SpiffeId;
 import io.strait.mesh.identity.SvidException;
@@ -123,9 +124,17 @@ public record MeshState(
      * @param outlierDetection passive ejection of failing endpoints
      * @param loadBalancer how an endpoint is picked
      * @param pool the connection pool to each endpoint (Istio's {@code connectionPool})
+     * @param routing a pinned subset or a weighted split over subsets by endpoint labels (v1 90 / v2 10)
      */
     public record TrafficSettings(Duration timeout, RetryPolicy retries, CircuitBreakerConfig circuitBreaker,
-                                  OutlierDetectionConfig outlierDetection, LoadBalancerKind loadBalancer, PoolConfig pool) {
-        public static final TrafficSettings DEFAULT = new TrafficSettings(null, null, null, null, null, null);
+                                  OutlierDetectionConfig outlierDetection, LoadBalancerKind loadBalancer, PoolConfig pool,
+                                  TrafficPolicy routing) {
+        public static final TrafficSettings DEFAULT = new TrafficSettings(null, null, null, null, null, null, null);
+
+        /** Settings without subsets or splits. */
+        public TrafficSettings(Duration timeout, RetryPolicy retries, CircuitBreakerConfig circuitBreaker,
+                               OutlierDetectionConfig outlierDetection, LoadBalancerKind loadBalancer, PoolConfig pool) {
+            this(timeout, retries, circuitBreaker, outlierDetection, loadBalancer, pool, null);
+        }
     }
 }

@@ -5,6 +5,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.strait.mesh.authz.AuthzFactory;
 import io.strait.mesh.authz.AuthzFilter;
 import io.strait.mesh.peerauth.PeerAuthFactory;
+import io.strait.mesh.sidecar.outbound.MeshOutboundFactory;
 import io.strait.mesh.xfcc.XfccFactory;
 import io.strait.proxy.filter.FilterFactory;
 import io.strait.proxy.filter.FilterModule;
@@ -17,7 +18,8 @@ import java.util.List;
  */
 public final class SidecarFilters implements FilterModule {
     private final Counter denials = AuthzFilter.denialCounter();
-    private final List<FilterFactory<?>> factories = List.of(new PeerAuthFactory(), new AuthzFactory(denials), new XfccFactory());
+    private final List<FilterFactory<?>> factories = List.of(new PeerAuthFactory(), new AuthzFactory(denials), new XfccFactory(),
+            new MeshOutboundFactory());
 
     @Override
     public List<FilterFactory<?>> factories() {

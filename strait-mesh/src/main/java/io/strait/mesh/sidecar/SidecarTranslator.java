@@ -12,6 +12,7 @@ import io.strait.config.model.RouteConfig;
 import io.strait.config.model.RouteMatch;
 import io.strait.config.model.StraitConfig;
 import io.strait.config.model.TlsConfig;
+import io.strait.config.model.TrafficPolicy;
 import io.strait.config.model.UpstreamTlsConfig;
 import io.strait.mesh.authz.AuthzConfig;
 import io.strait.mesh.authz.AuthzEngine;
@@ -19,6 +20,8 @@ import io.strait.mesh.authz.AuthzFactory;
 import io.strait.mesh.peerauth.PeerAuthConfig;
 import io.strait.mesh.peerauth.PeerAuthFactory;
 import io.strait.mesh.peerauth.PeerAuthMode;
+import io.strait.mesh.sidecar.outbound.MeshOutboundConfig;
+import io.strait.mesh.sidecar.outbound.MeshOutboundFactory;
 import io.strait.mesh.xfcc.XfccConfig;
 import io.strait.mesh.xfcc.XfccFactory;
 import java.nio.file.Path;
@@ -28,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Turns a sidecar's config and the control plane's {@link MeshState} into the engine's {@link StraitConfig}.
@@ -40,6 +44,8 @@ import java.util.Map;
  *   <li>Listener {@value #OUTBOUND} (plain HTTP on 127.0.0.1) routes by {@code Host}: {@code NAME} (services of the
  *       sidecar's own namespace), {@code NAME.NS} and {@code NAME.NS.svc.cluster.local}; listener
  *       {@code outbound-KEY} for each local port of {@code outbound.services} routes everything to that service.
+ *       Both run {@code meshOutbound} first: an unknown name is a 404 and a service without endpoints a 503, each
+ *       saying so.
  *   <li>Cluster {@code NAME.NS} per service: mutual TLS with the SVID, the trust bundle as CAs, and the
  *       endpoints' SPIFFE IDs as the names the server certificate must carry.
  * </ul>
@@ -116,27 +122,36 @@ final class SidecarTranslator {
         listeners.add(inboundListener(sc, state));
 
         List<String> outboundRoutes = new ArrayList<>();
+        Map<String, String> known = new LinkedHashMap<>();
+        Set<String> empty = new LinkedHashSet<>();
         for (MeshState.Service s : state.services()) {
-            if (s.endpoints().isEmpty()) continue; // no cluster without endpoints: its hosts find no route
             String name = clusterName(s);
-            clusters.put(name, serviceCluster(s));
             List<String> hosts = new ArrayList<>();
             if (s.namespace().equals(sc.namespace())) hosts.add(s.name());
             hosts.add(name);
             hosts.add(name + "." + CLUSTER_DOMAIN);
-            routes.add(route(OUTBOUND + "." + name, hosts, name, s.traffic(), List.of()));
+            hosts.forEach(h -> known.put(h, name));
+            if (s.endpoints().isEmpty()) { // no cluster without endpoints: meshOutbound answers for it
+                empty.add(name);
+                continue;
+            }
+            clusters.put(name, serviceCluster(s));
+            routes.add(route(OUTBOUND + "." + name, hosts, name, routing(s), s.traffic(), List.of()));
             outboundRoutes.add(OUTBOUND + "." + name);
         }
-        listeners.add(listener(OUTBOUND, new HostPort(SidecarConfig.LOOPBACK, sc.outbound().port()), null, outboundRoutes));
+        listeners.add(listener(OUTBOUND, new HostPort(SidecarConfig.LOOPBACK, sc.outbound().port()), null, outboundRoutes,
+                guard(listeners.size(), known, empty, null)));
         for (Map.Entry<String, Integer> e : sc.outbound().services().entrySet()) {
             MeshState.Service s = find(state, sc, e.getKey());
             List<String> named = new ArrayList<>();
             if (s != null && !s.endpoints().isEmpty()) {
                 String route = portListener(e.getKey());
-                routes.add(route(route, List.of(), clusterName(s), s.traffic(), List.of()));
+                routes.add(route(route, List.of(), clusterName(s), routing(s), s.traffic(), List.of()));
                 named.add(route);
             }
-            listeners.add(listener(portListener(e.getKey()), new HostPort(SidecarConfig.LOOPBACK, e.getValue()), null, named));
+            String target = s != null ? clusterName(s) : e.getKey();
+            listeners.add(listener(portListener(e.getKey()), new HostPort(SidecarConfig.LOOPBACK, e.getValue()), null, named,
+                    guard(listeners.size(), known, empty, target)));
         }
         StraitConfig t = T.config();
         AdminConfig admin = new AdminConfig(new HostPort(SidecarConfig.LOOPBACK, sc.admin().port()));
@@ -159,7 +174,13 @@ final class SidecarTranslator {
                 new TlsConfig.ClientAuth(permissive ? TlsConfig.ClientAuth.Mode.OPTIONAL : TlsConfig.ClientAuth.Mode.REQUIRE,
                         BUNDLE_FROM_CONTROL_PLANE),
                 null, TLS_SETTINGS_CHECK, permissive);
-        return listener(INBOUND, new HostPort(sc.inbound().address(), sc.inbound().port()), tls, List.of(INBOUND));
+        return listener(INBOUND, new HostPort(sc.inbound().address(), sc.inbound().port()), tls, List.of(INBOUND), List.of());
+    }
+
+    /** The outbound listener {@code index}'s {@code meshOutbound} filter. */
+    private static List<FilterSpec> guard(int index, Map<String, String> known, Set<String> empty, String service) {
+        return List.of(new FilterSpec(MeshOutboundFactory.NAME, new MeshOutboundConfig(known, empty, service),
+                "listeners[" + index + "].filters[0]"));
     }
 
     private static RouteConfig inboundRoute(SidecarConfig sc, MeshState state, int index) {
@@ -169,24 +190,40 @@ final class SidecarTranslator {
                 new FilterSpec(AuthzFactory.NAME, new AuthzConfig(List.of(), sc.namespace(), sc.labels(),
                         AuthzEngine.DEFAULT_ROOT_NAMESPACE, state.policies()), at + "[1]"),
                 new FilterSpec(XfccFactory.NAME, new XfccConfig(state.svid().id().uri()), at + "[2]"));
-        return route(INBOUND, List.of(), APP_CLUSTER, MeshState.TrafficSettings.DEFAULT, filters);
+        return route(INBOUND, List.of(), APP_CLUSTER, null, MeshState.TrafficSettings.DEFAULT, filters);
     }
 
-    private static ListenerConfig listener(String name, HostPort address, TlsConfig tls, List<String> routes) {
+    private static ListenerConfig listener(String name, HostPort address, TlsConfig tls, List<String> routes,
+            List<FilterSpec> filters) {
         ListenerConfig l = T.listener();
         return new ListenerConfig(name, address, l.protocols(), l.maxRequestLineLength(), l.maxHeaderSize(), l.maxHeaderCount(),
                 l.maxRequestBodySize(), l.requestHeadersTimeout(), l.requestTimeout(), l.idleTimeout(), l.xffTrustedHops(),
-                l.paths(), tls, null, List.copyOf(routes), List.of());
+                l.paths(), tls, null, List.copyOf(routes), filters);
     }
 
-    private static RouteConfig route(String name, List<String> hosts, String cluster, MeshState.TrafficSettings traffic,
-            List<FilterSpec> filters) {
+    /**
+     * The service's subset or split. A split entry whose subset has no endpoint at the moment is left out until one
+     * appears (endpoints come and go; the engine refuses a split to an empty subset); with none left the route uses
+     * the whole service. A pinned subset is kept as it is: without endpoints the state is refused, saying why.
+     */
+    static TrafficPolicy routing(MeshState.Service s) {
+        TrafficPolicy p = s.traffic().routing();
+        if (p == null || p.split().isEmpty()) return p;
+        List<TrafficPolicy.Split> live = p.split().stream()
+                .filter(split -> s.endpoints().stream().anyMatch(e -> e.labels().entrySet().containsAll(split.subset().entrySet())))
+                .toList();
+        if (live.size() == p.split().size()) return p;
+        return new TrafficPolicy(p.subset(), live, live.isEmpty() ? null : p.stickyOn(), p.mirror(), p.fault());
+    }
+
+    private static RouteConfig route(String name, List<String> hosts, String cluster, TrafficPolicy routing,
+            MeshState.TrafficSettings traffic, List<FilterSpec> filters) {
         RouteConfig r = T.route();
         RouteMatch m = r.match();
         RouteMatch match = new RouteMatch(m.pathKind(), m.path(), hosts, m.methods(), m.headers(), m.query(), m.cookies());
         return new RouteConfig(name, match, cluster, r.rewrite(), traffic.timeout() != null ? traffic.timeout() : r.timeout(),
                 r.maxRequestBodySize(), filters, traffic.retries() != null ? traffic.retries() : r.retries(), r.idleTimeout(),
-                r.timeoutHeader(), r.traffic());
+                r.timeoutHeader(), routing != null ? routing : r.traffic());
     }
 
     private static ClusterConfig serviceCluster(MeshState.Service s) {

@@ -150,10 +150,33 @@ class SidecarMeshTest {
     }
 
     @Test
+    void aServiceWithoutEndpointsIs503NamingItOnTheOutboundAndItsLocalPort() throws Exception {
+        TestBackend app = new TestBackend("caller-app");
+        MeshState.Service none = new MeshState.Service("orders", "shop", List.of(), null);
+        try (SidecarEngine caller = SidecarEngine.start(MeshTestbed.config("caller", "shop", "web", app.port(), null,
+                Map.of("orders", 0, "ghost", 0)), new MeshState(webSvid, pki.bundle, PeerAuthentication.STRICT, List.of(), List.of(none)))) {
+            for (int port : List.of(caller.outboundPort(), caller.outboundPort("orders"))) {
+                MeshTestbed.Response r = MeshTestbed.get(port, "orders.shop.svc.cluster.local", "/x", Map.of());
+                assertThat(r.status()).isEqualTo(503);
+                assertThat(r.body()).contains("\"error\":\"no_healthy_upstream\"").contains("service orders.shop has no endpoints");
+            }
+            MeshTestbed.Response ghost = MeshTestbed.get(caller.outboundPort("ghost"), "anything", "/x", Map.of());
+            assertThat(ghost.status()).isEqualTo(404);
+            assertThat(ghost.body()).contains("no mesh service 'ghost' for this local port");
+            // endpoints arrive: the same port reaches the service
+            ApplyResult a = caller.update(caller.state().withServices(List.of(MeshTestbed.service("orders", "shop", orders, ORDERS))));
+            assertThat(a.applied()).as(String.join("; ", a.errors())).isTrue();
+            assertThat(MeshTestbed.get(caller.outboundPort("orders"), "x", "/echo/arrived", Map.of()).status()).isEqualTo(200);
+        } finally {
+            app.close();
+        }
+    }
+
+    @Test
     void anUnknownServiceIsANamedRouteError() throws Exception {
         MeshTestbed.Response r = MeshTestbed.get(web.outboundPort(), "payments", "/x", Map.of());
         assertThat(r.status()).isEqualTo(404);
-        assertThat(r.body()).contains("\"error\":\"route_not_found\"");
+        assertThat(r.body()).contains("\"error\":\"route_not_found\"").contains("no mesh service 'payments'");
     }
 
     @Test

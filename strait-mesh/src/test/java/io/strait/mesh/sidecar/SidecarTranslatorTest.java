@@ -10,6 +10,7 @@ import io.strait.config.model.RetryPolicy;
 import io.strait.config.model.RouteConfig;
 import io.strait.config.model.StraitConfig;
 import io.strait.config.model.TlsConfig;
+import io.strait.config.model.TrafficPolicy;
 import io.strait.mesh.peerauth.PeerAuthMode;
 import io.strait.mesh.peerauth.PeerAuthentication;
 import io.strait.mesh.xfcc.XfccConfig;
@@ -22,6 +23,8 @@ import org.junit.jupiter.api.Test;
 
 /** What the translation makes of a sidecar config and a mesh state: checked by the engine's own validator. */
 class SidecarTranslatorTest {
+    static final TrafficPolicy SPLIT = new TrafficPolicy(Map.of(), List.of(new TrafficPolicy.Split(Map.of("version", "v1"), 90),
+            new TrafficPolicy.Split(Map.of("version", "v2"), 10)), null, null, null);
     static MeshTestbed pki;
     static MeshState.Svid svid;
 
@@ -38,7 +41,7 @@ class SidecarTranslatorTest {
     static MeshState state(PeerAuthentication auth) {
         return new MeshState(svid, pki.bundle, auth, List.of(), List.of(
                 new MeshState.Service("orders", "shop", List.of(endpoint("10.0.0.7:15006", "orders"), endpoint("10.0.0.8:15006", "orders")),
-                        new MeshState.TrafficSettings(Duration.ofSeconds(3), RetryPolicy.NONE, null, null, null, null)),
+                        new MeshState.TrafficSettings(Duration.ofSeconds(3), RetryPolicy.NONE, null, null, null, null, SPLIT)),
                 new MeshState.Service("users", "accounts", List.of(new MeshState.Endpoint(HostPort.parse("10.0.1.1:15006"),
                         MeshTestbed.id("accounts", "users"), null, Map.of()), new MeshState.Endpoint(HostPort.parse("10.0.1.2:15006"),
                         MeshTestbed.id("accounts", "users-canary"), null, Map.of())), null),
@@ -77,6 +80,8 @@ class SidecarTranslatorTest {
         assertThat(orders.match().hosts()).containsExactly("orders", "orders.shop", "orders.shop.svc.cluster.local");
         assertThat(orders.timeout()).isEqualTo(Duration.ofSeconds(3));
         assertThat(orders.retries()).isEqualTo(RetryPolicy.NONE);
+        // v2 has no endpoint now: its share is left out until one appears (the engine refuses an empty subset)
+        assertThat(orders.traffic().split()).containsExactly(SPLIT.split().get(0));
         ClusterConfig oc = c.clusters().get("orders.shop");
         assertThat(oc.tls().verifySubjectAltName()).containsExactly("spiffe://cluster.local/ns/shop/sa/orders");
         assertThat(oc.tls().sni()).isEqualTo("orders.shop.svc.cluster.local");
@@ -93,6 +98,17 @@ class SidecarTranslatorTest {
         assertThat(c.clusters()).doesNotContainKey("empty.shop");
         assertThat(c.listeners().get(3).routes()).isEmpty();
         assertThat(c.listeners().get(2).routes()).containsExactly("outbound-users.accounts");
+    }
+
+    @Test
+    void aSplitKeepsEverySubsetThatHasEndpoints() {
+        MeshState.Service both = new MeshState.Service("orders", "shop", List.of(endpoint("10.0.0.7:15006", "orders"),
+                new MeshState.Endpoint(HostPort.parse("10.0.0.9:15006"), MeshTestbed.id("shop", "orders"), "a", Map.of("version", "v2"))),
+                new MeshState.TrafficSettings(null, null, null, null, null, null, SPLIT));
+        assertThat(SidecarTranslator.routing(both)).isEqualTo(SPLIT);
+        MeshState.Service none = new MeshState.Service("orders", "shop", List.of(new MeshState.Endpoint(HostPort.parse("10.0.0.9:15006"),
+                MeshTestbed.id("shop", "orders"), "a", Map.of("version", "v3"))), both.traffic());
+        assertThat(SidecarTranslator.routing(none).split()).isEmpty();
     }
 
     @Test
