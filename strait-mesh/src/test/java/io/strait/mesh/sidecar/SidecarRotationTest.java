@@ -74,6 +74,66 @@ class SidecarRotationTest {
         }
     }
 
+    @Test
+    void aRootRotationUnderLoadLosesNoRequest() throws Exception {
+        MeshTestbed oldPki = new MeshTestbed();
+        MeshTestbed newPki = new MeshTestbed();
+        io.strait.mesh.identity.TrustBundle both = oldPki.bundle.withRoot(newPki.root.root());
+        TestBackend ordersApp = new TestBackend("orders-app");
+        TestBackend webApp = new TestBackend("web-app");
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+        PoolConfig retireOften = new PoolConfig(64, 1024, Duration.ofSeconds(60), Duration.ofSeconds(5), 5);
+        try (SidecarEngine orders = SidecarEngine.start(MeshTestbed.config("orders", "shop", "orders", ordersApp.port(), null, Map.of()),
+                new MeshState(oldPki.svid("shop", "orders"), oldPki.bundle, PeerAuthentication.STRICT, List.of(), List.of()));
+             SidecarEngine web = SidecarEngine.start(MeshTestbed.config("web", "shop", "web", webApp.port(), null, Map.of("orders", 0)),
+                new MeshState(oldPki.svid("shop", "web"), oldPki.bundle, PeerAuthentication.STRICT, List.of(),
+                        List.of(new MeshState.Service("orders", "shop", MeshTestbed.service("orders", "shop", orders,
+                                MeshTestbed.id("shop", "orders")).endpoints(), new MeshState.TrafficSettings(null, null, null, null, null,
+                                retireOften)))))) {
+            URI uri = URI.create("http://127.0.0.1:" + web.outboundPort("orders") + "/echo/root");
+            try (LoadLoop load = LoadLoop.start(4, () -> {
+                try {
+                    return client.send(java.net.http.HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            })) {
+                await().atMost(Duration.ofSeconds(20)).until(() -> load.ok() >= 100);
+                // 1. both roots trusted; 2. SVIDs from the new root; 3. the old root dropped
+                List<java.util.function.Function<SidecarEngine, MeshState>> steps = List.of(
+                        e -> new MeshState(e.state().svid(), both, e.state().peerAuthentication(), e.state().policies(), e.state().services()),
+                        e -> e.state().withSvid(svid(newPki, e)),
+                        e -> new MeshState(e.state().svid(), newPki.bundle, e.state().peerAuthentication(), e.state().policies(),
+                                e.state().services()));
+                for (var step : steps) {
+                    for (SidecarEngine e : List.of(orders, web)) {
+                        ApplyResult r = e.update(step.apply(e));
+                        assertThat(r.applied()).as(String.join("; ", r.errors())).isTrue();
+                    }
+                    int ok = load.ok();
+                    await().atMost(Duration.ofSeconds(20)).until(() -> load.ok() >= ok + 100);
+                }
+                String lastHash = hashOf(MeshTestbed.sha256Hex(web.state().svid().leaf()));
+                await().atMost(Duration.ofSeconds(20)).until(() -> hashes(ordersApp).contains(lastHash));
+                load.close();
+                assertThat(load.failures()).isEmpty();
+            }
+            assertThat(web.state().trustBundle().roots()).containsExactly(newPki.root.root());
+        } finally {
+            ordersApp.close();
+            webApp.close();
+        }
+    }
+
+    private static MeshState.Svid svid(MeshTestbed pki, SidecarEngine e) {
+        try {
+            return pki.svid(e.config().namespace(), e.config().serviceAccount());
+        } catch (Exception x) {
+            throw new IllegalStateException(x);
+        }
+    }
+
     private static String hashOf(String hex) {
         return "Hash=" + hex;
     }
