@@ -124,6 +124,19 @@ class SidecarMeshTest {
     }
 
     @Test
+    void theAdminApiShowsTheEffectiveConfigWithoutKeyMaterial() throws Exception {
+        assertThat(MeshTestbed.get(orders.adminPort(), "localhost", "/ready", Map.of()).status()).isEqualTo(200);
+        MeshTestbed.Response config = MeshTestbed.get(orders.adminPort(), "localhost", "/config", Map.of());
+        assertThat(config.status()).isEqualTo(200);
+        assertThat(config.body()).contains("(svid from the control plane)").contains("inbound-app").contains("\"authz\"")
+                .contains("\"peerauth\"").contains("meshOutbound")
+                .doesNotContain("PRIVATE KEY").doesNotContain("sjt_");
+        MeshTestbed.Response clusters = MeshTestbed.get(web.adminPort(), "localhost", "/clusters", Map.of());
+        assertThat(clusters.status()).isEqualTo(200);
+        assertThat(clusters.body()).contains("orders.shop");
+    }
+
+    @Test
     void aDeniedCallIs403RbacDeniedAndNeverReachesTheApp() throws Exception {
         MeshTestbed.Response r = MeshTestbed.get(web.outboundPort(), "orders", "/admin/secret", Map.of());
         assertThat(r.status()).isEqualTo(403);
