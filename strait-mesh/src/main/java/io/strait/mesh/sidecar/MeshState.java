@@ -53,6 +53,21 @@ public record MeshState(
         return new MeshState(svid, trustBundle, peerAuthentication, policies, next);
     }
 
+    /** This state with another trust bundle (a root rotation's step), all else kept. */
+    public MeshState withTrustBundle(TrustBundle next) {
+        return new MeshState(svid, next, peerAuthentication, policies, services);
+    }
+
+    /** This state with other authorization policies, all else kept. */
+    public MeshState withPolicies(List<AuthorizationPolicy> next) {
+        return new MeshState(svid, trustBundle, peerAuthentication, next, services);
+    }
+
+    /** This state with another peer authentication mode, all else kept. */
+    public MeshState withPeerAuthentication(PeerAuthentication next) {
+        return new MeshState(svid, trustBundle, next, policies, services);
+    }
+
     /**
      * The workload's SVID: its chain (leaf first, up to but not necessarily including the root) and the private key
      * made in this sidecar.

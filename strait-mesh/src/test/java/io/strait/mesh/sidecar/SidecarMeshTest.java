@@ -288,7 +288,7 @@ class SidecarMeshTest {
             HttpRequest viaTls = app.received().stream().filter(q -> q.uri().equals("/echo/mtls")).findFirst().orElseThrow();
             assertThat(viaTls.headers().get("x-forwarded-client-cert")).endsWith(";URI=" + WEB.uri());
 
-            ApplyResult strict = legacy.update(new MeshState(svid, pki.bundle, PeerAuthentication.STRICT, List.of(), List.of()));
+            ApplyResult strict = legacy.update(legacy.state().withPeerAuthentication(PeerAuthentication.STRICT));
             assertThat(strict.applied()).as(String.join("; ", strict.errors())).isTrue();
             await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
                 try {
@@ -307,6 +307,19 @@ class SidecarMeshTest {
                 }
             });
             assertThat(MeshTestbed.getTls(mtls, port, "legacy", "/echo/mtls-again", Map.of()).status()).isEqualTo(200);
+
+            // a policy push applies to the next request: an ALLOW policy without rules allows nothing
+            ApplyResult locked = legacy.update(legacy.state().withPolicies(PolicyReader.parse("lock.yaml", """
+                    apiVersion: security.istio.io/v1
+                    kind: AuthorizationPolicy
+                    metadata: {name: lock, namespace: shop}
+                    spec: {}
+                    """)));
+            assertThat(locked.applied()).as(String.join("; ", locked.errors())).isTrue();
+            MeshTestbed.Response denied = MeshTestbed.getTls(mtls, port, "legacy", "/echo/locked", Map.of());
+            assertThat(denied.status()).isEqualTo(403);
+            assertThat(denied.body()).contains("rbac_denied");
+            assertThat(paths(app)).doesNotContain("/echo/locked");
         } finally {
             app.close();
         }

@@ -102,10 +102,9 @@ class SidecarRotationTest {
                 await().atMost(Duration.ofSeconds(20)).until(() -> load.ok() >= 100);
                 // 1. both roots trusted; 2. SVIDs from the new root; 3. the old root dropped
                 List<java.util.function.Function<SidecarEngine, MeshState>> steps = List.of(
-                        e -> new MeshState(e.state().svid(), both, e.state().peerAuthentication(), e.state().policies(), e.state().services()),
+                        e -> e.state().withTrustBundle(both),
                         e -> e.state().withSvid(svid(newPki, e)),
-                        e -> new MeshState(e.state().svid(), newPki.bundle, e.state().peerAuthentication(), e.state().policies(),
-                                e.state().services()));
+                        e -> e.state().withTrustBundle(newPki.bundle));
                 for (var step : steps) {
                     for (SidecarEngine e : List.of(orders, web)) {
                         ApplyResult r = e.update(step.apply(e));
