@@ -141,7 +141,7 @@ final class SidecarTranslator {
         }
         listeners.add(listener(OUTBOUND, new HostPort(SidecarConfig.LOOPBACK, sc.outbound().port()), null, outboundRoutes,
                 guard(listeners.size(), known, empty, null)));
-        for (Map.Entry<String, Integer> e : sc.outbound().services().entrySet()) {
+        for (Map.Entry<String, Integer> e : new java.util.TreeMap<>(sc.outbound().services()).entrySet()) { // in name order
             MeshState.Service s = find(state, sc, e.getKey());
             List<String> named = new ArrayList<>();
             if (s != null && !s.endpoints().isEmpty()) {

@@ -59,10 +59,11 @@ class SidecarTranslatorTest {
     void theTranslationIsAValidEngineConfigWithTheMeshShape() {
         StraitConfig c = SidecarTranslator.translate(config(null), state(PeerAuthentication.STRICT));
         assertThat(ConfigValidator.validate(c, new SidecarFilters().catalog())).isEmpty();
-        assertThat(c.listeners()).extracting(ListenerConfig::name).containsExactly("inbound", "outbound", "outbound-users.accounts",
-                "outbound-ghost");
+        // local ports in name order, whatever the map's
+        assertThat(c.listeners()).extracting(ListenerConfig::name).containsExactly("inbound", "outbound", "outbound-ghost",
+                "outbound-users.accounts");
         assertThat(c.listeners()).extracting(l -> l.address().toString()).containsExactly("0.0.0.0:15006", "127.0.0.1:15001",
-                "127.0.0.1:15101", "127.0.0.1:15102");
+                "127.0.0.1:15102", "127.0.0.1:15101");
         assertThat(c.admin().address()).isEqualTo(new HostPort("127.0.0.1", 15000));
 
         TlsConfig tls = c.listeners().get(0).tls();
@@ -96,8 +97,8 @@ class SidecarTranslatorTest {
 
         // a service without endpoints and an unknown local-port service get no cluster and no route
         assertThat(c.clusters()).doesNotContainKey("empty.shop");
-        assertThat(c.listeners().get(3).routes()).isEmpty();
-        assertThat(c.listeners().get(2).routes()).containsExactly("outbound-users.accounts");
+        assertThat(c.listeners().get(2).routes()).isEmpty();
+        assertThat(c.listeners().get(3).routes()).containsExactly("outbound-users.accounts");
     }
 
     @Test
