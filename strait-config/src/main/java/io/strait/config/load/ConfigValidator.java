@@ -115,6 +115,7 @@ public final class ConfigValidator {
             if (admin.tls() != null) {
                 listeners.tls("admin.tls", admin.tls(), EnumSet.of(ListenerConfig.Protocol.HTTP1));
                 if (admin.tls().hsts() != null) check.error("admin.tls.hsts", "is not sent by the admin API; leave it out");
+                if (admin.tls().allowPlaintext()) check.error("admin.tls.allowPlaintext", "is for listeners; the admin API is TLS only when it has tls");
             }
         }
 

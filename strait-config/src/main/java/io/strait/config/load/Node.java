@@ -35,6 +35,14 @@ public final class Node {
         this.errors = errors;
     }
 
+    /**
+     * The root object of a document of another kind than the proxy's (a sidecar's or a control plane's
+     * config), read with the same helpers; problems go to {@code errors} with their paths.
+     */
+    public static Node root(JsonNode json, Errors errors) {
+        return new Node(json, "", errors);
+    }
+
     public String path() {
         return path;
     }

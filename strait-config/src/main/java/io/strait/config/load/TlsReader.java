@@ -47,8 +47,9 @@ final class TlsReader {
         ClientAuth clientAuth = clientAuth(n.object("clientAuth"));
         TlsConfig.Hsts hsts = hsts(n.object("hsts"));
         Duration reload = ConfigReader.positive(n, "reloadCheckInterval", DEFAULT_TLS_RELOAD_CHECK_INTERVAL);
+        boolean plaintext = n.bool("allowPlaintext", false);
         n.finish();
-        return new TlsConfig(certs, min, alpn, clientAuth, hsts, reload);
+        return new TlsConfig(certs, min, alpn, clientAuth, hsts, reload, plaintext);
     }
 
     /** The listener's {@code redirectToHttps} section, or null. */

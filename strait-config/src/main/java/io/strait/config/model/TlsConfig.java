@@ -14,6 +14,9 @@ import java.util.List;
  * @param clientAuth whether clients must present a certificate
  * @param hsts the Strict-Transport-Security header added to responses, or null for none
  * @param reloadCheckInterval how often the certificate and key files are checked for changes
+ * @param allowPlaintext whether the port also takes plaintext connections (HTTP/1.1 or h2c), told apart from
+ *     TLS by their first byte (a TLS handshake starts with 0x16): a service mesh's PERMISSIVE mode, for
+ *     migrating callers to mutual TLS. Off by default
  */
 public record TlsConfig(
         List<Certificate> certificates,
@@ -21,7 +24,14 @@ public record TlsConfig(
         List<String> alpn,
         ClientAuth clientAuth,
         Hsts hsts,
-        Duration reloadCheckInterval) {
+        Duration reloadCheckInterval,
+        boolean allowPlaintext) {
+
+    /** TLS only (no plaintext on the same port). */
+    public TlsConfig(List<Certificate> certificates, String minVersion, List<String> alpn, ClientAuth clientAuth, Hsts hsts,
+            Duration reloadCheckInterval) {
+        this(certificates, minVersion, alpn, clientAuth, hsts, reloadCheckInterval, false);
+    }
 
     public static final String TLS_1_2 = "TLSv1.2";
     public static final String TLS_1_3 = "TLSv1.3";

@@ -24,6 +24,7 @@ class MeshDocsExamplesTest {
     static final Path MODULE = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().normalize();
     static final Path ROOT = MODULE.getParent();
     static final String MARK = "control-plane config";
+    static final String SIDECAR_MARK = "sidecar config";
     private static final Pattern YAML_FENCE = Pattern.compile("(\\s*)```\\s*ya?ml\\s*");
     private static final Pattern SKIP = Pattern.compile("\\s*<!--\\s*not-validated:(.*)-->\\s*");
 
@@ -46,6 +47,24 @@ class MeshDocsExamplesTest {
         }));
     }
 
+    /** Every block marked {@code <!-- not-validated: sidecar config ... -->} loads with {@code SidecarConfigReader}. */
+    @TestFactory
+    Stream<DynamicTest> everySidecarBlockLoads() throws IOException {
+        List<Block> blocks = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(ROOT.resolve("docs"))) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".md")).sorted().toList()) blocks.addAll(blocks(f, SIDECAR_MARK));
+        }
+        assertThat(blocks).as("sidecar blocks in docs/").isNotEmpty();
+        Path base = MODULE.resolve("src/test/resources/docs-ca");
+        return blocks.stream().map(b -> DynamicTest.dynamicTest(b.where(), () -> {
+            try {
+                io.strait.mesh.sidecar.SidecarConfigReader.parse(b.yaml(), b.where(), base);
+            } catch (ConfigException e) {
+                fail(b.where() + " does not load:\n  " + String.join("\n  ", e.errors()) + "\n" + b.yaml());
+            }
+        }));
+    }
+
     /** The "Defaults in the code" table of docs/mesh.md names constants of these classes, each with its value. */
     @org.junit.jupiter.api.Test
     void theDefaultsTableMatchesTheCode() throws Exception {
@@ -53,7 +72,8 @@ class MeshDocsExamplesTest {
         Matcher row = Pattern.compile("(?m)^\\| `(\\w+)\\.([A-Z0-9_]+)` \\| `([^`]*)` \\|").matcher(doc.substring(doc.indexOf("## Defaults in the code")));
         List<Class<?>> classes = List.of(io.strait.mesh.ca.CertificateAuthority.class, io.strait.mesh.ca.CsrCheck.class,
                 io.strait.mesh.svid.RenewalSchedule.class, io.strait.mesh.token.JoinTokens.class, io.strait.mesh.ca.CaDirectory.class,
-                io.strait.mesh.registry.Registry.class, io.strait.mesh.registry.WorkloadCheck.class);
+                io.strait.mesh.registry.Registry.class, io.strait.mesh.registry.WorkloadCheck.class,
+                io.strait.mesh.sidecar.SidecarConfig.class);
         int rows = 0;
         while (row.find()) {
             rows++;
@@ -67,12 +87,16 @@ class MeshDocsExamplesTest {
     }
 
     static List<Block> blocks(Path file) throws IOException {
+        return blocks(file, MARK);
+    }
+
+    static List<Block> blocks(Path file, String mark) throws IOException {
         List<String> lines = Files.readAllLines(file);
         List<Block> out = new ArrayList<>();
         for (int i = 1; i < lines.size(); i++) {
             Matcher fence = YAML_FENCE.matcher(lines.get(i));
             Matcher skip = SKIP.matcher(lines.get(i - 1));
-            if (!fence.matches() || !skip.matches() || !skip.group(1).strip().startsWith(MARK)) continue;
+            if (!fence.matches() || !skip.matches() || !skip.group(1).strip().startsWith(mark)) continue;
             int indent = fence.group(1).length();
             StringBuilder yaml = new StringBuilder();
             int j = i + 1;

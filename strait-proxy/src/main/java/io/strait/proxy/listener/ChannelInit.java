@@ -67,13 +67,25 @@ final class ChannelInit {
     }
 
     void init(Channel ch) {
-        if (tls != null) {
-            // TLS first; the handshake (ClientHello included) gets the request headers timeout.
-            ch.pipeline().addLast("tls", tls.newHandler(listener().requestHeadersTimeout().toMillis()));
-            ch.pipeline().addLast("alpn", new TlsHandshakeHandler(new AfterHandshake()));
+        if (tls != null && listener().tls() != null && listener().tls().allowPlaintext()) {
+            // TLS and plaintext on one port (a mesh's PERMISSIVE mode): the first byte tells them apart
+            ch.pipeline().addLast("sniff", new TlsSniffer(this));
+        } else if (tls != null) {
+            addTls(ch.pipeline());
         } else {
             detectOrHttp1(ch.pipeline(), false);
         }
+    }
+
+    /** TLS first; the handshake (ClientHello included) gets the request headers timeout. */
+    void addTls(ChannelPipeline p) {
+        p.addLast("tls", tls.newHandler(listener().requestHeadersTimeout().toMillis()));
+        p.addLast("alpn", new TlsHandshakeHandler(new AfterHandshake()));
+    }
+
+    /** A plaintext connection on a TLS listener that allows it: HTTP/1.1, or h2c by its preface. */
+    void addPlaintext(ChannelPipeline p) {
+        detectOrHttp1(p, false);
     }
 
     private void detectOrHttp1(ChannelPipeline p, boolean secure) {

@@ -18,4 +18,9 @@ public interface CertificateSource {
 
     /** What this source is, for logs and errors (file paths, "set by code"); never key material. */
     String describe();
+
+    /** A further check of peers' certificates during handshakes, or null (the default): the trust bundle alone. */
+    default PeerCertificateCheck peerCheck() {
+        return null;
+    }
 }

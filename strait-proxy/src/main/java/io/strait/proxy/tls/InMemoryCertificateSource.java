@@ -13,13 +13,25 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class InMemoryCertificateSource implements CertificateSource {
     private final String name;
+    private final PeerCertificateCheck peerCheck;
     private final CopyOnWriteArrayList<Runnable> listeners = new CopyOnWriteArrayList<>();
     private volatile CertificateMaterial current;
 
     /** A source named {@code name} (shown in logs) holding {@code initial}. */
     public InMemoryCertificateSource(String name, CertificateMaterial initial) {
+        this(name, initial, null);
+    }
+
+    /** As {@link #InMemoryCertificateSource(String, CertificateMaterial)}, with a further check of peers' certificates. */
+    public InMemoryCertificateSource(String name, CertificateMaterial initial, PeerCertificateCheck peerCheck) {
         this.name = name;
         this.current = initial == null ? CertificateMaterial.EMPTY : initial;
+        this.peerCheck = peerCheck;
+    }
+
+    @Override
+    public PeerCertificateCheck peerCheck() {
+        return peerCheck;
     }
 
     /**

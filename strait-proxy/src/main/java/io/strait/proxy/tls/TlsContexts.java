@@ -83,6 +83,12 @@ final class TlsContexts {
      */
     static SniTable build(TlsConfig c, List<String> alpn, List<CertificateMaterial> certs, List<X509Certificate> clientCas)
             throws TlsException {
+        return build(c, alpn, certs, clientCas, null);
+    }
+
+    /** As {@link #build(TlsConfig, List, List, List)}; {@code peerCheck} (nullable) further checks client certificates. */
+    static SniTable build(TlsConfig c, List<String> alpn, List<CertificateMaterial> certs, List<X509Certificate> clientCas,
+            PeerCertificateCheck peerCheck) throws TlsException {
         X509Certificate[] trust = null;
         if (c.clientAuth().mode() != TlsConfig.ClientAuth.Mode.NONE) {
             if (clientCas.isEmpty()) throw new TlsException("clientAuth.caFile: no CA certificates");
@@ -93,7 +99,7 @@ final class TlsContexts {
             String where = "certificates[" + i + "]";
             CertificateMaterial m = certs.get(i);
             if (!m.hasCertificate()) throw new TlsException(where + ": the certificate source holds no certificate");
-            SslContext ctx = context(c, alpn, m.privateKey(), m.chain(), trust, where);
+            SslContext ctx = context(c, alpn, m.privateKey(), m.chain(), trust, peerCheck, where);
             if (table == null) table = new SniTable(ctx);
             List<String> names = c.certificates().get(i).serverNames().isEmpty() ? Pem.dnsNames(m.chain().get(0))
                     : c.certificates().get(i).serverNames();
@@ -104,7 +110,7 @@ final class TlsContexts {
     }
 
     private static SslContext context(TlsConfig c, List<String> alpn, PrivateKey key, List<X509Certificate> chain,
-            X509Certificate[] trust, String where) throws TlsException {
+            X509Certificate[] trust, PeerCertificateCheck peerCheck, String where) throws TlsException {
         try {
             SslContextBuilder b = SslContextBuilder.forServer(key, chain.toArray(X509Certificate[]::new))
                     .sslProvider(provider())
@@ -117,7 +123,9 @@ final class TlsContexts {
                             ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
                             alpn));
             if (trust != null) {
-                b.trustManager(trust).clientAuth(c.clientAuth().mode() == TlsConfig.ClientAuth.Mode.REQUIRE
+                if (peerCheck == null) b.trustManager(trust);
+                else b.trustManager(new CheckedTrustManager(CheckedTrustManager.pkix(List.of(trust)), peerCheck));
+                b.clientAuth(c.clientAuth().mode() == TlsConfig.ClientAuth.Mode.REQUIRE
                         ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL);
             }
             return b.build();

@@ -153,7 +153,9 @@ public final class TlsTerminator implements Mapping<String, SslContext>, AutoClo
                 certs.add(f);
             }
             CertificateSource cas = null;
-            if (c.clientAuth().mode() != TlsConfig.ClientAuth.Mode.NONE) {
+            // a source set by code that holds a trust bundle gives the client CAs: the caFile is not read then
+            boolean casFromCode = code != null && !code.current().trustBundle().isEmpty();
+            if (c.clientAuth().mode() != TlsConfig.ClientAuth.Mode.NONE && !casFromCode) {
                 FileCertificateSource f = new FileCertificateSource(where + "clientAuth", null, null, c.clientAuth().caFile());
                 owned.add(f);
                 cas = f;
@@ -175,7 +177,7 @@ public final class TlsTerminator implements Mapping<String, SslContext>, AutoClo
         List<X509Certificate> cas = s.clientCas() == null ? List.of() : s.clientCas().current().trustBundle();
         // a source set by code that holds a trust bundle gives the client CAs too
         if (code != null && !code.current().trustBundle().isEmpty()) cas = code.current().trustBundle();
-        return TlsContexts.build(c, protocols, certs, cas);
+        return TlsContexts.build(c, protocols, certs, cas, code == null ? null : code.peerCheck());
     }
 
     /** A source changed (on its thread, never an event loop): a new table for new handshakes. */

@@ -226,7 +226,7 @@ public final class UpstreamTls implements AutoCloseable {
                     .ciphers(TlsContexts.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
                     // names are checked by SubjectAltNameCheck (DNS and URI SANs), not by the JDK's HTTPS rules
                     .endpointIdentificationAlgorithm(null)
-                    .trustManager(new SubjectAltNameCheck(trust(m.trustBundle()), config.verifySubjectAltName()))
+                    .trustManager(checked(new SubjectAltNameCheck(trust(m.trustBundle()), config.verifySubjectAltName())))
                     .applicationProtocolConfig(new ApplicationProtocolConfig(
                             ApplicationProtocolConfig.Protocol.ALPN,
                             ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
@@ -237,6 +237,12 @@ public final class UpstreamTls implements AutoCloseable {
         } catch (SSLException | IllegalArgumentException e) {
             throw new TlsException(where + ": cannot build a TLS context: " + e.getMessage());
         }
+    }
+
+    /** The source's further check of server certificates after the names, when it has one. */
+    private X509ExtendedTrustManager checked(X509ExtendedTrustManager tm) {
+        PeerCertificateCheck check = source.peerCheck();
+        return check == null ? tm : new CheckedTrustManager(tm, check);
     }
 
     /** The JDK's PKIX trust manager over {@code bundle}, or over the system trust store when it is empty. */

@@ -1,0 +1,54 @@
+package io.strait.mesh.peerauth;
+
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.strait.proxy.filter.FilterResult;
+import io.strait.proxy.filter.HttpFilter;
+import io.strait.proxy.filter.RequestContext;
+import java.security.cert.X509Certificate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Refuses a caller whose client certificate (verified by the TLS handshake against the trust bundle) is not an
+ * SVID of the trust domain ({@link SvidRules}; a sidecar's inbound handshake already applies them, this filter
+ * brings them to a listener configured by file): several URI SANs or none, a URI that is not a mesh SPIFFE ID, another trust domain,
+ * a CA certificate. The answer is {@code 403 {"error":"peer_not_svid",...}} saying why; the request never reaches
+ * the app. A plaintext caller (PERMISSIVE) passes: authorization sees it without a principal.
+ */
+public final class PeerAuthFilter implements HttpFilter {
+    private static final Logger log = LoggerFactory.getLogger(PeerAuthFilter.class);
+    static final String ERROR = "peer_not_svid";
+
+    private final String trustDomain;
+    /** The last certificate and its verdict (null: an SVID): a connection's requests share one certificate. */
+    private volatile Cached last = new Cached(null, null);
+
+    private record Cached(X509Certificate cert, String problem) {}
+
+    public PeerAuthFilter(PeerAuthConfig config) {
+        this.trustDomain = config.trustDomain();
+    }
+
+    @Override
+    public FilterResult onRequest(RequestContext ctx) {
+        X509Certificate cert = ctx.peerCertificate();
+        if (cert == null) return FilterResult.CONTINUE;
+        Cached c = last;
+        String problem;
+        if (c.cert() == cert) {
+            problem = c.problem();
+        } else {
+            problem = problem(cert);
+            last = new Cached(cert, problem);
+        }
+        if (problem == null) return FilterResult.CONTINUE;
+        log.info("request {} refused: the client certificate is not an SVID of {}: {}", ctx.requestId(), trustDomain, problem);
+        return FilterResult.respond(HttpResponseStatus.FORBIDDEN, ERROR, "the client certificate is not an SVID of trust domain "
+                + trustDomain + ": " + problem);
+    }
+
+    /** What makes {@code cert} not an SVID of the trust domain, or null when it is one. */
+    String problem(X509Certificate cert) {
+        return SvidRules.problem(cert, trustDomain);
+    }
+}
