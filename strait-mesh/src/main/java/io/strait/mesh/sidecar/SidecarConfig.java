@@ -53,8 +53,21 @@ public record SidecarConfig(
      *     later the bundle it pushes is used
      * @param joinToken the join token for the first SVID, or null; a secret, never logged ({@link #toString()})
      * @param joinTokenFile a file holding the join token instead, or null
+     * @param trustDomain the mesh's trust domain (default {@code cluster.local}): the control plane must prove
+     *     {@code spiffe://<trustDomain>/ns/strait-system/sa/control-plane}, and this workload's SVID is of it
      */
-    public record ControlPlane(HostPort address, Path trustBundleFile, String joinToken, Path joinTokenFile) {
+    public record ControlPlane(HostPort address, Path trustBundleFile, String joinToken, Path joinTokenFile, String trustDomain) {
+        /** Istio's default trust domain, as the control plane's. */
+        public static final String DEFAULT_TRUST_DOMAIN = "cluster.local";
+
+        public ControlPlane {
+            trustDomain = trustDomain == null ? DEFAULT_TRUST_DOMAIN : trustDomain;
+        }
+
+        public ControlPlane(HostPort address, Path trustBundleFile, String joinToken, Path joinTokenFile) {
+            this(address, trustBundleFile, joinToken, joinTokenFile, DEFAULT_TRUST_DOMAIN);
+        }
+
         @Override
         public String toString() {
             return "ControlPlane[address=" + address + ", trustBundleFile=" + trustBundleFile + ", joinToken="

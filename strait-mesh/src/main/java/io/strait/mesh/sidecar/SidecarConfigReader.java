@@ -113,8 +113,11 @@ public final class SidecarConfigReader {
         } else if (token != null && token.isBlank()) {
             n.error("joinToken", "must not be empty");
         }
+        String trustDomain = n.string("trustDomain", SidecarConfig.ControlPlane.DEFAULT_TRUST_DOMAIN);
+        String badDomain = trustDomain == null ? null : SpiffeId.checkTrustDomain(trustDomain);
+        if (badDomain != null) n.error("trustDomain", badDomain);
         n.finish();
-        return new SidecarConfig.ControlPlane(address, bundle, token, tokenFile);
+        return new SidecarConfig.ControlPlane(address, bundle, token, tokenFile, trustDomain);
     }
 
     private static Path file(Node n, String field, Path baseDir, boolean required) {

@@ -1,0 +1,283 @@
+package io.strait.mesh.agent;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.strait.config.tls.Pem;
+import io.strait.config.tls.PemException;
+import io.strait.mesh.api.v1.CreateCertificateResponse;
+import io.strait.mesh.api.v1.RegisterResponse;
+import io.strait.mesh.api.v1.Workload;
+import io.strait.mesh.identity.SpiffeId;
+import io.strait.mesh.identity.TrustBundle;
+import io.strait.mesh.sidecar.MeshState;
+import io.strait.mesh.sidecar.SidecarConfig;
+import io.strait.mesh.sidecar.SidecarEngine;
+import io.strait.mesh.svid.RenewalSchedule;
+import io.strait.mesh.svid.WorkloadKey;
+import io.strait.mesh.transport.MeshCredentials;
+import io.strait.mesh.transport.MeshTransport;
+import io.strait.mesh.transport.Svid;
+import io.strait.proxy.core.ApplyResult;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A sidecar's life in the mesh: it makes its key and gets its first SVID for its join token (waiting, with
+ * backoff, for a control plane that is not up yet), starts the {@link SidecarEngine} with it, registers its
+ * workload and heartbeats, and renews its SVID at half its lifetime (a new key each time) over mTLS with the
+ * current one. While the control plane is away the sidecar keeps serving with what it has; heartbeats and
+ * renewals are retried, and an expired registration is made again. Its own single thread does all of this
+ * (blocking calls, never on an event loop).
+ */
+public final class MeshAgent implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(MeshAgent.class);
+    /** First wait before asking a control plane that did not answer again; doubles up to {@link #MAX_RETRY}. */
+    public static final Duration FIRST_RETRY = Duration.ofMillis(500);
+    public static final Duration MAX_RETRY = Duration.ofSeconds(30);
+    /** A failed renewal is tried again this soon (the SVID's second half is the time the control plane has). */
+    public static final Duration RENEW_RETRY = Duration.ofSeconds(30);
+    /** Heartbeats before the registry told its interval. */
+    static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(5);
+
+    private final SidecarConfig config;
+    private final SpiffeId id;
+    private final MeshCredentials credentials;
+    private final ControlPlaneClient client;
+    private final SidecarEngine engine;
+    private final RenewalSchedule schedule;
+    private final ScheduledExecutorService thread;
+    private final String instanceId;
+    private volatile Duration heartbeat = DEFAULT_HEARTBEAT;
+    private volatile boolean registered;
+    private volatile boolean outage;
+    private volatile boolean closed;
+
+    private MeshAgent(SidecarConfig config, SpiffeId id, MeshCredentials credentials, ControlPlaneClient client, SidecarEngine engine,
+            Clock clock) {
+        this.config = config;
+        this.id = id;
+        this.credentials = credentials;
+        this.client = client;
+        this.engine = engine;
+        this.schedule = new RenewalSchedule(clock, new SecureRandom());
+        this.thread = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("strait-mesh-agent").daemon().factory());
+        this.instanceId = config.service() + "-" + ProcessHandle.current().pid() + "-"
+                + HexFormat.of().formatHex(new SecureRandom().generateSeed(4));
+    }
+
+    /**
+     * Joins the mesh and starts the sidecar: returns once it serves (its SVID issued, its ports bound).
+     *
+     * @throws MeshAgentException when the control plane refuses (a wrong or used join token) or a file cannot be read
+     */
+    public static MeshAgent start(SidecarConfig config, Clock clock) throws MeshAgentException, InterruptedException {
+        SidecarConfig.ControlPlane cp = config.controlPlane();
+        String td = cp.trustDomain();
+        TrustBundle bundle = bundle(td, readFile(cp.trustBundleFile(), "controlPlane.trustBundleFile"), "controlPlane.trustBundleFile");
+        String token = cp.joinToken() != null ? cp.joinToken() : readFile(cp.joinTokenFile(), "controlPlane.joinTokenFile").trim();
+        MeshCredentials credentials = new MeshCredentials(null, bundle);
+        SpiffeId id = new SpiffeId(td, config.namespace(), config.serviceAccount());
+        ControlPlaneClient client;
+        try {
+            client = new ControlPlaneClient(cp.address().host(), cp.address().port(), credentials, MeshTransport.controlPlaneId(td), clock);
+        } catch (SSLException e) {
+            throw new MeshAgentException("cannot set up TLS to the control plane: " + e.getMessage());
+        }
+        try {
+            WorkloadKey key = WorkloadKey.generate();
+            CreateCertificateResponse first = untilAnswered(cp.address() + "", () -> client.certificate(key.csrPem(id), token));
+            useCertificate(credentials, key, first, td);
+            client.reconnect();
+            SidecarEngine engine = SidecarEngine.start(config,
+                    new MeshState(stateSvid(credentials.svid()), credentials.bundle(), null, null, null), clock);
+            MeshAgent agent = new MeshAgent(config, id, credentials, client, engine, clock);
+            agent.thread.execute(agent::beat);
+            agent.scheduleRenewal();
+            log.info("sidecar {}: joined the mesh as {} (SVID valid until {})", config.service(), id,
+                    credentials.svid().leaf().getNotAfter().toInstant());
+            return agent;
+        } catch (StatusRuntimeException e) {
+            client.close();
+            throw new MeshAgentException("the control plane refused the first certificate: " + describe(e));
+        } catch (SSLException | RuntimeException e) {
+            client.close();
+            throw new MeshAgentException("cannot join the mesh: " + e.getMessage());
+        }
+    }
+
+    public SidecarEngine engine() {
+        return engine;
+    }
+
+    public String instanceId() {
+        return instanceId;
+    }
+
+    public boolean registered() {
+        return registered;
+    }
+
+    /** The SVID the sidecar holds now. */
+    public X509Certificate certificate() {
+        return credentials.svid().leaf();
+    }
+
+    // ---------------------------------------------------------------- registry
+
+    private void beat() {
+        if (closed) return;
+        try {
+            if (!registered || !client.heartbeat(instanceId)) register();
+            if (outage) log.info("sidecar {}: the control plane answers again", config.service());
+            outage = false;
+        } catch (StatusRuntimeException e) {
+            if (!outage) log.warn("sidecar {}: the control plane does not answer ({}); serving with the config it has", config.service(), describe(e));
+            outage = true;
+            if (e.getStatus().getCode() == Status.Code.UNAUTHENTICATED || e.getStatus().getCode() == Status.Code.PERMISSION_DENIED) {
+                registered = false;
+            }
+        } catch (RuntimeException e) {
+            log.warn("sidecar {}: heartbeat failed: {}", config.service(), e.toString());
+        } finally {
+            if (!closed) thread.schedule(this::beat, heartbeat.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void register() {
+        Workload.Builder w = Workload.newBuilder().setInstanceId(instanceId).setService(config.service())
+                .setNamespace(config.namespace()).setServiceAccount(config.serviceAccount())
+                .setAddress(advertisedHost() + ":" + engine.inboundPort()).putAllLabels(config.labels());
+        if (config.zone() != null) w.setZone(config.zone());
+        RegisterResponse r = client.register(w.build());
+        if (r.getHeartbeatIntervalSeconds() > 0) heartbeat = Duration.ofSeconds(r.getHeartbeatIntervalSeconds());
+        if (!registered) log.info("sidecar {}: registered as {} at {}:{}", config.service(), instanceId, advertisedHost(), engine.inboundPort());
+        registered = true;
+    }
+
+    /** The inbound's address as other sidecars reach it: the bound address, or loopback when it binds every interface. */
+    private String advertisedHost() {
+        String a = config.inbound().address();
+        return a.equals("0.0.0.0") || a.equals("::") ? SidecarConfig.LOOPBACK : a;
+    }
+
+    // ---------------------------------------------------------------- renewal
+
+    private void scheduleRenewal() {
+        Duration delay = schedule.delayUntil(schedule.renewAt(credentials.svid().leaf()));
+        if (!closed) thread.schedule(this::renew, delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void renew() {
+        if (closed) return;
+        try {
+            WorkloadKey key = WorkloadKey.generate();
+            useCertificate(credentials, key, client.certificate(key.csrPem(id), null), id.trustDomain());
+            ApplyResult applied = engine.update(engine.state().withSvid(stateSvid(credentials.svid())).withTrustBundle(credentials.bundle()));
+            if (!applied.applied()) log.error("sidecar {}: the renewed SVID was refused: {}", config.service(), applied.errors());
+            client.reconnect();
+            log.info("sidecar {}: renewed its SVID, valid until {}", config.service(), credentials.svid().leaf().getNotAfter().toInstant());
+            scheduleRenewal();
+        } catch (StatusRuntimeException | SSLException | MeshAgentException e) {
+            log.warn("sidecar {}: renewing the SVID failed ({}); retrying in {}; the current one is valid until {}", config.service(),
+                    e instanceof StatusRuntimeException s ? describe(s) : e.getMessage(), RENEW_RETRY,
+                    credentials.svid().leaf().getNotAfter().toInstant());
+            if (!closed) thread.schedule(this::renew, RENEW_RETRY.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Renews now, on the agent's thread, and waits for it (tests: renewal is otherwise hours away). */
+    void renewNow() throws Exception {
+        thread.submit(this::renew).get(30, TimeUnit.SECONDS);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /** Calls until answered, waiting with full-jitter backoff while the control plane is unreachable. */
+    private static <T> T untilAnswered(String where, Supplier<T> call) throws InterruptedException {
+        Duration wait = FIRST_RETRY;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return call.get();
+            } catch (StatusRuntimeException e) {
+                Status.Code code = e.getStatus().getCode();
+                if (code != Status.Code.UNAVAILABLE && code != Status.Code.DEADLINE_EXCEEDED) throw e;
+                if (attempt == 1 || attempt % 10 == 0) log.warn("control plane at {} not reachable yet ({}); retrying", where, describe(e));
+                Thread.sleep(ThreadLocalRandom.current().nextLong(wait.toMillis() + 1)); // not an event loop: the caller's own thread
+                wait = wait.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : wait.multipliedBy(2);
+            }
+        }
+    }
+
+    private static void useCertificate(MeshCredentials credentials, WorkloadKey key, CreateCertificateResponse r, String td)
+            throws MeshAgentException {
+        List<X509Certificate> chain;
+        try {
+            chain = Pem.certificates(String.join("\n", r.getCertChainPemList()).getBytes(StandardCharsets.US_ASCII));
+        } catch (PemException e) {
+            throw new MeshAgentException("the control plane sent an unreadable certificate: " + e.getMessage());
+        }
+        if (chain.isEmpty()) throw new MeshAgentException("the control plane sent no certificate");
+        if (!r.getTrustBundlePem().isEmpty()) credentials.bundle(bundle(td, r.getTrustBundlePem(), "the control plane's trust bundle"));
+        credentials.svid(new Svid(key.privateKey(), chain));
+    }
+
+    private static MeshState.Svid stateSvid(Svid s) {
+        return new MeshState.Svid(s.chain(), s.key());
+    }
+
+    private static TrustBundle bundle(String td, String pem, String what) throws MeshAgentException {
+        try {
+            List<X509Certificate> roots = Pem.certificates(pem.getBytes(StandardCharsets.US_ASCII));
+            if (roots.isEmpty()) throw new MeshAgentException(what + ": no certificate in it");
+            TrustBundle b = TrustBundle.of(td, roots.get(0));
+            for (int i = 1; i < roots.size(); i++) b = b.withRoot(roots.get(i));
+            return b;
+        } catch (PemException | IllegalArgumentException e) {
+            throw new MeshAgentException(what + ": " + e.getMessage());
+        }
+    }
+
+    private static String readFile(java.nio.file.Path file, String field) throws MeshAgentException {
+        try {
+            return Files.readString(file, StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new MeshAgentException(field + ": cannot read " + file + ": " + e.getClass().getSimpleName());
+        }
+    }
+
+    private static String describe(StatusRuntimeException e) {
+        Status s = e.getStatus();
+        return s.getCode() + (s.getDescription() == null ? "" : ": " + s.getDescription());
+    }
+
+    /** Deregisters (best effort), stops the agent's thread, the sidecar and the connection to the control plane. */
+    @Override
+    public void close() {
+        closed = true;
+        thread.shutdownNow();
+        if (registered) {
+            try {
+                client.deregister(instanceId);
+            } catch (RuntimeException e) {
+                log.debug("sidecar {}: deregistering failed: {}", config.service(), e.toString());
+            }
+        }
+        client.close();
+        engine.close();
+    }
+}
