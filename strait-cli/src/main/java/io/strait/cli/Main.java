@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "strait", mixinStandardHelpOptions = true, version = "strait 0.1.0",
         description = "API gateway and service mesh proxy.",
         subcommands = {GatewayCommand.class, ValidateCommand.class, DemoCommand.class, ApiKeyCommand.class,
-                ControlPlaneCommand.class, AuthzCommand.class})
+                ControlPlaneCommand.class, AuthzCommand.class, io.strait.cli.sidecar.SidecarCommand.class})
 public final class Main implements Runnable {
     @Override
     public void run() {

@@ -146,6 +146,7 @@ public final class MeshAgent implements AutoCloseable {
             if (outage) log.info("sidecar {}: the control plane answers again", config.service());
             outage = false;
         } catch (StatusRuntimeException e) {
+            if (closed) return; // stopping: the call was cancelled
             if (!outage) log.warn("sidecar {}: the control plane does not answer ({}); serving with the config it has", config.service(), describe(e));
             outage = true;
             if (e.getStatus().getCode() == Status.Code.UNAUTHENTICATED || e.getStatus().getCode() == Status.Code.PERMISSION_DENIED) {

@@ -1,6 +1,7 @@
 package io.strait.mesh.config;
 
 import io.strait.mesh.registry.Registry;
+import io.strait.config.model.HostPort;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -9,7 +10,8 @@ import java.time.Duration;
  * generated CA live there), the CA and SVID settings and the registry's timings. Paths are absolute
  * (relative ones resolve against the config file's directory). Read by {@link ControlPlaneConfigReader}.
  */
-public record ControlPlaneConfig(String trustDomain, Path dataDir, CaConfig ca, SvidConfig svid, RegistryConfig registry) {
+public record ControlPlaneConfig(String trustDomain, Path dataDir, CaConfig ca, SvidConfig svid, RegistryConfig registry,
+                                 Listen listen) {
     /** Istio's default trust domain, so that policies written for Istio name the same principals. */
     public static final String DEFAULT_TRUST_DOMAIN = "cluster.local";
     /** Beside the working directory, as {@code .strait/demo.env} is: a local run needs no setup. */
@@ -38,9 +40,22 @@ public record ControlPlaneConfig(String trustDomain, Path dataDir, CaConfig ca, 
         public static final RegistryConfig DEFAULTS = new RegistryConfig(Registry.DEFAULT_HEARTBEAT_INTERVAL, Registry.DEFAULT_EXPIRY);
     }
 
-    /** A config with the registry's default timings. */
+    /**
+     * Where it listens: {@code api.address} (the sidecars' mTLS gRPC API, Istio's 15012) and {@code admin.address}
+     * (read-only status and metrics, Istio's monitoring port 15014, loopback by default).
+     */
+    public record Listen(HostPort api, HostPort admin) {
+        public static final Listen DEFAULTS = new Listen(new HostPort("0.0.0.0", 15012), new HostPort("127.0.0.1", 15014));
+    }
+
+    /** A config with the registry's default timings and the default addresses. */
     public ControlPlaneConfig(String trustDomain, Path dataDir, CaConfig ca, SvidConfig svid) {
-        this(trustDomain, dataDir, ca, svid, RegistryConfig.DEFAULTS);
+        this(trustDomain, dataDir, ca, svid, RegistryConfig.DEFAULTS, Listen.DEFAULTS);
+    }
+
+    public ControlPlaneConfig {
+        listen = listen == null ? Listen.DEFAULTS : listen;
+        registry = registry == null ? RegistryConfig.DEFAULTS : registry;
     }
 
     /** The file store's directory. */

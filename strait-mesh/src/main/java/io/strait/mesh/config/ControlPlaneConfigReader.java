@@ -8,6 +8,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import io.strait.config.load.ConfigException;
 import io.strait.config.load.Errors;
+import io.strait.config.model.HostPort;
 import io.strait.mesh.ca.CertificateAuthority;
 import io.strait.mesh.identity.SpiffeId;
 import io.strait.mesh.registry.Registry;
@@ -22,7 +23,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads the control plane's YAML ({@code trustDomain}, {@code dataDir}, {@code ca}, {@code svid}, {@code registry}) in
+ * Reads the control plane's YAML ({@code trustDomain}, {@code dataDir}, {@code ca}, {@code svid}, {@code registry}, {@code api}, {@code admin}) in
  * one pass, reporting every problem with its path ({@code ca.keyFile: cannot read /x/ca.key: no such
  * file}), unknown fields included, as the rest of Strait's config does.
  */
@@ -30,7 +31,8 @@ public final class ControlPlaneConfigReader {
     private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL).build());
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
-    private static final Set<String> TOP = Set.of("trustDomain", "dataDir", "ca", "svid", "registry");
+    private static final Set<String> TOP = Set.of("trustDomain", "dataDir", "ca", "svid", "registry", "api", "admin");
+    private static final Set<String> ADDRESS = Set.of("address");
     private static final Set<String> CA = Set.of("certFile", "keyFile", "chainFile", "bundleFile", "dir");
     private static final Set<String> SVID = Set.of("ttl");
     private static final Set<String> REGISTRY = Set.of("heartbeatInterval", "expiry");
@@ -94,10 +96,14 @@ public final class ControlPlaneConfigReader {
         if (badTtl != null) errors.add("svid.ttl", badTtl);
 
         ControlPlaneConfig.RegistryConfig registry = registry(object(root, "registry", errors), errors);
+        HostPort api = address(object(root, "api", errors), "api.", ControlPlaneConfig.Listen.DEFAULTS.api(), errors);
+        HostPort admin = address(object(root, "admin", errors), "admin.", ControlPlaneConfig.Listen.DEFAULTS.admin(), errors);
+        if (api.port() != 0 && api.port() == admin.port()) errors.add("admin.address", "must not be the port of api.address (" + api.port() + ")");
 
         if (!errors.isEmpty()) throw new ConfigException(errors.list().stream().map(e -> source + ": " + e).toList());
         return new ControlPlaneConfig(trustDomain, dataDir,
-                new ControlPlaneConfig.CaConfig(certFile, keyFile, chainFile, bundleFile, caDir), new ControlPlaneConfig.SvidConfig(ttl), registry);
+                new ControlPlaneConfig.CaConfig(certFile, keyFile, chainFile, bundleFile, caDir), new ControlPlaneConfig.SvidConfig(ttl), registry,
+                new ControlPlaneConfig.Listen(api, admin));
     }
 
     /** {@code registry.heartbeatInterval} and {@code registry.expiry} (default: 15s, or 3 heartbeat intervals when longer). */
@@ -113,6 +119,19 @@ public final class ControlPlaneConfigReader {
         String badExpiry = Registry.checkExpiry(expiry, heartbeat);
         if (badExpiry != null && bad == null) errors.add("registry.expiry", badExpiry);
         return new ControlPlaneConfig.RegistryConfig(heartbeat, expiry);
+    }
+
+    /** {@code <section>.address}: host:port (port 0: any free port). */
+    private static HostPort address(JsonNode node, String prefix, HostPort dflt, Errors errors) {
+        unknown(node, prefix, ADDRESS, errors);
+        String text = string(node, "address", null, errors, prefix);
+        if (text == null) return dflt;
+        HostPort hp = HostPort.parse(text);
+        if (hp == null) {
+            errors.add(prefix + "address", "must be host:port, such as 0.0.0.0:15012 (was '" + text + "')");
+            return dflt;
+        }
+        return hp;
     }
 
     private static void unknown(JsonNode node, String prefix, Set<String> known, Errors errors) {

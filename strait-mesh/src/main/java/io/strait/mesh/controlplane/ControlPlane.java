@@ -57,6 +57,15 @@ public final class ControlPlane implements AutoCloseable {
         this.closing.addAll(closing);
     }
 
+    /** Starts the control plane of {@code config} on its configured addresses ({@code api.address}, {@code admin.address}). */
+    public static ControlPlane start(ControlPlaneConfig config, Clock clock, List<BindableService> extraServices) throws ControlPlaneException {
+        return start(config, socket(config.listen().api()), socket(config.listen().admin()), clock, extraServices);
+    }
+
+    private static InetSocketAddress socket(io.strait.config.model.HostPort hp) {
+        return new InetSocketAddress(hp.host(), hp.port());
+    }
+
     /**
      * Starts the control plane of {@code config}: its API on {@code apiAddress}, its admin on {@code adminAddress}
      * (port 0: any free port). Extra gRPC services (the config stream) are served beside the built-in ones.
