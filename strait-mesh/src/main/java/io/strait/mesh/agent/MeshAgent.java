@@ -5,6 +5,7 @@ import io.grpc.StatusRuntimeException;
 import io.strait.config.tls.Pem;
 import io.strait.config.tls.PemException;
 import io.strait.mesh.api.v1.CreateCertificateResponse;
+import io.strait.mesh.api.v1.Node;
 import io.strait.mesh.api.v1.RegisterResponse;
 import io.strait.mesh.api.v1.Workload;
 import io.strait.mesh.identity.SpiffeId;
@@ -17,6 +18,7 @@ import io.strait.mesh.svid.WorkloadKey;
 import io.strait.mesh.transport.MeshCredentials;
 import io.strait.mesh.transport.MeshTransport;
 import io.strait.mesh.transport.Svid;
+import io.strait.mesh.xds.DiscoveryClient;
 import io.strait.proxy.core.ApplyResult;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -62,6 +64,7 @@ public final class MeshAgent implements AutoCloseable {
     private final RenewalSchedule schedule;
     private final ScheduledExecutorService thread;
     private final String instanceId;
+    private final DiscoveryClient discovery;
     private volatile Duration heartbeat = DEFAULT_HEARTBEAT;
     private volatile boolean registered;
     private volatile boolean outage;
@@ -78,6 +81,15 @@ public final class MeshAgent implements AutoCloseable {
         this.thread = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("strait-mesh-agent").daemon().factory());
         this.instanceId = config.service() + "-" + ProcessHandle.current().pid() + "-"
                 + HexFormat.of().formatHex(new SecureRandom().generateSeed(4));
+        Node node = Node.newBuilder().setInstanceId(instanceId).setService(config.service()).setNamespace(config.namespace())
+                .putAllLabels(config.labels()).build();
+        this.discovery = new DiscoveryClient(client::channel, node, new MeshUpdates(engine, credentials, id.trustDomain()).handlers(),
+                thread, new SecureRandom());
+    }
+
+    /** The config stream's state: connected, the versions running, the last refusal. */
+    public DiscoveryClient.State config() {
+        return discovery.state();
     }
 
     /**
@@ -107,6 +119,7 @@ public final class MeshAgent implements AutoCloseable {
                     new MeshState(stateSvid(credentials.svid()), credentials.bundle(), null, null, null), clock);
             MeshAgent agent = new MeshAgent(config, id, credentials, client, engine, clock);
             agent.thread.execute(agent::beat);
+            agent.discovery.start();
             agent.scheduleRenewal();
             log.info("sidecar {}: joined the mesh as {} (SVID valid until {})", config.service(), id,
                     credentials.svid().leaf().getNotAfter().toInstant());
@@ -270,6 +283,7 @@ public final class MeshAgent implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        discovery.close();
         thread.shutdownNow();
         if (registered) {
             try {

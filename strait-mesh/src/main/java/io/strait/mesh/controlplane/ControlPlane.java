@@ -16,6 +16,7 @@ import io.strait.mesh.store.FileStore;
 import io.strait.mesh.svid.RenewalSchedule;
 import io.strait.mesh.token.JoinTokens;
 import io.strait.mesh.transport.MeshTransport;
+import io.strait.mesh.xds.DiscoveryServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
@@ -92,9 +93,19 @@ public final class ControlPlane implements AutoCloseable {
                     scheduler);
             opened.add(own);
             CertificateService certificates = new CertificateService(ca, tokens, workers);
+            DiscoveryServer discovery = new DiscoveryServer(new MeshResources(registry::snapshot, ca::bundle)::forNode);
+            // registry listeners run under its lock: the pushes go to the worker threads, coalesced
+            java.util.concurrent.atomic.AtomicBoolean refreshQueued = new java.util.concurrent.atomic.AtomicBoolean();
+            opened.add(registry.addListener(change -> {
+                if (refreshQueued.compareAndSet(false, true)) workers.execute(() -> {
+                    refreshQueued.set(false);
+                    discovery.refresh();
+                });
+            }));
             var builder = MeshTransport.server(apiAddress, own.credentials(), clock)
                     .addService(certificates)
-                    .addService(new RegistryService(registry));
+                    .addService(new RegistryService(registry))
+                    .addService(discovery);
             for (BindableService s : extraServices) builder.addService(s);
             Server api;
             try {
@@ -106,7 +117,7 @@ public final class ControlPlane implements AutoCloseable {
             ControlPlaneMetrics metrics = new ControlPlaneMetrics(ca, certificates.metrics(), registry, clock);
             ControlPlaneAdmin admin;
             try {
-                admin = new ControlPlaneAdmin(adminAddress, ca, registry, metrics, JsonNodeFactory.instance::objectNode);
+                admin = new ControlPlaneAdmin(adminAddress, ca, registry, metrics, () -> streams(discovery));
             } catch (IOException e) {
                 throw new ControlPlaneException("admin: cannot listen on " + adminAddress + ": " + e.getMessage());
             }
@@ -122,6 +133,17 @@ public final class ControlPlane implements AutoCloseable {
             closeAll(opened);
             throw e;
         }
+    }
+
+    /** The config streams for {@code /status}: per sidecar instance and type, versions sent and acknowledged, the last refusal. */
+    private static com.fasterxml.jackson.databind.node.ObjectNode streams(DiscoveryServer discovery) {
+        var root = JsonNodeFactory.instance.objectNode();
+        discovery.status().forEach((instance, types) -> {
+            var n = root.putObject(instance);
+            types.forEach((type, t) -> n.putObject(type).put("sent", t.sent()).put("acked", t.acked())
+                    .put("nackedVersion", t.nackedVersion()).put("nackReason", t.nackReason()));
+        });
+        return root;
     }
 
     private static FileStore open(ControlPlaneConfig config) throws ControlPlaneException {

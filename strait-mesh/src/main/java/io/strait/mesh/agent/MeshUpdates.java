@@ -1,0 +1,96 @@
+package io.strait.mesh.agent;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.strait.config.model.HostPort;
+import io.strait.config.tls.Pem;
+import io.strait.config.tls.PemException;
+import io.strait.mesh.api.v1.Endpoint;
+import io.strait.mesh.api.v1.Resource;
+import io.strait.mesh.api.v1.ServiceEndpoints;
+import io.strait.mesh.identity.SpiffeId;
+import io.strait.mesh.identity.TrustBundle;
+import io.strait.mesh.sidecar.MeshState;
+import io.strait.mesh.sidecar.SidecarEngine;
+import io.strait.mesh.transport.MeshCredentials;
+import io.strait.mesh.xds.DiscoveryClient;
+import io.strait.mesh.xds.TypeUrls;
+import io.strait.proxy.core.ApplyResult;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Turns the control plane's pushes into the sidecar's {@link MeshState} and applies them: a resource that
+ * does not read, or a state the engine refuses, is refused as a whole with the reason (the stream NACKs it
+ * and the sidecar keeps running its last good state).
+ */
+final class MeshUpdates {
+    private final SidecarEngine engine;
+    private final MeshCredentials credentials;
+    private final String trustDomain;
+
+    MeshUpdates(SidecarEngine engine, MeshCredentials credentials, String trustDomain) {
+        this.engine = engine;
+        this.credentials = credentials;
+        this.trustDomain = trustDomain;
+    }
+
+    /** The handlers by type, for the {@link DiscoveryClient}. */
+    Map<String, DiscoveryClient.Handler> handlers() {
+        return Map.of(TypeUrls.SERVICE_ENDPOINTS, (v, r) -> endpoints(r), TypeUrls.TRUST_BUNDLE, (v, r) -> trustBundle(r));
+    }
+
+    Optional<String> endpoints(List<Resource> resources) {
+        MeshState current = engine.state();
+        List<MeshState.Service> services = new ArrayList<>();
+        for (Resource r : resources) {
+            ServiceEndpoints se;
+            try {
+                se = r.getResource().unpack(ServiceEndpoints.class);
+            } catch (InvalidProtocolBufferException e) {
+                return Optional.of(r.getName() + ": not a ServiceEndpoints: " + e.getMessage());
+            }
+            List<MeshState.Endpoint> endpoints = new ArrayList<>();
+            for (Endpoint e : se.getEndpointsList()) {
+                HostPort address = HostPort.parse(e.getAddress());
+                if (address == null || address.port() == 0) return Optional.of(r.getName() + ": endpoint address '" + e.getAddress() + "' is not host:port");
+                SpiffeId id;
+                try {
+                    id = SpiffeId.parse(e.getSpiffeId());
+                } catch (IllegalArgumentException ex) {
+                    return Optional.of(r.getName() + ": endpoint " + e.getAddress() + ": " + ex.getMessage());
+                }
+                endpoints.add(new MeshState.Endpoint(address, id, e.getZone().isEmpty() ? null : e.getZone(), e.getLabelsMap()));
+            }
+            MeshState.TrafficSettings traffic = current.services().stream()
+                    .filter(s -> s.name().equals(se.getService()) && s.namespace().equals(se.getNamespace()))
+                    .map(MeshState.Service::traffic).findFirst().orElse(MeshState.TrafficSettings.DEFAULT);
+            services.add(new MeshState.Service(se.getService(), se.getNamespace(), endpoints, traffic));
+        }
+        return applied(engine.update(current.withServices(services)));
+    }
+
+    Optional<String> trustBundle(List<Resource> resources) {
+        if (resources.size() != 1) return Optional.of("expected one trust bundle, got " + resources.size());
+        try {
+            io.strait.mesh.api.v1.TrustBundle tb = resources.get(0).getResource().unpack(io.strait.mesh.api.v1.TrustBundle.class);
+            List<X509Certificate> roots = new ArrayList<>();
+            for (String pem : tb.getRootsPemList()) roots.addAll(Pem.certificates(pem.getBytes(StandardCharsets.US_ASCII)));
+            if (roots.isEmpty()) return Optional.of("the trust bundle has no root");
+            TrustBundle bundle = TrustBundle.of(trustDomain, roots.get(0));
+            for (int i = 1; i < roots.size(); i++) bundle = bundle.withRoot(roots.get(i));
+            Optional<String> refused = applied(engine.update(engine.state().withTrustBundle(bundle)));
+            if (refused.isEmpty()) credentials.bundle(bundle);
+            return refused;
+        } catch (InvalidProtocolBufferException | PemException | IllegalArgumentException e) {
+            return Optional.of("trust bundle: " + e.getMessage());
+        }
+    }
+
+    private static Optional<String> applied(ApplyResult result) {
+        return result.applied() ? Optional.empty() : Optional.of(String.join("; ", result.errors()));
+    }
+}

@@ -1,0 +1,128 @@
+package io.strait.mesh.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.sun.net.httpserver.HttpServer;
+import io.strait.mesh.config.ControlPlaneConfig;
+import io.strait.mesh.controlplane.ControlPlane;
+import io.strait.mesh.sidecar.SidecarConfig;
+import io.strait.mesh.sidecar.SidecarConfigReader;
+import java.net.InetSocketAddress;
+import java.net.ProxySelector;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The mesh end to end with a real control plane and two sidecars: the registry's endpoints reach the caller's
+ * sidecar over the config stream, the call goes over mTLS to the callee's sidecar, and the callee's app sees
+ * the caller's identity in X-Forwarded-Client-Cert.
+ */
+class MeshEndToEndTest {
+    @TempDir
+    Path dir;
+    private ControlPlane cp;
+    private final List<MeshAgent> agents = new ArrayList<>();
+    private final List<HttpServer> apps = new ArrayList<>();
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeEach
+    void start() throws Exception {
+        ControlPlaneConfig config = new ControlPlaneConfig("cluster.local", dir.resolve("cp"),
+                new ControlPlaneConfig.CaConfig(null, null, null, null, dir.resolve("cp/ca")), new ControlPlaneConfig.SvidConfig(Duration.ofHours(1)));
+        cp = ControlPlane.start(config, new InetSocketAddress("127.0.0.1", 0), new InetSocketAddress("127.0.0.1", 0), Clock.systemUTC(), List.of());
+        Files.writeString(dir.resolve("bundle.pem"), cp.bundle().pem());
+    }
+
+    @AfterEach
+    void stop() {
+        agents.forEach(MeshAgent::close);
+        apps.forEach(a -> a.stop(0));
+        cp.close();
+    }
+
+    /** An app that answers with the X-Forwarded-Client-Cert it was given. */
+    private int app(String name) throws Exception {
+        HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        s.createContext("/", x -> {
+            String xfcc = x.getRequestHeaders().getFirst("X-Forwarded-Client-Cert");
+            byte[] body = (name + " saw " + xfcc).getBytes(StandardCharsets.UTF_8);
+            x.sendResponseHeaders(200, body.length);
+            x.getResponseBody().write(body);
+            x.close();
+        });
+        s.start();
+        apps.add(s);
+        return s.getAddress().getPort();
+    }
+
+    private MeshAgent sidecar(String service) throws Exception {
+        String token = cp.tokens().create("shop", service, Duration.ofHours(1), 1).join().token();
+        Files.writeString(dir.resolve(service + ".token"), token);
+        SidecarConfig c = SidecarConfigReader.parse("""
+                service: %s
+                namespace: shop
+                serviceAccount: %s
+                controlPlane: {address: 127.0.0.1:%d, trustBundleFile: bundle.pem, joinTokenFile: %s.token}
+                inbound: {port: 0, appPort: %d, address: 127.0.0.1}
+                outbound: {port: 0}
+                admin: {port: 0}
+                """.formatted(service, service, cp.apiPort(), service, app(service)), "sidecar.yaml", dir);
+        MeshAgent a = MeshAgent.start(c, Clock.systemUTC());
+        agents.add(a);
+        return a;
+    }
+
+    /** The app's call through its sidecar's outbound port, used as an HTTP proxy ({@code curl -x}). */
+    private static HttpResponse<String> call(MeshAgent from, String url) throws Exception {
+        HttpClient viaSidecar = HttpClient.newBuilder()
+                .proxy(ProxySelector.of(new InetSocketAddress("127.0.0.1", from.engine().outboundPort()))).build();
+        return viaSidecar.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void aCallerReachesAServiceItLearnedFromTheControlPlaneOverMutualTls() throws Exception {
+        MeshAgent orders = sidecar("orders");
+        MeshAgent users = sidecar("users");
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            HttpResponse<String> r = call(users, "http://orders.shop/orders/1");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(r.body()).startsWith("orders saw By=spiffe://cluster.local/ns/shop/sa/orders;Hash=")
+                    .endsWith(";URI=spiffe://cluster.local/ns/shop/sa/users");
+        });
+        // both sidecars run the control plane's versions (each ACKed), and the callee's own service is known to the caller
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            assertThat(users.config().connected()).isTrue();
+            assertThat(users.config().accepted()).containsKeys(io.strait.mesh.xds.TypeUrls.SERVICE_ENDPOINTS, io.strait.mesh.xds.TypeUrls.TRUST_BUNDLE);
+            assertThat(users.config().lastNack()).isNull();
+        });
+        assertThat(orders.engine().state().services()).extracting(s -> s.name()).contains("orders", "users");
+    }
+
+    @Test
+    void aServiceThatLeavesTheRegistryIsNoLongerCalled() throws Exception {
+        MeshAgent orders = sidecar("orders");
+        MeshAgent users = sidecar("users");
+        await().atMost(Duration.ofSeconds(20)).until(() -> call(users, "http://orders.shop/x").statusCode() == 200);
+        orders.close(); // deregisters: the control plane pushes the services without it (the registry knows no workload of it)
+        agents.remove(orders);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            HttpResponse<String> r = call(users, "http://orders.shop/x");
+            assertThat(r.statusCode()).isEqualTo(404);
+            assertThat(r.body()).contains("route_not_found", "orders.shop");
+        });
+    }
+}
