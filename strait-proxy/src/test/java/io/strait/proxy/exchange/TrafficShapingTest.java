@@ -3,7 +3,10 @@ package io.strait.proxy.exchange;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.strait.proxy.testing.ClientProtocol;
+import io.strait.proxy.testing.Downstream;
 import io.strait.proxy.testing.LoadLoop;
+import io.strait.proxy.testing.ProtocolRuns;
 import io.strait.proxy.testing.ProxyFixture;
 import io.strait.proxy.testing.TestBackend;
 import java.net.http.HttpRequest;
@@ -12,11 +15,25 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** Weighted splits over endpoint subsets, pinning by header and cookie, sticky users, mirroring, live weight changes. */
-class TrafficShapingTest {
+/**
+ * Weighted splits over endpoint subsets, pinning by header and cookie, sticky users, mirroring, live weight changes:
+ * over HTTP/1.1 and over HTTP/2 (where the requests share one multiplexed connection).
+ */
+@ParameterizedClass
+@EnumSource(ClientProtocol.class)
+class TrafficShapingTest extends ProtocolRuns {
+    /** Requests in flight at once in the split's 10,000. */
+    private static final int IN_FLIGHT = 16;
+
     private static final String CLUSTER = """
             clusters:
               web:
@@ -46,26 +63,36 @@ class TrafficShapingTest {
              ProxyFixture p = ProxyFixture.start(routes(90, 10),
                      Map.of("v1a", v1a.address(), "v1b", v1b.address(), "v2", v2.address()))) {
             int total = 10_000;
-            List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
-            for (int i = 0; i < total; i++) {
-                calls.add(p.client().sendAsync(HttpRequest.newBuilder(p.uri("/echo")).build(), HttpResponse.BodyHandlers.ofString()));
-                if (calls.size() % 16 == 0) calls.get(calls.size() - 16).join(); // at most 16 in flight
+            Downstream client = client(p);
+            AtomicInteger v2Count = new AtomicInteger();
+            List<String> failures = new CopyOnWriteArrayList<>();
+            ExecutorService senders = Executors.newFixedThreadPool(IN_FLIGHT);
+            try {
+                List<Future<?>> done = new ArrayList<>();
+                for (int t = 0; t < IN_FLIGHT; t++) {
+                    done.add(senders.submit(() -> {
+                        for (int i = 0; i < total / IN_FLIGHT; i++) {
+                            HttpResponse<String> r = client.get("/echo");
+                            if (r.statusCode() != 200) failures.add(r.statusCode() + " " + r.body());
+                            if (r.body().contains("\"backend\":\"v2\"")) v2Count.incrementAndGet();
+                        }
+                    }));
+                }
+                for (Future<?> f : done) f.get();
+            } finally {
+                senders.shutdownNow();
             }
-            int toV2 = 0;
-            for (CompletableFuture<HttpResponse<String>> c : calls) {
-                HttpResponse<String> r = c.join();
-                assertThat(r.statusCode()).isEqualTo(200);
-                if (r.body().contains("\"backend\":\"v2\"")) toV2++;
-            }
+            assertThat(failures).isEmpty();
+            int toV2 = v2Count.get();
             // 1,000 expected; binomial sd 30: 5 sd either side
             assertThat(toV2).isBetween(850, 1150);
             assertThat(v1a.requestCount() + v1b.requestCount()).isEqualTo(total - toV2);
             assertThat(Math.abs(v1a.requestCount() - v1b.requestCount())).isLessThanOrEqualTo(total / 50); // round-robin within v1
 
             for (int i = 0; i < 200; i++) {
-                HttpResponse<String> r = p.send(HttpRequest.newBuilder(p.uri("/echo")).header("X-Version", "v2").build());
+                HttpResponse<String> r = client(p).send(HttpRequest.newBuilder(p.uri("/echo")).header("X-Version", "v2").build());
                 assertThat(r.body()).contains("\"backend\":\"v2\"");
-                r = p.send(HttpRequest.newBuilder(p.uri("/echo")).header("Cookie", "a=b; canary=yes").build());
+                r = client(p).send(HttpRequest.newBuilder(p.uri("/echo")).header("Cookie", "a=b; canary=yes").build());
                 assertThat(r.body()).contains("\"backend\":\"v2\"");
             }
 
@@ -73,7 +100,7 @@ class TrafficShapingTest {
             for (int u = 0; u < 400; u++) {
                 String first = null;
                 for (int i = 0; i < 3; i++) {
-                    String body = p.send(HttpRequest.newBuilder(p.uri("/sticky/echo")).header("X-User", "user-" + u).build()).body();
+                    String body = client(p).send(HttpRequest.newBuilder(p.uri("/sticky/echo")).header("X-User", "user-" + u).build()).body();
                     String version = body.contains("\"backend\":\"v2\"") ? "v2" : "v1";
                     if (first == null) first = version;
                     assertThat(version).as("user-" + u + " stays on one version").isEqualTo(first);
@@ -92,7 +119,7 @@ class TrafficShapingTest {
              TestBackend v2 = new TestBackend("v2");
              ProxyFixture p = ProxyFixture.start(routes(90, 10),
                      vars = Map.of("v1a", v1a.address(), "v1b", v1b.address(), "v2", v2.address()))) {
-            LoadLoop load = LoadLoop.start(4, () -> p.get("/echo"));
+            LoadLoop load = LoadLoop.start(4, () -> client(p).get("/echo"));
             // load before the reload and after it (requests served, not time passed)
             await().atMost(Duration.ofSeconds(10)).until(() -> load.ok() >= 30);
             p.writeConfig(routes(0, 100), vars);
@@ -103,7 +130,7 @@ class TrafficShapingTest {
             assertThat(load.failures()).isEmpty();
             assertThat(load.ok()).isGreaterThan(50);
             int v1Before = v1a.requestCount() + v1b.requestCount();
-            for (int i = 0; i < 100; i++) assertThat(p.get("/echo").body()).contains("\"backend\":\"v2\"");
+            for (int i = 0; i < 100; i++) assertThat(client(p).get("/echo").body()).contains("\"backend\":\"v2\"");
             assertThat(v1a.requestCount() + v1b.requestCount()).isEqualTo(v1Before);
         }
     }
@@ -119,11 +146,11 @@ class TrafficShapingTest {
                      routes: [{name: web, match: {pathPrefix: /}, cluster: main, mirror: {cluster: shadow, percent: 100}}]
                      """, Map.of("main", main.address(), "shadow", shadow.address()))) {
             for (int i = 0; i < 20; i++) {
-                HttpResponse<String> r = p.get("/echo?i=" + i);
+                HttpResponse<String> r = client(p).get("/echo?i=" + i);
                 assertThat(r.statusCode()).isEqualTo(200);
                 assertThat(r.body()).contains("\"backend\":\"main\"");
             }
-            HttpResponse<String> posted = p.send(HttpRequest.newBuilder(p.uri("/upload"))
+            HttpResponse<String> posted = client(p).send(HttpRequest.newBuilder(p.uri("/upload"))
                     .POST(HttpRequest.BodyPublishers.ofString("x".repeat(5000))).build());
             assertThat(posted.body()).contains("\"bodyBytes\":5000");
             waitFor(() -> shadow.requestCount() == 21);
@@ -134,10 +161,10 @@ class TrafficShapingTest {
             // a shadow that hangs (or is gone) never slows the real call
             shadow.failNext(1000, TestBackend.HANG);
             long t0 = System.nanoTime();
-            for (int i = 0; i < 20; i++) assertThat(p.get("/echo").statusCode()).isEqualTo(200);
+            for (int i = 0; i < 20; i++) assertThat(client(p).get("/echo").statusCode()).isEqualTo(200);
             assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(2000);
             shadow.close();
-            for (int i = 0; i < 20; i++) assertThat(p.get("/echo").statusCode()).isEqualTo(200);
+            for (int i = 0; i < 20; i++) assertThat(client(p).get("/echo").statusCode()).isEqualTo(200);
             assertThat(main.requestCount()).isEqualTo(61);
         }
     }
