@@ -3,6 +3,7 @@ package io.strait.proxy.exchange;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.util.ResourceLeakDetector;
+import io.strait.proxy.testing.H2Client;
 import io.strait.proxy.testing.HttpHead;
 import io.strait.proxy.testing.Json;
 import io.strait.proxy.testing.MemorySampler;
@@ -133,6 +134,31 @@ class StreamingTest {
         assertThat(head.status()).isEqualTo(200);
         assertThat(head.contentLength()).isEqualTo(GIB);
         assertThat(received).isEqualTo(GIB);
+        assertThat(directGrowth).as("direct memory growth %s", MemorySampler.mib(directGrowth)).isLessThan(MEMORY_BOUND);
+        assertThat(heapGrowth).as("heap growth %s", MemorySampler.mib(heapGrowth)).isLessThan(MEMORY_BOUND);
+    }
+
+    /**
+     * The same 1 GiB download over HTTP/2 (h2c): flow control, not buffering, paces the stream. The other
+     * cases' HTTP/2 forms (a stalled stream pausing the upstream, a paused upstream back-pressuring an upload,
+     * server-sent events) are in {@code Http2DownstreamTest}.
+     */
+    @Test
+    void gigabyteDownloadStreamsWithFlatMemoryOverHttp2() throws Exception {
+        long heapBefore = MemorySampler.heapUsedAfterGc();
+        long directGrowth;
+        long[] statusAndBytes;
+        long t0 = System.nanoTime();
+        try (MemorySampler sampler = MemorySampler.start(); H2Client h2 = new H2Client("127.0.0.1", proxy.port())) {
+            statusAndBytes = h2.download("/bytes/" + GIB).get(60, TimeUnit.SECONDS);
+            directGrowth = sampler.directPeakGrowth();
+        }
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        long heapGrowth = MemorySampler.heapUsedAfterGc() - heapBefore;
+        System.out.printf("1 GiB download over HTTP/2: %d ms, direct +%s, heap +%s%n", millis, MemorySampler.mib(directGrowth),
+                MemorySampler.mib(heapGrowth));
+        assertThat(statusAndBytes[0]).isEqualTo(200);
+        assertThat(statusAndBytes[1]).isEqualTo(GIB);
         assertThat(directGrowth).as("direct memory growth %s", MemorySampler.mib(directGrowth)).isLessThan(MEMORY_BOUND);
         assertThat(heapGrowth).as("heap growth %s", MemorySampler.mib(heapGrowth)).isLessThan(MEMORY_BOUND);
     }

@@ -180,6 +180,43 @@ public final class H2Client implements AutoCloseable {
     }
 
     /**
+     * Sends a GET and counts the response body's bytes as they arrive, keeping none of them (for transfers
+     * larger than the test's heap); the future completes with the status and the byte count at the end.
+     */
+    public CompletableFuture<long[]> download(String path) {
+        CompletableFuture<long[]> done = new CompletableFuture<>();
+        long[] statusAndBytes = {0, 0};
+        new Http2StreamChannelBootstrap(channel).handler(new ChannelInitializer<Http2StreamChannel>() {
+            @Override
+            protected void initChannel(Http2StreamChannel ch) {
+                ch.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(false), new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                        if (msg instanceof io.netty.handler.codec.http.HttpResponse res) statusAndBytes[0] = res.status().code();
+                        if (msg instanceof io.netty.handler.codec.http.HttpContent c) statusAndBytes[1] += c.content().readableBytes();
+                        if (msg instanceof io.netty.handler.codec.http.LastHttpContent) done.complete(statusAndBytes.clone());
+                        io.netty.util.ReferenceCountUtil.release(msg);
+                    }
+
+                    @Override
+                    public void channelInactive(ChannelHandlerContext ctx) {
+                        done.completeExceptionally(new IllegalStateException("stream closed after " + statusAndBytes[1] + " bytes"));
+                    }
+                });
+            }
+        }).open().addListener(f -> {
+            if (!f.isSuccess()) {
+                done.completeExceptionally(f.cause());
+                return;
+            }
+            FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, path, Unpooled.EMPTY_BUFFER);
+            req.headers().set(HttpHeaderNames.HOST, authority);
+            ((Http2StreamChannel) f.getNow()).writeAndFlush(req);
+        });
+        return done;
+    }
+
+    /**
      * Sends a GET on a stream that never reads its response: the client's flow-control windows
      * fill up and the server must stop sending. Closing the returned stream resets it.
      */
