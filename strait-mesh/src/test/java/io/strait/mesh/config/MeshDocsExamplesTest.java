@@ -73,7 +73,8 @@ class MeshDocsExamplesTest {
         List<Class<?>> classes = List.of(io.strait.mesh.ca.CertificateAuthority.class, io.strait.mesh.ca.CsrCheck.class,
                 io.strait.mesh.svid.RenewalSchedule.class, io.strait.mesh.token.JoinTokens.class, io.strait.mesh.ca.CaDirectory.class,
                 io.strait.mesh.registry.Registry.class, io.strait.mesh.registry.WorkloadCheck.class,
-                io.strait.mesh.sidecar.SidecarConfig.class);
+                io.strait.mesh.sidecar.SidecarConfig.class, io.strait.mesh.xds.DiscoveryClient.class, io.strait.mesh.agent.MeshAgent.class,
+                io.strait.mesh.transport.MeshTransport.class);
         int rows = 0;
         while (row.find()) {
             rows++;
