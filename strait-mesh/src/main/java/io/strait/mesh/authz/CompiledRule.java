@@ -6,6 +6,7 @@ import io.strait.mesh.authz.AuthorizationPolicy.Rule;
 import io.strait.mesh.authz.AuthorizationPolicy.Source;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 
 /**
  * A rule compiled once into arrays of {@link StringMatch}: {@code from}, {@code to} and {@code when} ANDed,
@@ -67,8 +68,8 @@ final class CompiledRule {
 
     private static Field[] operation(Operation o) {
         return new Field[] {
-            field(Attr.METHOD, null, o.methods(), o.notMethods()),
-            field(Attr.PATH, null, o.paths(), o.notPaths())};
+            new Field(Attr.METHOD, null, compile(o.methods(), StringMatch::header), compile(o.notMethods(), StringMatch::header)),
+            new Field(Attr.PATH, null, compile(o.paths(), StringMatch::path), compile(o.notPaths(), StringMatch::path))};
     }
 
     private static Field condition(Condition c) {
@@ -77,7 +78,8 @@ final class CompiledRule {
             case "source.namespace" -> field(Attr.NAMESPACE, null, c.values(), c.notValues());
             default -> {
                 String name = c.key().substring("request.headers[".length(), c.key().length() - 1);
-                yield field(Attr.HEADER, name.toLowerCase(Locale.ROOT), c.values(), c.notValues());
+                yield new Field(Attr.HEADER, name.toLowerCase(Locale.ROOT), compile(c.values(), StringMatch::header),
+                        compile(c.notValues(), StringMatch::header));
             }
         };
     }
@@ -92,6 +94,10 @@ final class CompiledRule {
     }
 
     private static StringMatch[] compile(List<String> values) {
-        return values.stream().map(StringMatch::of).toArray(StringMatch[]::new);
+        return compile(values, StringMatch::of);
+    }
+
+    private static StringMatch[] compile(List<String> values, Function<String, StringMatch> how) {
+        return values.stream().map(how).toArray(StringMatch[]::new);
     }
 }
