@@ -26,6 +26,15 @@ public record AuthorizationPolicy(String source, String namespace, String name, 
     /** A {@code when[]} condition on {@code key}: {@code request.headers[Name]}, {@code source.principal}, {@code source.namespace}. */
     public record Condition(String key, List<String> values, List<String> notValues) {}
 
+    /**
+     * Whether the policy applies to the workload in {@code workloadNamespace} with {@code labels}: it sits in that
+     * namespace or in {@code rootNamespace} (mesh-wide), and its {@code matchLabels} are all among the labels.
+     */
+    public boolean appliesTo(String workloadNamespace, Map<String, String> labels, String rootNamespace) {
+        return (namespace.equals(workloadNamespace) || namespace.equals(rootNamespace))
+                && labels.entrySet().containsAll(selector.entrySet());
+    }
+
     /** {@code namespace/name}, how decisions and metrics name the policy. */
     public String id() {
         return namespace + "/" + name;

@@ -82,6 +82,18 @@ public final class PolicyReader {
         return out;
     }
 
+    /**
+     * One document already parsed from YAML (a file that mixes kinds, read by the mesh's configuration), named
+     * {@code fileName: [index]} in errors as {@link #parse} names it.
+     */
+    public static AuthorizationPolicy parseDocument(String fileName, int index, JsonNode doc) throws PolicyException {
+        PolicyReader reader = new PolicyReader();
+        reader.where = fileName + ": [" + index + "] ";
+        AuthorizationPolicy p = reader.document(doc, fileName + " [" + index + "]");
+        if (!reader.errors.isEmpty()) throw new PolicyException(reader.errors);
+        return p;
+    }
+
     private List<AuthorizationPolicy> documents(String fileName, String text) {
         List<AuthorizationPolicy> out = new ArrayList<>();
         int index = 0;
