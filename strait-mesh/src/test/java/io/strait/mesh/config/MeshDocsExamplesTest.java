@@ -52,7 +52,8 @@ class MeshDocsExamplesTest {
         String doc = Files.readString(ROOT.resolve("docs/mesh.md"));
         Matcher row = Pattern.compile("(?m)^\\| `(\\w+)\\.([A-Z0-9_]+)` \\| `([^`]*)` \\|").matcher(doc.substring(doc.indexOf("## Defaults in the code")));
         List<Class<?>> classes = List.of(io.strait.mesh.ca.CertificateAuthority.class, io.strait.mesh.ca.CsrCheck.class,
-                io.strait.mesh.svid.RenewalSchedule.class, io.strait.mesh.token.JoinTokens.class, io.strait.mesh.ca.CaDirectory.class);
+                io.strait.mesh.svid.RenewalSchedule.class, io.strait.mesh.token.JoinTokens.class, io.strait.mesh.ca.CaDirectory.class,
+                io.strait.mesh.meshconfig.EffectiveMtls.class);
         int rows = 0;
         while (row.find()) {
             rows++;
