@@ -63,7 +63,9 @@ final class CompiledRule {
     private static Field[] source(Source s) {
         return new Field[] {
             field(Attr.PRINCIPAL, null, principals(s.principals()), principals(s.notPrincipals())),
-            field(Attr.NAMESPACE, null, s.namespaces(), s.notNamespaces())};
+            field(Attr.NAMESPACE, null, s.namespaces(), s.notNamespaces()),
+            new Field(Attr.PRINCIPAL, null, compile(s.serviceAccounts(), StringMatch::serviceAccount),
+                    compile(s.notServiceAccounts(), StringMatch::serviceAccount))};
     }
 
     private static Field[] operation(Operation o) {
@@ -76,6 +78,8 @@ final class CompiledRule {
         return switch (c.key()) {
             case "source.principal" -> field(Attr.PRINCIPAL, null, principals(c.values()), principals(c.notValues()));
             case "source.namespace" -> field(Attr.NAMESPACE, null, c.values(), c.notValues());
+            case "source.serviceAccount" -> new Field(Attr.PRINCIPAL, null, compile(c.values(), StringMatch::serviceAccount),
+                    compile(c.notValues(), StringMatch::serviceAccount));
             default -> {
                 String name = c.key().substring("request.headers[".length(), c.key().length() - 1);
                 yield new Field(Attr.HEADER, name.toLowerCase(Locale.ROOT), compile(c.values(), StringMatch::header),

@@ -39,20 +39,22 @@ public final class PolicyReader {
     private static final Set<String> SPEC = Set.of("selector", "action", "rules");
     private static final Set<String> SPEC_UNSUPPORTED = Set.of("provider", "targetRef", "targetRefs");
     private static final Set<String> RULE = Set.of("from", "to", "when");
-    private static final Set<String> SOURCE = Set.of("principals", "notPrincipals", "namespaces", "notNamespaces");
+    private static final Set<String> SOURCE = Set.of("principals", "notPrincipals", "namespaces", "notNamespaces",
+            "serviceAccounts", "notServiceAccounts");
     private static final Set<String> SOURCE_UNSUPPORTED = Set.of("requestPrincipals", "notRequestPrincipals",
-            "ipBlocks", "notIpBlocks", "remoteIpBlocks", "notRemoteIpBlocks", "serviceAccounts", "notServiceAccounts",
-            "trustDomains", "notTrustDomains");
+            "ipBlocks", "notIpBlocks", "remoteIpBlocks", "notRemoteIpBlocks", "trustDomains", "notTrustDomains");
     private static final Set<String> OPERATION = Set.of("methods", "notMethods", "paths", "notPaths");
     private static final Set<String> OPERATION_UNSUPPORTED = Set.of("hosts", "notHosts", "ports", "notPorts");
     private static final Set<String> CONDITION = Set.of("key", "values", "notValues");
     private static final Pattern HEADER_KEY = Pattern.compile("request\\.headers\\[([!#$%&'*+.^_`|~0-9A-Za-z-]+)]");
-    private static final Set<String> CONDITION_KEYS = Set.of("source.principal", "source.namespace");
+    private static final Set<String> CONDITION_KEYS = Set.of("source.principal", "source.namespace", "source.serviceAccount");
     /** Istio's annotation for a policy that is evaluated and logged but not enforced. */
     static final String DRY_RUN_ANNOTATION = "istio.io/dry-run";
 
     private final List<String> errors = new ArrayList<>();
     private String where;
+    /** The namespace of the policy being read: an unqualified service account belongs to it. */
+    private String policyNamespace = DEFAULT_NAMESPACE;
 
     private PolicyReader() {}
 
@@ -152,6 +154,7 @@ public final class PolicyReader {
             selector = selector(spec.get("selector"));
             action = action(spec.get("action"));
             JsonNode r = spec.get("rules");
+            policyNamespace = namespace;
             if (r != null && !r.isNull()) rules = rules(r);
             if (action == Action.DENY && rules == null) {
                 // Istio's validation: "DENY action without `rules` is meaningless as it will never be triggered"
@@ -214,8 +217,14 @@ public final class PolicyReader {
                 String sp = ep + ".source";
                 fields(s, sp + ".", SOURCE, SOURCE_UNSUPPORTED);
                 Source src = new Source(wildcards(s, "principals", sp), wildcards(s, "notPrincipals", sp),
-                        wildcards(s, "namespaces", sp), wildcards(s, "notNamespaces", sp));
+                        wildcards(s, "namespaces", sp), wildcards(s, "notNamespaces", sp),
+                        serviceAccounts(s, "serviceAccounts", sp), serviceAccounts(s, "notServiceAccounts", sp));
                 if (s.isEmpty()) error(sp, "must set at least one field");
+                boolean accounts = s.has("serviceAccounts") || s.has("notServiceAccounts");
+                if (accounts && (s.has("principals") || s.has("notPrincipals") || s.has("namespaces") || s.has("notNamespaces"))) {
+                    // Istio's validation: "cannot set serviceAccounts with namespaces or principals"
+                    error(sp, "serviceAccounts cannot be combined with principals or namespaces (Istio refuses it)");
+                }
                 from.add(src);
             });
             List<Operation> to = new ArrayList<>();
@@ -238,11 +247,14 @@ public final class PolicyReader {
                     // Istio's other keys (source.ip, destination.port, connection.sni, request.auth.* for JWTs, ...)
                     // are refused like unknown ones: the mesh has no request authentication, and no IP or port rules.
                     error(ep + ".key", key + " is not supported by Strait (supported: request.headers[Name], "
-                            + "source.principal, source.namespace)");
+                            + "source.principal, source.namespace, source.serviceAccount)");
                 }
+                boolean account = "source.serviceAccount".equals(key);
                 boolean identity = key != null && CONDITION_KEYS.contains(key);
-                List<String> values = identity ? wildcards(e, "values", ep) : strings(e, "values", ep);
-                List<String> notValues = identity ? wildcards(e, "notValues", ep) : strings(e, "notValues", ep);
+                List<String> values = account ? serviceAccounts(e, "values", ep)
+                        : identity ? wildcards(e, "values", ep) : strings(e, "values", ep);
+                List<String> notValues = account ? serviceAccounts(e, "notValues", ep)
+                        : identity ? wildcards(e, "notValues", ep) : strings(e, "notValues", ep);
                 if (values.isEmpty() && notValues.isEmpty()) error(ep, "must set values or notValues");
                 if (key != null) when.add(new Condition(key, values, notValues));
             });
@@ -285,6 +297,21 @@ public final class PolicyReader {
             if (problem != null) error(path + "." + field + "[" + i + "]", problem);
         }
         return out;
+    }
+
+    /** Service accounts, checked as Istio does and qualified with the policy's namespace ({@link ServiceAccounts}). */
+    private List<String> serviceAccounts(JsonNode parent, String field, String path) {
+        List<String> out = strings(parent, field, path);
+        if (out.size() > ServiceAccounts.MAX_VALUES) {
+            error(path + "." + field, "at most " + ServiceAccounts.MAX_VALUES + " service accounts (Istio's limit)");
+        }
+        List<String> qualified = new ArrayList<>();
+        for (int i = 0; i < out.size(); i++) {
+            String problem = ServiceAccounts.problem(out.get(i));
+            if (problem != null) error(path + "." + field + "[" + i + "]", problem);
+            qualified.add(ServiceAccounts.qualified(out.get(i), policyNamespace));
+        }
+        return List.copyOf(qualified);
     }
 
     /** Strings where {@code *} may only be a prefix, a suffix or the whole value (Istio's string match forms). */

@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * empty value matches too ({@link #header}).
  */
 record StringMatch(Kind kind, String text, Pattern template) {
-    enum Kind { EXACT, PREFIX, SUFFIX, PRESENT, PRESENT_EVEN_EMPTY, TEMPLATE }
+    enum Kind { EXACT, PREFIX, SUFFIX, PRESENT, PRESENT_EVEN_EMPTY, TEMPLATE, SERVICE_ACCOUNT }
 
     /** Istio's {@code {*}}: one path segment (Envoy's {@code *}). */
     static final String MATCH_ONE = "{*}";
@@ -35,6 +35,11 @@ record StringMatch(Kind kind, String text, Pattern template) {
     /** A header or method value: as {@link #of}, except that {@code *} only asks for the header to be sent. */
     static StringMatch header(String value) {
         return value.equals("*") ? new StringMatch(Kind.PRESENT_EVEN_EMPTY, "", null) : of(value);
+    }
+
+    /** A qualified service account ({@code ns/account}), matched against a principal ({@link ServiceAccounts}). */
+    static StringMatch serviceAccount(String qualified) {
+        return new StringMatch(Kind.SERVICE_ACCOUNT, ServiceAccounts.principalSuffix(qualified), null);
     }
 
     /** A path value: a template when it holds {@code {*}} or {@code {**}} (check it with {@link #templateProblem}). */
@@ -85,6 +90,7 @@ record StringMatch(Kind kind, String text, Pattern template) {
             case PRESENT -> !value.isEmpty();
             case PRESENT_EVEN_EMPTY -> true;
             case TEMPLATE -> template.matcher(value).matches();
+            case SERVICE_ACCOUNT -> ServiceAccounts.matches(value, text);
         };
     }
 

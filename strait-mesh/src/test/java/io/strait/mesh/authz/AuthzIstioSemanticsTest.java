@@ -212,12 +212,51 @@ class AuthzIstioSemanticsTest {
         assertThat(engine.forWorkload("baz", Map.of("version", "v2")).evaluate(req()).allowed()).isTrue();
     }
 
-    /** The newer source fields (trustDomains, serviceAccounts) are named as not supported, not as unknown. */
+    /** The extended-channel trustDomains is named as not supported, not as an unknown field. */
     @Test
-    void newerIstioFieldsAreRefusedByName() {
-        assertThat(errors("spec: {rules: [{from: [{source: {trustDomains: [td], serviceAccounts: [foo/a]}}]}]}\n")).containsExactly(
+    void trustDomainsAreRefusedByName() {
+        assertThat(errors("spec: {rules: [{from: [{source: {trustDomains: [td], notTrustDomains: [x]}}]}]}\n")).containsExactly(
                 "policy.yaml: [0] spec.rules[0].from[0].source.trustDomains: not supported by Strait",
-                "policy.yaml: [0] spec.rules[0].from[0].source.serviceAccounts: not supported by Strait");
+                "policy.yaml: [0] spec.rules[0].from[0].source.notTrustDomains: not supported by Strait");
+    }
+
+    /**
+     * authorization_policy.proto, Source.serviceAccounts: {@code <namespace>/<account>} or {@code <account>} of the
+     * policy's namespace; generator.go serviceAccountRegex: {@code spiffe://.+/ns/<ns>/(.+/|)sa/<sa>(/.+)?}, so any
+     * trust domain, and never a plaintext caller.
+     */
+    @Test
+    void serviceAccountsAsIstioWritesThem() throws Exception {
+        var w = workload("""
+                spec:
+                  rules:
+                  - from: [{source: {serviceAccounts: [checkout, "edge/gateway"]}}]
+                  - when: [{key: source.serviceAccount, values: [ops/oncall]}]
+                """);
+        assertThat(allowed(w, "cluster.local/ns/foo/sa/checkout", "/")).isTrue();
+        assertThat(allowed(w, "other.domain/ns/edge/sa/gateway", "/")).isTrue();
+        assertThat(allowed(w, "cluster.local/ns/bar/sa/checkout", "/")).isFalse();
+        assertThat(allowed(w, "cluster.local/ns/foo/sa/checkout-v2", "/")).isFalse();
+        assertThat(allowed(w, "cluster.local/ns/ops/sa/oncall", "/")).isTrue();
+        assertThat(allowed(w, null, "/")).isFalse();
+        var deny = workload("spec: {action: DENY, rules: [{from: [{source: {notServiceAccounts: [foo/web]}}]}]}\n");
+        assertThat(allowed(deny, "cluster.local/ns/foo/sa/web", "/")).isTrue();
+        assertThat(allowed(deny, "cluster.local/ns/foo/sa/api", "/")).isFalse();
+        assertThat(allowed(deny, null, "/")).isFalse();
+    }
+
+    /** validation.go and security.go CheckServiceAccount: no wildcard, one '/', not with principals or namespaces. */
+    @Test
+    void serviceAccountsAreCheckedAsIstioDoes() {
+        assertThat(errors("spec: {rules: [{from: [{source: {serviceAccounts: [\"a*\", \"a/b/c\", \"/x\"], principals: [p]}}]}]}\n"))
+                .containsExactly(
+                        "policy.yaml: [0] spec.rules[0].from[0].source.serviceAccounts[0]: a service account takes no wildcard",
+                        "policy.yaml: [0] spec.rules[0].from[0].source.serviceAccounts[1]: must be <account> (in the policy's"
+                                + " namespace) or <namespace>/<account>, not 'a/b/c'",
+                        "policy.yaml: [0] spec.rules[0].from[0].source.serviceAccounts[2]: must be <account> (in the policy's"
+                                + " namespace) or <namespace>/<account>, not '/x'",
+                        "policy.yaml: [0] spec.rules[0].from[0].source: serviceAccounts cannot be combined with principals"
+                                + " or namespaces (Istio refuses it)");
     }
 
     private static AuthzRequest req() {
