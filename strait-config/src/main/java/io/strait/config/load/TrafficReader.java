@@ -85,7 +85,7 @@ final class TrafficReader {
         }
     }
 
-    private List<Split> split(Node route, String cluster) {
+    List<Split> split(Node route, String cluster) {
         List<Split> out = new ArrayList<>();
         if (!route.present("split")) return out;
         int before = route.errors().size();

@@ -41,8 +41,7 @@ public final class AuthzEngine {
         List<Compiled> audit = new ArrayList<>();
         for (Compiled c : policies) {
             AuthorizationPolicy p = c.policy();
-            if (!p.namespace().equals(namespace) && !p.namespace().equals(rootNamespace)) continue;
-            if (!labels.entrySet().containsAll(p.selector().entrySet())) continue;
+            if (!p.appliesTo(namespace, labels, rootNamespace)) continue;
             (p.action() == Action.DENY ? deny : p.action() == Action.ALLOW ? allow : audit).add(c);
         }
         return new Workload(deny.toArray(Compiled[]::new), allow.toArray(Compiled[]::new), audit.toArray(Compiled[]::new));

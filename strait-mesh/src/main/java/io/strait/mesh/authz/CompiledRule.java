@@ -6,6 +6,7 @@ import io.strait.mesh.authz.AuthorizationPolicy.Rule;
 import io.strait.mesh.authz.AuthorizationPolicy.Source;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 
 /**
  * A rule compiled once into arrays of {@link StringMatch}: {@code from}, {@code to} and {@code when} ANDed,
@@ -62,22 +63,27 @@ final class CompiledRule {
     private static Field[] source(Source s) {
         return new Field[] {
             field(Attr.PRINCIPAL, null, principals(s.principals()), principals(s.notPrincipals())),
-            field(Attr.NAMESPACE, null, s.namespaces(), s.notNamespaces())};
+            field(Attr.NAMESPACE, null, s.namespaces(), s.notNamespaces()),
+            new Field(Attr.PRINCIPAL, null, compile(s.serviceAccounts(), StringMatch::serviceAccount),
+                    compile(s.notServiceAccounts(), StringMatch::serviceAccount))};
     }
 
     private static Field[] operation(Operation o) {
         return new Field[] {
-            field(Attr.METHOD, null, o.methods(), o.notMethods()),
-            field(Attr.PATH, null, o.paths(), o.notPaths())};
+            new Field(Attr.METHOD, null, compile(o.methods(), StringMatch::header), compile(o.notMethods(), StringMatch::header)),
+            new Field(Attr.PATH, null, compile(o.paths(), StringMatch::path), compile(o.notPaths(), StringMatch::path))};
     }
 
     private static Field condition(Condition c) {
         return switch (c.key()) {
             case "source.principal" -> field(Attr.PRINCIPAL, null, principals(c.values()), principals(c.notValues()));
             case "source.namespace" -> field(Attr.NAMESPACE, null, c.values(), c.notValues());
+            case "source.serviceAccount" -> new Field(Attr.PRINCIPAL, null, compile(c.values(), StringMatch::serviceAccount),
+                    compile(c.notValues(), StringMatch::serviceAccount));
             default -> {
                 String name = c.key().substring("request.headers[".length(), c.key().length() - 1);
-                yield field(Attr.HEADER, name.toLowerCase(Locale.ROOT), c.values(), c.notValues());
+                yield new Field(Attr.HEADER, name.toLowerCase(Locale.ROOT), compile(c.values(), StringMatch::header),
+                        compile(c.notValues(), StringMatch::header));
             }
         };
     }
@@ -92,6 +98,10 @@ final class CompiledRule {
     }
 
     private static StringMatch[] compile(List<String> values) {
-        return values.stream().map(StringMatch::of).toArray(StringMatch[]::new);
+        return compile(values, StringMatch::of);
+    }
+
+    private static StringMatch[] compile(List<String> values, Function<String, StringMatch> how) {
+        return values.stream().map(how).toArray(StringMatch[]::new);
     }
 }

@@ -39,17 +39,22 @@ public final class PolicyReader {
     private static final Set<String> SPEC = Set.of("selector", "action", "rules");
     private static final Set<String> SPEC_UNSUPPORTED = Set.of("provider", "targetRef", "targetRefs");
     private static final Set<String> RULE = Set.of("from", "to", "when");
-    private static final Set<String> SOURCE = Set.of("principals", "notPrincipals", "namespaces", "notNamespaces");
+    private static final Set<String> SOURCE = Set.of("principals", "notPrincipals", "namespaces", "notNamespaces",
+            "serviceAccounts", "notServiceAccounts");
     private static final Set<String> SOURCE_UNSUPPORTED = Set.of("requestPrincipals", "notRequestPrincipals",
-            "ipBlocks", "notIpBlocks", "remoteIpBlocks", "notRemoteIpBlocks", "serviceAccounts", "notServiceAccounts");
+            "ipBlocks", "notIpBlocks", "remoteIpBlocks", "notRemoteIpBlocks", "trustDomains", "notTrustDomains");
     private static final Set<String> OPERATION = Set.of("methods", "notMethods", "paths", "notPaths");
     private static final Set<String> OPERATION_UNSUPPORTED = Set.of("hosts", "notHosts", "ports", "notPorts");
     private static final Set<String> CONDITION = Set.of("key", "values", "notValues");
     private static final Pattern HEADER_KEY = Pattern.compile("request\\.headers\\[([!#$%&'*+.^_`|~0-9A-Za-z-]+)]");
-    private static final Set<String> CONDITION_KEYS = Set.of("source.principal", "source.namespace");
+    private static final Set<String> CONDITION_KEYS = Set.of("source.principal", "source.namespace", "source.serviceAccount");
+    /** Istio's annotation for a policy that is evaluated and logged but not enforced. */
+    static final String DRY_RUN_ANNOTATION = "istio.io/dry-run";
 
     private final List<String> errors = new ArrayList<>();
     private String where;
+    /** The namespace of the policy being read: an unqualified service account belongs to it. */
+    private String policyNamespace = DEFAULT_NAMESPACE;
 
     private PolicyReader() {}
 
@@ -77,6 +82,18 @@ public final class PolicyReader {
         List<AuthorizationPolicy> out = reader.documents(fileName, text);
         if (!reader.errors.isEmpty()) throw new PolicyException(reader.errors);
         return out;
+    }
+
+    /**
+     * One document already parsed from YAML (a file that mixes kinds, read by the mesh's configuration), named
+     * {@code fileName: [index]} in errors as {@link #parse} names it.
+     */
+    public static AuthorizationPolicy parseDocument(String fileName, int index, JsonNode doc) throws PolicyException {
+        PolicyReader reader = new PolicyReader();
+        reader.where = fileName + ": [" + index + "] ";
+        AuthorizationPolicy p = reader.document(doc, fileName + " [" + index + "]");
+        if (!reader.errors.isEmpty()) throw new PolicyException(reader.errors);
+        return p;
     }
 
     private List<AuthorizationPolicy> documents(String fileName, String text) {
@@ -119,6 +136,12 @@ public final class PolicyReader {
             name = text(meta.get("name"), "metadata.name", true);
             String ns = text(meta.get("namespace"), "metadata.namespace", false);
             if (ns != null) namespace = ns;
+            JsonNode annotations = meta.get("annotations");
+            JsonNode dryRun = annotations == null ? null : annotations.get(DRY_RUN_ANNOTATION);
+            if (dryRun != null && dryRun.asText().equalsIgnoreCase("true")) {
+                error("metadata.annotations." + DRY_RUN_ANNOTATION, "dry-run policies are not supported by Strait"
+                        + " (Istio would not enforce this policy; Strait would): remove the policy or the annotation");
+            }
         }
         JsonNode spec = doc.get("spec");
         Map<String, String> selector = Map.of();
@@ -131,7 +154,13 @@ public final class PolicyReader {
             selector = selector(spec.get("selector"));
             action = action(spec.get("action"));
             JsonNode r = spec.get("rules");
+            policyNamespace = namespace;
             if (r != null && !r.isNull()) rules = rules(r);
+            if (action == Action.DENY && rules == null) {
+                // Istio's validation: "DENY action without `rules` is meaningless as it will never be triggered"
+                error("spec.rules", "a DENY policy without rules never denies anything (Istio refuses it);"
+                        + " write rules: [{}] to deny every request");
+            }
         }
         return errors.size() == before ? new AuthorizationPolicy(source, namespace, name, selector, action, rules) : null;
     }
@@ -175,7 +204,7 @@ public final class PolicyReader {
             String p = "spec.rules[" + i + "]";
             JsonNode rule = node.get(i);
             if (rule.isNull()) {
-                out.add(new Rule(List.of(), List.of(), List.of()));
+                error(p, "must be a mapping; write {} for a rule that matches every request");
                 continue;
             }
             if (!object(rule, p)) continue;
@@ -187,9 +216,15 @@ public final class PolicyReader {
                 if (s == null) return;
                 String sp = ep + ".source";
                 fields(s, sp + ".", SOURCE, SOURCE_UNSUPPORTED);
-                Source src = new Source(strings(s, "principals", sp), strings(s, "notPrincipals", sp),
-                        strings(s, "namespaces", sp), strings(s, "notNamespaces", sp));
+                Source src = new Source(wildcards(s, "principals", sp), wildcards(s, "notPrincipals", sp),
+                        wildcards(s, "namespaces", sp), wildcards(s, "notNamespaces", sp),
+                        serviceAccounts(s, "serviceAccounts", sp), serviceAccounts(s, "notServiceAccounts", sp));
                 if (s.isEmpty()) error(sp, "must set at least one field");
+                boolean accounts = s.has("serviceAccounts") || s.has("notServiceAccounts");
+                if (accounts && (s.has("principals") || s.has("notPrincipals") || s.has("namespaces") || s.has("notNamespaces"))) {
+                    // Istio's validation: "cannot set serviceAccounts with namespaces or principals"
+                    error(sp, "serviceAccounts cannot be combined with principals or namespaces (Istio refuses it)");
+                }
                 from.add(src);
             });
             List<Operation> to = new ArrayList<>();
@@ -199,7 +234,7 @@ public final class PolicyReader {
                 if (o == null) return;
                 String op = ep + ".operation";
                 fields(o, op + ".", OPERATION, OPERATION_UNSUPPORTED);
-                Operation oper = new Operation(strings(o, "methods", op), strings(o, "notMethods", op),
+                Operation oper = new Operation(wildcards(o, "methods", op), wildcards(o, "notMethods", op),
                         paths(o, "paths", op), paths(o, "notPaths", op));
                 if (o.isEmpty()) error(op, "must set at least one field");
                 to.add(oper);
@@ -209,11 +244,17 @@ public final class PolicyReader {
                 fields(e, ep + ".", CONDITION, Set.of());
                 String key = text(e.get("key"), ep + ".key", true);
                 if (key != null && !HEADER_KEY.matcher(key).matches() && !CONDITION_KEYS.contains(key)) {
+                    // Istio's other keys (source.ip, destination.port, connection.sni, request.auth.* for JWTs, ...)
+                    // are refused like unknown ones: the mesh has no request authentication, and no IP or port rules.
                     error(ep + ".key", key + " is not supported by Strait (supported: request.headers[Name], "
-                            + "source.principal, source.namespace)");
+                            + "source.principal, source.namespace, source.serviceAccount)");
                 }
-                List<String> values = strings(e, "values", ep);
-                List<String> notValues = strings(e, "notValues", ep);
+                boolean account = "source.serviceAccount".equals(key);
+                boolean identity = key != null && CONDITION_KEYS.contains(key);
+                List<String> values = account ? serviceAccounts(e, "values", ep)
+                        : identity ? wildcards(e, "values", ep) : strings(e, "values", ep);
+                List<String> notValues = account ? serviceAccounts(e, "notValues", ep)
+                        : identity ? wildcards(e, "notValues", ep) : strings(e, "notValues", ep);
                 if (values.isEmpty() && notValues.isEmpty()) error(ep, "must set values or notValues");
                 if (key != null) when.add(new Condition(key, values, notValues));
             });
@@ -228,6 +269,11 @@ public final class PolicyReader {
 
     private void forEach(JsonNode list, String path, Entry entry) {
         if (list == null || list.isNull() || !array(list, path)) return;
+        if (list.isEmpty() && !path.endsWith(".when")) {
+            // Istio's validation: "`from` must not be empty" (and `to`); leaving the field out places no constraint
+            error(path, "must not be empty; leave it out to place no constraint");
+            return;
+        }
         for (int i = 0; i < list.size(); i++) {
             String ep = path + "[" + i + "]";
             if (object(list.get(i), ep)) entry.read(list.get(i), ep);
@@ -247,13 +293,48 @@ public final class PolicyReader {
         List<String> out = strings(parent, field, path);
         for (int i = 0; i < out.size(); i++) {
             String v = out.get(i);
-            if (v.contains("{")) {
-                error(path + "." + field + "[" + i + "]", "path templates ({*}, {**}) are not supported by Strait");
-            } else if (!v.equals("*") && v.indexOf('*', 1) >= 0 && v.indexOf('*') != v.length() - 1) {
-                error(path + "." + field + "[" + i + "]", "'*' only as a prefix or suffix, or alone");
-            }
+            String problem = v.contains("{") || v.contains("}") ? StringMatch.templateProblem(v) : wildcardProblem(v);
+            if (problem != null) error(path + "." + field + "[" + i + "]", problem);
         }
         return out;
+    }
+
+    /** Service accounts, checked as Istio does and qualified with the policy's namespace ({@link ServiceAccounts}). */
+    private List<String> serviceAccounts(JsonNode parent, String field, String path) {
+        List<String> out = strings(parent, field, path);
+        if (out.size() > ServiceAccounts.MAX_VALUES) {
+            error(path + "." + field, "at most " + ServiceAccounts.MAX_VALUES + " service accounts (Istio's limit)");
+        }
+        List<String> qualified = new ArrayList<>();
+        for (int i = 0; i < out.size(); i++) {
+            String problem = ServiceAccounts.problem(out.get(i));
+            if (problem != null) error(path + "." + field + "[" + i + "]", problem);
+            qualified.add(ServiceAccounts.qualified(out.get(i), policyNamespace));
+        }
+        return List.copyOf(qualified);
+    }
+
+    /** Strings where {@code *} may only be a prefix, a suffix or the whole value (Istio's string match forms). */
+    private List<String> wildcards(JsonNode parent, String field, String path) {
+        List<String> out = strings(parent, field, path);
+        for (int i = 0; i < out.size(); i++) {
+            String problem = wildcardProblem(out.get(i));
+            if (problem != null) error(path + "." + field + "[" + i + "]", problem);
+        }
+        return out;
+    }
+
+    /**
+     * Istio reads {@code a*b} as the literal text {@code a*b} (and {@code *a*} as the suffix {@code a*}), which never
+     * matches a principal, namespace, method or path as meant: refused instead.
+     */
+    private static String wildcardProblem(String v) {
+        if (v.equals("*")) return null;
+        int star = v.indexOf('*', 1);
+        if (star >= 0 && star != v.length() - 1 || v.length() > 1 && v.startsWith("*") && v.endsWith("*")) {
+            return "'*' only as a prefix or suffix, or alone";
+        }
+        return null;
     }
 
     private List<String> strings(JsonNode parent, String field, String path) {

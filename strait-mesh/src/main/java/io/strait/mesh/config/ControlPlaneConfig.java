@@ -1,17 +1,21 @@
 package io.strait.mesh.config;
 
-import io.strait.mesh.registry.Registry;
 import io.strait.config.model.HostPort;
+import io.strait.mesh.authz.AuthzEngine;
+import io.strait.mesh.registry.Registry;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
- * The control plane's configuration: the trust domain, the data directory (the file store and the
- * generated CA live there), the CA and SVID settings and the registry's timings. Paths are absolute
- * (relative ones resolve against the config file's directory). Read by {@link ControlPlaneConfigReader}.
+ * The control plane's configuration: the trust domain, the data directory (the file store and the generated CA live
+ * there), the CA and SVID settings, the registry's timings, where it listens, and the mesh's policy files or
+ * directories ({@code policies}, read by {@link io.strait.mesh.meshconfig.MeshConfigSource}) with their root
+ * namespace. Paths are absolute (relative ones resolve against the config file's directory). Read by
+ * {@link ControlPlaneConfigReader}.
  */
 public record ControlPlaneConfig(String trustDomain, Path dataDir, CaConfig ca, SvidConfig svid, RegistryConfig registry,
-                                 Listen listen) {
+                                 Listen listen, List<Path> policies, String rootNamespace) {
     /** Istio's default trust domain, so that policies written for Istio name the same principals. */
     public static final String DEFAULT_TRUST_DOMAIN = "cluster.local";
     /** Beside the working directory, as {@code .strait/demo.env} is: a local run needs no setup. */
@@ -20,6 +24,20 @@ public record ControlPlaneConfig(String trustDomain, Path dataDir, CaConfig ca, 
     public static final String DEFAULT_CA_SUBDIR = "ca";
     /** The file store's directory inside the data directory. */
     public static final String STORE_SUBDIR = "store";
+    /** Istio's default root namespace: its AuthorizationPolicy and PeerAuthentication documents apply mesh-wide. */
+    public static final String DEFAULT_ROOT_NAMESPACE = AuthzEngine.DEFAULT_ROOT_NAMESPACE;
+
+    public ControlPlaneConfig {
+        registry = registry == null ? RegistryConfig.DEFAULTS : registry;
+        listen = listen == null ? Listen.DEFAULTS : listen;
+        policies = policies == null ? List.of() : List.copyOf(policies);
+        rootNamespace = rootNamespace == null ? DEFAULT_ROOT_NAMESPACE : rootNamespace;
+    }
+
+    /** The identity part alone: the registry's default timings, the default addresses, no policy files. */
+    public ControlPlaneConfig(String trustDomain, Path dataDir, CaConfig ca, SvidConfig svid) {
+        this(trustDomain, dataDir, ca, svid, RegistryConfig.DEFAULTS, Listen.DEFAULTS, List.of(), DEFAULT_ROOT_NAMESPACE);
+    }
 
     /**
      * The CA's material: either a user's PKI ({@code certFile} and {@code keyFile}, with {@code chainFile}
@@ -46,16 +64,6 @@ public record ControlPlaneConfig(String trustDomain, Path dataDir, CaConfig ca, 
      */
     public record Listen(HostPort api, HostPort admin) {
         public static final Listen DEFAULTS = new Listen(new HostPort("0.0.0.0", 15012), new HostPort("127.0.0.1", 15014));
-    }
-
-    /** A config with the registry's default timings and the default addresses. */
-    public ControlPlaneConfig(String trustDomain, Path dataDir, CaConfig ca, SvidConfig svid) {
-        this(trustDomain, dataDir, ca, svid, RegistryConfig.DEFAULTS, Listen.DEFAULTS);
-    }
-
-    public ControlPlaneConfig {
-        listen = listen == null ? Listen.DEFAULTS : listen;
-        registry = registry == null ? RegistryConfig.DEFAULTS : registry;
     }
 
     /** The file store's directory. */

@@ -23,7 +23,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads the control plane's YAML ({@code trustDomain}, {@code dataDir}, {@code ca}, {@code svid}, {@code registry}, {@code api}, {@code admin}) in
+ * Reads the control plane's YAML ({@code trustDomain}, {@code dataDir}, {@code ca}, {@code svid}, {@code registry}, {@code api},
+ * {@code admin}, {@code policies}, {@code rootNamespace}) in
  * one pass, reporting every problem with its path ({@code ca.keyFile: cannot read /x/ca.key: no such
  * file}), unknown fields included, as the rest of Strait's config does.
  */
@@ -31,8 +32,11 @@ public final class ControlPlaneConfigReader {
     private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL).build());
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
-    private static final Set<String> TOP = Set.of("trustDomain", "dataDir", "ca", "svid", "registry", "api", "admin");
+    private static final Set<String> TOP = Set.of("trustDomain", "dataDir", "ca", "svid", "registry", "api", "admin", "policies",
+            "rootNamespace");
     private static final Set<String> ADDRESS = Set.of("address");
+    /** A Kubernetes namespace name (DNS-1123 label), as the root namespace must be. */
+    private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
     private static final Set<String> CA = Set.of("certFile", "keyFile", "chainFile", "bundleFile", "dir");
     private static final Set<String> SVID = Set.of("ttl");
     private static final Set<String> REGISTRY = Set.of("heartbeatInterval", "expiry");
@@ -99,11 +103,16 @@ public final class ControlPlaneConfigReader {
         HostPort api = address(object(root, "api", errors), "api.", ControlPlaneConfig.Listen.DEFAULTS.api(), errors);
         HostPort admin = address(object(root, "admin", errors), "admin.", ControlPlaneConfig.Listen.DEFAULTS.admin(), errors);
         if (api.port() != 0 && api.port() == admin.port()) errors.add("admin.address", "must not be the port of api.address (" + api.port() + ")");
+        List<Path> policies = policies(root, baseDir, errors);
+        String rootNamespace = string(root, "rootNamespace", ControlPlaneConfig.DEFAULT_ROOT_NAMESPACE, errors);
+        if (!NAMESPACE.matcher(rootNamespace).matches()) {
+            errors.add("rootNamespace", "'" + rootNamespace + "' must be a namespace name: lower-case letters, digits and '-'");
+        }
 
         if (!errors.isEmpty()) throw new ConfigException(errors.list().stream().map(e -> source + ": " + e).toList());
         return new ControlPlaneConfig(trustDomain, dataDir,
                 new ControlPlaneConfig.CaConfig(certFile, keyFile, chainFile, bundleFile, caDir), new ControlPlaneConfig.SvidConfig(ttl), registry,
-                new ControlPlaneConfig.Listen(api, admin));
+                new ControlPlaneConfig.Listen(api, admin), policies, rootNamespace);
     }
 
     /** {@code registry.heartbeatInterval} and {@code registry.expiry} (default: 15s, or 3 heartbeat intervals when longer). */
@@ -132,6 +141,32 @@ public final class ControlPlaneConfigReader {
             return dflt;
         }
         return hp;
+    }
+
+    /**
+     * {@code policies}: one path or a list, each a YAML file or a directory of them, which must exist (their documents
+     * are read and checked by {@link io.strait.mesh.meshconfig.MeshConfigReader}).
+     */
+    private static List<Path> policies(JsonNode root, Path baseDir, Errors errors) {
+        JsonNode v = root.get("policies");
+        if (v == null || v.isNull()) return List.of();
+        List<JsonNode> entries = new ArrayList<>();
+        if (v.isArray()) v.forEach(entries::add);
+        else entries.add(v);
+        List<Path> out = new ArrayList<>();
+        for (int i = 0; i < entries.size(); i++) {
+            String path = v.isArray() ? "policies[" + i + "]" : "policies";
+            JsonNode e = entries.get(i);
+            if (!e.isValueNode() || e.asText().isBlank()) {
+                errors.add(path, "must be a file or directory of policy documents");
+                continue;
+            }
+            Path p = baseDir.resolve(e.asText()).normalize();
+            if (!Files.exists(p)) errors.add(path, "no such file or directory: " + p);
+            else if (!Files.isReadable(p)) errors.add(path, "cannot read " + p + ": permission denied");
+            else out.add(p);
+        }
+        return out;
     }
 
     private static void unknown(JsonNode node, String prefix, Set<String> known, Errors errors) {

@@ -1,6 +1,7 @@
 package io.strait.mesh.authz;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.Map;
@@ -151,7 +152,13 @@ class AuthzEngineTest {
                 metadata: {name: deny-nothing, namespace: foo}
                 spec: {action: DENY}
                 """;
-        assertThat(eval(workload(denyNoRules, "foo", HTTPBIN), null, "GET", "/").allowed()).isTrue();
+        // Istio's validation refuses a DENY policy without rules ("meaningless as it will never be triggered"), so the
+        // reader does too; built by code, the engine still treats it as denying nothing, as Istio's builder does.
+        assertThatThrownBy(() -> workload(denyNoRules, "foo", HTTPBIN)).isInstanceOf(PolicyException.class)
+                .hasMessageContaining("spec.rules: a DENY policy without rules never denies anything");
+        var denyNothing = new AuthzEngine(List.of(new AuthorizationPolicy("code", "foo", "deny-nothing", Map.of(),
+                AuthorizationPolicy.Action.DENY, null))).forWorkload("foo", HTTPBIN);
+        assertThat(eval(denyNothing, null, "GET", "/").allowed()).isTrue();
         String allowAll = """
                 apiVersion: security.istio.io/v1
                 kind: AuthorizationPolicy

@@ -83,6 +83,25 @@ class ControlPlaneConfigReaderTest {
     }
 
     @Test
+    void policiesAreAPathOrAListOfFilesAndDirectories() throws Exception {
+        Files.createDirectories(dir.resolve("policies"));
+        Files.writeString(dir.resolve("extra.yaml"), "");
+        ControlPlaneConfig none = parse("");
+        assertThat(none.policies()).isEmpty();
+        assertThat(none.rootNamespace()).isEqualTo("istio-system");
+        assertThat(parse("policies: policies").policies()).containsExactly(dir.resolve("policies"));
+        ControlPlaneConfig both = parse("policies: [policies, extra.yaml]\nrootNamespace: mesh-root");
+        assertThat(both.policies()).containsExactly(dir.resolve("policies"), dir.resolve("extra.yaml"));
+        assertThat(both.rootNamespace()).isEqualTo("mesh-root");
+        assertThat(errors("policies: [policies, nope.yaml, {a: b}]\nrootNamespace: Istio_System\npolicie: x")).containsExactly(
+                "cp.yaml: policie: unknown field (did you mean 'policies'?)",
+                "cp.yaml: policies[1]: no such file or directory: " + dir.resolve("nope.yaml"),
+                "cp.yaml: policies[2]: must be a file or directory of policy documents",
+                "cp.yaml: rootNamespace: 'Istio_System' must be a namespace name: lower-case letters, digits and '-'");
+        assertThat(errors("policies: missing")).containsExactly("cp.yaml: policies: no such file or directory: " + dir.resolve("missing"));
+    }
+
+    @Test
     void theBootstrapGeneratesTheRootOnceAndTheCaIssues() throws Exception {
         ControlPlaneConfig c = parse("trustDomain: demo.local\nsvid: {ttl: 10m}");
         CertificateAuthority ca = CaBootstrap.open(c, new MemoryStore(), TestPki.clock(TestPki.NOW), TestPki.SIGNER);
