@@ -4,7 +4,12 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.strait.config.model.HostPort;
 import io.strait.config.tls.Pem;
 import io.strait.config.tls.PemException;
+import io.strait.mesh.api.v1.AuthorizationPolicies;
 import io.strait.mesh.api.v1.Endpoint;
+import io.strait.mesh.authz.AuthorizationPolicy;
+import io.strait.mesh.authz.PolicyJson;
+import io.strait.mesh.peerauth.PeerAuthMode;
+import io.strait.mesh.peerauth.PeerAuthentication;
 import io.strait.mesh.api.v1.Resource;
 import io.strait.mesh.api.v1.ServiceEndpoints;
 import io.strait.mesh.identity.SpiffeId;
@@ -40,7 +45,52 @@ final class MeshUpdates {
 
     /** The handlers by type, for the {@link DiscoveryClient}. */
     Map<String, DiscoveryClient.Handler> handlers() {
-        return Map.of(TypeUrls.SERVICE_ENDPOINTS, (v, r) -> endpoints(r), TypeUrls.TRUST_BUNDLE, (v, r) -> trustBundle(r));
+        return Map.of(TypeUrls.SERVICE_ENDPOINTS, (v, r) -> endpoints(r), TypeUrls.TRUST_BUNDLE, (v, r) -> trustBundle(r),
+                TypeUrls.AUTHORIZATION_POLICIES, (v, r) -> policies(r), TypeUrls.PEER_AUTHENTICATION, (v, r) -> peerAuthentication(r));
+    }
+
+    Optional<String> policies(List<Resource> resources) {
+        if (resources.size() != 1) return Optional.of("expected one set of authorization policies, got " + resources.size());
+        List<AuthorizationPolicy> policies = new ArrayList<>();
+        try {
+            AuthorizationPolicies ap = resources.get(0).getResource().unpack(AuthorizationPolicies.class);
+            for (int i = 0; i < ap.getPoliciesJsonCount(); i++) {
+                try {
+                    policies.add(PolicyJson.read(ap.getPoliciesJson(i)));
+                } catch (IllegalArgumentException e) {
+                    return Optional.of("authorization policy " + i + ": " + e.getMessage());
+                }
+            }
+        } catch (InvalidProtocolBufferException e) {
+            return Optional.of("not AuthorizationPolicies: " + e.getMessage());
+        }
+        return applied(engine.update(engine.state().withPolicies(policies)));
+    }
+
+    Optional<String> peerAuthentication(List<Resource> resources) {
+        if (resources.size() != 1) return Optional.of("expected one peer authentication, got " + resources.size());
+        try {
+            io.strait.mesh.api.v1.PeerAuthentication pa = resources.get(0).getResource().unpack(io.strait.mesh.api.v1.PeerAuthentication.class);
+            PeerAuthMode mode = mode(pa.getMode());
+            if (mode == null) return Optional.of("peer authentication mode '" + pa.getMode() + "' is not STRICT or PERMISSIVE");
+            Map<Integer, PeerAuthMode> ports = new java.util.TreeMap<>();
+            for (Map.Entry<Integer, String> e : pa.getPortModesMap().entrySet()) {
+                PeerAuthMode m = mode(e.getValue());
+                if (m == null) return Optional.of("peer authentication of port " + e.getKey() + ": '" + e.getValue() + "' is not STRICT or PERMISSIVE");
+                ports.put(e.getKey(), m);
+            }
+            return applied(engine.update(engine.state().withPeerAuthentication(new PeerAuthentication(mode, ports))));
+        } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
+            return Optional.of("peer authentication: " + e.getMessage());
+        }
+    }
+
+    private static PeerAuthMode mode(String text) {
+        return switch (text) {
+            case "STRICT" -> PeerAuthMode.STRICT;
+            case "PERMISSIVE" -> PeerAuthMode.PERMISSIVE;
+            default -> null;
+        };
     }
 
     Optional<String> endpoints(List<Resource> resources) {

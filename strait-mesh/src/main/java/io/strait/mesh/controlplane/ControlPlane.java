@@ -10,6 +10,7 @@ import io.strait.mesh.config.CaBootstrap;
 import io.strait.mesh.config.ControlPlaneConfig;
 import io.strait.mesh.identity.TrustBundle;
 import io.strait.mesh.issuance.CertificateService;
+import io.strait.mesh.meshconfig.MeshConfigSource;
 import io.strait.mesh.registry.Registry;
 import io.strait.mesh.registry.RegistryService;
 import io.strait.mesh.store.FileStore;
@@ -93,15 +94,19 @@ public final class ControlPlane implements AutoCloseable {
                     scheduler);
             opened.add(own);
             CertificateService certificates = new CertificateService(ca, tokens, workers);
-            DiscoveryServer discovery = new DiscoveryServer(new MeshResources(registry::snapshot, ca::bundle)::forNode);
+            MeshConfigSource policies = meshConfig(config);
+            opened.add(policies);
+            DiscoveryServer discovery = new DiscoveryServer(new MeshResources(registry::snapshot, ca::bundle, policies::current)::forNode);
             // registry listeners run under its lock: the pushes go to the worker threads, coalesced
             java.util.concurrent.atomic.AtomicBoolean refreshQueued = new java.util.concurrent.atomic.AtomicBoolean();
-            opened.add(registry.addListener(change -> {
+            Runnable refresh = () -> {
                 if (refreshQueued.compareAndSet(false, true)) workers.execute(() -> {
                     refreshQueued.set(false);
                     discovery.refresh();
                 });
-            }));
+            };
+            opened.add(registry.addListener(change -> refresh.run()));
+            policies.onChange(changed -> refresh.run()); // a reload the reader accepted: pushed to every sidecar
             var builder = MeshTransport.server(apiAddress, own.credentials(), clock)
                     .addService(certificates)
                     .addService(new RegistryService(registry))
@@ -144,6 +149,14 @@ public final class ControlPlane implements AutoCloseable {
                     .put("nackedVersion", t.nackedVersion()).put("nackReason", t.nackReason()));
         });
         return root;
+    }
+
+    private static MeshConfigSource meshConfig(ControlPlaneConfig config) throws ControlPlaneException {
+        try {
+            return MeshConfigSource.start(config);
+        } catch (io.strait.config.load.ConfigException e) {
+            throw new ControlPlaneException(String.join("; ", e.errors()));
+        }
     }
 
     private static FileStore open(ControlPlaneConfig config) throws ControlPlaneException {

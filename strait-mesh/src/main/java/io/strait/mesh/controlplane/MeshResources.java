@@ -1,7 +1,14 @@
 package io.strait.mesh.controlplane;
 
 import com.google.protobuf.Any;
+import io.strait.mesh.api.v1.AuthorizationPolicies;
 import io.strait.mesh.api.v1.Endpoint;
+import io.strait.mesh.api.v1.PeerAuthentication;
+import io.strait.mesh.authz.AuthorizationPolicy;
+import io.strait.mesh.authz.PolicyJson;
+import io.strait.mesh.meshconfig.EffectiveMtls;
+import io.strait.mesh.meshconfig.MeshConfig;
+import io.strait.mesh.meshconfig.MtlsMode;
 import io.strait.mesh.api.v1.Node;
 import io.strait.mesh.api.v1.Resource;
 import io.strait.mesh.api.v1.ServiceEndpoints;
@@ -27,17 +34,46 @@ import java.util.function.Supplier;
 final class MeshResources {
     private final Supplier<RegistrySnapshot> registry;
     private final Supplier<io.strait.mesh.identity.TrustBundle> bundle;
+    private final Supplier<MeshConfig> mesh;
 
-    MeshResources(Supplier<RegistrySnapshot> registry, Supplier<io.strait.mesh.identity.TrustBundle> bundle) {
+    MeshResources(Supplier<RegistrySnapshot> registry, Supplier<io.strait.mesh.identity.TrustBundle> bundle, Supplier<MeshConfig> mesh) {
         this.registry = registry;
         this.bundle = bundle;
+        this.mesh = mesh;
     }
 
     Map<String, VersionedResources> forNode(Node node) {
         Map<String, VersionedResources> out = new HashMap<>();
         out.put(TypeUrls.SERVICE_ENDPOINTS, VersionedResources.of(endpoints(registry.get())));
         out.put(TypeUrls.TRUST_BUNDLE, VersionedResources.of(List.of(trustBundle(bundle.get()))));
+        MeshConfig config = mesh.get();
+        out.put(TypeUrls.AUTHORIZATION_POLICIES, VersionedResources.of(List.of(policies(config, node))));
+        out.put(TypeUrls.PEER_AUTHENTICATION, VersionedResources.of(List.of(peerAuthentication(config, node))));
         return out;
+    }
+
+    /** The policies selecting the node's workload (its namespace's and the root namespace's), in the config's order. */
+    static Resource policies(MeshConfig config, Node node) {
+        AuthorizationPolicies.Builder b = AuthorizationPolicies.newBuilder();
+        for (AuthorizationPolicy p : config.authorizationPolicies(node.getNamespace(), new TreeMap<>(node.getLabelsMap()))) {
+            b.addPoliciesJson(PolicyJson.write(p));
+        }
+        return Resource.newBuilder().setName("authorization-policies").setResource(Any.pack(b.build())).build();
+    }
+
+    /**
+     * The node's inbound mode, the most specific PeerAuthentication deciding (Istio's default PERMISSIVE when none
+     * does). {@code DISABLE} is sent as PERMISSIVE: a sidecar's inbound always accepts plaintext then.
+     */
+    static Resource peerAuthentication(MeshConfig config, Node node) {
+        EffectiveMtls m = config.mtls(node.getNamespace(), new TreeMap<>(node.getLabelsMap()));
+        PeerAuthentication.Builder b = PeerAuthentication.newBuilder().setMode(mode(m.mode()));
+        new TreeMap<>(m.perPort()).forEach((port, mode) -> b.putPortModes(port, mode(mode)));
+        return Resource.newBuilder().setName("peer-authentication").setResource(Any.pack(b.build())).build();
+    }
+
+    private static String mode(MtlsMode m) {
+        return m == MtlsMode.STRICT ? "STRICT" : "PERMISSIVE";
     }
 
     static List<Resource> endpoints(RegistrySnapshot snapshot) {

@@ -41,8 +41,10 @@ class MeshEndToEndTest {
 
     @BeforeEach
     void start() throws Exception {
+        Files.createDirectories(dir.resolve("policies"));
         ControlPlaneConfig config = new ControlPlaneConfig("cluster.local", dir.resolve("cp"),
-                new ControlPlaneConfig.CaConfig(null, null, null, null, dir.resolve("cp/ca")), new ControlPlaneConfig.SvidConfig(Duration.ofHours(1)));
+                new ControlPlaneConfig.CaConfig(null, null, null, null, dir.resolve("cp/ca")), new ControlPlaneConfig.SvidConfig(Duration.ofHours(1)),
+                null, null, List.of(dir.resolve("policies")), null);
         cp = ControlPlane.start(config, new InetSocketAddress("127.0.0.1", 0), new InetSocketAddress("127.0.0.1", 0), Clock.systemUTC(), List.of());
         Files.writeString(dir.resolve("bundle.pem"), cp.bundle().pem());
     }
@@ -54,10 +56,14 @@ class MeshEndToEndTest {
         cp.close();
     }
 
-    /** An app that answers with the X-Forwarded-Client-Cert it was given. */
+    private final java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> served = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** An app that answers with the X-Forwarded-Client-Cert it was given, counting its requests. */
     private int app(String name) throws Exception {
         HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        java.util.concurrent.atomic.AtomicInteger count = served.computeIfAbsent(name, n -> new java.util.concurrent.atomic.AtomicInteger());
         s.createContext("/", x -> {
+            count.incrementAndGet();
             String xfcc = x.getRequestHeaders().getFirst("X-Forwarded-Client-Cert");
             byte[] body = (name + " saw " + xfcc).getBytes(StandardCharsets.UTF_8);
             x.sendResponseHeaders(200, body.length);
@@ -76,11 +82,12 @@ class MeshEndToEndTest {
                 service: %s
                 namespace: shop
                 serviceAccount: %s
+                labels: {app: %s}
                 controlPlane: {address: 127.0.0.1:%d, trustBundleFile: bundle.pem, joinTokenFile: %s.token}
                 inbound: {port: 0, appPort: %d, address: 127.0.0.1}
                 outbound: {port: 0}
                 admin: {port: 0}
-                """.formatted(service, service, cp.apiPort(), service, app(service)), "sidecar.yaml", dir);
+                """.formatted(service, service, service, cp.apiPort(), service, app(service)), "sidecar.yaml", dir);
         MeshAgent a = MeshAgent.start(c, Clock.systemUTC());
         agents.add(a);
         return a;
@@ -124,5 +131,67 @@ class MeshEndToEndTest {
             assertThat(r.statusCode()).isEqualTo(404);
             assertThat(r.body()).contains("route_not_found", "orders.shop");
         });
+    }
+
+    private static final String POLICY = """
+            apiVersion: security.istio.io/v1
+            kind: AuthorizationPolicy
+            metadata: {name: orders-readers, namespace: shop}
+            spec:
+              selector: {matchLabels: {app: orders}}
+              action: ALLOW
+              rules:
+                - from: [{source: {principals: ["cluster.local/ns/shop/sa/users"]}}]
+                  to: [{operation: {methods: ["GET"]}}]
+            """;
+
+    private static String peerAuthentication(String mode) {
+        return """
+                apiVersion: security.istio.io/v1
+                kind: PeerAuthentication
+                metadata: {name: shop, namespace: shop}
+                spec: {mtls: {mode: %s}}
+                """.formatted(mode);
+    }
+
+    @Test
+    void theControlPlanesPoliciesAreEnforcedAtTheCalleesSidecarAndReloadsArePushed() throws Exception {
+        Files.writeString(dir.resolve("policies/orders.yaml"), POLICY + "---\n" + peerAuthentication("STRICT"));
+        MeshAgent orders = sidecar("orders");
+        MeshAgent users = sidecar("users");
+        MeshAgent web = sidecar("web");
+        // users may GET orders
+        await().atMost(Duration.ofSeconds(20)).until(() -> call(users, "http://orders.shop/orders/1").statusCode() == 200);
+        await().atMost(Duration.ofSeconds(20)).until(() -> orders.config().accepted().containsKey(io.strait.mesh.xds.TypeUrls.AUTHORIZATION_POLICIES));
+        int reached = served.get("orders").get();
+        // ...but not POST, and web may not call at all: 403 from orders' sidecar, the app never sees them
+        HttpClient viaUsers = HttpClient.newBuilder().proxy(ProxySelector.of(new InetSocketAddress("127.0.0.1", users.engine().outboundPort()))).build();
+        HttpResponse<String> post = viaUsers.send(HttpRequest.newBuilder(URI.create("http://orders.shop/orders"))
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(post.statusCode()).isEqualTo(403);
+        assertThat(post.body()).contains("rbac_denied", "RBAC: access denied");
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            HttpResponse<String> r = call(web, "http://orders.shop/orders/1");
+            assertThat(r.statusCode()).isEqualTo(403);
+        });
+        assertThat(served.get("orders").get()).isEqualTo(reached);
+
+        // STRICT: plaintext to orders' inbound is refused before HTTP
+        URI inbound = URI.create("http://127.0.0.1:" + orders.engine().inboundPort() + "/orders/1");
+        assertThat(plaintextStatus(inbound)).isEqualTo(-1);
+        // a reload to PERMISSIVE is pushed: plaintext now reaches the policy (no principal: denied), still not the app
+        Files.writeString(dir.resolve("policies/orders.yaml"), POLICY + "---\n" + peerAuthentication("PERMISSIVE"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> plaintextStatus(inbound) == 403);
+        assertThat(served.get("orders").get()).isEqualTo(reached);
+        assertThat(call(users, "http://orders.shop/orders/2").statusCode()).isEqualTo(200);
+    }
+
+    /** A plaintext GET straight to a sidecar's inbound port: its status, or -1 when the connection is refused or cut. */
+    private int plaintextStatus(URI uri) {
+        try {
+            return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+        } catch (Exception e) {
+            return -1;
+        }
     }
 }
