@@ -8,6 +8,10 @@ import io.strait.mesh.api.v1.AuthorizationPolicies;
 import io.strait.mesh.api.v1.Endpoint;
 import io.strait.mesh.authz.AuthorizationPolicy;
 import io.strait.mesh.authz.PolicyJson;
+import io.strait.config.load.ConfigException;
+import io.strait.config.model.TrafficPolicy;
+import io.strait.mesh.meshconfig.MeshConfigReader;
+import io.strait.mesh.meshconfig.ServiceTrafficPolicy;
 import io.strait.mesh.peerauth.PeerAuthMode;
 import io.strait.mesh.peerauth.PeerAuthentication;
 import io.strait.mesh.api.v1.Resource;
@@ -36,6 +40,8 @@ final class MeshUpdates {
     private final SidecarEngine engine;
     private final MeshCredentials credentials;
     private final String trustDomain;
+    /** The last traffic settings pushed, by {@code namespace/service}; written and read on the stream's thread. */
+    private volatile Map<String, MeshState.TrafficSettings> traffic = Map.of();
 
     MeshUpdates(SidecarEngine engine, MeshCredentials credentials, String trustDomain) {
         this.engine = engine;
@@ -46,7 +52,42 @@ final class MeshUpdates {
     /** The handlers by type, for the {@link DiscoveryClient}. */
     Map<String, DiscoveryClient.Handler> handlers() {
         return Map.of(TypeUrls.SERVICE_ENDPOINTS, (v, r) -> endpoints(r), TypeUrls.TRUST_BUNDLE, (v, r) -> trustBundle(r),
-                TypeUrls.AUTHORIZATION_POLICIES, (v, r) -> policies(r), TypeUrls.PEER_AUTHENTICATION, (v, r) -> peerAuthentication(r));
+                TypeUrls.AUTHORIZATION_POLICIES, (v, r) -> policies(r), TypeUrls.PEER_AUTHENTICATION, (v, r) -> peerAuthentication(r),
+                TypeUrls.TRAFFIC_SETTINGS, (v, r) -> trafficSettings(r));
+    }
+
+    /**
+     * Every service's traffic settings, read with the control plane's own reader; kept for services that have no
+     * endpoints yet, applied as each service's endpoints arrive.
+     */
+    Optional<String> trafficSettings(List<Resource> resources) {
+        Map<String, MeshState.TrafficSettings> next = new java.util.HashMap<>();
+        for (Resource r : resources) {
+            try {
+                io.strait.mesh.api.v1.TrafficSettings ts = r.getResource().unpack(io.strait.mesh.api.v1.TrafficSettings.class);
+                ServiceTrafficPolicy t = MeshConfigReader.trafficPolicy(ts.getSettingsJson(), r.getName());
+                TrafficPolicy routing = t.split().isEmpty() ? null : new TrafficPolicy(Map.of(), t.split(), null, null, null);
+                next.put(t.serviceId(), new MeshState.TrafficSettings(t.timeout() == null || t.timeout().isZero() ? null : t.timeout(), t.retries(),
+                        t.circuitBreaker(), t.outlierDetection(), null, null, routing));
+            } catch (InvalidProtocolBufferException e) {
+                return Optional.of(r.getName() + ": not TrafficSettings: " + e.getMessage());
+            } catch (ConfigException e) {
+                return Optional.of(String.join("; ", e.errors()));
+            }
+        }
+        Map<String, MeshState.TrafficSettings> previous = traffic;
+        traffic = Map.copyOf(next);
+        List<MeshState.Service> services = engine.state().services().stream()
+                .map(s -> new MeshState.Service(s.name(), s.namespace(), s.endpoints(), settingsOf(s.namespace(), s.name())))
+                .toList();
+        Optional<String> refused = applied(engine.update(engine.state().withServices(services)));
+        if (refused.isPresent()) traffic = previous;
+        return refused;
+    }
+
+    /** The pushed settings of a service, or the engine's defaults. */
+    private MeshState.TrafficSettings settingsOf(String namespace, String service) {
+        return traffic.getOrDefault(namespace + "/" + service, MeshState.TrafficSettings.DEFAULT);
     }
 
     Optional<String> policies(List<Resource> resources) {
@@ -115,10 +156,7 @@ final class MeshUpdates {
                 }
                 endpoints.add(new MeshState.Endpoint(address, id, e.getZone().isEmpty() ? null : e.getZone(), e.getLabelsMap()));
             }
-            MeshState.TrafficSettings traffic = current.services().stream()
-                    .filter(s -> s.name().equals(se.getService()) && s.namespace().equals(se.getNamespace()))
-                    .map(MeshState.Service::traffic).findFirst().orElse(MeshState.TrafficSettings.DEFAULT);
-            services.add(new MeshState.Service(se.getService(), se.getNamespace(), endpoints, traffic));
+            services.add(new MeshState.Service(se.getService(), se.getNamespace(), endpoints, settingsOf(se.getNamespace(), se.getService())));
         }
         return applied(engine.update(current.withServices(services)));
     }

@@ -9,6 +9,8 @@ import io.strait.mesh.authz.PolicyJson;
 import io.strait.mesh.meshconfig.EffectiveMtls;
 import io.strait.mesh.meshconfig.MeshConfig;
 import io.strait.mesh.meshconfig.MtlsMode;
+import io.strait.mesh.meshconfig.ServiceTrafficPolicy;
+import io.strait.mesh.api.v1.TrafficSettings;
 import io.strait.mesh.api.v1.Node;
 import io.strait.mesh.api.v1.Resource;
 import io.strait.mesh.api.v1.ServiceEndpoints;
@@ -49,6 +51,18 @@ final class MeshResources {
         MeshConfig config = mesh.get();
         out.put(TypeUrls.AUTHORIZATION_POLICIES, VersionedResources.of(List.of(policies(config, node))));
         out.put(TypeUrls.PEER_AUTHENTICATION, VersionedResources.of(List.of(peerAuthentication(config, node))));
+        out.put(TypeUrls.TRAFFIC_SETTINGS, VersionedResources.of(trafficSettings(config)));
+        return out;
+    }
+
+    /** Every service's TrafficPolicy document (a caller needs the settings of what it calls), named {@code namespace/service}. */
+    static List<Resource> trafficSettings(MeshConfig config) {
+        List<Resource> out = new ArrayList<>();
+        for (ServiceTrafficPolicy t : config.trafficPolicies()) {
+            TrafficSettings ts = TrafficSettings.newBuilder().setNamespace(t.namespace()).setService(t.service())
+                    .setSettingsJson(t.document()).build();
+            out.add(Resource.newBuilder().setName(t.serviceId()).setResource(Any.pack(ts)).build());
+        }
         return out;
     }
 

@@ -153,7 +153,7 @@ public final class MeshConfigReader {
                 Errors found = new Errors();
                 var node = TrafficSettingsReader.node(doc, "", found);
                 if (kind.equals(TrafficPolicyReader.KIND)) {
-                    ServiceTrafficPolicy t = TrafficPolicyReader.read(node, source);
+                    ServiceTrafficPolicy t = TrafficPolicyReader.read(node, source, doc.toString());
                     if (t != null) traffic.add(t);
                 } else {
                     PeerAuthentication p = PeerAuthenticationReader.read(node, source);
@@ -211,5 +211,25 @@ public final class MeshConfigReader {
             int i = source.lastIndexOf(" [");
             return source.substring(0, i) + ": " + source.substring(i + 1) + " ";
         }
+    }
+
+    /**
+     * A {@code TrafficPolicy} document pushed by the control plane ({@link ServiceTrafficPolicy#document()}), read with
+     * the same reader as the control plane's files; {@code source} names it in errors.
+     *
+     * @throws ConfigException listing every problem
+     */
+    public static ServiceTrafficPolicy trafficPolicy(String json, String source) throws ConfigException {
+        com.fasterxml.jackson.databind.JsonNode doc;
+        try {
+            doc = new ObjectMapper().readTree(json);
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw new ConfigException(List.of(source + ": not JSON: " + e.getOriginalMessage()));
+        }
+        Errors found = new Errors();
+        var node = io.strait.config.load.TrafficSettingsReader.node(doc, "", found);
+        ServiceTrafficPolicy t = TrafficPolicyReader.read(node, source, json);
+        if (t == null || !found.isEmpty()) throw new ConfigException(found.list().stream().map(e -> source + ": " + e).toList());
+        return t;
     }
 }

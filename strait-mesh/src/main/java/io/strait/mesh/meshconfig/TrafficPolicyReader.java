@@ -26,7 +26,7 @@ final class TrafficPolicyReader {
     private TrafficPolicyReader() {}
 
     /** The settings of {@code doc} (a cursor at the document's root), or null when it has errors (reported). */
-    static ServiceTrafficPolicy read(Node doc, String source) {
+    static ServiceTrafficPolicy read(Node doc, String source, String json) {
         int before = doc.errors().size();
         DocumentHeader head = DocumentHeader.read(doc, Set.of(API_VERSION));
         ServiceTrafficPolicy out = null;
@@ -49,7 +49,7 @@ final class TrafficPolicyReader {
                 spec.finish();
                 if (head != null) {
                     out = new ServiceTrafficPolicy(source, head.namespace(), head.name(), service, timeout, retries,
-                            breaker, outliers, split);
+                            breaker, outliers, split, json);
                 }
             }
         }

@@ -56,6 +56,8 @@ class MeshEndToEndTest {
         cp.close();
     }
 
+    /** How many /flaky requests still fail with 503 (any app). */
+    private final java.util.concurrent.atomic.AtomicInteger failNext = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> served = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** An app that answers with the X-Forwarded-Client-Cert it was given, counting its requests. */
@@ -64,6 +66,11 @@ class MeshEndToEndTest {
         java.util.concurrent.atomic.AtomicInteger count = served.computeIfAbsent(name, n -> new java.util.concurrent.atomic.AtomicInteger());
         s.createContext("/", x -> {
             count.incrementAndGet();
+            if (x.getRequestURI().getPath().startsWith("/flaky") && failNext.getAndDecrement() > 0) {
+                x.sendResponseHeaders(503, -1);
+                x.close();
+                return;
+            }
             String xfcc = x.getRequestHeaders().getFirst("X-Forwarded-Client-Cert");
             byte[] body = (name + " saw " + xfcc).getBytes(StandardCharsets.UTF_8);
             x.sendResponseHeaders(200, body.length);
@@ -193,5 +200,28 @@ class MeshEndToEndTest {
         } catch (Exception e) {
             return -1;
         }
+    }
+
+    @Test
+    void aServicesTrafficPolicyReachesItsCallersAndTheirRetriesFollowIt() throws Exception {
+        MeshAgent orders = sidecar("orders");
+        MeshAgent users = sidecar("users");
+        await().atMost(Duration.ofSeconds(20)).until(() -> call(users, "http://orders.shop/x").statusCode() == 200);
+        failNext.set(1);
+        assertThat(call(users, "http://orders.shop/flaky").statusCode()).as("no retry policy yet").isEqualTo(503);
+
+        Files.writeString(dir.resolve("policies/orders-traffic.yaml"), """
+                apiVersion: strait.io/v1
+                kind: TrafficPolicy
+                metadata: {name: orders, namespace: shop}
+                spec:
+                  service: orders
+                  retries: {attempts: 3, retryOn: [5xx]}
+                """);
+        await().atMost(Duration.ofSeconds(20)).until(() -> users.engine().state().services().stream()
+                .anyMatch(s -> s.name().equals("orders") && s.traffic().retries() != null));
+        failNext.set(2);
+        assertThat(call(users, "http://orders.shop/flaky").statusCode()).as("two 503s retried").isEqualTo(200);
+        assertThat(users.config().lastNack()).isNull();
     }
 }
