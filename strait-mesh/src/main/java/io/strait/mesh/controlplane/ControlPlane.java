@@ -41,6 +41,8 @@ public final class ControlPlane implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ControlPlane.class);
     /** Threads for CSR checks and other short blocking work of the API's calls. */
     private static final int WORKERS = 2;
+    /** How long calls in flight get at shutdown before they are cancelled (sidecars reconnect elsewhere or later). */
+    static final java.time.Duration SHUTDOWN_GRACE = java.time.Duration.ofSeconds(1);
 
     private final List<AutoCloseable> closing = new ArrayList<>();
     private final CertificateAuthority ca;
@@ -118,7 +120,12 @@ public final class ControlPlane implements AutoCloseable {
             } catch (IOException e) {
                 throw new ControlPlaneException("api: cannot listen on " + apiAddress + ": " + e.getMessage());
             }
-            opened.add(0, () -> api.shutdown().awaitTermination(5, TimeUnit.SECONDS));
+            // unary calls get a moment to finish; the config streams never end by themselves: cancelled then
+            opened.add(0, () -> {
+                if (!api.shutdown().awaitTermination(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                    api.shutdownNow().awaitTermination(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+                }
+            });
             ControlPlaneMetrics metrics = new ControlPlaneMetrics(ca, certificates.metrics(), registry, clock);
             ControlPlaneAdmin admin;
             try {

@@ -51,7 +51,8 @@ public final class DiscoveryClient implements AutoCloseable {
     private final RandomGenerator random;
     private final Map<String, String> accepted = new LinkedHashMap<>();
     private ClientCallStreamObserver<DiscoveryRequest> requests;
-    private boolean connected;
+    /** A stream is open (started and not ended); with its channel READY, the client counts as connected. */
+    private boolean streaming;
     private boolean closed;
     private int attempts;
     private String lastNack;
@@ -74,6 +75,7 @@ public final class DiscoveryClient implements AutoCloseable {
     public synchronized void start() {
         if (closed) return;
         Observer observer = new Observer();
+        streaming = true;
         ConfigDiscoveryServiceGrpc.newStub(channel.get()).streamConfig(observer);
         boolean first = true;
         for (String type : handlers.keySet()) {
@@ -84,13 +86,17 @@ public final class DiscoveryClient implements AutoCloseable {
         }
     }
 
+    /**
+     * The client's state. Connected means a stream is open on a READY connection: a control plane that comes back
+     * with the versions the sidecar runs sends nothing, and the sidecar is connected all the same.
+     */
     public synchronized State state() {
+        boolean connected = streaming && channel.get().getState(false) == io.grpc.ConnectivityState.READY;
         return new State(connected, Map.copyOf(accepted), lastNack, attempts, lastResponse);
     }
 
     private synchronized void onResponse(Observer o, DiscoveryResponse res) {
         if (closed || o.dead) return;
-        connected = true;
         attempts = 0;
         lastResponse = Instant.now();
         Handler h = handlers.get(res.getTypeUrl());
@@ -121,7 +127,7 @@ public final class DiscoveryClient implements AutoCloseable {
     private synchronized void onEnd(Observer o, Throwable error) {
         if (o.dead) return;
         o.dead = true;
-        connected = false;
+        streaming = false;
         if (closed) return;
         attempts++;
         long cap = Math.min(MAX_BACKOFF.toMillis(), FIRST_BACKOFF.toMillis() << Math.min(attempts - 1, 20));

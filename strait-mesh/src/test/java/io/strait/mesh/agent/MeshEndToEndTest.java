@@ -35,6 +35,7 @@ class MeshEndToEndTest {
     @TempDir
     Path dir;
     private ControlPlane cp;
+    private ControlPlaneConfig cpConfig;
     private final List<MeshAgent> agents = new ArrayList<>();
     private final List<HttpServer> apps = new ArrayList<>();
     private final HttpClient http = HttpClient.newHttpClient();
@@ -45,6 +46,7 @@ class MeshEndToEndTest {
         ControlPlaneConfig config = new ControlPlaneConfig("cluster.local", dir.resolve("cp"),
                 new ControlPlaneConfig.CaConfig(null, null, null, null, dir.resolve("cp/ca")), new ControlPlaneConfig.SvidConfig(Duration.ofHours(1)),
                 null, null, List.of(dir.resolve("policies")), null);
+        cpConfig = config;
         cp = ControlPlane.start(config, new InetSocketAddress("127.0.0.1", 0), new InetSocketAddress("127.0.0.1", 0), Clock.systemUTC(), List.of());
         Files.writeString(dir.resolve("bundle.pem"), cp.bundle().pem());
     }
@@ -53,7 +55,7 @@ class MeshEndToEndTest {
     void stop() {
         agents.forEach(MeshAgent::close);
         apps.forEach(a -> a.stop(0));
-        cp.close();
+        if (cp != null) cp.close();
     }
 
     /** How many /flaky requests still fail with 503 (any app). */
@@ -223,5 +225,47 @@ class MeshEndToEndTest {
         failNext.set(2);
         assertThat(call(users, "http://orders.shop/flaky").statusCode()).as("two 503s retried").isEqualTo(200);
         assertThat(users.config().lastNack()).isNull();
+    }
+
+    @Test
+    void calledUnderLoadWhileTheControlPlaneStopsAndComesBackNoRequestFails() throws Exception {
+        MeshAgent orders = sidecar("orders");
+        MeshAgent users = sidecar("users");
+        await().atMost(Duration.ofSeconds(20)).until(() -> call(users, "http://orders.shop/x").statusCode() == 200);
+        int apiPort = cp.apiPort();
+        java.util.concurrent.atomic.AtomicInteger ok = new java.util.concurrent.atomic.AtomicInteger();
+        List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread load = Thread.ofPlatform().start(() -> {
+            while (running.get()) {
+                try {
+                    HttpResponse<String> r = call(users, "http://orders.shop/load");
+                    if (r.statusCode() == 200) ok.incrementAndGet();
+                    else failures.add(r.statusCode() + " " + r.body());
+                } catch (Exception e) {
+                    failures.add(e.toString());
+                }
+            }
+        });
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> ok.get() >= 50);
+            cp.close(); // the control plane is gone: sidecars keep serving with what they have
+            cp = null;
+            await().atMost(Duration.ofSeconds(10)).until(() -> !users.config().connected());
+            int whileAway = ok.get();
+            await().atMost(Duration.ofSeconds(10)).until(() -> ok.get() >= whileAway + 100);
+            cp = ControlPlane.start(cpConfig, new InetSocketAddress("127.0.0.1", apiPort), new InetSocketAddress("127.0.0.1", 0),
+                    Clock.systemUTC(), List.of());
+            // the sidecars reconnect (backoff up to 30 s) and resynchronise; calls go on meanwhile
+            await().atMost(Duration.ofSeconds(45)).until(() -> users.config().connected() && orders.config().connected());
+            int back = ok.get();
+            await().atMost(Duration.ofSeconds(10)).until(() -> ok.get() >= back + 50);
+        } finally {
+            running.set(false);
+            load.join();
+        }
+        assertThat(failures).isEmpty();
+        // the registry was kept in the data directory, and heartbeats keep both workloads in it
+        await().atMost(Duration.ofSeconds(20)).until(() -> cp.registry().snapshot().size() == 2);
     }
 }
