@@ -49,7 +49,9 @@ public final class DiscoveryClient implements AutoCloseable {
     private final Map<String, Handler> handlers;
     private final ScheduledExecutorService scheduler;
     private final RandomGenerator random;
+    private final java.time.Clock clock;
     private final Map<String, String> accepted = new LinkedHashMap<>();
+    private final Map<String, List<Resource>> acceptedResources = new LinkedHashMap<>();
     private ClientCallStreamObserver<DiscoveryRequest> requests;
     private boolean connected;
     private boolean closed;
@@ -63,6 +65,16 @@ public final class DiscoveryClient implements AutoCloseable {
      */
     public DiscoveryClient(Supplier<ManagedChannel> channel, Node node, Map<String, Handler> handlers, ScheduledExecutorService scheduler,
             RandomGenerator random) {
+        this(channel, node, handlers, scheduler, random, java.time.Clock.systemUTC());
+    }
+
+    /**
+     * As above, with the clock that stamps {@link State#lastResponse()}; {@code scheduler} runs the reconnects
+     * (a test may run them at once and read the delays it was asked for), {@code random} draws the jitter.
+     */
+    public DiscoveryClient(Supplier<ManagedChannel> channel, Node node, Map<String, Handler> handlers, ScheduledExecutorService scheduler,
+            RandomGenerator random, java.time.Clock clock) {
+        this.clock = clock;
         this.channel = channel;
         this.node = node;
         this.handlers = Map.copyOf(handlers);
@@ -84,6 +96,16 @@ public final class DiscoveryClient implements AutoCloseable {
         }
     }
 
+    /** The same as {@link #state()}: connected now, the accepted version per type, the last NACK reason, reconnect attempts. */
+    public State status() {
+        return state();
+    }
+
+    /** The last resources accepted, by type URL (empty for a type with none accepted yet). */
+    public synchronized Map<String, List<Resource>> acceptedResources() {
+        return Map.copyOf(acceptedResources);
+    }
+
     public synchronized State state() {
         return new State(connected, Map.copyOf(accepted), lastNack, attempts, lastResponse);
     }
@@ -92,7 +114,7 @@ public final class DiscoveryClient implements AutoCloseable {
         if (closed || o.dead) return;
         connected = true;
         attempts = 0;
-        lastResponse = Instant.now();
+        lastResponse = clock.instant();
         Handler h = handlers.get(res.getTypeUrl());
         DiscoveryRequest.Builder answer = DiscoveryRequest.newBuilder().setTypeUrl(res.getTypeUrl()).setResponseNonce(res.getNonce());
         if (h == null) {
@@ -114,6 +136,7 @@ public final class DiscoveryClient implements AutoCloseable {
                     .setErrorDetail(ErrorDetail.newBuilder().setMessage(refused.get())).build());
         } else {
             accepted.put(res.getTypeUrl(), res.getVersionInfo());
+            acceptedResources.put(res.getTypeUrl(), List.copyOf(res.getResourcesList()));
             o.send(answer.setVersionInfo(res.getVersionInfo()).build());
         }
     }
