@@ -141,6 +141,11 @@ public final class DiscoveryClient implements AutoCloseable {
         }
     }
 
+    /** The stream reached a live transport: connected, even before a response (a resync of unchanged versions gets none). */
+    private synchronized void onReady(Observer o) {
+        if (!closed && !o.dead) connected = true;
+    }
+
     private synchronized void onEnd(Observer o, Throwable error) {
         if (o.dead) return;
         o.dead = true;
@@ -169,6 +174,7 @@ public final class DiscoveryClient implements AutoCloseable {
         @Override
         public void beforeStart(ClientCallStreamObserver<DiscoveryRequest> stream) {
             out = stream;
+            stream.setOnReadyHandler(() -> onReady(this));
             synchronized (DiscoveryClient.this) {
                 requests = stream;
             }
