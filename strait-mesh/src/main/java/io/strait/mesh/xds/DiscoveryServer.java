@@ -26,12 +26,15 @@ import org.slf4j.LoggerFactory;
  * carries every resource of its type, a version and a nonce; the sidecar answers each with an ACK (the
  * version it now runs) or a NACK (the version it keeps, and why). The server:
  * <ul>
+ *   <li>keeps a snapshot cache by node instance id and type ({@link #set}); a set pushes at once to that node's
+ *       open stream when the version differs from what it was sent; a {@link Listener} hears of streams opening
+ *       (build the node's snapshot then) and closing;</li>
  *   <li>asks {@code source} for a node's resources when its stream opens and on {@link #refresh()} (after
  *       any change: the registry, policies, the trust bundle), and pushes a type only when its version
  *       differs from what that stream was last sent; a sidecar that reconnects naming the current version
  *       gets no push;</li>
  *   <li>ignores a request whose nonce is not the last one sent for its type (a stale answer, as xDS);</li>
- *   <li>records a NACK (shown in {@link #status()}, logged once per version) and sends nothing more for
+ *   <li>records a NACK (shown in {@link #status()} and, kept after the stream ends, in {@link #lastErrors()}; logged once per version) and sends nothing more for
  *       that type until its config changes.</li>
  * </ul>
  * A stream needs an SVID ({@code UNAUTHENTICATED} otherwise), and its node's namespace must be the SVID's.
