@@ -49,7 +49,9 @@ public final class DiscoveryClient implements AutoCloseable {
     private final Map<String, Handler> handlers;
     private final ScheduledExecutorService scheduler;
     private final RandomGenerator random;
+    private final java.time.Clock clock;
     private final Map<String, String> accepted = new LinkedHashMap<>();
+    private final Map<String, List<Resource>> acceptedResources = new LinkedHashMap<>();
     private ClientCallStreamObserver<DiscoveryRequest> requests;
     /** A stream is open (started and not ended); with its channel READY, the client counts as connected. */
     private boolean streaming;
@@ -64,6 +66,16 @@ public final class DiscoveryClient implements AutoCloseable {
      */
     public DiscoveryClient(Supplier<ManagedChannel> channel, Node node, Map<String, Handler> handlers, ScheduledExecutorService scheduler,
             RandomGenerator random) {
+        this(channel, node, handlers, scheduler, random, java.time.Clock.systemUTC());
+    }
+
+    /**
+     * As above, with the clock that stamps {@link State#lastResponse()}; {@code scheduler} runs the reconnects
+     * (a test may run them at once and read the delays it was asked for), {@code random} draws the jitter.
+     */
+    public DiscoveryClient(Supplier<ManagedChannel> channel, Node node, Map<String, Handler> handlers, ScheduledExecutorService scheduler,
+            RandomGenerator random, java.time.Clock clock) {
+        this.clock = clock;
         this.channel = channel;
         this.node = node;
         this.handlers = Map.copyOf(handlers);
@@ -86,6 +98,16 @@ public final class DiscoveryClient implements AutoCloseable {
         }
     }
 
+    /** The same as {@link #state()}: connected now, the accepted version per type, the last NACK reason, reconnect attempts. */
+    public State status() {
+        return state();
+    }
+
+    /** The last resources accepted, by type URL (empty for a type with none accepted yet). */
+    public synchronized Map<String, List<Resource>> acceptedResources() {
+        return Map.copyOf(acceptedResources);
+    }
+
     /**
      * The client's state. Connected means a stream is open on a READY connection: a control plane that comes back
      * with the versions the sidecar runs sends nothing, and the sidecar is connected all the same.
@@ -98,7 +120,7 @@ public final class DiscoveryClient implements AutoCloseable {
     private synchronized void onResponse(Observer o, DiscoveryResponse res) {
         if (closed || o.dead) return;
         attempts = 0;
-        lastResponse = Instant.now();
+        lastResponse = clock.instant();
         Handler h = handlers.get(res.getTypeUrl());
         DiscoveryRequest.Builder answer = DiscoveryRequest.newBuilder().setTypeUrl(res.getTypeUrl()).setResponseNonce(res.getNonce());
         if (h == null) {
@@ -120,6 +142,7 @@ public final class DiscoveryClient implements AutoCloseable {
                     .setErrorDetail(ErrorDetail.newBuilder().setMessage(refused.get())).build());
         } else {
             accepted.put(res.getTypeUrl(), res.getVersionInfo());
+            acceptedResources.put(res.getTypeUrl(), List.copyOf(res.getResourcesList()));
             o.send(answer.setVersionInfo(res.getVersionInfo()).build());
         }
     }

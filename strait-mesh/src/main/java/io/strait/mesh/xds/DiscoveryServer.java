@@ -26,12 +26,15 @@ import org.slf4j.LoggerFactory;
  * carries every resource of its type, a version and a nonce; the sidecar answers each with an ACK (the
  * version it now runs) or a NACK (the version it keeps, and why). The server:
  * <ul>
+ *   <li>keeps a snapshot cache by node instance id and type ({@link #set}); a set pushes at once to that node's
+ *       open stream when the version differs from what it was sent; a {@link Listener} hears of streams opening
+ *       (build the node's snapshot then) and closing;</li>
  *   <li>asks {@code source} for a node's resources when its stream opens and on {@link #refresh()} (after
  *       any change: the registry, policies, the trust bundle), and pushes a type only when its version
  *       differs from what that stream was last sent; a sidecar that reconnects naming the current version
  *       gets no push;</li>
  *   <li>ignores a request whose nonce is not the last one sent for its type (a stale answer, as xDS);</li>
- *   <li>records a NACK (shown in {@link #status()}, logged once per version) and sends nothing more for
+ *   <li>records a NACK (shown in {@link #status()} and, kept after the stream ends, in {@link #lastErrors()}; logged once per version) and sends nothing more for
  *       that type until its config changes.</li>
  * </ul>
  * A stream needs an SVID ({@code UNAUTHENTICATED} otherwise), and its node's namespace must be the SVID's.
@@ -43,9 +46,71 @@ public final class DiscoveryServer extends ConfigDiscoveryServiceGrpc.ConfigDisc
     private final Function<Node, Map<String, VersionedResources>> source;
     private final Set<Stream> streams = ConcurrentHashMap.newKeySet();
     private final AtomicLong nonces = new AtomicLong();
+    /** The snapshot cache: by node instance id, by type; a type set here wins over {@code source}'s. */
+    private final Map<String, Map<String, VersionedResources>> snapshots = new ConcurrentHashMap<>();
+    /** The last NACK by node instance id and type, kept after the stream ends (for an admin view). */
+    private final Map<String, Map<String, String>> lastErrors = new ConcurrentHashMap<>();
+    private volatile Listener listener = Listener.NONE;
 
+    /** Tells the owner when a node's stream opens (build its snapshot now, with {@link #set}) and closes. */
+    public interface Listener {
+        Listener NONE = new Listener() {};
+
+        /** Called on the stream's gRPC thread before anything is pushed to it: do not block (hand slow work to another thread). */
+        default void opened(Node node) {}
+
+        default void closed(Node node) {}
+    }
+
+    /**
+     * A server whose resources come from {@code source} (asked on connect and on {@link #refresh()}) and from
+     * the snapshot cache ({@link #set}); a type in the cache wins.
+     */
     public DiscoveryServer(Function<Node, Map<String, VersionedResources>> source) {
         this.source = source;
+    }
+
+    /** A server fed only by its snapshot cache ({@link #set}). */
+    public DiscoveryServer() {
+        this(node -> Map.of());
+    }
+
+    /** Sets the listener told of streams opening and closing (one; replaces the previous). */
+    public void listener(Listener listener) {
+        this.listener = listener == null ? Listener.NONE : listener;
+    }
+
+    /**
+     * Sets every resource of {@code typeUrl} for node {@code nodeId} at {@code version} and pushes it at once to
+     * that node's open stream if the version differs from what the stream was last sent. Never blocks on the network.
+     */
+    public void set(String nodeId, String typeUrl, String version, List<io.strait.mesh.api.v1.Resource> resources) {
+        snapshots.computeIfAbsent(nodeId, k -> new ConcurrentHashMap<>()).put(typeUrl, new VersionedResources(version, resources));
+        for (Stream s : streams) {
+            Node n = s.node;
+            if (n != null && n.getInstanceId().equals(nodeId)) s.refresh();
+        }
+    }
+
+    /** Drops a node's snapshot (its open stream keeps what it was sent). */
+    public void clear(String nodeId) {
+        snapshots.remove(nodeId);
+    }
+
+    /** The last NACK reason by node instance id and type URL, kept after its stream closed; a later ACK of that type clears it. */
+    public Map<String, Map<String, String>> lastErrors() {
+        Map<String, Map<String, String>> out = new LinkedHashMap<>();
+        lastErrors.forEach((node, m) -> { if (!m.isEmpty()) out.put(node, Map.copyOf(m)); });
+        return out;
+    }
+
+    private Map<String, VersionedResources> resourcesFor(Node node) {
+        Map<String, VersionedResources> cached = snapshots.get(node.getInstanceId());
+        Map<String, VersionedResources> fromSource = source.apply(node);
+        if (cached == null || cached.isEmpty()) return fromSource;
+        Map<String, VersionedResources> merged = new HashMap<>(fromSource);
+        merged.putAll(cached);
+        return merged;
     }
 
     /** Recomputes every connected node's resources and pushes what changed. */
@@ -81,7 +146,7 @@ public final class DiscoveryServer extends ConfigDiscoveryServiceGrpc.ConfigDisc
             return new NoOp();
         }
         Stream s = new Stream((ServerCallStreamObserver<DiscoveryResponse>) responses, caller);
-        ((ServerCallStreamObserver<DiscoveryResponse>) responses).setOnCancelHandler(() -> streams.remove(s));
+        ((ServerCallStreamObserver<DiscoveryResponse>) responses).setOnCancelHandler(s::cancelled);
         return s;
     }
 
@@ -123,7 +188,12 @@ public final class DiscoveryServer extends ConfigDiscoveryServiceGrpc.ConfigDisc
                 }
                 node = req.getNode();
                 streams.add(this);
-                current = source.apply(node);
+                try {
+                    listener.opened(node);
+                } catch (RuntimeException e) {
+                    log.warn("config stream: the open listener failed for {}: {}", node.getInstanceId(), e.toString());
+                }
+                current = resourcesFor(node);
             }
             String type = req.getTypeUrl();
             TypeState t = types.computeIfAbsent(type, k -> new TypeState());
@@ -135,11 +205,14 @@ public final class DiscoveryServer extends ConfigDiscoveryServiceGrpc.ConfigDisc
                 }
                 t.nackedVersion = t.sentVersion;
                 t.nackReason = req.getErrorDetail().getMessage();
+                lastErrors.computeIfAbsent(node.getInstanceId(), k -> new ConcurrentHashMap<>()).put(type, t.nackReason);
                 t.acked = req.getVersionInfo().isEmpty() ? t.acked : req.getVersionInfo();
                 return;
             }
             if (!req.getResponseNonce().isEmpty()) {
                 t.acked = req.getVersionInfo();
+                Map<String, String> errors = lastErrors.get(node.getInstanceId());
+                if (errors != null) errors.remove(type);
                 return;
             }
             // a subscription (the first request of the type on this stream)
@@ -153,7 +226,7 @@ public final class DiscoveryServer extends ConfigDiscoveryServiceGrpc.ConfigDisc
 
         synchronized void refresh() {
             if (closed || node == null) return;
-            current = source.apply(node);
+            current = resourcesFor(node);
             for (Map.Entry<String, TypeState> e : types.entrySet()) {
                 if (e.getValue().subscribed) push(e.getKey(), e.getValue());
             }
@@ -184,8 +257,20 @@ public final class DiscoveryServer extends ConfigDiscoveryServiceGrpc.ConfigDisc
         }
 
         private void end() {
+            if (closed) return;
             closed = true;
             streams.remove(this);
+            if (node != null) {
+                try {
+                    listener.closed(node);
+                } catch (RuntimeException e) {
+                    log.warn("config stream: the close listener failed for {}: {}", node.getInstanceId(), e.toString());
+                }
+            }
+        }
+
+        synchronized void cancelled() {
+            end();
         }
 
         @Override
