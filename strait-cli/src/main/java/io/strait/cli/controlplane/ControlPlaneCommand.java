@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "control-plane", mixinStandardHelpOptions = true,
         description = "The service mesh's control plane: the CA, join tokens, the registry, the sidecars' API (15012) and admin (15014).",
-        subcommands = {TokenCommand.class})
+        subcommands = {TokenCommand.class, CaCommand.class})
 public final class ControlPlaneCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -107,6 +107,46 @@ class ControlPlaneCommandTest {
     }
 
     @Test
+    void theCaStepsRotateTheGeneratedRootInItsDirectory() throws Exception {
+        Path cfg = dir.resolve("cp.yaml");
+        Files.writeString(cfg, "dataDir: state\n");
+        Path caDir = dir.resolve("state/ca");
+        new io.strait.mesh.ca.CaDirectory(caDir, "cluster.local", Clock.systemUTC()).loadOrGenerate();
+        String firstRoot = Files.readString(caDir.resolve("root.pem"));
+
+        Run promoteFirst = strait("control-plane", "--config", cfg.toString(), "ca", "promote-next-root");
+        assertThat(promoteFirst.code()).isEqualTo(1);
+        assertThat(promoteFirst.err()).startsWith("strait control-plane ca: ca.dir: no next root in ");
+
+        Run add = strait("control-plane", "--config", cfg.toString(), "ca", "add-next-root");
+        assertThat(add.code()).as(add.err()).isZero();
+        assertThat(add.out()).contains("added the next root", "next: ", "ca promote-next-root");
+        assertThat(caDir.resolve("next-root.pem")).exists();
+        assertThat(java.nio.file.Files.getPosixFilePermissions(caDir.resolve("next-root.key")))
+                .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ, java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+        String nextRoot = Files.readString(caDir.resolve("next-root.pem"));
+        assertThat(add.out() + add.err()).doesNotContain("PRIVATE KEY");
+
+        Run promote = strait("control-plane", "--config", cfg.toString(), "ca", "promote-next-root");
+        assertThat(promote.code()).as(promote.err()).isZero();
+        assertThat(Files.readString(caDir.resolve("root.pem"))).isEqualTo(nextRoot);
+        assertThat(Files.readString(caDir.resolve("previous-root.pem"))).isEqualTo(firstRoot);
+        assertThat(caDir.resolve("next-root.pem")).doesNotExist();
+
+        Run drop = strait("control-plane", "--config", cfg.toString(), "ca", "drop-previous-root");
+        assertThat(drop.code()).as(drop.err()).isZero();
+        assertThat(drop.out()).contains("the rotation is complete");
+        assertThat(caDir.resolve("previous-root.pem")).doesNotExist();
+
+        Files.writeString(dir.resolve("mine.pem"), "a certificate");
+        Files.writeString(dir.resolve("mine.key"), "a key");
+        Files.writeString(cfg, "ca: {certFile: mine.pem, keyFile: mine.key}\n");
+        Run ownPki = strait("control-plane", "--config", cfg.toString(), "ca", "add-next-root");
+        assertThat(ownPki.code()).isEqualTo(1);
+        assertThat(ownPki.err()).contains("ca.certFile is set: the CA is your own PKI");
+    }
+
+    @Test
     void theConfigIsCheckedWithPathsInErrors() throws Exception {
         Path cfg = dir.resolve("cp.yaml");
         Files.writeString(cfg, "trustDomain: Bad\nsvid: {ttl: 5s}\n");

@@ -92,6 +92,24 @@ public final class CaDirectory {
         return CaMaterial.fromFiles(cert, key, null);
     }
 
+    /**
+     * The root in the directory, never generating one: what a running control plane reloads after a rotation
+     * step. A directory caught between two renames of a step is refused (and read again later).
+     */
+    public CaMaterial load() throws CaException {
+        Path cert = dir.resolve(ROOT_CERT);
+        Path key = dir.resolve(ROOT_KEY);
+        if (!Files.exists(cert) || !Files.exists(key)) {
+            throw new CaException("ca.dir: " + dir + " holds no " + (Files.exists(cert) ? ROOT_KEY : ROOT_CERT) + " (a rotation step in progress?)");
+        }
+        return CaMaterial.fromFiles(cert, key, null);
+    }
+
+    /** The files a rotation step changes: a running control plane watches them. */
+    public List<Path> files() {
+        return List.of(dir.resolve(ROOT_CERT), dir.resolve(ROOT_KEY), dir.resolve(NEXT_CERT), dir.resolve(PREVIOUS_CERT));
+    }
+
     /** The roots to trust: the current one, and a next or previous one during a rotation. */
     public TrustBundle bundle(CaMaterial current) throws CaException {
         TrustBundle b = TrustBundle.of(trustDomain, current.root());

@@ -109,6 +109,12 @@ public final class ControlPlane implements AutoCloseable {
             };
             opened.add(registry.addListener(change -> refresh.run()));
             policies.onChange(changed -> refresh.run()); // a reload the reader accepted: pushed to every sidecar
+            // a rotation step or replaced CA files: sign with them, renew our own SVID, push the bundle
+            CaReload caReload = new CaReload(config, ca, clock, scheduler, () -> {
+                own.renewNow();
+                refresh.run();
+            });
+            opened.add(caReload);
             var builder = MeshTransport.server(apiAddress, own.credentials(), clock)
                     .addService(certificates)
                     .addService(new RegistryService(registry))
@@ -129,7 +135,7 @@ public final class ControlPlane implements AutoCloseable {
             ControlPlaneMetrics metrics = new ControlPlaneMetrics(ca, certificates.metrics(), registry, clock);
             ControlPlaneAdmin admin;
             try {
-                admin = new ControlPlaneAdmin(adminAddress, ca, registry, metrics, () -> streams(discovery));
+                admin = new ControlPlaneAdmin(adminAddress, ca, caReload::status, registry, metrics, () -> streams(discovery), () -> streamErrors(discovery));
             } catch (IOException e) {
                 throw new ControlPlaneException("admin: cannot listen on " + adminAddress + ": " + e.getMessage());
             }
@@ -154,6 +160,16 @@ public final class ControlPlane implements AutoCloseable {
             var n = root.putObject(instance);
             types.forEach((type, t) -> n.putObject(type).put("sent", t.sent()).put("acked", t.acked())
                     .put("nackedVersion", t.nackedVersion()).put("nackReason", t.nackReason()));
+        });
+        return root;
+    }
+
+    /** Each sidecar's last refusal per type, kept after its stream ended (a NACKing sidecar may have reconnected or gone). */
+    private static com.fasterxml.jackson.databind.node.ObjectNode streamErrors(DiscoveryServer discovery) {
+        var root = JsonNodeFactory.instance.objectNode();
+        discovery.lastErrors().forEach((instance, types) -> {
+            var n = root.putObject(instance);
+            types.forEach(n::put);
         });
         return root;
     }

@@ -33,13 +33,17 @@ final class ControlPlaneAdmin implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService threads;
     private final CertificateAuthority ca;
+    private final Supplier<CaReload.Status> caReload;
     private final Registry registry;
     private final ControlPlaneMetrics metrics;
     private final Supplier<ObjectNode> streams;
+    private final Supplier<ObjectNode> streamErrors;
 
-    ControlPlaneAdmin(InetSocketAddress address, CertificateAuthority ca, Registry registry, ControlPlaneMetrics metrics,
-            Supplier<ObjectNode> streams) throws IOException {
+    ControlPlaneAdmin(InetSocketAddress address, CertificateAuthority ca, Supplier<CaReload.Status> caReload, Registry registry,
+            ControlPlaneMetrics metrics, Supplier<ObjectNode> streams, Supplier<ObjectNode> streamErrors) throws IOException {
+        this.streamErrors = streamErrors;
         this.ca = ca;
+        this.caReload = caReload;
         this.registry = registry;
         this.metrics = metrics;
         this.streams = streams;
@@ -88,6 +92,9 @@ final class ControlPlaneAdmin implements AutoCloseable {
             certs.addObject().put("role", c.role()).put("subject", c.subject()).put("serial", c.serial()).put("notAfter", c.notAfter().toString());
         }
         caNode.put("svidsIssued", s.issuedTotal()).put("svidsValid", s.issuedNotAfter().size());
+        CaReload.Status reload = caReload.get();
+        caNode.putObject("reload").put("lastReload", reload.lastReload() == null ? null : reload.lastReload().toString())
+                .put("lastError", reload.lastError());
         ArrayNode workloads = root.putArray("workloads");
         for (Map.Entry<String, Map<String, List<Registration>>> ns : registry.snapshot().namespaces().entrySet()) {
             for (Map.Entry<String, List<Registration>> svc : ns.getValue().entrySet()) {
@@ -102,6 +109,7 @@ final class ControlPlaneAdmin implements AutoCloseable {
             }
         }
         root.set("streams", streams.get());
+        root.set("streamErrors", streamErrors.get());
         return root;
     }
 

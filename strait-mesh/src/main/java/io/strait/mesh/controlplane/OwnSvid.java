@@ -70,7 +70,14 @@ final class OwnSvid implements AutoCloseable {
         next = scheduler.schedule(this::renew, delay.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private void renew() {
+    /** Renews now (the CA's material or bundle changed), then on the usual schedule. */
+    void renewNow() {
+        ScheduledFuture<?> f = next;
+        if (f != null) f.cancel(false);
+        renew();
+    }
+
+    private synchronized void renew() {
         try {
             credentials.bundle(ca.bundle());
             credentials.svid(issue(ca, id));

@@ -6,8 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.sun.net.httpserver.HttpServer;
 import io.strait.mesh.config.ControlPlaneConfig;
 import io.strait.mesh.controlplane.ControlPlane;
-import io.strait.mesh.sidecar.SidecarConfig;
-import io.strait.mesh.sidecar.SidecarConfigReader;
 import java.net.InetSocketAddress;
 import java.net.ProxySelector;
 import java.net.URI;
@@ -36,7 +34,7 @@ class MeshEndToEndTest {
     Path dir;
     private ControlPlane cp;
     private ControlPlaneConfig cpConfig;
-    private final List<MeshAgent> agents = new ArrayList<>();
+    private LocalSidecars sidecars;
     private final List<HttpServer> apps = new ArrayList<>();
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -48,12 +46,12 @@ class MeshEndToEndTest {
                 null, null, List.of(dir.resolve("policies")), null);
         cpConfig = config;
         cp = ControlPlane.start(config, new InetSocketAddress("127.0.0.1", 0), new InetSocketAddress("127.0.0.1", 0), Clock.systemUTC(), List.of());
-        Files.writeString(dir.resolve("bundle.pem"), cp.bundle().pem());
+        sidecars = new LocalSidecars(dir, () -> cp);
     }
 
     @AfterEach
     void stop() {
-        agents.forEach(MeshAgent::close);
+        if (sidecars != null) sidecars.close();
         apps.forEach(a -> a.stop(0));
         if (cp != null) cp.close();
     }
@@ -85,28 +83,11 @@ class MeshEndToEndTest {
     }
 
     private MeshAgent sidecar(String service) throws Exception {
-        String token = cp.tokens().create("shop", service, Duration.ofHours(1), 1).join().token();
-        Files.writeString(dir.resolve(service + ".token"), token);
-        SidecarConfig c = SidecarConfigReader.parse("""
-                service: %s
-                namespace: shop
-                serviceAccount: %s
-                labels: {app: %s}
-                controlPlane: {address: 127.0.0.1:%d, trustBundleFile: bundle.pem, joinTokenFile: %s.token}
-                inbound: {port: 0, appPort: %d, address: 127.0.0.1}
-                outbound: {port: 0}
-                admin: {port: 0}
-                """.formatted(service, service, service, cp.apiPort(), service, app(service)), "sidecar.yaml", dir);
-        MeshAgent a = MeshAgent.start(c, Clock.systemUTC());
-        agents.add(a);
-        return a;
+        return sidecars.start(service, app(service));
     }
 
-    /** The app's call through its sidecar's outbound port, used as an HTTP proxy ({@code curl -x}). */
     private static HttpResponse<String> call(MeshAgent from, String url) throws Exception {
-        HttpClient viaSidecar = HttpClient.newBuilder()
-                .proxy(ProxySelector.of(new InetSocketAddress("127.0.0.1", from.engine().outboundPort()))).build();
-        return viaSidecar.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        return LocalSidecars.call(from, url);
     }
 
     @Test
@@ -133,8 +114,7 @@ class MeshEndToEndTest {
         MeshAgent orders = sidecar("orders");
         MeshAgent users = sidecar("users");
         await().atMost(Duration.ofSeconds(20)).until(() -> call(users, "http://orders.shop/x").statusCode() == 200);
-        orders.close(); // deregisters: the control plane pushes the services without it (the registry knows no workload of it)
-        agents.remove(orders);
+        sidecars.stop(orders); // deregisters: the control plane pushes the services without it (the registry knows no workload of it)
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             HttpResponse<String> r = call(users, "http://orders.shop/x");
             assertThat(r.statusCode()).isEqualTo(404);

@@ -6,7 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
 import io.strait.mesh.api.v1.CertificateServiceGrpc;
+import io.strait.mesh.api.v1.ConfigDiscoveryServiceGrpc;
+import io.strait.mesh.api.v1.DiscoveryRequest;
+import io.strait.mesh.api.v1.DiscoveryResponse;
+import io.strait.mesh.api.v1.ErrorDetail;
+import io.strait.mesh.api.v1.Node;
 import io.strait.mesh.api.v1.CreateCertificateRequest;
 import io.strait.mesh.api.v1.CreateCertificateResponse;
 import io.strait.mesh.api.v1.HeartbeatRequest;
@@ -89,6 +95,49 @@ class ControlPlaneTest {
         assertThat(metrics).contains("strait_mesh_svids_issued_total{kind=\"first\"} 1", "strait_mesh_workloads 1",
                 "strait_mesh_ca_cert_expiry_seconds{role=\"signing-root\"");
         assertThat(get("/trust-bundle").body()).startsWith("-----BEGIN CERTIFICATE-----").isEqualTo(cp.bundle().pem());
+    }
+
+    @Test
+    void aSidecarsRefusalIsShownInStatusAndKeptAfterItsStreamEnds() throws Exception {
+        SpiffeId orders = new SpiffeId("cluster.local", "shop", "orders");
+        String token = cp.tokens().create("shop", "orders", Duration.ofHours(1), 1).join().token();
+        WorkloadKey key = WorkloadKey.generate();
+        CreateCertificateResponse issued = certificates(new MeshCredentials(null, cp.bundle()))
+                .createCertificate(CreateCertificateRequest.newBuilder().setCsrPem(key.csrPem(orders)).setJoinToken(token).build());
+        MeshCredentials mine = new MeshCredentials(new Svid(key.privateKey(), chain(issued)), cp.bundle());
+        ManagedChannel channel = channel(mine);
+        RegistryServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+                .register(RegisterRequest.newBuilder().setWorkload(Workload.newBuilder().setInstanceId("orders-1").setService("orders")
+                        .setNamespace("shop").setServiceAccount("orders").setAddress("127.0.0.1:15006")).build());
+
+        java.util.concurrent.LinkedBlockingQueue<DiscoveryResponse> got = new java.util.concurrent.LinkedBlockingQueue<>();
+        StreamObserver<DiscoveryRequest> out = ConfigDiscoveryServiceGrpc.newStub(channel).streamConfig(new StreamObserver<>() {
+            @Override
+            public void onNext(DiscoveryResponse r) {
+                got.add(r);
+            }
+
+            @Override
+            public void onError(Throwable t) {}
+
+            @Override
+            public void onCompleted() {}
+        });
+        String type = io.strait.mesh.xds.TypeUrls.TRUST_BUNDLE;
+        out.onNext(DiscoveryRequest.newBuilder().setNode(Node.newBuilder().setInstanceId("orders-1").setService("orders").setNamespace("shop"))
+                .setTypeUrl(type).build());
+        DiscoveryResponse first = got.poll(10, TimeUnit.SECONDS);
+        assertThat(first).as("the control plane pushes the trust bundle").isNotNull();
+        out.onNext(DiscoveryRequest.newBuilder().setTypeUrl(type).setVersionInfo("").setResponseNonce(first.getNonce())
+                .setErrorDetail(ErrorDetail.newBuilder().setMessage("trust bundle: no root for cluster.local")).build());
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(get("/status").body())
+                .contains("\"streamErrors\" : {", "\"orders-1\" : {", "trust bundle: no root for cluster.local"));
+        out.onCompleted(); // the sidecar goes: its refusal stays visible
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            String status = get("/status").body();
+            assertThat(status.substring(status.indexOf("\"streams\""), status.indexOf("\"streamErrors\""))).doesNotContain("orders-1");
+            assertThat(status.substring(status.indexOf("\"streamErrors\""))).contains("trust bundle: no root for cluster.local");
+        });
     }
 
     @Test
