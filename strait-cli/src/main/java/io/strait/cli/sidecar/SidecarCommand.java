@@ -28,8 +28,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "sidecar", mixinStandardHelpOptions = true,
         description = "Runs a mesh sidecar beside a service: inbound mTLS (15006), outbound (15001), admin (15000).",
-        footer = {"", "With -- CMD ARGS the app runs as a child: it starts once the sidecar is ready, and the sidecar",
-                "drains and exits with the app's exit code when it ends."})
+        footer = {"", "With -- CMD ARGS the app runs as a child: it starts once the sidecar is ready,",
+                "and the sidecar drains and exits with the app's exit code when it ends."})
 public final class SidecarCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

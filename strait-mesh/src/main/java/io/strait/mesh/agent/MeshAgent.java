@@ -53,6 +53,8 @@ public final class MeshAgent implements AutoCloseable {
     public static final Duration MAX_RETRY = Duration.ofSeconds(30);
     /** A failed renewal is tried again this soon (the SVID's second half is the time the control plane has). */
     public static final Duration RENEW_RETRY = Duration.ofSeconds(30);
+    /** How long closing waits for a call of the agent's thread (a heartbeat, a renewal) to end. */
+    static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
     /** Heartbeats before the registry told its interval. */
     static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(5);
 
@@ -285,6 +287,14 @@ public final class MeshAgent implements AutoCloseable {
         closed = true;
         discovery.close();
         thread.shutdownNow();
+        try {
+            // a heartbeat in flight would register the workload again after the deregistration below
+            if (!thread.awaitTermination(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.debug("sidecar {}: the agent's thread is still busy after {}", config.service(), CLOSE_WAIT);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         if (registered) {
             try {
                 client.deregister(instanceId);
