@@ -185,10 +185,35 @@ public final class MeshAgent implements AutoCloseable {
         registered = true;
     }
 
-    /** The inbound's address as other sidecars reach it: the bound address, or loopback when it binds every interface. */
+    /**
+     * The inbound's address as other sidecars reach it: {@code inbound.advertiseAddress}, else the bound address, else
+     * (it binds every interface) this host's address on the route to the control plane, as Consul's agents pick theirs.
+     */
     private String advertisedHost() {
-        String a = config.inbound().address();
-        return a.equals("0.0.0.0") || a.equals("::") ? SidecarConfig.LOOPBACK : a;
+        SidecarConfig.Inbound in = config.inbound();
+        if (in.advertiseAddress() != null) return in.advertiseAddress();
+        if (!in.wildcard()) return in.address();
+        String a = routeSource;
+        if (a == null) routeSource = a = routeSource(config.controlPlane().address());
+        return a;
+    }
+
+    private volatile String routeSource;
+
+    /**
+     * The local address the kernel picks to reach {@code target}: a UDP socket's connect sends nothing, it only
+     * chooses the route. Loopback when the control plane is local or the lookup fails.
+     */
+    static String routeSource(io.strait.config.model.HostPort target) {
+        try (java.net.DatagramSocket s = new java.net.DatagramSocket()) {
+            s.connect(new java.net.InetSocketAddress(target.host(), target.port()));
+            java.net.InetAddress local = s.getLocalAddress();
+            return local == null || local.isAnyLocalAddress() ? SidecarConfig.LOOPBACK : local.getHostAddress();
+        } catch (java.io.IOException | RuntimeException e) {
+            log.warn("sidecar: cannot tell this host's address towards {} ({}); advertising {}: set inbound.advertiseAddress",
+                    target, e.getMessage(), SidecarConfig.LOOPBACK);
+            return SidecarConfig.LOOPBACK;
+        }
     }
 
     // ---------------------------------------------------------------- renewal

@@ -81,8 +81,19 @@ public record SidecarConfig(
      * @param address the interface it binds ({@value #DEFAULT_INBOUND_ADDRESS} by default)
      * @param appPort the local app's port on {@value #LOOPBACK}
      * @param mode overrides the control plane's peer authentication mode, or null to follow it
+     * @param advertiseAddress the host other sidecars call this one at (registered with the control plane), or null:
+     *     the bound address, or, when it binds every interface, this host's address on the route to the control plane
      */
-    public record Inbound(String address, int port, int appPort, PeerAuthMode mode) {}
+    public record Inbound(String address, int port, int appPort, PeerAuthMode mode, String advertiseAddress) {
+        public Inbound(String address, int port, int appPort, PeerAuthMode mode) {
+            this(address, port, appPort, mode, null);
+        }
+
+        /** Binds every interface: {@code 0.0.0.0} or {@code ::}. */
+        public boolean wildcard() {
+            return address.equals("0.0.0.0") || address.equals("::");
+        }
+    }
 
     /**
      * The outbound listener, which the local app calls (plain HTTP on {@value #LOOPBACK}).

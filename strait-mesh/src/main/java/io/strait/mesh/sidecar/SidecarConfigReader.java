@@ -149,8 +149,14 @@ public final class SidecarConfigReader {
             appPort = n.integer("appPort", 0, 1, MAX_PORT);
         }
         PeerAuthMode mode = n.enumValue("mode", PeerAuthMode.class, null, SidecarConfigReader::mode);
+        String advertise = n.string("advertiseAddress", null);
+        if (advertise != null && (HostPort.parse(advertise.contains(":") ? "[" + advertise + "]:1" : advertise + ":1") == null
+                || advertise.equals("0.0.0.0") || advertise.equals("::"))) {
+            n.error("advertiseAddress", "must be the IP address or host name other hosts reach this one at, such as 10.0.3.7 (was '"
+                    + advertise + "')");
+        }
         n.finish();
-        return new SidecarConfig.Inbound(address, port, appPort, mode);
+        return new SidecarConfig.Inbound(address, port, appPort, mode, advertise);
     }
 
     private static PeerAuthMode mode(String s) {

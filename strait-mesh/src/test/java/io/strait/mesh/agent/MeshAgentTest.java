@@ -140,4 +140,15 @@ class MeshAgentTest {
         MeshAgent agent = joining.get(40, TimeUnit.SECONDS);
         assertThat(SvidVerifier.identity(agent.certificate()).account()).isEqualTo("orders");
     }
+
+    @Test
+    void aSidecarBindingEveryInterfaceAdvertisesItsAddressOnTheRouteToTheControlPlane() throws Exception {
+        assertThat(MeshAgent.routeSource(new io.strait.config.model.HostPort("127.0.0.1", 15012))).isEqualTo("127.0.0.1");
+        // a control plane elsewhere: this host's address towards it (an address of one of its interfaces), or loopback
+        // on a machine with no route there; never the wildcard
+        String remote = MeshAgent.routeSource(new io.strait.config.model.HostPort("192.0.2.77", 15012));
+        java.net.InetAddress a = java.net.InetAddress.getByName(remote);
+        assertThat(a.isAnyLocalAddress()).isFalse();
+        assertThat(a.isLoopbackAddress() || java.net.NetworkInterface.getByInetAddress(a) != null).as(remote).isTrue();
+    }
 }

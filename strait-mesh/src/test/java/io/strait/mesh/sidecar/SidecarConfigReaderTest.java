@@ -55,11 +55,11 @@ class SidecarConfigReaderTest {
                 zone: eu-1a
                 labels: {app: orders, version: v2}
                 controlPlane: {address: "10.0.0.2:15012", trustBundleFile: bundle.pem, joinToken: %s}
-                inbound: {address: 10.1.2.3, port: 16006, appPort: 9000, mode: permissive}
+                inbound: {address: 0.0.0.0, port: 16006, appPort: 9000, mode: permissive, advertiseAddress: 10.1.2.3}
                 outbound: {port: 16001, services: {users: 15101, payments.billing: 15102}}
                 admin: {port: 16000}
                 """.formatted(TOKEN));
-        assertThat(c.inbound()).isEqualTo(new SidecarConfig.Inbound("10.1.2.3", 16006, 9000, PeerAuthMode.PERMISSIVE));
+        assertThat(c.inbound()).isEqualTo(new SidecarConfig.Inbound("0.0.0.0", 16006, 9000, PeerAuthMode.PERMISSIVE, "10.1.2.3"));
         assertThat(c.outbound().services()).isEqualTo(Map.of("users", 15101, "payments.billing", 15102));
         assertThat(c.labels()).isEqualTo(Map.of("app", "orders", "version", "v2"));
         assertThat(c.zone()).isEqualTo("eu-1a");
@@ -74,7 +74,7 @@ class SidecarConfigReaderTest {
                 namespace: "a/b"
                 sevice: x
                 controlPlane: {address: "cp", trustBundleFile: missing.pem, joinToken: %s, joinTokenFile: orders.token}
-                inbound: {port: 70000, mode: lenient}
+                inbound: {port: 70000, mode: lenient, advertiseAddress: 0.0.0.0}
                 outbound: {services: {users: 15101, "bad name": 15102, orders: 15101}}
                 admin: {prt: 1}
                 """.formatted(TOKEN)));
@@ -88,6 +88,7 @@ class SidecarConfigReaderTest {
                 "sidecar.yaml: inbound.port: must be between 0 and 65535 (was 70000)",
                 "sidecar.yaml: inbound.appPort: is required: the port the local app listens on (127.0.0.1)",
                 "sidecar.yaml: inbound.mode: unknown value 'lenient'; expected one of strict, permissive",
+                "sidecar.yaml: inbound.advertiseAddress: must be the IP address or host name other hosts reach this one at, such as 10.0.3.7 (was '0.0.0.0')",
                 "sidecar.yaml: outbound.services.bad name: must be a service name, or NAME.NAMESPACE (lowercase letters, digits and '-')",
                 "sidecar.yaml: outbound.services.orders: port 15101 is already used by another outbound port",
                 "sidecar.yaml: admin.prt: unknown field (did you mean 'port'?)");
