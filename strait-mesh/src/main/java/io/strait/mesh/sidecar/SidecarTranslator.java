@@ -106,9 +106,15 @@ final class SidecarTranslator {
         return OUTBOUND + "-" + key;
     }
 
-    /** The inbound port's mode: the sidecar config's override, else the control plane's for the app's port. */
+    /**
+     * The inbound port's mode: the stricter of the control plane's (for the app's port) and the sidecar config's
+     * {@code inbound.mode}. A workload may require mTLS where the mesh still allows plaintext, never the reverse: a
+     * {@code PeerAuthentication} that says STRICT is the mesh operator's, and one sidecar's file must not undo it.
+     */
     static PeerAuthMode mode(SidecarConfig sc, MeshState state) {
-        return sc.inbound().mode() != null ? sc.inbound().mode() : state.peerAuthentication().modeFor(sc.inbound().appPort());
+        PeerAuthMode pushed = state.peerAuthentication().modeFor(sc.inbound().appPort());
+        PeerAuthMode local = sc.inbound().mode();
+        return local == PeerAuthMode.STRICT || pushed == PeerAuthMode.STRICT ? PeerAuthMode.STRICT : PeerAuthMode.PERMISSIVE;
     }
 
     static StraitConfig translate(SidecarConfig sc, MeshState state) {

@@ -125,6 +125,17 @@ class SidecarTranslatorTest {
     }
 
     @Test
+    void aSidecarsFileCanTightenTheMeshsModeButNeverLoosenIt() {
+        TlsConfig loosened = SidecarTranslator.translate(config(PeerAuthMode.PERMISSIVE), state(PeerAuthentication.STRICT)).listeners().get(0).tls();
+        assertThat(loosened.allowPlaintext()).as("a pushed STRICT wins over the file's PERMISSIVE").isFalse();
+        assertThat(loosened.clientAuth().mode()).isEqualTo(TlsConfig.ClientAuth.Mode.REQUIRE);
+        TlsConfig both = SidecarTranslator.translate(config(PeerAuthMode.PERMISSIVE), state(PeerAuthentication.PERMISSIVE)).listeners().get(0).tls();
+        assertThat(both.allowPlaintext()).isTrue();
+        assertThat(SidecarTranslator.translate(config(PeerAuthMode.STRICT), state(PeerAuthentication.PERMISSIVE)).listeners().get(0).tls()
+                .allowPlaintext()).isFalse();
+    }
+
+    @Test
     void theSameInputGivesAnEqualConfigAndANewSvidChangesNothingButTheMaterial() throws Exception {
         MeshState s = state(PeerAuthentication.STRICT);
         StraitConfig a = SidecarTranslator.translate(config(null), s);
