@@ -7,8 +7,16 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Steady load: client threads that each send one call after another until closed, counting 200s and recording anything else. */
+/**
+ * Steady load: client threads that each send one call after another, {@link #PAUSE_MILLIS} apart, until closed, counting 200s and
+ * recording anything else.
+ */
 final class Load implements AutoCloseable {
+    /**
+     * Between one client's calls: steady load, not a flood (a flood on the shared 2-core machine would only slow the processes
+     * under test, a restarting control plane included); a few clients make a hundred or more calls a second.
+     */
+    static final long PAUSE_MILLIS = 10;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicInteger ok = new AtomicInteger();
     private final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
@@ -27,6 +35,11 @@ final class Load implements AutoCloseable {
                         else load.failures.add(java.time.Instant.now() + " " + a);
                     } catch (Exception e) {
                         load.failures.add(java.time.Instant.now() + " " + e);
+                    }
+                    try {
+                        Thread.sleep(PAUSE_MILLIS); // paces the load on purpose (see PAUSE_MILLIS)
+                    } catch (InterruptedException e) {
+                        return;
                     }
                 }
             }));
