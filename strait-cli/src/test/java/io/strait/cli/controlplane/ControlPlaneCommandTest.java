@@ -153,7 +153,7 @@ class ControlPlaneCommandTest {
         Run r = strait("control-plane", "--config", cfg.toString());
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains(cfg + ": trustDomain: the trust domain 'Bad' must be lowercase",
-                cfg + ": svid.ttl: must be between 1m and 30d (was 5s)");
+                cfg + ": svid.ttl: must be between 10s and 30d (was 5s)");
         Run help = strait("control-plane");
         assertThat(help.code()).isZero();
         assertThat(help.out()).contains("token", "--config");

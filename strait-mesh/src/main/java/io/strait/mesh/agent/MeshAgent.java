@@ -51,10 +51,15 @@ public final class MeshAgent implements AutoCloseable {
     /** First wait before asking a control plane that did not answer again; doubles up to {@link #MAX_RETRY}. */
     public static final Duration FIRST_RETRY = Duration.ofMillis(500);
     public static final Duration MAX_RETRY = Duration.ofSeconds(30);
-    /** A failed renewal is tried again this soon (the SVID's second half is the time the control plane has). */
+    /**
+     * A failed renewal is tried again this soon (the SVID's second half is the time the control plane has), or after a
+     * quarter of the life the SVID has left when that is sooner: a short-lived SVID (10 s, in tests) gets several tries.
+     */
     public static final Duration RENEW_RETRY = Duration.ofSeconds(30);
     /** How long closing waits for a call of the agent's thread (a heartbeat, a renewal) to end. */
     static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+    /** The shortest wait between renewal attempts: never a busy loop, even for an SVID about to expire. */
+    public static final Duration MIN_RENEW_RETRY = Duration.ofSeconds(1);
     /** Heartbeats before the registry told its interval. */
     static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(5);
 
@@ -64,6 +69,7 @@ public final class MeshAgent implements AutoCloseable {
     private final ControlPlaneClient client;
     private final SidecarEngine engine;
     private final RenewalSchedule schedule;
+    private final Clock clock;
     private final ScheduledExecutorService thread;
     private final String instanceId;
     private final DiscoveryClient discovery;
@@ -80,6 +86,7 @@ public final class MeshAgent implements AutoCloseable {
         this.client = client;
         this.engine = engine;
         this.schedule = new RenewalSchedule(clock, new SecureRandom());
+        this.clock = clock;
         this.thread = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("strait-mesh-agent").daemon().factory());
         this.instanceId = config.service() + "-" + ProcessHandle.current().pid() + "-"
                 + HexFormat.of().formatHex(new SecureRandom().generateSeed(4));
@@ -234,11 +241,18 @@ public final class MeshAgent implements AutoCloseable {
             log.info("sidecar {}: renewed its SVID, valid until {}", config.service(), credentials.svid().leaf().getNotAfter().toInstant());
             scheduleRenewal();
         } catch (StatusRuntimeException | SSLException | MeshAgentException e) {
+            Duration retry = renewRetry(Duration.between(clock.instant(), credentials.svid().leaf().getNotAfter().toInstant()));
             log.warn("sidecar {}: renewing the SVID failed ({}); retrying in {}; the current one is valid until {}", config.service(),
-                    e instanceof StatusRuntimeException s ? describe(s) : e.getMessage(), RENEW_RETRY,
+                    e instanceof StatusRuntimeException s ? describe(s) : e.getMessage(), retry,
                     credentials.svid().leaf().getNotAfter().toInstant());
-            if (!closed) thread.schedule(this::renew, RENEW_RETRY.toMillis(), TimeUnit.MILLISECONDS);
+            if (!closed) thread.schedule(this::renew, retry.toMillis(), TimeUnit.MILLISECONDS);
         }
+    }
+
+    /** The wait before another renewal attempt for an SVID with {@code left} to live: see {@link #RENEW_RETRY}. */
+    static Duration renewRetry(Duration left) {
+        Duration quarter = left.dividedBy(4);
+        return quarter.compareTo(RENEW_RETRY) > 0 ? RENEW_RETRY : quarter.compareTo(MIN_RENEW_RETRY) < 0 ? MIN_RENEW_RETRY : quarter;
     }
 
     /** Renews now, on the agent's thread, and waits for it (tests: renewal is otherwise hours away). */

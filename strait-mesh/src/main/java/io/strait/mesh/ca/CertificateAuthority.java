@@ -52,8 +52,16 @@ public final class CertificateAuthority {
     private static final Logger LOG = LoggerFactory.getLogger(CertificateAuthority.class);
     /** SPIFFE's default, and Istio's: a stolen SVID is worth a day at most. */
     public static final Duration DEFAULT_SVID_TTL = Duration.ofHours(24);
-    /** Below a minute, renewal at half-life (30 s) would make the CA a hot path and leave no time to ride out a control-plane restart. */
-    public static final Duration MIN_SVID_TTL = Duration.ofMinutes(1);
+    /**
+     * The shortest lifetime, for tests and demos of rotation (a renewal every ~5 s): below it a renewal's round trip and
+     * the clocks' differences become a real part of the lifetime. Lifetimes under {@link #SHORT_SVID_TTL} are warned about.
+     */
+    public static final Duration MIN_SVID_TTL = Duration.ofSeconds(10);
+    /**
+     * Below this, the config is accepted with a warning: every renewal is a CSR signature (and a renewal every few minutes
+     * per workload makes the CA a hot path), and the control plane has only half the lifetime to come back from a restart.
+     */
+    public static final Duration SHORT_SVID_TTL = Duration.ofMinutes(5);
     /** An SVID is a short-lived credential; a month already stretches the point. */
     public static final Duration MAX_SVID_TTL = Duration.ofDays(30);
     /** {@code notBefore} is this far in the past, so that a peer whose clock is behind (NTP keeps hosts within seconds) accepts a fresh SVID. */
@@ -92,9 +100,16 @@ public final class CertificateAuthority {
     /** Null when {@code ttl} is an acceptable SVID lifetime, else why not. */
     public static String checkTtl(Duration ttl) {
         if (ttl == null || ttl.compareTo(MIN_SVID_TTL) < 0 || ttl.compareTo(MAX_SVID_TTL) > 0) {
-            return "must be between " + MIN_SVID_TTL.toMinutes() + "m and " + MAX_SVID_TTL.toDays() + "d (was " + human(ttl) + ")";
+            return "must be between " + human(MIN_SVID_TTL) + " and " + MAX_SVID_TTL.toDays() + "d (was " + human(ttl) + ")";
         }
         return null;
+    }
+
+    /** Null when {@code ttl} (acceptable by {@link #checkTtl}) is not short, else the warning to give about it. */
+    public static String shortTtlWarning(Duration ttl) {
+        if (ttl == null || ttl.compareTo(SHORT_SVID_TTL) >= 0) return null;
+        return "is " + human(ttl) + ", under " + human(SHORT_SVID_TTL) + ": short lifetimes are for tests and demos: every renewal is a CSR signature,"
+                + " and the control plane has only half the lifetime (" + human(ttl.dividedBy(2)) + ") to come back from a restart";
     }
 
     /** Switches to new material and bundle (a root rotation step); SVIDs issued from now on use them. */

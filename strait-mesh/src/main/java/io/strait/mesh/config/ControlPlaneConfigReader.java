@@ -21,14 +21,18 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads the control plane's YAML ({@code trustDomain}, {@code dataDir}, {@code ca}, {@code svid}, {@code registry}, {@code api},
  * {@code admin}, {@code policies}, {@code rootNamespace}) in
  * one pass, reporting every problem with its path ({@code ca.keyFile: cannot read /x/ca.key: no such
- * file}), unknown fields included, as the rest of Strait's config does.
+ * file}), unknown fields included, as the rest of Strait's config does. What is valid but unwise (an
+ * {@code svid.ttl} under {@link CertificateAuthority#SHORT_SVID_TTL}) is logged at WARN once per load, with its path.
  */
 public final class ControlPlaneConfigReader {
+    private static final Logger LOG = LoggerFactory.getLogger(ControlPlaneConfigReader.class);
     private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL).build());
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
@@ -110,6 +114,8 @@ public final class ControlPlaneConfigReader {
         }
 
         if (!errors.isEmpty()) throw new ConfigException(errors.list().stream().map(e -> source + ": " + e).toList());
+        String shortTtl = CertificateAuthority.shortTtlWarning(ttl);
+        if (shortTtl != null) LOG.warn("{}: svid.ttl: {}", source, shortTtl);
         return new ControlPlaneConfig(trustDomain, dataDir,
                 new ControlPlaneConfig.CaConfig(certFile, keyFile, chainFile, bundleFile, caDir), new ControlPlaneConfig.SvidConfig(ttl), registry,
                 new ControlPlaneConfig.Listen(api, admin), policies, rootNamespace);

@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * the proven one is {@code PERMISSION_DENIED}; with a token, that token use is spent (the requester
  * holds a token for one identity and asks for another: a confused or hostile requester).
  * <li>{@code validity_seconds}: see {@link SvidLifetime} (0: the CA's lifetime; more: capped to it;
- * under a minute: raised to a minute; negative: refused).
+ * under {@code CertificateAuthority.MIN_SVID_TTL} (10 s): raised to it; negative: refused).
  * </ul>
  * The token never appears in a status, a log line or an exception message: the request is never
  * logged, and {@link JoinTokens} names a token by its hash's first digits. CSR checks and signing run

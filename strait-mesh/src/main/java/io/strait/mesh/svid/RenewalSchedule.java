@@ -11,6 +11,10 @@ import java.util.random.RandomGenerator;
  * {@value #JITTER_PERCENT}% of the lifetime either way, so that sidecars started together do not all
  * call the CA in the same second. Half-life leaves the other half to ride out a control plane that is
  * away. The clock is injectable, so tests need not wait.
+ * <p>For a certificate, the lifetime counts from when it is scheduled (just after it was issued), not from its
+ * {@code notBefore}: the CA backdates that by {@code CertificateAuthority.NOT_BEFORE_SKEW} (a minute) for peers
+ * whose clocks are behind, time the holder never had. Counted from {@code notBefore}, an SVID of a minute or
+ * less would be due for renewal as soon as it arrived, again and again.
  */
 public final class RenewalSchedule {
     /** Jitter either side of half-life, in percent of the lifetime: renewal falls between 45% and 55%. */
@@ -31,8 +35,11 @@ public final class RenewalSchedule {
         return notBefore.plusMillis(lifetime / 2 + jitter);
     }
 
+    /** The instant to renew {@code svid}, just received: at half of the life it has left from now (or from its {@code notBefore} if later). */
     public Instant renewAt(X509Certificate svid) {
-        return renewAt(svid.getNotBefore().toInstant(), svid.getNotAfter().toInstant());
+        Instant notBefore = svid.getNotBefore().toInstant();
+        Instant now = clock.instant();
+        return renewAt(now.isAfter(notBefore) ? now : notBefore, svid.getNotAfter().toInstant());
     }
 
     /** How long from now until {@code renewAt}; zero when it is already due. */

@@ -36,13 +36,17 @@ class MeshAgentTest {
         if (cp != null) cp.close();
     }
 
-    private ControlPlaneConfig config() {
+    private ControlPlaneConfig config(Duration svidTtl) {
         return new ControlPlaneConfig("cluster.local", dir.resolve("cp"),
-                new ControlPlaneConfig.CaConfig(null, null, null, null, dir.resolve("cp/ca")), new ControlPlaneConfig.SvidConfig(Duration.ofHours(1)));
+                new ControlPlaneConfig.CaConfig(null, null, null, null, dir.resolve("cp/ca")), new ControlPlaneConfig.SvidConfig(svidTtl));
     }
 
     private ControlPlane startControlPlane(int apiPort) throws Exception {
-        return ControlPlane.start(config(), new InetSocketAddress("127.0.0.1", apiPort), new InetSocketAddress("127.0.0.1", 0),
+        return startControlPlane(apiPort, Duration.ofHours(1));
+    }
+
+    private ControlPlane startControlPlane(int apiPort, Duration svidTtl) throws Exception {
+        return ControlPlane.start(config(svidTtl), new InetSocketAddress("127.0.0.1", apiPort), new InetSocketAddress("127.0.0.1", 0),
                 Clock.systemUTC(), List.of());
     }
 
@@ -105,6 +109,35 @@ class MeshAgentTest {
         await().atMost(Duration.ofSeconds(15)).until(() -> cp.registry().snapshot().service("shop", "orders").size() == 1);
         orders.renewNow(); // and that SVID authenticates the next renewal
         assertThat(orders.certificate().getSerialNumber()).isNotEqualTo(after.getSerialNumber());
+    }
+
+    @Test
+    void aTenSecondSvidIsRenewedAtHalfLifeAgainAndAgainNeverInABusyLoop() throws Exception {
+        cp = startControlPlane(0, Duration.ofSeconds(10));
+        MeshAgent orders = start(sidecar("orders", cp.apiPort(), token("orders")));
+        // each SVID the agent holds, with when it was first seen (polled every 50 ms)
+        java.util.Map<java.math.BigInteger, Long> seen = new java.util.LinkedHashMap<>();
+        long start = System.nanoTime();
+        seen.put(orders.certificate().getSerialNumber(), start);
+        await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            seen.putIfAbsent(orders.certificate().getSerialNumber(), System.nanoTime());
+            return seen.size() >= 3;
+        });
+        // renewal at 45-55% of the life: each SVID is held about 5 s (a busy loop would hold each for an instant); the bounds
+        // leave room for a late poll, and for the first, the engine's start between issuance and `start`
+        List<Long> at = List.copyOf(seen.values());
+        assertThat(Duration.ofNanos(at.get(2) - at.get(1))).isGreaterThanOrEqualTo(Duration.ofSeconds(4));
+        assertThat(Duration.ofNanos(at.get(1) - at.get(0))).isGreaterThanOrEqualTo(Duration.ofSeconds(3));
+        // the engine serves the SVID the agent holds (it is handed over just after it arrives)
+        await().atMost(Duration.ofSeconds(5)).until(() -> orders.engine().state().svid().leaf().equals(orders.certificate()));
+    }
+
+    @Test
+    void aFailedRenewalIsRetriedWithinTheSvidsRemainingLife() {
+        assertThat(MeshAgent.renewRetry(Duration.ofHours(12))).isEqualTo(MeshAgent.RENEW_RETRY);
+        assertThat(MeshAgent.renewRetry(Duration.ofSeconds(5))).isEqualTo(Duration.ofMillis(1250));
+        assertThat(MeshAgent.renewRetry(Duration.ofSeconds(1))).isEqualTo(MeshAgent.MIN_RENEW_RETRY);
+        assertThat(MeshAgent.renewRetry(Duration.ofSeconds(-3))).as("expired: still no busy loop").isEqualTo(MeshAgent.MIN_RENEW_RETRY);
     }
 
     @Test

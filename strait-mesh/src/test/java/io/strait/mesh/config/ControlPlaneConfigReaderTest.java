@@ -61,12 +61,34 @@ class ControlPlaneConfigReaderTest {
     }
 
     @Test
+    void aShortSvidLifetimeIsAcceptedWithAWarningNamingTheField() throws Exception {
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> log = new ch.qos.logback.core.read.ListAppender<>();
+        log.start();
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(ControlPlaneConfigReader.class);
+        logger.addAppender(log);
+        try {
+            assertThat(parse("svid: {ttl: 10s}").svid().ttl()).isEqualTo(Duration.ofSeconds(10));
+            assertThat(log.list).singleElement().satisfies(e -> {
+                assertThat(e.getLevel()).isEqualTo(ch.qos.logback.classic.Level.WARN);
+                assertThat(e.getFormattedMessage()).startsWith("cp.yaml: svid.ttl: is 10s, under 5m: short lifetimes are for tests and demos: "
+                        + "every renewal is a CSR signature");
+            });
+            log.list.clear();
+            parse("svid: {ttl: 5m}");
+            parse("");
+            assertThat(log.list).as("5 minutes and more: no warning").isEmpty();
+        } finally {
+            logger.detachAppender(log);
+        }
+    }
+
+    @Test
     void everyErrorNamesItsPath() {
         assertThat(errors("""
                 trustDomian: x
                 trustDomain: Prod.Example
                 ca: {certFile: missing.pem, dir: ca, keyFiel: k}
-                svid: {ttl: 30s}
+                svid: {ttl: 5s}
                 """)).containsExactly(
                 "cp.yaml: trustDomian: unknown field (did you mean 'trustDomain'?)",
                 "cp.yaml: trustDomain: the trust domain 'Prod.Example' must be lowercase",
@@ -74,7 +96,7 @@ class ControlPlaneConfigReaderTest {
                 "cp.yaml: ca.certFile: cannot read " + dir.resolve("missing.pem") + ": no such file",
                 "cp.yaml: ca.keyFile: is required with ca.certFile",
                 "cp.yaml: ca.dir: give either ca.dir (a generated root) or ca.certFile and ca.keyFile (your own PKI), not both",
-                "cp.yaml: svid.ttl: must be between 1m and 30d (was 30s)");
+                "cp.yaml: svid.ttl: must be between 10s and 30d (was 5s)");
         assertThat(errors("svid: {ttl: soon}")).containsExactly("cp.yaml: svid.ttl: must be a duration such as 30m, 12h or 1d (was 'soon')");
         assertThat(errors("ca: {chainFile: c.pem}")).contains("cp.yaml: ca.chainFile: needs ca.certFile and ca.keyFile");
         assertThat(errors("ca: [a]")).containsExactly("cp.yaml: ca: must be an object");

@@ -290,7 +290,7 @@ class CertificateServiceTest {
         assertThat(call(ORDERS, WorkloadKey.generate().csrPem(ORDERS), null, 3600).getNotAfterUnixSeconds()).isEqualTo(now + 3600);
         assertThat(call(ORDERS, WorkloadKey.generate().csrPem(ORDERS), null, 90 * 24 * 3600L).getNotAfterUnixSeconds()).isEqualTo(now + 24 * 3600);
         assertThat(call(ORDERS, WorkloadKey.generate().csrPem(ORDERS), null, Long.MAX_VALUE).getNotAfterUnixSeconds()).isEqualTo(now + 24 * 3600);
-        assertThat(call(ORDERS, WorkloadKey.generate().csrPem(ORDERS), null, 10).getNotAfterUnixSeconds()).isEqualTo(now + 60);
+        assertThat(call(ORDERS, WorkloadKey.generate().csrPem(ORDERS), null, 3).getNotAfterUnixSeconds()).isEqualTo(now + 10);
         Status negative = catchThrowableOfType(StatusRuntimeException.class,
                 () -> call(ORDERS, WorkloadKey.generate().csrPem(ORDERS), null, -5)).getStatus();
         assertThat(negative.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);

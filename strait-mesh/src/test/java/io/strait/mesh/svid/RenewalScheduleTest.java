@@ -37,6 +37,22 @@ class RenewalScheduleTest {
     }
 
     @Test
+    void aTenSecondSvidIsRenewedAtHalfTheLifeItHasNotAtOnce() throws Exception {
+        // the CA backdates notBefore by a minute: counted from it, a 10 s SVID (70 s from notBefore) would be due on arrival
+        java.security.cert.X509Certificate svid = TestPki.ca(TestPki.root(FROM, Duration.ofDays(1)), Duration.ofSeconds(10), TestPki.clock(FROM))
+                .sign(WorkloadKey.generate().csrDer(new io.strait.mesh.identity.SpiffeId("cluster.local", "default", "orders")),
+                        new io.strait.mesh.identity.SpiffeId("cluster.local", "default", "orders")).chain().get(0);
+        assertThat(svid.getNotBefore().toInstant()).isBefore(FROM);
+        RenewalSchedule s = new RenewalSchedule(TestPki.clock(FROM), new Random(7));
+        for (int i = 0; i < 100; i++) {
+            assertThat(s.delayUntil(s.renewAt(svid))).isBetween(Duration.ofMillis(4500), Duration.ofMillis(5500));
+        }
+        // scheduled later (a renewal that is retried), it is half of what is left, still never negative
+        RenewalSchedule later = new RenewalSchedule(TestPki.clock(FROM.plusSeconds(8)), new Random(7));
+        assertThat(later.delayUntil(later.renewAt(svid))).isBetween(Duration.ofMillis(900), Duration.ofMillis(1100));
+    }
+
+    @Test
     void aZeroLifetimeRenewsAtOnce() {
         RenewalSchedule s = new RenewalSchedule(TestPki.clock(FROM), new Random(1));
         assertThat(s.renewAt(FROM, FROM)).isEqualTo(FROM);
