@@ -25,6 +25,8 @@ import org.junit.jupiter.api.Test;
  * without one.
  */
 class AdminWriteTest {
+    /** A top-level {@code admin:} section (not a scope such as {@code admin:write}): without one, admin goes on a free port. */
+    private static final java.util.regex.Pattern ADMIN_SECTION = java.util.regex.Pattern.compile("(?m)^admin:");
     static final String TOKEN = "s3cr3t-admin-token-0123456789";
     /** Route "web" to cluster a. */
     static final String TO_A = """
@@ -274,7 +276,7 @@ class AdminWriteTest {
     /** The fixture's defaults (admin and listener on port 0, no access log) plus the backends. */
     private String yaml(String body) {
         StringBuilder sb = new StringBuilder();
-        if (!body.contains("admin:")) sb.append("admin: {address: 127.0.0.1:0}\n");
+        if (!ADMIN_SECTION.matcher(body).find()) sb.append("admin: {address: 127.0.0.1:0}\n");
         if (!body.contains("listeners:")) sb.append("listeners:\n  - {name: public, address: 127.0.0.1:0}\n");
         sb.append("observability: {accessLog: {enabled: false}}\n");
         return ProxyFixture.substitute(sb.append(body).toString(), vars);

@@ -26,6 +26,8 @@ import java.util.Map;
  * file so tests can rewrite and reload it.
  */
 public final class ProxyFixture implements AutoCloseable {
+    /** A top-level {@code admin:} section (not a scope such as {@code admin:write}): without one, admin goes on a free port. */
+    private static final java.util.regex.Pattern ADMIN_SECTION = java.util.regex.Pattern.compile("(?m)^admin:");
     private final Path dir;
     private final Path configFile;
     private final ProxyServer server;
@@ -79,7 +81,7 @@ public final class ProxyFixture implements AutoCloseable {
 
     static String withDefaults(String yaml) {
         StringBuilder sb = new StringBuilder();
-        if (!yaml.contains("admin:")) sb.append("admin: {address: 127.0.0.1:0}\n");
+        if (!ADMIN_SECTION.matcher(yaml).find()) sb.append("admin: {address: 127.0.0.1:0}\n");
         if (!yaml.contains("listeners:")) sb.append("listeners:\n  - {name: public, address: 127.0.0.1:0}\n");
         if (!yaml.contains("observability:")) sb.append("observability: {accessLog: {enabled: false}}\n");
         return sb.append(yaml).toString();
