@@ -222,7 +222,7 @@ public final class MeshAgent implements AutoCloseable {
     // ---------------------------------------------------------------- helpers
 
     /** Calls until answered, waiting with full-jitter backoff while the control plane is unreachable. */
-    private static <T> T untilAnswered(String where, Supplier<T> call) throws InterruptedException {
+    static <T> T untilAnswered(String where, Supplier<T> call) throws InterruptedException {
         Duration wait = FIRST_RETRY;
         for (int attempt = 1; ; attempt++) {
             try {
@@ -237,7 +237,7 @@ public final class MeshAgent implements AutoCloseable {
         }
     }
 
-    private static void useCertificate(MeshCredentials credentials, WorkloadKey key, CreateCertificateResponse r, String td)
+    static void useCertificate(MeshCredentials credentials, WorkloadKey key, CreateCertificateResponse r, String td)
             throws MeshAgentException {
         List<X509Certificate> chain;
         try {
@@ -254,7 +254,7 @@ public final class MeshAgent implements AutoCloseable {
         return new MeshState.Svid(s.chain(), s.key());
     }
 
-    private static TrustBundle bundle(String td, String pem, String what) throws MeshAgentException {
+    static TrustBundle bundle(String td, String pem, String what) throws MeshAgentException {
         try {
             List<X509Certificate> roots = Pem.certificates(pem.getBytes(StandardCharsets.US_ASCII));
             if (roots.isEmpty()) throw new MeshAgentException(what + ": no certificate in it");
@@ -274,7 +274,7 @@ public final class MeshAgent implements AutoCloseable {
         }
     }
 
-    private static String describe(StatusRuntimeException e) {
+    static String describe(StatusRuntimeException e) {
         Status s = e.getStatus();
         return s.getCode() + (s.getDescription() == null ? "" : ": " + s.getDescription());
     }
