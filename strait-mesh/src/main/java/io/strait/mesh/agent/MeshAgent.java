@@ -2,6 +2,7 @@ package io.strait.mesh.agent;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.strait.config.model.ObservabilityConfig;
 import io.strait.config.tls.Pem;
 import io.strait.config.tls.PemException;
 import io.strait.mesh.api.v1.CreateCertificateResponse;
@@ -98,6 +99,12 @@ public final class MeshAgent implements AutoCloseable {
      * @throws MeshAgentException when the control plane refuses (a wrong or used join token) or a file cannot be read
      */
     public static MeshAgent start(SidecarConfig config, Clock clock) throws MeshAgentException, InterruptedException {
+        return start(config, clock, null);
+    }
+
+    /** As {@link #start(SidecarConfig, Clock)}, with the engine's access log and tracing (null: the defaults, see {@link SidecarEngine}). */
+    public static MeshAgent start(SidecarConfig config, Clock clock, ObservabilityConfig observability)
+            throws MeshAgentException, InterruptedException {
         SidecarConfig.ControlPlane cp = config.controlPlane();
         String td = cp.trustDomain();
         TrustBundle bundle = bundle(td, readFile(cp.trustBundleFile(), "controlPlane.trustBundleFile"), "controlPlane.trustBundleFile");
@@ -116,7 +123,7 @@ public final class MeshAgent implements AutoCloseable {
             useCertificate(credentials, key, first, td);
             client.reconnect();
             SidecarEngine engine = SidecarEngine.start(config,
-                    new MeshState(stateSvid(credentials.svid()), credentials.bundle(), null, null, null), clock);
+                    new MeshState(stateSvid(credentials.svid()), credentials.bundle(), null, null, null), clock, observability);
             MeshAgent agent = new MeshAgent(config, id, credentials, client, engine, clock);
             agent.thread.execute(agent::beat);
             agent.discovery.start();
