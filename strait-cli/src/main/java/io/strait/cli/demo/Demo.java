@@ -7,6 +7,7 @@ import io.strait.gateway.StandardAuthenticators;
 import io.strait.gateway.apikey.FileApiKeyStore;
 import io.strait.gateway.apikey.IssuedKey;
 import io.strait.proxy.runtime.ProxyServer;
+import io.strait.proxy.tls.CertificateSources;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,11 +21,12 @@ import java.util.Map;
 /**
  * {@code strait demo}: three services (users x3, orders x2, products x3: two of version v1 and one
  * of v2, which gets 10% of the traffic, or all of it with {@code X-Version: v2}) on ephemeral loopback
- * ports, a gateway in front of them on 127.0.0.1:8080 with its admin on 9901, the generated
- * configuration in {@code .strait/demo.yaml} (edit it: the gateway reloads it) and the URLs, a
- * token and an API key in {@code .strait/demo.env}. Every service route needs a JWT (issued by the
- * demo's own {@link DemoIssuer}, keys served as a JWKS on loopback) or an API key (a file store in
- * {@code .strait/demo-apikeys.json}, made afresh at every start).
+ * ports, each instance behind its mesh sidecar ({@link DemoMesh}: a control plane, STRICT mutual TLS, the
+ * orders policy), a gateway in front of them on 127.0.0.1:8080 with its admin on 9901, which calls the
+ * sidecars with its own SVID, the generated configuration in {@code .strait/demo.yaml} (edit it: the gateway
+ * reloads it) and the URLs, a token, an API key and the mesh's addresses in {@code .strait/demo.env}. Every
+ * service route needs a JWT (issued by the demo's own {@link DemoIssuer}, keys served as a JWKS on loopback) or
+ * an API key (a file store in {@code .strait/demo-apikeys.json}, made afresh at every start).
  */
 public final class Demo implements AutoCloseable {
     private static final Map<String, Integer> INSTANCES = new LinkedHashMap<>();
@@ -35,8 +37,11 @@ public final class Demo implements AutoCloseable {
         INSTANCES.put("products", 3);
     }
 
-    /** The demo user's scopes: read access to every service. */
-    static final List<String> SCOPES = List.of("users:read", "orders:read", "products:read");
+    /** The demo user's scopes: read access to every service, and creating orders. */
+    static final List<String> SCOPES = List.of("users:read", "orders:read", "orders:write", "products:read");
+    /** The service whose POST route needs {@link #WRITE_SCOPE} (and which the mesh policy guards). */
+    static final String WRITE_SERVICE = "orders";
+    static final String WRITE_SCOPE = "orders:write";
     static final String TENANT = "demo";
     /** The service that runs two versions: its last instance is v2, the canary. */
     static final String CANARY_SERVICE = "products";
@@ -49,6 +54,7 @@ public final class Demo implements AutoCloseable {
     }
 
     private final List<DemoService> services = new ArrayList<>();
+    private DemoMesh mesh;
     private DemoIssuer issuer;
     private String token;
     private String apiKey;
@@ -63,15 +69,13 @@ public final class Demo implements AutoCloseable {
         Demo d = new Demo();
         d.dir = dir;
         try {
-            Map<String, List<Integer>> ports = new LinkedHashMap<>();
             for (var e : INSTANCES.entrySet()) {
-                for (int i = 1; i <= e.getValue(); i++) {
-                    DemoService s = new DemoService(e.getKey(), i, version(e.getKey(), i, e.getValue()));
-                    d.services.add(s);
-                    ports.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(s.port());
-                }
+                for (int i = 1; i <= e.getValue(); i++) d.services.add(new DemoService(e.getKey(), i, version(e.getKey(), i, e.getValue())));
             }
             Files.createDirectories(dir);
+            d.mesh = DemoMesh.start(dir, d.services);
+            Map<String, List<Integer>> ports = new LinkedHashMap<>(); // the gateway calls each instance's sidecar
+            for (DemoService s : d.services) ports.computeIfAbsent(s.service(), k -> new ArrayList<>()).add(d.mesh.inbound(s).port());
             d.issuer = new DemoIssuer();
             d.token = d.issuer.token("demo-user", TENANT, SCOPES);
             Path keys = dir.toAbsolutePath().resolve("demo-apikeys.json");
@@ -82,12 +86,17 @@ public final class Demo implements AutoCloseable {
             Path config = dir.resolve("demo.yaml");
             Files.writeString(config, config(ports, port, adminPort, d.issuer.jwksUri(), keys));
             StraitConfig c = ConfigLoader.load(config, GatewayFilters.CATALOG);
-            d.gateway = ProxyServer.start(c, config, new GatewayFilters(new StandardAuthenticators()));
+            CertificateSources certificates = new CertificateSources();
+            for (String svc : INSTANCES.keySet()) certificates.cluster(svc, d.mesh.gatewayCertificates());
+            d.gateway = ProxyServer.start(c, config, new GatewayFilters(new StandardAuthenticators()), certificates);
+            d.mesh.feed(d.gateway, INSTANCES.keySet());
             d.gatewayUrl = "http://127.0.0.1:" + d.gateway.port("public");
             d.adminUrl = "http://127.0.0.1:" + d.gateway.adminPort();
             Path env = dir.resolve("demo.env");
-            Files.writeString(env, "STRAIT_GATEWAY_URL=" + d.gatewayUrl + "\nSTRAIT_ADMIN_URL=" + d.adminUrl
+            StringBuilder lines = new StringBuilder("STRAIT_GATEWAY_URL=" + d.gatewayUrl + "\nSTRAIT_ADMIN_URL=" + d.adminUrl
                     + "\nSTRAIT_DEMO_TOKEN=" + d.token + "\nSTRAIT_DEMO_API_KEY=" + d.apiKey + "\n");
+            d.mesh.env(INSTANCES.keySet()).forEach((k, v) -> lines.append(k).append('=').append(v).append('\n'));
+            Files.writeString(env, lines);
             restrict(env);
             return d;
         } catch (Exception e) {
@@ -132,6 +141,11 @@ public final class Demo implements AutoCloseable {
                         .append(version(e.getKey(), n + 1, instances.size())).append("}}\n");
             }
             y.append("    loadBalancer: ").append(balancers[i++ % balancers.length]).append('\n');
+            y.append("    # mutual TLS to the ").append(e.getKey()).append(" sidecars, which must prove the service's SPIFFE ID; the gateway's\n");
+            y.append("    # own SVID (").append(DemoMesh.spiffeId(DemoMesh.GATEWAY_ACCOUNT))
+                    .append(") and the mesh's trust bundle come from the control plane, in memory\n");
+            y.append("    tls: {sni: ").append(e.getKey()).append('.').append(DemoMesh.NAMESPACE).append(".svc.cluster.local")
+                    .append(", verifySubjectAltName: [\"").append(DemoMesh.spiffeId(e.getKey())).append("\"], minVersion: TLSv1.3}\n");
             y.append("    healthCheck: {path: /healthz, interval: 2s}\n");
             y.append("    outlierDetection: {consecutive5xxErrors: 3, interval: 5s, baseEjectionTime: 10s, maxEjectionPercent: 50}\n");
         }
@@ -140,12 +154,16 @@ public final class Demo implements AutoCloseable {
             boolean canary = svc.equals(CANARY_SERVICE) && ports.get(svc).size() > 1;
             if (canary) {
                 y.append("  # X-Version: v2 pins a caller to the canary\n");
-                route(y, svc + "-v2", svc, ", headers: [{name: X-Version, exact: v2}]", false);
+                route(y, svc + "-v2", svc, ", headers: [{name: X-Version, exact: v2}]", svc + ":read", false);
                 y.append("    subset: {version: v2}\n");
                 y.append("  # ").append(100 - CANARY_PERCENT).append("/").append(CANARY_PERCENT)
                         .append(" between the versions; no rate limit here, so a loop can show the split\n");
             }
-            route(y, svc, svc, "", !canary);
+            if (svc.equals(WRITE_SERVICE)) {
+                y.append("  # creating an order needs ").append(WRITE_SCOPE).append("; the mesh's policy lets only the gateway and checkout POST orders\n");
+                route(y, svc + "-write", svc, ", methods: [POST]", WRITE_SCOPE, true);
+            }
+            route(y, svc, svc, "", svc + ":read", !canary);
             if (canary) {
                 y.append("    split: [{subset: {version: v1}, weight: ").append(100 - CANARY_PERCENT)
                         .append("}, {subset: {version: v2}, weight: ").append(CANARY_PERCENT).append("}]\n");
@@ -154,7 +172,7 @@ public final class Demo implements AutoCloseable {
         return y.toString();
     }
 
-    private static void route(StringBuilder y, String name, String svc, String extraMatch, boolean rateLimited) {
+    private static void route(StringBuilder y, String name, String svc, String extraMatch, String scope, boolean rateLimited) {
         y.append("  - name: ").append(name).append('\n');
         y.append("    match: {pathPrefix: /api/v1/").append(svc).append(extraMatch).append("}\n");
         y.append("    cluster: ").append(svc).append('\n');
@@ -165,7 +183,7 @@ public final class Demo implements AutoCloseable {
         y.append("    filters:\n");
         y.append("      - cors: {allowOrigins: [\"").append(DEMO_WEB_ORIGIN)
                 .append("\"], allowHeaders: [Authorization, X-API-Key, X-Version], maxAge: 10m}\n");
-        y.append("      - auth: {anyOf: [jwt:demo, apiKey], scopes: [").append(svc).append(":read]}\n");
+        y.append("      - auth: {anyOf: [jwt:demo, apiKey], scopes: [").append(scope).append("]}\n");
         if (rateLimited) y.append("      - rateLimit: [per-client]\n");
         y.append("      - headers: {request: {set: {X-Gateway-Route: \"%route%\"}}, response: {set: {X-Served-By: strait}}}\n");
     }
@@ -196,12 +214,24 @@ public final class Demo implements AutoCloseable {
                 "  curl -s -H \"X-Version: v2\" -H \"X-API-Key: $STRAIT_DEMO_API_KEY\" " + gatewayUrl + "/api/v1/products   # always v2",
                 "  curl -s " + adminUrl + "/clusters",
                 "  curl -s " + adminUrl + "/metrics | grep strait_",
+                String.join("\n", mesh.banner(gatewayUrl)),
                 "Ctrl-C stops everything.");
+    }
+
+    /** The gateway (tests). */
+    ProxyServer gateway() {
+        return gateway;
+    }
+
+    /** The demo's mesh (tests). */
+    DemoMesh mesh() {
+        return mesh;
     }
 
     @Override
     public void close() {
         if (gateway != null) gateway.shutdown();
+        if (mesh != null) mesh.close();
         services.forEach(DemoService::close);
         if (issuer != null) issuer.close();
     }

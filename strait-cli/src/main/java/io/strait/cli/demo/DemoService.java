@@ -11,10 +11,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * One instance of a demo service (users, orders or products): answers JSON that shows which
- * instance (and version) served the request and what the gateway forwarded (path, request id, forwarded-for).
+ * One instance of a demo service (users, orders, products, or checkout, the mesh's orders caller): answers JSON
+ * that shows which instance (and version) served the request and what reached it (path, request id,
+ * forwarded-for, the gateway's identity headers, and the caller's mesh identity in {@code X-Forwarded-Client-Cert},
+ * set by the instance's sidecar). A POST to orders creates an order: {@code 201}.
  */
 final class DemoService implements AutoCloseable {
+    /** The id of every order a POST creates (the demo keeps no state). */
+    static final int CREATED_ORDER_ID = 102;
     private final String service;
     private final String instance;
     private final String version;
@@ -40,6 +44,14 @@ final class DemoService implements AutoCloseable {
         return instance;
     }
 
+    String service() {
+        return service;
+    }
+
+    String version() {
+        return version;
+    }
+
     private void handle(HttpExchange ex) throws IOException {
         try (ex; InputStream in = ex.getRequestBody()) {
             long received = in.transferTo(OutputStream.nullOutputStream());
@@ -49,11 +61,13 @@ final class DemoService implements AutoCloseable {
                 return;
             }
             String id = path.substring(path.lastIndexOf('/') + 1);
-            String data = switch (service) {
+            boolean created = service.equals("orders") && ex.getRequestMethod().equals("POST");
+            String data = created ? "{\"id\":" + CREATED_ORDER_ID + ",\"status\":\"created\"}" : switch (service) {
                 case "users" -> id.matches("\\d+") ? "{\"id\":" + id + ",\"name\":\"user " + id + "\"}"
                         : "[{\"id\":1,\"name\":\"Ada\"},{\"id\":2,\"name\":\"Linus\"}]";
                 case "orders" -> id.matches("\\d+") ? "{\"id\":" + id + ",\"total\":42.50,\"status\":\"shipped\"}"
                         : "[{\"id\":100,\"total\":42.50},{\"id\":101,\"total\":9.99}]";
+                case "checkout" -> "{\"cart\":[{\"product\":7,\"quantity\":2}],\"total\":6.50}";
                 default -> id.matches("\\d+") ? "{\"id\":" + id + ",\"name\":\"widget " + id + "\",\"price\":3.25}"
                         : "[{\"id\":7,\"name\":\"widget\"},{\"id\":8,\"name\":\"gadget\"}]";
             };
@@ -66,8 +80,9 @@ final class DemoService implements AutoCloseable {
                     + ",\"tenant\":" + quote(ex.getRequestHeaders().getFirst("X-Tenant-ID"))
                     + ",\"scopes\":" + quote(ex.getRequestHeaders().getFirst("X-Scopes"))
                     + ",\"apiKeyId\":" + quote(ex.getRequestHeaders().getFirst("X-API-Key-ID"))
+                    + ",\"forwardedClientCert\":" + quote(ex.getRequestHeaders().getFirst("X-Forwarded-Client-Cert"))
                     + ",\"bodyBytes\":" + received + ",\"data\":" + data + "}";
-            send(ex, 200, body);
+            send(ex, created ? 201 : 200, body);
         }
     }
 

@@ -131,5 +131,11 @@ class DemoTest {
         String yaml = Demo.config(Map.of("users", java.util.List.of(1001, 1002)), 8080, 9901,
                 "http://127.0.0.1:1/.well-known/jwks.json", Path.of("/tmp/keys.json"));
         assertThat(yaml).contains("pathPrefix: /api/v1/users").contains("127.0.0.1:1002").contains("healthCheck");
+        // the gateway reaches the services' sidecars over mutual TLS, expecting each service's SPIFFE ID
+        assertThat(yaml).contains("verifySubjectAltName: [\"spiffe://cluster.local/ns/default/sa/users\"]")
+                .contains("sni: users.default.svc.cluster.local");
+        String orders = Demo.config(Map.of("orders", java.util.List.of(1003)), 8080, 9901,
+                "http://127.0.0.1:1/.well-known/jwks.json", Path.of("/tmp/keys.json"));
+        assertThat(orders).contains("name: orders-write", "methods: [POST]", "scopes: [orders:write]");
     }
 }

@@ -2,6 +2,7 @@ package io.strait.mesh.agent;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.strait.config.model.ObservabilityConfig;
 import io.strait.config.tls.Pem;
 import io.strait.config.tls.PemException;
 import io.strait.mesh.api.v1.CreateCertificateResponse;
@@ -107,6 +108,12 @@ public final class MeshAgent implements AutoCloseable {
      * @throws MeshAgentException when the control plane refuses (a wrong or used join token) or a file cannot be read
      */
     public static MeshAgent start(SidecarConfig config, Clock clock) throws MeshAgentException, InterruptedException {
+        return start(config, clock, null);
+    }
+
+    /** As {@link #start(SidecarConfig, Clock)}, with the engine's access log and tracing (null: the defaults, see {@link SidecarEngine}). */
+    public static MeshAgent start(SidecarConfig config, Clock clock, ObservabilityConfig observability)
+            throws MeshAgentException, InterruptedException {
         SidecarConfig.ControlPlane cp = config.controlPlane();
         String td = cp.trustDomain();
         TrustBundle bundle = bundle(td, readFile(cp.trustBundleFile(), "controlPlane.trustBundleFile"), "controlPlane.trustBundleFile");
@@ -125,7 +132,7 @@ public final class MeshAgent implements AutoCloseable {
             useCertificate(credentials, key, first, td);
             client.reconnect();
             SidecarEngine engine = SidecarEngine.start(config,
-                    new MeshState(stateSvid(credentials.svid()), credentials.bundle(), null, null, null), clock);
+                    new MeshState(stateSvid(credentials.svid()), credentials.bundle(), null, null, null), clock, observability);
             MeshAgent agent = new MeshAgent(config, id, credentials, client, engine, clock);
             agent.thread.execute(agent::beat);
             agent.discovery.start();
@@ -263,7 +270,7 @@ public final class MeshAgent implements AutoCloseable {
     // ---------------------------------------------------------------- helpers
 
     /** Calls until answered, waiting with full-jitter backoff while the control plane is unreachable. */
-    private static <T> T untilAnswered(String where, Supplier<T> call) throws InterruptedException {
+    static <T> T untilAnswered(String where, Supplier<T> call) throws InterruptedException {
         Duration wait = FIRST_RETRY;
         for (int attempt = 1; ; attempt++) {
             try {
@@ -278,7 +285,7 @@ public final class MeshAgent implements AutoCloseable {
         }
     }
 
-    private static void useCertificate(MeshCredentials credentials, WorkloadKey key, CreateCertificateResponse r, String td)
+    static void useCertificate(MeshCredentials credentials, WorkloadKey key, CreateCertificateResponse r, String td)
             throws MeshAgentException {
         List<X509Certificate> chain;
         try {
@@ -295,7 +302,7 @@ public final class MeshAgent implements AutoCloseable {
         return new MeshState.Svid(s.chain(), s.key());
     }
 
-    private static TrustBundle bundle(String td, String pem, String what) throws MeshAgentException {
+    static TrustBundle bundle(String td, String pem, String what) throws MeshAgentException {
         try {
             List<X509Certificate> roots = Pem.certificates(pem.getBytes(StandardCharsets.US_ASCII));
             if (roots.isEmpty()) throw new MeshAgentException(what + ": no certificate in it");
@@ -315,7 +322,7 @@ public final class MeshAgent implements AutoCloseable {
         }
     }
 
-    private static String describe(StatusRuntimeException e) {
+    static String describe(StatusRuntimeException e) {
         Status s = e.getStatus();
         return s.getCode() + (s.getDescription() == null ? "" : ": " + s.getDescription());
     }

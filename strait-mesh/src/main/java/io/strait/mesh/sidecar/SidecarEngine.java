@@ -1,5 +1,6 @@
 package io.strait.mesh.sidecar;
 
+import io.strait.config.model.ObservabilityConfig;
 import io.strait.config.model.StraitConfig;
 import io.strait.mesh.identity.SpiffeId;
 import io.strait.mesh.identity.SvidException;
@@ -32,6 +33,8 @@ public final class SidecarEngine implements AutoCloseable {
     static final String SOURCE_NAME = "svid";
 
     private final SidecarConfig config;
+    /** The engine's access log and tracing, or null for the defaults (an access log on stdout). */
+    private final ObservabilityConfig observability;
     private final Clock clock;
     private final InMemoryCertificateSource svid;
     private final CertificateSources sources;
@@ -40,10 +43,11 @@ public final class SidecarEngine implements AutoCloseable {
     /** What the handshakes' SVID check compares peers' trust domain with: the trust bundle's. */
     private final AtomicReference<String> trustDomain;
 
-    private SidecarEngine(SidecarConfig config, Clock clock, MeshState state, InMemoryCertificateSource svid,
-            CertificateSources sources, ProxyServer proxy, AtomicReference<String> trustDomain) {
+    private SidecarEngine(SidecarConfig config, ObservabilityConfig observability, Clock clock, MeshState state,
+            InMemoryCertificateSource svid, CertificateSources sources, ProxyServer proxy, AtomicReference<String> trustDomain) {
         this.trustDomain = trustDomain;
         this.config = config;
+        this.observability = observability;
         this.clock = clock;
         this.state = state;
         this.svid = svid;
@@ -63,9 +67,18 @@ public final class SidecarEngine implements AutoCloseable {
 
     /** As {@link #start(SidecarConfig, MeshState)}, checking SVIDs at {@code clock}'s time. */
     public static SidecarEngine start(SidecarConfig config, MeshState state, Clock clock) throws InterruptedException {
+        return start(config, state, clock, null);
+    }
+
+    /**
+     * As {@link #start(SidecarConfig, MeshState, Clock)}, with the engine's access log and tracing (null: the defaults,
+     * an access log on stdout): several sidecars in one process (the demo) each log to a file of their own.
+     */
+    public static SidecarEngine start(SidecarConfig config, MeshState state, Clock clock, ObservabilityConfig observability)
+            throws InterruptedException {
         List<String> problems = check(config, state, clock);
         if (!problems.isEmpty()) throw new IllegalArgumentException(String.join("; ", problems));
-        StraitConfig engineConfig = SidecarTranslator.translate(config, state);
+        StraitConfig engineConfig = SidecarTranslator.translate(config, state, observability);
         AtomicReference<String> trustDomain = new AtomicReference<>(
                 state.trustBundle().trustDomain());
         // peers in both directions are held to the SVID rules during the handshake
@@ -76,7 +89,7 @@ public final class SidecarEngine implements AutoCloseable {
         log.info("sidecar {} ready as {}: inbound {} ({}), outbound {}, {} service(s)", config.service(), state.svid().id(),
                 proxy.port(SidecarTranslator.INBOUND), SidecarTranslator.mode(config, state), proxy.port(SidecarTranslator.OUTBOUND),
                 state.services().size());
-        return new SidecarEngine(config, clock, state, svid, sources, proxy, trustDomain);
+        return new SidecarEngine(config, observability, clock, state, svid, sources, proxy, trustDomain);
     }
 
     /**
@@ -92,7 +105,7 @@ public final class SidecarEngine implements AutoCloseable {
             var running = proxy.snapshot();
             return new ApplyResult(false, running.generation(), running.config(), List.copyOf(problems), List.of());
         }
-        StraitConfig engineConfig = SidecarTranslator.translate(config, next);
+        StraitConfig engineConfig = SidecarTranslator.translate(config, next, observability);
         ApplyResult result;
         if (engineConfig.equals(proxy.snapshot().config())) {
             var running = proxy.snapshot();

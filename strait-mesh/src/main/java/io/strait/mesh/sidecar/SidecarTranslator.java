@@ -8,6 +8,7 @@ import io.strait.config.model.EndpointConfig;
 import io.strait.config.model.FilterSpec;
 import io.strait.config.model.HostPort;
 import io.strait.config.model.ListenerConfig;
+import io.strait.config.model.ObservabilityConfig;
 import io.strait.config.model.RouteConfig;
 import io.strait.config.model.RouteMatch;
 import io.strait.config.model.StraitConfig;
@@ -118,6 +119,11 @@ final class SidecarTranslator {
     }
 
     static StraitConfig translate(SidecarConfig sc, MeshState state) {
+        return translate(sc, state, null);
+    }
+
+    /** As {@link #translate(SidecarConfig, MeshState)}, with the access log and tracing of {@code observability} (null: the defaults). */
+    static StraitConfig translate(SidecarConfig sc, MeshState state, ObservabilityConfig observability) {
         List<ListenerConfig> listeners = new ArrayList<>();
         Map<String, ClusterConfig> clusters = new LinkedHashMap<>();
         List<RouteConfig> routes = new ArrayList<>();
@@ -161,7 +167,8 @@ final class SidecarTranslator {
         }
         StraitConfig t = T.config();
         AdminConfig admin = new AdminConfig(new HostPort(SidecarConfig.LOOPBACK, sc.admin().port()));
-        return new StraitConfig(admin, listeners, clusters, routes, t.observability(), sc.zone(), t.drainTimeout(), t.auth(),
+        return new StraitConfig(admin, listeners, clusters, routes, observability != null ? observability : t.observability(), sc.zone(),
+                t.drainTimeout(), t.auth(),
                 t.rateLimits());
     }
 

@@ -143,4 +143,15 @@ class SidecarTranslatorTest {
         assertThat(SidecarTranslator.translate(config(null), s.withSvid(pki.svid("shop", "web")))).isEqualTo(a);
         assertThat(Set.copyOf(a.clusters().keySet())).containsExactlyInAnyOrder("inbound-app", "orders.shop", "users.accounts");
     }
+
+    @Test
+    void anAccessLogGivenByCodeReplacesTheDefaultOne() throws Exception {
+        MeshState s = state(PeerAuthentication.STRICT);
+        assertThat(SidecarTranslator.translate(config(null), s).observability().accessLog().path()).isEqualTo("stdout");
+        var logs = new io.strait.config.model.ObservabilityConfig(new io.strait.config.model.ObservabilityConfig.AccessLog(true,
+                "/tmp/orders-1.access.log", List.of("time", "status")), new io.strait.config.model.ObservabilityConfig.Tracing(null, "strait", 1.0));
+        StraitConfig c = SidecarTranslator.translate(config(null), s, logs);
+        assertThat(c.observability()).isEqualTo(logs);
+        assertThat(c.listeners()).isEqualTo(SidecarTranslator.translate(config(null), s).listeners());
+    }
 }
