@@ -49,6 +49,7 @@ EOF
 DEFAULT_PACED_CONNECTIONS=64
 # The issue's fixed rate and targets.
 MESH_RATE=1000
+RATE_TEXT="1,000" # MESH_RATE as the report writes it
 TARGET_P50_ADDED_MS=0.3
 TARGET_P99_ADDED_MS=1.0
 TARGET_CORES_PER_1K=0.2
@@ -316,7 +317,7 @@ measure_target() { # PHASE ROUND TARGET [RATE]: one measured run of TARGET; with
 hwm_reset_failed=0
 
 for t in "${TARGETS[@]}"; do
-  log "warming up $t: $warmup s at peak, then $warmup s at $MESH_RATE req/s"
+  log "warming up $t: $warmup s at peak, then $warmup s at $RATE_TEXT req/s"
   aux_pid=${back_of[$t]}
   run_wrk "warmup-$t" "${url_of[$t]}" "$warmup" "${front_of[$t]}"
   run_wrk "warmup-paced-$t" "${url_of[$t]}" "$warmup" "${front_of[$t]}" "$MESH_RATE"
@@ -367,7 +368,7 @@ if [ -z "$out" ]; then mkdir -p "$results_dir"; out="$results_dir/mesh-$(date +%
 report() {
   local t held_s
   echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on commit $git_rev with \`$command_line\`"
-  echo "($MESH_RATE req/s over $paced_connections connections and peak at $connections connections, ${duration} s per run after"
+  echo "($RATE_TEXT req/s over $paced_connections connections and peak at $connections connections, ${duration} s per run after"
   echo "${warmup} s of warm-up per target at each, $rounds round(s) of direct / sidecar pair / HAProxy pair in turn, medians shown)."
   echo
   echo "- Machine: $(nproc --all) CPUs ($cpu_model), $(uname -sr); $nginx_version (backend), $haproxy_version, $wrk_version, $java_version."
@@ -377,7 +378,7 @@ report() {
   echo "- Load average before: \`$load_before\`"
   echo "- Load average after: \`$load_after\`"
   echo
-  echo "At $MESH_RATE req/s (paced by bench/wrk/bench.lua; added = the pair's minus the direct call's, round by round):"
+  echo "At $RATE_TEXT req/s (paced by bench/wrk/bench.lua; added = the pair's minus the direct call's, round by round):"
   echo
   echo "| target | achieved req/s | p50 | p99 | p99.9 | max | p50 added | p99 added | CPU client side / server side | other + steal |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
@@ -405,9 +406,9 @@ report() {
       "$(fmt_ms "$(med "$t" peak p50_us)")" "$(fmt_ms "$(med "$t" peak p99_us)")" "$cpu" "$cpr" "$(medi "$t" peak other_cpu)"
   done
   echo
-  echo "Memory (MiB): idle is VmRSS after $IDLE_REQUESTS requests and 2 s of rest (anonymous + file-backed); at $MESH_RATE req/s, $rss_note."
+  echo "Memory (MiB): idle is VmRSS after $IDLE_REQUESTS requests and 2 s of rest (anonymous + file-backed); at $RATE_TEXT req/s, $rss_note."
   echo
-  echo "| process | idle RSS | idle anon + file | RSS at $MESH_RATE req/s |"
+  echo "| process | idle RSS | idle anon + file | RSS at $RATE_TEXT req/s |"
   echo "|---|---:|---:|---:|"
   for t in strait haproxy; do
     local side pid
@@ -426,23 +427,25 @@ report() {
   [ "${S[strait.held]}" = 1 ] || held_s=", rate not held"
   echo "| requirement | target | Strait sidecar pair | HAProxy pair (reference) | result |"
   echo "|---|---|---|---|---|"
-  echo "| p50 added at $MESH_RATE req/s | <= ${TARGET_P50_ADDED_MS} ms | $(msd "${S[strait.add_p50]}") ms$held_s | $(msd "${S[haproxy.add_p50]}") ms | $(verdict "${S[strait.held]} == 1 && ${S[strait.add_p50]} / 1000 <= $TARGET_P50_ADDED_MS") |"
-  echo "| p99 added at $MESH_RATE req/s | <= ${TARGET_P99_ADDED_MS} ms | $(msd "${S[strait.add_p99]}") ms$held_s | $(msd "${S[haproxy.add_p99]}") ms | $(verdict "${S[strait.held]} == 1 && ${S[strait.add_p99]} / 1000 <= $TARGET_P99_ADDED_MS") |"
+  echo "| p50 added at $RATE_TEXT req/s | <= ${TARGET_P50_ADDED_MS} ms | $(msd "${S[strait.add_p50]}") ms$held_s | $(msd "${S[haproxy.add_p50]}") ms | $(verdict "${S[strait.held]} == 1 && ${S[strait.add_p50]} / 1000 <= $TARGET_P50_ADDED_MS") |"
+  echo "| p99 added at $RATE_TEXT req/s | <= ${TARGET_P99_ADDED_MS} ms | $(msd "${S[strait.add_p99]}") ms$held_s | $(msd "${S[haproxy.add_p99]}") ms | $(verdict "${S[strait.held]} == 1 && ${S[strait.add_p99]} / 1000 <= $TARGET_P99_ADDED_MS") |"
   echo "| CPU per 1,000 req/s, client side | <= ${TARGET_CORES_PER_1K} cores | ${S[strait.front_cores]} | ${S[haproxy.front_cores]} | $(verdict "${S[strait.front_cores]} <= $TARGET_CORES_PER_1K") |"
   echo "| CPU per 1,000 req/s, server side | <= ${TARGET_CORES_PER_1K} cores | ${S[strait.back_cores]} | ${S[haproxy.back_cores]} | $(verdict "${S[strait.back_cores]} <= $TARGET_CORES_PER_1K") |"
   echo "| RSS idle, client / server side | <= ${TARGET_RSS_IDLE_MIB} MiB | ${S[strait.front_idle]} / ${S[strait.back_idle]} MiB | ${S[haproxy.front_idle]} / ${S[haproxy.back_idle]} MiB | $(verdict "${S[strait.front_idle]} <= $TARGET_RSS_IDLE_MIB && ${S[strait.back_idle]} <= $TARGET_RSS_IDLE_MIB") |"
-  echo "| RSS at $MESH_RATE req/s, client / server side | <= ${TARGET_RSS_LOAD_MIB} MiB | ${S[strait.front_load]} / ${S[strait.back_load]} MiB | ${S[haproxy.front_load]} / ${S[haproxy.back_load]} MiB | $(verdict "${S[strait.front_load]} <= $TARGET_RSS_LOAD_MIB && ${S[strait.back_load]} <= $TARGET_RSS_LOAD_MIB") |"
+  echo "| RSS at $RATE_TEXT req/s, client / server side | <= ${TARGET_RSS_LOAD_MIB} MiB | ${S[strait.front_load]} / ${S[strait.back_load]} MiB | ${S[haproxy.front_load]} / ${S[haproxy.back_load]} MiB | $(verdict "${S[strait.front_load]} <= $TARGET_RSS_LOAD_MIB && ${S[strait.back_load]} <= $TARGET_RSS_LOAD_MIB") |"
   echo "| start to ready (bin/strait) | <= ${TARGET_READY_S} s | ${ready_launcher_s} s (JVM alone ${ready_jvm_s} s) | - | $(verdict "$ready_launcher_s <= $TARGET_READY_S") |"
   echo "| peak req/s through the pair | (no target) | $(printf '%.0f' "$(med strait peak rps)") | $(printf '%.0f' "$(med haproxy peak rps)") | - |"
   if [ "$rounds" -gt 1 ]; then
     local r line
     echo
-    echo "Every round (p50 / p99 added at $MESH_RATE req/s; peak req/s; * = disturbed, left out of the medians):"
+    echo "Every round (p50 / p99 added at $RATE_TEXT req/s, then peak req/s; * = disturbed, left out of the medians):"
     echo
     for t in strait haproxy; do
       line="- ${name_of[$t]}:"
       for r in $(seq 1 "$rounds"); do
-        line+=" $(msd "${R[paced-$t-$r.add_p50_us]}")/$(msd "${R[paced-$t-$r.add_p99_us]}") ms${R[paced-$t-$r.disturbed]:+*}${R[paced-direct-$r.disturbed]:+*}"
+        local mark=""
+        [ -z "${R[paced-$t-$r.disturbed]:-}${R[paced-direct-$r.disturbed]:-}" ] || mark="*"
+        line+=" $(msd "${R[paced-$t-$r.add_p50_us]}")/$(msd "${R[paced-$t-$r.add_p99_us]}") ms$mark"
         line+=" $(printf '%.0f' "${R[peak-$t-$r.rps]}")${R[peak-$t-$r.disturbed]:+*};"
       done
       echo "${line%;}"
@@ -450,6 +453,7 @@ report() {
   fi
   echo
   echo "Both sidecars wrote their JSON access log to a file (on in a sidecar; $access_lines lines from the client's), as both HAProxy processes wrote their HTTP log."
+  echo
   report_footer "kind" "wrk reported errors (no response >= 400, which would have stopped the harness):"
 }
 
