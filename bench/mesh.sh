@@ -115,7 +115,7 @@ join_token() { # ACCOUNT FILE: a single-use join token for bench/ACCOUNT, writte
   local out token
   out=$(taskset -c "$CLIENT_CPU" "$strait" control-plane --config "$tmp/control-plane.yaml" token create \
     --namespace "$NAMESPACE" --account "$1" --ttl 1h 2>&1) || die "token create for $1 failed: $out"
-  token=$(grep -o 'sjt_[A-Za-z0-9_-]*' <<<"$out" | head -n1)
+  token=$(grep -o 'sjt_[A-Za-z0-9_-]*' <<<"$out" | awk 'NR == 1')
   [ -n "$token" ] || die "token create for $1 printed no token"
   (umask 077 && printf '%s\n' "$token" >"$2")
 }
@@ -234,7 +234,7 @@ wait_ok haproxy-client "$haproxy_url" "$hc_pid" 10
 kill -0 "$hs_pid" 2>/dev/null || die "the server's HAProxy exited: $(cat "$tmp/haproxy-server.log")"
 check_target haproxy "$haproxy_url"
 check_target haproxy-denied "http://127.0.0.1:$hc_port/denied" 403
-haproxy_version=$(haproxy -v 2>&1 | head -n1 | awk '{print $1, $3}')
+haproxy_version=$(haproxy -v 2>&1 | awk 'NR == 1 {print $1, $3}') # awk reads it all: no SIGPIPE under pipefail
 
 declare -A url_of=([direct]="$direct_url" [strait]="$strait_url" [haproxy]="$haproxy_url")
 declare -A front_of=([direct]="" [strait]="$client_pid" [haproxy]="$hc_pid") # the client side: run_wrk's proxy
