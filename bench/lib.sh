@@ -7,6 +7,7 @@
 # for fixed-rate runs), calls bench_start, builds what it needs and starts its processes.
 # shellcheck shell=bash
 # shellcheck disable=SC2034 # constants used by the scripts that source this file
+# shellcheck disable=SC2154 # strait_pid, backend_worker: set by the scripts that source this file
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bench="$root/bench"
@@ -283,6 +284,14 @@ rss_sampler() { # PID FILE: appends the process's RSS in KiB (VmRSS, what ps -o 
   done
 }
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+proc_kib() { # PID FIELD: a size from /proc/PID/status in KiB (VmRSS, VmHWM, RssAnon, RssFile...), 0 if none
+  [ -r "/proc/$1/status" ] || { echo 0; return; }
+  awk -v f="$2:" '$1 == f {v = $2} END {print v + 0}' "/proc/$1/status"
+}
+reset_peak_rss() { # PID: sets the process's VmHWM back to its current RSS (clear_refs, Linux 4.0+); fails if not allowed
+  { echo 5 >"/proc/$1/clear_refs"; } 2>/dev/null
+}
+mib() { awk -v k="$1" 'BEGIN {printf "%.0f", k / 1024}'; } # KiB -> MiB, rounded
 
 declare -A R # results: R[label.key]
 problems=()  # wrk's error lines, one entry per run that had any
@@ -297,7 +306,9 @@ disturbed=() # measured runs still disturbed after --attempts
 rss_file=""
 wrk_opts=()
 non2xx_fatal=false
-aux_pid="" # a helper process of the proxy (e.g. redis-server for bench/ratelimit.sh): its CPU is ours, not a disturbance
+aux_pid="" # a helper process of the proxy (e.g. redis-server for bench/ratelimit.sh, the server side of a
+# proxy pair for bench/mesh.sh): its CPU is ours, not a disturbance; R[LABEL.aux_cpu] (percent of a CPU) and
+# R[LABEL.aux_cpu_us] (per request) give it
 aux_ticks() { if [ -n "$aux_pid" ]; then proc_ticks "$aux_pid"; else echo 0; fi; }
 # With wakeup_probe=true, cyclictest runs on the proxy's CPU during the run (meant for runs that leave
 # that CPU idle, such as the direct ones): how late a thread that sleeps and wakes on it is woken,
@@ -356,6 +367,7 @@ run_wrk() {
   R["$label.cpu_us"]=$(awk -v a="$p0" -v b="$p1" -v n="${R[$label.requests]}" -v hz="$clk_tck" 'BEGIN {printf "%.1f", 1e6 * (b - a) / hz / n}')
   R["$label.wrk_cpu"]=$(awk -v a="$w0" -v b="$w1" -v s="$t0" -v e="$t1" -v hz="$clk_tck" 'BEGIN {printf "%.0f", 100 * (b - a) / hz / (e - s)}')
   R["$label.aux_cpu"]=$(awk -v a="$x0" -v b="$x1" -v s="$t0" -v e="$t1" -v hz="$clk_tck" 'BEGIN {printf "%.0f", 100 * (b - a) / hz / (e - s)}')
+  R["$label.aux_cpu_us"]=$(awk -v a="$x0" -v b="$x1" -v n="${R[$label.requests]}" -v hz="$clk_tck" 'BEGIN {printf "%.1f", 1e6 * (b - a) / hz / n}')
   # Everything else that ran on CPUs 0-1 (and steal), in percent of one CPU: what disturbed the run.
   R["$label.other_cpu"]=$(awk -v x0="$c0" -v x1="$c1" -v y0="$d0" -v y1="$d1" -v s="$t0" -v e="$t1" -v hz="$clk_tck" \
     -v ours="$((p1 - p0 + b1 - b0 + w1 - w0 + x1 - x0))" 'BEGIN {
