@@ -88,7 +88,8 @@ class ClusterPoolLimitsTest {
         assertThat(waiting.get()).isSameAs(first);
         assertThat(r.pendingRequests()).isZero();
         assertThat(r.connections()).isEqualTo(1);
-        assertThat(backend.connectionCount()).isEqualTo(1);
+        // the backend counts a connection when its accept runs, which may trail the client's connect on a busy machine
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(backend.connectionCount()).isEqualTo(1));
 
         onLoop(first::discard);
         await().atMost(Duration.ofSeconds(2)).until(() -> r.connections() == 0);
