@@ -341,12 +341,12 @@ public final class MeshAgent implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (registered) {
-            try {
-                client.deregister(instanceId);
-            } catch (RuntimeException e) {
-                log.debug("sidecar {}: deregistering failed: {}", config.service(), e.toString());
-            }
+        // always: a registration cut short by the close may still have reached the control plane (an unknown
+        // instance is only refused, at no cost)
+        try {
+            client.deregister(instanceId);
+        } catch (RuntimeException e) {
+            log.debug("sidecar {}: deregistering failed: {}", config.service(), e.toString());
         }
         client.close();
         engine.close();
