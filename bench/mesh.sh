@@ -38,7 +38,8 @@ usage: bench/mesh.sh [--quick] [-c N] [--paced-connections N] [-d SECONDS] [-w S
   -o, --out         results file (default bench/results/mesh-<timestamp>.md)
   --attempts N      runs disturbed by other processes are repeated, up to N attempts in all (default 4)
   --max-wait S      before each measured run, wait up to S seconds for the CPUs to be idle (default 300)
-Environment: STRAIT_JAVA_OPTS replaces the sidecars' JVM options (see bin/strait for the defaults).
+Environment: STRAIT_JAVA_OPTS replaces the sidecars' JVM options (see bin/strait for the defaults);
+STRAIT_BENCH_HOLD=1 stops once the sidecar pair is up and holds it (ports and pids in the run's lab.env) for profiling.
 Needs haproxy (apt-get install -y haproxy) and openssl; installs them when missing if run as root.
 EOF
 }
@@ -193,6 +194,14 @@ grep -q '"rbac_denied"' "$tmp/check-strait-denied.body" || die "GET /denied was 
 denied_count=$(curl -fsS --max-time 5 "http://127.0.0.1:$server_admin/metrics" | awk '/^strait_authz_denied_total/ {s += $2} END {printf "%d", s}')
 [ "$denied_count" -ge 1 ] || die "the backend's sidecar counted no authorization denial after GET /denied"
 strait_ready_line=$(grep -o 'strait ready ([^)]*)' "$tmp/sidecar-client.log" | head -n1 || true)
+
+# STRAIT_BENCH_HOLD=1: stop here with the sidecar pair up (for profiling it by hand); ports and pids in $tmp/lab.env
+if [ "${STRAIT_BENCH_HOLD:-}" = 1 ]; then
+  printf 'URL=%s\nCLIENT_PID=%s\nSERVER_PID=%s\nCLIENT_ADMIN=%s\nSERVER_ADMIN=%s\nCP_ADMIN=%s\nTMP=%s\n' "$strait_url" \
+    "$client_pid" "$server_pid" "$client_admin" "$server_admin" "$cp_admin_port" "$tmp" >"$tmp/lab.env"
+  log "holding (STRAIT_BENCH_HOLD=1): $tmp/lab.env; Ctrl-C or TERM stops it all"
+  while :; do sleep 1; done
+fi
 
 # ---------------------------------------------------------------- the HAProxy pair
 

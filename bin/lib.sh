@@ -4,11 +4,20 @@
 strait_java_version() { # prints the major version of the java binary $1, or nothing
   # A JDK's release file names its version: reading it costs nothing, where `java -version` starts a JVM
   # (about 0.1 s each, and a launch looks at several JDKs): what a sidecar's start-to-ready time would pay.
-  local release v
-  release="$(dirname "$1")/../release"
+  # Bash builtins only (no awk, no dirname): each process a launch forks costs a sidecar's start some milliseconds.
+  local release line v
+  release="${1%/*}/../release"
   if [ -r "$release" ]; then
-    v=$(awk -F'"' '/^JAVA_VERSION=/ {split($2, v, "."); print (v[1] == "1" ? v[2] : v[1]); exit}' "$release")
-    if [ -n "$v" ]; then echo "$v"; return; fi
+    while IFS= read -r line; do
+      case "$line" in
+        JAVA_VERSION=*)
+          v=${line#JAVA_VERSION=}; v=${v//\"/}
+          [ "${v%%.*}" = 1 ] && v=${v#1.}
+          v=${v%%[!0-9]*}
+          if [ -n "$v" ]; then echo "$v"; return; fi
+          break ;;
+      esac
+    done <"$release"
   fi
   "$1" -version 2>&1 | awk -F'"' '/version/ {split($2, v, "."); print (v[1] == "1" ? v[2] : v[1]); exit}'
 }

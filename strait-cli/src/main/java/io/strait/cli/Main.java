@@ -21,6 +21,10 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         boolean sidecar = args.length > 0 && args[0].equals(SIDECAR);
+        if (sidecar) {
+            var common = SidecarCommand.parseCommon(Arrays.copyOfRange(args, 1, args.length));
+            if (common.isPresent()) System.exit(runSidecar(common.get()));
+        }
         CommandLine cl = sidecar ? new CommandLine(new SidecarCommand()).setCommandName("strait " + SIDECAR) : new CommandLine(new Main());
         int code = cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
                     cmd.getErr().println("strait: " + e.getMessage());
@@ -28,6 +32,20 @@ public final class Main implements Runnable {
                 })
                 .execute(sidecar ? Arrays.copyOfRange(args, 1, args.length) : args);
         System.exit(code);
+    }
+
+    /** A sidecar command parsed without picocli ({@link SidecarCommand#parseCommon}); failures as picocli's handler has them. */
+    private static int runSidecar(SidecarCommand command) {
+        try {
+            return command.call();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            System.err.println("strait: interrupted");
+            return 1;
+        } catch (RuntimeException e) {
+            System.err.println("strait: " + e.getMessage());
+            return 1;
+        }
     }
 
     /**

@@ -114,6 +114,7 @@ public final class MeshAgent implements AutoCloseable {
     /** As {@link #start(SidecarConfig, Clock)}, with the engine's access log and tracing (null: the defaults, see {@link SidecarEngine}). */
     public static MeshAgent start(SidecarConfig config, Clock clock, ObservabilityConfig observability)
             throws MeshAgentException, InterruptedException {
+        long started = System.nanoTime();
         SidecarConfig.ControlPlane cp = config.controlPlane();
         String td = cp.trustDomain();
         TrustBundle bundle = bundle(td, readFile(cp.trustBundleFile(), "controlPlane.trustBundleFile"), "controlPlane.trustBundleFile");
@@ -127,16 +128,24 @@ public final class MeshAgent implements AutoCloseable {
             throw new MeshAgentException("cannot set up TLS to the control plane: " + e.getMessage());
         }
         try {
+            long t0 = System.nanoTime();
+            log.debug("sidecar {}: trust bundle, token and channel {} ms", config.service(), (t0 - started) / 1_000_000);
             WorkloadKey key = WorkloadKey.generate();
-            CreateCertificateResponse first = untilAnswered(cp.address() + "", () -> client.certificate(key.csrPem(id), token));
+            String csr = key.csrPem(id);
+            long t1 = System.nanoTime();
+            CreateCertificateResponse first = untilAnswered(cp.address() + "", () -> client.certificate(csr, token));
+            long t2 = System.nanoTime();
             useCertificate(credentials, key, first, td);
             client.reconnect();
             SidecarEngine engine = SidecarEngine.start(config,
                     new MeshState(stateSvid(credentials.svid()), credentials.bundle(), null, null, null), clock, observability);
+            long t3 = System.nanoTime();
             MeshAgent agent = new MeshAgent(config, id, credentials, client, engine, clock);
             agent.thread.execute(agent::beat);
             agent.discovery.start();
             agent.scheduleRenewal();
+            log.debug("sidecar {}: key and CSR {} ms, first SVID {} ms, engine {} ms", config.service(), (t1 - t0) / 1_000_000,
+                    (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000);
             log.info("sidecar {}: joined the mesh as {} (SVID valid until {})", config.service(), id,
                     credentials.svid().leaf().getNotAfter().toInstant());
             return agent;

@@ -5,6 +5,7 @@ import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.NettyServerBuilder;
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -30,8 +31,10 @@ import javax.net.ssl.SSLException;
  *   valid SVID of exactly the expected identity (by default {@link #controlPlaneId}); host names are not
  *   checked, the SPIFFE ID is.</li>
  * </ul>
- * The JDK's TLS is used here (not BoringSSL): a handful of long-lived connections, and its key manager is
- * asked per handshake, which is what rotation needs. Keepalives find a dead peer within
+ * BoringSSL (netty-tcnative) is used when it loads, as on the data plane: a sidecar then loads neither the JDK's TLS
+ * engine (some 450 classes) nor the heap buffers grpc-netty uses with it (a 2 MiB pooled chunk), which is about a
+ * tenth of its memory. Both providers ask the key manager per handshake, which is what rotation needs; the JDK's is
+ * the fallback ({@link #provider}). Keepalives find a dead peer within
  * {@link #KEEPALIVE_TIME} plus {@link #KEEPALIVE_TIMEOUT}.
  */
 public final class MeshTransport {
@@ -50,6 +53,16 @@ public final class MeshTransport {
 
     private MeshTransport() {}
 
+    /** Set by tests to run the transport on the JDK's TLS where BoringSSL loads; null: the normal choice. */
+    static volatile SslProvider forcedProvider;
+
+    /** BoringSSL when its native library loads (and offers ALPN, which gRPC needs), else the JDK's TLS. */
+    static SslProvider provider() {
+        SslProvider forced = forcedProvider;
+        if (forced != null) return forced;
+        return OpenSsl.isAvailable() && SslProvider.isAlpnSupported(SslProvider.OPENSSL) ? SslProvider.OPENSSL : SslProvider.JDK;
+    }
+
     /** The control plane's SPIFFE ID in {@code trustDomain}. */
     public static SpiffeId controlPlaneId(String trustDomain) {
         return new SpiffeId(trustDomain, CONTROL_PLANE_NAMESPACE, CONTROL_PLANE_ACCOUNT);
@@ -61,7 +74,7 @@ public final class MeshTransport {
         SslContext tls = GrpcSslContexts.configure(SslContextBuilder.forServer(new SvidKeyManager(credentials::svid))
                         .trustManager(new SvidTrustManager(verifier, credentials::bundle, id -> true, "an SVID of the mesh"))
                         .clientAuth(ClientAuth.OPTIONAL)
-                        .protocols(TLS13), SslProvider.JDK)
+                        .protocols(TLS13), provider())
                 .build();
         return NettyServerBuilder.forAddress(address)
                 .sslContext(tls)
@@ -81,7 +94,7 @@ public final class MeshTransport {
         SslContext tls = GrpcSslContexts.configure(SslContextBuilder.forClient()
                         .keyManager(new SvidKeyManager(credentials::svid))
                         .trustManager(new SvidTrustManager(verifier, credentials::bundle, expectedServer::equals, expectedServer.toString()))
-                        .protocols(TLS13), SslProvider.JDK)
+                        .protocols(TLS13), provider())
                 .build();
         return NettyChannelBuilder.forAddress(host, port)
                 .sslContext(tls)

@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import io.netty.handler.ssl.SslProvider;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -58,6 +59,16 @@ class MeshTransportTest {
     void stop() throws Exception {
         for (ManagedChannel c : channels) c.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    /** The provider these tests run on: BoringSSL, which loads on every machine the project builds on. */
+    SslProvider expectedProvider() {
+        return SslProvider.OPENSSL;
+    }
+
+    @Test
+    void theTransportRunsOnTheExpectedProvider() {
+        assertThat(MeshTransport.provider()).isEqualTo(expectedProvider());
     }
 
     @Test

@@ -35,6 +35,14 @@ final class TlsContexts {
             "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
             "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
 
+    /**
+     * The type of the key store Netty puts a context's key into, in memory only, to hand it to the key manager. The
+     * JDK's default (PKCS12) encrypts the key with 10,000 PBKDF2 rounds and the key manager decrypts it again: about
+     * 40 ms per context, paid for every cluster and listener at each certificate change (a sidecar's SVID rotation
+     * rebuilds them all). JKS's key protection costs well under a millisecond; the store never leaves memory.
+     */
+    static final String IN_MEMORY_KEY_STORE = "JKS";
+
     private TlsContexts() {}
 
     /** Set by tests to run the same checks with the JDK's provider where BoringSSL loads; null: the normal choice. */
@@ -113,6 +121,7 @@ final class TlsContexts {
             X509Certificate[] trust, PeerCertificateCheck peerCheck, String where) throws TlsException {
         try {
             SslContextBuilder b = SslContextBuilder.forServer(key, chain.toArray(X509Certificate[]::new))
+                    .keyStoreType(IN_MEMORY_KEY_STORE)
                     .sslProvider(provider())
                     .protocols(protocols(c))
                     .ciphers(CIPHERS, SupportedCipherSuiteFilter.INSTANCE)

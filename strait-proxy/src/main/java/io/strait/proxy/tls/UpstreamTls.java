@@ -232,7 +232,9 @@ public final class UpstreamTls implements AutoCloseable {
                             ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
                             ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
                             alpn));
-            if (m.hasCertificate()) b.keyManager(m.privateKey(), m.chain().toArray(X509Certificate[]::new));
+            if (m.hasCertificate()) {
+                b.keyManager(m.privateKey(), m.chain().toArray(X509Certificate[]::new)).keyStoreType(TlsContexts.IN_MEMORY_KEY_STORE);
+            }
             return b.build();
         } catch (SSLException | IllegalArgumentException e) {
             throw new TlsException(where + ": cannot build a TLS context: " + e.getMessage());
