@@ -9,6 +9,7 @@ import io.strait.mesh.api.v1.CreateCertificateResponse;
 import io.strait.mesh.api.v1.Node;
 import io.strait.mesh.api.v1.RegisterResponse;
 import io.strait.mesh.api.v1.Workload;
+import io.strait.mesh.authz.AuthorizationPolicy;
 import io.strait.mesh.identity.SpiffeId;
 import io.strait.mesh.identity.TrustBundle;
 import io.strait.mesh.sidecar.MeshState;
@@ -20,6 +21,7 @@ import io.strait.mesh.transport.MeshCredentials;
 import io.strait.mesh.transport.MeshTransport;
 import io.strait.mesh.transport.Svid;
 import io.strait.mesh.xds.DiscoveryClient;
+import io.strait.mesh.xds.TypeUrls;
 import io.strait.proxy.core.ApplyResult;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +32,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -61,6 +64,24 @@ public final class MeshAgent implements AutoCloseable {
     static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
     /** The shortest wait between renewal attempts: never a busy loop, even for an SVID about to expire. */
     public static final Duration MIN_RENEW_RETRY = Duration.ofSeconds(1);
+    /**
+     * What a sidecar waits for before it is ready (its app starts, it registers): the first push of the services it may
+     * call, its authorization policies and its peer authentication, at most {@link #FIRST_CONFIG_WAIT}. An app that
+     * starts before its proxy knows its upstreams gets errors for its first calls (Istio's holdApplicationUntilProxyStarts).
+     */
+    static final List<String> FIRST_CONFIG_TYPES = List.of(TypeUrls.SERVICE_ENDPOINTS, TypeUrls.AUTHORIZATION_POLICIES,
+            TypeUrls.PEER_AUTHENTICATION);
+    /** The longest wait for the first config; then the sidecar serves without it (and says so). */
+    static final Duration FIRST_CONFIG_WAIT = Duration.ofSeconds(5);
+    /** The name of the policy a sidecar starts with: an ALLOW policy with no rules, which allows nothing. */
+    static final String AWAITING_POLICIES = "strait-awaiting-control-plane";
+
+    /** Until the control plane's policies arrive, {@code spec: {}} in the workload's namespace: nothing is allowed. */
+    static AuthorizationPolicy awaitingPolicies(SidecarConfig config) {
+        return new AuthorizationPolicy("no policies from the control plane yet", config.namespace(), AWAITING_POLICIES, Map.of(),
+                AuthorizationPolicy.Action.ALLOW, null);
+    }
+
     /** Heartbeats before the registry told its interval. */
     static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(5);
 
@@ -137,15 +158,31 @@ public final class MeshAgent implements AutoCloseable {
             long t2 = System.nanoTime();
             useCertificate(credentials, key, first, td);
             client.reconnect();
+            // until the control plane's policies arrive, the inbound allows nobody (fail closed, never open)
             SidecarEngine engine = SidecarEngine.start(config,
-                    new MeshState(stateSvid(credentials.svid()), credentials.bundle(), null, null, null), clock, observability);
+                    new MeshState(stateSvid(credentials.svid()), credentials.bundle(), null, List.of(awaitingPolicies(config)), null),
+                    clock, observability);
             long t3 = System.nanoTime();
             MeshAgent agent = new MeshAgent(config, id, credentials, client, engine, clock);
-            agent.thread.execute(agent::beat);
             agent.discovery.start();
+            boolean configured;
+            try {
+                configured = agent.discovery.awaitAnswers(FIRST_CONFIG_TYPES, FIRST_CONFIG_WAIT);
+            } catch (InterruptedException e) {
+                agent.close();
+                throw e;
+            }
+            if (!configured) {
+                log.warn("sidecar {}: no config from the control plane within {} s; serving without it (the inbound refuses every "
+                        + "call until the authorization policies arrive, and the outbound knows no service)", config.service(),
+                        FIRST_CONFIG_WAIT.toSeconds());
+            }
+            long t4 = System.nanoTime();
+            // registered once it has its config: no caller is sent here before its policies are in force
+            agent.thread.execute(agent::beat);
             agent.scheduleRenewal();
-            log.debug("sidecar {}: key and CSR {} ms, first SVID {} ms, engine {} ms", config.service(), (t1 - t0) / 1_000_000,
-                    (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000);
+            log.debug("sidecar {}: key and CSR {} ms, first SVID {} ms, engine {} ms, first config {} ms", config.service(),
+                    (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000, (t4 - t3) / 1_000_000);
             log.info("sidecar {}: joined the mesh as {} (SVID valid until {})", config.service(), id,
                     credentials.svid().leaf().getNotAfter().toInstant());
             return agent;

@@ -52,6 +52,8 @@ public final class DiscoveryClient implements AutoCloseable {
     private final java.time.Clock clock;
     private final Map<String, String> accepted = new LinkedHashMap<>();
     private final Map<String, List<Resource>> acceptedResources = new LinkedHashMap<>();
+    /** The types a response has arrived for (accepted or refused), since the client was made. */
+    private final java.util.Set<String> answered = new java.util.HashSet<>();
     private ClientCallStreamObserver<DiscoveryRequest> requests;
     /** A stream is open (started and not ended); with its channel READY, the client counts as connected. */
     private boolean streaming;
@@ -134,6 +136,8 @@ public final class DiscoveryClient implements AutoCloseable {
         } catch (RuntimeException e) {
             refused = Optional.of("applying it failed: " + e);
         }
+        answered.add(res.getTypeUrl());
+        notifyAll();
         if (refused.isPresent()) {
             lastNack = TypeUrls.shortName(res.getTypeUrl()) + " " + res.getVersionInfo() + ": " + refused.get();
             log.warn("config version {} of {} refused, keeping {}: {}", res.getVersionInfo(), TypeUrls.shortName(res.getTypeUrl()),
@@ -145,6 +149,20 @@ public final class DiscoveryClient implements AutoCloseable {
             acceptedResources.put(res.getTypeUrl(), List.copyOf(res.getResourcesList()));
             o.send(answer.setVersionInfo(res.getVersionInfo()).build());
         }
+    }
+
+    /**
+     * Waits until a response of each of {@code types} has arrived (applied or refused), at most {@code max}; returns
+     * whether they all did. Blocking: never on an event loop or the stream's thread.
+     */
+    public synchronized boolean awaitAnswers(java.util.Collection<String> types, Duration max) throws InterruptedException {
+        long deadline = System.nanoTime() + max.toNanos();
+        while (!answered.containsAll(types) && !closed) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) return false;
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        return answered.containsAll(types);
     }
 
     private synchronized void onEnd(Observer o, Throwable error) {
@@ -165,6 +183,7 @@ public final class DiscoveryClient implements AutoCloseable {
     @Override
     public synchronized void close() {
         closed = true;
+        notifyAll();
         if (requests != null) requests.cancel("sidecar stopping", null);
     }
 

@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+
+import io.strait.mesh.authz.AuthorizationPolicy;
+import io.strait.mesh.authz.AuthzEngine;
+import io.strait.mesh.authz.AuthzRequest;
+import io.strait.mesh.authz.Peer;
 import io.strait.mesh.config.ControlPlaneConfig;
 import io.strait.mesh.controlplane.ControlPlane;
 import io.strait.mesh.identity.SpiffeId;
@@ -17,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -93,6 +99,26 @@ class MeshAgentTest {
         orders.close();
         agents.remove(orders);
         assertThat(cp.registry().snapshot().service("shop", "orders")).isEmpty(); // deregistered on close
+    }
+
+    @Test
+    void aSidecarIsReadyOnlyOnceItsFirstConfigIsInForce() throws Exception {
+        cp = startControlPlane(0);
+        MeshAgent orders = start(sidecar("orders", cp.apiPort(), token("orders")));
+
+        // start returned: the sidecar is ready, so the pushed types are in force, not on their way
+        assertThat(orders.config().accepted()).containsKeys(MeshAgent.FIRST_CONFIG_TYPES.toArray(String[]::new));
+        assertThat(orders.engine().state().policies()).extracting(AuthorizationPolicy::name).doesNotContain(MeshAgent.AWAITING_POLICIES);
+    }
+
+    @Test
+    void untilItsPoliciesArriveASidecarsInboundAllowsNobody() throws Exception {
+        cp = startControlPlane(0);
+        SidecarConfig c = sidecar("orders", cp.apiPort(), token("orders"));
+        AuthzEngine.Workload w = new AuthzEngine(List.of(MeshAgent.awaitingPolicies(c))).forWorkload(c.namespace(), c.labels());
+        for (Peer from : List.of(Peer.PLAINTEXT, Peer.of("cluster.local/ns/shop/sa/users"), Peer.of("cluster.local/ns/shop/sa/orders"))) {
+            assertThat(w.evaluate(new AuthzRequest(from, "GET", "/", Map.of())).allowed()).as(from.toString()).isFalse();
+        }
     }
 
     @Test
