@@ -63,6 +63,13 @@ public final class Registry {
     private final Duration heartbeatInterval;
     private final Duration expiry;
     private final Map<String, Registration> entries = new HashMap<>();
+    /**
+     * Every {@code namespace/service} that has had a workload since this registry was made: a service whose last
+     * workload left stays in the snapshot with none, so callers get {@code 503 no_healthy_upstream} (retried, and
+     * true: the service exists and is down) rather than {@code 404 route_not_found}, as a Kubernetes Service with no
+     * ready endpoints does. Bounded by the number of services; forgotten when the control plane restarts.
+     */
+    private final Map<String, java.util.Set<String>> known = new TreeMap<>();
     private final List<Consumer<RegistryChange>> listeners = new CopyOnWriteArrayList<>();
     private long revision;
     private CompletableFuture<Void> writes = CompletableFuture.completedFuture(null);
@@ -127,6 +134,7 @@ public final class Registry {
                         continue;
                     }
                     Registration old = entries.put(r.instanceId(), r);
+                    remember(r.workload());
                     fire(old == null ? RegistryChange.Kind.REGISTERED : RegistryChange.Kind.UPDATED, r, old);
                     n++;
                 }
@@ -160,6 +168,7 @@ public final class Registry {
             }
             Registration r = new Registration(w, caller, old == null ? now : old.registeredAt(), now);
             entries.put(w.instanceId(), r);
+            remember(w);
             if (old == null || !old.workload().equals(w)) { // else a repeat: no change to tell, but written again (a retry after a failed write)
                 fire(old == null ? RegistryChange.Kind.REGISTERED : RegistryChange.Kind.UPDATED, r, old);
                 LOG.info("registry: {} {} {} at {} by {}", old == null ? "registered" : "updated", w.serviceKey(), w.instanceId(), w.address(), caller);
@@ -224,6 +233,10 @@ public final class Registry {
         return () -> task.cancel(false);
     }
 
+    private void remember(Workload w) {
+        known.computeIfAbsent(w.namespace(), k -> new java.util.TreeSet<>()).add(w.service());
+    }
+
     /** Adds a listener of every later change; the returned handle removes it. */
     public AutoCloseable addListener(Consumer<RegistryChange> listener) {
         listeners.add(listener);
@@ -236,13 +249,18 @@ public final class Registry {
         return r == null || expired(r, clock.instant()) ? Optional.empty() : Optional.of(r);
     }
 
-    /** The whole registry now, grouped by namespace and service (expired entries not yet swept included until the sweep). */
+    /**
+     * The whole registry now, grouped by namespace and service (expired entries not yet swept included until the sweep);
+     * a service whose workloads all left is listed with none.
+     */
     public synchronized RegistrySnapshot snapshot() {
         Map<String, Map<String, List<Registration>>> grouped = new TreeMap<>();
         for (Registration r : entries.values()) {
             grouped.computeIfAbsent(r.workload().namespace(), k -> new TreeMap<>())
                     .computeIfAbsent(r.workload().service(), k -> new ArrayList<>()).add(r);
         }
+        known.forEach((ns, services) -> services.forEach(svc ->
+                grouped.computeIfAbsent(ns, k -> new TreeMap<>()).computeIfAbsent(svc, k -> new ArrayList<>())));
         Map<String, Map<String, List<Registration>>> frozen = new TreeMap<>();
         grouped.forEach((ns, services) -> {
             Map<String, List<Registration>> s = new TreeMap<>();

@@ -110,16 +110,17 @@ class MeshEndToEndTest {
     }
 
     @Test
-    void aServiceThatLeavesTheRegistryIsNoLongerCalled() throws Exception {
+    void aServiceWhoseWorkloadsLeftIsNoLongerCalledAndAnswers503NotAMissingRoute() throws Exception {
         MeshAgent orders = sidecar("orders");
         MeshAgent users = sidecar("users");
         await().atMost(Duration.ofSeconds(20)).until(() -> call(users, "http://orders.shop/x").statusCode() == 200);
-        sidecars.stop(orders); // deregisters: the control plane pushes the services without it (the registry knows no workload of it)
+        sidecars.stop(orders); // deregisters: the control plane pushes orders with no endpoint (it knows the service, which is down)
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             HttpResponse<String> r = call(users, "http://orders.shop/x");
-            assertThat(r.statusCode()).isEqualTo(404);
-            assertThat(r.body()).contains("route_not_found", "orders.shop");
+            assertThat(r.statusCode()).isEqualTo(503);
+            assertThat(r.body()).contains("no_healthy_upstream", "orders.shop has no endpoints");
         });
+        assertThat(call(users, "http://payments.shop/x").statusCode()).as("a service the mesh never had").isEqualTo(404);
     }
 
     private static final String POLICY = """

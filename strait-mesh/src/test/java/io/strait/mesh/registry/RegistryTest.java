@@ -180,6 +180,16 @@ class RegistryTest {
     }
 
     @Test
+    void aServiceWhoseLastWorkloadLeftStaysInTheSnapshotWithNone() throws Exception {
+        register(orders("orders-1", "10.0.0.1:15006"), ORDERS);
+        registry.deregister("orders-1", ORDERS).get(10, TimeUnit.SECONDS);
+
+        assertThat(registry.snapshot().namespaces()).containsKey("shop");
+        assertThat(registry.snapshot().namespaces().get("shop")).containsEntry("orders", List.of());
+        assertThat(registry.snapshot().size()).isZero();
+    }
+
+    @Test
     void deregisteringRemovesAndIsIdempotent() throws Exception {
         register(orders("orders-1", "10.0.0.1:15006"), ORDERS);
         assertThat(registry.deregister("orders-1", ORDERS).get(10, TimeUnit.SECONDS)).isTrue();
