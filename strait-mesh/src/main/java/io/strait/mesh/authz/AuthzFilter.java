@@ -1,6 +1,8 @@
 package io.strait.mesh.authz;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.util.Attribute;
+import io.netty.util.AttributeKey;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.strait.config.model.PathPolicy;
 import io.strait.proxy.filter.FilterResult;
@@ -26,10 +28,8 @@ public final class AuthzFilter implements HttpFilter {
 
     private final AuthzEngine.Workload workload;
     private final Counter denials;
-    /** The last certificate seen and its peer: connections reuse one certificate for many requests. */
-    private volatile CachedPeer lastPeer = new CachedPeer(null, Peer.PLAINTEXT);
-
-    private record CachedPeer(X509Certificate cert, Peer peer) {}
+    /** A connection's peer, read once per connection from its certificate (which never changes). */
+    private static final AttributeKey<Peer> PEER = AttributeKey.valueOf("strait.mesh.authzPeer");
 
     /** {@code denials}: a counter labelled {@code policy}, {@code rule} (see {@link #denialCounter()}). */
     public AuthzFilter(AuthzEngine.Workload workload, Counter denials) {
@@ -52,7 +52,7 @@ public final class AuthzFilter implements HttpFilter {
             if (!r.ok()) return FilterResult.respond(HttpResponseStatus.BAD_REQUEST, "bad_request", "invalid request path: " + r.rejection());
             path = r.path();
         }
-        AuthzDecision d = workload.evaluate(new Attributes(ctx, peer(ctx.peerCertificate()), path));
+        AuthzDecision d = workload.evaluate(new Attributes(ctx, peer(ctx), path));
         if (d.allowed()) return FilterResult.CONTINUE;
         String policy = d.policy() == null ? NO_POLICY : d.policy();
         denials.labelValues(policy, d.policy() == null ? NO_POLICY : Integer.toString(d.rule())).inc();
@@ -62,15 +62,16 @@ public final class AuthzFilter implements HttpFilter {
     }
 
     private String principalOrPlaintext(RequestContext ctx) {
-        String p = peer(ctx.peerCertificate()).principal();
+        String p = peer(ctx).principal();
         return p == null ? "a plaintext caller" : p;
     }
 
-    private Peer peer(X509Certificate cert) {
-        CachedPeer cached = lastPeer;
-        if (cached.cert() == cert) return cached.peer();
-        Peer p = PeerIdentity.of(cert);
-        lastPeer = new CachedPeer(cert, p);
+    private static Peer peer(RequestContext ctx) {
+        X509Certificate cert = ctx.peerCertificate();
+        if (cert == null) return Peer.PLAINTEXT;
+        Attribute<Peer> a = ctx.connectionAttr(PEER);
+        Peer p = a.get();
+        if (p == null) a.set(p = PeerIdentity.of(cert));
         return p;
     }
 

@@ -1,6 +1,8 @@
 package io.strait.mesh.peerauth;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.util.Attribute;
+import io.netty.util.AttributeKey;
 import io.strait.proxy.filter.FilterResult;
 import io.strait.proxy.filter.HttpFilter;
 import io.strait.proxy.filter.RequestContext;
@@ -20,10 +22,11 @@ public final class PeerAuthFilter implements HttpFilter {
     static final String ERROR = "peer_not_svid";
 
     private final String trustDomain;
-    /** The last certificate and its verdict (null: an SVID): a connection's requests share one certificate. */
-    private volatile Cached last = new Cached(null, null);
+    /** A connection's verdict, made once per connection (its certificate never changes), with the trust domain it was made for. */
+    private static final AttributeKey<Verdict> VERDICT = AttributeKey.valueOf("strait.mesh.peerAuthVerdict");
 
-    private record Cached(X509Certificate cert, String problem) {}
+    /** What {@link #problem} said of the connection's certificate (null: an SVID) under {@code trustDomain}. */
+    private record Verdict(String trustDomain, String problem) {}
 
     public PeerAuthFilter(PeerAuthConfig config) {
         this.trustDomain = config.trustDomain();
@@ -33,14 +36,10 @@ public final class PeerAuthFilter implements HttpFilter {
     public FilterResult onRequest(RequestContext ctx) {
         X509Certificate cert = ctx.peerCertificate();
         if (cert == null) return FilterResult.CONTINUE;
-        Cached c = last;
-        String problem;
-        if (c.cert() == cert) {
-            problem = c.problem();
-        } else {
-            problem = problem(cert);
-            last = new Cached(cert, problem);
-        }
+        Attribute<Verdict> a = ctx.connectionAttr(VERDICT);
+        Verdict v = a.get();
+        if (v == null || !v.trustDomain().equals(trustDomain)) a.set(v = new Verdict(trustDomain, problem(cert)));
+        String problem = v.problem();
         if (problem == null) return FilterResult.CONTINUE;
         log.info("request {} refused: the client certificate is not an SVID of {}: {}", ctx.requestId(), trustDomain, problem);
         return FilterResult.respond(HttpResponseStatus.FORBIDDEN, ERROR, "the client certificate is not an SVID of trust domain "

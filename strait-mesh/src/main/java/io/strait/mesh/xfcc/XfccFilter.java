@@ -1,6 +1,8 @@
 package io.strait.mesh.xfcc;
 
 import io.netty.util.AsciiString;
+import io.netty.util.Attribute;
+import io.netty.util.AttributeKey;
 import io.strait.proxy.filter.FilterResult;
 import io.strait.proxy.filter.HttpFilter;
 import io.strait.proxy.filter.RequestContext;
@@ -15,10 +17,11 @@ public final class XfccFilter implements HttpFilter {
     static final AsciiString XFCC = AsciiString.cached("x-forwarded-client-cert");
 
     private final String by;
-    /** The last certificate and its header value: a connection's requests share one certificate. */
-    private volatile Cached last = new Cached(null, null);
+    /** The header value of a connection's certificate, made once per connection (its certificate never changes). */
+    private static final AttributeKey<Cached> VALUE = AttributeKey.valueOf("strait.mesh.xfcc");
 
-    private record Cached(X509Certificate cert, String value) {}
+    /** A value and the {@code By} it was made with (a later config may name this sidecar otherwise). */
+    private record Cached(String by, String value) {}
 
     public XfccFilter(XfccConfig config) {
         this.by = config.by();
@@ -28,15 +31,14 @@ public final class XfccFilter implements HttpFilter {
     public FilterResult onRequest(RequestContext ctx) {
         ctx.headers().remove(XFCC);
         X509Certificate peer = ctx.peerCertificate();
-        if (peer != null) ctx.headers().set(XFCC, value(peer));
+        if (peer != null) ctx.headers().set(XFCC, value(ctx, peer));
         return FilterResult.CONTINUE;
     }
 
-    private String value(X509Certificate peer) {
-        Cached c = last;
-        if (c.cert() == peer) return c.value();
-        String v = XfccValue.of(by, peer);
-        last = new Cached(peer, v);
-        return v;
+    private String value(RequestContext ctx, X509Certificate peer) {
+        Attribute<Cached> a = ctx.connectionAttr(VALUE);
+        Cached c = a.get();
+        if (c == null || !c.by().equals(by)) a.set(c = new Cached(by, XfccValue.of(by, peer)));
+        return c.value();
     }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.DefaultAttributeMap;
 import io.strait.config.load.ConfigException;
 import io.strait.config.load.ConfigLoader;
 import io.strait.config.model.StraitConfig;
@@ -57,6 +58,32 @@ class XfccFilterTest {
         RequestContext again = request(caller, null);
         f.onRequest(again);
         assertThat(again.headers().get("x-forwarded-client-cert")).isEqualTo(ctx.headers().get("x-forwarded-client-cert"));
+    }
+
+    @Test
+    void eachConnectionGetsItsOwnCertificatesValueWhileRequestsOfManyConnectionsInterleave() throws Exception {
+        X509Certificate other = TestPki.handMadeLeaf(TestPki.root(Instant.now(), Duration.ofDays(1)), WorkloadKey.generate().publicKey(),
+                Instant.now(), Instant.now().plus(Duration.ofHours(1)), "spiffe://cluster.local/ns/shop/sa/mobile");
+        XfccFilter f = new XfccFilter(new XfccConfig(ME));
+        DefaultAttributeMap webConnection = new DefaultAttributeMap();
+        DefaultAttributeMap mobileConnection = new DefaultAttributeMap();
+        for (int i = 0; i < 3; i++) {
+            RequestContext web = request(caller, null);
+            web.connection(webConnection);
+            RequestContext mobile = request(other, "URI=" + CALLER);
+            mobile.connection(mobileConnection);
+            f.onRequest(web);
+            f.onRequest(mobile);
+            assertThat(web.headers().get("x-forwarded-client-cert")).endsWith(";URI=" + CALLER);
+            assertThat(mobile.headers().get("x-forwarded-client-cert")).endsWith(";URI=spiffe://cluster.local/ns/shop/sa/mobile");
+        }
+        // made once per connection: the value sits on the connection
+        assertThat(webConnection.hasAttr(io.netty.util.AttributeKey.valueOf("strait.mesh.xfcc"))).isTrue();
+        // a later config naming this sidecar otherwise does not reuse the connection's old value
+        RequestContext renamed = request(caller, null);
+        renamed.connection(webConnection);
+        new XfccFilter(new XfccConfig("spiffe://cluster.local/ns/shop/sa/orders-v2")).onRequest(renamed);
+        assertThat(renamed.headers().get("x-forwarded-client-cert")).startsWith("By=spiffe://cluster.local/ns/shop/sa/orders-v2;");
     }
 
     @Test

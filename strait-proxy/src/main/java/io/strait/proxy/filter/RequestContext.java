@@ -31,6 +31,8 @@ public final class RequestContext {
     private String path;
     private DefaultAttributeMap attributes;
     private X509Certificate peerCertificate;
+    /** The connection's attributes (its channel's), or null when the context has no connection (tests). */
+    private io.netty.util.AttributeMap connection;
     private java.util.Map<String, String> pathParams = java.util.Map.of();
     private java.util.Map<String, Object> claims = java.util.Map.of();
     /** Names ({@link AsciiString}) and values, alternating, of {@link #setResponseHeader}; null until a filter sets one. */
@@ -176,6 +178,20 @@ public final class RequestContext {
     /** Set by the listener before the request is routed. */
     public void peerCertificate(X509Certificate cert) {
         this.peerCertificate = cert;
+    }
+
+    /** Set by the listener: the attributes of the request's connection (for HTTP/2, the connection's, not the stream's). */
+    public void connection(io.netty.util.AttributeMap attributes) {
+        this.connection = attributes;
+    }
+
+    /**
+     * An attribute of the request's connection, shared by all its requests: where a filter keeps what it derives once
+     * per connection (from {@link #peerCertificate()}, say: a connection's certificate never changes). Read and
+     * written on the connection's event loop only. A context without a connection gives a per-request attribute.
+     */
+    public <T> Attribute<T> connectionAttr(AttributeKey<T> key) {
+        return connection != null ? connection.attr(key) : attr(key);
     }
 
     /** The attribute's value, or null when no filter set it (without creating the attribute). */

@@ -201,6 +201,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
         ClientCertificate cert = secure ? ClientCertificate.of(ctx.channel()) : null;
         ClientCertificate.apply(req.headers(), cert);
         exchange = new ProxyExchange(engine, snap, view, this, req, client, clientIp);
+        exchange.context().connection(ClientCertificate.connection(ctx.channel()));
         if (cert != null) exchange.context().peerCertificate(cert.certificate());
         if (view.removed()) {
             closeAfterResponse = true; // the listener was removed by a reload: serve this one, then close

@@ -34,13 +34,18 @@ public record ClientCertificate(X509Certificate certificate, String xfcc) {
      * connection is plain or the client sent none. The TLS handshake has already verified it against the CA.
      */
     public static ClientCertificate of(Channel ch) {
-        Channel conn = ch instanceof Http2StreamChannel && ch.parent() != null ? ch.parent() : ch;
+        Channel conn = connection(ch);
         ClientCertificate c = conn.attr(KEY).get();
         if (c == null) {
             c = lookup(conn);
             conn.attr(KEY).set(c);
         }
         return c == NONE ? null : c;
+    }
+
+    /** The connection {@code ch} belongs to: its parent for an HTTP/2 stream, else itself. */
+    public static Channel connection(Channel ch) {
+        return ch instanceof Http2StreamChannel && ch.parent() != null ? ch.parent() : ch;
     }
 
     private static ClientCertificate lookup(Channel conn) {
