@@ -89,7 +89,7 @@ public final class MeshAgent implements AutoCloseable {
     private final SpiffeId id;
     private final MeshCredentials credentials;
     private final ControlPlaneClient client;
-    private final SidecarEngine engine;
+    private final StartingEngine engine;
     private final RenewalSchedule schedule;
     private final Clock clock;
     private final ScheduledExecutorService thread;
@@ -100,7 +100,7 @@ public final class MeshAgent implements AutoCloseable {
     private volatile boolean outage;
     private volatile boolean closed;
 
-    private MeshAgent(SidecarConfig config, SpiffeId id, MeshCredentials credentials, ControlPlaneClient client, SidecarEngine engine,
+    private MeshAgent(SidecarConfig config, SpiffeId id, MeshCredentials credentials, ControlPlaneClient client, StartingEngine engine,
             Clock clock) {
         this.config = config;
         this.id = id;
@@ -158,31 +158,31 @@ public final class MeshAgent implements AutoCloseable {
             long t2 = System.nanoTime();
             useCertificate(credentials, key, first, td);
             client.reconnect();
-            // until the control plane's policies arrive, the inbound allows nobody (fail closed, never open)
-            SidecarEngine engine = SidecarEngine.start(config,
+            // the config stream opens before the engine: its first pushes make the state the engine starts with; a type
+            // that does not come in time leaves the start's default (no policy yet: the inbound allows nobody)
+            StartingEngine starting = new StartingEngine(config,
                     new MeshState(stateSvid(credentials.svid()), credentials.bundle(), null, List.of(awaitingPolicies(config)), null),
                     clock, observability);
+            MeshAgent agent = new MeshAgent(config, id, credentials, client, starting, clock);
             long t3 = System.nanoTime();
-            MeshAgent agent = new MeshAgent(config, id, credentials, client, engine, clock);
-            agent.discovery.start();
-            boolean configured;
             try {
-                configured = agent.discovery.awaitAnswers(FIRST_CONFIG_TYPES, FIRST_CONFIG_WAIT);
-            } catch (InterruptedException e) {
+                agent.discovery.start();
+                if (!agent.discovery.awaitAnswers(FIRST_CONFIG_TYPES, FIRST_CONFIG_WAIT)) {
+                    log.warn("sidecar {}: no config from the control plane within {} s; serving without it (the inbound refuses "
+                            + "every call until the authorization policies arrive, and the outbound knows no service)", config.service(),
+                            FIRST_CONFIG_WAIT.toSeconds());
+                }
+                starting.start();
+            } catch (InterruptedException | RuntimeException e) {
                 agent.close();
                 throw e;
-            }
-            if (!configured) {
-                log.warn("sidecar {}: no config from the control plane within {} s; serving without it (the inbound refuses every "
-                        + "call until the authorization policies arrive, and the outbound knows no service)", config.service(),
-                        FIRST_CONFIG_WAIT.toSeconds());
             }
             long t4 = System.nanoTime();
             // registered once it has its config: no caller is sent here before its policies are in force
             agent.thread.execute(agent::beat);
             agent.scheduleRenewal();
-            log.debug("sidecar {}: key and CSR {} ms, first SVID {} ms, engine {} ms, first config {} ms", config.service(),
-                    (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000, (t4 - t3) / 1_000_000);
+            log.debug("sidecar {}: key and CSR {} ms, first SVID {} ms, first config and engine {} ms", config.service(),
+                    (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t4 - t3) / 1_000_000);
             log.info("sidecar {}: joined the mesh as {} (SVID valid until {})", config.service(), id,
                     credentials.svid().leaf().getNotAfter().toInstant());
             return agent;
@@ -195,8 +195,9 @@ public final class MeshAgent implements AutoCloseable {
         }
     }
 
+    /** The running engine (null only while {@link #start} has not returned). */
     public SidecarEngine engine() {
-        return engine;
+        return engine.engine();
     }
 
     public String instanceId() {
@@ -237,11 +238,11 @@ public final class MeshAgent implements AutoCloseable {
     private void register() {
         Workload.Builder w = Workload.newBuilder().setInstanceId(instanceId).setService(config.service())
                 .setNamespace(config.namespace()).setServiceAccount(config.serviceAccount())
-                .setAddress(advertisedHost() + ":" + engine.inboundPort()).putAllLabels(config.labels());
+                .setAddress(advertisedHost() + ":" + engine().inboundPort()).putAllLabels(config.labels());
         if (config.zone() != null) w.setZone(config.zone());
         RegisterResponse r = client.register(w.build());
         if (r.getHeartbeatIntervalSeconds() > 0) heartbeat = Duration.ofSeconds(r.getHeartbeatIntervalSeconds());
-        if (!registered) log.info("sidecar {}: registered as {} at {}:{}", config.service(), instanceId, advertisedHost(), engine.inboundPort());
+        if (!registered) log.info("sidecar {}: registered as {} at {}:{}", config.service(), instanceId, advertisedHost(), engine().inboundPort());
         registered = true;
     }
 
@@ -395,6 +396,7 @@ public final class MeshAgent implements AutoCloseable {
             log.debug("sidecar {}: deregistering failed: {}", config.service(), e.toString());
         }
         client.close();
-        engine.close();
+        SidecarEngine running = engine.engine();
+        if (running != null) running.close();
     }
 }

@@ -19,7 +19,7 @@ import io.strait.mesh.api.v1.ServiceEndpoints;
 import io.strait.mesh.identity.SpiffeId;
 import io.strait.mesh.identity.TrustBundle;
 import io.strait.mesh.sidecar.MeshState;
-import io.strait.mesh.sidecar.SidecarEngine;
+import io.strait.mesh.sidecar.MeshStateTarget;
 import io.strait.mesh.transport.MeshCredentials;
 import io.strait.mesh.xds.DiscoveryClient;
 import io.strait.mesh.xds.TypeUrls;
@@ -37,13 +37,13 @@ import java.util.Optional;
  * and the sidecar keeps running its last good state).
  */
 final class MeshUpdates {
-    private final SidecarEngine engine;
+    private final MeshStateTarget engine;
     private final MeshCredentials credentials;
     private final String trustDomain;
     /** The last traffic settings pushed, by {@code namespace/service}; written and read on the stream's thread. */
     private volatile Map<String, MeshState.TrafficSettings> traffic = Map.of();
 
-    MeshUpdates(SidecarEngine engine, MeshCredentials credentials, String trustDomain) {
+    MeshUpdates(MeshStateTarget engine, MeshCredentials credentials, String trustDomain) {
         this.engine = engine;
         this.credentials = credentials;
         this.trustDomain = trustDomain;

@@ -1,5 +1,6 @@
 package io.strait.mesh.sidecar;
 
+import io.strait.config.load.ConfigValidator;
 import io.strait.config.model.ObservabilityConfig;
 import io.strait.config.model.StraitConfig;
 import io.strait.mesh.identity.SpiffeId;
@@ -27,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * certificate source the inbound listener and every cluster share: new handshakes use it, open connections
  * finish on theirs. A refused state changes nothing and says why. Blocking: never call it on an event loop.
  */
-public final class SidecarEngine implements AutoCloseable {
+public final class SidecarEngine implements MeshStateTarget, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SidecarEngine.class);
     /** The name of the certificate source in logs. */
     static final String SOURCE_NAME = "svid";
@@ -96,6 +97,7 @@ public final class SidecarEngine implements AutoCloseable {
      * Applies a new state from the control plane. Returns the engine's result: applied, or refused with every
      * reason (then the previous state keeps serving, and the caller NACKs the version with those reasons).
      */
+    @Override
     public synchronized ApplyResult update(MeshState next) {
         Objects.requireNonNull(next, "next");
         MeshState current = state;
@@ -123,6 +125,19 @@ public final class SidecarEngine implements AutoCloseable {
         }
         state = next;
         return result;
+    }
+
+    /**
+     * Why {@code state} could not start or update a sidecar of {@code config}: the state's own checks and the engine
+     * config it makes, through the engine's one validation pass; empty when it can. What a state gets before the engine
+     * runs (its first config), so that a push is refused for the same reasons either way.
+     */
+    public static List<String> problems(SidecarConfig config, MeshState state, Clock clock, ObservabilityConfig observability) {
+        List<String> out = check(config, state, clock);
+        if (out.isEmpty()) {
+            out.addAll(ConfigValidator.validate(SidecarTranslator.translate(config, state, observability), new SidecarFilters().catalog()));
+        }
+        return out;
     }
 
     /** Why {@code state} cannot serve this sidecar; empty when it can. */
@@ -169,6 +184,7 @@ public final class SidecarEngine implements AutoCloseable {
     }
 
     /** The state serving now. */
+    @Override
     public MeshState state() {
         return state;
     }
