@@ -25,7 +25,8 @@ public record SidecarConfig(
         ControlPlane controlPlane,
         Inbound inbound,
         Outbound outbound,
-        Admin admin) {
+        Admin admin,
+        AccessLog accessLog) {
 
     /** Kubernetes' default namespace, as Istio's. */
     public static final String DEFAULT_NAMESPACE = "default";
@@ -44,6 +45,24 @@ public record SidecarConfig(
 
     public SidecarConfig {
         labels = labels == null ? Map.of() : Map.copyOf(labels);
+        accessLog = accessLog == null ? AccessLog.DEFAULT : accessLog;
+    }
+
+    /** With the default access log (on, JSON lines on stdout). */
+    public SidecarConfig(String service, String namespace, String serviceAccount, String zone, Map<String, String> labels,
+            ControlPlane controlPlane, Inbound inbound, Outbound outbound, Admin admin) {
+        this(service, namespace, serviceAccount, zone, labels, controlPlane, inbound, outbound, admin, AccessLog.DEFAULT);
+    }
+
+    /**
+     * The sidecar's access log: one JSON line per request, local errors with their reason included. On by default, on
+     * stdout (a pod's log); {@code path} writes it to a file instead. Istio and Linkerd have theirs off by default;
+     * Strait's is on, so that a refused call says why where an operator looks first, and can be turned off.
+     *
+     * @param path a file, or null for stdout
+     */
+    public record AccessLog(boolean enabled, Path path) {
+        public static final AccessLog DEFAULT = new AccessLog(true, null);
     }
 
     /**

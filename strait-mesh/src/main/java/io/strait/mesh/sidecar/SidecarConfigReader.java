@@ -79,9 +79,22 @@ public final class SidecarConfigReader {
             adminPort = admin.integer("port", adminPort, 0, MAX_PORT);
             admin.finish();
         }
+        SidecarConfig.AccessLog accessLog = accessLog(n, baseDir);
         n.finish();
         if (!errors.isEmpty()) throw new ConfigException(errors.list().stream().map(e -> source + ": " + e).toList());
-        return new SidecarConfig(service, namespace, account, zone, labels, cp, inbound, outbound, new SidecarConfig.Admin(adminPort));
+        return new SidecarConfig(service, namespace, account, zone, labels, cp, inbound, outbound, new SidecarConfig.Admin(adminPort),
+                accessLog);
+    }
+
+    /** {@code accessLog: {enabled: true, path: FILE}}: on, on stdout, by default; a relative path is the file's directory's. */
+    private static SidecarConfig.AccessLog accessLog(Node root, Path baseDir) {
+        Node n = root.object("accessLog");
+        if (n == null) return SidecarConfig.AccessLog.DEFAULT;
+        boolean enabled = n.bool("enabled", true);
+        String path = n.string("path", null);
+        if (path != null && path.isBlank()) n.error("path", "must not be empty (leave it out for stdout)");
+        n.finish();
+        return new SidecarConfig.AccessLog(enabled, path == null || path.isBlank() ? null : baseDir.resolve(path).normalize());
     }
 
     private static String segment(Node n, String field, String dflt) {

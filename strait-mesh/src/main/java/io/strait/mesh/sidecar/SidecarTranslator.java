@@ -167,9 +167,18 @@ final class SidecarTranslator {
         }
         StraitConfig t = T.config();
         AdminConfig admin = new AdminConfig(new HostPort(SidecarConfig.LOOPBACK, sc.admin().port()));
-        return new StraitConfig(admin, listeners, clusters, routes, observability != null ? observability : t.observability(), sc.zone(),
+        return new StraitConfig(admin, listeners, clusters, routes, observability != null ? observability : observability(sc, t), sc.zone(),
                 t.drainTimeout(), t.auth(),
                 t.rateLimits());
+    }
+
+    /** The engine's default access log and tracing, with the sidecar file's {@code accessLog}. */
+    private static ObservabilityConfig observability(SidecarConfig sc, StraitConfig template) {
+        ObservabilityConfig o = template.observability();
+        SidecarConfig.AccessLog a = sc.accessLog();
+        if (a.equals(SidecarConfig.AccessLog.DEFAULT)) return o;
+        return new ObservabilityConfig(new ObservabilityConfig.AccessLog(a.enabled(), a.path() == null ? o.accessLog().path()
+                : a.path().toString(), o.accessLog().fields()), o.tracing());
     }
 
     /** The service a local port names: {@code NAME} in the sidecar's namespace, or {@code NAME.NS}; null when unknown. */

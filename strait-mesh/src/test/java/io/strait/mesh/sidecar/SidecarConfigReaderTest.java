@@ -1,6 +1,7 @@
 package io.strait.mesh.sidecar;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.strait.config.load.ConfigException;
@@ -44,6 +45,22 @@ class SidecarConfigReaderTest {
         assertThat(c.controlPlane().address()).isEqualTo(new HostPort("cp.mesh", 15012));
         assertThat(c.controlPlane().trustBundleFile()).isEqualTo(dir.resolve("bundle.pem"));
         assertThat(c.labels()).isEmpty();
+    }
+
+    @Test
+    void theAccessLogIsOnOnStdoutUnlessTheFileSaysOtherwise() throws Exception {
+        String base = """
+                service: orders
+                controlPlane: {address: "cp.mesh:15012", trustBundleFile: bundle.pem, joinTokenFile: orders.token}
+                inbound: {appPort: 8080}
+                """;
+        assertThat(parse(base).accessLog()).isEqualTo(new SidecarConfig.AccessLog(true, null));
+        assertThat(parse(base + "accessLog: {enabled: false}").accessLog().enabled()).isFalse();
+        assertThat(parse(base + "accessLog: {path: logs/orders.log}").accessLog()).isEqualTo(new SidecarConfig.AccessLog(true,
+                dir.resolve("logs/orders.log")));
+        assertThatThrownBy(() -> parse(base + "accessLog: {path: '', format: text}")).isInstanceOfSatisfying(ConfigException.class,
+                e -> assertThat(e.errors()).anySatisfy(m -> assertThat(m).startsWith("sidecar.yaml: accessLog.path: must not be empty"))
+                        .anySatisfy(m -> assertThat(m).startsWith("sidecar.yaml: accessLog.format:")));
     }
 
     @Test

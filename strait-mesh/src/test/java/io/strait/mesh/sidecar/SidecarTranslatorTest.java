@@ -48,6 +48,21 @@ class SidecarTranslatorTest {
                 new MeshState.Service("empty", "shop", List.of(), null)));
     }
 
+    @Test
+    void theEnginesAccessLogFollowsTheSidecarsFile() {
+        SidecarConfig c = config(null);
+        SidecarConfig off = new SidecarConfig(c.service(), c.namespace(), c.serviceAccount(), c.zone(), c.labels(), c.controlPlane(),
+                c.inbound(), c.outbound(), c.admin(), new SidecarConfig.AccessLog(false, null));
+        SidecarConfig file = new SidecarConfig(c.service(), c.namespace(), c.serviceAccount(), c.zone(), c.labels(), c.controlPlane(),
+                c.inbound(), c.outbound(), c.admin(), new SidecarConfig.AccessLog(true, java.nio.file.Path.of("/var/log/strait/web.log")));
+
+        assertThat(SidecarTranslator.translate(c, state(PeerAuthentication.STRICT)).observability().accessLog().enabled()).isTrue();
+        assertThat(SidecarTranslator.translate(off, state(PeerAuthentication.STRICT)).observability().accessLog().enabled()).isFalse();
+        var log = SidecarTranslator.translate(file, state(PeerAuthentication.STRICT)).observability().accessLog();
+        assertThat(log.enabled()).isTrue();
+        assertThat(log.path()).isEqualTo("/var/log/strait/web.log");
+    }
+
     static SidecarConfig config(PeerAuthMode override) {
         SidecarConfig c = MeshTestbed.config("web", "shop", "web", 8080, override, Map.of("users.accounts", 15101, "ghost", 15102));
         return new SidecarConfig(c.service(), c.namespace(), c.serviceAccount(), c.zone(), c.labels(), c.controlPlane(),
