@@ -52,6 +52,11 @@ public final class MeshGateway implements ConfigCompletion, AutoCloseable {
     private final CertificateSources certificates;
     /** The clusters bound to the identity's certificates in {@link #certificates}. */
     private final Set<String> bound = ConcurrentHashMap.newKeySet();
+    /**
+     * The SPIFFE IDs of each service's workloads when it last had some, by {@code namespace/service}: a service whose
+     * last workload left keeps them, so that its cluster's TLS (and generation) stays when the workload comes back.
+     */
+    private final Map<String, List<String>> lastIdentities = new ConcurrentHashMap<>();
     private volatile AutoCloseable feed;
 
     private MeshGateway(MeshConfig section, MeshClientIdentity identity, boolean ownsIdentity, CertificateSources certificates) {
@@ -122,17 +127,25 @@ public final class MeshGateway implements ConfigCompletion, AutoCloseable {
             }
             certificates.cluster(name, identity.certificates());
             bound.add(name);
-            clusters.put(name, complete(c, s, pushed.getOrDefault(s.namespace() + "/" + s.service(), List.of())));
+            String key = s.namespace() + "/" + s.service();
+            List<MeshState.Endpoint> workloads = pushed.getOrDefault(key, List.of());
+            List<String> identities = workloads.stream().map(w -> w.identity().uri()).distinct().sorted().toList();
+            if (identities.isEmpty()) identities = lastIdentities.getOrDefault(key, List.of());
+            else lastIdentities.put(key, identities);
+            clusters.put(name, complete(c, s, workloads, identities));
         }
         return next.withClusters(Collections.unmodifiableMap(clusters));
     }
 
-    /** The cluster of {@code s} with its pushed {@code workloads} (in address order, so that an unchanged push is equal). */
-    private static ClusterConfig complete(ClusterConfig c, ClusterConfig.MeshService s, List<MeshState.Endpoint> workloads) {
+    /**
+     * The cluster of {@code s} with its pushed {@code workloads} (in address order, so that an unchanged push is equal),
+     * whose servers must prove one of {@code identities}.
+     */
+    private static ClusterConfig complete(ClusterConfig c, ClusterConfig.MeshService s, List<MeshState.Endpoint> workloads,
+            List<String> identities) {
         List<MeshState.Endpoint> sorted = workloads.stream().sorted(Comparator.comparing(w -> w.address().toString())).toList();
         List<EndpointConfig> endpoints = sorted.stream()
                 .map(w -> new EndpointConfig(w.address(), w.zone(), w.labels(), ConfigLoader.DEFAULT_ENDPOINT_WEIGHT)).toList();
-        List<String> identities = sorted.stream().map(w -> w.identity().uri()).distinct().sorted().toList();
         String sni = s.service() + "." + s.namespace() + "." + CLUSTER_DOMAIN;
         return c.withEndpoints(endpoints).withTls(new UpstreamTlsConfig(sni, null, null, null, identities, MESH_TLS_VERSION,
                 ConfigLoader.DEFAULT_TLS_RELOAD_CHECK_INTERVAL));
