@@ -80,20 +80,20 @@ final class GatewayCommand implements Callable<Integer> {
     }
 
     /**
-     * Blocks until the JVM is asked to stop; the shutdown hook drains in-flight requests first, then leaves the mesh
-     * ({@code mesh} may be null).
+     * Blocks until the JVM is asked to stop; the shutdown hook stops taking the mesh's pushes ({@code mesh} may be null),
+     * then drains in-flight requests.
      */
     private static void runUntilSignal(ProxyServer server, AutoCloseable mesh) throws InterruptedException {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.shutdown();
-            if (mesh != null) {
+            if (mesh != null) { // first: no push refreshes a draining server
                 try {
                     mesh.close();
                 } catch (Exception e) {
                     // leaving: the control plane forgets a silent client anyway
                 }
             }
+            server.shutdown();
             stopped.countDown();
         }, "strait-shutdown"));
         stopped.await();

@@ -178,6 +178,15 @@ class MeshGatewayTest {
                 + " from the section it started with; a changed mesh section needs a restart");
         assertThat(get("/orders/3").statusCode()).isEqualTo(200);
 
+        // a reload may turn the cluster into a plain one (the app itself, no TLS) and back: the pushed workloads are still there
+        String meshFile = Files.readString(gatewayFile("gateway", ", timeout: 5s"));
+        Files.writeString(file, meshFile.replace("mesh: {service: orders}", "endpoints: [{address: \"127.0.0.1:" + app.getAddress().getPort() + "\"}]"));
+        assertThat(gateway.reload().applied()).isTrue();
+        assertThat(get("/orders/plain").body()).isEqualTo("orders saw null");
+        Files.writeString(file, meshFile);
+        assertThat(gateway.reload().applied()).isTrue();
+        assertThat(get("/orders/mesh-again").body()).endsWith(";URI=" + GATEWAY_ID);
+
         // the join token is a secret
         String shown = admin("/config");
         assertThat(JSON.readTree(shown).path("mesh").path("controlPlane").path("joinToken").asText()).isEqualTo("***");

@@ -367,8 +367,8 @@ public final class ProxyServer implements Engine, AdminTarget, AutoCloseable {
      * otherwise the completed configuration is applied as a new generation. Blocking: not on an event loop.
      */
     public synchronized ApplyResult refresh() {
-        if (closed.get()) return refused(List.of("the proxy is shut down"));
         Snapshot s = snapshot;
+        if (closed.get()) return new ApplyResult(false, s.generation(), s.config(), List.of("the proxy is shut down"), List.of());
         StraitConfig next;
         try {
             next = completion.complete(s.config());
