@@ -42,10 +42,6 @@ final class ClusterReader {
     /** Whether the file has a top-level mesh section (with errors or not). */
     private final boolean meshGiven;
 
-    ClusterReader(Node root, boolean processHasZone, TlsReader tls) {
-        this(root, processHasZone, tls, null, false);
-    }
-
     ClusterReader(Node root, boolean processHasZone, TlsReader tls, MeshConfig mesh, boolean meshGiven) {
         this.root = root;
         this.errors = root.errors();

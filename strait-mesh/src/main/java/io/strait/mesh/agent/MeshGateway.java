@@ -114,6 +114,7 @@ public final class MeshGateway implements ConfigCompletion, AutoCloseable {
             throw new IllegalArgumentException("mesh: the gateway joined the mesh as " + section.spiffeId() + " at " + section.controlPlane().address()
                     + " from the section it started with; a changed mesh section needs a restart");
         }
+        if (next.clusters() == null) return next; // the validator's to report
         Map<String, List<MeshState.Endpoint>> pushed = identity.endpoints();
         Map<String, ClusterConfig> clusters = new LinkedHashMap<>();
         for (Map.Entry<String, ClusterConfig> e : next.clusters().entrySet()) {

@@ -270,8 +270,8 @@ public final class ProxyServer implements Engine, AdminTarget, AutoCloseable {
         if (closed.get()) return refused(List.of("the proxy is shut down"));
         try {
             next = completion.complete(next);
-        } catch (IllegalArgumentException e) {
-            return refused(List.of(e.getMessage()));
+        } catch (RuntimeException e) { // a refusal (IllegalArgumentException), or a completion that failed: never thrown on
+            return refused(List.of(e.getMessage() == null ? e.toString() : e.getMessage()));
         }
         List<String> errors = new ArrayList<>(ConfigValidator.validate(next, filters.catalog()));
         if (!errors.isEmpty()) return refused(errors);
@@ -372,8 +372,8 @@ public final class ProxyServer implements Engine, AdminTarget, AutoCloseable {
         StraitConfig next;
         try {
             next = completion.complete(s.config());
-        } catch (IllegalArgumentException e) {
-            return refused(List.of(e.getMessage()));
+        } catch (RuntimeException e) {
+            return refused(List.of(e.getMessage() == null ? e.toString() : e.getMessage()));
         }
         var endpoints = ConfigCompletion.endpointsOnly(s.config(), next);
         if (endpoints == null) return apply(next);
