@@ -13,6 +13,7 @@ import io.strait.config.model.ClusterConfig.ZoneAware;
 import io.strait.config.model.EndpointConfig;
 import io.strait.config.model.HealthCheckConfig;
 import io.strait.config.model.HostPort;
+import io.strait.config.model.MeshConfig;
 import io.strait.config.model.OutlierDetectionConfig;
 import io.strait.config.model.PoolConfig;
 import io.strait.config.model.UpstreamTlsConfig;
@@ -36,12 +37,18 @@ final class ClusterReader {
     private final Errors errors;
     private final boolean processHasZone;
     private final TlsReader tls;
+    /** The top-level mesh section, or null (none, or one with errors). */
+    private final MeshConfig mesh;
+    /** Whether the file has a top-level mesh section (with errors or not). */
+    private final boolean meshGiven;
 
-    ClusterReader(Node root, boolean processHasZone, TlsReader tls) {
+    ClusterReader(Node root, boolean processHasZone, TlsReader tls, MeshConfig mesh, boolean meshGiven) {
         this.root = root;
         this.errors = root.errors();
         this.processHasZone = processHasZone;
         this.tls = tls;
+        this.mesh = mesh;
+        this.meshGiven = meshGiven;
     }
 
     /** The clusters in file order; broken ones are left out (their errors are reported). */
@@ -55,7 +62,8 @@ final class ClusterReader {
             LoadBalancerKind lb = n.enumValue("loadBalancer", LoadBalancerKind.class, DEFAULT_LOAD_BALANCER,
                     s -> Names.parse(LoadBalancerKind.class, s));
             boolean lbKnown = errors.size() == lbErrors;
-            List<EndpointConfig> endpoints = endpoints(n, lb == LoadBalancerKind.ZONE_AWARE);
+            ClusterConfig.MeshService meshService = MeshReader.cluster(n, mesh, meshGiven);
+            List<EndpointConfig> endpoints = meshService != null ? meshEndpoints(n) : endpoints(n, lb == LoadBalancerKind.ZONE_AWARE);
             HashOn hashOn = hashOn(n, lb, lbKnown);
             ZoneAware za = zoneAware(n, lb, lbKnown);
             UpstreamProtocol protocol = n.enumValue("protocol", UpstreamProtocol.class, DEFAULT_UPSTREAM_PROTOCOL,
@@ -65,12 +73,30 @@ final class ClusterReader {
             Duration dns = positive(n, "dnsRefresh", DEFAULT_DNS_REFRESH);
             CircuitBreakerConfig breaker = ResilienceReader.circuitBreaker(n.object("circuitBreaker"));
             OutlierDetectionConfig outliers = ResilienceReader.outlierDetection(n.object("outlierDetection"));
-            UpstreamTlsConfig upstreamTls = new UpstreamTlsReader(tls).read(n, protocol);
+            UpstreamTlsConfig upstreamTls = meshService != null ? meshTls(n, protocol) : new UpstreamTlsReader(tls).read(n, protocol);
             n.finish();
             out.put(name, new ClusterConfig(name, List.copyOf(endpoints), lb, hashOn, za, protocol, pool, hc, dns,
-                    breaker, outliers, upstreamTls));
+                    breaker, outliers, upstreamTls, meshService));
         }
         return out;
+    }
+
+    /** A mesh service's cluster: its endpoints are the control plane's, so the file gives none. */
+    private static List<EndpointConfig> meshEndpoints(Node n) {
+        if (n.present("endpoints")) {
+            n.error("endpoints", "a cluster with mesh takes its endpoints from the control plane: leave endpoints out (or mesh, to give them)");
+        }
+        return List.of();
+    }
+
+    /** A mesh service's cluster: its TLS is the mesh's mutual TLS with the gateway's SVID, so the file gives none. */
+    private static UpstreamTlsConfig meshTls(Node n, UpstreamProtocol protocol) {
+        if (protocol == UpstreamProtocol.H2C) n.error("protocol", ClusterRules.MESH_H2C);
+        if (n.present("tls")) {
+            n.error("tls", "a cluster with mesh uses the mesh's mutual TLS (the gateway's SVID, the mesh's trust bundle, the "
+                    + "service's SPIFFE IDs): leave tls out (or mesh)");
+        }
+        return null;
     }
 
     private List<EndpointConfig> endpoints(Node n, boolean zoneAware) {

@@ -11,6 +11,7 @@ import io.strait.config.model.ClusterConfig.LoadBalancerKind;
 import io.strait.config.model.ClusterConfig.UpstreamProtocol;
 import io.strait.config.model.EndpointConfig;
 import io.strait.config.model.HealthCheckConfig;
+import io.strait.config.model.MeshConfig;
 import io.strait.config.model.OutlierDetectionConfig;
 import io.strait.config.model.PoolConfig;
 import io.strait.config.model.UpstreamTlsConfig;
@@ -22,6 +23,9 @@ import java.util.Map;
  * breaking, outlier detection and upstream TLS settings, with the paths and words of {@link ClusterReader}.
  */
 final class ClusterRules {
+    /** A mesh service's cluster is always TLS. */
+    static final String MESH_H2C = "h2c is HTTP/2 in clear text; a cluster with mesh is mutual TLS: use http1, or h2 for HTTP/2";
+
     private final Check check;
     private final ListenerRules tls;
 
@@ -31,6 +35,11 @@ final class ClusterRules {
     }
 
     void clusters(Map<String, ClusterConfig> clusters, String processZone) {
+        clusters(clusters, processZone, null);
+    }
+
+    /** {@code mesh}: the process's top-level mesh section, or null (then a cluster's mesh is an error). */
+    void clusters(Map<String, ClusterConfig> clusters, String processZone, MeshConfig mesh) {
         for (Map.Entry<String, ClusterConfig> e : clusters.entrySet()) {
             String p = "clusters." + e.getKey();
             ClusterConfig c = e.getValue();
@@ -40,7 +49,13 @@ final class ClusterRules {
                 check.error(p + ".name", "must be the cluster's key '" + e.getKey() + "' (was '" + c.name() + "')");
             }
             boolean lbKnown = check.required(p + ".loadBalancer", c.loadBalancer());
-            endpoints(p + ".endpoints", c.endpoints(), c.loadBalancer() == LoadBalancerKind.ZONE_AWARE);
+            if (c.mesh() != null) {
+                new MeshRules(check).cluster(p + ".mesh", c.mesh(), mesh);
+                // the pushed ones: none before the first push, each with the zone its workload registered (if any)
+                if (check.required(p + ".endpoints", c.endpoints())) endpointList(p + ".endpoints", c.endpoints(), false);
+            } else {
+                endpoints(p + ".endpoints", c.endpoints(), c.loadBalancer() == LoadBalancerKind.ZONE_AWARE);
+            }
             if (c.hashOn() != null) {
                 if (lbKnown && c.loadBalancer() != LoadBalancerKind.RING_HASH) {
                     check.error(p + ".hashOn", "only applies to loadBalancer: ring-hash");
@@ -58,7 +73,7 @@ final class ClusterRules {
             if (c.loadBalancer() == LoadBalancerKind.ZONE_AWARE && processZone == null) {
                 check.error(p + ".loadBalancer", "zone-aware needs the top-level 'zone' of this process");
             }
-            if (check.required(p + ".protocol", c.protocol())) protocol(p, c.protocol(), c.tls());
+            if (check.required(p + ".protocol", c.protocol())) protocol(p, c.protocol(), c.tls(), c.mesh() != null);
             if (check.required(p + ".pool", c.pool())) pool(p + ".pool", c.pool());
             if (c.healthCheck() != null) healthCheck(p + ".healthCheck", c.healthCheck());
             check.positive(p + ".dnsRefresh", c.dnsRefresh());
@@ -71,6 +86,10 @@ final class ClusterRules {
     private void endpoints(String p, List<EndpointConfig> endpoints, boolean zoneAware) {
         if (!check.required(p, endpoints)) return;
         if (endpoints.isEmpty()) check.error(p, "must list at least one endpoint");
+        endpointList(p, endpoints, zoneAware);
+    }
+
+    private void endpointList(String p, List<EndpointConfig> endpoints, boolean zoneAware) {
         for (int i = 0; i < endpoints.size(); i++) {
             String ep = p + "[" + i + "]";
             EndpointConfig e = endpoints.get(i);
@@ -96,8 +115,10 @@ final class ClusterRules {
         }
     }
 
-    private void protocol(String p, UpstreamProtocol protocol, UpstreamTlsConfig upstreamTls) {
-        if (protocol == UpstreamProtocol.H2 && upstreamTls == null) {
+    private void protocol(String p, UpstreamProtocol protocol, UpstreamTlsConfig upstreamTls, boolean mesh) {
+        if (mesh) {
+            if (protocol == UpstreamProtocol.H2C) check.error(p + ".protocol", MESH_H2C);
+        } else if (protocol == UpstreamProtocol.H2 && upstreamTls == null) {
             check.error(p + ".protocol", "h2 is HTTP/2 over TLS: add a tls section, or use h2c for HTTP/2 in clear text");
         } else if (protocol == UpstreamProtocol.H2C && upstreamTls != null) {
             check.error(p + ".protocol", "h2c is HTTP/2 in clear text; over tls, HTTP/2 is protocol: h2");

@@ -185,6 +185,14 @@ public final class ConfigLoader {
     /** Buckets count time in whole microseconds (as the Redis script does): one request cannot cost less. */
     public static final Duration MIN_RATE_LIMIT_INTERVAL = Duration.ofNanos(1000);
 
+    // ---- mesh (the gateway's identity in the service mesh)
+    /** Istio's default trust domain, as the control plane's and a sidecar's. */
+    public static final String DEFAULT_MESH_TRUST_DOMAIN = "cluster.local";
+    /** As a sidecar's: Kubernetes' default namespace. */
+    public static final String DEFAULT_MESH_NAMESPACE = "default";
+    /** As a sidecar's: Kubernetes' default service account (name the gateway's own, so policies can tell it apart). */
+    public static final String DEFAULT_MESH_SERVICE_ACCOUNT = "default";
+
     // ---- observability
     /** Every field an access-log line can have, in their usual order. */
     public static final List<String> ACCESS_LOG_FIELDS = List.of(

@@ -9,6 +9,7 @@ import io.strait.config.model.FilterSpec;
 import io.strait.config.model.HostPort;
 import io.strait.config.model.ListenerConfig;
 import io.strait.config.model.ListenerConfig.Protocol;
+import io.strait.config.model.MeshConfig;
 import io.strait.config.model.ObservabilityConfig;
 import io.strait.config.model.PathPolicy;
 import io.strait.config.model.RateLimitsConfig;
@@ -61,7 +62,10 @@ final class ConfigReader {
         AdminConfig admin = admin(root.object("admin"));
         List<ListenerConfig> listeners = listeners();
         String zone = zone();
-        Map<String, ClusterConfig> clusters = new ClusterReader(root, zone != null, tls).read();
+        boolean meshGiven = root.has("mesh");
+        MeshConfig mesh = new MeshReader(tls, baseDir).section(root);
+        if (!meshGiven) root.skip("mesh");
+        Map<String, ClusterConfig> clusters = new ClusterReader(root, zone != null, tls, mesh, meshGiven).read();
         List<RouteConfig> routes = new RouteReader(root, clusters, Set.copyOf(root.keys("clusters")), filters).read();
         ObservabilityConfig obs = observability(root.object("observability"));
         Duration drain = root.duration("drainTimeout", DEFAULT_DRAIN_TIMEOUT);
@@ -69,7 +73,7 @@ final class ConfigReader {
         ConfigCheck.listenerRoutes(listeners, routes, errors);
         ConfigCheck.ports(admin, listeners, errors);
         return new StraitConfig(admin, List.copyOf(listeners), Collections.unmodifiableMap(clusters),
-                List.copyOf(routes), obs, zone, drain, auth, limits);
+                List.copyOf(routes), obs, zone, drain, auth, limits, mesh);
     }
 
     private String zone() {

@@ -88,8 +88,9 @@ public final class ConfigValidator {
             if (check.required("listeners", config.listeners())) listeners.listeners(config.listeners());
             if (config.zone() != null && config.zone().isBlank()) check.error("zone", "must not be empty");
             if (check.required("clusters", config.clusters())) {
-                new ClusterRules(check, listeners).clusters(config.clusters(), config.zone());
+                new ClusterRules(check, listeners).clusters(config.clusters(), config.zone(), config.mesh());
             }
+            if (config.mesh() != null) new MeshRules(check).section("mesh", config.mesh());
             if (check.required("routes", config.routes())) routes();
             if (check.required("observability", config.observability())) observability(config.observability());
             check.notNegative("drainTimeout", config.drainTimeout());

@@ -12,6 +12,9 @@ import java.util.List;
  * @param circuitBreaker thresholds and the failure-rate breaker, or null for none
  * @param outlierDetection passive ejection of failing endpoints, or null for none
  * @param tls TLS to the endpoints, or null for plain TCP
+ * @param mesh the mesh service whose workloads are the endpoints, or null: the endpoints are the ones given. With it,
+ *     the process (a gateway with the top-level {@code mesh} section) sets the endpoints the control plane pushes and
+ *     mutual TLS with its SVID, checking each server's SPIFFE ID against the registry's
  */
 public record ClusterConfig(
         String name,
@@ -25,7 +28,16 @@ public record ClusterConfig(
         Duration dnsRefresh,
         CircuitBreakerConfig circuitBreaker,
         OutlierDetectionConfig outlierDetection,
-        UpstreamTlsConfig tls) {
+        UpstreamTlsConfig tls,
+        MeshService mesh) {
+
+    /** A cluster of the endpoints given (not a mesh service's). */
+    public ClusterConfig(String name, List<EndpointConfig> endpoints, LoadBalancerKind loadBalancer, HashOn hashOn,
+            ZoneAware zoneAware, UpstreamProtocol protocol, PoolConfig pool, HealthCheckConfig healthCheck, Duration dnsRefresh,
+            CircuitBreakerConfig circuitBreaker, OutlierDetectionConfig outlierDetection, UpstreamTlsConfig tls) {
+        this(name, endpoints, loadBalancer, hashOn, zoneAware, protocol, pool, healthCheck, dnsRefresh, circuitBreaker,
+                outlierDetection, tls, null);
+    }
 
     /** A cluster reached over plain TCP. */
     public ClusterConfig(String name, List<EndpointConfig> endpoints, LoadBalancerKind loadBalancer, HashOn hashOn,
@@ -40,6 +52,27 @@ public record ClusterConfig(
             ZoneAware zoneAware, UpstreamProtocol protocol, PoolConfig pool, HealthCheckConfig healthCheck, Duration dnsRefresh) {
         this(name, endpoints, loadBalancer, hashOn, zoneAware, protocol, pool, healthCheck, dnsRefresh, null, null, null);
     }
+
+    /** This cluster with other endpoints, all else kept. */
+    public ClusterConfig withEndpoints(List<EndpointConfig> next) {
+        return new ClusterConfig(name, next, loadBalancer, hashOn, zoneAware, protocol, pool, healthCheck, dnsRefresh, circuitBreaker,
+                outlierDetection, tls, mesh);
+    }
+
+    /** This cluster with other TLS settings, all else kept. */
+    public ClusterConfig withTls(UpstreamTlsConfig next) {
+        return new ClusterConfig(name, endpoints, loadBalancer, hashOn, zoneAware, protocol, pool, healthCheck, dnsRefresh, circuitBreaker,
+                outlierDetection, next, mesh);
+    }
+
+    /**
+     * A service of the mesh ({@code clusters.NAME.mesh}): its workloads, as the control plane's registry has them, are
+     * the cluster's endpoints.
+     *
+     * @param service the service's name
+     * @param namespace its namespace (in a file, the top-level {@code mesh.namespace} when left out)
+     */
+    public record MeshService(String service, String namespace) {}
 
     public enum LoadBalancerKind { ROUND_ROBIN, LEAST_REQUEST, RANDOM, RING_HASH, ZONE_AWARE }
 

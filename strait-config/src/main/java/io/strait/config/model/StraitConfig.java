@@ -12,6 +12,7 @@ import java.util.Map;
  * @param drainTimeout how long graceful shutdown waits for in-flight requests
  * @param auth authentication providers for routes' auth policies
  * @param rateLimits the rate-limit store and the policies routes pick
+ * @param mesh the process's own identity in the service mesh, or null: it joins none
  */
 public record StraitConfig(
         AdminConfig admin,
@@ -22,12 +23,25 @@ public record StraitConfig(
         String zone,
         Duration drainTimeout,
         AuthConfig auth,
-        RateLimitsConfig rateLimits) {
+        RateLimitsConfig rateLimits,
+        MeshConfig mesh) {
+
+    /** A configuration of a process outside the service mesh. */
+    public StraitConfig(AdminConfig admin, List<ListenerConfig> listeners, Map<String, ClusterConfig> clusters,
+            List<RouteConfig> routes, ObservabilityConfig observability, String zone, Duration drainTimeout, AuthConfig auth,
+            RateLimitsConfig rateLimits) {
+        this(admin, listeners, clusters, routes, observability, zone, drainTimeout, auth, rateLimits, null);
+    }
 
     /** A configuration without authentication. */
     public StraitConfig(AdminConfig admin, List<ListenerConfig> listeners, Map<String, ClusterConfig> clusters,
             List<RouteConfig> routes, ObservabilityConfig observability, String zone, Duration drainTimeout) {
         this(admin, listeners, clusters, routes, observability, zone, drainTimeout, AuthConfig.NONE, RateLimitsConfig.NONE);
+    }
+
+    /** This configuration with other clusters, all else kept. */
+    public StraitConfig withClusters(Map<String, ClusterConfig> next) {
+        return new StraitConfig(admin, listeners, next, routes, observability, zone, drainTimeout, auth, rateLimits, mesh);
     }
 
     /** A configuration without rate limits. */

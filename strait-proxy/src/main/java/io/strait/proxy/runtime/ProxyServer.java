@@ -69,16 +69,19 @@ public final class ProxyServer implements Engine, AdminTarget, AutoCloseable {
     private final FilterModule filters;
     /** Certificate sources set by code for named listeners and clusters (in place of their files). */
     private final CertificateSources certificates;
+    /** What the process adds to every configuration before it is checked (a mesh gateway's pushed endpoints). */
+    private final ConfigCompletion completion;
     private volatile Snapshot snapshot;
     private volatile boolean ready;
     private final AtomicBoolean closed = new AtomicBoolean();
     private ConfigWatcher watcher;
 
     private ProxyServer(StraitConfig config, Path configFile, int threads, FilterModule filters,
-            CertificateSources certificates) {
+            CertificateSources certificates, ConfigCompletion completion) {
         this.configFile = configFile;
         this.filters = filters;
         this.certificates = certificates;
+        this.completion = completion;
         this.metrics = new ProxyMetrics();
         filters.registerMetrics(metrics.registry());
         this.transport = Transport.detect();
@@ -133,11 +136,23 @@ public final class ProxyServer implements Engine, AdminTarget, AutoCloseable {
      */
     public static ProxyServer start(StraitConfig config, Path configFile, FilterModule filters, CertificateSources certificates)
             throws InterruptedException {
+        return start(config, configFile, filters, certificates, ConfigCompletion.NONE);
+    }
+
+    /**
+     * As {@link #start(StraitConfig, Path, FilterModule, CertificateSources)}, with what the process adds to this and
+     * every later configuration before it is checked ({@code completion}: a mesh gateway's pushed endpoints and TLS).
+     *
+     * @throws IllegalArgumentException also when {@code completion} refuses the configuration
+     */
+    public static ProxyServer start(StraitConfig config, Path configFile, FilterModule filters, CertificateSources certificates,
+            ConfigCompletion completion) throws InterruptedException {
+        config = completion.complete(config);
         List<String> errors = ConfigValidator.validate(config, filters.catalog());
         if (!errors.isEmpty()) throw new IllegalArgumentException(String.join("; ", errors));
         logWarnings(ConfigWarnings.of(config));
         int threads = Integer.getInteger("strait.threads", Runtime.getRuntime().availableProcessors());
-        ProxyServer s = new ProxyServer(config, configFile, threads, filters, certificates);
+        ProxyServer s = new ProxyServer(config, configFile, threads, filters, certificates, completion);
         try {
             s.snapshot.clusters().start();
             s.listeners.start(config);
@@ -253,6 +268,11 @@ public final class ProxyServer implements Engine, AdminTarget, AutoCloseable {
      */
     public synchronized ApplyResult apply(StraitConfig next) {
         if (closed.get()) return refused(List.of("the proxy is shut down"));
+        try {
+            next = completion.complete(next);
+        } catch (RuntimeException e) { // a refusal (IllegalArgumentException), or a completion that failed: never thrown on
+            return refused(List.of(e.getMessage() == null ? e.toString() : e.getMessage()));
+        }
         List<String> errors = new ArrayList<>(ConfigValidator.validate(next, filters.catalog()));
         if (!errors.isEmpty()) return refused(errors);
         List<String> warnings = ConfigWarnings.of(next);
@@ -339,6 +359,26 @@ public final class ProxyServer implements Engine, AdminTarget, AutoCloseable {
         if (c == null) throw new IllegalArgumentException("no cluster '" + cluster + "' in generation " + s.generation());
         c.replaceEndpoints(endpoints);
         for (Endpoint e : c.endpoints()) pools.configure(e, c.config());
+    }
+
+    /**
+     * Completes the running configuration again ({@link ConfigCompletion}: what it adds changed, such as a mesh's
+     * pushed endpoints): when only clusters' endpoints differ they are replaced in place ({@link #setEndpoints}),
+     * otherwise the completed configuration is applied as a new generation. Blocking: not on an event loop.
+     */
+    public synchronized ApplyResult refresh() {
+        Snapshot s = snapshot;
+        if (closed.get()) return new ApplyResult(false, s.generation(), s.config(), List.of("the proxy is shut down"), List.of());
+        StraitConfig next;
+        try {
+            next = completion.complete(s.config());
+        } catch (RuntimeException e) {
+            return refused(List.of(e.getMessage() == null ? e.toString() : e.getMessage()));
+        }
+        var endpoints = ConfigCompletion.endpointsOnly(s.config(), next);
+        if (endpoints == null) return apply(next);
+        endpoints.forEach(this::setEndpoints);
+        return new ApplyResult(true, s.generation(), s.config(), List.of(), List.of());
     }
 
     private ApplyResult refused(List<String> errors) {

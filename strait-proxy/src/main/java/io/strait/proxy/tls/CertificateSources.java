@@ -20,6 +20,12 @@ public final class CertificateSources {
         return this;
     }
 
+    /** Drops the source set for the cluster named {@code cluster}: from its next build on, it uses its files again; returns this. */
+    public CertificateSources removeCluster(String cluster) {
+        sources.remove("clusters." + cluster);
+        return this;
+    }
+
     /** Sets the source of the listener named {@code listener}; returns this. */
     public CertificateSources listener(String listener, CertificateSource source) {
         sources.put("listeners." + listener, source);

@@ -62,9 +62,16 @@ public final class ProxyFixture implements AutoCloseable {
     /** As {@link #start(String, Map, io.strait.proxy.filter.FilterModule, Path)}, with certificate sources set by code. */
     public static ProxyFixture start(String yaml, Map<String, String> vars, io.strait.proxy.filter.FilterModule filters,
             Path dir, io.strait.proxy.tls.CertificateSources certificates) throws Exception {
+        return start(yaml, vars, filters, dir, certificates, io.strait.proxy.runtime.ConfigCompletion.NONE);
+    }
+
+    /** As {@link #start(String, Map, io.strait.proxy.filter.FilterModule, Path, io.strait.proxy.tls.CertificateSources)}, with a completion. */
+    public static ProxyFixture start(String yaml, Map<String, String> vars, io.strait.proxy.filter.FilterModule filters,
+            Path dir, io.strait.proxy.tls.CertificateSources certificates, io.strait.proxy.runtime.ConfigCompletion completion)
+            throws Exception {
         Path file = dir.resolve("strait.yaml");
         Files.writeString(file, withDefaults(substitute(yaml, vars)));
-        ProxyServer server = ProxyServer.start(ConfigLoader.load(file, filters.catalog()), file, filters, certificates);
+        ProxyServer server = ProxyServer.start(ConfigLoader.load(file, filters.catalog()), file, filters, certificates, completion);
         return new ProxyFixture(dir, file, server);
     }
 
