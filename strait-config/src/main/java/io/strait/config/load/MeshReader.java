@@ -7,9 +7,6 @@ import static io.strait.config.load.ConfigLoader.DEFAULT_MESH_TRUST_DOMAIN;
 import io.strait.config.model.ClusterConfig;
 import io.strait.config.model.HostPort;
 import io.strait.config.model.MeshConfig;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
@@ -69,27 +66,13 @@ final class MeshReader {
         } else if (token != null && token.isBlank()) {
             n.error("joinToken", "must not be empty");
         } else if (token == null) {
+            // read when the gateway joins (at start), not here: a join token is spent once used, and an operator who
+            // deletes its file afterwards must still be able to reload the gateway's config
             tokenFile = files.path(n, "joinTokenFile");
-            if (tokenFile != null) token = tokenFile(n, tokenFile);
         }
         n.finish();
-        if (address == null || bundle == null || token == null) return null;
+        if (address == null || bundle == null || (token == null && tokenFile == null)) return null;
         return new MeshConfig.ControlPlane(address, trustDomain, bundle, token, tokenFile);
-    }
-
-    /** The token is the file's content without surrounding white space (a trailing newline, say); never shown. */
-    private static String tokenFile(Node n, Path p) {
-        try {
-            String token = Files.readString(p).strip();
-            if (token.isEmpty()) n.error("joinTokenFile", "the file " + p + " is empty");
-            return token.isEmpty() ? null : token;
-        } catch (NoSuchFileException e) {
-            n.error("joinTokenFile", "cannot read " + p + ": no such file");
-            return null;
-        } catch (IOException e) {
-            n.error("joinTokenFile", "cannot read " + p + ": " + e.getClass().getSimpleName());
-            return null;
-        }
     }
 
     /**

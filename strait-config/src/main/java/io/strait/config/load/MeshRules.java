@@ -34,9 +34,10 @@ final class MeshRules {
             }
             if (check.required(a + ".trustDomain", cp.trustDomain())) trustDomain(a + ".trustDomain", cp.trustDomain());
             check.required(a + ".trustBundleFile", cp.trustBundleFile());
-            if (cp.joinToken() == null) {
+            // a joinTokenFile is read when the gateway joins (MeshGateway), not when a config is checked
+            if (cp.joinToken() == null && cp.joinTokenFile() == null) {
                 check.error(a + ".joinTokenFile", "is required (or joinToken): the join token the first SVID is issued against");
-            } else if (cp.joinToken().isBlank()) {
+            } else if (cp.joinToken() != null && cp.joinToken().isBlank()) {
                 check.error(a + ".joinToken", "must not be empty");
             }
         }

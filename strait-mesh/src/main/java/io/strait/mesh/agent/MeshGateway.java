@@ -15,6 +15,8 @@ import io.strait.proxy.tls.CertificateSources;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Collections;
 import java.util.Comparator;
@@ -81,9 +83,27 @@ public final class MeshGateway implements ConfigCompletion, AutoCloseable {
         } catch (IOException e) {
             throw new MeshAgentException("mesh.controlPlane.trustBundleFile: cannot read " + cp.trustBundleFile() + ": " + e.getClass().getSimpleName());
         }
-        MeshClientIdentity identity = MeshClientIdentity.start(new MeshClientIdentity.Settings(cp.address(), bundle, cp.joinToken(),
+        MeshClientIdentity identity = MeshClientIdentity.start(new MeshClientIdentity.Settings(cp.address(), bundle, joinToken(cp),
                 section.namespace(), section.serviceAccount(), cp.trustDomain()), clock);
         return new MeshGateway(section, identity, true, new CertificateSources());
+    }
+
+    /**
+     * The join token: given inline, or read from {@code joinTokenFile} now, at the join, and only then (the file of a spent
+     * token may be deleted once the gateway runs); its content without surrounding white space. Never shown.
+     */
+    static String joinToken(MeshConfig.ControlPlane cp) throws MeshAgentException {
+        if (cp.joinToken() != null) return cp.joinToken();
+        Path p = cp.joinTokenFile();
+        try {
+            String token = Files.readString(p, StandardCharsets.US_ASCII).strip();
+            if (token.isEmpty()) throw new MeshAgentException("mesh.controlPlane.joinTokenFile: the file " + p + " is empty");
+            return token;
+        } catch (NoSuchFileException e) {
+            throw new MeshAgentException("mesh.controlPlane.joinTokenFile: cannot read " + p + ": no such file");
+        } catch (IOException e) {
+            throw new MeshAgentException("mesh.controlPlane.joinTokenFile: cannot read " + p + ": " + e.getClass().getSimpleName());
+        }
     }
 
     /** A gateway of an identity started by code ({@code section} must name it); closing this leaves the identity open. */

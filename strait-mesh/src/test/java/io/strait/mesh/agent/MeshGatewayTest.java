@@ -189,7 +189,8 @@ class MeshGatewayTest {
 
         // the join token is a secret
         String shown = admin("/config");
-        assertThat(JSON.readTree(shown).path("mesh").path("controlPlane").path("joinToken").asText()).isEqualTo("***");
+        assertThat(JSON.readTree(shown).path("mesh").path("controlPlane").path("joinToken").isTextual())
+                .as("a token file is read at the join and never kept in the config").isFalse();
         assertThat(shown).doesNotContain(token).doesNotContain(token.substring(4, 20));
 
         // the workload leaves the registry: it leaves the rotation
@@ -208,6 +209,30 @@ class MeshGatewayTest {
                 .isInstanceOf(MeshAgentException.class)
                 .hasMessageContaining("the control plane refused the first certificate: UNAUTHENTICATED")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain(token));
+    }
+
+    @Test
+    void theJoinTokenFileIsReadAtTheJoinOnlySoASpentOneMayBeDeleted() throws Exception {
+        StraitConfig missing = ConfigLoader.load(gatewayFile("gateway", "")); // no gateway.token yet: the reader does not read it
+        assertThatThrownBy(() -> MeshGateway.join(missing.mesh(), Clock.systemUTC())).isInstanceOf(MeshAgentException.class)
+                .hasMessage("mesh.controlPlane.joinTokenFile: cannot read " + dir.resolve("gateway.token").toAbsolutePath().normalize()
+                        + ": no such file");
+        Files.writeString(dir.resolve("gateway.token"), " \n");
+        assertThatThrownBy(() -> MeshGateway.join(missing.mesh(), Clock.systemUTC())).isInstanceOf(MeshAgentException.class)
+                .hasMessageEndingWith("gateway.token is empty");
+
+        String token = cp.tokens().create("default", "gateway", Duration.ofHours(1), 1).join().token();
+        Files.writeString(dir.resolve("gateway.token"), token + "\n");
+        Path file = gatewayFile("gateway", "");
+        StraitConfig config = ConfigLoader.load(file);
+        mesh = MeshGateway.join(config.mesh(), Clock.systemUTC());
+        gateway = ProxyServer.start(config, file, FilterModule.NONE, mesh.certificates(), mesh);
+        mesh.attach(gateway);
+
+        Files.delete(dir.resolve("gateway.token")); // spent: an operator removes it
+        Files.writeString(file, Files.readString(file).replace("cluster: orders}", "cluster: orders, timeout: 5s}"));
+        ApplyResult reloaded = gateway.reload();
+        assertThat(reloaded.applied()).as("%s", reloaded.errors()).isTrue();
     }
 
     @Test
