@@ -139,15 +139,27 @@ class MeshGatewayTest {
         assertThat(body.path("message").asText()).isEqualTo("no healthy endpoint in cluster orders");
     }
 
-    @Test
-    void aGatewayFromItsFileCallsTheMeshAsItsOwnIdentityAndKeepsThePushedEndpointsAcrossAReload() throws Exception {
+    /** A single-use join token of the gateway's account, written to gateway.token; returned for the secrecy checks. */
+    private String freshToken() throws Exception {
         String token = cp.tokens().create("default", "gateway", Duration.ofHours(1), 1).join().token();
         Files.writeString(dir.resolve("gateway.token"), token + "\n");
+        return token;
+    }
+
+    /** Joins and starts the gateway of gateway.yaml as GatewayCommand does; returns the file. */
+    private Path startGateway() throws Exception {
         Path file = gatewayFile("gateway", "");
         StraitConfig config = ConfigLoader.load(file);
         mesh = MeshGateway.join(config.mesh(), Clock.systemUTC());
         gateway = ProxyServer.start(config, file, FilterModule.NONE, mesh.certificates(), mesh);
         mesh.attach(gateway);
+        return file;
+    }
+
+    @Test
+    void aGatewayFromItsFileCallsTheMeshAsItsOwnIdentityAndKeepsThePushedEndpointsAcrossAReload() throws Exception {
+        String token = freshToken();
+        Path file = startGateway();
 
         assertNoHealthyUpstream(get("/orders/0")); // no workload of orders yet
 
@@ -221,13 +233,8 @@ class MeshGatewayTest {
         assertThatThrownBy(() -> MeshGateway.join(missing.mesh(), Clock.systemUTC())).isInstanceOf(MeshAgentException.class)
                 .hasMessageEndingWith("gateway.token is empty");
 
-        String token = cp.tokens().create("default", "gateway", Duration.ofHours(1), 1).join().token();
-        Files.writeString(dir.resolve("gateway.token"), token + "\n");
-        Path file = gatewayFile("gateway", "");
-        StraitConfig config = ConfigLoader.load(file);
-        mesh = MeshGateway.join(config.mesh(), Clock.systemUTC());
-        gateway = ProxyServer.start(config, file, FilterModule.NONE, mesh.certificates(), mesh);
-        mesh.attach(gateway);
+        freshToken();
+        Path file = startGateway();
 
         Files.delete(dir.resolve("gateway.token")); // spent: an operator removes it
         Files.writeString(file, Files.readString(file).replace("cluster: orders}", "cluster: orders, timeout: 5s}"));
