@@ -19,7 +19,7 @@ import io.strait.mesh.svid.RenewalSchedule;
 import io.strait.mesh.svid.WorkloadKey;
 import io.strait.mesh.transport.MeshCredentials;
 import io.strait.mesh.transport.MeshTransport;
-import io.strait.mesh.transport.Svid;
+import io.strait.mesh.identity.Svid;
 import io.strait.mesh.xds.DiscoveryClient;
 import io.strait.mesh.xds.TypeUrls;
 import io.strait.proxy.core.ApplyResult;
@@ -161,7 +161,7 @@ public final class MeshAgent implements AutoCloseable {
             // the config stream opens before the engine: its first pushes make the state the engine starts with; a type
             // that does not come in time leaves the start's default (no policy yet: the inbound allows nobody)
             StartingEngine starting = new StartingEngine(config,
-                    new MeshState(stateSvid(credentials.svid()), credentials.bundle(), null, List.of(awaitingPolicies(config)), null),
+                    new MeshState(credentials.svid(), credentials.bundle(), null, List.of(awaitingPolicies(config)), null),
                     clock, observability);
             MeshAgent agent = new MeshAgent(config, id, credentials, client, starting, clock);
             long t3 = System.nanoTime();
@@ -289,7 +289,7 @@ public final class MeshAgent implements AutoCloseable {
         try {
             WorkloadKey key = WorkloadKey.generate();
             useCertificate(credentials, key, client.certificate(key.csrPem(id), null), id.trustDomain());
-            ApplyResult applied = engine.update(engine.state().withSvid(stateSvid(credentials.svid())).withTrustBundle(credentials.bundle()));
+            ApplyResult applied = engine.update(engine.state().withSvid(credentials.svid()).withTrustBundle(credentials.bundle()));
             if (!applied.applied()) log.error("sidecar {}: the renewed SVID was refused: {}", config.service(), applied.errors());
             client.reconnect();
             log.info("sidecar {}: renewed its SVID, valid until {}", config.service(), credentials.svid().leaf().getNotAfter().toInstant());
@@ -342,12 +342,9 @@ public final class MeshAgent implements AutoCloseable {
         }
         if (chain.isEmpty()) throw new MeshAgentException("the control plane sent no certificate");
         if (!r.getTrustBundlePem().isEmpty()) credentials.bundle(bundle(td, r.getTrustBundlePem(), "the control plane's trust bundle"));
-        credentials.svid(new Svid(key.privateKey(), chain));
+        credentials.svid(new Svid(chain, key.privateKey()));
     }
 
-    private static MeshState.Svid stateSvid(Svid s) {
-        return new MeshState.Svid(s.chain(), s.key());
-    }
 
     static TrustBundle bundle(String td, String pem, String what) throws MeshAgentException {
         try {

@@ -278,7 +278,7 @@ public final class MeshClientIdentity implements AutoCloseable {
     }
 
     private static CertificateMaterial material(MeshCredentials c) {
-        return new CertificateMaterial(c.svid().chain(), c.svid().key(), c.bundle().roots());
+        return new CertificateMaterial(c.svid().chain(), c.svid().privateKey(), c.bundle().roots());
     }
 
     /** Closes the config stream, stops renewing and closes the connection to the control plane. */

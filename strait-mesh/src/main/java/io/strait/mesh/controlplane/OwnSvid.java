@@ -6,7 +6,7 @@ import io.strait.mesh.identity.SpiffeId;
 import io.strait.mesh.svid.RenewalSchedule;
 import io.strait.mesh.svid.WorkloadKey;
 import io.strait.mesh.transport.MeshCredentials;
-import io.strait.mesh.transport.Svid;
+import io.strait.mesh.identity.Svid;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -57,7 +57,7 @@ final class OwnSvid implements AutoCloseable {
 
     private static Svid issue(CertificateAuthority ca, SpiffeId id) throws CsrRejectedException {
         WorkloadKey key = WorkloadKey.generate();
-        return new Svid(key.privateKey(), ca.sign(key.csrDer(id), id).chain());
+        return new Svid(ca.sign(key.csrDer(id), id).chain(), key.privateKey());
     }
 
     private void scheduleRenewal() {

@@ -9,12 +9,9 @@ import io.strait.config.model.RetryPolicy;
 import io.strait.config.model.TrafficPolicy;
 import io.strait.mesh.authz.AuthorizationPolicy;
 import io.strait.mesh.identity.SpiffeId;
-import io.strait.mesh.identity.SvidException;
-import io.strait.mesh.identity.SvidVerifier;
+import io.strait.mesh.identity.Svid;
 import io.strait.mesh.identity.TrustBundle;
 import io.strait.mesh.peerauth.PeerAuthentication;
-import java.security.PrivateKey;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -68,36 +65,6 @@ public record MeshState(
         return new MeshState(svid, trustBundle, next, policies, services);
     }
 
-    /**
-     * The workload's SVID: its chain (leaf first, up to but not necessarily including the root) and the private key
-     * made in this sidecar.
-     */
-    public record Svid(List<X509Certificate> chain, PrivateKey privateKey) {
-        public Svid {
-            chain = List.copyOf(chain);
-            if (chain.isEmpty()) throw new IllegalArgumentException("an SVID needs its certificate");
-            Objects.requireNonNull(privateKey, "privateKey");
-        }
-
-        /** The SPIFFE ID in the leaf's one URI SAN. */
-        public SpiffeId id() {
-            try {
-                return SvidVerifier.identity(chain.get(0));
-            } catch (SvidException e) {
-                throw new IllegalArgumentException("the SVID names no single SPIFFE ID: " + e.getMessage(), e);
-            }
-        }
-
-        public X509Certificate leaf() {
-            return chain.get(0);
-        }
-
-        @Override
-        public String toString() {
-            return "Svid[" + chain.get(0).getSubjectX500Principal().getName() + ", notAfter=" + chain.get(0).getNotAfter().toInstant()
-                    + ", privateKey=***]";
-        }
-    }
 
     /**
      * A service the workload may call.

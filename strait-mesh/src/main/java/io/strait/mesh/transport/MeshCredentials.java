@@ -1,5 +1,6 @@
 package io.strait.mesh.transport;
 
+import io.strait.mesh.identity.Svid;
 import io.strait.mesh.identity.TrustBundle;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;

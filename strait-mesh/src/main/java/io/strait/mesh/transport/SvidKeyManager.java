@@ -1,5 +1,6 @@
 package io.strait.mesh.transport;
 
+import io.strait.mesh.identity.Svid;
 import java.net.Socket;
 import java.security.Principal;
 import java.security.PrivateKey;
@@ -54,7 +55,7 @@ final class SvidKeyManager extends X509ExtendedKeyManager {
     @Override
     public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
         Svid s = current.get();
-        return s != null && s.key().getAlgorithm().equals(keyAlgorithm(keyType)) ? alias() : null;
+        return s != null && s.privateKey().getAlgorithm().equals(keyAlgorithm(keyType)) ? alias() : null;
     }
 
     @Override
@@ -76,7 +77,7 @@ final class SvidKeyManager extends X509ExtendedKeyManager {
     @Override
     public PrivateKey getPrivateKey(String alias) {
         Svid s = byAlias(alias);
-        return s == null ? null : s.key();
+        return s == null ? null : s.privateKey();
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.strait.mesh.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.strait.mesh.identity.Svid;
 import io.strait.mesh.authz.AuthorizationPolicy;
 import io.strait.mesh.authz.PolicyReader;
 import io.strait.mesh.ca.CaMaterial;
@@ -30,11 +31,11 @@ class StartingEngineTest {
             new SidecarConfig.ControlPlane(new HostPort("127.0.0.1", 9), Path.of("bundle.pem"), "token", null, TestPki.TD),
             new SidecarConfig.Inbound(SidecarConfig.LOOPBACK, 0, 9, null), new SidecarConfig.Outbound(0, Map.of()), new SidecarConfig.Admin(0));
 
-    private static MeshState.Svid svid(CertificateAuthority ca, String ns, String sa) throws Exception {
+    private static Svid svid(CertificateAuthority ca, String ns, String sa) throws Exception {
         WorkloadKey key = WorkloadKey.generate();
         SpiffeId id = new SpiffeId(TestPki.TD, ns, sa);
         IssuedSvid issued = ca.sign(key.csrDer(id), id);
-        return new MeshState.Svid(issued.chain(), key.privateKey());
+        return new Svid(issued.chain(), key.privateKey());
     }
 
     @Test

@@ -24,7 +24,7 @@ import io.strait.mesh.identity.SpiffeId;
 import io.strait.mesh.svid.WorkloadKey;
 import io.strait.mesh.transport.MeshCredentials;
 import io.strait.mesh.transport.MeshTransport;
-import io.strait.mesh.transport.Svid;
+import io.strait.mesh.identity.Svid;
 import java.io.ByteArrayInputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -81,7 +81,7 @@ class ControlPlaneTest {
                 .createCertificate(CreateCertificateRequest.newBuilder().setCsrPem(key.csrPem(orders)).setJoinToken(token).build());
         assertThat(issued.getSpiffeId()).isEqualTo(orders.uri());
 
-        MeshCredentials mine = new MeshCredentials(new Svid(key.privateKey(), chain(issued)), cp.bundle());
+        MeshCredentials mine = new MeshCredentials(new Svid(chain(issued), key.privateKey()), cp.bundle());
         var registry = RegistryServiceGrpc.newBlockingStub(channel(mine)).withDeadlineAfter(10, TimeUnit.SECONDS);
         registry.register(RegisterRequest.newBuilder().setWorkload(Workload.newBuilder().setInstanceId("orders-1").setService("orders")
                 .setNamespace("shop").setServiceAccount("orders").setAddress("127.0.0.1:15006").putLabels("version", "v1")).build());
@@ -104,7 +104,7 @@ class ControlPlaneTest {
         WorkloadKey key = WorkloadKey.generate();
         CreateCertificateResponse issued = certificates(new MeshCredentials(null, cp.bundle()))
                 .createCertificate(CreateCertificateRequest.newBuilder().setCsrPem(key.csrPem(orders)).setJoinToken(token).build());
-        MeshCredentials mine = new MeshCredentials(new Svid(key.privateKey(), chain(issued)), cp.bundle());
+        MeshCredentials mine = new MeshCredentials(new Svid(chain(issued), key.privateKey()), cp.bundle());
         ManagedChannel channel = channel(mine);
         RegistryServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
                 .register(RegisterRequest.newBuilder().setWorkload(Workload.newBuilder().setInstanceId("orders-1").setService("orders")

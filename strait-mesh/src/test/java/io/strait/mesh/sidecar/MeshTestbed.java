@@ -1,5 +1,6 @@
 package io.strait.mesh.sidecar;
 
+import io.strait.mesh.identity.Svid;
 import io.strait.mesh.ca.CaMaterial;
 import io.strait.mesh.ca.CertificateAuthority;
 import io.strait.mesh.ca.IssuedSvid;
@@ -54,11 +55,11 @@ final class MeshTestbed {
     }
 
     /** A fresh key and an SVID for it, issued by this CA from a CSR. */
-    MeshState.Svid svid(String ns, String sa) throws Exception {
+    Svid svid(String ns, String sa) throws Exception {
         WorkloadKey key = WorkloadKey.generate();
         SpiffeId id = id(ns, sa);
         IssuedSvid issued = ca.sign(key.csrDer(id), id);
-        return new MeshState.Svid(issued.chain(), key.privateKey());
+        return new Svid(issued.chain(), key.privateKey());
     }
 
     /** Hex SHA-256 of a certificate's DER, as X-Forwarded-Client-Cert's Hash. */
@@ -115,7 +116,7 @@ final class MeshTestbed {
     }
 
     /** Writes an SVID's chain and key (PKCS#8) as PEM files into {@code dir}: {@code name.pem}, {@code name.key}. */
-    static void writePem(java.nio.file.Path dir, String name, MeshState.Svid svid) throws IOException {
+    static void writePem(java.nio.file.Path dir, String name, Svid svid) throws IOException {
         StringBuilder chain = new StringBuilder();
         for (X509Certificate c : svid.chain()) chain.append(io.strait.mesh.identity.TrustBundle.pem(c));
         java.nio.file.Files.writeString(dir.resolve(name + ".pem"), chain);

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.netty.handler.codec.http.HttpRequest;
+import io.strait.mesh.identity.Svid;
 import io.strait.mesh.authz.PolicyReader;
 import io.strait.mesh.ca.CaMaterial;
 import io.strait.mesh.identity.SpiffeId;
-import io.strait.mesh.peerauth.PeerAuthMode;
 import io.strait.mesh.peerauth.PeerAuthentication;
 import io.strait.mesh.svid.WorkloadKey;
 import io.strait.mesh.testing.TestPki;
@@ -17,7 +17,6 @@ import io.strait.proxy.testing.TestBackend;
 import java.io.IOException;
 import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
@@ -54,7 +53,7 @@ class SidecarMeshTest {
     static TestBackend webApp;
     static SidecarEngine orders;
     static SidecarEngine web;
-    static MeshState.Svid webSvid;
+    static Svid webSvid;
 
     @BeforeAll
     static void start() throws Exception {
@@ -203,7 +202,7 @@ class SidecarMeshTest {
         assertThatThrownBy(() -> MeshTestbed.getTls(none, port, "orders", "/echo/no-cert", Map.of())).isInstanceOf(IOException.class);
 
         MeshTestbed other = new MeshTestbed();
-        MeshState.Svid foreign = other.svid("shop", "web");
+        Svid foreign = other.svid("shop", "web");
         SSLContext otherCa = MeshTestbed.tls(foreign.chain(), foreign.privateKey(), pki.bundle.roots());
         assertThatThrownBy(() -> MeshTestbed.getTls(otherCa, port, "orders", "/echo/other-ca", Map.of())).isInstanceOf(IOException.class);
 
@@ -273,7 +272,7 @@ class SidecarMeshTest {
     @Test
     void permissiveAcceptsPlaintextAndMutualTlsOnOnePortAndAStrictPushClosesPlaintextAgain() throws Exception {
         TestBackend app = new TestBackend("legacy-app");
-        MeshState.Svid svid = pki.svid("shop", "legacy");
+        Svid svid = pki.svid("shop", "legacy");
         MeshState permissive = new MeshState(svid, pki.bundle, PeerAuthentication.PERMISSIVE, List.of(), List.of());
         try (SidecarEngine legacy = SidecarEngine.start(MeshTestbed.config("legacy", "shop", "legacy", app.port(), null, Map.of()), permissive)) {
             int port = legacy.inboundPort();
@@ -333,7 +332,7 @@ class SidecarMeshTest {
         assertThat(r.errors()).singleElement().asString().contains("not this workload's");
         CaMaterial otherRoot = new MeshTestbed().root;
         assertThat(otherRoot).isNotNull();
-        MeshState.Svid foreign = new MeshTestbed().svid("shop", "web");
+        Svid foreign = new MeshTestbed().svid("shop", "web");
         ApplyResult r2 = web.update(web.state().withSvid(foreign));
         assertThat(r2.applied()).isFalse();
         assertThat(r2.errors()).singleElement().asString().contains("does not lead to a root of the trust bundle");

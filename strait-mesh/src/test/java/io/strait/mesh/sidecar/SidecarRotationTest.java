@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.netty.handler.codec.http.HttpRequest;
 import io.strait.config.model.PoolConfig;
+import io.strait.mesh.identity.Svid;
 import io.strait.mesh.peerauth.PeerAuthentication;
 import io.strait.proxy.core.ApplyResult;
 import io.strait.proxy.testing.LoadLoop;
@@ -125,7 +126,7 @@ class SidecarRotationTest {
         }
     }
 
-    private static MeshState.Svid svid(MeshTestbed pki, SidecarEngine e) {
+    private static Svid svid(MeshTestbed pki, SidecarEngine e) {
         try {
             return pki.svid(e.config().namespace(), e.config().serviceAccount());
         } catch (Exception x) {

@@ -11,6 +11,7 @@ import io.strait.config.model.RouteConfig;
 import io.strait.config.model.StraitConfig;
 import io.strait.config.model.TlsConfig;
 import io.strait.config.model.TrafficPolicy;
+import io.strait.mesh.identity.Svid;
 import io.strait.mesh.peerauth.PeerAuthMode;
 import io.strait.mesh.peerauth.PeerAuthentication;
 import io.strait.mesh.xfcc.XfccConfig;
@@ -26,7 +27,7 @@ class SidecarTranslatorTest {
     static final TrafficPolicy SPLIT = new TrafficPolicy(Map.of(), List.of(new TrafficPolicy.Split(Map.of("version", "v1"), 90),
             new TrafficPolicy.Split(Map.of("version", "v2"), 10)), null, null, null);
     static MeshTestbed pki;
-    static MeshState.Svid svid;
+    static Svid svid;
 
     @BeforeAll
     static void pki() throws Exception {

@@ -8,6 +8,7 @@ import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
+import io.strait.mesh.identity.Svid;
 import io.strait.mesh.api.Callers;
 import io.strait.mesh.api.v1.CertificateServiceGrpc;
 import io.strait.mesh.api.v1.CreateCertificateRequest;
@@ -129,7 +130,7 @@ class MeshTransportTest {
 
     private static Svid svid(CertificateAuthority ca, SpiffeId id) throws Exception {
         WorkloadKey key = WorkloadKey.generate();
-        return new Svid(key.privateKey(), ca.sign(key.csrDer(id), id).chain());
+        return new Svid(ca.sign(key.csrDer(id), id).chain(), key.privateKey());
     }
 
     private String whoAmI(MeshCredentials credentials, SpiffeId expected) throws Exception {

@@ -21,7 +21,7 @@ import io.strait.mesh.svid.WorkloadKey;
 import io.strait.mesh.testing.TestPki;
 import io.strait.mesh.transport.MeshCredentials;
 import io.strait.mesh.transport.MeshTransport;
-import io.strait.mesh.transport.Svid;
+import io.strait.mesh.identity.Svid;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -83,7 +83,7 @@ class DiscoveryTest {
 
     private Svid svid(SpiffeId id) throws Exception {
         WorkloadKey key = WorkloadKey.generate();
-        return new Svid(key.privateKey(), ca.sign(key.csrDer(id), id).chain());
+        return new Svid(ca.sign(key.csrDer(id), id).chain(), key.privateKey());
     }
 
     private ManagedChannel channel(Svid svid) throws Exception {
