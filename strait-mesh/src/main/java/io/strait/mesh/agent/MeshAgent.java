@@ -55,15 +55,12 @@ public final class MeshAgent implements AutoCloseable {
     /** First wait before asking a control plane that did not answer again; doubles up to {@link #MAX_RETRY}. */
     public static final Duration FIRST_RETRY = Duration.ofMillis(500);
     public static final Duration MAX_RETRY = Duration.ofSeconds(30);
-    /**
-     * A failed renewal is tried again this soon (the SVID's second half is the time the control plane has), or after a
-     * quarter of the life the SVID has left when that is sooner: a short-lived SVID (10 s, in tests) gets several tries.
-     */
-    public static final Duration RENEW_RETRY = Duration.ofSeconds(30);
+    /** A failed renewal is tried again this soon at most: {@link RenewalSchedule#RETRY}. */
+    public static final Duration RENEW_RETRY = RenewalSchedule.RETRY;
     /** How long closing waits for a call of the agent's thread (a heartbeat, a renewal) to end. */
     static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
-    /** The shortest wait between renewal attempts: never a busy loop, even for an SVID about to expire. */
-    public static final Duration MIN_RENEW_RETRY = Duration.ofSeconds(1);
+    /** The shortest wait between renewal attempts: {@link RenewalSchedule#MIN_RETRY}. */
+    public static final Duration MIN_RENEW_RETRY = RenewalSchedule.MIN_RETRY;
     /**
      * What a sidecar waits for before it is ready (its app starts, it registers): the first push of the services it may
      * call, its authorization policies and its peer authentication, at most {@link #FIRST_CONFIG_WAIT}. An app that
@@ -305,8 +302,7 @@ public final class MeshAgent implements AutoCloseable {
 
     /** The wait before another renewal attempt for an SVID with {@code left} to live: see {@link #RENEW_RETRY}. */
     static Duration renewRetry(Duration left) {
-        Duration quarter = left.dividedBy(4);
-        return quarter.compareTo(RENEW_RETRY) > 0 ? RENEW_RETRY : quarter.compareTo(MIN_RENEW_RETRY) < 0 ? MIN_RENEW_RETRY : quarter;
+        return RenewalSchedule.retryAfter(left);
     }
 
     /** Renews now, on the agent's thread, and waits for it (tests: renewal is otherwise hours away). */

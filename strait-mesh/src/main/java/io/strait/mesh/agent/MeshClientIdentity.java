@@ -28,6 +28,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -265,10 +266,11 @@ public final class MeshClientIdentity implements AutoCloseable {
             log.info("{}: renewed its SVID, valid until {}", id, credentials.svid().leaf().getNotAfter().toInstant());
             scheduleRenewal();
         } catch (StatusRuntimeException | SSLException | MeshAgentException | IllegalArgumentException e) {
+            Duration retry = schedule.retryDelay(credentials.svid().leaf());
             log.warn("{}: renewing the SVID failed ({}); retrying in {}; the current one is valid until {}", id,
-                    e instanceof StatusRuntimeException s ? MeshAgent.describe(s) : e.getMessage(), MeshAgent.RENEW_RETRY,
+                    e instanceof StatusRuntimeException s ? MeshAgent.describe(s) : e.getMessage(), retry,
                     credentials.svid().leaf().getNotAfter().toInstant());
-            if (!closed) thread.schedule(this::renew, MeshAgent.RENEW_RETRY.toMillis(), TimeUnit.MILLISECONDS);
+            if (!closed) thread.schedule(this::renew, retry.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 

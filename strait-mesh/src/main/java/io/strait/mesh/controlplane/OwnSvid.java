@@ -3,10 +3,10 @@ package io.strait.mesh.controlplane;
 import io.strait.mesh.ca.CertificateAuthority;
 import io.strait.mesh.ca.CsrRejectedException;
 import io.strait.mesh.identity.SpiffeId;
+import io.strait.mesh.identity.Svid;
 import io.strait.mesh.svid.RenewalSchedule;
 import io.strait.mesh.svid.WorkloadKey;
 import io.strait.mesh.transport.MeshCredentials;
-import io.strait.mesh.identity.Svid;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -18,12 +18,11 @@ import org.slf4j.LoggerFactory;
  * The control plane's own SVID (identity {@code spiffe://<td>/ns/strait-system/sa/control-plane}), which
  * its API presents to sidecars: signed by its own CA from a key made here, and renewed at half its
  * lifetime like a sidecar's, with the trust bundle refreshed at the same time (a root rotation reaches
- * new connections). A failed renewal is retried after {@link #RETRY}.
+ * new connections). A failed renewal is retried after at most 30 s, sooner for an SVID with little life left
+ * ({@link RenewalSchedule#retryDelay}).
  */
 final class OwnSvid implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OwnSvid.class);
-    /** A failed renewal is tried again this soon. */
-    static final Duration RETRY = Duration.ofSeconds(30);
 
     private final CertificateAuthority ca;
     private final SpiffeId id;
@@ -84,8 +83,9 @@ final class OwnSvid implements AutoCloseable {
             log.info("control plane: renewed its SVID ({}), valid until {}", id, credentials.svid().leaf().getNotAfter().toInstant());
             scheduleRenewal();
         } catch (CsrRejectedException | RuntimeException e) {
-            log.warn("control plane: renewing its own SVID failed ({}); retrying in {}", e.getMessage(), RETRY);
-            schedule(RETRY);
+            Duration retry = schedule.retryDelay(credentials.svid().leaf());
+            log.warn("control plane: renewing its own SVID failed ({}); retrying in {}", e.getMessage(), retry);
+            schedule(retry);
         }
     }
 

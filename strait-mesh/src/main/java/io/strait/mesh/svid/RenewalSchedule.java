@@ -42,6 +42,25 @@ public final class RenewalSchedule {
         return renewAt(now.isAfter(notBefore) ? now : notBefore, svid.getNotAfter().toInstant());
     }
 
+    /**
+     * A failed renewal is tried again this soon (an SVID's second half is the time its issuer has), or after a quarter of
+     * the life the SVID has left when that is sooner: a short-lived SVID (10 s, in tests) gets several tries.
+     */
+    public static final Duration RETRY = Duration.ofSeconds(30);
+    /** The shortest wait between renewal attempts: never a busy loop, even for an SVID about to expire. */
+    public static final Duration MIN_RETRY = Duration.ofSeconds(1);
+
+    /** The wait before another renewal attempt for an SVID with {@code left} to live: see {@link #RETRY}. */
+    public static Duration retryAfter(Duration left) {
+        Duration quarter = left.dividedBy(4);
+        return quarter.compareTo(RETRY) > 0 ? RETRY : quarter.compareTo(MIN_RETRY) < 0 ? MIN_RETRY : quarter;
+    }
+
+    /** The wait before another attempt to renew {@code svid}, from now: {@link #retryAfter} of the life it has left. */
+    public Duration retryDelay(X509Certificate svid) {
+        return retryAfter(Duration.between(clock.instant(), svid.getNotAfter().toInstant()));
+    }
+
     /** How long from now until {@code renewAt}; zero when it is already due. */
     public Duration delayUntil(Instant renewAt) {
         Duration d = Duration.between(clock.instant(), renewAt);

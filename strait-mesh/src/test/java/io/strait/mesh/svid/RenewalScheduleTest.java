@@ -28,6 +28,18 @@ class RenewalScheduleTest {
     }
 
     @Test
+    void aFailedRenewalIsRetriedWithinTheLifeTheSvidHasLeftNeverInABusyLoop() throws Exception {
+        var root = TestPki.root(FROM.minus(Duration.ofDays(1)), Duration.ofDays(10));
+        var leaf = TestPki.handMadeLeaf(root, WorkloadKey.generate().publicKey(), FROM, FROM.plusSeconds(20),
+                "spiffe://cluster.local/ns/shop/sa/orders");
+        assertThat(new RenewalSchedule(TestPki.clock(FROM), new Random(1)).retryDelay(leaf)).isEqualTo(Duration.ofSeconds(5));
+        assertThat(new RenewalSchedule(TestPki.clock(FROM.plusSeconds(19)), new Random(1)).retryDelay(leaf)).isEqualTo(RenewalSchedule.MIN_RETRY);
+        assertThat(new RenewalSchedule(TestPki.clock(FROM.plusSeconds(60)), new Random(1)).retryDelay(leaf)).as("expired")
+                .isEqualTo(RenewalSchedule.MIN_RETRY);
+        assertThat(RenewalSchedule.retryAfter(Duration.ofHours(12))).isEqualTo(RenewalSchedule.RETRY);
+    }
+
+    @Test
     void theDelayFollowsTheClock() {
         Instant to = FROM.plus(Duration.ofHours(2));
         RenewalSchedule atStart = new RenewalSchedule(TestPki.clock(FROM), new Random(1));
