@@ -34,7 +34,7 @@ final class ControlPlaneMetrics {
                 })
                 .register(registry);
         GaugeWithCallback.builder().name("strait_mesh_svids_valid")
-                .help("SVIDs issued by this control plane that have not expired yet")
+                .help("SPIFFE IDs whose latest SVID from this control plane has not expired yet (the workloads of one account share one)")
                 .callback(cb -> cb.call(ca.status().issuedNotAfter().size()))
                 .register(registry);
         CounterWithCallback.builder().name("strait_mesh_svids_issued")
