@@ -11,6 +11,7 @@ import io.strait.mesh.api.v1.RegisterResponse;
 import io.strait.mesh.api.v1.Workload;
 import io.strait.mesh.authz.AuthorizationPolicy;
 import io.strait.mesh.identity.SpiffeId;
+import io.strait.mesh.identity.Svid;
 import io.strait.mesh.identity.TrustBundle;
 import io.strait.mesh.sidecar.MeshState;
 import io.strait.mesh.sidecar.SidecarConfig;
@@ -19,7 +20,6 @@ import io.strait.mesh.svid.RenewalSchedule;
 import io.strait.mesh.svid.WorkloadKey;
 import io.strait.mesh.transport.MeshCredentials;
 import io.strait.mesh.transport.MeshTransport;
-import io.strait.mesh.identity.Svid;
 import io.strait.mesh.xds.DiscoveryClient;
 import io.strait.mesh.xds.TypeUrls;
 import io.strait.proxy.core.ApplyResult;
@@ -165,8 +165,8 @@ public final class MeshAgent implements AutoCloseable {
             try {
                 agent.discovery.start();
                 if (!agent.discovery.awaitAnswers(FIRST_CONFIG_TYPES, FIRST_CONFIG_WAIT)) {
-                    log.warn("sidecar {}: no config from the control plane within {} s; serving without it (the inbound refuses "
-                            + "every call until the authorization policies arrive, and the outbound knows no service)", config.service(),
+                    log.warn("sidecar {}: not all of its first config came from the control plane within {} s; serving with what "
+                            + "it has (until its authorization policies arrive the inbound refuses every call)", config.service(),
                             FIRST_CONFIG_WAIT.toSeconds());
                 }
                 starting.start();

@@ -2,13 +2,14 @@ package io.strait.mesh.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.strait.mesh.identity.Svid;
+import io.strait.config.model.HostPort;
 import io.strait.mesh.authz.AuthorizationPolicy;
 import io.strait.mesh.authz.PolicyReader;
 import io.strait.mesh.ca.CaMaterial;
 import io.strait.mesh.ca.CertificateAuthority;
 import io.strait.mesh.ca.IssuedSvid;
 import io.strait.mesh.identity.SpiffeId;
+import io.strait.mesh.identity.Svid;
 import io.strait.mesh.identity.TrustBundle;
 import io.strait.mesh.sidecar.MeshState;
 import io.strait.mesh.sidecar.SidecarConfig;
@@ -16,7 +17,6 @@ import io.strait.mesh.sidecar.SidecarEngine;
 import io.strait.mesh.svid.WorkloadKey;
 import io.strait.mesh.testing.TestPki;
 import io.strait.proxy.core.ApplyResult;
-import io.strait.config.model.HostPort;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,15 +1,15 @@
 package io.strait.mesh.sidecar;
 
-import io.strait.mesh.identity.Svid;
+import io.strait.config.model.HostPort;
 import io.strait.mesh.ca.CaMaterial;
 import io.strait.mesh.ca.CertificateAuthority;
 import io.strait.mesh.ca.IssuedSvid;
 import io.strait.mesh.identity.SpiffeId;
+import io.strait.mesh.identity.Svid;
 import io.strait.mesh.identity.TrustBundle;
 import io.strait.mesh.peerauth.PeerAuthMode;
 import io.strait.mesh.svid.WorkloadKey;
 import io.strait.mesh.testing.TestPki;
-import io.strait.config.model.HostPort;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.netty.handler.codec.http.HttpRequest;
-import io.strait.mesh.identity.Svid;
 import io.strait.mesh.authz.PolicyReader;
 import io.strait.mesh.ca.CaMaterial;
 import io.strait.mesh.identity.SpiffeId;
+import io.strait.mesh.identity.Svid;
 import io.strait.mesh.peerauth.PeerAuthentication;
 import io.strait.mesh.svid.WorkloadKey;
 import io.strait.mesh.testing.TestPki;
