@@ -136,10 +136,15 @@ if [ -n "${STRAIT_JAVA_OPTS:-}" ]; then
 elif [ "$(strait_java_version "$JAVA_HOME/bin/java")" -lt 25 ]; then
   aot_note="no AOT cache (JDK $(strait_java_version "$JAVA_HOME/bin/java") < 25)"
 elif ! { [ -f "$aot" ] && [ "$aot" -nt "$jar" ]; }; then
-  log "training the sidecars' AOT cache: one sidecar run (it writes $aot when it exits)"
+  log "training the sidecars' AOT cache: one sidecar run that serves a few requests (it writes $aot when it exits)"
   join_token trainer "$tmp/trainer.token"
-  sidecar_config trainer trainer trainer 0 0 0 ""
-  taskset -c "$PROXY_CPU" "$strait" sidecar --config "$tmp/sidecar-trainer.yaml" --ready-timeout 120 -- true \
+  free_port trainer_outbound; free_port trainer_admin
+  sidecar_config trainer trainer trainer 0 "$trainer_outbound" "$trainer_admin" ""
+  # As a real first run trains it (a sidecar that serves until it stops): the app calls the admin API and the outbound
+  # port, so the HTTP server, the proxy path and local replies are in the cache, not only the start.
+  trainer_app="for i in 1 2 3 4 5; do curl -s -o /dev/null http://127.0.0.1:$trainer_admin/ready; \
+curl -s -o /dev/null http://127.0.0.1:$trainer_admin/metrics; curl -s -o /dev/null -H 'Host: backend' http://127.0.0.1:$trainer_outbound/bench; done"
+  taskset -c "$PROXY_CPU" "$strait" sidecar --config "$tmp/sidecar-trainer.yaml" --ready-timeout 120 -- sh -c "$trainer_app" \
     >"$tmp/sidecar-trainer.log" 2>&1 &
   trainer_pid=$!
   pids+=("$trainer_pid")
