@@ -11,23 +11,19 @@ import io.strait.config.load.ConfigLoader;
 import io.strait.config.model.ClusterConfig;
 import io.strait.config.model.HostPort;
 import io.strait.config.model.StraitConfig;
-import io.strait.mesh.config.ControlPlaneConfig;
 import io.strait.mesh.controlplane.ControlPlane;
 import io.strait.mesh.sidecar.SidecarConfig;
 import io.strait.proxy.core.ApplyResult;
 import io.strait.proxy.filter.FilterModule;
 import io.strait.proxy.runtime.ProxyServer;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -55,35 +51,15 @@ class MeshGatewayTest {
 
     @BeforeEach
     void start() throws Exception {
-        Files.createDirectories(dir.resolve("policies"));
-        Files.writeString(dir.resolve("policies/orders.yaml"), """
+        cp = OrdersMesh.controlPlane(dir, """
                 apiVersion: security.istio.io/v1
                 kind: PeerAuthentication
                 metadata: {name: default, namespace: istio-system}
                 spec:
                   mtls: {mode: STRICT}
                 ---
-                apiVersion: security.istio.io/v1
-                kind: AuthorizationPolicy
-                metadata: {name: orders, namespace: default}
-                spec:
-                  selector: {matchLabels: {app: orders}}
-                  action: ALLOW
-                  rules: [{from: [{source: {principals: ["cluster.local/ns/default/sa/gateway"]}}]}]
-                """);
-        ControlPlaneConfig config = new ControlPlaneConfig("cluster.local", dir.resolve("cp"),
-                new ControlPlaneConfig.CaConfig(null, null, null, null, dir.resolve("cp/ca")), new ControlPlaneConfig.SvidConfig(Duration.ofHours(1)),
-                null, null, List.of(dir.resolve("policies")), null);
-        cp = ControlPlane.start(config, new InetSocketAddress("127.0.0.1", 0), new InetSocketAddress("127.0.0.1", 0), Clock.systemUTC(), List.of());
-        Files.writeString(dir.resolve("bundle.pem"), cp.bundle().pem());
-        app = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        app.createContext("/", x -> {
-            byte[] body = ("orders saw " + x.getRequestHeaders().getFirst("X-Forwarded-Client-Cert")).getBytes(StandardCharsets.UTF_8);
-            x.sendResponseHeaders(200, body.length);
-            x.getResponseBody().write(body);
-            x.close();
-        });
-        app.start();
+                """ + OrdersMesh.ONLY_THE_GATEWAY_CALLS_ORDERS);
+        app = OrdersMesh.app();
     }
 
     @AfterEach
