@@ -4,6 +4,8 @@ import io.grpc.ManagedChannel;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.NettyServerBuilder;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelOption;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
@@ -36,6 +38,9 @@ import javax.net.ssl.SSLException;
  * tenth of its memory. Both providers ask the key manager per handshake, which is what rotation needs; the JDK's is
  * the fallback ({@link #provider}). Keepalives find a dead peer within
  * {@link #KEEPALIVE_TIME} plus {@link #KEEPALIVE_TIMEOUT}.
+ * <p>Both sides take their buffers from Netty's default allocator ({@link #ALLOCATOR}), the one the proxy engine uses:
+ * grpc-netty otherwise keeps a pool of its own, whose 2 MiB chunks were 3.7 of a sidecar's 6 MiB of direct memory
+ * for a stream that carries a few messages a minute.
  */
 public final class MeshTransport {
     /** The control plane's own identity: namespace {@value #CONTROL_PLANE_NAMESPACE}, account {@value #CONTROL_PLANE_ACCOUNT}. */
@@ -50,6 +55,8 @@ public final class MeshTransport {
     /** Largest message either side accepts: a config push of a big mesh, well below a memory risk. */
     public static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
     private static final String TLS13 = "TLSv1.3";
+    /** The buffers of the control plane's connections: the process's shared pool, not a pool of gRPC's own. */
+    static final ByteBufAllocator ALLOCATOR = ByteBufAllocator.DEFAULT;
 
     private MeshTransport() {}
 
@@ -78,6 +85,7 @@ public final class MeshTransport {
                 .build();
         return NettyServerBuilder.forAddress(address)
                 .sslContext(tls)
+                .withChildOption(ChannelOption.ALLOCATOR, ALLOCATOR)
                 .intercept(new CallerInterceptor(verifier, credentials::bundle))
                 .maxInboundMessageSize(MAX_MESSAGE_BYTES)
                 .permitKeepAliveTime(MIN_CLIENT_PING_INTERVAL.toMillis(), TimeUnit.MILLISECONDS)
@@ -98,6 +106,7 @@ public final class MeshTransport {
                 .build();
         return NettyChannelBuilder.forAddress(host, port)
                 .sslContext(tls)
+                .withOption(ChannelOption.ALLOCATOR, ALLOCATOR)
                 .maxInboundMessageSize(MAX_MESSAGE_BYTES)
                 .keepAliveTime(KEEPALIVE_TIME.toMillis(), TimeUnit.MILLISECONDS)
                 .keepAliveTimeout(KEEPALIVE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
