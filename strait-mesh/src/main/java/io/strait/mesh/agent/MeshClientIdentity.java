@@ -207,13 +207,13 @@ public final class MeshClientIdentity implements AutoCloseable {
         Map<String, List<MeshState.Endpoint>> next = new LinkedHashMap<>();
         for (Resource r : resources) {
             try {
-                ServiceEndpoints se = r.getResource().unpack(ServiceEndpoints.class);
+                ServiceEndpoints se = TypeUrls.unpack(r.getResource(), TypeUrls.SERVICE_ENDPOINTS, ServiceEndpoints.parser());
                 List<MeshState.Endpoint> list = new ArrayList<>();
                 for (Endpoint e : se.getEndpointsList()) {
                     HostPort address = HostPort.parse(e.getAddress());
                     if (address == null || address.port() == 0) return Optional.of(r.getName() + ": endpoint address '" + e.getAddress() + "' is not host:port");
                     list.add(new MeshState.Endpoint(address, SpiffeId.parse(e.getSpiffeId()), e.getZone().isEmpty() ? null : e.getZone(),
-                            e.getLabelsMap()));
+                            io.strait.mesh.api.Labels.map(e.getLabelsList())));
                 }
                 next.put(se.getNamespace() + "/" + se.getService(), List.copyOf(list));
             } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
@@ -234,7 +234,7 @@ public final class MeshClientIdentity implements AutoCloseable {
     private Optional<String> trustBundle(List<Resource> resources, String td) {
         if (resources.size() != 1) return Optional.of("expected one trust bundle, got " + resources.size());
         try {
-            io.strait.mesh.api.v1.TrustBundle tb = resources.get(0).getResource().unpack(io.strait.mesh.api.v1.TrustBundle.class);
+            io.strait.mesh.api.v1.TrustBundle tb = TypeUrls.unpack(resources.get(0).getResource(), TypeUrls.TRUST_BUNDLE, io.strait.mesh.api.v1.TrustBundle.parser());
             List<X509Certificate> roots = new ArrayList<>();
             for (String pem : tb.getRootsPemList()) roots.addAll(Pem.certificates(pem.getBytes(StandardCharsets.US_ASCII)));
             if (roots.isEmpty()) return Optional.of("the trust bundle has no root");

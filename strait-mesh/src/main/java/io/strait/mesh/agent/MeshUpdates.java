@@ -64,7 +64,7 @@ final class MeshUpdates {
         Map<String, MeshState.TrafficSettings> next = new java.util.HashMap<>();
         for (Resource r : resources) {
             try {
-                io.strait.mesh.api.v1.TrafficSettings ts = r.getResource().unpack(io.strait.mesh.api.v1.TrafficSettings.class);
+                io.strait.mesh.api.v1.TrafficSettings ts = TypeUrls.unpack(r.getResource(), TypeUrls.TRAFFIC_SETTINGS, io.strait.mesh.api.v1.TrafficSettings.parser());
                 ServiceTrafficPolicy t = MeshConfigReader.trafficPolicy(ts.getSettingsJson(), r.getName());
                 TrafficPolicy routing = t.split().isEmpty() ? null : new TrafficPolicy(Map.of(), t.split(), null, null, null);
                 next.put(t.serviceId(), new MeshState.TrafficSettings(t.timeout() == null || t.timeout().isZero() ? null : t.timeout(), t.retries(),
@@ -94,7 +94,7 @@ final class MeshUpdates {
         if (resources.size() != 1) return Optional.of("expected one set of authorization policies, got " + resources.size());
         List<AuthorizationPolicy> policies = new ArrayList<>();
         try {
-            AuthorizationPolicies ap = resources.get(0).getResource().unpack(AuthorizationPolicies.class);
+            AuthorizationPolicies ap = TypeUrls.unpack(resources.get(0).getResource(), TypeUrls.AUTHORIZATION_POLICIES, AuthorizationPolicies.parser());
             for (int i = 0; i < ap.getPoliciesJsonCount(); i++) {
                 try {
                     policies.add(PolicyJson.read(ap.getPoliciesJson(i)));
@@ -111,11 +111,11 @@ final class MeshUpdates {
     Optional<String> peerAuthentication(List<Resource> resources) {
         if (resources.size() != 1) return Optional.of("expected one peer authentication, got " + resources.size());
         try {
-            io.strait.mesh.api.v1.PeerAuthentication pa = resources.get(0).getResource().unpack(io.strait.mesh.api.v1.PeerAuthentication.class);
+            io.strait.mesh.api.v1.PeerAuthentication pa = TypeUrls.unpack(resources.get(0).getResource(), TypeUrls.PEER_AUTHENTICATION, io.strait.mesh.api.v1.PeerAuthentication.parser());
             PeerAuthMode mode = mode(pa.getMode());
             if (mode == null) return Optional.of("peer authentication mode '" + pa.getMode() + "' is not STRICT or PERMISSIVE");
             Map<Integer, PeerAuthMode> ports = new java.util.TreeMap<>();
-            for (Map.Entry<Integer, String> e : pa.getPortModesMap().entrySet()) {
+            for (Map.Entry<Integer, String> e : io.strait.mesh.api.Labels.portModes(pa.getPortModesList()).entrySet()) {
                 PeerAuthMode m = mode(e.getValue());
                 if (m == null) return Optional.of("peer authentication of port " + e.getKey() + ": '" + e.getValue() + "' is not STRICT or PERMISSIVE");
                 ports.put(e.getKey(), m);
@@ -140,7 +140,7 @@ final class MeshUpdates {
         for (Resource r : resources) {
             ServiceEndpoints se;
             try {
-                se = r.getResource().unpack(ServiceEndpoints.class);
+                se = TypeUrls.unpack(r.getResource(), TypeUrls.SERVICE_ENDPOINTS, ServiceEndpoints.parser());
             } catch (InvalidProtocolBufferException e) {
                 return Optional.of(r.getName() + ": not a ServiceEndpoints: " + e.getMessage());
             }
@@ -154,7 +154,7 @@ final class MeshUpdates {
                 } catch (IllegalArgumentException ex) {
                     return Optional.of(r.getName() + ": endpoint " + e.getAddress() + ": " + ex.getMessage());
                 }
-                endpoints.add(new MeshState.Endpoint(address, id, e.getZone().isEmpty() ? null : e.getZone(), e.getLabelsMap()));
+                endpoints.add(new MeshState.Endpoint(address, id, e.getZone().isEmpty() ? null : e.getZone(), io.strait.mesh.api.Labels.map(e.getLabelsList())));
             }
             services.add(new MeshState.Service(se.getService(), se.getNamespace(), endpoints, settingsOf(se.getNamespace(), se.getService())));
         }
@@ -164,7 +164,7 @@ final class MeshUpdates {
     Optional<String> trustBundle(List<Resource> resources) {
         if (resources.size() != 1) return Optional.of("expected one trust bundle, got " + resources.size());
         try {
-            io.strait.mesh.api.v1.TrustBundle tb = resources.get(0).getResource().unpack(io.strait.mesh.api.v1.TrustBundle.class);
+            io.strait.mesh.api.v1.TrustBundle tb = TypeUrls.unpack(resources.get(0).getResource(), TypeUrls.TRUST_BUNDLE, io.strait.mesh.api.v1.TrustBundle.parser());
             List<X509Certificate> roots = new ArrayList<>();
             for (String pem : tb.getRootsPemList()) roots.addAll(Pem.certificates(pem.getBytes(StandardCharsets.US_ASCII)));
             if (roots.isEmpty()) return Optional.of("the trust bundle has no root");

@@ -1,6 +1,6 @@
 package io.strait.mesh.controlplane;
 
-import com.google.protobuf.Any;
+import io.strait.mesh.api.Labels;
 import io.strait.mesh.api.v1.AuthorizationPolicies;
 import io.strait.mesh.api.v1.Endpoint;
 import io.strait.mesh.api.v1.PeerAuthentication;
@@ -61,7 +61,7 @@ final class MeshResources {
         for (ServiceTrafficPolicy t : config.trafficPolicies()) {
             TrafficSettings ts = TrafficSettings.newBuilder().setNamespace(t.namespace()).setService(t.service())
                     .setSettingsJson(t.document()).build();
-            out.add(Resource.newBuilder().setName(t.serviceId()).setResource(Any.pack(ts)).build());
+            out.add(Resource.newBuilder().setName(t.serviceId()).setResource(TypeUrls.pack(TypeUrls.TRAFFIC_SETTINGS, ts)).build());
         }
         return out;
     }
@@ -69,10 +69,10 @@ final class MeshResources {
     /** The policies selecting the node's workload (its namespace's and the root namespace's), in the config's order. */
     static Resource policies(MeshConfig config, Node node) {
         AuthorizationPolicies.Builder b = AuthorizationPolicies.newBuilder();
-        for (AuthorizationPolicy p : config.authorizationPolicies(node.getNamespace(), new TreeMap<>(node.getLabelsMap()))) {
+        for (AuthorizationPolicy p : config.authorizationPolicies(node.getNamespace(), new TreeMap<>(Labels.map(node.getLabelsList())))) {
             b.addPoliciesJson(PolicyJson.write(p));
         }
-        return Resource.newBuilder().setName("authorization-policies").setResource(Any.pack(b.build())).build();
+        return Resource.newBuilder().setName("authorization-policies").setResource(TypeUrls.pack(TypeUrls.AUTHORIZATION_POLICIES, b.build())).build();
     }
 
     /**
@@ -80,10 +80,12 @@ final class MeshResources {
      * does). {@code DISABLE} is sent as PERMISSIVE: a sidecar's inbound always accepts plaintext then.
      */
     static Resource peerAuthentication(MeshConfig config, Node node) {
-        EffectiveMtls m = config.mtls(node.getNamespace(), new TreeMap<>(node.getLabelsMap()));
+        EffectiveMtls m = config.mtls(node.getNamespace(), new TreeMap<>(Labels.map(node.getLabelsList())));
         PeerAuthentication.Builder b = PeerAuthentication.newBuilder().setMode(mode(m.mode()));
-        new TreeMap<>(m.perPort()).forEach((port, mode) -> b.putPortModes(port, mode(mode)));
-        return Resource.newBuilder().setName("peer-authentication").setResource(Any.pack(b.build())).build();
+        Map<Integer, String> modes = new TreeMap<>();
+        m.perPort().forEach((port, mode) -> modes.put(port, mode(mode)));
+        b.addAllPortModes(Labels.portModes(modes));
+        return Resource.newBuilder().setName("peer-authentication").setResource(TypeUrls.pack(TypeUrls.PEER_AUTHENTICATION, b.build())).build();
     }
 
     private static String mode(MtlsMode m) {
@@ -97,9 +99,9 @@ final class MeshResources {
             for (Registration r : workloads) {
                 SpiffeId owner = r.owner();
                 b.addEndpoints(Endpoint.newBuilder().setAddress(r.workload().address()).setSpiffeId(owner.uri())
-                        .setZone(r.workload().zone()).putAllLabels(new TreeMap<>(r.workload().labels())));
+                        .setZone(r.workload().zone()).addAllLabels(Labels.of(r.workload().labels())));
             }
-            out.add(Resource.newBuilder().setName(ns + "/" + service).setResource(Any.pack(b.build())).build());
+            out.add(Resource.newBuilder().setName(ns + "/" + service).setResource(TypeUrls.pack(TypeUrls.SERVICE_ENDPOINTS, b.build())).build());
         }));
         return out;
     }
@@ -107,6 +109,6 @@ final class MeshResources {
     static Resource trustBundle(io.strait.mesh.identity.TrustBundle bundle) {
         TrustBundle.Builder b = TrustBundle.newBuilder();
         for (X509Certificate root : bundle.roots()) b.addRootsPem(io.strait.mesh.identity.TrustBundle.pem(root));
-        return Resource.newBuilder().setName("trust-bundle").setResource(Any.pack(b.build())).build();
+        return Resource.newBuilder().setName("trust-bundle").setResource(TypeUrls.pack(TypeUrls.TRUST_BUNDLE, b.build())).build();
     }
 }

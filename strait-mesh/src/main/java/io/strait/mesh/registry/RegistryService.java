@@ -46,7 +46,7 @@ public final class RegistryService extends RegistryServiceGrpc.RegistryServiceIm
         }
         var w = request.getWorkload();
         Workload workload = new Workload(w.getInstanceId(), w.getService(), w.getNamespace(), w.getServiceAccount(), w.getAddress(),
-                w.getZone(), w.getLabelsMap());
+                w.getZone(), io.strait.mesh.api.Labels.map(w.getLabelsList()));
         RegisterResponse response = RegisterResponse.newBuilder()
                 .setHeartbeatIntervalSeconds(registry.heartbeatInterval().toSeconds())
                 .setExpirySeconds(registry.expiry().toSeconds()).build();

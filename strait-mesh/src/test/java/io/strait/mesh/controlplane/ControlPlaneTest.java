@@ -84,7 +84,7 @@ class ControlPlaneTest {
         MeshCredentials mine = new MeshCredentials(new Svid(chain(issued), key.privateKey()), cp.bundle());
         var registry = RegistryServiceGrpc.newBlockingStub(channel(mine)).withDeadlineAfter(10, TimeUnit.SECONDS);
         registry.register(RegisterRequest.newBuilder().setWorkload(Workload.newBuilder().setInstanceId("orders-1").setService("orders")
-                .setNamespace("shop").setServiceAccount("orders").setAddress("127.0.0.1:15006").putLabels("version", "v1")).build());
+                .setNamespace("shop").setServiceAccount("orders").setAddress("127.0.0.1:15006").addLabels(io.strait.mesh.api.v1.Label.newBuilder().setKey("version").setValue("v1"))).build());
         assertThat(registry.heartbeat(HeartbeatRequest.newBuilder().setInstanceId("orders-1").build()).getKnown()).isTrue();
 
         assertThat(get("/ready").statusCode()).isEqualTo(200);

@@ -50,7 +50,7 @@ class RegistryServiceTest {
 
     static io.strait.mesh.api.v1.Workload.Builder orders(String id) {
         return io.strait.mesh.api.v1.Workload.newBuilder().setInstanceId(id).setService("orders").setNamespace("shop")
-                .setServiceAccount("orders").setAddress("10.0.0.1:15006").setZone("zone-a").putLabels("app", "orders");
+                .setServiceAccount("orders").setAddress("10.0.0.1:15006").setZone("zone-a").addLabels(io.strait.mesh.api.v1.Label.newBuilder().setKey("app").setValue("orders"));
     }
 
     private static RegisterRequest register(io.strait.mesh.api.v1.Workload.Builder w) {
@@ -200,7 +200,7 @@ class RegistryServiceTest {
 
     @Test
     void aBadWorkloadIsInvalidArgumentNamingItsFields() {
-        Status s = status(() -> as(ORDERS).register(register(orders("orders-1").setAddress("10.0.0.1:0").putLabels("bad key", "v"))));
+        Status s = status(() -> as(ORDERS).register(register(orders("orders-1").setAddress("10.0.0.1:0").addLabels(io.strait.mesh.api.v1.Label.newBuilder().setKey("bad key").setValue("v")))));
         assertThat(s.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
         assertThat(s.getDescription()).isEqualTo("workload.address: the port must be a number from 1 to 65535 (was '0'); "
                 + "workload.labels[bad key]: the key's name must be 1 to 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit (was 'bad key')");

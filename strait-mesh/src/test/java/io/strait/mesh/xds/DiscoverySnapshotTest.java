@@ -3,7 +3,6 @@ package io.strait.mesh.xds;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.google.protobuf.Any;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.ManagedChannel;
@@ -253,7 +252,7 @@ class DiscoverySnapshotTest {
         List<Resource> out = new ArrayList<>();
         for (String s : services) {
             out.add(Resource.newBuilder().setName("shop/" + s)
-                    .setResource(Any.pack(ServiceEndpoints.newBuilder().setNamespace("shop").setService(s).build())).build());
+                    .setResource(TypeUrls.pack(TypeUrls.SERVICE_ENDPOINTS, ServiceEndpoints.newBuilder().setNamespace("shop").setService(s).build())).build());
         }
         return out;
     }

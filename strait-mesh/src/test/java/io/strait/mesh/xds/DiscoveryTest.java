@@ -3,7 +3,6 @@ package io.strait.mesh.xds;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.google.protobuf.Any;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.Status;
@@ -67,7 +66,7 @@ class DiscoveryTest {
     private void startServer(int onPort) throws Exception {
         discovery = new DiscoveryServer(node -> Map.of(TYPE, VersionedResources.of(services.get().stream()
                 .map(s -> Resource.newBuilder().setName("shop/" + s)
-                        .setResource(Any.pack(ServiceEndpoints.newBuilder().setNamespace("shop").setService(s).build())).build())
+                        .setResource(TypeUrls.pack(TypeUrls.SERVICE_ENDPOINTS, ServiceEndpoints.newBuilder().setNamespace("shop").setService(s).build())).build())
                 .toList())));
         server = MeshTransport.server(new InetSocketAddress("127.0.0.1", onPort), serverCredentials, Clock.systemUTC())
                 .addService(discovery).build().start();
