@@ -146,6 +146,8 @@ public final class MeshAgent implements AutoCloseable {
             throw new MeshAgentException("cannot set up TLS to the control plane: " + e.getMessage());
         }
         try {
+            // connect now: the control plane's side of the TLS handshake runs while this thread makes the key
+            client.channel().getState(true);
             long t0 = System.nanoTime();
             log.debug("sidecar {}: trust bundle, token and channel {} ms", config.service(), (t0 - started) / 1_000_000);
             WorkloadKey key = WorkloadKey.generate();
@@ -154,7 +156,7 @@ public final class MeshAgent implements AutoCloseable {
             CreateCertificateResponse first = untilAnswered(cp.address() + "", () -> client.certificate(csr, token));
             long t2 = System.nanoTime();
             useCertificate(credentials, key, first, td);
-            client.reconnect();
+            client.reconnect().getState(true); // the connection with the SVID, made while the engine's parts are built
             // the config stream opens before the engine: its first pushes make the state the engine starts with; a type
             // that does not come in time leaves the start's default (no policy yet: the inbound allows nobody)
             StartingEngine starting = new StartingEngine(config,
