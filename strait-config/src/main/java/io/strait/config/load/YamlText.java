@@ -104,7 +104,7 @@ public final class YamlText {
     }
 
     /** {@code " at line 3, column 4: expected ..."}, on one line, without SnakeYAML's source excerpt. */
-    private static String describe(JacksonException e) {
+    static String describe(JacksonException e) {
         if (e.getCause() instanceof MarkedYAMLException m && m.getProblemMark() != null) {
             String where = at(m.getProblemMark());
             String problem = m.getProblem() == null ? "syntax error" : m.getProblem().strip();
@@ -125,7 +125,7 @@ public final class YamlText {
         return " at line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1);
     }
 
-    private static String oneLine(String s) {
+    static String oneLine(String s) {
         return s.replaceAll("\\s*\\R\\s*", " ");
     }
 }
