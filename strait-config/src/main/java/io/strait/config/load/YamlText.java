@@ -16,9 +16,10 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
 /**
  * YAML or JSON text to a JSON tree, refusing what would otherwise be silently misread: duplicate keys (the last would
  * win), YAML aliases ({@code *name} would be read as the plain string "name"), a second YAML document after
- * {@code ---} (it would be ignored) and a second JSON value. Syntax errors name their line. Every Strait reader of
- * YAML or JSON text uses it, the mesh's sidecar included: the tree is built from Jackson's streaming parser in one
- * pass, without an {@code ObjectMapper} (see {@link TreeBuilder}), with the node types {@code readTree} gives.
+ * {@code ---} (it would be ignored) and a second JSON value. Syntax errors name their line. The gateway's file and
+ * {@code PUT /config} are read with it, and so is everything a mesh sidecar reads: the tree is built from Jackson's
+ * streaming parser in one pass, without an {@code ObjectMapper} (see {@link TreeBuilder}), with the node types
+ * {@code readTree} gives.
  */
 public final class YamlText {
     private static final YAMLFactory FACTORY = YAMLFactory.builder()
