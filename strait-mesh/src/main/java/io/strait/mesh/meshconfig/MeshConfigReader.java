@@ -10,6 +10,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import io.strait.config.load.ConfigException;
 import io.strait.config.load.Errors;
 import io.strait.config.load.TrafficSettingsReader;
+import io.strait.config.load.YamlText;
 import io.strait.mesh.authz.AuthorizationPolicy;
 import io.strait.mesh.authz.PolicyException;
 import io.strait.mesh.authz.PolicyReader;
@@ -37,8 +38,6 @@ public final class MeshConfigReader {
     static final List<String> KINDS = List.of("AuthorizationPolicy", "PeerAuthentication", TrafficPolicyReader.KIND);
     /** SnakeYAML's own limit (3 Mi code points), checked first so that a huge file is refused plainly. */
     static final int MAX_CHARS = 3 * 1024 * 1024;
-    private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL).build());
 
     private final Path baseDir;
     private final List<String> errors = new ArrayList<>();
@@ -112,7 +111,7 @@ public final class MeshConfigReader {
             return;
         }
         int index = 0;
-        try (MappingIterator<JsonNode> docs = YAML.readerFor(JsonNode.class).readValues(text)) {
+        try (MappingIterator<JsonNode> docs = YamlFiles.YAML.readerFor(JsonNode.class).readValues(text)) {
             while (docs.hasNextValue()) {
                 JsonNode doc = docs.nextValue();
                 int i = index++;
@@ -215,21 +214,27 @@ public final class MeshConfigReader {
 
     /**
      * A {@code TrafficPolicy} document pushed by the control plane ({@link ServiceTrafficPolicy#document()}), read with
-     * the same reader as the control plane's files; {@code source} names it in errors.
+     * the same reader as the control plane's files; {@code source} names it in errors. The JSON is read by
+     * {@link YamlText#readJson} (no ObjectMapper on a sidecar's path).
      *
      * @throws ConfigException listing every problem
      */
     public static ServiceTrafficPolicy trafficPolicy(String json, String source) throws ConfigException {
-        com.fasterxml.jackson.databind.JsonNode doc;
-        try {
-            doc = new ObjectMapper().readTree(json);
-        } catch (com.fasterxml.jackson.core.JacksonException e) {
-            throw new ConfigException(List.of(source + ": not JSON: " + e.getOriginalMessage()));
-        }
+        JsonNode doc = YamlText.readJson(json, source);
+        if (doc == null) throw new ConfigException(List.of(source + ": not valid JSON: no document"));
         Errors found = new Errors();
-        var node = io.strait.config.load.TrafficSettingsReader.node(doc, "", found);
+        var node = TrafficSettingsReader.node(doc, "", found);
         ServiceTrafficPolicy t = TrafficPolicyReader.read(node, source, json);
         if (t == null || !found.isEmpty()) throw new ConfigException(found.list().stream().map(e -> source + ": " + e).toList());
         return t;
+    }
+
+    /**
+     * The control plane's multi-document YAML reader, in a holder so that a sidecar, which only calls
+     * {@link #trafficPolicy}, never builds its ObjectMapper (about a thousand classes at start).
+     */
+    private static final class YamlFiles {
+        static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL).build());
     }
 }

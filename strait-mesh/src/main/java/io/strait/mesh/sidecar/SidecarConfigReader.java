@@ -1,14 +1,11 @@
 package io.strait.mesh.sidecar;
 
-import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.strait.config.load.ConfigException;
 import io.strait.config.load.Errors;
 import io.strait.config.load.Node;
+import io.strait.config.load.YamlText;
 import io.strait.config.model.HostPort;
 import io.strait.mesh.identity.SpiffeId;
 import io.strait.mesh.peerauth.PeerAuthMode;
@@ -24,11 +21,11 @@ import java.util.regex.Pattern;
 /**
  * Reads a sidecar's YAML in one pass, reporting every problem with its path ({@code sidecar.yaml: inbound.appPort:
  * is required}), unknown fields included (with a "did you mean"). Relative file paths resolve against the file's
- * directory; the files named must exist. The join token is never part of an error message.
+ * directory; the files named must exist. The join token is never part of an error message. The text is read by
+ * {@link YamlText}, as a gateway's file is (duplicate keys, aliases and a second document refused), without an
+ * ObjectMapper: a sidecar's start loads none.
  */
 public final class SidecarConfigReader {
-    private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL).build());
     /** A service name as a DNS label (RFC 1123), as Kubernetes services are named. */
     static final Pattern SERVICE = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
     private static final int MAX_PORT = 65535;
@@ -49,15 +46,8 @@ public final class SidecarConfigReader {
 
     /** Reads a document; {@code source} names it in errors, {@code baseDir} resolves its relative paths. */
     public static SidecarConfig parse(String yaml, String source, Path baseDir) throws ConfigException {
-        JsonNode root;
-        try {
-            root = YAML.readTree(yaml);
-        } catch (JacksonException e) {
-            String msg = e.getOriginalMessage() == null ? "syntax error" : e.getOriginalMessage().lines().findFirst().orElse("");
-            int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
-            throw new ConfigException(List.of(source + ": not valid YAML" + (line > 0 ? " at line " + line : "") + ": " + msg));
-        }
-        if (root == null || root.isMissingNode() || root.isNull()) root = YAML.createObjectNode();
+        JsonNode root = YamlText.read(yaml, source);
+        if (root == null) root = JsonNodeFactory.instance.objectNode();
         if (!root.isObject()) throw new ConfigException(List.of(source + ": must be an object of settings"));
         Errors errors = new Errors();
         Node n = Node.root(root, errors);

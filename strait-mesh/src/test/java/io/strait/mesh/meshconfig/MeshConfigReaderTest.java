@@ -194,6 +194,20 @@ class MeshConfigReaderTest {
     }
 
     @Test
+    void aPushedTrafficPolicyReadsAsTheFileDid() throws Exception {
+        write("traffic.yaml", TRAFFIC);
+        for (ServiceTrafficPolicy t : load().trafficPolicies()) {
+            ServiceTrafficPolicy pushed = MeshConfigReader.trafficPolicy(t.document(), t.serviceId());
+            assertThat(pushed).usingRecursiveComparison().ignoringFields("source").isEqualTo(t);
+            assertThat(pushed.source()).isEqualTo(t.serviceId());
+        }
+        assertThat(catchThrowableOfType(ConfigException.class, () -> MeshConfigReader.trafficPolicy("{\"kind\": ", "shop/orders"))
+                .errors()).singleElement().asString().startsWith("shop/orders: not valid JSON at line 1, column 10: Unexpected end-of-input");
+        assertThat(catchThrowableOfType(ConfigException.class, () -> MeshConfigReader.trafficPolicy("", "shop/orders"))
+                .errors()).containsExactly("shop/orders: not valid JSON: no document");
+    }
+
+    @Test
     void errorsNameTheFileTheDocumentAndTheField() throws Exception {
         write("orders.yaml", """
                 apiVersion: security.istio.io/v1

@@ -127,4 +127,19 @@ class SidecarConfigReaderTest {
         assertThat(token.errors()).containsExactly(
                 "sidecar.yaml: controlPlane.joinTokenFile: is required (or joinToken): the join token the first SVID is issued against");
     }
+
+    @Test
+    void textThatIsNotOneYamlDocumentIsRefusedWithItsLine() {
+        String head = "service: orders\ncontrolPlane: {address: \"cp:15012\", trustBundleFile: bundle.pem, joinTokenFile: orders.token}\n";
+        assertThat(catchThrowableOfType(ConfigException.class, () -> parse(head + "inbound: {appPort: 8080}\ninbound: {appPort: 1}\n"))
+                .errors()).singleElement().asString().startsWith("sidecar.yaml: not valid YAML at line 4").endsWith("duplicate key 'inbound'");
+        assertThat(catchThrowableOfType(ConfigException.class, () -> parse(head + "zone: &z a\ninbound: {appPort: 8080}\nlabels: {z: *z}\n"))
+                .errors()).containsExactly("sidecar.yaml: YAML aliases are not supported (*z at line 5); write the value out");
+        assertThat(catchThrowableOfType(ConfigException.class, () -> parse(head + "inbound: {appPort: 8080}\n---\nservice: b\n"))
+                .errors()).containsExactly("sidecar.yaml: the file holds more than one YAML document (the next starts at line 5); use one");
+        assertThat(catchThrowableOfType(ConfigException.class, () -> parse(head + "inbound: {appPort: [8080\n"))
+                .errors()).singleElement().asString().startsWith("sidecar.yaml: not valid YAML at line 4");
+        // an empty file is an empty object of settings: the required ones are named
+        assertThat(catchThrowableOfType(ConfigException.class, () -> parse("")).errors()).contains("sidecar.yaml: service: is required");
+    }
 }
