@@ -16,6 +16,11 @@ import org.junit.jupiter.api.Test;
  * the endpoint must rejoin the rotation.
  */
 class ChaosTest {
+    /**
+     * Load threads. The route's retry budget admits a retry for each (minRetries): the default (3 in flight, backoff
+     * included) refuses a fourth while the kill's first failures wait out their backoff, and that 503 is the budget
+     * doing its job (RetryTest), not a failover that failed.
+     */
     private static final int THREADS = 8;
 
     @Test
@@ -34,7 +39,8 @@ class ChaosTest {
                                        baseEjectionTime: 500ms, maxEjectionPercent: 50}
                 routes:
                   - {name: web, match: {pathPrefix: /}, cluster: web,
-                     retries: {attempts: 2, retryOn: [connect-failure, reset, gateway-error], backoff: {base: 5ms, max: 50ms}}}
+                     retries: {attempts: 2, retryOn: [connect-failure, reset, gateway-error], backoff: {base: 5ms, max: 50ms},
+                               budget: {percent: 100, minRetries: 8}}}
                 """, Map.of("a", a.address(), "b", b.address(), "c", c.address()))) {
             LoadLoop load = LoadLoop.start(THREADS, () -> p.get("/echo"));
             await().atMost(Duration.ofSeconds(10)).until(() -> load.ok() >= 100); // warmed up: load on all three
