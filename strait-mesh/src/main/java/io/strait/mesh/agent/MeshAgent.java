@@ -5,6 +5,7 @@ import io.grpc.StatusRuntimeException;
 import io.strait.config.model.ObservabilityConfig;
 import io.strait.config.tls.Pem;
 import io.strait.config.tls.PemException;
+import io.strait.mesh.api.Labels;
 import io.strait.mesh.api.v1.CreateCertificateResponse;
 import io.strait.mesh.api.v1.Node;
 import io.strait.mesh.api.v1.RegisterResponse;
@@ -110,7 +111,7 @@ public final class MeshAgent implements AutoCloseable {
         this.instanceId = config.service() + "-" + ProcessHandle.current().pid() + "-"
                 + HexFormat.of().formatHex(new SecureRandom().generateSeed(4));
         Node node = Node.newBuilder().setInstanceId(instanceId).setService(config.service()).setNamespace(config.namespace())
-                .addAllLabels(io.strait.mesh.api.Labels.of(config.labels())).build();
+                .addAllLabels(Labels.of(config.labels())).build();
         this.discovery = new DiscoveryClient(client::channel, node, new MeshUpdates(engine, credentials, id.trustDomain()).handlers(),
                 thread, new SecureRandom());
     }
@@ -237,7 +238,7 @@ public final class MeshAgent implements AutoCloseable {
     private void register() {
         Workload.Builder w = Workload.newBuilder().setInstanceId(instanceId).setService(config.service())
                 .setNamespace(config.namespace()).setServiceAccount(config.serviceAccount())
-                .setAddress(advertisedHost() + ":" + engine().inboundPort()).addAllLabels(io.strait.mesh.api.Labels.of(config.labels()));
+                .setAddress(advertisedHost() + ":" + engine().inboundPort()).addAllLabels(Labels.of(config.labels()));
         if (config.zone() != null) w.setZone(config.zone());
         RegisterResponse r = client.register(w.build());
         if (r.getHeartbeatIntervalSeconds() > 0) heartbeat = Duration.ofSeconds(r.getHeartbeatIntervalSeconds());

@@ -5,6 +5,7 @@ import io.grpc.StatusRuntimeException;
 import io.strait.config.model.HostPort;
 import io.strait.config.tls.Pem;
 import io.strait.config.tls.PemException;
+import io.strait.mesh.api.Labels;
 import io.strait.mesh.api.v1.CreateCertificateResponse;
 import io.strait.mesh.api.v1.Endpoint;
 import io.strait.mesh.api.v1.Node;
@@ -213,7 +214,7 @@ public final class MeshClientIdentity implements AutoCloseable {
                     HostPort address = HostPort.parse(e.getAddress());
                     if (address == null || address.port() == 0) return Optional.of(r.getName() + ": endpoint address '" + e.getAddress() + "' is not host:port");
                     list.add(new MeshState.Endpoint(address, SpiffeId.parse(e.getSpiffeId()), e.getZone().isEmpty() ? null : e.getZone(),
-                            io.strait.mesh.api.Labels.map(e.getLabelsList())));
+                            Labels.map(e.getLabelsList())));
                 }
                 next.put(se.getNamespace() + "/" + se.getService(), List.copyOf(list));
             } catch (InvalidProtocolBufferException | IllegalArgumentException e) {

@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.strait.config.model.HostPort;
 import io.strait.config.tls.Pem;
 import io.strait.config.tls.PemException;
+import io.strait.mesh.api.Labels;
 import io.strait.mesh.api.v1.AuthorizationPolicies;
 import io.strait.mesh.api.v1.Endpoint;
 import io.strait.mesh.authz.AuthorizationPolicy;
@@ -115,7 +116,7 @@ final class MeshUpdates {
             PeerAuthMode mode = mode(pa.getMode());
             if (mode == null) return Optional.of("peer authentication mode '" + pa.getMode() + "' is not STRICT or PERMISSIVE");
             Map<Integer, PeerAuthMode> ports = new java.util.TreeMap<>();
-            for (Map.Entry<Integer, String> e : io.strait.mesh.api.Labels.portModes(pa.getPortModesList()).entrySet()) {
+            for (Map.Entry<Integer, String> e : Labels.portModes(pa.getPortModesList()).entrySet()) {
                 PeerAuthMode m = mode(e.getValue());
                 if (m == null) return Optional.of("peer authentication of port " + e.getKey() + ": '" + e.getValue() + "' is not STRICT or PERMISSIVE");
                 ports.put(e.getKey(), m);
@@ -154,7 +155,7 @@ final class MeshUpdates {
                 } catch (IllegalArgumentException ex) {
                     return Optional.of(r.getName() + ": endpoint " + e.getAddress() + ": " + ex.getMessage());
                 }
-                endpoints.add(new MeshState.Endpoint(address, id, e.getZone().isEmpty() ? null : e.getZone(), io.strait.mesh.api.Labels.map(e.getLabelsList())));
+                endpoints.add(new MeshState.Endpoint(address, id, e.getZone().isEmpty() ? null : e.getZone(), Labels.map(e.getLabelsList())));
             }
             services.add(new MeshState.Service(se.getService(), se.getNamespace(), endpoints, settingsOf(se.getNamespace(), se.getService())));
         }

@@ -2,6 +2,7 @@ package io.strait.mesh.registry;
 
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import io.strait.mesh.api.Labels;
 import io.strait.mesh.api.Callers;
 import io.strait.mesh.api.v1.DeregisterRequest;
 import io.strait.mesh.api.v1.DeregisterResponse;
@@ -46,7 +47,7 @@ public final class RegistryService extends RegistryServiceGrpc.RegistryServiceIm
         }
         var w = request.getWorkload();
         Workload workload = new Workload(w.getInstanceId(), w.getService(), w.getNamespace(), w.getServiceAccount(), w.getAddress(),
-                w.getZone(), io.strait.mesh.api.Labels.map(w.getLabelsList()));
+                w.getZone(), Labels.map(w.getLabelsList()));
         RegisterResponse response = RegisterResponse.newBuilder()
                 .setHeartbeatIntervalSeconds(registry.heartbeatInterval().toSeconds())
                 .setExpirySeconds(registry.expiry().toSeconds()).build();
