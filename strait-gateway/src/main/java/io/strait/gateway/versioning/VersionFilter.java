@@ -3,6 +3,7 @@ package io.strait.gateway.versioning;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.AsciiString;
+import io.netty.util.AttributeKey;
 import io.strait.config.model.RouteVersion;
 import io.strait.config.model.VersionSetConfig;
 import io.strait.config.model.VersionSetConfig.ApiVersion;
@@ -13,9 +14,6 @@ import io.strait.proxy.filter.RequestContext;
 import io.strait.proxy.route.ApiVersions;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 
 /**
  * The {@code version} filter of one route (its {@code version: {set, name}}). The router already chose the route by
@@ -39,6 +37,8 @@ final class VersionFilter implements HttpFilter {
     private static final AsciiString DEPRECATION = AsciiString.cached("Deprecation");
     private static final AsciiString SUNSET = AsciiString.cached("Sunset");
     private static final AsciiString LINK = AsciiString.cached("Link");
+    /** Set when this filter refused the request's version: its answer is about no version, so it gets no headers. */
+    private static final AttributeKey<Boolean> REFUSED = AttributeKey.valueOf("strait.version.refused");
 
     private final RouteVersion route;
     private final VersionSetConfig set;
@@ -73,14 +73,10 @@ final class VersionFilter implements HttpFilter {
         boolean deprecated = sunset || version.deprecated() != null && !now.isBefore(version.deprecated());
         if (deprecated) calls.count(set.name(), route.version(), ctx);
         if (!sunset) return FilterResult.CONTINUE;
-        List<Map.Entry<String, String>> headers = new ArrayList<>(3);
-        if (deprecationValue != null) headers.add(Map.entry(DEPRECATION.toString(), deprecationValue));
-        headers.add(Map.entry(SUNSET.toString(), sunsetValue));
-        String links = DeprecationHeaders.links(version, successorUri(ctx));
-        if (links != null) headers.add(Map.entry(LINK.toString(), links));
+        // the answer gets Sunset, Deprecation and Link from onResponse, which runs for a filter's own answers too
         String use = version.successor() == null ? "" : "; use " + version.successor();
         return FilterResult.respond(HttpResponseStatus.GONE, "api_version_sunset", "version " + route.version()
-                + " of API " + set.name() + " was retired on " + sunsetValue + use, headers);
+                + " of API " + set.name() + " was retired on " + sunsetValue + use);
     }
 
     /** The 400 for a request naming a version the set does not know (or none, without a default); null when fine. */
@@ -88,10 +84,12 @@ final class VersionFilter implements HttpFilter {
         String value = ApiVersions.requested(set, ctx.headers(), ctx.query());
         if (value == null) {
             if (set.defaultVersion() != null) return null;
+            ctx.attr(REFUSED).set(Boolean.TRUE);
             return FilterResult.respond(HttpResponseStatus.BAD_REQUEST, "api_version_required",
                     "name the API version in " + where() + " (known: " + known() + ")");
         }
         if (ApiVersions.resolve(set, value) != null) return null;
+        ctx.attr(REFUSED).set(Boolean.TRUE);
         return FilterResult.respond(HttpResponseStatus.BAD_REQUEST, "unknown_api_version",
                 "unknown API version '" + printable(value) + "' in " + where() + " (known: " + known() + ")");
     }
@@ -121,7 +119,7 @@ final class VersionFilter implements HttpFilter {
 
     @Override
     public void onResponse(RequestContext ctx, HttpResponse response) {
-        if (!version.announced()) return;
+        if (!version.announced() || ctx.attrValue(REFUSED) != null) return;
         if (deprecationValue != null) response.headers().set(DEPRECATION, deprecationValue);
         if (sunsetValue != null) response.headers().set(SUNSET, sunsetValue);
         String links = DeprecationHeaders.links(version, successorUri(ctx));
