@@ -136,7 +136,7 @@ final class VersionSetRules {
     void path(String p, RouteVersion rv, RouteMatch match) {
         if (rv.versionSet() == null || rv.versionSet().scheme() != Scheme.PATH || match == null) return;
         if (match.pathKind() == PathKind.REGEX) {
-            check.error(p, "the path scheme needs a path, pathPrefix or template match (a regex does not show its version)");
+            check.error(p, "the path scheme needs a path, pathPrefix or pathTemplate match (a pathRegex does not show its version)");
             return;
         }
         if (RouteVersion.segmentIndex(match.path(), rv.version()) < 0) {
