@@ -86,6 +86,21 @@ class VersionSetReaderTest {
         assertThat(c.routes().get(0).filters().stream().map(FilterSpec::name)).containsExactly("auth", "rateLimit", "version");
     }
 
+    /** Routes of one path told apart by the version they serve do not shadow each other; unversioned ones still do. */
+    @Test
+    void versionedRoutesOfOnePathAreNotWarnedAsNeverMatching() {
+        StraitConfig c = Yaml.load(C + """
+                versionSets: {orders: {scheme: header, default: v2, versions: {v1: {}, v2: {}}}}
+                routes:
+                  - {name: o1, match: {pathPrefix: /orders}, cluster: c, version: {set: orders, name: v1}}
+                  - {name: o2, match: {pathPrefix: /orders}, cluster: c, version: {set: orders, name: v2}}
+                  - {name: plain, match: {pathPrefix: /plain}, cluster: c}
+                  - {name: shadowed, match: {pathPrefix: /plain}, cluster: c, version: {set: orders, name: v2}}
+                """);
+        assertThat(ConfigWarnings.of(c)).containsExactly("routes[3]: never matches: routes[2] ('plain') comes first with the"
+                + " same hosts and path and no other condition, so it takes every request this route would");
+    }
+
     @ParameterizedTest(name = "[{index}] {0}")
     @MethodSource("errors")
     void reportsExactly(String yaml, List<String> expected) {

@@ -7,6 +7,7 @@ import io.strait.gateway.GatewayFilters;
 import io.strait.gateway.StandardAuthenticators;
 import io.strait.gateway.apikey.FileApiKeyStore;
 import io.strait.gateway.apikey.IssuedKey;
+import io.strait.proxy.testing.Downstream;
 import io.strait.proxy.testing.Json;
 import io.strait.proxy.testing.Metrics;
 import io.strait.proxy.testing.ProxyFixture;
@@ -81,9 +82,10 @@ class VersionSetsProxyTest {
                   - version: {set: users, name: v1}
             """;
 
-    private final TestClock clock = new TestClock(Instant.parse("2026-06-01T00:00:00Z"));
-    private TestBackend backend;
-    private ProxyFixture proxy;
+    final TestClock clock = new TestClock(Instant.parse("2026-06-01T00:00:00Z"));
+    TestBackend backend;
+    ProxyFixture proxy;
+    private Downstream downstream;
     private IssuedKey acme;
     private IssuedKey globex;
 
@@ -97,6 +99,12 @@ class VersionSetsProxyTest {
         backend = new TestBackend("b");
         proxy = ProxyFixture.start(CONFIG, Map.of("b", backend.address()),
                 new GatewayFilters(new StandardAuthenticators(), clock), dir);
+        downstream = downstream(proxy);
+    }
+
+    /** How requests reach the gateway: HTTP/1.1 here ({@link VersionSetsOverHttp2Test}: HTTP/2). */
+    Downstream downstream(ProxyFixture gateway) {
+        return Downstream.http1(gateway);
     }
 
     @AfterEach
@@ -105,10 +113,10 @@ class VersionSetsProxyTest {
         if (backend != null) backend.close();
     }
 
-    private HttpResponse<String> get(String path, String... headers) {
+    HttpResponse<String> get(String path, String... headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(proxy.uri(path)).GET();
         if (headers.length > 0) b.headers(headers);
-        return proxy.send(b.build());
+        return downstream.send(b.build());
     }
 
     /** The path the backend received (its echo of the request target). */
