@@ -261,6 +261,24 @@ class VersionSetsProxyTest {
         assertThat(Metrics.scrape(proxy).sum("strait_api_deprecated_requests_total", Map.of("version", "v2"))).isZero();
     }
 
+    @Test
+    void theAdminConfigShowsVersionSetsAndRoutesVersionsAsWritten() throws Exception {
+        HttpResponse<String> r = proxy.admin("GET", "/config");
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode config = Json.parse(r.body());
+        JsonNode items = config.path("versionSets").path("items");
+        assertThat(items.path("scheme").asText()).isEqualTo("mediaType");
+        assertThat(items.path("default").asText()).isEqualTo("v1");
+        assertThat(items.path("versions").path("v1").path("deprecated").asText()).isEqualTo("2026-01-01T00:00:00Z");
+        assertThat(config.path("routes").path(0).path("filters").path(0).path("version").toString())
+                .isEqualTo("{\"set\":\"users\",\"name\":\"v1\"}");
+        // the section as shown loads again to the same sets
+        String doc = "{\"clusters\": {\"c\": {\"endpoints\": [{\"address\": \"127.0.0.1:9001\"}]}}, \"versionSets\": "
+                + config.path("versionSets") + "}";
+        var again = io.strait.config.load.ConfigLoader.parseJson(doc, "GET /config", proxy.dir(), GatewayFilters.CATALOG);
+        assertThat(again.versionSets()).isEqualTo(proxy.server().snapshot().config().versionSets());
+    }
+
     private double count(String client) {
         return Metrics.scrape(proxy).value("strait_api_deprecated_requests_total",
                 Map.of("version_set", "users", "version", "v1", "client", client));
