@@ -279,6 +279,28 @@ class VersionSetsProxyTest {
         assertThat(again.versionSets()).isEqualTo(proxy.server().snapshot().config().versionSets());
     }
 
+    @Test
+    void aReloadMovesTheSunsetAndARefusedOneKeepsTheOldSets() throws Exception {
+        Map<String, String> vars = Map.of("b", backend.address());
+        // the sunset moved before now: v1 is retired at once
+        proxy.writeConfig(CONFIG.replace("sunset: 2027-12-04T00:00:00Z\n", "sunset: 2026-05-01T00:00:00Z\n"), vars);
+        HttpResponse<String> reload = proxy.admin("POST", "/reload");
+        assertThat(reload.statusCode()).as(reload.body()).isEqualTo(200);
+        assertThat(get("/api/v1/users").statusCode()).isEqualTo(410);
+
+        proxy.writeConfig(CONFIG.replace("sunset: 2027-12-04T00:00:00Z\n", "sunset: 2025-01-01T00:00:00Z\n")
+                .replace("{set: users, name: v2}}", "{set: userz, name: v2}}"), vars);
+        HttpResponse<String> bad = proxy.admin("POST", "/reload");
+        assertThat(bad.statusCode()).as(bad.body()).isEqualTo(400);
+        List<String> errors = new java.util.ArrayList<>();
+        Json.parse(bad.body()).path("errors").forEach(e -> errors.add(e.asText()));
+        assertThat(errors).containsExactly(
+                "versionSets.users.versions.v1.sunset: earlier than deprecated (2026-01-01T00:00:00Z)",
+                "routes[1].version.set: unknown version set 'userz' (did you mean 'users'?)");
+        assertThat(get("/api/v1/users").statusCode()).as("the previous configuration still serves").isEqualTo(410);
+        assertThat(upstreamUri(get("/api/v2/users"))).isEqualTo("/api/v2/users");
+    }
+
     private double count(String client) {
         return Metrics.scrape(proxy).value("strait_api_deprecated_requests_total",
                 Map.of("version_set", "users", "version", "v1", "client", client));
