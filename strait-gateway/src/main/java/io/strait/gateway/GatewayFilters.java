@@ -29,6 +29,9 @@ import io.strait.proxy.filter.FilterFactory;
 import io.strait.proxy.filter.FilterModule;
 import io.strait.proxy.filter.FilterScope;
 import io.strait.filters.StandardFilters;
+import io.strait.gateway.versioning.DeprecatedCalls;
+import io.strait.gateway.versioning.VersionFilters;
+import java.time.Clock;
 import java.util.function.BiFunction;
 import io.strait.proxy.filter.HttpFilter;
 import java.util.ArrayList;
@@ -42,7 +45,8 @@ import org.slf4j.LoggerFactory;
  * The gateway's filters: on every listener the identity headers only the gateway may set are stripped;
  * the {@code auth} filter checks credentials and the {@code rateLimit} filter charges the (then known)
  * caller's buckets, wherever a route declares them (or its {@code auth:}/{@code rateLimit:} short forms);
- * the general filters ({@link StandardFilters}: cors, headers) are registered too. Authenticators
+ * the general filters ({@link StandardFilters}: cors, headers) are registered too, and the {@code version}
+ * filter of routes that serve an API version ({@code versionSets}). Authenticators
  * outlive reloads while their settings stay the same (JWKS caches, token caches and store connections
  * are kept); a changed or removed provider's old authenticator is closed once the new configuration is
  * in place.
@@ -65,14 +69,27 @@ public final class GatewayFilters implements FilterModule {
     private Counter results;
 
     private final RateLimits rateLimits;
+    /** When API versions are deprecated and sunset ({@code versionSets}); tests pass their own. */
+    private final Clock clock;
+    private final DeprecatedCalls deprecatedCalls = new DeprecatedCalls();
 
     public GatewayFilters(AuthenticatorFactory factory) {
         this(factory, new RateLimits(RateLimitStores::create));
     }
 
     public GatewayFilters(AuthenticatorFactory factory, RateLimits rateLimits) {
+        this(factory, rateLimits, Clock.systemUTC());
+    }
+
+    /** {@code clock}: the time API versions' deprecation and sunset are compared with. */
+    public GatewayFilters(AuthenticatorFactory factory, Clock clock) {
+        this(factory, new RateLimits(RateLimitStores::create), clock);
+    }
+
+    public GatewayFilters(AuthenticatorFactory factory, RateLimits rateLimits, Clock clock) {
         this.factory = factory;
         this.rateLimits = rateLimits;
+        this.clock = clock;
     }
 
     @Override
@@ -83,6 +100,7 @@ public final class GatewayFilters implements FilterModule {
     @Override
     public void registerMetrics(PrometheusRegistry registry) {
         rateLimits.registerMetrics(registry);
+        deprecatedCalls.register(registry);
         RateLimitStores.registerMetrics(registry, rateLimits::current);
         results = Counter.builder()
                 .name("strait_auth_requests_total")
@@ -201,6 +219,7 @@ public final class GatewayFilters implements FilterModule {
         all.add(new Factory<>(FilterCatalog.AUTH, RouteAuth.class, this::authFilter));
         all.add(new Factory<>(FilterCatalog.RATE_LIMIT, RouteRateLimit.class,
                 (limit, scope) -> rateLimits.routeFilter(scope.route(), limit)));
+        all.add(new VersionFilters(clock, deprecatedCalls));
         return all;
     }
 

@@ -62,7 +62,8 @@ final class DemoService implements AutoCloseable {
             }
             String id = path.substring(path.lastIndexOf('/') + 1);
             boolean created = service.equals("orders") && ex.getRequestMethod().equals("POST");
-            String data = created ? "{\"id\":" + CREATED_ORDER_ID + ",\"status\":\"created\"}" : switch (service) {
+            boolean usersV2 = service.equals("users") && path.startsWith(USERS_V2_PREFIX);
+            String data = created ? "{\"id\":" + CREATED_ORDER_ID + ",\"status\":\"created\"}" : usersV2 ? usersV2(id) : switch (service) {
                 case "users" -> id.matches("\\d+") ? "{\"id\":" + id + ",\"name\":\"user " + id + "\"}"
                         : "[{\"id\":1,\"name\":\"Ada\"},{\"id\":2,\"name\":\"Linus\"}]";
                 case "orders" -> id.matches("\\d+") ? "{\"id\":" + id + ",\"total\":42.50,\"status\":\"shipped\"}"
@@ -84,6 +85,16 @@ final class DemoService implements AutoCloseable {
                     + ",\"bodyBytes\":" + received + ",\"data\":" + data + "}";
             send(ex, created ? 201 : 200, body);
         }
+    }
+
+    /** The users API's v2 (the gateway's users-v2 route): the same service, another shape. */
+    static final String USERS_V2_PREFIX = "/api/v2/users";
+
+    /** v2 of the users API: a name split into parts, and lists wrapped with their count. */
+    private static String usersV2(String id) {
+        if (id.matches("\\d+")) return "{\"id\":" + id + ",\"name\":{\"given\":\"user\",\"family\":\"" + id + "\"}}";
+        return "{\"items\":[{\"id\":1,\"name\":{\"given\":\"Ada\",\"family\":\"Lovelace\"}},"
+                + "{\"id\":2,\"name\":{\"given\":\"Linus\",\"family\":\"Torvalds\"}}],\"total\":2}";
     }
 
     private static String quote(String s) {

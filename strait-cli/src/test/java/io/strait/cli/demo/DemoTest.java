@@ -123,7 +123,38 @@ class DemoTest {
                 assertThat(Json.parse(res.body()).get("instance").asText()).isEqualTo("products-3");
             }
             assertThat(demo.banner()).contains("X-Version: v2");
+            // the users API runs v1 and v2 side by side: v1 announces its deprecation, its sunset a year ahead, and v2
+            HttpResponse<String> v1 = client.send(HttpRequest.newBuilder(URI.create(gw + "/api/v1/users"))
+                    .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(v1.statusCode()).as(v1.body()).isEqualTo(200);
+            long deprecated = Long.parseLong(v1.headers().firstValue("deprecation").orElseThrow().substring(1));
+            assertThat(deprecated).isLessThan(java.time.Instant.now().getEpochSecond());
+            java.time.Instant sunset = java.time.ZonedDateTime.parse(v1.headers().firstValue("sunset").orElseThrow(),
+                    java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+            assertThat(sunset).isBetween(java.time.Instant.now().plus(java.time.Duration.ofDays(364)),
+                    java.time.Instant.now().plus(java.time.Duration.ofDays(366)));
+            assertThat(v1.headers().firstValue("link").orElseThrow()).contains("</api/v2/users>; rel=\"successor-version\"",
+                    "rel=\"deprecation\"", "rel=\"sunset\"");
+            HttpResponse<String> usersV2 = client.send(HttpRequest.newBuilder(URI.create(gw + "/api/v2/users/42"))
+                    .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(usersV2.statusCode()).as(usersV2.body()).isEqualTo(200);
+            assertThat(Json.parse(usersV2.body()).get("data").get("name").get("family").asText()).isEqualTo("42");
+            assertThat(usersV2.headers().firstValue("deprecation")).isEmpty();
+            assertThat(demo.banner()).contains("/api/v1/users   # v1 is deprecated");
         }
+    }
+
+    @Test
+    void generatedConfigRunsTheUsersApiV1AndV2SideBySide() throws Exception {
+        java.time.Instant started = java.time.Instant.parse("2026-12-05T10:00:00.123Z");
+        String yaml = Demo.config(Map.of("users", java.util.List.of(1001)), 8080, 9901,
+                "http://127.0.0.1:1/.well-known/jwks.json", Path.of("/tmp/keys.json"), started);
+        assertThat(yaml).contains("deprecated: 2026-11-05T10:00:00Z", "sunset: 2027-12-05T10:00:00Z", "successor: v2",
+                "pathPrefix: /api/v2/users", "- version: {set: users, name: v1}", "- version: {set: users, name: v2}");
+        var config = io.strait.config.load.ConfigLoader.parse(yaml, "demo.yaml", Path.of("/tmp"), io.strait.gateway.GatewayFilters.CATALOG);
+        assertThat(config.versionSets().get("users").version("v1").successor()).isEqualTo("v2");
+        assertThat(Demo.config(Map.of("orders", java.util.List.of(1003)), 8080, 9901,
+                "http://127.0.0.1:1/.well-known/jwks.json", Path.of("/tmp/keys.json"))).doesNotContain("versionSets");
     }
 
     @Test

@@ -17,6 +17,7 @@ import io.strait.config.model.RedirectToHttps;
 import io.strait.config.model.TlsConfig;
 import io.strait.config.model.RouteConfig;
 import io.strait.config.model.StraitConfig;
+import io.strait.config.model.VersionSetConfig;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -58,7 +59,9 @@ final class ConfigReader {
         AuthConfig auth = AuthReader.read(root, baseDir);
         RateLimitReader rateLimits = new RateLimitReader();
         RateLimitsConfig limits = rateLimits.read(root);
-        filters = new FilterListReader(catalog, auth, rateLimits, baseDir);
+        VersionSetReader versions = new VersionSetReader();
+        Map<String, VersionSetConfig> versionSets = versions.read(root);
+        filters = new FilterListReader(catalog, auth, rateLimits, versions, baseDir);
         AdminConfig admin = admin(root.object("admin"));
         List<ListenerConfig> listeners = listeners();
         String zone = zone();
@@ -73,7 +76,7 @@ final class ConfigReader {
         ConfigCheck.listenerRoutes(listeners, routes, errors);
         ConfigCheck.ports(admin, listeners, errors);
         return new StraitConfig(admin, List.copyOf(listeners), Collections.unmodifiableMap(clusters),
-                List.copyOf(routes), obs, zone, drain, auth, limits, mesh);
+                List.copyOf(routes), obs, zone, drain, auth, limits, mesh, versionSets);
     }
 
     private String zone() {

@@ -10,6 +10,7 @@ import io.strait.config.model.RateLimitPolicy;
 import io.strait.config.model.RouteAuth;
 import io.strait.config.model.RouteConfig;
 import io.strait.config.model.RouteRateLimit;
+import io.strait.config.model.RouteVersion;
 import io.strait.config.model.StraitConfig;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -103,10 +104,11 @@ public final class ConfigValidator {
                 rateLimits(config.rateLimits().policies());
             }
             if (config.rateLimits() != null) rateLimitStore(config.rateLimits().store());
+            if (check.required("versionSets", config.versionSets())) new VersionSetRules(check).sets(config.versionSets());
             if (config.listeners() != null) {
                 for (int i = 0; i < config.listeners().size(); i++) {
                     ListenerConfig l = config.listeners().get(i);
-                    if (l != null) filters("listeners[" + i + "]", l.filters(), false);
+                    if (l != null) filters("listeners[" + i + "]", l.filters(), null);
                 }
             }
         }
@@ -130,12 +132,14 @@ public final class ConfigValidator {
                 rules.route(p, r, catalog != null && r.filters() != null
                         && r.filters().stream().anyMatch(f -> f != null && catalog.terminal(f.name())),
                         catalog != null && !catalog.terminalNames().isEmpty());
-                filters(p, r.filters(), true);
+                filters(p, r.filters(), r);
             }
         }
 
         /** Each filter is one this process knows, with settings that hold. */
-        private void filters(String owner, List<FilterSpec> specs, boolean onRoute) {
+        /** {@code route}: the route that declares them, null for a listener's. */
+        private void filters(String owner, List<FilterSpec> specs, RouteConfig route) {
+            boolean onRoute = route != null;
             for (int j = 0; j < specs.size(); j++) {
                 FilterSpec f = specs.get(j);
                 String entry = owner + ".filters[" + j + "]";
@@ -143,8 +147,9 @@ public final class ConfigValidator {
                 String base = f.path() != null ? f.path() : entry;
                 String p = base.endsWith("." + f.name()) ? base : base + "." + f.name();
                 List<String> known = catalog != null ? catalog.names() : List.of(FilterCatalog.AUTH, FilterCatalog.RATE_LIMIT);
-                boolean own = f.name().equals(FilterCatalog.AUTH) || f.name().equals(FilterCatalog.RATE_LIMIT);
-                if (!known.contains(f.name()) && (catalog != null || own)) {
+                boolean version = f.name().equals(FilterCatalog.VERSION);
+                boolean own = f.name().equals(FilterCatalog.AUTH) || f.name().equals(FilterCatalog.RATE_LIMIT) || version;
+                if (!known.contains(f.name()) && !version && (catalog != null || own)) {
                     String hint = Names.closest(f.name(), known);
                     check.error(p, "unknown filter '" + f.name() + "'" + (hint != null ? " (did you mean '" + hint + "'?)"
                             : " (this process knows " + String.join(", ", known) + ")"));
@@ -158,6 +163,11 @@ public final class ConfigValidator {
                 switch (f.config()) {
                     case RouteAuth a when f.name().equals(FilterCatalog.AUTH) -> auth(p, a);
                     case RouteRateLimit r when f.name().equals(FilterCatalog.RATE_LIMIT) -> rateLimit(p, r);
+                    case RouteVersion v when version -> {
+                        VersionSetRules rules = new VersionSetRules(check);
+                        rules.reference(p, v, config.versionSets());
+                        if (route != null) rules.path(p, v, route.match());
+                    }
                     default -> {
                         if (own) check.error(p, "holds " + f.config().getClass().getSimpleName() + ", not the " + f.name() + " filter's settings");
                     }

@@ -17,8 +17,8 @@ import java.util.Set;
  * <ul>
  *   <li>a route no listener serves (every listener names its routes, and none names it);</li>
  *   <li>a route that never matches: on every listener that serves it, an earlier route with the same hosts and
- *       the same path (same kind and value) and no method, header, query or cookie condition takes every request
- *       first (the router tries routes with the same path spec in declaration order);</li>
+ *       the same path (same kind and value) and no method, header, query, cookie or API version condition takes
+ *       every request first (the router tries routes with the same path spec in declaration order);</li>
  *   <li>a plain-HTTP listener on an address other than loopback serving a route with authentication: tokens and
  *       API keys cross the network in clear text.</li>
  * </ul>
@@ -64,6 +64,12 @@ public final class ConfigWarnings {
         }
     }
 
+    /** Whether the route takes only requests of its API version (a header, query or media-type version set). */
+    private static boolean versionCondition(RouteConfig r) {
+        return r.filter(FilterCatalog.VERSION) instanceof io.strait.config.model.RouteVersion v && v.versionSet() != null
+                && v.versionSet().scheme() != io.strait.config.model.VersionSetConfig.Scheme.PATH;
+    }
+
     /** The earlier route on {@code l} that takes every request of route {@code j}, as {@code routes[i] ('name')}, or null. */
     private static String shadowOn(ListenerConfig l, List<RouteConfig> routes, int j) {
         RouteMatch m = routes.get(j).match();
@@ -72,7 +78,8 @@ public final class ConfigWarnings {
             if (!serves(l, earlier)) continue;
             RouteMatch e = earlier.match();
             if (e.pathKind() == m.pathKind() && e.path().equals(m.path()) && hosts(e).equals(hosts(m))
-                    && e.methods().isEmpty() && e.headers().isEmpty() && e.query().isEmpty() && e.cookies().isEmpty()) {
+                    && e.methods().isEmpty() && e.headers().isEmpty() && e.query().isEmpty() && e.cookies().isEmpty()
+                    && !versionCondition(earlier)) {
                 return "routes[" + i + "] ('" + earlier.name() + "')";
             }
         }

@@ -18,6 +18,11 @@ public final class FilterCatalog {
     public static final String AUTH = "auth";
     /** Route rate limits ({@code rateLimit:}); its reader is part of the loader. */
     public static final String RATE_LIMIT = "rateLimit";
+    /**
+     * A route's API version ({@code version: {set, name}}); its reader is part of the loader (it checks names against
+     * {@code versionSets}). Not listed by {@link #names()}: routes write it as a route field or a filters entry.
+     */
+    public static final String VERSION = "version";
     /** Only the loader's own filters: what a process without filter plugins reads. */
     public static final FilterCatalog CORE = new FilterCatalog(Map.of(), Set.of());
 
@@ -42,7 +47,7 @@ public final class FilterCatalog {
     public static FilterCatalog of(List<? extends FilterReader<?>> readers, Set<String> terminal) {
         Map<String, FilterReader<?>> m = new LinkedHashMap<>();
         for (FilterReader<?> r : readers) {
-            if (r.name().equals(AUTH) || r.name().equals(RATE_LIMIT)) {
+            if (r.name().equals(AUTH) || r.name().equals(RATE_LIMIT) || r.name().equals(VERSION)) {
                 throw new IllegalArgumentException("filter name '" + r.name() + "' belongs to the configuration's own readers");
             }
             if (m.putIfAbsent(r.name(), r) != null) throw new IllegalArgumentException("filter '" + r.name() + "' registered twice");

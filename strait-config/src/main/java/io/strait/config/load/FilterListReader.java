@@ -12,20 +12,22 @@ import java.util.Set;
 
 /**
  * Reads the {@code filters:} lists of routes and listeners: each entry is one filter, written as a
- * one-key object {@code {NAME: SETTINGS}}, in the order they run. A route's short forms {@code auth:}
- * and {@code rateLimit:} become the same entries, first auth then rateLimit; a route that declares
+ * one-key object {@code {NAME: SETTINGS}}, in the order they run. A route's short forms {@code auth:},
+ * {@code rateLimit:} and {@code version:} become the same entries, in that order; a route that declares
  * {@code filters:} writes them in that list instead, so the order is always the one written.
  */
 final class FilterListReader {
     private final FilterCatalog catalog;
     private final AuthConfig auth;
     private final RateLimitReader rateLimits;
+    private final VersionSetReader versions;
     private final Path baseDir;
 
-    FilterListReader(FilterCatalog catalog, AuthConfig auth, RateLimitReader rateLimits, Path baseDir) {
+    FilterListReader(FilterCatalog catalog, AuthConfig auth, RateLimitReader rateLimits, VersionSetReader versions, Path baseDir) {
         this.catalog = catalog;
         this.auth = auth;
         this.rateLimits = rateLimits;
+        this.versions = versions;
         this.baseDir = baseDir;
     }
 
@@ -34,7 +36,7 @@ final class FilterListReader {
         FilterReadContext ctx = new FilterReadContext(name, pathParams, baseDir);
         boolean declared = route.has("filters");
         List<FilterSpec> out = new ArrayList<>();
-        for (String shortForm : List.of(FilterCatalog.AUTH, FilterCatalog.RATE_LIMIT)) {
+        for (String shortForm : List.of(FilterCatalog.AUTH, FilterCatalog.RATE_LIMIT, FilterCatalog.VERSION)) {
             if (!route.has(shortForm)) {
                 route.skip(shortForm);
                 continue;
@@ -124,6 +126,11 @@ final class FilterListReader {
                 List<String> policies = rateLimits.route(node);
                 if (policies.isEmpty() || node.errors().size() != before) return null;
                 config = new RouteRateLimit(policies);
+            }
+            case FilterCatalog.VERSION -> {
+                if (ctx.onListener()) return onlyOnRoutes(node, name);
+                config = versions.route(node, name);
+                if (config == null) return null;
             }
             default -> {
                 FilterReader<?> reader = catalog.reader(name);

@@ -79,6 +79,12 @@ final class RouteReader {
             RouteConfig.Rewrite rewrite = rewrite(n.object("rewrite"), match);
             Duration timeout = n.duration("timeout", DEFAULT_ROUTE_TIMEOUT);
             Long body = n.present("maxRequestBodySize") ? n.size("maxRequestBodySize", 0) : null;
+            for (FilterSpec f : routeFilters) {
+                if (f.config() instanceof io.strait.config.model.RouteVersion v) {
+                    String p = f.path().endsWith("." + f.name()) ? f.path() : f.path() + "." + f.name();
+                    new VersionSetRules(new Check(errors)).path(p, v, match);
+                }
+            }
             RetryPolicy retries = RetryReader.read(n, timeout);
             Duration idle = n.present("idleTimeout") ? ConfigReader.positive(n, "idleTimeout", null) : null;
             boolean timeoutHeader = n.bool("timeoutHeader", DEFAULT_TIMEOUT_HEADER);

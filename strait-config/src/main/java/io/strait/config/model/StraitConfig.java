@@ -13,6 +13,7 @@ import java.util.Map;
  * @param auth authentication providers for routes' auth policies
  * @param rateLimits the rate-limit store and the policies routes pick
  * @param mesh the process's own identity in the service mesh, or null: it joins none
+ * @param versionSets the APIs whose versions run side by side (section {@code versionSets}), by name; empty for none
  */
 public record StraitConfig(
         AdminConfig admin,
@@ -24,7 +25,19 @@ public record StraitConfig(
         Duration drainTimeout,
         AuthConfig auth,
         RateLimitsConfig rateLimits,
-        MeshConfig mesh) {
+        MeshConfig mesh,
+        Map<String, VersionSetConfig> versionSets) {
+
+    public StraitConfig {
+        versionSets = versionSets == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(versionSets));
+    }
+
+    /** A configuration without version sets. */
+    public StraitConfig(AdminConfig admin, List<ListenerConfig> listeners, Map<String, ClusterConfig> clusters,
+            List<RouteConfig> routes, ObservabilityConfig observability, String zone, Duration drainTimeout, AuthConfig auth,
+            RateLimitsConfig rateLimits, MeshConfig mesh) {
+        this(admin, listeners, clusters, routes, observability, zone, drainTimeout, auth, rateLimits, mesh, Map.of());
+    }
 
     /** A configuration of a process outside the service mesh. */
     public StraitConfig(AdminConfig admin, List<ListenerConfig> listeners, Map<String, ClusterConfig> clusters,
@@ -41,7 +54,8 @@ public record StraitConfig(
 
     /** This configuration with other clusters, all else kept. */
     public StraitConfig withClusters(Map<String, ClusterConfig> next) {
-        return new StraitConfig(admin, listeners, next, routes, observability, zone, drainTimeout, auth, rateLimits, mesh);
+        return new StraitConfig(admin, listeners, next, routes, observability, zone, drainTimeout, auth, rateLimits, mesh,
+                versionSets);
     }
 
     /** A configuration without rate limits. */

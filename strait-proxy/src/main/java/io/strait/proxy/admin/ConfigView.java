@@ -69,6 +69,7 @@ final class ConfigView {
         if (v instanceof Duration d) return F.textNode(format(d));
         if (v instanceof HostPort hp) return F.textNode(hp.toString());
         if (v instanceof io.strait.config.model.RateLimitPolicy.Descriptor d) return F.textNode(d.toString()); // as written: client, header:X-Team
+        if (v instanceof io.strait.config.model.VersionSetConfig.Scheme s) return F.textNode(s.configName()); // mediaType
         if (v instanceof Enum<?> e) return F.textNode(Names.of(e));
         if (v instanceof io.strait.config.model.FilterSpec f) { // as written: {NAME: SETTINGS}, which loads again
             ObjectNode o = F.objectNode();
@@ -76,6 +77,13 @@ final class ConfigView {
             return o;
         }
         if (v instanceof io.strait.config.model.RouteRateLimit r) return node(r.policies(), "");
+        if (v instanceof io.strait.config.model.VersionSetConfig s) return versionSet(s);
+        if (v instanceof io.strait.config.model.RouteVersion r) { // as written: {set, name}
+            ObjectNode o = F.objectNode();
+            o.put("set", r.set());
+            o.put("name", r.version());
+            return o;
+        }
         if (v instanceof Map<?, ?> m) {
             ObjectNode o = F.objectNode();
             ordered(m).forEach((k, val) -> o.set(String.valueOf(k), node(val, String.valueOf(k))));
@@ -98,6 +106,34 @@ final class ConfigView {
             return o;
         }
         return F.textNode(String.valueOf(v));
+    }
+
+    /** A version set as the file writes it ({@code default}, versions without their own name, no empty fields). */
+    private static JsonNode versionSet(io.strait.config.model.VersionSetConfig s) {
+        ObjectNode o = F.objectNode();
+        o.set("scheme", node(s.scheme(), "scheme"));
+        if (s.header() != null) o.put("header", s.header());
+        if (s.query() != null) o.put("query", s.query());
+        if (s.mediaType() != null) o.put("mediaType", s.mediaType());
+        if (s.parameter() != null) o.put("parameter", s.parameter());
+        if (s.defaultVersion() != null) o.put("default", s.defaultVersion());
+        ObjectNode versions = o.putObject("versions");
+        if (s.versions() == null) return o;
+        s.versions().forEach((name, v) -> {
+            ObjectNode vo = versions.putObject(name);
+            if (v == null) return;
+            if (v.deprecated() != null) vo.put("deprecated", v.deprecated().toString());
+            if (v.sunset() != null) vo.put("sunset", v.sunset().toString());
+            if (v.successor() != null) vo.put("successor", v.successor());
+            var l = v.links();
+            if (l != null && (l.deprecation() != null || l.sunset() != null || l.successor() != null)) {
+                ObjectNode lo = vo.putObject("links");
+                if (l.deprecation() != null) lo.put("deprecation", redactUri(l.deprecation()));
+                if (l.sunset() != null) lo.put("sunset", redactUri(l.sunset()));
+                if (l.successor() != null) lo.put("successor", redactUri(l.successor()));
+            }
+        });
+        return o;
     }
 
     /**

@@ -40,7 +40,7 @@ final class UpstreamHead {
             if (chunked || (h2Client && !complete)) h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         }
         x.query = x.ctx.query(); // a filter may have changed it (e.g. removed a credential parameter)
-        String target = x.route.config().rewrite() == null ? x.path : x.matched.rewritePath(x.path);
+        String target = x.matched.rewritePath(x.path); // unchanged without a rewrite (or a default version's alias)
         request.setUri(x.query == null ? target : target + "?" + x.query);
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
         if (x.route.config().rewrite() != null && x.route.config().rewrite().host() != null) {

@@ -2,9 +2,11 @@ package io.strait.proxy.route;
 
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.strait.config.load.FilterCatalog;
 import io.strait.config.model.RouteConfig;
 import io.strait.config.model.RouteMatch;
 import io.strait.config.model.RouteMatch.PathKind;
+import io.strait.config.model.RouteVersion;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -31,13 +33,23 @@ public final class Route {
     private final Pattern regex;
     private final String rewritePrefix;
     private final RouteMatchResult withoutParams;
+    /** The version a request must name by its version set's scheme; null for routes without one (and the path scheme). */
+    private final VersionCondition version;
 
     Route(RouteConfig config, int index) {
+        this(config, index, config.match().path(), config.rewrite() == null ? null : config.rewrite().prefix());
+    }
+
+    /**
+     * A route matching {@code path} instead of its configured one, forwarded with {@code rewritePrefix}: the alias a
+     * path-scheme version set's default gets ({@link Router}).
+     */
+    Route(RouteConfig config, int index, String matchPath, String rewritePrefix) {
         this.config = config;
         this.index = index;
         RouteMatch m = config.match();
         this.kind = m.pathKind();
-        this.path = kind == PathKind.REGEX ? m.path() : PathNormalizer.canonicalEscapes(m.path());
+        this.path = kind == PathKind.REGEX ? matchPath : PathNormalizer.canonicalEscapes(matchPath);
         this.methods = m.methods() == null || m.methods().isEmpty() ? null : Set.copyOf(m.methods());
         this.headers = conditions(m.headers());
         this.query = conditions(m.query());
@@ -48,8 +60,10 @@ public final class Route {
             throw new IllegalArgumentException("route " + config.name() + ": " + e.getMessage(), e);
         }
         this.regex = kind == PathKind.REGEX ? Pattern.compile(path) : null;
-        this.rewritePrefix = config.rewrite() == null ? null : config.rewrite().prefix();
+        this.rewritePrefix = rewritePrefix;
         this.withoutParams = new RouteMatchResult(this, Map.of());
+        this.version = config.filter(FilterCatalog.VERSION) instanceof RouteVersion v && v.versionSet() != null
+                && ApiVersions.fromRequest(v.versionSet()) ? new VersionCondition(v) : null;
     }
 
     private static ValueCondition[] conditions(List<RouteMatch.ValueMatch> list) {
@@ -89,6 +103,7 @@ public final class Route {
      */
     boolean accepts(RouteRequest req) {
         if (methods != null && !methods.contains(req.method())) return false;
+        if (version != null && !version.test(req)) return false;
         if (headers.length > 0) {
             HttpHeaders h = req.headers();
             if (h == null) h = EmptyHttpHeaders.INSTANCE;

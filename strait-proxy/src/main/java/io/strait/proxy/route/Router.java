@@ -32,7 +32,10 @@ import java.util.Map;
  *       is tried (an exact {@code /x} for POST does not hide a prefix {@code /} from a GET of {@code /x}).</li>
  * </ol>
  * Header conditions use the first value of the header; query conditions decode the raw query, and only when a
- * route being tried has one.
+ * route being tried has one. A route with an API {@code version} under a header, query or media-type version set
+ * takes only requests of its version ({@link VersionCondition}); under a path-scheme set whose {@code default} it
+ * serves, its path without the version segment is matched too ({@link DefaultVersionAlias}), after every declared
+ * route of that path.
  *
  * <p>Cost: hosts and exact paths are hash lookups, prefixes one hash probe per segment boundary of the path,
  * templates a walk of a segment trie; none grows with the number of routes. Only regex routes are scanned one by
@@ -60,23 +63,32 @@ public final class Router {
         Map<String, RouteTable.Builder> exact = new LinkedHashMap<>();
         Map<String, RouteTable.Builder> wildcard = new LinkedHashMap<>();
         RouteTable.Builder any = new RouteTable.Builder();
+        List<Route> aliases = new ArrayList<>();
         for (int i = 0; i < configs.size(); i++) {
             Route r = new Route(configs.get(i), i);
             routes.add(r);
-            List<String> hosts = configs.get(i).match().hosts();
-            if (hosts == null || hosts.isEmpty()) {
-                any.add(r);
-                continue;
-            }
-            for (String host : new LinkedHashSet<>(hosts)) {
-                if (host.startsWith("*.")) {
-                    wildcard.computeIfAbsent(host.substring(1), k -> new RouteTable.Builder()).add(r);
-                } else {
-                    exact.computeIfAbsent(host, k -> new RouteTable.Builder()).add(r);
-                }
+            add(r, exact, wildcard, any);
+            Route alias = DefaultVersionAlias.of(configs.get(i), configs.size() + i);
+            if (alias != null) aliases.add(alias);
+        }
+        for (Route alias : aliases) add(alias, exact, wildcard, any); // after every declared route: those come first
+        return new Router(Collections.unmodifiableList(routes), built(exact), built(wildcard), any.build());
+    }
+
+    private static void add(Route r, Map<String, RouteTable.Builder> exact, Map<String, RouteTable.Builder> wildcard,
+                            RouteTable.Builder any) {
+        List<String> hosts = r.config().match().hosts();
+        if (hosts == null || hosts.isEmpty()) {
+            any.add(r);
+            return;
+        }
+        for (String host : new LinkedHashSet<>(hosts)) {
+            if (host.startsWith("*.")) {
+                wildcard.computeIfAbsent(host.substring(1), k -> new RouteTable.Builder()).add(r);
+            } else {
+                exact.computeIfAbsent(host, k -> new RouteTable.Builder()).add(r);
             }
         }
-        return new Router(Collections.unmodifiableList(routes), built(exact), built(wildcard), any.build());
     }
 
     private static Map<String, RouteTable> built(Map<String, RouteTable.Builder> builders) {
