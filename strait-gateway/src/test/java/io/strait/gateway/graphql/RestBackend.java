@@ -21,7 +21,7 @@ import java.util.concurrent.Executors;
  * keeping its target and identity headers:
  * <ul>
  *   <li>{@code /users/ID}: one user ({@code 404} for ID 404); {@code /users?ids=1,2}: those users (ids over 1000
- *       are left out, to test missing keys)
+ *       {@link #omit}ted are left out, to test missing keys)
  *   <li>{@code /orders?limit=N}: N orders, {@code userId} cycling 1..3 and {@code productId} 10..11
  *   <li>{@code /products?ids=...}: those products
  *   <li>{@code /wrapped/ID}: a user inside {@code {"data": ...}}; {@code /text}: not JSON
@@ -36,6 +36,7 @@ final class RestBackend implements AutoCloseable {
     private final ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
     private final ConcurrentLinkedQueue<Call> calls = new ConcurrentLinkedQueue<>();
     private final Map<String, Integer> failing = new ConcurrentHashMap<>();
+    private final java.util.Set<String> omitted = ConcurrentHashMap.newKeySet();
 
     RestBackend() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
@@ -55,6 +56,11 @@ final class RestBackend implements AutoCloseable {
     /** Calls whose target starts with {@code prefix}. */
     long count(String prefix) {
         return calls.stream().filter(c -> c.target().startsWith(prefix)).count();
+    }
+
+    /** Leaves user {@code id} out of batch answers ({@code /users?ids=}). */
+    void omit(String id) {
+        omitted.add(id);
     }
 
     void fail(String prefix, int status) {
@@ -78,7 +84,7 @@ final class RestBackend implements AutoCloseable {
             else if (path.startsWith("/wrapped/")) send(ex, 200, "{\"service\":\"users\",\"data\":" + user(path.substring(9)) + "}");
             else if (path.equals("/users/404")) send(ex, 404, "{\"error\":\"not_found\"}");
             else if (path.startsWith("/users/")) send(ex, 200, user(URLDecoder.decode(path.substring(7), StandardCharsets.UTF_8)));
-            else if (path.equals("/users")) send(ex, 200, list(q.get("ids"), id -> Integer.parseInt(id) > 1000 ? null : user(id)));
+            else if (path.equals("/users")) send(ex, 200, list(q.get("ids"), id -> omitted.contains(id) ? null : user(id)));
             else if (path.equals("/products")) send(ex, 200, list(q.get("ids"),
                     id -> "{\"id\":" + id + ",\"name\":\"product " + id + "\",\"price\":3.25}"));
             else if (path.equals("/orders")) send(ex, 200, orders(Integer.parseInt(q.getOrDefault("limit", "2"))));
