@@ -49,7 +49,7 @@ public final class GraphqlReader implements FilterReader<GraphqlConfig> {
         boolean introspection = n.bool("introspection", false);
         GraphqlConfig.PersistedQueries pq = persisted(n.object("persistedQueries"), context.baseDir());
         n.finish();
-        if (schema != null && n.errors().size() == before) {
+        if (schema != null) {
             List<SchemaCheck.Problem> problems = new ArrayList<>();
             var types = SchemaCheck.parse(schema, problems);
             if (types != null) problems.addAll(SchemaCheck.resolvers(types, resolvers));

@@ -56,6 +56,10 @@ final class SchemaCheck {
             ResolverSpec r = e.getValue();
             String p = "resolvers." + e.getKey();
             Optional<TypeDefinition> t = types.getType(r.type());
+            if (t.isEmpty() && types.scalars().containsKey(r.type())) {
+                out.add(new Problem(p, r.type() + " is not an object type: only object types' fields resolve"));
+                continue;
+            }
             if (t.isEmpty()) {
                 out.add(new Problem(p, "the schema has no type " + r.type()));
                 continue;
