@@ -272,7 +272,9 @@ done
 # A sidecar with a fresh join token runs `sh -c 'date +%s%N > FILE'` as its app: the app starts only once
 # the sidecar is ready, so launch -> FILE's time is start-to-ready. Pinned to the sidecars' CPU. Twice
 # READY_RUNS launches: through bin/strait (which first checks whether the sources changed), and the same
-# JVM command line without the launcher (as an install without sources would run it).
+# JVM command line without the launcher (as an install without sources would run it). Each launch waits
+# for the CPUs to be idle first, as the measured load runs do (the pair's own JIT work right after its
+# start, or another process, would otherwise slow a launch on the same CPU).
 mapfile -d '' -t jvm_argv <"/proc/$server_pid/cmdline"
 for i in "${!jvm_argv[@]}"; do [ "${jvm_argv[i]}" = sidecar ] && jvm_cut=$((i + 1)) && break; done
 [ -n "${jvm_cut:-}" ] || die "cannot find the sidecar's JVM command line in /proc/$server_pid/cmdline"
@@ -284,6 +286,7 @@ ready_run() { # I WAY (launcher|jvm): one launch; sets ready_ms to its start-to-
   cfg="$tmp/sidecar-ready-$i.yaml" mark="$tmp/ready-$i.ns"
   sidecar_config "ready-$i" ready ready 0 0 0 ""
   app="date +%s%N > $mark"
+  wait_quiet
   t0=$EPOCHREALTIME
   if [ "$way" = launcher ]; then
     taskset -c "$PROXY_CPU" "$strait" sidecar --config "$cfg" --stop-grace 5 -- sh -c "$app" >"$tmp/sidecar-ready-$i.log" 2>&1 &

@@ -127,7 +127,9 @@ public final class ConfigValidator {
                 String p = "routes[" + i + "]";
                 RouteConfig r = config.routes().get(i);
                 if (!check.required(p, r)) continue;
-                rules.route(p, r);
+                rules.route(p, r, catalog != null && r.filters() != null
+                        && r.filters().stream().anyMatch(f -> f != null && catalog.terminal(f.name())),
+                        catalog != null && !catalog.terminalNames().isEmpty());
                 filters(p, r.filters(), true);
             }
         }

@@ -50,7 +50,32 @@ final class FilterListReader {
         }
         if (declared) out.addAll(list(route, ctx));
         else route.skip("filters");
+        // a filter that answers every request may be written as a route field of its name: it runs last
+        for (String terminal : catalog.terminalNames()) {
+            if (!route.has(terminal)) {
+                route.skip(terminal);
+                continue;
+            }
+            FilterSpec spec = entry(route, terminal, route.path(terminal), ctx);
+            if (spec != null) out.add(spec);
+        }
         return List.copyOf(out);
+    }
+
+    /** Whether this process has filters that answer every request themselves. */
+    boolean anyTerminal() {
+        return !catalog.terminalNames().isEmpty();
+    }
+
+    /**
+     * Whether the route has a filter that answers every request itself (written, even if its settings have
+     * errors: the route's missing cluster is then no second error).
+     */
+    boolean terminal(Node route, List<FilterSpec> specs) {
+        for (String t : catalog.terminalNames()) {
+            if (route.has(t)) return true;
+        }
+        return specs.stream().anyMatch(s -> catalog.terminal(s.name()));
     }
 
     /** A listener's {@code filters:} list: they run on every request, before the route is chosen. */

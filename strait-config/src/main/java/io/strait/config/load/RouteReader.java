@@ -37,6 +37,12 @@ final class RouteReader {
     private static final Pattern HOST = Pattern.compile(
             "(\\*\\.)?[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*|\\[[0-9a-f:.]+]");
 
+    /**
+     * A route without a cluster, and without a filter that would answer in its place, in a process that has
+     * such filters (else the error is {@code is required}).
+     */
+    static final String MISSING_CLUSTER = "required (or a filter that answers every request, e.g. aggregate or graphql)";
+
     private final Node root;
     private final Errors errors;
     private final Set<String> declaredClusters;
@@ -68,11 +74,11 @@ final class RouteReader {
             if (!names.add(name)) n.error("name", "duplicate route name '" + name + "'");
             Node m = n.object("match");
             RouteMatch match = m == null ? matchAll() : match(m);
-            String cluster = cluster(n);
+            List<FilterSpec> routeFilters = filters.route(n, name, pathParams(match));
+            String cluster = cluster(n, filters.terminal(n, routeFilters));
             RouteConfig.Rewrite rewrite = rewrite(n.object("rewrite"), match);
             Duration timeout = n.duration("timeout", DEFAULT_ROUTE_TIMEOUT);
             Long body = n.present("maxRequestBodySize") ? n.size("maxRequestBodySize", 0) : null;
-            List<FilterSpec> routeFilters = filters.route(n, name, pathParams(match));
             RetryPolicy retries = RetryReader.read(n, timeout);
             Duration idle = n.present("idleTimeout") ? ConfigReader.positive(n, "idleTimeout", null) : null;
             boolean timeoutHeader = n.bool("timeoutHeader", DEFAULT_TIMEOUT_HEADER);
@@ -93,7 +99,16 @@ final class RouteReader {
         return out;
     }
 
-    private String cluster(Node n) {
+    /**
+     * The route's cluster: required, unless a filter of the route answers every request itself
+     * ({@code terminal}: aggregation, GraphQL).
+     */
+    private String cluster(Node n, boolean terminal) {
+        if (!n.has("cluster")) {
+            n.skip("cluster");
+            if (!terminal) n.error("cluster", filters.anyTerminal() ? MISSING_CLUSTER : "is required");
+            return null;
+        }
         String cluster = n.requiredString("cluster");
         if (cluster != null) knownCluster(n, "cluster", cluster, declaredClusters);
         return cluster;

@@ -32,9 +32,13 @@ final class RouteRules {
         this.clusters = clusters;
     }
 
-    void route(String p, RouteConfig r) {
+    /**
+     * {@code terminal}: a filter of the route answers every request itself, so it needs no cluster;
+     * {@code anyTerminal}: the process has such filters (the error then names them).
+     */
+    void route(String p, RouteConfig r, boolean terminal, boolean anyTerminal) {
         if (check.required(p + ".name", r.name())) check.name(p + ".name", r.name());
-        check.required(p + ".cluster", r.cluster());
+        if (r.cluster() == null && !terminal) check.error(p + ".cluster", anyTerminal ? RouteReader.MISSING_CLUSTER : "is required");
         if (check.required(p + ".match", r.match())) match(p + ".match", r.match());
         if (r.rewrite() != null) rewrite(p + ".rewrite", r.rewrite(), r.match());
         boolean timed = check.notNegative(p + ".timeout", r.timeout());

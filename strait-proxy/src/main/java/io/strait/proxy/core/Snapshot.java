@@ -4,6 +4,7 @@ import io.strait.config.model.ListenerConfig;
 import io.strait.config.model.RouteConfig;
 import io.strait.config.model.StraitConfig;
 import io.strait.proxy.cluster.Cluster;
+import io.strait.proxy.client.ClusterClient;
 import io.strait.proxy.cluster.ClusterManager;
 import io.strait.proxy.filter.BodyAccess;
 import io.strait.proxy.filter.FilterChain;
@@ -51,6 +52,12 @@ public final class Snapshot {
      *     factory of {@code module} has, settings its factory refuses)
      */
     public Snapshot(StraitConfig config, long generation, ClusterManager clusters, ProxyMetrics metrics, FilterModule module) {
+        this(config, generation, clusters, metrics, module, ClusterClient.NONE);
+    }
+
+    /** As above, with the client the filters call clusters with ({@link FilterScope#clients()}). */
+    public Snapshot(StraitConfig config, long generation, ClusterManager clusters, ProxyMetrics metrics, FilterModule module,
+            ClusterClient client) {
         this.config = config;
         this.generation = generation;
         this.clusters = clusters;
@@ -61,7 +68,7 @@ public final class Snapshot {
             Cluster cluster = clusters.get(rc.cluster());
             long timeout = rc.timeout() == null ? 0 : rc.timeout().toNanos();
             FilterChain chain = FilterChain.build(rc.name(), List.of(), rc.filters(), factories,
-                    spec -> new FilterScope(rc, null, spec.path()));
+                    spec -> new FilterScope(rc, null, spec.path(), client));
             routes.put(rc, new RouteRuntime(rc, chain, cluster, timeout, rc.maxRequestBodySize(),
                     metrics.forRoute(rc.name(), rc.cluster()), cluster == null ? null : TrafficSplit.of(rc.traffic(), cluster),
                     rc.traffic().mirror() == null ? null : clusters.get(rc.traffic().mirror().cluster())));
@@ -71,7 +78,7 @@ public final class Snapshot {
             List<HttpFilter> first = new ArrayList<>(List.of(new RequestIdFilter(), new ForwardedHeadersFilter(l.xffTrustedHops())));
             first.addAll(module.listenerFilters(l));
             listenerFilters.put(l.name(), FilterChain.build("listener:" + l.name(), first, l.filters(), factories,
-                    spec -> new FilterScope(null, l, spec.path())));
+                    spec -> new FilterScope(null, l, spec.path(), client)));
             if (l.namesRoutes()) listenerRouters.put(l.name(), Router.build(routesOf(l)));
             listenerRuntimes.put(l.name(), new ListenerRuntime(l, listenerFilters.get(l.name()), router(l), false));
         }

@@ -30,6 +30,9 @@ final class FilterRunner {
         /** The chain went through: the listener's ({@code listenerStage}) or the route's. */
         void filtersDone(boolean listenerStage);
 
+        /** The route's body callbacks went through: {@code body} (maybe replaced) goes upstream. */
+        void requestBodyDone(MessageBody body);
+
         /** A filter answered, failed or timed out: answer the client with this JSON error. */
         void filterAnswered(FilterResult.Respond answer);
 
@@ -63,6 +66,10 @@ final class FilterRunner {
     /** The suspended filter and its chain, for the timeout's answer; null when none is suspended. */
     private FilterChain suspendedChain;
     private FilterChain.Link suspendedLink;
+    /** Whether a suspension resumes the request body's callbacks (else the heads'). */
+    private boolean bodyStage;
+    /** The request body its callbacks see while they run (the request pump owns it). */
+    private MessageBody body;
     /** A response callback failed: the error reply that replaces the response passes no filter again. */
     private boolean responseFailed;
 
@@ -175,6 +182,8 @@ final class FilterRunner {
             host.filterAnswered(respond);
         } else if (result instanceof FilterResult.Suspend again) {
             suspend(chain, link, next, again, deadline);
+        } else if (bodyStage) {
+            runBody(next, deadline);
         } else {
             run(next, deadline);
         }
@@ -193,24 +202,46 @@ final class FilterRunner {
 
     /**
      * The route chain's body callbacks, in order, for the filters that read the request body and whose
-     * limit the body is within; null when every one went on, else the answer for the client.
+     * limit the body is within; each may go on, answer, or suspend (bounded by {@code deadline}, as a
+     * head callback's suspension). Ends in {@link Host#requestBodyDone} or {@link Host#filterAnswered};
+     * the caller keeps owning {@code body} either way.
      */
-    FilterResult.Respond runRequestBody(MessageBody body) {
+    void runRequestBody(MessageBody body, long deadline) {
+        this.body = body;
+        bodyStage = true;
+        listenerStage = false;
+        runBody(0, deadline);
+    }
+
+    private void runBody(int from, long deadline) {
         FilterChain chain = route;
-        for (int i = 0; i < chain.size(); i++) {
+        for (int i = from; i < chain.size(); i++) {
             FilterChain.Link link = chain.link(i);
             if (!link.access().readsRequest() || body.length() > link.access().requestLimit()) continue;
+            FilterResult r;
             try {
-                FilterResult r = link.filter().onRequestBody(ctx, body);
-                if (r instanceof FilterResult.Respond respond) return respond;
-                if (r instanceof FilterResult.Suspend) {
-                    throw new IllegalStateException("a body callback answers at once; it cannot suspend");
-                }
+                r = link.filter().onRequestBody(ctx, body);
             } catch (RuntimeException e) {
-                return failure(chain, link, "request_body", e);
+                host.filterAnswered(failure(chain, link, "request_body", e));
+                return;
+            }
+            if (r instanceof FilterResult.OnLoop onLoop) {
+                r = applyOnLoop(chain, link, onLoop);
+                if (r == null) return;
+            }
+            if (r instanceof FilterResult.Respond respond) {
+                host.filterAnswered(respond);
+                return;
+            }
+            if (r instanceof FilterResult.Suspend s) {
+                suspend(chain, link, i + 1, s, deadline);
+                return;
             }
         }
-        return null;
+        MessageBody done = body;
+        body = null;
+        bodyStage = false;
+        host.requestBodyDone(done);
     }
 
     // ---------------------------------------------------------------- response
@@ -283,6 +314,7 @@ final class FilterRunner {
 
     /** Nothing more runs: a pending suspension is let go. */
     void close() {
+        body = null;
         if (suspended) endSuspension();
     }
 

@@ -1,6 +1,11 @@
 package io.strait.proxy.exchange;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
+import io.strait.proxy.http.StraitHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -11,7 +16,8 @@ import java.util.Map;
 
 /**
  * Strait's own answers: a JSON error ({@code {"error":...,"message":...,"requestId":...}}) for a
- * filter's answer or an engine error, passed through the response callbacks of the filters that saw
+ * filter's answer or an engine error, or the body a filter answered with ({@link FilterResult#reply}),
+ * passed through the response callbacks of the filters that saw
  * the request (as Envoy's local replies are). A bodiless HTTP/1.1 request whose end is still in the
  * decoder is answered once that end is read, so the connection stays reusable (the deferred reply).
  * The upstream side, if any, is already let go when a reply is made.
@@ -25,9 +31,25 @@ final class LocalReply {
         this.x = x;
     }
 
-    /** A filter's answer: its JSON error, with the filter's headers. */
+    /** A filter's answer: its JSON error, or the body it gave ({@link FilterResult#reply}), with the filter's headers. */
     void respond(FilterResult.Respond r) {
-        error(r.status(), r.error(), r.message(), r.headers());
+        if (r.body() == null) {
+            error(r.status(), r.error(), r.message(), r.headers());
+            return;
+        }
+        x.deadlines.cancel();
+        x.recorder.status = r.status().code();
+        byte[] body = r.body();
+        boolean head = x.method.equals("HEAD"); // the client's method: a HEAD gets the length, not the body
+        ByteBuf content = head || body.length == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body);
+        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, r.status(), content);
+        for (Map.Entry<String, String> h : r.headers()) res.headers().add(h.getKey(), h.getValue());
+        int code = r.status().code();
+        if (code >= 200 && code != 204 && code != 304) res.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        else res.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
+        if (x.ctx.requestId() != null) res.headers().set(StraitHeaders.REQUEST_ID, x.ctx.requestId());
+        x.filters.runLocalReply(res);
+        answer(res);
     }
 
     void error(HttpResponseStatus st, String code, String message) {
@@ -41,6 +63,11 @@ final class LocalReply {
         FullHttpResponse res = ErrorResponse.create(x.down.channel().alloc(), st, code, message, x.ctx.requestId());
         for (Map.Entry<String, String> h : headers) res.headers().add(h.getKey(), h.getValue());
         x.filters.runLocalReply(res);
+        answer(res);
+    }
+
+    /** Sends {@code res} now, or once the end of a bodiless request is read. */
+    private void answer(FullHttpResponse res) {
         if (!x.requestPump.complete && !x.down.http2() && x.requestPump.bodiless()) {
             // The empty body is still in the decoder: read it, then answer on a reusable connection.
             deferred = res;

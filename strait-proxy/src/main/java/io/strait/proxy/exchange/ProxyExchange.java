@@ -100,6 +100,7 @@ public final class ProxyExchange implements FilterRunner.Host, LbContext {
         this.clientVersion = request.protocolVersion();
         String protocol = down.http2() ? "HTTP/2" : request.protocolVersion().text();
         this.ctx = new RequestContext(request, client, clientIp, down.secure(), protocol);
+        ctx.eventLoop(down.loop());
         this.filters = new FilterRunner(this, ctx, down.loop(), engine.metrics());
         this.deadlines = new Deadlines(this);
         this.call = new UpstreamCall(this);
@@ -156,6 +157,12 @@ public final class ProxyExchange implements FilterRunner.Host, LbContext {
         if (done) return;
         if (listenerStage) route();
         else afterRouteFilters();
+    }
+
+    @Override
+    public void requestBodyDone(io.strait.proxy.filter.MessageBody body) {
+        if (done) return; // the pump released it with the exchange
+        requestPump.bodyFiltered(body);
     }
 
     @Override

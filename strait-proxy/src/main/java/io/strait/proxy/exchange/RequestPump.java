@@ -12,7 +12,6 @@ import io.netty.util.ReferenceCountUtil;
 import io.strait.config.model.ListenerConfig;
 import io.strait.config.model.RetryPolicy;
 import io.strait.proxy.endpoint.UpstreamConnection;
-import io.strait.proxy.filter.FilterResult;
 import io.strait.proxy.filter.MessageBody;
 import io.strait.proxy.core.RouteRuntime;
 import java.util.ArrayDeque;
@@ -50,6 +49,8 @@ final class RequestPump {
     private long replayBytes;
     /** The request body read whole for the route's body filters, or null. */
     private CompositeByteBuf body;
+    /** The whole body while the route's body filters run on it (they may suspend), or null. */
+    private MessageBody filtering;
 
     RequestPump(ProxyExchange x, boolean complete) {
         this.x = x;
@@ -162,18 +163,18 @@ final class RequestPump {
                 x.forward();
             }
             case COMPLETE -> {
-                MessageBody whole = new MessageBody(body);
+                filtering = new MessageBody(body);
                 body = null;
-                FilterResult.Respond answer = x.filters.runRequestBody(whole);
-                if (answer != null) {
-                    whole.release();
-                    x.reply().respond(answer);
-                    return;
-                }
-                pending = RequestBodies.finish(x.request, whole);
-                x.forward();
+                x.filters.runRequestBody(filtering, x.deadlines.routeDeadline()); // may suspend
             }
         }
+    }
+
+    /** The route's body filters let {@code whole} through (at once or after a suspension): it goes upstream. */
+    void bodyFiltered(MessageBody whole) {
+        filtering = null;
+        pending = RequestBodies.finish(x.request, whole);
+        x.forward();
     }
 
     /** The attempt's connection is there: the head goes, then what the body has (held, kept, or still to read). */
@@ -260,6 +261,10 @@ final class RequestPump {
         if (body != null) {
             body.release();
             body = null;
+        }
+        if (filtering != null) {
+            filtering.release();
+            filtering = null;
         }
     }
 }

@@ -26,6 +26,15 @@ public interface FilterFactory<C extends FilterConfig> {
     }
 
     /**
+     * Whether this filter answers every request itself (aggregation, GraphQL): a route with it needs no
+     * {@code cluster}, and may write it as a route field of its name ({@code aggregate: {...}}), which runs
+     * after the route's other filters. False (the default) for filters that pass requests on.
+     */
+    default boolean terminal() {
+        return false;
+    }
+
+    /**
      * The filter for one route or listener. Throws {@link IllegalArgumentException} naming
      * {@code scope.path()} when these settings cannot be served (the configuration is refused).
      */

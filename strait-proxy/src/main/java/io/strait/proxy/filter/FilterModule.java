@@ -30,10 +30,12 @@ public interface FilterModule extends AutoCloseable {
     /** The catalog of {@code factories}' readers (the loader reads auth and rateLimit itself). */
     static FilterCatalog catalogOf(List<FilterFactory<?>> factories) {
         List<FilterReader<?>> readers = new ArrayList<>();
+        java.util.Set<String> terminal = new java.util.HashSet<>();
         for (FilterFactory<?> f : factories) {
             if (f.reader() != null) readers.add(f.reader());
+            if (f.terminal()) terminal.add(f.name());
         }
-        return FilterCatalog.of(readers);
+        return FilterCatalog.of(readers, terminal);
     }
 
     /**

@@ -20,6 +20,16 @@ public sealed interface FilterResult {
         return new Respond(status, error, message, List.copyOf(headers));
     }
 
+    /**
+     * Answer with this body (Content-Type among {@code headers}); the engine sets Content-Length and the
+     * request id, sends no body to a HEAD request, and runs the response head callbacks of the filters
+     * that saw the request on it, as on every local reply. What a filter that serves the request itself
+     * (aggregation, GraphQL) answers with.
+     */
+    static FilterResult reply(HttpResponseStatus status, List<Map.Entry<String, String>> headers, byte[] body) {
+        return new Respond(status, null, null, List.copyOf(headers), body == null ? new byte[0] : body);
+    }
+
     /** The stage completes on any thread; the proxy resumes the chain on the request's event loop. */
     static FilterResult suspend(CompletionStage<FilterResult> later) {
         return new Suspend(later);
@@ -27,9 +37,17 @@ public sealed interface FilterResult {
 
     record Continue() implements FilterResult {}
 
-    /** Answer with the JSON error body of design.md; the request never goes upstream. */
-    record Respond(HttpResponseStatus status, String error, String message, List<Map.Entry<String, String>> headers)
-            implements FilterResult {}
+    /**
+     * Answer the client; the request never goes upstream. Without {@code body} (null): the JSON error of
+     * design.md made from {@code error} and {@code message}; with it ({@link #reply}): that body as it is.
+     */
+    record Respond(HttpResponseStatus status, String error, String message, List<Map.Entry<String, String>> headers,
+                   byte[] body) implements FilterResult {
+        /** A JSON error answer. */
+        public Respond(HttpResponseStatus status, String error, String message, List<Map.Entry<String, String>> headers) {
+            this(status, error, message, headers, null);
+        }
+    }
 
     record Suspend(CompletionStage<FilterResult> later) implements FilterResult {}
 

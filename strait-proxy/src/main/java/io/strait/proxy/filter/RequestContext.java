@@ -33,6 +33,8 @@ public final class RequestContext {
     private X509Certificate peerCertificate;
     /** The connection's attributes (its channel's), or null when the context has no connection (tests). */
     private io.netty.util.AttributeMap connection;
+    /** The event loop the request runs on, or null when the context has no connection (tests). */
+    private io.netty.channel.EventLoop eventLoop;
     private java.util.Map<String, String> pathParams = java.util.Map.of();
     private java.util.Map<String, Object> claims = java.util.Map.of();
     /** Names ({@link AsciiString}) and values, alternating, of {@link #setResponseHeader}; null until a filter sets one. */
@@ -178,6 +180,19 @@ public final class RequestContext {
     /** Set by the listener before the request is routed. */
     public void peerCertificate(X509Certificate cert) {
         this.peerCertificate = cert;
+    }
+
+    /**
+     * The event loop the request runs on (where its filters' callbacks run and where a {@code ClusterClient}
+     * completes their calls), or null for a context without a connection (tests).
+     */
+    public io.netty.channel.EventLoop eventLoop() {
+        return eventLoop;
+    }
+
+    /** Set by the exchange when the request arrives. */
+    public void eventLoop(io.netty.channel.EventLoop loop) {
+        this.eventLoop = loop;
     }
 
     /** Set by the listener: the attributes of the request's connection (for HTTP/2, the connection's, not the stream's). */

@@ -13,6 +13,7 @@ import io.strait.proxy.admin.AdminServer;
 import io.strait.proxy.admin.AdminTarget;
 import io.strait.proxy.core.ApplyResult;
 import io.strait.proxy.core.ConfigFormat;
+import io.strait.proxy.client.EngineClusterClient;
 import io.strait.proxy.core.Engine;
 import io.strait.proxy.core.Snapshot;
 import io.strait.proxy.cluster.ClusterManager;
@@ -72,6 +73,8 @@ public final class ProxyServer implements Engine, AdminTarget, AutoCloseable {
     /** What the process adds to every configuration before it is checked (a mesh gateway's pushed endpoints). */
     private final ConfigCompletion completion;
     private volatile Snapshot snapshot;
+    /** How filters call clusters of the current snapshot (aggregation, GraphQL). */
+    private final EngineClusterClient client;
     private volatile boolean ready;
     private final AtomicBoolean closed = new AtomicBoolean();
     private ConfigWatcher watcher;
@@ -93,11 +96,12 @@ public final class ProxyServer implements Engine, AdminTarget, AutoCloseable {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw e;
         }
+        this.client = new EngineClusterClient(this, group); // reads the snapshot and pools at call time only
         ClusterManager clusters = null;
         try {
             // a TLS file that became unreadable since the config was checked, a filter the module cannot build
             clusters = ClusterManager.create(config.clusters(), config.zone(), group, null, certificates);
-            this.snapshot = new Snapshot(config, 1, clusters, metrics, filters);
+            this.snapshot = new Snapshot(config, 1, clusters, metrics, filters, client);
         } catch (RuntimeException e) {
             if (clusters != null) clusters.close();
             filters.close();
@@ -285,7 +289,7 @@ public final class ProxyServer implements Engine, AdminTarget, AutoCloseable {
         try {
             filters.prepare(next);
             clusters = ClusterManager.create(next.clusters(), next.zone(), group, old.clusters(), certificates);
-            fresh = new Snapshot(next, old.generation() + 1, clusters, metrics, filters);
+            fresh = new Snapshot(next, old.generation() + 1, clusters, metrics, filters, client);
             observers = Observers.next(old.config(), next, accessLog, tracing, metrics, errors);
             if (errors.isEmpty()) adminMove = moveAdmin(old.config(), next, errors);
             if (errors.isEmpty()) change = listeners.prepare(next);
