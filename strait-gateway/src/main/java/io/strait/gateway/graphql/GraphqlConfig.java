@@ -71,6 +71,17 @@ public record GraphqlConfig(
         }
     }
 
+    /**
+     * The clusters the resolvers call, by the field that names each ({@code resolvers.Order.user.cluster} to
+     * {@code users}), for the check against the {@code clusters} section (what {@code FilterConfig.clusterReferences}
+     * asks where the engine has it).
+     */
+    public Map<String, String> clusterReferences() {
+        Map<String, String> out = new java.util.TreeMap<>();
+        resolvers.forEach((name, r) -> out.put("resolvers." + name + ".cluster", r.cluster()));
+        return out;
+    }
+
     @Override
     public List<Problem> problems() {
         List<Problem> out = new ArrayList<>();

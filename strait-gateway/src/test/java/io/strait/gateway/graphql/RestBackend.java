@@ -30,7 +30,7 @@ import java.util.concurrent.Executors;
  */
 final class RestBackend implements AutoCloseable {
     /** One call as the backend saw it. */
-    record Call(String target, String userId, String requestId) {}
+    record Call(String target, String userId, String requestId, String tenant) {}
 
     private final HttpServer server;
     private final ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
@@ -67,11 +67,17 @@ final class RestBackend implements AutoCloseable {
         failing.put(prefix, status);
     }
 
+    /** Every path answers again. */
+    void heal() {
+        failing.clear();
+    }
+
     private void handle(HttpExchange ex) throws IOException {
         try (ex; InputStream in = ex.getRequestBody()) {
             in.transferTo(OutputStream.nullOutputStream());
             String target = ex.getRequestURI().getRawPath() + (ex.getRequestURI().getRawQuery() == null ? "" : "?" + ex.getRequestURI().getRawQuery());
-            calls.add(new Call(target, ex.getRequestHeaders().getFirst("X-User-ID"), ex.getRequestHeaders().getFirst("X-Request-Id")));
+            calls.add(new Call(target, ex.getRequestHeaders().getFirst("X-User-ID"), ex.getRequestHeaders().getFirst("X-Request-Id"),
+                    ex.getRequestHeaders().getFirst("X-Tenant-ID")));
             for (Map.Entry<String, Integer> f : failing.entrySet()) {
                 if (target.startsWith(f.getKey())) {
                     send(ex, f.getValue(), "{\"error\":\"down\"}");
