@@ -84,6 +84,7 @@ public final class Demo implements AutoCloseable {
                 d.apiKey = IssuedKey.issue(store, TENANT, "demo", SCOPES, List.of(), null, Instant.now()).key();
             }
             Path config = dir.resolve("demo.yaml");
+            DemoGraphql.writeSchema(dir);
             Files.writeString(config, config(ports, port, adminPort, d.issuer.jwksUri(), keys));
             StraitConfig c = ConfigLoader.load(config, GatewayFilters.CATALOG);
             CertificateSources certificates = new CertificateSources();
@@ -169,6 +170,7 @@ public final class Demo implements AutoCloseable {
                         .append("}, {subset: {version: v2}, weight: ").append(CANARY_PERCENT).append("}]\n");
             }
         }
+        DemoGraphql.route(y, DEMO_WEB_ORIGIN);
         return y.toString();
     }
 
