@@ -214,6 +214,8 @@ public final class Demo implements AutoCloseable {
                         + "/api/v1/products | grep -o '\"version\":\"v.\"'; done | sort | uniq -c   # about "
                         + (100 - CANARY_PERCENT) + "% v1, " + CANARY_PERCENT + "% v2",
                 "  curl -s -H \"X-Version: v2\" -H \"X-API-Key: $STRAIT_DEMO_API_KEY\" " + gatewayUrl + "/api/v1/products   # always v2",
+                "  curl -s -H \"X-API-Key: $STRAIT_DEMO_API_KEY\" -H 'Content-Type: application/json' " + gatewayUrl
+                        + "/graphql -d '{\"query\":\"{ orders { id total user { name } product { name } } }\"}'   # GraphQL: 3 REST calls",
                 "  curl -s " + adminUrl + "/clusters",
                 "  curl -s " + adminUrl + "/metrics | grep strait_",
                 String.join("\n", mesh.banner(gatewayUrl)),
