@@ -5,6 +5,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.strait.proxy.client.ClientRequest;
+import io.strait.proxy.client.ClusterCallException;
 import io.strait.proxy.client.ClusterClient;
 import io.strait.proxy.filter.BodyAccess;
 import io.strait.proxy.filter.FilterResult;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -75,9 +77,31 @@ final class GraphqlFilter implements HttpFilter {
     }
 
     private RestCaller caller(RequestContext ctx) {
-        return call -> clients.send(ctx, new ClientRequest(call.cluster(), HttpMethod.valueOf(call.method()), call.pathAndQuery(),
-                        call.headers(), null, call.timeout() != null ? call.timeout() : callTimeout, call.maxResponseBytes()))
-                .thenApply(r -> new RestCaller.RestAnswer(r.status(), r.body()));
+        return call -> {
+            Duration timeout = call.timeout() != null ? call.timeout() : callTimeout;
+            return clients.send(ctx, new ClientRequest(call.cluster(), HttpMethod.valueOf(call.method()), call.pathAndQuery(),
+                            call.headers(), null, timeout, call.maxResponseBytes()))
+                    .handle((r, ex) -> {
+                        if (ex == null) return new RestCaller.RestAnswer(r.status(), r.body());
+                        throw failure(call, timeout, ex instanceof CompletionException && ex.getCause() != null ? ex.getCause() : ex);
+                    });
+        };
+    }
+
+    /** The engine's reason, in words for the client: the cluster, never its endpoints' addresses. */
+    private static RuntimeException failure(RestCaller.RestCall call, Duration timeout, Throwable ex) {
+        if (!(ex instanceof ClusterCallException e)) return ex instanceof RuntimeException r ? r : new CompletionException(ex);
+        String cluster = call.cluster();
+        return switch (e.reason()) {
+            case RESPONSE_TOO_LARGE -> new RestFetchers.UpstreamFailure(RestFetchers.UPSTREAM_BAD_RESPONSE, cluster,
+                    cluster + " answered more than " + call.maxResponseBytes() + " bytes");
+            case TIMEOUT -> new RestFetchers.UpstreamFailure(RestFetchers.UPSTREAM_UNAVAILABLE, cluster,
+                    cluster + " did not answer within " + timeout.toMillis() + "ms");
+            case UNKNOWN_CLUSTER -> new RestFetchers.UpstreamFailure(RestFetchers.UPSTREAM_UNAVAILABLE, cluster,
+                    "no cluster " + cluster + " in the running configuration");
+            default -> new RestFetchers.UpstreamFailure(RestFetchers.UPSTREAM_UNAVAILABLE, cluster,
+                    cluster + " did not answer (" + e.error() + ")");
+        };
     }
 
     private static FilterResult reply(GraphqlAnswer a) {

@@ -141,7 +141,7 @@ final class RestFetchers {
         }
         JsonNode at = spec.result().isEmpty() ? tree : tree.at(spec.result());
         if (at == null || at.isMissingNode()) {
-            throw new UpstreamFailure(UPSTREAM_BAD_RESPONSE, spec.cluster(), spec.cluster() + "'s answer has nothing at " + spec.result());
+            throw new UpstreamFailure(UPSTREAM_BAD_RESPONSE, spec.cluster(), "the answer of " + spec.cluster() + " has nothing at " + spec.result());
         }
         return JSON.convertValue(at, Object.class);
     }

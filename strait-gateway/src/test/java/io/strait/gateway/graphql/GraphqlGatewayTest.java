@@ -36,6 +36,7 @@ class GraphqlGatewayTest {
               users: {endpoints: [{address: "127.0.0.1:${port}"}]}
               orders: {endpoints: [{address: "127.0.0.1:${port}"}]}
               products: {endpoints: [{address: "127.0.0.1:${port}"}]}
+              down: {endpoints: [{address: "127.0.0.1:${closed}"}]}
             routes:
               - name: graphql
                 match: {path: /graphql, methods: [POST, GET]}
@@ -44,6 +45,14 @@ class GraphqlGatewayTest {
                   schemaFile: schema.graphql
             """ + Graphql.RESOLVERS.indent(6) + """
                   limits: {maxBodySize: 2KiB}
+              - name: down
+                match: {path: /graphql-down}
+                graphql:
+                  schemaFile: schema.graphql
+                  resolvers:
+                    Query.user: {cluster: down, path: "/users/{args.id}"}
+                    Query.orders: {cluster: orders, path: /orders, query: {limit: "{args.limit}"}}
+                    Order.user: {cluster: users, path: /users, query: {ids: "{keys}"}, batch: {key: userId, match: id}, result: /nothing}
             """;
 
     static RestBackend backend;
@@ -59,7 +68,12 @@ class GraphqlGatewayTest {
         try (FileApiKeyStore store = FileApiKeyStore.open(keys)) {
             key = IssuedKey.issue(store, "acme", "gold", List.of("orders:read"), List.of(), null, java.time.Instant.now());
         }
-        gw = ProxyFixture.start(CONFIG, Map.of("keys", keys.toString(), "port", backend.base().replaceAll(".*:", "")),
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            closed = s.getLocalPort();
+        }
+        gw = ProxyFixture.start(CONFIG, Map.of("keys", keys.toString(), "port", backend.base().replaceAll(".*:", ""),
+                        "closed", String.valueOf(closed)),
                 new GatewayFilters(new StandardAuthenticators()), dir);
     }
 
@@ -154,6 +168,21 @@ class GraphqlGatewayTest {
         } finally {
             backend.heal();
         }
+    }
+
+    /** The engine client's failures, in words for the client: the cluster, never an endpoint's address. */
+    @Test
+    void aClusterThatRefusesAndAnAnswerWithoutTheResultAreFieldErrors() throws Exception {
+        HttpResponse<String> r = gw.send(HttpRequest.newBuilder(gw.uri("/graphql-down")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"query\":\"{ user(id: 1) { name } orders(limit: 1) { id user { name } } }\"}"))
+                .build());
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode body = Graphql.JSON.readTree(r.body());
+        assertThat(body.path("data").path("user").isNull()).isTrue();
+        assertThat(body.path("data").path("orders").get(0).path("id").asText()).isEqualTo("100");
+        assertThat(body.path("errors")).hasSize(2);
+        assertThat(r.body()).contains("\"message\":\"down did not answer (upstream_connect_failure)\"",
+                "\"message\":\"the answer of users has nothing at /nothing\"").doesNotContain("127.0.0.1");
     }
 
     @Test
