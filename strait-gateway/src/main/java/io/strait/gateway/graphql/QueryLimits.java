@@ -11,6 +11,7 @@ import graphql.execution.instrumentation.ChainedInstrumentation;
 import graphql.execution.instrumentation.Instrumentation;
 import graphql.execution.instrumentation.InstrumentationContext;
 import graphql.execution.instrumentation.InstrumentationState;
+import graphql.execution.instrumentation.SimpleInstrumentationContext;
 import graphql.execution.instrumentation.SimplePerformantInstrumentation;
 import graphql.execution.instrumentation.parameters.InstrumentationExecuteOperationParameters;
 import graphql.execution.preparsed.PreparsedDocumentEntry;
@@ -33,7 +34,8 @@ import java.util.function.Function;
  * {@code extensions.code} names it: tokens by the parser ({@link ParserOptions#getMaxTokens()}:
  * {@code GRAPHQL_PARSE_FAILED}), aliases when the document is parsed ({@value #TOO_MANY_ALIASES}), depth and
  * complexity before execution (graphql-java's instrumentations: {@value #TOO_DEEP}, {@value #TOO_COMPLEX}), and
- * a GET that asks for a mutation ({@value #METHOD_NOT_ALLOWED}). Parsed and validated documents are cached by
+ * a GET that asks for a mutation ({@value #METHOD_NOT_ALLOWED}). An introspection-only operation is exempt from depth
+ * and complexity ({@link #introspectionOnly}). Parsed and validated documents are cached by
  * their text (bounded), so a repeated query is neither parsed nor validated again.
  */
 final class QueryLimits {
@@ -84,11 +86,35 @@ final class QueryLimits {
         int maxComplexity = limits.maxComplexity();
         MaxQueryDepthInstrumentation depth = new MaxQueryDepthInstrumentation(maxDepth, info -> {
             throw abort(TOO_DEEP, "the query is " + info.getDepth() + " levels deep; the limit is " + maxDepth);
-        });
+        }) {
+            @Override
+            public InstrumentationContext<graphql.ExecutionResult> beginExecuteOperation(
+                    InstrumentationExecuteOperationParameters parameters, InstrumentationState state) {
+                return introspectionOnly(parameters) ? SimpleInstrumentationContext.noOp() : super.beginExecuteOperation(parameters, state);
+            }
+        };
         MaxQueryComplexityInstrumentation complexity = new MaxQueryComplexityInstrumentation(maxComplexity, info -> {
             throw abort(TOO_COMPLEX, "the query selects " + info.getComplexity() + " fields; the limit is " + maxComplexity);
-        });
+        }) {
+            @Override
+            public InstrumentationContext<graphql.ExecutionResult> beginExecuteOperation(
+                    InstrumentationExecuteOperationParameters parameters, InstrumentationState state) {
+                return introspectionOnly(parameters) ? SimpleInstrumentationContext.noOp() : super.beginExecuteOperation(parameters, state);
+            }
+        };
         return new ChainedInstrumentation(List.of(new GetOnlyQueries(), depth, complexity));
+    }
+
+    /**
+     * Whether the operation asks for introspection only ({@code __schema}, {@code __type}, {@code __typename} at its
+     * root): depth and complexity do not apply to it (a tool's standard introspection query is deeper than ten levels),
+     * graphql-java's good-faith introspection check bounds it instead, and it runs only with {@code introspection: true}.
+     */
+    static boolean introspectionOnly(InstrumentationExecuteOperationParameters parameters) {
+        for (Node<?> s : parameters.getExecutionContext().getOperationDefinition().getSelectionSet().getSelections()) {
+            if (!(s instanceof Field f) || !f.getName().startsWith("__")) return false;
+        }
+        return true;
     }
 
     /** Counts the aliased fields of the whole document (operations and fragments). */

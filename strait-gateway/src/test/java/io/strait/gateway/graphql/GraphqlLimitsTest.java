@@ -112,11 +112,24 @@ class GraphqlLimitsTest {
         GraphqlAnswer typename = post(service, "{\"query\":\"{ __typename }\"}", null, caller);
         assertThat(json(typename).path("data").path("__typename").asText()).isEqualTo("Query");
 
-        GraphqlService on = Graphql.service(dir, "introspection: true\n");
+        GraphqlService on = Graphql.service(dir, "introspection: true\nlimits: {maxDepth: 4, maxComplexity: 20}\n");
         GraphqlAnswer a = post(on, "{\"query\":\"{ __schema { queryType { name } } __type(name: \\\"Order\\\") { fields { name } } }\"}",
                 null, caller);
         assertThat(json(a).has("errors")).isFalse();
         assertThat(json(a).path("data").path("__schema").path("queryType").path("name").asText()).isEqualTo("Query");
         assertThat(json(a).path("data").path("__type").path("fields").toString()).contains("\"product\"");
+
+        // a tool's standard introspection query is deeper than the limits allow: introspection is exempt from them
+        GraphqlAnswer full = post(on, "{\"query\":" + quote(graphql.introspection.IntrospectionQuery.INTROSPECTION_QUERY) + "}",
+                null, caller);
+        assertThat(json(full).has("errors")).as(full.text()).isFalse();
+        assertThat(json(full).path("data").path("__schema").path("types").toString()).contains("\"Order\"");
+        // and only it: a field beside the introspection keeps the limits
+        GraphqlAnswer mixed = post(on, "{\"query\":" + quote("{ __schema { types { fields { type { ofType { name } } } } } orders { id } }")
+                + "}", null, caller);
+        assertThat(codes(mixed)).containsExactly(QueryLimits.TOO_DEEP);
+        // without introspection: true the exemption changes nothing, the query is refused
+        assertThat(codes(post(Graphql.service(dir, ""), "{\"query\":" + quote(graphql.introspection.IntrospectionQuery.INTROSPECTION_QUERY) + "}",
+                null, caller))).contains("INTROSPECTION_DISABLED");
     }
 }
