@@ -35,6 +35,11 @@ public final class GraphqlReader implements FilterReader<GraphqlConfig> {
 
     @Override
     public GraphqlConfig read(Node entry, String field, FilterReadContext context) {
+        if (context.onListener()) {
+            entry.skip(field);
+            entry.error(field, "only routes take the graphql filter (it answers the requests of one route)");
+            return null;
+        }
         Node n = entry.object(field);
         if (n == null) {
             entry.skip(field);

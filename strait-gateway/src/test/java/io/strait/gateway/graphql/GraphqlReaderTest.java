@@ -125,6 +125,22 @@ class GraphqlReaderTest {
         return e.substring(e.indexOf(": ") + 2, e.indexOf(" (was"));
     }
 
+    @Test
+    void onlyRoutesTakeIt() {
+        try {
+            io.strait.config.load.ConfigLoader.parse("""
+                    listeners:
+                      - {name: public, address: 127.0.0.1:0, filters: [{graphql: {schemaFile: schema.graphql}}]}
+                    clusters: {c: {endpoints: [{address: "127.0.0.1:1"}]}}
+                    routes: [{name: r, match: {pathPrefix: /}, cluster: c}]
+                    """, "t.yaml", dir, Graphql.CATALOG);
+            throw new AssertionError("loaded");
+        } catch (ConfigException e) {
+            assertThat(e.errors()).containsExactly(
+                    "listeners[0].filters[0].graphql: only routes take the graphql filter (it answers the requests of one route)");
+        }
+    }
+
     /** The same settings built by code get their problems from the model validator. */
     @Test
     void aCodeBuiltConfigSaysWhatIsWrong() {
