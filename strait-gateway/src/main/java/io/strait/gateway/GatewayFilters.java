@@ -53,8 +53,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class GatewayFilters implements FilterModule {
     private static final Logger log = LoggerFactory.getLogger(GatewayFilters.class);
-    /** What a gateway's configuration may declare: the loader's own filters and the standard ones. */
-    public static final FilterCatalog CATALOG = FilterModule.catalogOf(StandardFilters.factories());
+    /** What a gateway's configuration may declare: the loader's own filters, the standard ones and the gateway's. */
+    public static final FilterCatalog CATALOG = FilterModule.catalogOf(edgeFactories());
 
     private record Built(Object settings, Authenticator authenticator) {}
 
@@ -213,9 +213,16 @@ public final class GatewayFilters implements FilterModule {
         return new Built(settings, a);
     }
 
+    /** The standard filters and the gateway's filters that keep no state across reloads (graphql). */
+    private static List<FilterFactory<?>> edgeFactories() {
+        List<FilterFactory<?>> all = new ArrayList<>(StandardFilters.factories());
+        all.add(new io.strait.gateway.graphql.GraphqlFactory());
+        return all;
+    }
+
     @Override
     public List<FilterFactory<?>> factories() {
-        List<FilterFactory<?>> all = new ArrayList<>(StandardFilters.factories());
+        List<FilterFactory<?>> all = edgeFactories();
         all.add(new Factory<>(FilterCatalog.AUTH, RouteAuth.class, this::authFilter));
         all.add(new Factory<>(FilterCatalog.RATE_LIMIT, RouteRateLimit.class,
                 (limit, scope) -> rateLimits.routeFilter(scope.route(), limit)));

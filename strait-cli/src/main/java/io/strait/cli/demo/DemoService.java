@@ -14,7 +14,8 @@ import java.util.concurrent.Executors;
  * One instance of a demo service (users, orders, products, or checkout, the mesh's orders caller): answers JSON
  * that shows which instance (and version) served the request and what reached it (path, request id,
  * forwarded-for, the gateway's identity headers, and the caller's mesh identity in {@code X-Forwarded-Client-Cert},
- * set by the instance's sidecar). A POST to orders creates an order: {@code 201}.
+ * set by the instance's sidecar). A POST to orders creates an order: {@code 201}. Users and products answer
+ * {@code ?ids=1,2} with those items (the GraphQL route's batched lookups); orders name their user and product.
  */
 final class DemoService implements AutoCloseable {
     /** The id of every order a POST creates (the demo keeps no state). */
@@ -61,15 +62,19 @@ final class DemoService implements AutoCloseable {
                 return;
             }
             String id = path.substring(path.lastIndexOf('/') + 1);
+            String ids = ids(ex.getRequestURI().getRawQuery());
             boolean created = service.equals("orders") && ex.getRequestMethod().equals("POST");
             boolean usersV2 = service.equals("users") && path.startsWith(USERS_V2_PREFIX);
             String data = created ? "{\"id\":" + CREATED_ORDER_ID + ",\"status\":\"created\"}" : usersV2 ? usersV2(id) : switch (service) {
                 case "users" -> id.matches("\\d+") ? "{\"id\":" + id + ",\"name\":\"user " + id + "\"}"
+                        : ids != null ? batch(ids, "{\"id\":%s,\"name\":\"user %s\"}")
                         : "[{\"id\":1,\"name\":\"Ada\"},{\"id\":2,\"name\":\"Linus\"}]";
                 case "orders" -> id.matches("\\d+") ? "{\"id\":" + id + ",\"total\":42.50,\"status\":\"shipped\"}"
-                        : "[{\"id\":100,\"total\":42.50},{\"id\":101,\"total\":9.99}]";
+                        : "[{\"id\":100,\"total\":42.50,\"userId\":1,\"productId\":7},"
+                                + "{\"id\":101,\"total\":9.99,\"userId\":2,\"productId\":8}]";
                 case "checkout" -> "{\"cart\":[{\"product\":7,\"quantity\":2}],\"total\":6.50}";
                 default -> id.matches("\\d+") ? "{\"id\":" + id + ",\"name\":\"widget " + id + "\",\"price\":3.25}"
+                        : ids != null ? batch(ids, "{\"id\":%s,\"name\":\"widget %s\",\"price\":3.25}")
                         : "[{\"id\":7,\"name\":\"widget\"},{\"id\":8,\"name\":\"gadget\"}]";
             };
             String body = "{\"service\":\"" + service + "\",\"instance\":\"" + instance + "\",\"version\":\"" + version
@@ -95,6 +100,26 @@ final class DemoService implements AutoCloseable {
         if (id.matches("\\d+")) return "{\"id\":" + id + ",\"name\":{\"given\":\"user\",\"family\":\"" + id + "\"}}";
         return "{\"items\":[{\"id\":1,\"name\":{\"given\":\"Ada\",\"family\":\"Lovelace\"}},"
                 + "{\"id\":2,\"name\":{\"given\":\"Linus\",\"family\":\"Torvalds\"}}],\"total\":2}";
+    }
+
+    /** The {@code ids} query parameter ({@code ?ids=1,2}: a batch lookup, as the GraphQL route's loaders send), or null. */
+    private static String ids(String rawQuery) {
+        if (rawQuery == null) return null;
+        for (String p : rawQuery.split("&")) {
+            if (p.startsWith("ids=")) return java.net.URLDecoder.decode(p.substring(4), StandardCharsets.UTF_8);
+        }
+        return null;
+    }
+
+    /** A JSON array of {@code item} (a format with the id twice) for each numeric id of {@code ids}. */
+    private static String batch(String ids, String item) {
+        StringBuilder sb = new StringBuilder("[");
+        for (String id : ids.split(",")) {
+            if (!id.matches("\\d{1,9}")) continue;
+            if (sb.length() > 1) sb.append(',');
+            sb.append(String.format(item, id, id));
+        }
+        return sb.append(']').toString();
     }
 
     private static String quote(String s) {
