@@ -4,14 +4,10 @@ import graphql.ErrorType;
 import graphql.ExecutionInput;
 import graphql.GraphQLError;
 import graphql.GraphqlErrorBuilder;
-import graphql.analysis.MaxQueryComplexityInstrumentation;
-import graphql.analysis.MaxQueryDepthInstrumentation;
 import graphql.execution.AbortExecutionException;
-import graphql.execution.instrumentation.ChainedInstrumentation;
 import graphql.execution.instrumentation.Instrumentation;
 import graphql.execution.instrumentation.InstrumentationContext;
 import graphql.execution.instrumentation.InstrumentationState;
-import graphql.execution.instrumentation.SimpleInstrumentationContext;
 import graphql.execution.instrumentation.SimplePerformantInstrumentation;
 import graphql.execution.instrumentation.parameters.InstrumentationExecuteOperationParameters;
 import graphql.execution.preparsed.PreparsedDocumentEntry;
@@ -19,11 +15,13 @@ import graphql.execution.preparsed.PreparsedDocumentProvider;
 import graphql.language.Document;
 import graphql.language.Field;
 import graphql.language.FragmentDefinition;
+import graphql.language.FragmentSpread;
 import graphql.language.InlineFragment;
 import graphql.language.Node;
 import graphql.language.OperationDefinition;
 import graphql.language.SelectionSet;
 import graphql.parser.ParserOptions;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -31,12 +29,14 @@ import java.util.function.Function;
 
 /**
  * The limits every query keeps ({@link GraphqlConfig.Limits}), each refused with a GraphQL error whose
- * {@code extensions.code} names it: tokens by the parser ({@link ParserOptions#getMaxTokens()}:
- * {@code GRAPHQL_PARSE_FAILED}), aliases when the document is parsed ({@value #TOO_MANY_ALIASES}), depth and
- * complexity before execution (graphql-java's instrumentations: {@value #TOO_DEEP}, {@value #TOO_COMPLEX}), and
- * a GET that asks for a mutation ({@value #METHOD_NOT_ALLOWED}). An introspection-only operation is exempt from depth
- * and complexity ({@link #introspectionOnly}). Parsed and validated documents are cached by
- * their text (bounded), so a repeated query is neither parsed nor validated again.
+ * {@code extensions.code} names it, before any field is fetched: tokens by the parser
+ * ({@link ParserOptions#getMaxTokens()}: {@code GRAPHQL_PARSE_FAILED}), aliases ({@value #TOO_MANY_ALIASES}), depth
+ * ({@value #TOO_DEEP}: the longest chain of nested fields) and complexity ({@value #TOO_COMPLEX}: one per field
+ * written, each fragment counted where it is spread), and a GET that asks for a mutation ({@value #METHOD_NOT_ALLOWED}).
+ * An introspection-only operation is exempt from depth and complexity ({@link #introspectionOnly}). A document is
+ * parsed, validated and measured once per distinct text (bounded cache): a repeated query costs a map lookup, not a
+ * walk of its tree per request (graphql-java's depth and complexity instrumentations walk it every time). Fields
+ * under {@code @skip}/{@code @include} count as if included: the limits hold whatever the variables are.
  */
 final class QueryLimits {
     static final String TOO_MANY_ALIASES = "TOO_MANY_ALIASES";
@@ -48,9 +48,15 @@ final class QueryLimits {
     /** 1000 documents: an app's operations, each parsed once. */
     static final int DOCUMENT_CACHE_SIZE = 1000;
 
+    /** One operation's size: its depth and field count, and whether it asks for introspection only. */
+    record Shape(int depth, int complexity, boolean introspectionOnly) {}
+
+    /** A parsed and validated document with the shape of each of its operations (by name; "" for an anonymous one). */
+    private record Prepared(PreparsedDocumentEntry entry, Map<String, Shape> shapes) {}
+
     private final GraphqlConfig.Limits limits;
     private final ParserOptions parserOptions;
-    private final BoundedCache<String, PreparsedDocumentEntry> documents = new BoundedCache<>(DOCUMENT_CACHE_SIZE);
+    private final BoundedCache<String, Prepared> documents = new BoundedCache<>(DOCUMENT_CACHE_SIZE);
 
     QueryLimits(GraphqlConfig.Limits limits) {
         this.limits = limits;
@@ -62,47 +68,83 @@ final class QueryLimits {
         return parserOptions;
     }
 
-    /** Parses and validates once per distinct text; counts aliases. */
+    /** Parses, validates and measures once per distinct text; checks the requested operation's limits per request. */
     PreparsedDocumentProvider documents() {
         return (ExecutionInput input, Function<ExecutionInput, PreparsedDocumentEntry> parseAndValidate) -> {
-            PreparsedDocumentEntry cached = documents.get(input.getQuery());
-            if (cached != null) return CompletableFuture.completedFuture(cached);
-            PreparsedDocumentEntry entry = parseAndValidate.apply(input);
-            if (!entry.hasErrors()) {
+            Prepared prepared = documents.get(input.getQuery());
+            if (prepared == null) {
+                PreparsedDocumentEntry entry = parseAndValidate.apply(input);
+                if (entry.hasErrors()) return CompletableFuture.completedFuture(entry);
                 int aliases = aliases(entry.getDocument());
                 if (aliases > limits.maxAliases()) {
                     entry = new PreparsedDocumentEntry(error(TOO_MANY_ALIASES,
                             "the query has " + aliases + " aliases; the limit is " + limits.maxAliases()));
                 }
-                documents.put(input.getQuery(), entry);
+                prepared = new Prepared(entry, entry.hasErrors() ? Map.of() : shapes(entry.getDocument()));
+                documents.put(input.getQuery(), prepared);
             }
-            return CompletableFuture.completedFuture(entry);
+            return CompletableFuture.completedFuture(check(prepared, input.getOperationName()));
         };
     }
 
-    /** Depth, complexity (1 per field) and GET-only-queries, before any field is fetched. */
+    /** The document, or the error of the first limit the requested operation breaks (depth first). */
+    private PreparsedDocumentEntry check(Prepared prepared, String operationName) {
+        Shape shape = operationName != null ? prepared.shapes().get(operationName)
+                : prepared.shapes().size() == 1 ? prepared.shapes().values().iterator().next() : null;
+        // no such operation (or several and no name): graphql-java answers that itself
+        if (shape == null || shape.introspectionOnly()) return prepared.entry();
+        if (shape.depth() > limits.maxDepth()) {
+            return new PreparsedDocumentEntry(error(TOO_DEEP,
+                    "the query is " + shape.depth() + " levels deep; the limit is " + limits.maxDepth()));
+        }
+        if (shape.complexity() > limits.maxComplexity()) {
+            return new PreparsedDocumentEntry(error(TOO_COMPLEX,
+                    "the query selects " + shape.complexity() + " fields; the limit is " + limits.maxComplexity()));
+        }
+        return prepared.entry();
+    }
+
+    /** A GET runs queries only: checked as the operation starts, before any field is fetched. */
     Instrumentation instrumentation() {
-        int maxDepth = limits.maxDepth();
-        int maxComplexity = limits.maxComplexity();
-        MaxQueryDepthInstrumentation depth = new MaxQueryDepthInstrumentation(maxDepth, info -> {
-            throw abort(TOO_DEEP, "the query is " + info.getDepth() + " levels deep; the limit is " + maxDepth);
-        }) {
-            @Override
-            public InstrumentationContext<graphql.ExecutionResult> beginExecuteOperation(
-                    InstrumentationExecuteOperationParameters parameters, InstrumentationState state) {
-                return introspectionOnly(parameters) ? SimpleInstrumentationContext.noOp() : super.beginExecuteOperation(parameters, state);
-            }
-        };
-        MaxQueryComplexityInstrumentation complexity = new MaxQueryComplexityInstrumentation(maxComplexity, info -> {
-            throw abort(TOO_COMPLEX, "the query selects " + info.getComplexity() + " fields; the limit is " + maxComplexity);
-        }) {
-            @Override
-            public InstrumentationContext<graphql.ExecutionResult> beginExecuteOperation(
-                    InstrumentationExecuteOperationParameters parameters, InstrumentationState state) {
-                return introspectionOnly(parameters) ? SimpleInstrumentationContext.noOp() : super.beginExecuteOperation(parameters, state);
-            }
-        };
-        return new ChainedInstrumentation(List.of(new GetOnlyQueries(), depth, complexity));
+        return new GetOnlyQueries();
+    }
+
+    /** The shape of each operation of a valid document (fragment spreads expanded; validation rules out cycles). */
+    static Map<String, Shape> shapes(Document document) {
+        Map<String, FragmentDefinition> fragments = new HashMap<>();
+        for (var d : document.getDefinitions()) {
+            if (d instanceof FragmentDefinition f) fragments.put(f.getName(), f);
+        }
+        Map<String, Shape> shapes = new HashMap<>();
+        for (var d : document.getDefinitions()) {
+            if (!(d instanceof OperationDefinition o)) continue;
+            int[] count = new int[1];
+            int depth = depth(o.getSelectionSet(), fragments, count);
+            shapes.put(o.getName() == null ? "" : o.getName(), new Shape(depth, count[0], introspectionOnly(o.getSelectionSet())));
+        }
+        return shapes;
+    }
+
+    /** The deepest chain of fields under {@code set}; adds every field met to {@code count[0]}. */
+    private static int depth(SelectionSet set, Map<String, FragmentDefinition> fragments, int[] count) {
+        if (set == null) return 0;
+        int deepest = 0;
+        for (Node<?> s : set.getSelections()) {
+            int d = switch (s) {
+                case Field f -> {
+                    count[0]++;
+                    yield 1 + depth(f.getSelectionSet(), fragments, count);
+                }
+                case InlineFragment i -> depth(i.getSelectionSet(), fragments, count);
+                case FragmentSpread spread -> {
+                    FragmentDefinition f = fragments.get(spread.getName());
+                    yield f == null ? 0 : depth(f.getSelectionSet(), fragments, count);
+                }
+                default -> 0;
+            };
+            deepest = Math.max(deepest, d);
+        }
+        return deepest;
     }
 
     /**
@@ -110,8 +152,8 @@ final class QueryLimits {
      * root): depth and complexity do not apply to it (a tool's standard introspection query is deeper than ten levels),
      * graphql-java's good-faith introspection check bounds it instead, and it runs only with {@code introspection: true}.
      */
-    static boolean introspectionOnly(InstrumentationExecuteOperationParameters parameters) {
-        for (Node<?> s : parameters.getExecutionContext().getOperationDefinition().getSelectionSet().getSelections()) {
+    static boolean introspectionOnly(SelectionSet root) {
+        for (Node<?> s : root.getSelections()) {
             if (!(s instanceof Field f) || !f.getName().startsWith("__")) return false;
         }
         return true;

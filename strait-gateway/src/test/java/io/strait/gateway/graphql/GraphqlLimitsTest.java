@@ -75,6 +75,24 @@ class GraphqlLimitsTest {
     }
 
     @Test
+    void limitsHoldForTheRequestedOperationWithFragmentsExpanded() {
+        service = Graphql.service(dir, "limits: {maxDepth: 2, maxComplexity: 4}\n");
+        // a fragment is as deep, and counts as many fields, as where it is spread
+        refused("{ ...F } fragment F on Query { orders { user { name } } }", QueryLimits.TOO_DEEP);
+        GraphqlAnswer twice = post(service, "{\"query\":" + quote("{ orders { ...G ...G } } fragment G on Order { id total }") + "}",
+                null, caller);
+        assertThat(json(twice).path("errors").get(0).path("message").asText()).isEqualTo("the query selects 5 fields; the limit is 4");
+        // a field under @skip counts: the limit holds whatever the variables are
+        refused("query($s: Boolean = true) { orders { id total user @skip(if: $s) { id name } } }", QueryLimits.TOO_DEEP);
+        // two operations in one document (parsed once for both): the one asked for is measured
+        String two = quote("query Small { orders { id } } query Big { orders { user { name } } }");
+        GraphqlAnswer small = post(service, "{\"query\":" + two + ",\"operationName\":\"Small\"}", null, caller);
+        assertThat(json(small).has("errors")).as(small.text()).isFalse();
+        GraphqlAnswer big = post(service, "{\"query\":" + two + ",\"operationName\":\"Big\"}", null, caller);
+        assertThat(codes(big)).containsExactly(QueryLimits.TOO_DEEP);
+    }
+
+    @Test
     void aliases() {
         GraphqlAnswer a = refused("{ a: user(id: 1) { id } b: user(id: 2) { id } c: user(id: 3) { id } }", QueryLimits.TOO_MANY_ALIASES);
         assertThat(json(a).path("errors").get(0).path("message").asText()).isEqualTo("the query has 3 aliases; the limit is 2");
