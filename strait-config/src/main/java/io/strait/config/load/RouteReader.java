@@ -74,7 +74,7 @@ final class RouteReader {
             if (!names.add(name)) n.error("name", "duplicate route name '" + name + "'");
             Node m = n.object("match");
             RouteMatch match = m == null ? matchAll() : match(m);
-            List<FilterSpec> routeFilters = filters.route(n, name, pathParams(match));
+            List<FilterSpec> routeFilters = filters.route(n, name, pathParams(match), match.methods());
             String cluster = cluster(n, filters.terminal(n, routeFilters));
             RouteConfig.Rewrite rewrite = rewrite(n.object("rewrite"), match);
             Duration timeout = n.duration("timeout", DEFAULT_ROUTE_TIMEOUT);
