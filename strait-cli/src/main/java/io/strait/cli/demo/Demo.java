@@ -130,6 +130,7 @@ public final class Demo implements AutoCloseable {
         y.append("rateLimits:\n  policies:\n");
         y.append("    per-client: {limit: ").append(DEMO_LIMIT).append(", window: ").append(DEMO_WINDOW)
                 .append(", key: [client]}\n");
+        DemoBff.policies(y);
         y.append("clusters:\n");
         String[] balancers = {"round-robin", "least-request", "random"};
         int i = 0;
@@ -169,6 +170,7 @@ public final class Demo implements AutoCloseable {
                         .append("}, {subset: {version: v2}, weight: ").append(CANARY_PERCENT).append("}]\n");
             }
         }
+        DemoBff.routes(y);
         return y.toString();
     }
 
@@ -212,6 +214,8 @@ public final class Demo implements AutoCloseable {
                         + "/api/v1/products | grep -o '\"version\":\"v.\"'; done | sort | uniq -c   # about "
                         + (100 - CANARY_PERCENT) + "% v1, " + CANARY_PERCENT + "% v2",
                 "  curl -s -H \"X-Version: v2\" -H \"X-API-Key: $STRAIT_DEMO_API_KEY\" " + gatewayUrl + "/api/v1/products   # always v2",
+                "  curl -s -H \"X-API-Key: $STRAIT_DEMO_API_KEY\" '" + gatewayUrl + "/mobile/users/42?fields=data.name'   # mobile BFF: picked fields",
+                "  curl -s -H \"X-API-Key: $STRAIT_DEMO_API_KEY\" " + gatewayUrl + "/web/home/42   # web BFF: users, orders, products in one",
                 "  curl -s " + adminUrl + "/clusters",
                 "  curl -s " + adminUrl + "/metrics | grep strait_",
                 String.join("\n", mesh.banner(gatewayUrl)),
