@@ -53,10 +53,8 @@ public final class AggregateFactory implements FilterFactory<AggregateConfig> {
         if (route == null) throw new IllegalArgumentException(scope.path() + ": only routes take the aggregate filter");
         String methods = AggregateReader.methodProblem(route.match().methods());
         if (methods != null) throw new IllegalArgumentException(scope.path() + ": " + methods);
-        if (route.timeout() != null && !route.timeout().isZero() && config.timeout().compareTo(route.timeout()) >= 0) {
-            throw new IllegalArgumentException(scope.path() + ".timeout: must be less than the route's timeout ("
-                    + route.timeout().toMillis() + "ms), which bounds the whole answer");
-        }
+        String late = AggregateReader.timeoutProblem(config.timeout(), route.timeout());
+        if (late != null) throw new IllegalArgumentException(scope.path() + ".timeout: " + late);
         Set<String> params = pathParams(route.match());
         List<AggregateFilter.Target> targets = new ArrayList<>();
         for (Map.Entry<String, AggregateConfig.Call> e : config.calls().entrySet()) {

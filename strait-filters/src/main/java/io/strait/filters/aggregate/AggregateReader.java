@@ -64,6 +64,8 @@ public final class AggregateReader implements FilterReader<AggregateConfig> {
         if (!n.has("calls")) n.skip("calls");
         n.finish();
         methods(entry, context);
+        String late = timeoutProblem(timeout, context.routeTimeout());
+        if (late != null) n.error("timeout", late);
         AggregateConfig config = new AggregateConfig(timeout, max, calls, merge);
         if (n.errors().size() == before) {
             for (FilterConfig.Problem p : config.problems()) n.error(p.field(), p.message());
@@ -79,6 +81,12 @@ public final class AggregateReader implements FilterReader<AggregateConfig> {
         }
         String problem = methodProblem(context.methods());
         if (problem != null && context.routePath() != null) entry.errors().add(context.routePath() + ".match.methods", problem);
+    }
+
+    /** Why a call timeout does not fit in the route's (null, or 0: none), or null. */
+    static String timeoutProblem(java.time.Duration timeout, java.time.Duration route) {
+        if (route == null || route.isZero() || timeout == null || timeout.compareTo(route) < 0) return null;
+        return "must be less than the route's timeout (" + route.toMillis() + "ms), which bounds the whole answer";
     }
 
     /** What is wrong with an aggregate route's methods, or null. */

@@ -178,5 +178,13 @@ class AggregateProxyTest {
                 .isInstanceOf(ConfigException.class)
                 .satisfies(e -> assertThat(((ConfigException) e).errors()).containsExactly(
                         "routes[0].aggregate.calls.user.cluster: unknown cluster 'userz' (did you mean 'users'?)"));
+        assertThatThrownBy(() -> ConfigLoader.parse("""
+                clusters: {users: {endpoints: [{address: "127.0.0.1:1"}]}}
+                routes:
+                  - {name: home, match: {path: /home}, timeout: 1s, aggregate: {timeout: 1s, calls: {me: {cluster: users, path: /me}}}}
+                """, "t.yaml", Path.of("."), MODULE.catalog()))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).errors()).containsExactly(
+                        "routes[0].aggregate.timeout: must be less than the route's timeout (1000ms), which bounds the whole answer"));
     }
 }
