@@ -26,9 +26,15 @@ public final class FieldsReader implements FilterReader<FieldsConfig> {
             }
             return null;
         }
-        FieldsConfig c = new FieldsConfig(n.string("param", FieldsConfig.DEFAULT_PARAM), n.bool("clientSelection", true),
+        // a listener's filters run before the route has read the query: there, only allow and deny apply
+        boolean clientSelection = n.bool("clientSelection", !context.onListener());
+        FieldsConfig c = new FieldsConfig(n.string("param", FieldsConfig.DEFAULT_PARAM), clientSelection,
                 n.strings("allow"), n.strings("deny"), n.size("maxSize", FieldsConfig.DEFAULT_MAX_SIZE));
         n.finish();
+        if (context.onListener() && clientSelection) {
+            n.error("clientSelection", "is for routes (a listener's filters run before the query is read); use allow and deny here");
+            return null;
+        }
         int before = n.errors().size();
         for (FilterConfig.Problem p : c.problems()) n.error(p.field(), p.message());
         return n.errors().size() == before ? c : null;

@@ -9,6 +9,7 @@ import io.strait.filters.JsonBackend;
 import io.strait.filters.StandardFilters;
 import io.strait.proxy.filter.FilterModule;
 import io.strait.proxy.testing.Json;
+import io.strait.proxy.testing.LeakWatch;
 import io.strait.proxy.testing.ProxyFixture;
 import java.net.http.HttpRequest;
 import java.nio.file.Path;
@@ -119,7 +120,7 @@ class AggregateProxyTest {
 
     @Test
     void onlyWhenEveryCallFailsIsTheAnswerA502() throws Exception {
-        try (JsonBackend users = users(); JsonBackend orders = orders();
+        try (LeakWatch leaks = new LeakWatch(); JsonBackend users = users(); JsonBackend orders = orders();
                 ProxyFixture proxy = ProxyFixture.start(CONFIG, vars(users, orders), MODULE)) {
             users.answer("/users/7", new JsonBackend.Answer(500, "application/json", "{}", 0));
             orders.answer("/orders", new JsonBackend.Answer(200, "application/json", "[]", 3000));
@@ -130,6 +131,7 @@ class AggregateProxyTest {
             assertThat(body.path("message").asText())
                     .isEqualTo("route home: every call failed (user: upstream_status 500, orders: upstream_timeout)");
             assertThat(body.path("requestId").asText()).isNotEmpty();
+            assertThat(leaks.leaks()).isEmpty();
         }
     }
 

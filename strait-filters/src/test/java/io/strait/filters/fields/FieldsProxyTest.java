@@ -109,6 +109,17 @@ class FieldsProxyTest {
                         "routes[0].filters[0].fields.maxSize: must be greater than 0",
                         "routes[0].filters[0].fields.allow[0]: expected a field name, found '.' at position 2 of 'a..b'",
                         "routes[1].filters[0].fields: selects nothing: set clientSelection: true, allow or deny"));
+        assertThatThrownBy(() -> ConfigLoader.parse("""
+                listeners:
+                  - {name: public, address: 127.0.0.1:8080, filters: [{fields: {deny: [password]}}, {fields: {clientSelection: true}}]}
+                clusters: {c: {endpoints: [{address: "127.0.0.1:1"}]}}
+                routes:
+                  - {name: r, match: {pathPrefix: /}, cluster: c}
+                """, "t.yaml", Path.of("."), MODULE.catalog()))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).errors()).containsExactly(
+                        "listeners[0].filters[1].fields.clientSelection: is for routes (a listener's filters run before the query"
+                                + " is read); use allow and deny here"));
         assertThat(List.of()).isEmpty();
     }
 }
