@@ -185,6 +185,10 @@ class ClusterClientTest {
             assertFailure(proxy, "/sick", "NO_HEALTHY_ENDPOINT", "no healthy endpoint in cluster sick");
             // the proxy and the cluster's pool still serve
             assertThat(proxy.get("/ok").statusCode()).isEqualTo(200);
+            var m = io.strait.proxy.testing.Metrics.scrape(proxy);
+            assertThat(m.value("strait_cluster_client_calls_total", Map.of("cluster", "nope", "result", "unknown_cluster"))).isEqualTo(1.0);
+            assertThat(m.value("strait_cluster_client_calls_total", Map.of("cluster", "users", "result", "upstream_timeout"))).isEqualTo(1.0);
+            assertThat(m.value("strait_cluster_client_calls_total", Map.of("cluster", "users", "result", "ok"))).isEqualTo(1.0);
         }
     }
 
