@@ -144,6 +144,7 @@ public final class Demo implements AutoCloseable {
         y.append("rateLimits:\n  policies:\n");
         y.append("    per-client: {limit: ").append(DEMO_LIMIT).append(", window: ").append(DEMO_WINDOW)
                 .append(", key: [client]}\n");
+        DemoBff.policies(y);
         y.append("clusters:\n");
         String[] balancers = {"round-robin", "least-request", "random"};
         int i = 0;
@@ -192,8 +193,11 @@ public final class Demo implements AutoCloseable {
                         .append("}, {subset: {version: v2}, weight: ").append(CANARY_PERCENT).append("}]\n");
             }
         }
-        // the GraphQL route composes all three services (a config for some of them, as tests build, leaves it out)
-        if (ports.keySet().containsAll(List.of("users", "orders", "products"))) DemoGraphql.route(y, DEMO_WEB_ORIGIN);
+        // the GraphQL route and the BFFs compose all three services (a config for some of them, as tests build, has neither)
+        if (ports.keySet().containsAll(List.of("users", "orders", "products"))) {
+            DemoGraphql.route(y, DEMO_WEB_ORIGIN);
+            DemoBff.routes(y);
+        }
         return y.toString();
     }
 
@@ -261,6 +265,8 @@ public final class Demo implements AutoCloseable {
                 "  curl -s -H \"Authorization: Bearer $STRAIT_DEMO_TOKEN\" " + gatewayUrl + "/api/v2/users/42   # v2's shape",
                 "  curl -s -H \"X-API-Key: $STRAIT_DEMO_API_KEY\" -H 'Content-Type: application/json' " + gatewayUrl
                         + "/graphql -d '{\"query\":\"{ orders { id total user { name } product { name } } }\"}'   # GraphQL: 3 REST calls",
+                "  curl -s -H \"X-API-Key: $STRAIT_DEMO_API_KEY\" '" + gatewayUrl + "/mobile/users/42?fields=data.name'   # mobile BFF: picked fields",
+                "  curl -s -H \"X-API-Key: $STRAIT_DEMO_API_KEY\" " + gatewayUrl + "/web/home/42   # web BFF: users, orders, products in one",
                 "  curl -s " + adminUrl + "/clusters",
                 "  curl -s " + adminUrl + "/metrics | grep strait_",
                 String.join("\n", mesh.banner(gatewayUrl)),

@@ -41,10 +41,24 @@ public final class ConfigCheck {
             if (r.traffic() != null && r.traffic().mirror() != null) {
                 known(errors, "routes[" + i + "].mirror.cluster", "cluster", r.traffic().mirror().cluster(), config.clusters().keySet());
             }
+            filterClusters(r.filters(), config.clusters().keySet(), errors);
         }
         listenerRoutes(config.listeners(), config.routes(), errors);
         if (config.admin() != null && config.admin().address() != null) ports(config.admin(), config.listeners(), errors);
         return errors.list();
+    }
+
+    /** The clusters filters call (an aggregation's calls) are clusters of this configuration. */
+    private static void filterClusters(List<io.strait.config.model.FilterSpec> filters, Set<String> clusters, Errors errors) {
+        if (filters == null) return;
+        for (io.strait.config.model.FilterSpec f : filters) {
+            if (f == null || f.config() == null || f.path() == null) continue;
+            // a list entry's path is routes[0].filters[1], a short form's routes[0].aggregate: the settings are under the name
+            String base = f.path().endsWith("." + f.name()) ? f.path() : f.path() + "." + f.name();
+            for (Map.Entry<String, String> ref : f.config().clusterReferences().entrySet()) {
+                known(errors, base + "." + ref.getKey(), "cluster", ref.getValue(), clusters);
+            }
+        }
     }
 
     /** A token short enough to guess is refused: it guards reconfiguring the whole process. */

@@ -32,8 +32,8 @@ final class FilterListReader {
     }
 
     /** A route's filters: its short forms, or its {@code filters:} list. */
-    List<FilterSpec> route(Node route, String name, Set<String> pathParams) {
-        FilterReadContext ctx = new FilterReadContext(name, pathParams, baseDir);
+    List<FilterSpec> route(Node route, String name, Set<String> pathParams, Set<String> methods, java.time.Duration timeout) {
+        FilterReadContext ctx = new FilterReadContext(name, pathParams, baseDir, methods, route.path(), timeout);
         boolean declared = route.has("filters");
         List<FilterSpec> out = new ArrayList<>();
         for (String shortForm : List.of(FilterCatalog.AUTH, FilterCatalog.RATE_LIMIT, FilterCatalog.VERSION)) {

@@ -74,11 +74,13 @@ final class RouteReader {
             if (!names.add(name)) n.error("name", "duplicate route name '" + name + "'");
             Node m = n.object("match");
             RouteMatch match = m == null ? matchAll() : match(m);
-            List<FilterSpec> routeFilters = filters.route(n, name, pathParams(match));
-            String cluster = cluster(n, filters.terminal(n, routeFilters));
+            boolean clusterGiven = n.has("cluster");
+            String cluster = clusterGiven ? cluster(n) : null;
             RouteConfig.Rewrite rewrite = rewrite(n.object("rewrite"), match);
             Duration timeout = n.duration("timeout", DEFAULT_ROUTE_TIMEOUT);
             Long body = n.present("maxRequestBodySize") ? n.size("maxRequestBodySize", 0) : null;
+            List<FilterSpec> routeFilters = filters.route(n, name, pathParams(match), match.methods(), timeout);
+            if (!clusterGiven) missingCluster(n, filters.terminal(n, routeFilters));
             for (FilterSpec f : routeFilters) {
                 if (f.config() instanceof io.strait.config.model.RouteVersion v) {
                     String p = f.path().endsWith("." + f.name()) ? f.path() : f.path() + "." + f.name();
@@ -106,15 +108,15 @@ final class RouteReader {
     }
 
     /**
-     * The route's cluster: required, unless a filter of the route answers every request itself
-     * ({@code terminal}: aggregation, GraphQL).
+     * A route without a cluster: an error unless a filter of the route answers every request itself
+     * ({@code terminal}: aggregation, GraphQL), known once its filters are read.
      */
-    private String cluster(Node n, boolean terminal) {
-        if (!n.has("cluster")) {
-            n.skip("cluster");
-            if (!terminal) n.error("cluster", filters.anyTerminal() ? MISSING_CLUSTER : "is required");
-            return null;
-        }
+    private void missingCluster(Node n, boolean terminal) {
+        n.skip("cluster");
+        if (!terminal) n.error("cluster", filters.anyTerminal() ? MISSING_CLUSTER : "is required");
+    }
+
+    private String cluster(Node n) {
         String cluster = n.requiredString("cluster");
         if (cluster != null) knownCluster(n, "cluster", cluster, declaredClusters);
         return cluster;

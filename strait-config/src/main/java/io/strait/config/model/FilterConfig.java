@@ -24,4 +24,14 @@ public interface FilterConfig {
     default List<Problem> problems() {
         return List.of();
     }
+
+    /**
+     * The clusters these settings call, by the field inside the settings that names each ({@code calls.user.cluster}
+     * to {@code users}): checked against the {@code clusters} section as a route's cluster is, so a typo is
+     * {@code routes[2].aggregate.calls.user.cluster: unknown cluster 'userz' (did you mean 'users'?)}.
+     * Empty (the default) for filters that call no cluster.
+     */
+    default java.util.Map<String, String> clusterReferences() {
+        return java.util.Map.of();
+    }
 }

@@ -73,9 +73,9 @@ public record GraphqlConfig(
 
     /**
      * The clusters the resolvers call, by the field that names each ({@code resolvers.Order.user.cluster} to
-     * {@code users}), for the check against the {@code clusters} section (what {@code FilterConfig.clusterReferences}
-     * asks where the engine has it).
+     * {@code users}), checked against the {@code clusters} section as a route's cluster is.
      */
+    @Override
     public Map<String, String> clusterReferences() {
         Map<String, String> out = new java.util.TreeMap<>();
         resolvers.forEach((name, r) -> out.put("resolvers." + name + ".cluster", r.cluster()));

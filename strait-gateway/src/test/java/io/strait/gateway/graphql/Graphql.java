@@ -44,11 +44,18 @@ final class Graphql {
 
     private Graphql() {}
 
-    /** The filter's settings read from {@code graphql} (the YAML inside {@code graphql:}), files in {@code dir}. */
+    /**
+     * The filter's settings read from {@code graphql} (the YAML inside {@code graphql:}), files in {@code dir}; the
+     * resolvers' clusters are declared (the tests call them through their own {@link RestCaller}).
+     */
     static StraitConfig load(Path dir, String graphql) throws ConfigException {
         write(dir.resolve("schema.graphql"), SCHEMA);
         return ConfigLoader.parse("""
-                clusters: {c: {endpoints: [{address: "127.0.0.1:1"}]}}
+                clusters:
+                  c: {endpoints: [{address: "127.0.0.1:1"}]}
+                  users: {endpoints: [{address: "127.0.0.1:1"}]}
+                  orders: {endpoints: [{address: "127.0.0.1:1"}]}
+                  products: {endpoints: [{address: "127.0.0.1:1"}]}
                 routes:
                   - name: graphql
                     match: {path: /graphql}

@@ -76,6 +76,15 @@ class GraphqlReaderTest {
     }
 
     @Test
+    void aResolversClusterMustBeDeclared() {
+        assertThat(errors("""
+                schemaFile: schema.graphql
+                resolvers:
+                  Query.user:  {cluster: userz, path: "/users/{args.id}"}
+                """)).containsExactly(P + "resolvers.Query.user.cluster: unknown cluster 'userz' (did you mean 'users'?)");
+    }
+
+    @Test
     void templatesAndBatchesAreChecked() {
         assertThat(errors("""
                 schemaFile: schema.graphql

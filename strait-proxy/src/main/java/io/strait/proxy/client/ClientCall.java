@@ -29,6 +29,7 @@ import io.strait.proxy.endpoint.PoolOverflowException;
 import io.strait.proxy.endpoint.UpstreamConnection;
 import io.strait.proxy.endpoint.UpstreamListener;
 import io.strait.proxy.endpoint.UpstreamPools;
+import io.strait.proxy.observe.ProxyMetrics;
 import io.strait.proxy.resilience.AttemptResult;
 import io.strait.proxy.resilience.ClusterResilience;
 import io.strait.proxy.tls.UpstreamTlsException;
@@ -50,6 +51,7 @@ final class ClientCall implements PoolCallback, UpstreamListener {
     private final String sourceIp;
     private final EventLoop loop;
     private final UpstreamPools pools;
+    private final ProxyMetrics metrics;
     private final CompletableFuture<ClientResponse> result;
 
     private Cluster cluster;
@@ -66,12 +68,13 @@ final class ClientCall implements PoolCallback, UpstreamListener {
     private long bodyBytes;
 
     ClientCall(ClientRequest request, HttpHeaders propagated, String sourceIp, EventLoop loop, UpstreamPools pools,
-            CompletableFuture<ClientResponse> result) {
+            ProxyMetrics metrics, CompletableFuture<ClientResponse> result) {
         this.request = request;
         this.propagated = propagated;
         this.sourceIp = sourceIp;
         this.loop = loop;
         this.pools = pools;
+        this.metrics = metrics;
         this.result = result;
     }
 
@@ -240,6 +243,7 @@ final class ClientCall implements PoolCallback, UpstreamListener {
         if (reusable) c.release();
         else c.discard();
         end(AttemptResult.ofStatus(res.status().code()));
+        metrics.clientCall(request.cluster(), "ok");
         HttpHeaders headers = res.headers() == null ? EmptyHttpHeaders.INSTANCE : res.headers();
         result.complete(new ClientResponse(res.status().code(), headers, bytes));
     }
@@ -252,6 +256,8 @@ final class ClientCall implements PoolCallback, UpstreamListener {
             c.discard();
         }
         end(attempt == null ? AttemptResult.CANCELLED : attempt);
+        // an unknown cluster's name is the filter's (configured, so bounded), never a client's
+        metrics.clientCall(request.cluster(), reason.error());
         result.completeExceptionally(new ClusterCallException(reason, request.cluster(), message));
     }
 

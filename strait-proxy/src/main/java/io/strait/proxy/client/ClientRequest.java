@@ -24,6 +24,9 @@ public record ClientRequest(String cluster, HttpMethod method, String pathAndQue
             throw new IllegalArgumentException("cluster, method, pathAndQuery and timeout are required");
         }
         if (!pathAndQuery.startsWith("/")) throw new IllegalArgumentException("pathAndQuery must start with '/': " + pathAndQuery);
+        if (pathAndQuery.chars().anyMatch(c -> c <= ' ' || c >= 0x7f)) {
+            throw new IllegalArgumentException("pathAndQuery must be visible ASCII (percent-encode the rest)");
+        }
         if (timeout.isNegative() || timeout.isZero()) throw new IllegalArgumentException("timeout must be positive");
         if (maxResponseBytes < 0) throw new IllegalArgumentException("maxResponseBytes must not be negative");
         headers = headers == null ? List.of() : List.copyOf(headers);

@@ -56,7 +56,7 @@ public final class EngineClusterClient implements ClusterClient {
             Snapshot snapshot = engine.snapshot();
             HttpHeaders propagated = propagated(caller, snapshot.config());
             String sourceIp = caller == null ? "" : caller.clientIp();
-            new ClientCall(request, propagated, sourceIp, loop, engine.pools(), result).start(snapshot.clusters().get(request.cluster()));
+            new ClientCall(request, propagated, sourceIp, loop, engine.pools(), engine.metrics(), result).start(snapshot.clusters().get(request.cluster()));
         } catch (RuntimeException e) { // a bug must not leave the caller waiting forever
             result.completeExceptionally(e);
         }

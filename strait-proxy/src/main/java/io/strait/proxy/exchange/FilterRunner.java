@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
  * body callbacks when the chain reads a body, and the response callbacks in reverse. Every callback is
  * guarded: an exception becomes a JSON error ({@code 500 filter_error}) and a count in
  * {@code strait_filter_errors_total} naming the route and the filter, never a cut connection. A filter
- * that suspends is bounded by the deadline it was given (the route's): past it the request is answered
- * {@code 504 filter_timeout}, and the filter's late answer is let go.
+ * that suspends (in a head or a request body callback) is bounded by the deadline it was given (the
+ * route's): past it the request is answered {@code 504 filter_timeout}, and the filter's late answer is let go.
  *
  * <p>A local reply (a filter's answer, an engine error) passes the response callbacks of the filters
  * that saw the request, as Envoy's local replies do, so CORS or header filters apply to it too.

@@ -40,13 +40,15 @@ final class LocalReply {
         x.deadlines.cancel();
         x.recorder.status = r.status().code();
         byte[] body = r.body();
+        int code = r.status().code();
+        boolean bodiless = code < 200 || code == 204 || code == 304; // RFC 9110 6.4.1: these carry no content
         boolean head = x.method.equals("HEAD"); // the client's method: a HEAD gets the length, not the body
-        ByteBuf content = head || body.length == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body);
+        ByteBuf content = head || bodiless || body.length == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body);
         FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, r.status(), content);
         for (Map.Entry<String, String> h : r.headers()) res.headers().add(h.getKey(), h.getValue());
-        int code = r.status().code();
-        if (code >= 200 && code != 204 && code != 304) res.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length);
-        else res.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
+        if (bodiless) res.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
+        else res.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        res.headers().remove(HttpHeaderNames.TRANSFER_ENCODING); // the engine frames the reply
         if (x.ctx.requestId() != null) res.headers().set(StraitHeaders.REQUEST_ID, x.ctx.requestId());
         x.filters.runLocalReply(res);
         answer(res);

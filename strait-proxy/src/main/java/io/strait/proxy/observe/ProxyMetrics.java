@@ -55,6 +55,7 @@ public final class ProxyMetrics {
     private final GaugeFamily endpointHealthy;
     private final Counter retries;
     private final Counter filterErrors;
+    private final Counter clientCalls;
 
     public ProxyMetrics() {
         requests = Counter.builder()
@@ -101,6 +102,14 @@ public final class ProxyMetrics {
                 .help("Filter callbacks that failed (threw, or never completed within the route's timeout), by route"
                         + " (or listener:NAME), filter and phase (request, request_body, response, response_body, timeout)")
                 .labelNames("route", "filter", "phase")
+                .withoutExemplars()
+                .register(registry);
+        clientCalls = Counter.builder()
+                .name("strait_cluster_client_calls_total")
+                .help("Calls filters made to clusters (aggregation, GraphQL), by cluster and result (ok: a response,"
+                        + " whatever its status; else why none: unknown_cluster, no_healthy_upstream, upstream_overloaded,"
+                        + " upstream_connect_failure, upstream_timeout, upstream_response_too_large, upstream_reset)")
+                .labelNames("cluster", "result")
                 .withoutExemplars()
                 .register(registry);
         configReloads = Counter.builder()
@@ -153,6 +162,11 @@ public final class ProxyMetrics {
     /** Counts a failed filter callback ({@code strait_filter_errors_total}); off the hot path (failures only). */
     public void filterError(String owner, String filter, String phase) {
         filterErrors.labelValues(owner, filter, phase).inc();
+    }
+
+    /** A filter's call to a cluster ended: {@code result} is {@code ok} or the failure's error code. */
+    public void clientCall(String cluster, String result) {
+        clientCalls.labelValues(cluster, result).inc();
     }
 
     public Runnable accessLogDropCounter() {

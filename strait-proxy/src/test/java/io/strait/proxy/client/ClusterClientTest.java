@@ -101,6 +101,7 @@ class ClusterClientTest {
     private static final String CONFIG = """
             clusters:
               users: {endpoints: [{address: "127.0.0.1:${port}"}]}
+              h2: {endpoints: [{address: "127.0.0.1:${h2Port}"}], protocol: h2c}
               down: {endpoints: [{address: "127.0.0.1:${closed}"}]}
               sick:
                 endpoints: [{address: "127.0.0.1:${sickPort}"}]
@@ -114,6 +115,7 @@ class ClusterClientTest {
               - {name: sick, match: {path: /sick}, call: {cluster: sick}}
               - {name: down, match: {path: /down}, call: {cluster: down}}
               - {name: later, match: {path: /later}, call: {cluster: later}}
+              - {name: h2, match: {path: /h2}, call: {cluster: h2, path: /echo/h2}}
             """;
 
     private static int closedPort() throws Exception {
@@ -122,8 +124,21 @@ class ClusterClientTest {
         }
     }
 
+    /** An HTTP/2 (h2c) backend, shared: only the h2 route calls it. */
+    private static TestBackend h2;
+
+    @org.junit.jupiter.api.BeforeAll
+    static void startH2() throws Exception {
+        h2 = TestBackend.h2c("h2");
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void stopH2() {
+        h2.close();
+    }
+
     private static Map<String, String> vars(TestBackend users, TestBackend sick) throws Exception {
-        return Map.of("port", "" + users.port(), "sickPort", "" + sick.port(), "closed", "" + closedPort());
+        return Map.of("port", "" + users.port(), "sickPort", "" + sick.port(), "closed", "" + closedPort(), "h2Port", "" + h2.port());
     }
 
     @Test
@@ -144,6 +159,11 @@ class ClusterClientTest {
             assertThat(headers.path("traceparent").asText()).isEqualTo("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
             assertThat(headers.path("x-extra").asText()).isEqualTo("1");
             assertThat(headers.has("host")).isTrue();
+            // over HTTP/2 too
+            var overH2 = proxy.send(HttpRequest.newBuilder(proxy.uri("/h2")).header("X-User-ID", "u-8").build());
+            assertThat(overH2.statusCode()).isEqualTo(200);
+            assertThat(Json.parse(overH2.body()).path("backend").asText()).isEqualTo("h2");
+            assertThat(Json.parse(overH2.body()).path("headers").path("x-user-id").asText()).isEqualTo("u-8");
             // a 5xx is a response, not a failure
             var status = proxy.get("/status");
             assertThat(status.statusCode()).isEqualTo(503);
@@ -165,6 +185,10 @@ class ClusterClientTest {
             assertFailure(proxy, "/sick", "NO_HEALTHY_ENDPOINT", "no healthy endpoint in cluster sick");
             // the proxy and the cluster's pool still serve
             assertThat(proxy.get("/ok").statusCode()).isEqualTo(200);
+            var m = io.strait.proxy.testing.Metrics.scrape(proxy);
+            assertThat(m.value("strait_cluster_client_calls_total", Map.of("cluster", "nope", "result", "unknown_cluster"))).isEqualTo(1.0);
+            assertThat(m.value("strait_cluster_client_calls_total", Map.of("cluster", "users", "result", "upstream_timeout"))).isEqualTo(1.0);
+            assertThat(m.value("strait_cluster_client_calls_total", Map.of("cluster", "users", "result", "ok"))).isEqualTo(1.0);
         }
     }
 
@@ -188,7 +212,7 @@ class ClusterClientTest {
         try (LeakWatch leaks = new LeakWatch(); TestBackend users = new TestBackend("users"); TestBackend sick = new TestBackend("sick");
                 ProxyFixture proxy = ProxyFixture.start(CONFIG, vars(users, sick), new CallModule())) {
             for (int i = 0; i < 20; i++) {
-                for (String path : List.of("/ok", "/status", "/big", "/unknown", "/down")) proxy.get(path);
+                for (String path : List.of("/ok", "/status", "/big", "/unknown", "/down", "/h2")) proxy.get(path);
             }
             proxy.get("/slow");
             assertThat(leaks.leaks()).isEmpty();

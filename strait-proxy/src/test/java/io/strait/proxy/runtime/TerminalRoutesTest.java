@@ -22,7 +22,10 @@ import io.strait.proxy.filter.FilterScope;
 import io.strait.proxy.filter.HttpFilter;
 import io.strait.proxy.filter.MessageBody;
 import io.strait.proxy.filter.RequestContext;
+import io.strait.proxy.testing.ClientProtocol;
+import io.strait.proxy.testing.Downstream;
 import io.strait.proxy.testing.Json;
+import io.strait.proxy.testing.ProtocolClients;
 import io.strait.proxy.testing.Metrics;
 import io.strait.proxy.testing.ProxyFixture;
 import io.strait.proxy.testing.TestBackend;
@@ -34,6 +37,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The engine pieces that filters which answer requests themselves need: a reply with any body (HEAD
@@ -132,10 +137,12 @@ class TerminalRoutesTest {
               - {name: replaces, match: {path: /replaces}, cluster: c, filters: [{echoLater: replace}]}
             """;
 
-    @Test
-    void aFilterAnswersWithItsOwnBodyAndTheResponseFiltersSeeIt() throws Exception {
-        try (TestBackend backend = new TestBackend("b");
-                ProxyFixture proxy = ProxyFixture.start(CONFIG, Map.of("port", "" + backend.port()), new Module())) {
+    @ParameterizedTest
+    @EnumSource(ClientProtocol.class)
+    void aFilterAnswersWithItsOwnBodyAndTheResponseFiltersSeeIt(ClientProtocol protocol) throws Exception {
+        try (TestBackend backend = new TestBackend("b"); ProtocolClients clients = new ProtocolClients(protocol);
+                ProxyFixture started = ProxyFixture.start(CONFIG, Map.of("port", "" + backend.port()), new Module())) {
+            Downstream proxy = clients.of(started);
             for (String path : List.of("/answer", "/listed")) {
                 var res = proxy.get(path);
                 assertThat(res.statusCode()).isEqualTo(201);
@@ -148,28 +155,30 @@ class TerminalRoutesTest {
                 assertThat(res.headers().firstValue("X-Tag")).hasValue("seen");
             }
             // HEAD: the length of what a GET gets, no body; the connection goes on serving
-            var head = proxy.send(HttpRequest.newBuilder(proxy.uri("/answer")).method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
+            var head = proxy.send(HttpRequest.newBuilder(started.uri("/answer")).method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
             assertThat(head.statusCode()).isEqualTo(201);
             assertThat(head.body()).isEmpty();
             assertThat(head.headers().firstValue("Content-Length")).hasValue("" + "{\"answer\":\"hello\"}".length());
             assertThat(proxy.get("/answer").statusCode()).isEqualTo(201);
             assertThat(backend.requestCount()).isZero();
-            assertThat(Metrics.scrape(proxy).sum("strait_requests_total",
+            assertThat(Metrics.scrape(started).sum("strait_requests_total",
                     Map.of("route", "answers", "code_class", "2xx"))).isGreaterThanOrEqualTo(2.0);
         }
     }
 
-    @Test
-    void aBodyCallbackSuspendsAndAnswersOrGoesOnAndIsBoundedByTheRouteTimeout() throws Exception {
-        try (TestBackend backend = new TestBackend("b");
-                ProxyFixture proxy = ProxyFixture.start(CONFIG, Map.of("port", "" + backend.port()), new Module())) {
-            var reply = proxy.send(HttpRequest.newBuilder(proxy.uri("/reads")).POST(HttpRequest.BodyPublishers.ofString("query")).build());
+    @ParameterizedTest
+    @EnumSource(ClientProtocol.class)
+    void aBodyCallbackSuspendsAndAnswersOrGoesOnAndIsBoundedByTheRouteTimeout(ClientProtocol protocol) throws Exception {
+        try (TestBackend backend = new TestBackend("b"); ProtocolClients clients = new ProtocolClients(protocol);
+                ProxyFixture started = ProxyFixture.start(CONFIG, Map.of("port", "" + backend.port()), new Module())) {
+            Downstream proxy = clients.of(started);
+            var reply = proxy.send(HttpRequest.newBuilder(started.uri("/reads")).POST(HttpRequest.BodyPublishers.ofString("query")).build());
             assertThat(reply.statusCode()).isEqualTo(200);
             assertThat(reply.body()).isEqualTo("got query");
-            var replaced = proxy.send(HttpRequest.newBuilder(proxy.uri("/replaces")).POST(HttpRequest.BodyPublishers.ofString("abc")).build());
+            var replaced = proxy.send(HttpRequest.newBuilder(started.uri("/replaces")).POST(HttpRequest.BodyPublishers.ofString("abc")).build());
             assertThat(replaced.statusCode()).isEqualTo(200);
             assertThat(Json.parse(replaced.body()).path("bodyBytes").asLong()).isEqualTo(4); // "ABC!"
-            var stalled = proxy.send(HttpRequest.newBuilder(proxy.uri("/stalls")).POST(HttpRequest.BodyPublishers.ofString("x")).build());
+            var stalled = proxy.send(HttpRequest.newBuilder(started.uri("/stalls")).POST(HttpRequest.BodyPublishers.ofString("x")).build());
             assertThat(stalled.statusCode()).isEqualTo(504);
             assertThat(Json.parse(stalled.body()).path("error").asText()).isEqualTo("filter_timeout");
             assertThat(Json.parse(stalled.body()).path("message").asText())
