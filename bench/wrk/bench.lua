@@ -19,6 +19,20 @@ function setup(thread)
     table.insert(threads, thread)
 end
 
+-- With BENCH_METHOD and BENCH_BODY_FILE set: every request uses that method and that file as its body
+-- (BENCH_CONTENT_TYPE its Content-Type, application/json by default), e.g. a GraphQL POST.
+local method = os.getenv("BENCH_METHOD")
+if method and method ~= "" then
+    wrk.method = method
+    local body_file = os.getenv("BENCH_BODY_FILE")
+    if body_file and body_file ~= "" then
+        local f = assert(io.open(body_file, "rb"))
+        wrk.body = f:read("*a")
+        f:close()
+        wrk.headers["Content-Type"] = os.getenv("BENCH_CONTENT_TYPE") or "application/json"
+    end
+end
+
 local rate = tonumber(os.getenv("BENCH_RATE") or "")
 
 bench_late = 0
