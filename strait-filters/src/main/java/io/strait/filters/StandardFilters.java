@@ -2,6 +2,7 @@ package io.strait.filters;
 
 import io.strait.filters.cors.CorsFactory;
 import io.strait.filters.headers.HeadersFactory;
+import io.strait.filters.transform.TransformFactory;
 import io.strait.proxy.filter.FilterFactory;
 import java.util.List;
 
@@ -14,6 +15,6 @@ public final class StandardFilters {
 
     /** A fresh list of the standard filters' factories. */
     public static List<FilterFactory<?>> factories() {
-        return List.of(new CorsFactory(), new HeadersFactory());
+        return List.of(new CorsFactory(), new HeadersFactory(), new TransformFactory());
     }
 }

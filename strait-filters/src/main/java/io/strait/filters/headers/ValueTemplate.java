@@ -90,8 +90,9 @@ public final class ValueTemplate {
      * Parses {@code text}; problems go to {@code errors} (the message only, the caller adds the path).
      *
      * @param pathParams the route template's parameter names ({@code %path_param.x%} must name one)
+     * (public: the {@code transform} filter's values are these templates too)
      */
-    static ValueTemplate parse(String text, Set<String> pathParams, List<String> errors) {
+    public static ValueTemplate parse(String text, Set<String> pathParams, List<String> errors) {
         List<Part> parts = new ArrayList<>();
         StringBuilder literal = new StringBuilder();
         int i = 0;
@@ -170,7 +171,7 @@ public final class ValueTemplate {
      * or a variable's value holds a character a header may not carry (CR, LF, NUL, another control, or
      * one beyond Latin-1), so it is never sent.
      */
-    String render(RequestContext ctx) {
+    public String render(RequestContext ctx) {
         Part[] ps = partArray;
         if (ps.length == 1 && ps[0] instanceof Literal l) return l.text();
         StringBuilder sb = new StringBuilder(source.length() + 32);

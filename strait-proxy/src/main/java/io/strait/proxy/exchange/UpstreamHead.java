@@ -40,7 +40,9 @@ final class UpstreamHead {
             if (chunked || (h2Client && !complete)) h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         }
         x.query = x.ctx.query(); // a filter may have changed it (e.g. removed a credential parameter)
-        String target = x.route.config().rewrite() == null ? x.path : x.matched.rewritePath(x.path);
+        // a filter may have changed the path too (the transform filter's path rewrite); the route's rewrite applies after it
+        String path = x.ctx.path() != null ? x.ctx.path() : x.path;
+        String target = x.route.config().rewrite() == null ? path : x.matched.rewritePath(path);
         request.setUri(x.query == null ? target : target + "?" + x.query);
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
         if (x.route.config().rewrite() != null && x.route.config().rewrite().host() != null) {
