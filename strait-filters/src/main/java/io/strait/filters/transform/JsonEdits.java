@@ -52,7 +52,7 @@ final class JsonEdits {
         /** The node to insert (a copy of a constant container: trees are changed later), or null when it has no value. */
         JsonNode render(RequestContext ctx) {
             if (constant != null) return constant.isContainerNode() ? constant.deepCopy() : constant;
-            String s = template.render(ctx);
+            String s = template.renderText(ctx);
             return s == null ? null : NODES.textNode(s);
         }
     }

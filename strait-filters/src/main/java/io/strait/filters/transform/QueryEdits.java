@@ -89,7 +89,7 @@ final class QueryEdits {
 
     private static String[] render(ValueTemplate[] values, RequestContext ctx) {
         String[] out = new String[values.length];
-        for (int i = 0; i < values.length; i++) out[i] = values[i].render(ctx);
+        for (int i = 0; i < values.length; i++) out[i] = values[i].renderText(ctx);
         return out;
     }
 
