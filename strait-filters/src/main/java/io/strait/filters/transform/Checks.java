@@ -81,7 +81,7 @@ final class Checks {
         ops.replace().keySet().forEach(p -> pointer(at + ".replace." + p, p, false, out));
         ops.add().keySet().forEach(p -> pointer(at + ".add." + p, p, true, out));
         ops.append().keySet().forEach(p -> {
-            if (pointer(at + ".append." + p, p, false, out) && p.endsWith("/-")) {
+            if (pointer(at + ".append." + p, p, true, out) && p.endsWith("/-")) {
                 out.add(new Problem(at + ".append." + p, "append adds to the array the pointer names: write " + p.substring(0, p.length() - 2)));
             }
         });
