@@ -117,6 +117,44 @@ class TransformProxyTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void theSettingsShowAsWrittenInGetConfigAndLoadAgain() throws Exception {
+        String config = CONFIG + """
+                  - name: bodies
+                    match: {pathPrefix: /bodies}
+                    cluster: c
+                    filters:
+                      - transform:
+                          request: {body: {maxSize: 2KiB, remove: [/a~1b], add: {/n: "50", /s: "%route%"}}}
+                          response: {body: {overLimit: reject, append: {/tags: x}}}
+                """;
+        try (JsonBackend backend = new JsonBackend(); ProxyFixture proxy = start(config, backend)) {
+            var res = proxy.admin("GET", "/config");
+            assertThat(res.statusCode()).isEqualTo(200);
+            JsonNode routes = json(res.body()).path("routes");
+            JsonNode users = routes.path(0).path("filters").path(0).path("transform");
+            assertThat(users.path("request").path("headers").path("add").toString())
+                    .isEqualTo("{\"X-Client\":\"%client_ip%\",\"X-Present\":\"not-added\",\"X-User\":\"u-%path_param.id%\"}");
+            assertThat(users.path("request").path("path").path("template").asText()).isEqualTo("/internal/users/{id}");
+            JsonNode bodies = routes.path(3).path("filters").path(0).path("transform");
+            assertThat(bodies.path("request").path("body").path("maxSize").asLong()).isEqualTo(2048);
+            assertThat(bodies.path("response").path("body").path("overLimit").asText()).isEqualTo("reject");
+            // what GET /config shows loads again to the same settings
+            var catalog = io.strait.proxy.filter.FilterModule.catalogOf(StandardFilters.factories());
+            StringBuilder filters = new StringBuilder("[");
+            for (int i = 0; i < 4; i++) filters.append(i == 0 ? "" : ",").append(routes.path(i).path("filters").path(0).toString());
+            String again = """
+                    {"clusters": {"c": {"endpoints": [{"address": "127.0.0.1:1"}]}},
+                     "routes": [{"name": "r", "match": {"pathTemplate": "/api/users/{id}"}, "cluster": "c", "filters": %s}]}
+                    """.formatted(filters.append("]"));
+            var reloaded = io.strait.config.load.ConfigLoader.parse(again, "again", java.nio.file.Path.of("."), catalog);
+            var original = io.strait.config.load.ConfigLoader.parse(ProxyFixture.substitute(config, Map.of("port", "1")), "t",
+                    java.nio.file.Path.of("."), catalog);
+            assertThat(reloaded.routes().get(0).filters()).extracting(f -> f.config())
+                    .isEqualTo(original.routes().stream().map(r -> r.filters().get(0).config()).toList());
+        }
+    }
+
     /** Parses JSON text for tree comparisons (member order aside). */
     static JsonNode json(String text) throws Exception {
         return JSON.readTree(text);
