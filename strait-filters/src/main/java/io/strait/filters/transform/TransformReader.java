@@ -46,6 +46,10 @@ public final class TransformReader implements FilterReader<TransformConfig> {
         TransformConfig config = new TransformConfig(request, response);
         List<Problem> problems = new ArrayList<>(config.problems());
         if (request != null && request.path() != null) captures(request.path(), context, problems);
+        if (request != null && request.body() != null && context.onListener()) {
+            // the engine reads request bodies for a route's filters only
+            problems.add(new Problem("request.body", "a listener's filters do not read request bodies: change them in a route's filters"));
+        }
         for (Problem p : problems) n.error(p.field(), p.message());
         return problems.isEmpty() ? config : null;
     }

@@ -204,6 +204,27 @@ class TransformBodyProxyTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Wire.class)
+    void aListenersTransformChangesResponseBodiesOfEveryRoute(Wire wire) throws Exception {
+        try (JsonBackend backend = new JsonBackend(); ProxyFixture proxy = TransformProxyTest.start("""
+                listeners:
+                  - name: public
+                    address: 127.0.0.1:0
+                    filters:
+                      - transform: {request: {headers: {add: {X-Edge: "1"}}}, response: {body: {add: {/edge: "%route%"}}}}
+                clusters:
+                  c: {endpoints: [{address: "127.0.0.1:${port}"}]}
+                routes:
+                  - {name: app, match: {pathPrefix: /app}, cluster: c}
+                """, backend)) {
+            backend.replyJson("/app/x", "{\"a\":1}");
+            var r = wire.send(proxy, "GET", "/app/x", null, "");
+            assertThat(json(r.body())).isEqualTo(json("{\"a\":1,\"edge\":\"app\"}"));
+            assertThat(backend.last().header("X-Edge")).isEqualTo("1");
+        }
+    }
+
     private static HttpResponse<byte[]> getBytes(ProxyFixture proxy, String path) throws Exception {
         return proxy.client().send(HttpRequest.newBuilder(proxy.uri(path)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
     }
