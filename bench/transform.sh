@@ -32,23 +32,24 @@ build_strait
 
 # ---------------------------------------------------------------- the JSON document
 
-# A user with a list of items, padded to JSON_BYTES with items: what an API's GET returns.
+# A user with a list of items, padded to JSON_BYTES with a string member: what an API's GET returns.
 make_doc() {
-  local doc items="" i=0 item
+  local head='{"userName":"bench","status":"new","internal":{"shard":7,"trace":"x"},"items":[' items="" item i=0 pad
+  # ',"pad":"' and '"}' frame the padding: 10 bytes
   while :; do
     item=$(printf '{"id":%d,"name":"item-%04d","price":%d.50,"tags":["red","blue"],"stock":%d}' "$i" "$i" $((i % 90 + 10)) $((i * 7 % 100)))
-    doc=$(printf '{"userName":"bench","status":"new","internal":{"shard":7,"trace":"x"},"items":[%s]}' "$items${items:+,}$item")
-    [ ${#doc} -le $JSON_BYTES ] || break
+    [ $((${#head} + ${#items} + 1 + ${#item} + 1 + 10)) -le $JSON_BYTES ] || break
     items+="${items:+,}$item"
     i=$((i + 1))
   done
-  doc=$(printf '{"userName":"bench","status":"new","internal":{"shard":7,"trace":"x"},"items":[%s]' "$items")
-  # pad with a string member to exactly JSON_BYTES
-  local pad=$((JSON_BYTES - ${#doc} - 10))
-  [ "$pad" -ge 0 ] || die "the JSON document does not fit in $JSON_BYTES bytes"
-  printf '%s,"pad":"%s"}' "$doc" "$(head -c "$pad" /dev/zero | tr '\0' 'p')"
+  pad=$((JSON_BYTES - ${#head} - ${#items} - 1 - 10))
+  printf '%s%s],"pad":"%s"}' "$head" "$items" "$(head -c "$pad" /dev/zero | tr '\0' 'p')"
 }
 make_doc >"$tmp/doc.json"
+# nginx's worker may run as another user (nobody, when started as root): it may pass through the temp
+# directory (not list it) and read the document.
+chmod o+x "$tmp"
+chmod o+r "$tmp/doc.json"
 [ "$(stat -c %s "$tmp/doc.json")" -eq "$JSON_BYTES" ] || die "the JSON document is $(stat -c %s "$tmp/doc.json") bytes, not $JSON_BYTES"
 
 # ---------------------------------------------------------------- start everything
