@@ -31,9 +31,14 @@ import java.util.Map;
  * as a string (so no request data can add JSON structure). A value whose variables have no value is skipped.
  */
 final class JsonEdits {
-    /** Shared and thread-safe: parses bodies and values, writes bodies. Trailing data after a document is an error. */
-    static final ObjectMapper MAPPER = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    /**
+     * Shared and thread-safe: parses bodies and values, writes bodies. Trailing data after a document is an error;
+     * decimals are kept as written ({@code 12.50} stays {@code 12.50}, {@code 1e400} is not made infinite).
+     */
+    static final ObjectMapper MAPPER = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
+    private static final JsonNodeFactory NODES = MAPPER.getNodeFactory();
 
     /** A value to put in a body. */
     private record Value(JsonNode constant, ValueTemplate template) {
@@ -64,6 +69,7 @@ final class JsonEdits {
     private final Edit[] replace;
     private final Edit[] add;
     private final Edit[] append;
+    private final JsonSpine spine = new JsonSpine();
 
     private JsonEdits(TransformConfig.Ops ops) {
         remove = ops.remove().stream().map(p -> new Edit(JsonPointer.parse(p), null, null)).toArray(Edit[]::new);
@@ -72,6 +78,25 @@ final class JsonEdits {
         replace = valued(ops.replace());
         add = valued(ops.add());
         append = valued(ops.append());
+        for (Edit[] edits : new Edit[][] {remove, rename, replace, add}) {
+            for (Edit e : edits) {
+                spine.add(e.at, false);
+                if (e.to != null) spine.add(e.to, false);
+            }
+        }
+        for (Edit e : append) spine.add(e.at, true); // append reads the value: is it an array?
+        for (int i = rename.length - 1; i >= 0; i--) spine.moved(rename[i].at, rename[i].to);
+        spine.seal();
+    }
+
+    /**
+     * Reads a body for these edits: the part of its tree they reach, the rest kept as bytes ({@link JsonSpine}); null
+     * for an empty body.
+     *
+     * @throws java.io.IOException when it is not one valid JSON document
+     */
+    JsonNode read(byte[] json) throws java.io.IOException {
+        return spine.read(json);
     }
 
     /** The edits of {@code body}, or null when there are none. */
@@ -98,7 +123,8 @@ final class JsonEdits {
             JsonNode target = parentFor(root, e.to);
             if (target == null) continue;
             JsonNode value = removeChild(parent, e.at.last());
-            changed |= put(target, e.to.last(), value);
+            if (put(target, e.to.last(), value)) changed = true;
+            else restore(parent, e.at.last(), value); // no place for it (an index past an array's end): left where it was
         }
         for (Edit e : replace) {
             JsonNode parent = find(root, e.at.tokens(), e.at.tokens().size() - 1);
@@ -173,6 +199,12 @@ final class JsonEdits {
             return i >= 0 && i < a.size() ? a.remove(i) : null;
         }
         return null;
+    }
+
+    /** Puts a value back where {@link #removeChild} took it from. */
+    private static void restore(JsonNode parent, String token, JsonNode value) {
+        if (parent instanceof ObjectNode o) o.set(token, value);
+        else if (parent instanceof ArrayNode a) a.insert(JsonPointer.index(token), value);
     }
 
     /** Sets a member, an element, or (index one past the end, or {@code -}) a new last element; false when it cannot. */

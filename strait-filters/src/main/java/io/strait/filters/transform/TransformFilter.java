@@ -2,7 +2,7 @@ package io.strait.filters.transform;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -99,14 +99,14 @@ final class TransformFilter implements HttpFilter {
         }
         JsonNode tree;
         try {
-            tree = JsonEdits.MAPPER.readTree(new ByteBufInputStream(body.content().duplicate()));
+            tree = requestBody.read(ByteBufUtil.getBytes(body.content()));
         } catch (JsonProcessingException e) {
             String where = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
             return FilterResult.respond(HttpResponseStatus.BAD_REQUEST, "invalid_json", "the request body is not valid JSON: " + e.getOriginalMessage() + where);
         } catch (IOException e) {
             return FilterResult.respond(HttpResponseStatus.BAD_REQUEST, "invalid_json", "the request body is not valid JSON");
         }
-        if (tree == null || tree.isMissingNode() || !requestBody.apply(tree, ctx)) return FilterResult.CONTINUE;
+        if (tree == null || !requestBody.apply(tree, ctx)) return FilterResult.CONTINUE;
         body.replace(write(tree));
         metrics.requestBodyChanged();
         return FilterResult.CONTINUE;
@@ -136,15 +136,15 @@ final class TransformFilter implements HttpFilter {
                     if (rejectLongResponse) tooLong(ctx, response, body);
                     return;
                 }
-                tree = JsonEdits.MAPPER.readTree(plain);
+                tree = responseBody.read(plain);
             } else {
-                tree = JsonEdits.MAPPER.readTree(new ByteBufInputStream(body.content().duplicate()));
+                tree = responseBody.read(ByteBufUtil.getBytes(body.content()));
             }
         } catch (IOException e) { // not JSON, or not gzip: the client gets what the upstream sent
             metrics.responseInvalidJson();
             return;
         }
-        if (tree == null || tree.isMissingNode() || !responseBody.apply(tree, ctx)) return;
+        if (tree == null || !responseBody.apply(tree, ctx)) return;
         byte[] out = write(tree);
         body.replace(gzip ? Gzip.deflate(out) : out);
         String etag = h.get(HttpHeaderNames.ETAG);

@@ -116,6 +116,15 @@ class TransformFilterTest {
     }
 
     @Test
+    void aRenameWithNowhereToGoLeavesTheValueWhereItWas() throws Exception {
+        var b = body(List.of(), Map.of("/list/0", "/list/9", "/a", "/list/x"), Map.of(), Map.of(), Map.of());
+        String in = "{\"list\":[1,2],\"a\":\"x\"}";
+        JsonNode tree = JsonEdits.MAPPER.readTree(in);
+        assertThat(JsonEdits.of(b).apply(tree, ctx(null))).isFalse();
+        assertThat(tree).isEqualTo(json(in));
+    }
+
+    @Test
     void newQueryNamesAndValuesArePercentEncoded() {
         assertThat(QueryEdits.encode("a b&c=d/é~_.-")).isEqualTo("a%20b%26c%3Dd%2F%C3%A9~_.-");
         var q = QueryEdits.of(new TransformConfig.Ops(List.of(), Map.of("a", "b c"), values("x", "1", "y", "%query.missing%"), Map.of(),
