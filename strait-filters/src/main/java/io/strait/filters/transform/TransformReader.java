@@ -46,6 +46,10 @@ public final class TransformReader implements FilterReader<TransformConfig> {
         TransformConfig config = new TransformConfig(request, response);
         List<Problem> problems = new ArrayList<>(config.problems());
         if (request != null && request.path() != null) captures(request.path(), context, problems);
+        if (request != null && request.query() != null && context.onListener()) {
+            // routing reads the query from the request line again: a listener's change would be lost
+            problems.add(new Problem("request.query", "a listener's filters run before routing: change the query in a route's filters"));
+        }
         if (request != null && request.body() != null && context.onListener()) {
             // the engine reads request bodies for a route's filters only
             problems.add(new Problem("request.body", "a listener's filters do not read request bodies: change them in a route's filters"));

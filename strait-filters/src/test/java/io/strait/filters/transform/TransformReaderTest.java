@@ -166,14 +166,14 @@ class TransformReaderTest {
     }
 
     @Test
-    void aListenersTransformCannotRewriteThePathOrTheRequestBody() {
+    void aListenersTransformCannotChangeThePathQueryOrRequestBody() {
         try {
             ConfigLoader.parse("""
                     listeners:
                       - name: public
                         address: 127.0.0.1:0
                         filters:
-                          - transform: {request: {path: {regex: "^/a", replacement: /b}, headers: {add: {X-A: b}}, body: {remove: [/a]}}}
+                          - transform: {request: {path: {regex: "^/a", replacement: /b}, headers: {add: {X-A: b}}, query: {add: {a: b}}, body: {remove: [/a]}}}
                     clusters: {c: {endpoints: [{address: "127.0.0.1:1"}]}}
                     routes: [{name: r, match: {pathPrefix: /}, cluster: c}]
                     """, "t.yaml", Path.of("."), FilterModule.catalogOf(StandardFilters.factories()));
@@ -181,6 +181,8 @@ class TransformReaderTest {
         } catch (ConfigException e) {
             assertThat(e.errors()).containsExactly("listeners[0].filters[0].transform.request.path: a listener's filters run before"
                     + " routing: rewrite the path in a route's filters",
+                    "listeners[0].filters[0].transform.request.query: a listener's filters run before routing: change the query"
+                    + " in a route's filters",
                     "listeners[0].filters[0].transform.request.body: a listener's filters do not read request bodies: change them"
                     + " in a route's filters");
         }
