@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.strait.filters.StandardFilters;
 import io.strait.filters.Wire;
 import io.strait.proxy.testing.ProxyFixture;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -158,9 +157,5 @@ class TransformProxyTest {
     /** Parses JSON text for tree comparisons (member order aside). */
     static JsonNode json(String text) throws Exception {
         return JSON.readTree(text);
-    }
-
-    static List<String> list(String... s) {
-        return List.of(s);
     }
 }
