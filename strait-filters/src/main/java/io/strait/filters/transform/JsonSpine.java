@@ -18,7 +18,10 @@ import java.util.Map;
  * changes' pointers are parsed, with their scalar members; every other object or array is kept as its bytes
  * ({@link RawJson}) and written back as it came. The whole body is still read token by token, so a body that is
  * not valid JSON is refused all the same; but most of a document is neither built into nodes nor encoded
- * again, which is most of the cost of a tree (Kong's transformers decode and encode the whole body).
+ * again, which is most of the cost of a tree. The changes then run on the spine as on a whole tree
+ * ({@code JsonSpineTest} checks the two agree): a renamed value is parsed as deep as the changes after the rename
+ * reach under its new name, and an array whose elements a pointer names by index has every element parsed whole
+ * (a remove before may shift any of them to that index).
  */
 final class JsonSpine {
     /** The pointers' tokens as a tree: which members and elements are on a change's way. */
