@@ -29,6 +29,7 @@ import io.strait.proxy.filter.FilterFactory;
 import io.strait.proxy.filter.FilterModule;
 import io.strait.proxy.filter.FilterScope;
 import io.strait.filters.StandardFilters;
+import io.strait.filters.transform.TransformMetrics;
 import java.util.function.BiFunction;
 import io.strait.proxy.filter.HttpFilter;
 import java.util.ArrayList;
@@ -84,6 +85,7 @@ public final class GatewayFilters implements FilterModule {
     public void registerMetrics(PrometheusRegistry registry) {
         rateLimits.registerMetrics(registry);
         RateLimitStores.registerMetrics(registry, rateLimits::current);
+        TransformMetrics.registerMetrics(registry);
         results = Counter.builder()
                 .name("strait_auth_requests_total")
                 .help("Requests checked by a route's auth policy, by route and result"

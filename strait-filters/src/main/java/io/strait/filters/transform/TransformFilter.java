@@ -44,10 +44,11 @@ final class TransformFilter implements HttpFilter {
     private final long responseMaxSize;
     private final boolean rejectLongResponse;
     private final BodyAccess access;
-    private final TransformMetrics metrics = new TransformMetrics();
+    private final TransformMetrics metrics;
 
     TransformFilter(TransformConfig config, String owner) {
         this.owner = owner;
+        this.metrics = TransformMetrics.of(owner);
         TransformConfig.Request req = config.request();
         TransformConfig.Response res = config.response();
         requestHeaders = req == null ? null : HeaderEdits.of(req.headers());
@@ -66,7 +67,7 @@ final class TransformFilter implements HttpFilter {
         access = responseBody == null ? a : a.withResponse(responseMaxSize, res.body().overLimit());
     }
 
-    /** What this filter did with bodies. */
+    /** What this route's transform filters did with bodies. */
     TransformMetrics metrics() {
         return metrics;
     }

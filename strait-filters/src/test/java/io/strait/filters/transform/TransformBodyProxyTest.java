@@ -10,6 +10,7 @@ import java.io.ByteArrayInputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPInputStream;
@@ -222,6 +223,40 @@ class TransformBodyProxyTest {
             var r = wire.send(proxy, "GET", "/app/x", null, "");
             assertThat(json(r.body())).isEqualTo(json("{\"a\":1,\"edge\":\"app\"}"));
             assertThat(backend.last().header("X-Edge")).isEqualTo("1");
+        }
+    }
+
+    @Test
+    void bodiesLeftAsTheyCameAreCountedInMetrics() throws Exception {
+        io.strait.proxy.filter.FilterModule module = new io.strait.proxy.filter.FilterModule() {
+            @Override
+            public java.util.List<io.strait.proxy.filter.FilterFactory<?>> factories() {
+                return io.strait.filters.StandardFilters.factories();
+            }
+
+            @Override
+            public void registerMetrics(io.prometheus.metrics.model.registry.PrometheusRegistry registry) {
+                TransformMetrics.registerMetrics(registry);
+            }
+        };
+        try (JsonBackend backend = new JsonBackend(); ProxyFixture proxy = ProxyFixture.start("""
+                clusters:
+                  c: {endpoints: [{address: "127.0.0.1:${port}"}]}
+                routes:
+                  - name: metered
+                    match: {pathPrefix: /m}
+                    cluster: c
+                    filters:
+                      - transform: {response: {body: {add: {/seen: "1"}}}}
+                """, Map.of("port", "" + backend.port()), module)) {
+            backend.reply("/m/bad", 200, Map.of("Content-Type", "application/json"), "{\"a\": nope".getBytes());
+            backend.reply("/m/br", 200, Map.of("Content-Type", "application/json", "Content-Encoding", "br"), new byte[] {1, 2, 3});
+            backend.replyJson("/m/ok", "{}");
+            for (String path : List.of("/m/bad", "/m/bad", "/m/br", "/m/ok")) assertThat(getBytes(proxy, path).statusCode()).isEqualTo(200);
+            String metrics = proxy.admin("GET", "/metrics").body();
+            assertThat(metrics).contains("strait_transform_bodies_total{result=\"response_invalid_json\",route=\"metered\"} 2")
+                    .contains("strait_transform_bodies_total{result=\"response_encoded\",route=\"metered\"} 1")
+                    .contains("strait_transform_bodies_total{result=\"response_changed\",route=\"metered\"} 1");
         }
     }
 

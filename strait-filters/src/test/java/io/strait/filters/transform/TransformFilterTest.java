@@ -161,7 +161,7 @@ class TransformFilterTest {
     void responsesThatCannotBeChangedAreCountedAndLeftAsTheyCame() {
         var res = new TransformConfig.Response(null, new TransformConfig.Body(1024, io.strait.proxy.filter.BodyAccess.OverLimit.PASS,
                 List.of("/x"), Map.of(), Map.of(), Map.of(), Map.of()));
-        TransformFilter f = new TransformFilter(new TransformConfig(null, res), "r");
+        TransformFilter f = new TransformFilter(new TransformConfig(null, res), "unit-responses");
         String[][] cases = {
             {"application/json", null, "{\"x\": oops"},        // invalid JSON
             {"application/json", "gzip", "not gzip at all"},  // invalid gzip
@@ -191,7 +191,7 @@ class TransformFilterTest {
     void aChangedRequestBodyReplacesTheBufferAndTheOldOneIsReleased() {
         var req = new TransformConfig.Request(null, null, null, null,
                 new TransformConfig.Body(1024, null, List.of("/password"), Map.of(), Map.of(), Map.of(), Map.of()));
-        TransformFilter f = new TransformFilter(new TransformConfig(req, null), "r");
+        TransformFilter f = new TransformFilter(new TransformConfig(req, null), "unit-request");
         RequestContext c = ctx(null);
         c.headers().set("Content-Type", "application/json");
         ByteBuf buf = PooledByteBufAllocator.DEFAULT.buffer().writeBytes("{\"u\":1,\"password\":\"p\"}".getBytes(StandardCharsets.UTF_8));
