@@ -4,6 +4,7 @@ import io.strait.filters.aggregate.AggregateFactory;
 import io.strait.filters.cors.CorsFactory;
 import io.strait.filters.fields.FieldsFactory;
 import io.strait.filters.headers.HeadersFactory;
+import io.strait.filters.transform.TransformFactory;
 import io.strait.proxy.filter.FilterFactory;
 import java.util.List;
 
@@ -16,6 +17,6 @@ public final class StandardFilters {
 
     /** A fresh list of the standard filters' factories. */
     public static List<FilterFactory<?>> factories() {
-        return List.of(new CorsFactory(), new HeadersFactory(), new FieldsFactory(), new AggregateFactory());
+        return List.of(new CorsFactory(), new HeadersFactory(), new TransformFactory(), new FieldsFactory(), new AggregateFactory());
     }
 }

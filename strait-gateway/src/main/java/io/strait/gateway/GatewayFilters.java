@@ -32,6 +32,7 @@ import io.strait.filters.StandardFilters;
 import io.strait.gateway.versioning.DeprecatedCalls;
 import io.strait.gateway.versioning.VersionFilters;
 import java.time.Clock;
+import io.strait.filters.transform.TransformMetrics;
 import java.util.function.BiFunction;
 import io.strait.proxy.filter.HttpFilter;
 import java.util.ArrayList;
@@ -102,6 +103,7 @@ public final class GatewayFilters implements FilterModule {
         rateLimits.registerMetrics(registry);
         deprecatedCalls.register(registry);
         RateLimitStores.registerMetrics(registry, rateLimits::current);
+        TransformMetrics.registerMetrics(registry);
         results = Counter.builder()
                 .name("strait_auth_requests_total")
                 .help("Requests checked by a route's auth policy, by route and result"

@@ -119,11 +119,19 @@ public final class HeadersReader implements FilterReader<HeadersConfig> {
 
     /** What is wrong with a header name the filter would change, or null: shared with {@link HeadersConfig#problems()}. */
     static String nameProblem(String name) {
+        return nameProblem(name, HeadersFactory.NAME);
+    }
+
+    /**
+     * What is wrong with a header name a filter would change, or null: a token, never a framing or
+     * hop-by-hop header ({@code filter} names the filter in the message; the {@code transform} filter shares it).
+     */
+    public static String nameProblem(String name, String filter) {
         if (name == null || !HttpSyntax.isToken(name)) {
             return "'" + name + "' is not a header name (RFC 9110 token: letters, digits and !#$%&'*+-.^_`|~)";
         }
         if (PROXY_OWNED.contains(name.toLowerCase(Locale.ROOT))) {
-            return name + " cannot be changed by the headers filter (framing and hop-by-hop headers belong to the proxy)";
+            return name + " cannot be changed by the " + filter + " filter (framing and hop-by-hop headers belong to the proxy)";
         }
         return null;
     }

@@ -4,15 +4,18 @@ import io.strait.proxy.filter.RequestContext;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
-/** The first value of a query parameter, found by a scan of the raw query (no map built per request). */
-final class QueryParams {
+/**
+ * The first value of a query parameter, found by a scan of the raw query (no map built per request).
+ * Public for the {@code transform} filter, which edits the query with the same reading of it.
+ */
+public final class QueryParams {
     private QueryParams() {}
 
     /**
      * The request's query: the one the exchange set when it routed the request (filters may have changed
      * it, e.g. an API key taken out), or before routing (a listener's filter) the request target's.
      */
-    static String of(RequestContext ctx) {
+    public static String of(RequestContext ctx) {
         String q = ctx.query();
         if (q != null || ctx.routeName() != null) return q;
         String uri = ctx.request().uri();
@@ -23,7 +26,7 @@ final class QueryParams {
     }
 
     /** The first {@code name=value} of {@code query}, percent-decoded as UTF-8 with {@code +} as a space; null when absent. */
-    static String first(String query, String name) {
+    public static String first(String query, String name) {
         if (query == null || query.isEmpty()) return null;
         int start = 0;
         int n = query.length();
@@ -42,7 +45,7 @@ final class QueryParams {
     }
 
     /** Percent-decodes {@code s[from, to)}; a malformed escape is kept as written. */
-    static String decode(String s, int from, int to) {
+    public static String decode(String s, int from, int to) {
         boolean plain = true;
         for (int i = from; i < to && plain; i++) {
             char c = s.charAt(i);

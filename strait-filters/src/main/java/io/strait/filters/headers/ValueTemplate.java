@@ -90,6 +90,7 @@ public final class ValueTemplate {
      * Parses {@code text}; problems go to {@code errors} (the message only, the caller adds the path).
      *
      * @param pathParams the route template's parameter names ({@code %path_param.x%} must name one)
+     * (public: the {@code transform} filter's values are these templates too)
      */
     public static ValueTemplate parse(String text, Set<String> pathParams, List<String> errors) {
         List<Part> parts = new ArrayList<>();
@@ -171,6 +172,18 @@ public final class ValueTemplate {
      * one beyond Latin-1), so it is never sent.
      */
     public String render(RequestContext ctx) {
+        return render(ctx, true);
+    }
+
+    /**
+     * The value for this request as any text (for a query parameter or a JSON string, which are encoded where they
+     * go): as {@link #render}, without the header's character checks; null when the variables made it empty.
+     */
+    public String renderText(RequestContext ctx) {
+        return render(ctx, false);
+    }
+
+    private String render(RequestContext ctx, boolean header) {
         Part[] ps = partArray;
         if (ps.length == 1 && ps[0] instanceof Literal l) return l.text();
         StringBuilder sb = new StringBuilder(source.length() + 32);
@@ -186,7 +199,7 @@ public final class ValueTemplate {
             };
             if (v == null) continue;
             // literals were checked at load; a variable's text comes from the request
-            if (!(p instanceof Literal) && HttpSyntax.invalidValueChar(v) >= 0) return null;
+            if (header && !(p instanceof Literal) && HttpSyntax.invalidValueChar(v) >= 0) return null;
             sb.append(v);
         }
         return sb.isEmpty() ? null : sb.toString();

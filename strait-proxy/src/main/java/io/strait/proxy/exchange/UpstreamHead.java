@@ -40,7 +40,10 @@ final class UpstreamHead {
             if (chunked || (h2Client && !complete)) h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         }
         x.query = x.ctx.query(); // a filter may have changed it (e.g. removed a credential parameter)
-        String target = x.matched.rewritePath(x.path); // unchanged without a rewrite (or a default version's alias)
+        // a filter may have changed the path (the transform filter's path rewrite); the route's rewrite (or a default
+        // version's alias) applies after it, and leaves it unchanged without one
+        String path = x.ctx.path() != null ? x.ctx.path() : x.path;
+        String target = x.matched.rewritePath(path);
         request.setUri(x.query == null ? target : target + "?" + x.query);
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
         if (x.route.config().rewrite() != null && x.route.config().rewrite().host() != null) {

@@ -133,7 +133,10 @@ public final class RequestContext {
         return path;
     }
 
-    /** Set by the exchange once the path is normalized, before the route's filters run. */
+    /**
+     * Set by the exchange once the path is normalized, before the route's filters run; a route's filter may set
+     * another (normalized, percent-encoded) path: the upstream gets it (then the route's {@code rewrite}, if any).
+     */
     public void path(String normalized) {
         this.path = normalized;
     }
