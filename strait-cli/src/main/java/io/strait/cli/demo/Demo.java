@@ -247,7 +247,7 @@ public final class Demo implements AutoCloseable {
                 "  config   " + dir.resolve("demo.yaml") + " (edit it: the gateway reloads it)",
                 "  env      " + dir.resolve("demo.env"),
                 "",
-                "Every /api/v1 route needs a token or an API key; both are in demo.env:",
+                "Every route needs a token or an API key; both are in demo.env:",
                 "  source " + dir.resolve("demo.env"),
                 "Try:",
                 "  curl -s -H \"Authorization: Bearer $STRAIT_DEMO_TOKEN\" " + gatewayUrl + "/api/v1/users/42",
