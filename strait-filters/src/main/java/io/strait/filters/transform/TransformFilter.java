@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.strait.filters.headers.HeaderChanges;
 import io.strait.proxy.filter.BodyAccess;
 import io.strait.proxy.filter.FilterResult;
 import io.strait.proxy.filter.HttpFilter;
@@ -32,14 +33,14 @@ import java.util.regex.Pattern;
  */
 final class TransformFilter implements HttpFilter {
     private final String owner;
-    private final HeaderEdits requestHeaders;
+    private final HeaderChanges requestHeaders;
     private final QueryEdits query;
     private final PathTemplate pathTemplate;
     private final Pattern pathRegex;
     private final String pathReplacement;
     private final HttpMethod method;
     private final JsonEdits requestBody;
-    private final HeaderEdits responseHeaders;
+    private final HeaderChanges responseHeaders;
     private final JsonEdits responseBody;
     private final long responseMaxSize;
     private final boolean rejectLongResponse;
@@ -51,7 +52,7 @@ final class TransformFilter implements HttpFilter {
         this.metrics = TransformMetrics.of(owner);
         TransformConfig.Request req = config.request();
         TransformConfig.Response res = config.response();
-        requestHeaders = req == null ? null : HeaderEdits.of(req.headers());
+        requestHeaders = req == null ? null : headerChanges(req.headers());
         query = req == null ? null : QueryEdits.of(req.query());
         TransformConfig.PathRewrite path = req == null ? null : req.path();
         pathTemplate = path == null || path.template() == null ? null : PathTemplate.parse(path.template());
@@ -59,12 +60,18 @@ final class TransformFilter implements HttpFilter {
         pathReplacement = path == null ? null : path.replacement();
         method = req == null || req.method() == null ? null : HttpMethod.valueOf(req.method());
         requestBody = req == null ? null : JsonEdits.of(req.body());
-        responseHeaders = res == null ? null : HeaderEdits.of(res.headers());
+        responseHeaders = res == null ? null : headerChanges(res.headers());
         responseBody = res == null ? null : JsonEdits.of(res.body());
         responseMaxSize = responseBody == null ? 0 : res.body().maxSize();
         rejectLongResponse = responseBody != null && res.body().overLimit() == BodyAccess.OverLimit.REJECT;
         BodyAccess a = requestBody == null ? BodyAccess.NONE : BodyAccess.request(req.body().maxSize(), BodyAccess.OverLimit.REJECT);
         access = responseBody == null ? a : a.withResponse(responseMaxSize, res.body().overLimit());
+    }
+
+    /** One side's header changes (the {@code headers} filter's, with Kong's {@code replace}), or null when none. */
+    private static HeaderChanges headerChanges(TransformConfig.Ops ops) {
+        return ops == null || ops.isEmpty() ? null
+                : HeaderChanges.withReplace(ops.remove(), ops.rename(), ops.replace(), ops.add(), ops.append());
     }
 
     /** What this route's transform filters did with bodies. */
