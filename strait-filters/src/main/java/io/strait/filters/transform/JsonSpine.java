@@ -1,8 +1,5 @@
 package io.strait.filters.transform;
 
-import com.fasterxml.jackson.core.JsonParseException;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
@@ -10,15 +7,17 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
  * Reads a JSON body into the part of a tree its changes reach (the "spine"): the objects and arrays on the
  * changes' pointers are parsed, with their scalar members; every other object or array is kept as its bytes
- * ({@link RawJson}) and written back as it came. The whole body is still read token by token, so a body that is
- * not valid JSON is refused all the same; but most of a document is neither built into nodes nor encoded
- * again, which is most of the cost of a tree. The changes then run on the spine as on a whole tree
+ * ({@link RawJson}) and written back as it came, and so is every string, number or literal no change reaches. The whole
+ * body is still checked ({@link JsonScan} skips what is not parsed, checking it against the grammar), so a body that
+ * is not valid JSON is refused all the same; but most of a document is neither tokenized, nor built into nodes, nor
+ * encoded again, which is most of the cost of a tree. The changes then run on the spine as on a whole tree
  * ({@code JsonSpineTest} checks the two agree): a renamed value is parsed as deep as the changes after the rename
  * reach under its new name, and an array whose elements a pointer names by index has every element parsed whole
  * (a remove before may shift any of them to that index).
@@ -94,54 +93,97 @@ final class JsonSpine {
      * @throws IOException when it is not one valid JSON document
      */
     JsonNode read(byte[] json) throws IOException {
-        try (JsonParser p = JsonEdits.MAPPER.createParser(json)) {
-            if (p.nextToken() == null) return null;
-            JsonNode doc = value(p, json, root);
-            if (p.nextToken() != null) throw new JsonParseException(p, "data after the JSON document");
-            return doc;
-        }
+        JsonScan scan = new JsonScan(json);
+        int i = scan.ws(0);
+        if (i == json.length) return null;
+        Read doc = new Read(scan, json);
+        JsonNode root = doc.value(i, this.root, 0);
+        if (scan.ws(doc.end) != json.length) throw scan.error(scan.ws(doc.end), "data after the JSON document");
+        return root;
     }
 
-    private static JsonNode value(JsonParser p, byte[] json, Node node) throws IOException {
-        JsonToken t = p.currentToken();
-        if (t == JsonToken.START_OBJECT) {
-            if (node == null || !node.parsed()) return raw(p, json);
+    /** One read of a body: the scanner, and where the last value read ended. */
+    private static final class Read {
+        private final JsonScan scan;
+        private final byte[] json;
+        /** The index just past the value {@link #value} read last. */
+        int end;
+
+        Read(JsonScan scan, byte[] json) {
+            this.scan = scan;
+            this.json = json;
+        }
+
+        /** The value at {@code i} (whitespace skipped), {@code depth} containers deep, for the changes under {@code node}. */
+        JsonNode value(int i, Node node, int depth) throws IOException {
+            if (node == null || !node.parsed()) {
+                end = scan.skipValue(i, depth);
+                return NODES.pojoNode(new RawJson(json, i, end - i));
+            }
+            byte c = json[i];
+            if (c == '{') return object(i, node, depth);
+            if (c == '[') return array(i, node, depth);
+            return whole(i, depth); // a scalar a change reads
+        }
+
+        private ObjectNode object(int i, Node node, int depth) throws IOException {
+            if (depth >= JsonScan.MAX_DEPTH) throw scan.error(i, "nested more than " + JsonScan.MAX_DEPTH + " deep");
             ObjectNode o = NODES.objectNode();
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
-                p.nextToken();
-                o.set(name, value(p, json, node.child(name)));
+            i = scan.ws(i + 1);
+            if (scan.at(i) == '}') {
+                end = i + 1;
+                return o;
             }
-            return o;
-        }
-        if (t == JsonToken.START_ARRAY) {
-            if (node == null || !node.parsed()) return raw(p, json);
-            ArrayNode a = NODES.arrayNode();
-            while (p.nextToken() != JsonToken.END_ARRAY) {
-                a.add(node.indexed ? SUBTREE.readTree(p) : value(p, json, null));
+            while (true) {
+                int valueAt = scan.name(i);
+                String name = name(i);
+                o.set(name, value(valueAt, node.child(name), depth + 1));
+                i = scan.ws(end);
+                byte c = scan.at(i);
+                if (c == '}') {
+                    end = i + 1;
+                    return o;
+                }
+                if (c != ',') throw scan.error(i, "expected ',' or '}'");
+                i = scan.ws(i + 1);
             }
-            return a;
         }
-        return switch (t) {
-            case VALUE_STRING -> NODES.textNode(p.getText());
-            case VALUE_NUMBER_INT -> switch (p.getNumberType()) {
-                case INT -> NODES.numberNode(p.getIntValue());
-                case LONG -> NODES.numberNode(p.getLongValue());
-                default -> NODES.numberNode(p.getBigIntegerValue());
-            };
-            case VALUE_NUMBER_FLOAT -> NODES.numberNode(p.getDecimalValue());
-            case VALUE_TRUE -> NODES.booleanNode(true);
-            case VALUE_FALSE -> NODES.booleanNode(false);
-            case VALUE_NULL -> NODES.nullNode();
-            default -> throw new JsonParseException(p, "unexpected " + t);
-        };
-    }
 
-    /** The object or array at the parser, skipped (still checked) and kept as its bytes. */
-    private static JsonNode raw(JsonParser p, byte[] json) throws IOException {
-        int start = (int) p.currentTokenLocation().getByteOffset();
-        p.skipChildren();
-        int end = (int) p.currentTokenLocation().getByteOffset() + 1;
-        return NODES.pojoNode(new RawJson(json, start, end - start));
+        private ArrayNode array(int i, Node node, int depth) throws IOException {
+            if (depth >= JsonScan.MAX_DEPTH) throw scan.error(i, "nested more than " + JsonScan.MAX_DEPTH + " deep");
+            ArrayNode a = NODES.arrayNode();
+            i = scan.ws(i + 1);
+            if (scan.at(i) == ']') {
+                end = i + 1;
+                return a;
+            }
+            while (true) {
+                a.add(node.indexed ? whole(i, depth + 1) : value(i, null, depth + 1));
+                i = scan.ws(end);
+                byte c = scan.at(i);
+                if (c == ']') {
+                    end = i + 1;
+                    return a;
+                }
+                if (c != ',') throw scan.error(i, "expected ',' or ']'");
+                i = scan.ws(i + 1);
+            }
+        }
+
+        /** The value at {@code i} parsed whole into nodes (checked by the scanner first, so errors read the same). */
+        private JsonNode whole(int i, int depth) throws IOException {
+            end = scan.skipValue(i, depth);
+            return SUBTREE.readTree(json, i, end - i);
+        }
+
+        /** The member name whose opening quote is at {@code i} (already checked), unescaped. */
+        private String name(int i) throws IOException {
+            int close = i + 1;
+            while (json[close] != '"') {
+                if (json[close] == '\\') return SUBTREE.readTree(json, i, scan.string(i) - i).textValue();
+                close++;
+            }
+            return new String(json, i + 1, close - i - 1, StandardCharsets.UTF_8);
+        }
     }
 }
