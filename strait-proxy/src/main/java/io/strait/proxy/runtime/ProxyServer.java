@@ -348,7 +348,8 @@ public final class ProxyServer implements Engine, AdminTarget, AutoCloseable {
             return admin.move(next.admin());
         } catch (Exception e) {
             if (e instanceof InterruptedException) Thread.currentThread().interrupt();
-            String m = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
+            String m = e instanceof io.strait.proxy.listener.CannotBind c ? c.problem()
+                    : e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
             String tlsPrefix = "listener admin: tls."; // the TLS terminator's words for certificates that fail to load
             errors.add(e instanceof IllegalStateException && m.startsWith(tlsPrefix) ? "admin.tls." + m.substring(tlsPrefix.length())
                     : "admin.address: cannot bind " + next.admin().address() + ": " + m);
