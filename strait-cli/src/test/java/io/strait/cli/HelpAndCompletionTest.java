@@ -79,7 +79,7 @@ class HelpAndCompletionTest {
         Run r = run("completion", "zsh");
         assertThat(r.code()).isZero();
         assertThat(r.out()).startsWith("autoload -U +X compinit && compinit\nautoload -U +X bashcompinit && bashcompinit\n")
-                .contains("-F _complete_strait strait");
+                .contains("_complete_strait");
         assertThat(run("completion", "fish").code()).isEqualTo(2);
     }
 
