@@ -74,6 +74,19 @@ class GatewayStartErrorsTest {
     }
 
     @Test
+    void anApiKeyStoreWhoseRedisRefusesThePasswordNamesItsField() throws Exception {
+        try (RedisServer redis = RedisServer.start()) {
+            redis.command("CONFIG", "SET", "requirepass", "the-right-one");
+            Run r = gateway("admin: {address: 127.0.0.1:0}\nlisteners: [{name: public, address: 127.0.0.1:0}]\n"
+                    + "auth:\n  apiKeys: {store: {type: redis, uri: 'redis://:hunter2-wrong@127.0.0.1:" + redis.port() + "'}}\n"
+                    + C.replace("cluster: c}", "cluster: c, auth: apiKey}"));
+            assertThat(r.code()).isEqualTo(1);
+            assertThat(r.err()).isEqualTo("FILE: 1 error(s)\n  auth.apiKeys.store.uri: Redis at 127.0.0.1:" + redis.port()
+                    + ": authentication failed (Redis answered WRONGPASS)\n");
+        }
+    }
+
+    @Test
     void aMissingCertificateFileNamesTheField() throws Exception {
         Run r = gateway("listeners:\n  - name: public\n    address: 127.0.0.1:0\n"
                 + "    tls: {certificates: [{certFile: nope.pem, keyFile: nope.key}]}\n" + C);
