@@ -58,32 +58,30 @@ class GatewayStartErrorsTest {
         }
     }
 
-    @Test
-    void aRedisThatRefusesThePasswordNamesTheStoreAndItsAddressNotThePassword() throws Exception {
+    /** A gateway whose {@code section} (with {@code URI} for a Redis URI with a wrong password) names a Redis that wants another. */
+    private void withARedisThatRefusesThePassword(String section, String routeExtra, String field) throws Exception {
         try (RedisServer redis = RedisServer.start()) {
             redis.command("CONFIG", "SET", "requirepass", "the-right-one");
             Run r = gateway("admin: {address: 127.0.0.1:0}\nlisteners: [{name: public, address: 127.0.0.1:0}]\n"
-                    + "rateLimits:\n  store: {type: redis, uri: 'redis://:hunter2-wrong@127.0.0.1:" + redis.port() + "'}\n"
-                    + "  policies: {p: {limit: 5, window: 1s}}\n"
-                    + C.replace("cluster: c}", "cluster: c, rateLimit: p}"));
+                    + section.replace("URI", "'redis://:hunter2-wrong@127.0.0.1:" + redis.port() + "'")
+                    + C.replace("cluster: c}", "cluster: c, " + routeExtra + "}"));
             assertThat(r.code()).isEqualTo(1);
-            assertThat(r.err()).isEqualTo("FILE: 1 error(s)\n  rateLimits.store.uri: Redis at 127.0.0.1:" + redis.port()
+            assertThat(r.err()).isEqualTo("FILE: 1 error(s)\n  " + field + ": Redis at 127.0.0.1:" + redis.port()
                     + ": authentication failed (Redis answered WRONGPASS)\n");
             assertThat(r.err()).doesNotContain("hunter2");
         }
     }
 
     @Test
+    void aRedisThatRefusesThePasswordNamesTheStoreAndItsAddressNotThePassword() throws Exception {
+        withARedisThatRefusesThePassword("rateLimits:\n  store: {type: redis, uri: URI}\n  policies: {p: {limit: 5, window: 1s}}\n",
+                "rateLimit: p", "rateLimits.store.uri");
+    }
+
+    @Test
     void anApiKeyStoreWhoseRedisRefusesThePasswordNamesItsField() throws Exception {
-        try (RedisServer redis = RedisServer.start()) {
-            redis.command("CONFIG", "SET", "requirepass", "the-right-one");
-            Run r = gateway("admin: {address: 127.0.0.1:0}\nlisteners: [{name: public, address: 127.0.0.1:0}]\n"
-                    + "auth:\n  apiKeys: {store: {type: redis, uri: 'redis://:hunter2-wrong@127.0.0.1:" + redis.port() + "'}}\n"
-                    + C.replace("cluster: c}", "cluster: c, auth: apiKey}"));
-            assertThat(r.code()).isEqualTo(1);
-            assertThat(r.err()).isEqualTo("FILE: 1 error(s)\n  auth.apiKeys.store.uri: Redis at 127.0.0.1:" + redis.port()
-                    + ": authentication failed (Redis answered WRONGPASS)\n");
-        }
+        withARedisThatRefusesThePassword("auth:\n  apiKeys: {store: {type: redis, uri: URI}}\n", "auth: apiKey",
+                "auth.apiKeys.store.uri");
     }
 
     @Test
