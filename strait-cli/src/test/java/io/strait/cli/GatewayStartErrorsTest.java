@@ -3,15 +3,12 @@ package io.strait.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.strait.proxy.testing.RedisServer;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code strait gateway} refuses to start with one line that names the listener, the admin API or the store concerned,
@@ -28,13 +25,9 @@ class GatewayStartErrorsTest {
     private Run gateway(String yaml) throws Exception {
         Path file = dir.resolve("strait.yaml");
         Files.writeString(file, yaml);
-        StringWriter err = new StringWriter();
-        CommandLine cl = new CommandLine(new Main());
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute("gateway", "--config", file.toString());
-        String text = err.toString();
-        assertThat(text).doesNotContain("\tat ").doesNotContain("Exception");
-        return new Run(code, text.replace(file.toString(), "FILE"));
+        Cli.Run run = Cli.run("gateway", "--config", file.toString());
+        assertThat(run.err()).doesNotContain("\tat ").doesNotContain("Exception");
+        return new Run(run.code(), run.err().replace(file.toString(), "FILE"));
     }
 
     @Test

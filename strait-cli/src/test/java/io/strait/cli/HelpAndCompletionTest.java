@@ -3,8 +3,6 @@ package io.strait.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.strait.cli.sidecar.SidecarCommand;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,15 +17,8 @@ class HelpAndCompletionTest {
     @TempDir
     Path dir;
 
-    record Run(int code, String out, String err) {}
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = new CommandLine(new Main());
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        return new Run(cl.execute(args), out.toString(), err.toString());
+    static Cli.Run run(String... args) {
+        return Cli.run(args);
     }
 
     /** Every command path under {@code strait}: [gateway], [apikey, create], ... */
@@ -49,7 +40,7 @@ class HelpAndCompletionTest {
         for (List<String> path : all) {
             List<String> args = new ArrayList<>(path);
             args.add("--help");
-            Run r = run(args.toArray(String[]::new));
+            Cli.Run r = run(args.toArray(String[]::new));
             assertThat(r.code()).as("strait %s --help: %s", String.join(" ", path), r.err()).isZero();
             assertThat(r.out()).as("strait %s --help", String.join(" ", path)).startsWith("Usage: strait " + String.join(" ", path));
         }
@@ -63,7 +54,7 @@ class HelpAndCompletionTest {
 
     @Test
     void theBashScriptLoadsAndCompletesSubcommands() throws Exception {
-        Run r = run("completion", "bash");
+        Cli.Run r = run("completion", "bash");
         assertThat(r.code()).isZero();
         Path script = Files.writeString(dir.resolve("strait.bash"), r.out());
         String out = bash("source " + script + " && complete -p strait"
@@ -76,7 +67,7 @@ class HelpAndCompletionTest {
 
     @Test
     void theZshScriptTurnsOnBashCompletionFirst() {
-        Run r = run("completion", "zsh");
+        Cli.Run r = run("completion", "zsh");
         assertThat(r.code()).isZero();
         assertThat(r.out()).startsWith("autoload -U +X compinit && compinit\nautoload -U +X bashcompinit && bashcompinit\n")
                 .contains("_complete_strait");

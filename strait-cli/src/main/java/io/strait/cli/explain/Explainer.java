@@ -97,7 +97,7 @@ final class Explainer {
         var m = r.match();
         StringBuilder sb = new StringBuilder(Names.of(m.pathKind())).append(' ').append(m.path());
         if (m.hosts() != null && !m.hosts().isEmpty()) sb.append(", hosts ").append(m.hosts());
-        if (m.methods() != null && !m.methods().isEmpty()) sb.append(", methods ").append(m.methods());
+        if (m.methods() != null && !m.methods().isEmpty()) sb.append(", methods ").append(RouteReasons.sorted(m.methods()));
         if (!m.headers().isEmpty()) sb.append(", ").append(m.headers().size()).append(" header condition(s)");
         if (!m.query().isEmpty()) sb.append(", ").append(m.query().size()).append(" query condition(s)");
         return sb.toString();

@@ -28,7 +28,7 @@ final class RouteReasons {
             return "host: " + (req.host() == null || req.host().isEmpty() ? "(none)" : req.host()) + " is not one of " + m.hosts();
         }
         RouteMatch methods = new RouteMatch(m.pathKind(), m.path(), m.hosts(), m.methods(), List.of(), List.of(), List.of());
-        if (!matches(without(r, methods), req)) return "method: " + req.method() + " is not one of " + m.methods();
+        if (!matches(without(r, methods), req)) return "method: " + req.method() + " is not one of " + sorted(m.methods());
         RouteMatch headers = new RouteMatch(m.pathKind(), m.path(), m.hosts(), m.methods(), m.headers(), List.of(), List.of());
         if (!matches(without(r, headers), req)) return "headers: " + conditions(m.headers()) + " not met";
         RouteMatch query = new RouteMatch(m.pathKind(), m.path(), m.hosts(), m.methods(), m.headers(), m.query(), List.of());
@@ -45,6 +45,11 @@ final class RouteReasons {
     private static RouteConfig without(RouteConfig r, RouteMatch match) {
         return new RouteConfig(r.name(), match, r.cluster(), r.rewrite(), r.timeout(), r.maxRequestBodySize(), List.of(),
                 r.retries(), r.idleTimeout(), r.timeoutHeader(), r.traffic());
+    }
+
+    /** A set (methods) in a stable order: the model's sets have none. */
+    static List<String> sorted(java.util.Collection<String> values) {
+        return values.stream().sorted().toList();
     }
 
     private static String pathWords(RouteMatch m) {

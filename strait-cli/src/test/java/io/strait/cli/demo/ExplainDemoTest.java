@@ -4,11 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.strait.cli.Main;
+import io.strait.cli.Cli;
 import io.strait.gateway.apikey.FileApiKeyStore;
 import io.strait.gateway.apikey.IssuedKey;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -20,7 +18,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code strait explain} on the demo's configuration (as {@code strait demo} writes it, with its token and API key)
@@ -58,28 +55,20 @@ class ExplainDemoTest {
         issuer.close();
     }
 
-    record Run(int code, String out, String err) {
-        JsonNode json() throws Exception {
-            return JSON.readTree(out);
-        }
+    static JsonNode json(Cli.Run r) throws Exception {
+        assertThat(r.code()).as(r.err()).isZero();
+        return JSON.readTree(r.out());
     }
 
-    static Run explain(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = new CommandLine(new Main());
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
+    static Cli.Run explain(String... args) {
         List<String> all = new ArrayList<>(List.of("explain", "--config", config.toString()));
         all.addAll(List.of(args));
-        return new Run(cl.execute(all.toArray(String[]::new)), out.toString(), err.toString());
+        return Cli.run(all.toArray(String[]::new));
     }
 
     @Test
     void aTokenOnTheUsersRouteShowsTheRouteItsFiltersInOrderAndTheCluster() throws Exception {
-        Run r = explain("GET", "/api/v1/users/42", "-H", "Authorization: Bearer " + token, "--output", "json");
-        assertThat(r.code()).as(r.err()).isZero();
-        JsonNode j = r.json();
+        JsonNode j = json(explain("GET", "/api/v1/users/42", "-H", "Authorization: Bearer " + token, "--output", "json"));
         assertThat(j.at("/route/name").asText()).isEqualTo("users");
         List<String> filters = new ArrayList<>();
         j.path("filters").forEach(f -> filters.add(f.path("filter").asText()));
@@ -103,35 +92,35 @@ class ExplainDemoTest {
 
     @Test
     void anApiKeyIsLookedUpInTheFileStoreAndItsScopesDecide() throws Exception {
-        JsonNode orders = explain("GET", "/api/v1/orders", "-H", "X-API-Key: " + apiKey, "-o", "json").json();
+        JsonNode orders = json(explain("GET", "/api/v1/orders", "-H", "X-API-Key: " + apiKey, "-o", "json"));
         assertThat(orders.at("/filters/1/credentials/1/found").asBoolean()).isTrue();
         assertThat(orders.at("/filters/1/verdict").asText()).isEqualTo("passes");
         assertThat(orders.at("/filters/2/policies/0/key/client").asText()).startsWith("key key_");
-        JsonNode users = explain("GET", "/api/v1/users/1", "-H", "X-API-Key: " + apiKey, "-o", "json").json();
+        JsonNode users = json(explain("GET", "/api/v1/users/1", "-H", "X-API-Key: " + apiKey, "-o", "json"));
         assertThat(users.at("/filters/1/verdict").asText()).isEqualTo("403 insufficient_scope: not granted [users:read]");
-        JsonNode unknown = explain("GET", "/api/v1/orders", "-H", "X-API-Key: strait_" + "A".repeat(43), "-o", "json").json();
+        JsonNode unknown = json(explain("GET", "/api/v1/orders", "-H", "X-API-Key: strait_" + "A".repeat(43), "-o", "json"));
         assertThat(unknown.at("/filters/1/verdict").asText()).startsWith("401");
-        JsonNode none = explain("GET", "/api/v1/orders", "-o", "json").json();
+        JsonNode none = json(explain("GET", "/api/v1/orders", "-o", "json"));
         assertThat(none.at("/filters/1/verdict").asText()).isEqualTo("401: none of the credentials is present");
     }
 
     @Test
     void aHeaderConditionPicksTheCanaryAndTheOtherRouteIsShownAsComingSecond() throws Exception {
-        JsonNode j = explain("GET", "/api/v1/products/7", "-H", "X-Version: v2", "-o", "json").json();
+        JsonNode j = json(explain("GET", "/api/v1/products/7", "-H", "X-Version: v2", "-o", "json"));
         assertThat(j.at("/route/name").asText()).isEqualTo("products-v2");
         assertThat(j.at("/route/subset/version").asText()).isEqualTo("v2");
         assertThat(j.path("otherRoutes").toString()).contains("matches too, but route 'products-v2' comes first");
-        JsonNode plain = explain("GET", "/api/v1/products/7", "-o", "json").json();
+        JsonNode plain = json(explain("GET", "/api/v1/products/7", "-o", "json"));
         assertThat(plain.at("/route/name").asText()).isEqualTo("products");
         assertThat(plain.at("/route/split").size()).isEqualTo(2);
         assertThat(plain.path("otherRoutes").toString()).contains("headers: x-version exact 'v2' not met");
-        JsonNode post = explain("DELETE", "/api/v1/orders/1", "-o", "json").json();
+        JsonNode post = json(explain("DELETE", "/api/v1/orders/1", "-o", "json"));
         assertThat(post.path("otherRoutes").toString()).contains("method: DELETE is not one of [POST]");
     }
 
     @Test
     void noRouteIsThe404WithEveryRoutesReason() {
-        Run r = explain("GET", "/nowhere");
+        Cli.Run r = explain("GET", "/nowhere");
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("no route matched:", "routes[0] 'users': path: /nowhere is not under /api/v1/users",
                 "answer    404 route_not_found: no route for GET /nowhere");
@@ -139,8 +128,8 @@ class ExplainDemoTest {
 
     @Test
     void aPreflightIsAnsweredByTheCorsFilter() throws Exception {
-        JsonNode j = explain("OPTIONS", "/api/v1/users/42", "-H", "Origin: " + Demo.DEMO_WEB_ORIGIN,
-                "-H", "Access-Control-Request-Method: GET", "-o", "json").json();
+        JsonNode j = json(explain("OPTIONS", "/api/v1/users/42", "-H", "Origin: " + Demo.DEMO_WEB_ORIGIN,
+                "-H", "Access-Control-Request-Method: GET", "-o", "json"));
         assertThat(j.at("/filters/0/effect").asText()).startsWith("204");
     }
 
@@ -159,26 +148,17 @@ class ExplainDemoTest {
                 """.formatted(policies.getFileName(), DemoMesh.NAMESPACE));
         String users = "spiffe://cluster.local/ns/default/sa/users";
         String checkout = "spiffe://cluster.local/ns/default/sa/checkout";
-        Run denied = run("explain", "-c", sidecar.toString(), "POST", "/api/v1/orders", "--source-principal", users);
+        Cli.Run denied = Cli.run("explain", "-c", sidecar.toString(), "POST", "/api/v1/orders", "--source-principal", users);
         assertThat(denied.out()).contains("decision: DENY", "effect: 403 rbac_denied");
-        Run allowed = run("explain", "-c", sidecar.toString(), "POST", "/api/v1/orders", "--source-principal", checkout);
+        Cli.Run allowed = Cli.run("explain", "-c", sidecar.toString(), "POST", "/api/v1/orders", "--source-principal", checkout);
         assertThat(allowed.out()).contains("decision: ALLOW").doesNotContain("rbac_denied");
     }
 
     @Test
     void badArgumentsAreOneLineAndExitTwo() {
-        Run r = explain("GET", "/x", "--listener", "nope");
+        Cli.Run r = explain("GET", "/x", "--listener", "nope");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).isEqualTo("strait explain: --listener: no listener 'nope' (the file has [public])\n");
         assertThat(explain("GET", "/x", "-H", "no-colon").err()).contains("-H: expected 'Name: value'");
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = new CommandLine(new Main());
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        return new Run(cl.execute(args), out.toString(), err.toString());
     }
 }

@@ -2,30 +2,23 @@ package io.strait.cli.explain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.strait.cli.Main;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import io.strait.cli.Cli;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** {@code strait explain} on the documentation's complete example (examples/gateway.yaml, docs/configuration.md). */
 class ExplainDocsTest {
     static final String EXAMPLE = Path.of("..", "examples", "gateway.yaml").toString();
 
     static String explain(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = new CommandLine(new Main());
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
         String[] all = new String[args.length + 3];
         all[0] = "explain";
         all[1] = "--config";
         all[2] = EXAMPLE;
         System.arraycopy(args, 0, all, 3, args.length);
-        assertThat(cl.execute(all)).as(err.toString()).isZero();
-        return out.toString();
+        Cli.Run r = Cli.run(all);
+        assertThat(r.code()).as(r.err()).isZero();
+        return r.out();
     }
 
     @Test
