@@ -30,9 +30,10 @@ import java.util.regex.Pattern;
  * folder; trailing line breaks removed, as {@code $(cat file)} does), and {@code $${} a literal {@code ${}. A
  * reference may be the whole value or part of it ({@code redis://:${REDIS_PASSWORD}@redis:6379}). Keys are never
  * resolved, nor numbers and booleans. A variable that is not set or a file that cannot be read is an error naming
- * the field. Reads files: blocking work, never on an event loop.
+ * the field. Reads files: blocking work, never on an event loop. The gateway's file, {@code PUT /config} and a sidecar's
+ * file go through it.
  */
-final class References {
+public final class References {
     /** Large enough for any secret, token or PEM bundle; a bigger file is a wrong path, not a secret. */
     static final int MAX_FILE_BYTES = 1024 * 1024;
     private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
@@ -53,7 +54,7 @@ final class References {
     }
 
     /** Replaces every string value of {@code root} by its resolution, in place; problems go to {@code errors}. */
-    static ConfigReferences resolve(JsonNode root, Path baseDir, Function<String, String> env, Errors errors) {
+    public static ConfigReferences resolve(JsonNode root, Path baseDir, Function<String, String> env, Errors errors) {
         References r = new References(baseDir, env, errors);
         r.walk(root, "");
         return r.written.isEmpty() && r.files.isEmpty() ? ConfigReferences.NONE : new ConfigReferences(r.written, r.files);
