@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code strait demo}: a whole local system to try Strait with curl. */
-@Command(name = "demo", description = "Starts demo services, each behind a mesh sidecar, and a gateway on 127.0.0.1:8080.")
+@Command(name = "demo", mixinStandardHelpOptions = true, description = "Starts demo services, each behind a mesh sidecar, and a gateway on 127.0.0.1:8080.")
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--dir", defaultValue = ".strait", description = "where demo files go (default: ${DEFAULT-VALUE})")
     Path dir;

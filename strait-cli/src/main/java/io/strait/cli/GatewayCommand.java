@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
  * {@code mesh} section it first joins the mesh ({@link MeshGateway}); a join the control plane refuses ends it with
  * {@link #CANNOT_JOIN}, as a sidecar whose app never started.
  */
-@Command(name = "gateway", description = "Runs the gateway.")
+@Command(name = "gateway", mixinStandardHelpOptions = true, description = "Runs the gateway.")
 final class GatewayCommand implements Callable<Integer> {
     /** Exit code when the gateway cannot join the mesh (a refused join token, say): the sidecar's for the same case. */
     static final int CANNOT_JOIN = AppSupervisor.NOT_READY;

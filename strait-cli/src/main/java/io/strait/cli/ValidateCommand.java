@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
  * {@code strait validate FILE}: exit 0 when valid (its warnings, {@link ConfigWarnings}, on stdout), 1 with every
  * error, each naming its path.
  */
-@Command(name = "validate", description = "Checks a configuration file and lists every error, then its warnings.")
+@Command(name = "validate", mixinStandardHelpOptions = true, description = "Checks a configuration file and lists every error, then its warnings.")
 final class ValidateCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "configuration file (YAML)")
     Path file;

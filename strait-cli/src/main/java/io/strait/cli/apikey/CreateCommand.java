@@ -31,6 +31,9 @@ final class CreateCommand extends StoreCommand {
     @Option(names = "--expires", paramLabel = "WHEN", description = "30d, 12h, 90m, or an instant such as 2027-01-01T00:00:00Z")
     String expires;
 
+    @Option(names = {"-q", "--quiet"}, description = "print the key alone, for scripts: KEY=$(strait apikey create ... -q)")
+    boolean quiet;
+
     @Override
     int run(ApiKeyStore store, PrintWriter out) {
         Instant now = Instant.now();
@@ -39,6 +42,11 @@ final class CreateCommand extends StoreCommand {
         IssuedKey k = IssuedKey.issue(store, tenant, plan, scopes.stream().filter(s -> !s.isEmpty()).toList(),
                 List.of(), expiry(expires, now), now);
         ApiKeyRecord r = k.record();
+        if (quiet) {
+            out.println(k.key());
+            out.flush();
+            return 0;
+        }
         out.println("Created API key " + r.id() + " for tenant " + r.tenant() + " in " + store.describe()
                 + (r.expiresAt() != null ? ", expires " + r.expiresAt() : ""));
         out.println();

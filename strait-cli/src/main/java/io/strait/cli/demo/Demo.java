@@ -140,7 +140,10 @@ public final class Demo implements AutoCloseable {
         y.append("auth:\n");
         y.append("  jwt:\n    - {name: demo, issuer: \"").append(DemoIssuer.ISSUER).append("\", audiences: [")
                 .append(DemoIssuer.AUDIENCE).append("], jwksUri: \"").append(jwksUri).append("\", algorithms: [ES256]}\n");
-        y.append("  apiKeys: {header: X-API-Key, store: {type: file, path: \"").append(apiKeys).append("\"}}\n");
+        // a key made with `strait apikey create --config demo.yaml` works within a second (the file is read again every
+        // second); an unknown key is remembered as unknown for a second only, so trying it too early costs nothing
+        y.append("  apiKeys: {header: X-API-Key, store: {type: file, path: \"").append(apiKeys)
+                .append("\"}, negativeCacheTtl: 1s}\n");
         y.append("rateLimits:\n  policies:\n");
         y.append("    per-client: {limit: ").append(DEMO_LIMIT).append(", window: ").append(DEMO_WINDOW)
                 .append(", key: [client]}\n");

@@ -48,6 +48,49 @@ class DemoDocsTest {
                 .as("no principal").isFalse();
     }
 
+    /**
+     * The README's API-key step, as a new user follows it with {@code bin/strait demo} running: the {@code apikey create}
+     * line run as written (the demo's folder in place of {@code .strait/}), then its {@code curl} with the new key.
+     */
+    @Test
+    void theReadmesApiKeyStepWorksWithTheDemo(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        List<String> readme = Files.readAllLines(Path.of("..", "README.md"));
+        String create = readme.stream().filter(l -> l.startsWith("KEY=$(bin/strait apikey create")).findFirst().orElseThrow();
+        String curl = readme.stream().filter(l -> l.startsWith("curl") && l.contains("\"X-API-Key: $KEY\"")).findFirst().orElseThrow();
+        String explain = readme.stream().filter(l -> l.startsWith("bin/strait explain") && l.contains("$KEY")).findFirst().orElseThrow();
+        try (Demo demo = Demo.start(dir, 0, 0)) {
+            java.util.Properties env = new java.util.Properties();
+            try (var r = Files.newBufferedReader(dir.resolve("demo.env"))) {
+                env.load(r);
+            }
+            String command = create.substring("KEY=$(bin/strait ".length(), create.indexOf(')')).replace(".strait/", dir + "/");
+            java.io.StringWriter out = new java.io.StringWriter();
+            picocli.CommandLine cl = new picocli.CommandLine(new io.strait.cli.Main());
+            cl.setOut(new java.io.PrintWriter(out, true));
+            assertThat(cl.execute(command.split(" +"))).isZero();
+            String key = out.toString().trim();
+            assertThat(key).startsWith("strait_").doesNotContain("\n");
+
+            String path = curl.replaceAll(".*\\$STRAIT_GATEWAY_URL(\\S+).*", "$1");
+            java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+            java.net.http.HttpRequest req = java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(env.getProperty("STRAIT_GATEWAY_URL") + path)).header("X-API-Key", key).build();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(
+                    () -> client.send(req, java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+            String body = client.send(req, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(body).contains("\"tenant\":\"acme\"", "\"scopes\":\"users:read\"");
+
+            // the explain line: offline, the same key found in the same store
+            String[] words = explain.substring("bin/strait ".length(), explain.indexOf("   #")).replace(".strait/", dir + "/")
+                    .replace("\"X-API-Key: $KEY\"", "X-API-Key:" + key).split(" +");
+            java.io.StringWriter report = new java.io.StringWriter();
+            picocli.CommandLine ex = new picocli.CommandLine(new io.strait.cli.Main());
+            ex.setOut(new java.io.PrintWriter(report, true));
+            assertThat(ex.execute(words)).isZero();
+            assertThat(report.toString()).contains("route     routes[0] 'users'", "found true", "tenant acme", "verdict: passes");
+        }
+    }
+
     private static AuthzRequest req(String account, String method, String path) {
         return new AuthzRequest(Peer.of("cluster.local/ns/default/sa/" + account), method, path, Map.of());
     }

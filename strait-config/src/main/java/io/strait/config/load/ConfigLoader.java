@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.strait.config.model.CircuitBreakerConfig.FailureRate;
 import io.strait.config.model.ClusterConfig.LoadBalancerKind;
 import io.strait.config.model.ClusterConfig.UpstreamProtocol;
+import io.strait.config.model.ConfigReferences;
 import io.strait.config.model.HostPort;
 import io.strait.config.model.OutlierDetectionConfig;
 import io.strait.config.model.RateLimitPolicy.OnStoreError;
@@ -18,6 +19,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Reads a YAML file into an immutable {@link StraitConfig}, checking everything in one pass and
@@ -269,7 +271,21 @@ public final class ConfigLoader {
         return parseJson(json, source, baseDir, FilterCatalog.CORE);
     }
 
+    /**
+     * As {@link #parse(String, String, Path, FilterCatalog)} with {@code env} in place of the process' environment for
+     * {@code ${NAME}} references (a test's, or a tool's that checks a file for another machine).
+     */
+    public static StraitConfig parse(String yaml, String source, Path baseDir, FilterCatalog catalog, Function<String, String> env)
+            throws ConfigException {
+        return read(YamlText.read(yaml == null ? "" : yaml, source), source, baseDir, catalog, env);
+    }
+
     private static StraitConfig read(JsonNode root, String source, Path baseDir, FilterCatalog catalog) throws ConfigException {
+        return read(root, source, baseDir, catalog, System::getenv);
+    }
+
+    private static StraitConfig read(JsonNode root, String source, Path baseDir, FilterCatalog catalog, Function<String, String> env)
+            throws ConfigException {
         if (root == null) {
             throw Errors.fileError(source, "the file is empty");
         }
@@ -279,12 +295,24 @@ public final class ConfigLoader {
                     + " (was " + Node.describe(root) + ")");
             throw new ConfigException(errors.list());
         }
-        StraitConfig config = new ConfigReader(new Node(root, "", errors), baseDir, catalog).read();
+        ConfigReferences refs = References.resolve(root, baseDir, env, errors);
+        if (!errors.isEmpty()) throw new ConfigException(errors.list());
+        StraitConfig config = new ConfigReader(new Node(root, "", errors), baseDir, catalog).read().withReferences(refs);
         // The readers refuse what is wrong in the document (types, unknown fields, syntax, files) and put defaults
         // in place of refused values: that model is not the document's, so it is validated only when they found nothing.
-        if (!errors.isEmpty()) throw new ConfigException(errors.list());
+        if (!errors.isEmpty()) throw new ConfigException(asWritten(errors.list(), refs));
         List<String> modelErrors = ConfigValidator.validate(config, catalog);
-        if (!modelErrors.isEmpty()) throw new ConfigException(modelErrors);
+        if (!modelErrors.isEmpty()) throw new ConfigException(asWritten(modelErrors, refs));
         return config;
+    }
+
+    /** Messages quote values ({@code (was '...')}): a value that came from references is quoted as written, never resolved. */
+    private static List<String> asWritten(List<String> messages, ConfigReferences refs) {
+        if (refs.writtenByResolved().isEmpty()) return messages;
+        return messages.stream().map(m -> {
+            String out = m;
+            for (var e : refs.writtenByResolved().entrySet()) out = out.replace("'" + e.getKey() + "'", "'" + e.getValue() + "'");
+            return out;
+        }).toList();
     }
 }

@@ -19,9 +19,8 @@ import java.util.regex.Pattern;
  * ignored setting. Every problem goes to the shared {@link Errors} with the full path.
  */
 public final class Node {
-    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|us|s|m|h|d)");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KB|KiB|MB|MiB|GB|GiB)?");
-    static final String DURATION_SYNTAX = "must be a duration such as 250ms, 2s, 1m or 1h";
+    static final String DURATION_SYNTAX = Durations.SYNTAX;
     static final String SIZE_SYNTAX = "must be a size such as 8192, 16KiB or 10MiB";
 
     private final JsonNode json;
@@ -182,31 +181,18 @@ public final class Node {
         return d;
     }
 
-    /** Durations are written {@code 250ms}, {@code 2s}, {@code 1m}, {@code 1h}, {@code 1d}; {@code 0} means none. */
+    /** Durations are written as Go writes them ({@link Durations}): {@code 250ms}, {@code 1.5s}, {@code 1m30s}, {@code 2h}; {@code 0} means none. */
     public Duration duration(String field, Duration dflt) {
         JsonNode v = raw(field);
         if (v == null) return dflt;
-        String s = v.isValueNode() ? v.asText().trim() : "";
-        if (v.isValueNode() && s.equals("0")) return Duration.ZERO;
-        Matcher m = DURATION.matcher(s);
-        if (!v.isValueNode() || !m.matches()) {
-            error(field, DURATION_SYNTAX + " (was " + describe(v) + ")");
-            return dflt;
-        }
-        try {
-            long n = Long.parseLong(m.group(1));
-            return switch (m.group(2)) {
-                case "us" -> Duration.ofNanos(Math.multiplyExact(n, 1000L));
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
-            };
-        } catch (ArithmeticException | NumberFormatException e) {
-            error(field, "is too large (was " + describe(v) + ")");
-            return dflt;
-        }
+        Durations.Parsed p = v.isValueNode() ? Durations.parse(v.asText()) : new Durations.Parsed.Invalid(false);
+        return switch (p) {
+            case Durations.Parsed.Ok ok -> ok.duration();
+            case Durations.Parsed.Invalid bad -> {
+                error(field, bad.tooLarge() ? "is too large (was " + describe(v) + ")" : DURATION_SYNTAX + " (was " + describe(v) + ")");
+                yield dflt;
+            }
+        };
     }
 
     /** Sizes are bytes, or written {@code 16KiB}, {@code 10MB}, {@code 1GiB}; {@code 0} means unlimited where allowed. */

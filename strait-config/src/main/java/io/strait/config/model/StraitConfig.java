@@ -14,6 +14,8 @@ import java.util.Map;
  * @param rateLimits the rate-limit store and the policies routes pick
  * @param mesh the process's own identity in the service mesh, or null: it joins none
  * @param versionSets the APIs whose versions run side by side (section {@code versionSets}), by name; empty for none
+ * @param references what the document's {@code ${...}} references resolved to ({@link ConfigReferences#NONE} for none):
+ *     not a setting, the written form the admin API shows
  */
 public record StraitConfig(
         AdminConfig admin,
@@ -26,10 +28,20 @@ public record StraitConfig(
         AuthConfig auth,
         RateLimitsConfig rateLimits,
         MeshConfig mesh,
-        Map<String, VersionSetConfig> versionSets) {
+        Map<String, VersionSetConfig> versionSets,
+        ConfigReferences references) {
 
     public StraitConfig {
         versionSets = versionSets == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(versionSets));
+        references = references == null ? ConfigReferences.NONE : references;
+    }
+
+    /** A configuration written without references. */
+    public StraitConfig(AdminConfig admin, List<ListenerConfig> listeners, Map<String, ClusterConfig> clusters,
+            List<RouteConfig> routes, ObservabilityConfig observability, String zone, Duration drainTimeout, AuthConfig auth,
+            RateLimitsConfig rateLimits, MeshConfig mesh, Map<String, VersionSetConfig> versionSets) {
+        this(admin, listeners, clusters, routes, observability, zone, drainTimeout, auth, rateLimits, mesh, versionSets,
+                ConfigReferences.NONE);
     }
 
     /** A configuration without version sets. */
@@ -55,7 +67,13 @@ public record StraitConfig(
     /** This configuration with other clusters, all else kept. */
     public StraitConfig withClusters(Map<String, ClusterConfig> next) {
         return new StraitConfig(admin, listeners, next, routes, observability, zone, drainTimeout, auth, rateLimits, mesh,
-                versionSets);
+                versionSets, references);
+    }
+
+    /** This configuration with what its references resolved to, all else kept. */
+    public StraitConfig withReferences(ConfigReferences next) {
+        return new StraitConfig(admin, listeners, clusters, routes, observability, zone, drainTimeout, auth, rateLimits, mesh,
+                versionSets, next);
     }
 
     /** A configuration without rate limits. */

@@ -117,15 +117,17 @@ class ConfigLoaderErrorsTest {
     }
 
     static Stream<Arguments> durationsAndSizes() {
-        String d = "must be a duration such as 250ms, 2s, 1m or 1h";
+        String d = "must be a duration such as 250ms, 1.5s, 1m30s or 2h";
         String s = "must be a size such as 8192, 16KiB or 10MiB";
         String l = "listeners: [{address: 127.0.0.1:80, ";
         return Stream.of(
                 error("drainTimeout: 5", "drainTimeout: " + d + " (was '5')"),
-                error("drainTimeout: 1.5s", "drainTimeout: " + d + " (was '1.5s')"),
+                error("drainTimeout: 1.s", "drainTimeout: " + d + " (was '1.s')"),
+                error("drainTimeout: .5s", "drainTimeout: " + d + " (was '.5s')"),
+                error("drainTimeout: 1m30", "drainTimeout: " + d + " (was '1m30')"),
                 error("drainTimeout: 2S", "drainTimeout: " + d + " (was '2S')"),
                 error("drainTimeout: -1s", "drainTimeout: " + d + " (was '-1s')"),
-                error("drainTimeout: 1m30s", "drainTimeout: " + d + " (was '1m30s')"),
+                error("drainTimeout: 1m 30s", "drainTimeout: " + d + " (was '1m 30s')"),
                 error("drainTimeout: 2 s", "drainTimeout: " + d + " (was '2 s')"),
                 error("drainTimeout: forever", "drainTimeout: " + d + " (was 'forever')"),
                 error("drainTimeout: \"1\\ts\"", "drainTimeout: " + d + " (was '1\\ts')"),
@@ -533,7 +535,7 @@ class ConfigLoaderErrorsTest {
                 "clusters.users.hashOn: is required for ring-hash: one of header, cookie or sourceIp",
                 "routes[0].match.methods: unknown method 'get'; methods are upper-case: GET",
                 "routes[0].cluster: unknown cluster 'userz' (did you mean 'users'?)",
-                "routes[0].timeout: must be a duration such as 250ms, 2s, 1m or 1h (was '2 seconds')");
+                "routes[0].timeout: must be a duration such as 250ms, 1.5s, 1m30s or 2h (was '2 seconds')");
     }
 
     @Test

@@ -226,6 +226,14 @@ class ConfigLoaderFieldsTest {
             1h       | PT1H
             2d       | PT48H
             ' 3s '   | PT3S
+            1.5s     | PT1.5S
+            1m30s    | PT1M30S
+            2h45m    | PT2H45M
+            1h0m0.5s | PT1H0.5S
+            1.5h     | PT1H30M
+            100ns    | PT0.0000001S
+            10µs     | PT0.00001S
+            0.0000000001s | PT0S
             """)
     void durations(String written, Duration expected) {
         assertThat(Yaml.load("drainTimeout: '" + written + "'").drainTimeout()).isEqualTo(expected);

@@ -219,6 +219,6 @@ class ConfigLoaderResilienceTest {
                 error(c + "{consecutive5xxError: 3}}}",
                         "clusters.users.outlierDetection.consecutive5xxError: unknown field (did you mean 'consecutive5xxErrors'?)"),
                 error(c + "{interval: 10}}}",
-                        "clusters.users.outlierDetection.interval: must be a duration such as 250ms, 2s, 1m or 1h (was '10')"));
+                        "clusters.users.outlierDetection.interval: must be a duration such as 250ms, 1.5s, 1m30s or 2h (was '10')"));
     }
 }

@@ -120,7 +120,7 @@ class ConfigLoaderTrafficTest {
         return Stream.of(
                 // idleTimeout, timeoutHeader
                 error("idleTimeout: 0", "routes[0].idleTimeout: must be greater than 0"),
-                error("idleTimeout: 5", "routes[0].idleTimeout: must be a duration such as 250ms, 2s, 1m or 1h (was '5')"),
+                error("idleTimeout: 5", "routes[0].idleTimeout: must be a duration such as 250ms, 1.5s, 1m30s or 2h (was '5')"),
                 error("timeoutHeader: 'yes'", "routes[0].timeoutHeader: must be true or false"),
                 // subset
                 error("subset: {version: v3}", "routes[0].subset: " + noV3),

@@ -43,7 +43,7 @@ class TransformProxyTest {
                 match: {pathPrefix: /api/v1/}
                 cluster: c
                 filters:
-                  - transform: {request: {path: {regex: "^/api/v1/(?<rest>.*)$", replacement: "/v1/${rest}"}}}
+                  - transform: {request: {path: {regex: "^/api/v1/(?<rest>.*)$", replacement: "/v1/$${rest}"}}}
               - name: tail
                 match: {pathPrefix: /tail}
                 cluster: c

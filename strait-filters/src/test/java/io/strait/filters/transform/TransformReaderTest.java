@@ -113,7 +113,7 @@ class TransformReaderTest {
                 .startsWith(P + "request.path.regex: is not a regular expression: ");
         assertThat(errors("- transform: {request: {path: {regex: \"^/api/(.*)$\", replacement: \"/v1/$2\"}}}")).containsExactly(
                 P + "request.path.replacement: $2: the regex has 1 group(s)");
-        assertThat(errors("- transform: {request: {path: {regex: \"^/api/(.*)$\", replacement: \"/v1/${rest}\"}}}")).containsExactly(
+        assertThat(errors("- transform: {request: {path: {regex: \"^/api/(.*)$\", replacement: \"/v1/$${rest}\"}}}")).containsExactly(
                 P + "request.path.replacement: ${rest}: the regex has no group of that name");
         assertThat(errors("- transform: {request: {path: {regex: \"^/api/(.*)$\", replacement: \"v1/$1\"}}}")).containsExactly(
                 P + "request.path.replacement: must start with '/' (it begins the new path)");

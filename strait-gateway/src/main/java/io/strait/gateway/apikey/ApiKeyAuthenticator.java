@@ -42,6 +42,14 @@ public final class ApiKeyAuthenticator implements Authenticator {
     /** Opens the configured store with the configured caches. */
     public static ApiKeyAuthenticator create(ApiKeysConfig config) {
         ApiKeyStore store = ApiKeyStores.forGateway(config.store());
+        if (store instanceof RedisApiKeyStore redis) {
+            try {
+                redis.checkCredentials(io.strait.gateway.redis.RedisConnector.CONNECT_TIMEOUT.multipliedBy(2));
+            } catch (io.strait.gateway.redis.RedisConnector.AuthenticationFailed e) {
+                store.close();
+                throw new IllegalArgumentException("auth.apiKeys.store.uri: " + e.getMessage(), e);
+            }
+        }
         return new ApiKeyAuthenticator(config, store,
                 new CachingApiKeyLookup(store, config.cacheTtl(), config.negativeCacheTtl()), Clock.systemUTC());
     }

@@ -54,6 +54,24 @@ public final class RedisApiKeyStore implements ApiKeyStore {
         log.info("API keys: using {} (prefix {})", where, prefix);
     }
 
+    /**
+     * Waits at most {@code limit} for the first connection, so that a password Redis refuses stops a start or a reload
+     * ({@link RedisConnector.AuthenticationFailed}); an outage is no error: lookups answer 503 until Redis is back.
+     */
+    public void checkCredentials(java.time.Duration limit) {
+        try {
+            redis.connection().get(limit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof RedisConnector.AuthenticationFailed a) throw a;
+            }
+        } catch (java.util.concurrent.TimeoutException e) {
+            // not there yet: the first lookups tell
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Override
     public CompletionStage<Optional<ApiKeyRecord>> lookup(String hash) {
         return redis.connection()

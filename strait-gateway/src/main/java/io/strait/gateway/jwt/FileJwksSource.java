@@ -11,9 +11,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 /**
- * Reads a local JWKS file on a background executor, only when its modification time or size changed since the last
- * read (a rewrite within the file system's timestamp granularity that keeps the size is not seen until the next
- * change).
+ * Reads a local JWKS file on a background executor, only when its modification time, size or inode changed since the
+ * last read: a file replaced by a rename (an editor, a Kubernetes Secret's {@code ..data} swap) is a new inode even
+ * when time and size agree; an in-place rewrite within the file system's timestamp granularity that keeps the size is
+ * not seen until the next change.
  */
 final class FileJwksSource implements JwksSource {
     private final Path path;
@@ -23,6 +24,7 @@ final class FileJwksSource implements JwksSource {
     // Only touched by one fetch at a time (JwksCache runs one fetch at a time); volatile for the executor hand-off.
     private volatile FileTime lastModified;
     private volatile long lastSize = -1;
+    private volatile Object lastKey;
 
     FileJwksSource(Path path, Executor executor, Duration pollInterval, int maxBytes) {
         this.path = path;
@@ -39,12 +41,15 @@ final class FileJwksSource implements JwksSource {
     private byte[] read() {
         try {
             BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class);
-            if (a.lastModifiedTime().equals(lastModified) && a.size() == lastSize) return null;
+            if (a.lastModifiedTime().equals(lastModified) && a.size() == lastSize && java.util.Objects.equals(a.fileKey(), lastKey)) {
+                return null;
+            }
             if (a.size() > maxBytes) throw new JwksException("file over " + maxBytes + " bytes");
             byte[] bytes = Files.readAllBytes(path);
             if (bytes.length > maxBytes) throw new JwksException("file over " + maxBytes + " bytes");
             lastModified = a.lastModifiedTime();
             lastSize = a.size();
+            lastKey = a.fileKey();
             return bytes;
         } catch (NoSuchFileException e) {
             throw new JwksException("file not found");

@@ -36,7 +36,12 @@ public interface RateLimitStore extends AutoCloseable {
         return true;
     }
 
-    /** Waits at most {@code limit} for {@code f}; true when it completed normally. For {@link #awaitReady}. */
+    /**
+     * Waits at most {@code limit} for {@code f}; true when it completed normally. For {@link #awaitReady}.
+     *
+     * @throws io.strait.gateway.redis.RedisConnector.AuthenticationFailed when Redis refused the credentials: a wrong
+     *     password does not heal by waiting
+     */
     static boolean await(java.util.concurrent.Future<?> f, java.time.Duration limit) {
         try {
             f.get(limit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
@@ -44,7 +49,12 @@ public interface RateLimitStore extends AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (java.util.concurrent.ExecutionException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof io.strait.gateway.redis.RedisConnector.AuthenticationFailed a) throw a;
+            }
+            return false;
+        } catch (java.util.concurrent.TimeoutException e) {
             return false;
         }
     }

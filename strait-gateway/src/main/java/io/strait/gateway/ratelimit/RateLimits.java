@@ -78,9 +78,13 @@ public final class RateLimits implements AutoCloseable {
             try {
                 next = stores.apply(c.store(), loops);
                 if (!next.store().awaitReady(STORE_READY_WAIT)) {
-                    log.warn("rate limits: the {} store is not reachable yet; until it is, fail-open policies use local"
-                            + " buckets and fail-closed ones answer 503", c.store().type().name().toLowerCase(java.util.Locale.ROOT));
+                    log.warn("rateLimits.store: the {} store at {} is not reachable yet; until it is, fail-open policies use local"
+                            + " buckets and fail-closed ones answer 503", c.store().type().name().toLowerCase(java.util.Locale.ROOT),
+                            address(c.store().uri()));
                 }
+            } catch (io.strait.gateway.redis.RedisConnector.AuthenticationFailed e) {
+                dropUncommitted();
+                throw new IllegalArgumentException("rateLimits.store.uri: " + e.getMessage(), e);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("rateLimits.store: " + e.getMessage(), e);
             } catch (RuntimeException e) {
@@ -113,6 +117,16 @@ public final class RateLimits implements AutoCloseable {
         if (live != null && live != next) closeQuietly(live);
         live = next;
         liveSettings = nextSettings;
+    }
+
+    /** {@code host:port} of a store's URI, which may carry a password: never logged whole. */
+    private static String address(String uri) {
+        try {
+            java.net.URI u = new java.net.URI(uri);
+            return u.getHost() + ":" + u.getPort();
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            return "its uri";
+        }
     }
 
     /** A configuration prepared but never applied leaves a store nobody uses. */

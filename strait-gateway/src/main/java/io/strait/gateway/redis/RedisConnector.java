@@ -202,7 +202,7 @@ public final class RedisConnector implements AutoCloseable {
             }
             c.whenComplete((conn, e) -> {
                 if (e == null) out.complete(conn);
-                else out.completeExceptionally(e);
+                else out.completeExceptionally(authenticationFailure(e));
             });
         };
         try {
@@ -229,6 +229,45 @@ public final class RedisConnector implements AutoCloseable {
                 .handle((all, someFailed) -> new Connection(conn.async(), conn.sync(), conn));
     }
 
+    /**
+     * Thrown (as the cause of a failed {@link #connection()}) when Redis refuses the URI's credentials: a mistake in the
+     * configuration, not an outage, so that starting or reloading refuses it. The message names the address and Redis'
+     * error code only, never the password.
+     */
+    public static final class AuthenticationFailed extends RuntimeException {
+        AuthenticationFailed(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** {@code e} as {@link AuthenticationFailed} when Redis refused the credentials (WRONGPASS, NOAUTH, AUTH errors), else itself. */
+    private Throwable authenticationFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof io.lettuce.core.RedisCommandExecutionException && t.getMessage() != null) {
+                String m = t.getMessage();
+                String code = m.split(" ", 2)[0];
+                if (code.equals("WRONGPASS") || code.equals("NOAUTH") || m.startsWith("ERR AUTH") || m.startsWith("ERR invalid password")
+                        || m.contains("-NOAUTH")) {
+                    return new AuthenticationFailed(where + ": authentication failed (Redis answered " + code + ")");
+                }
+            }
+        }
+        return e;
+    }
+
+    /** What made a connect fail, safe to log (no URI, no password). */
+    private static String reason(Throwable e) {
+        Throwable root = e;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof AuthenticationFailed) return "authentication failed";
+            root = t;
+        }
+        if (root instanceof java.net.ConnectException) return "connection refused";
+        if (root instanceof java.net.UnknownHostException) return "unknown host";
+        if (root instanceof io.netty.channel.ConnectTimeoutException) return "connect timed out";
+        return root.getClass().getSimpleName();
+    }
+
     /** The first failure in a row is a warning, the retries that follow are debug lines: no log flood during an outage. */
     private void logAttempt(Connection conn, Throwable e) {
         synchronized (lock) {
@@ -237,7 +276,7 @@ public final class RedisConnector implements AutoCloseable {
                 log.info("{}: connected to {}", purpose, where);
             } else if (!quietFailures) {
                 quietFailures = true;
-                log.warn("{}: cannot reach {}; retrying while it is used", purpose, where);
+                log.warn("{}: cannot reach {} ({}); retrying while it is used", purpose, where, reason(e));
             } else {
                 log.debug("{}: still cannot reach {}", purpose, where);
             }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import io.strait.config.load.ConfigException;
+import io.strait.config.load.Durations;
 import io.strait.config.load.Errors;
 import io.strait.config.model.HostPort;
 import io.strait.mesh.ca.CertificateAuthority;
@@ -19,7 +20,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,7 +35,6 @@ public final class ControlPlaneConfigReader {
     private static final Logger LOG = LoggerFactory.getLogger(ControlPlaneConfigReader.class);
     private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL).build());
-    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
     private static final Set<String> TOP = Set.of("trustDomain", "dataDir", "ca", "svid", "registry", "api", "admin", "policies",
             "rootNamespace");
     private static final Set<String> ADDRESS = Set.of("address");
@@ -222,19 +221,11 @@ public final class ControlPlaneConfigReader {
     private static Duration duration(JsonNode node, String prefix, String field, Duration dflt, Errors errors) {
         JsonNode v = node == null ? null : node.get(field);
         if (v == null || v.isNull()) return dflt;
-        Matcher m = DURATION.matcher(v.isValueNode() ? v.asText().trim() : "");
-        if (!m.matches()) {
-            errors.add(prefix + field, "must be a duration such as 30m, 12h or 1d (was '" + (v.isValueNode() ? v.asText() : "an object") + "')");
-            return dflt;
+        if (v.isValueNode() && Durations.parse(v.asText()) instanceof Durations.Parsed.Ok ok) {
+            return ok.duration();
         }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofDays(n);
-        };
+        errors.add(prefix + field, Durations.SYNTAX + " (was '" + (v.isValueNode() ? v.asText() : "an object") + "')");
+        return dflt;
     }
 
     private static int distance(String a, String b) {

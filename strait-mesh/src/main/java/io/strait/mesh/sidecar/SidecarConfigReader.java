@@ -50,6 +50,8 @@ public final class SidecarConfigReader {
         if (root == null) root = JsonNodeFactory.instance.objectNode();
         if (!root.isObject()) throw new ConfigException(List.of(source + ": must be an object of settings"));
         Errors errors = new Errors();
+        io.strait.config.load.References.resolve(root, baseDir, System::getenv, errors); // ${ENV}, ${file:...}, as the gateway's
+        if (!errors.isEmpty()) throw new ConfigException(errors.list().stream().map(e -> source + ": " + e).toList());
         Node n = Node.root(root, errors);
 
         String service = n.requiredString("service");

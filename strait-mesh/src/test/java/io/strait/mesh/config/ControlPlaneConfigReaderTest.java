@@ -97,7 +97,7 @@ class ControlPlaneConfigReaderTest {
                 "cp.yaml: ca.keyFile: is required with ca.certFile",
                 "cp.yaml: ca.dir: give either ca.dir (a generated root) or ca.certFile and ca.keyFile (your own PKI), not both",
                 "cp.yaml: svid.ttl: must be between 10s and 30d (was 5s)");
-        assertThat(errors("svid: {ttl: soon}")).containsExactly("cp.yaml: svid.ttl: must be a duration such as 30m, 12h or 1d (was 'soon')");
+        assertThat(errors("svid: {ttl: soon}")).containsExactly("cp.yaml: svid.ttl: must be a duration such as 250ms, 1.5s, 1m30s or 2h (was 'soon')");
         assertThat(errors("ca: {chainFile: c.pem}")).contains("cp.yaml: ca.chainFile: needs ca.certFile and ca.keyFile");
         assertThat(errors("ca: [a]")).containsExactly("cp.yaml: ca: must be an object");
         assertThat(errors("a: [")).singleElement().asString().startsWith("cp.yaml: not valid YAML");

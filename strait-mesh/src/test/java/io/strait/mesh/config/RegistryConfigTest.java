@@ -49,7 +49,7 @@ class RegistryConfigTest {
         assertThat(errors("registry: {expiry: 2h}")).containsExactly("cp.yaml: registry.expiry: must be at most 1h (was 2h)");
         assertThat(errors("registry: {expiry: soon, hearbeatInterval: 5s}")).containsExactly(
                 "cp.yaml: registry.hearbeatInterval: unknown field (did you mean 'heartbeatInterval'?)",
-                "cp.yaml: registry.expiry: must be a duration such as 30m, 12h or 1d (was 'soon')");
+                "cp.yaml: registry.expiry: must be a duration such as 250ms, 1.5s, 1m30s or 2h (was 'soon')");
         assertThat(errors("registry: 5s")).containsExactly("cp.yaml: registry: must be an object");
     }
 }

@@ -48,6 +48,25 @@ class SidecarConfigReaderTest {
     }
 
     @Test
+    void referencesResolveAsInTheGatewaysFileAndAMissingOneNamesItsField() throws Exception {
+        SidecarConfig c = parse("""
+                service: orders
+                zone: "${NO_SUCH_STRAIT_VARIABLE:-eu-1a}"
+                controlPlane: {address: "cp.mesh:15012", trustBundleFile: bundle.pem, joinToken: "${file:orders.token}"}
+                inbound: {appPort: 8080}
+                """);
+        assertThat(c.zone()).isEqualTo("eu-1a");
+        assertThat(c.controlPlane().joinToken()).isEqualTo(TOKEN);
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> parse("""
+                service: orders
+                zone: "${NO_SUCH_STRAIT_VARIABLE}"
+                controlPlane: {address: "cp.mesh:15012", trustBundleFile: bundle.pem, joinTokenFile: orders.token}
+                inbound: {appPort: 8080}
+                """));
+        assertThat(e.errors()).containsExactly("sidecar.yaml: zone: environment variable 'NO_SUCH_STRAIT_VARIABLE' is not set");
+    }
+
+    @Test
     void theAccessLogIsOnOnStdoutUnlessTheFileSaysOtherwise() throws Exception {
         String base = """
                 service: orders

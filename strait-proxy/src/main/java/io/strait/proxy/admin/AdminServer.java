@@ -88,7 +88,11 @@ public final class AdminServer {
     public void bind(AdminConfig config, EventLoopGroup group, Transport transport) throws InterruptedException {
         this.group = group;
         this.transport = transport;
-        bound = open(config);
+        try {
+            bound = open(config);
+        } catch (io.strait.proxy.listener.CannotBind e) { // admin 127.0.0.1:9901: address already in use
+            throw new IllegalStateException("admin " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -116,9 +120,12 @@ public final class AdminServer {
                 });
         try {
             return new Bound(config, b.bind(at).sync().channel(), access, tls);
-        } catch (RuntimeException | InterruptedException e) {
+        } catch (Exception e) { // Netty's sync() rethrows the bind's IOException unchecked
             if (tls != null) tls.close();
-            throw e;
+            if (e instanceof InterruptedException ie) throw ie;
+            if (e instanceof java.io.IOException) throw new io.strait.proxy.listener.CannotBind(config.address(),
+                    io.strait.proxy.listener.CannotBind.describe(e), e);
+            throw (RuntimeException) e;
         }
     }
 

@@ -8,7 +8,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.strait.config.load.Names;
+import io.strait.config.model.ConfigReferences;
 import io.strait.config.model.HostPort;
+import io.strait.config.model.StraitConfig;
 import java.lang.reflect.RecordComponent;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,7 +37,7 @@ final class ConfigView {
     private ConfigView() {}
 
     static String toJson(Object config) {
-        return write(node(config, ""));
+        return write(node(config, "", config instanceof StraitConfig c ? c.references() : ConfigReferences.NONE));
     }
 
     static String reloadJson(boolean applied, List<String> messages, long generation) {
@@ -56,28 +58,33 @@ final class ConfigView {
     }
 
     static JsonNode node(Object v, String name) {
+        return node(v, name, ConfigReferences.NONE);
+    }
+
+    /** {@code v} as JSON; a string that came from {@code ${...}} references is shown as written, never resolved. */
+    private static JsonNode node(Object v, String name, ConfigReferences refs) {
         if (v == null) return F.nullNode();
         // A secret-sounding name hides a value, not a section (auth.apiKeys is settings) nor a switch (forwardToken).
         boolean leaf = !(v instanceof Map<?, ?> || v instanceof Collection<?> || v.getClass().isRecord() || v instanceof Boolean);
         if (leaf && !name.isEmpty() && SECRET_NAME.matcher(name).matches()) return F.textNode(REDACTED);
-        if (v instanceof String s) return F.textNode(redactUri(s));
-        if (v instanceof java.net.URI u) return F.textNode(redactUri(u.toString()));
+        if (v instanceof String s) return F.textNode(redactUri(refs.written(s)));
+        if (v instanceof java.net.URI u) return F.textNode(redactUri(refs.written(u.toString())));
         if (v instanceof Boolean b) return F.booleanNode(b);
         if (v instanceof Integer i) return F.numberNode(i);
         if (v instanceof Long l) return F.numberNode(l);
         if (v instanceof Double d) return F.numberNode(d);
         if (v instanceof Duration d) return F.textNode(format(d));
-        if (v instanceof HostPort hp) return F.textNode(hp.toString());
+        if (v instanceof HostPort hp) return F.textNode(refs.written(hp.toString()));
         if (v instanceof io.strait.config.model.RateLimitPolicy.Descriptor d) return F.textNode(d.toString()); // as written: client, header:X-Team
         if (v instanceof io.strait.config.model.VersionSetConfig.Scheme s) return F.textNode(s.configName()); // mediaType
         if (v instanceof Enum<?> e) return F.textNode(Names.of(e));
         if (v instanceof io.strait.config.model.FilterSpec f) { // as written: {NAME: SETTINGS}, which loads again
             ObjectNode o = F.objectNode();
-            o.set(f.name(), node(f.config(), f.name()));
+            o.set(f.name(), node(f.config(), f.name(), refs));
             return o;
         }
-        if (v instanceof io.strait.config.model.RouteRateLimit r) return node(r.policies(), "");
-        if (v instanceof io.strait.config.model.VersionSetConfig s) return versionSet(s);
+        if (v instanceof io.strait.config.model.RouteRateLimit r) return node(r.policies(), "", refs);
+        if (v instanceof io.strait.config.model.VersionSetConfig s) return versionSet(s, refs);
         if (v instanceof io.strait.config.model.RouteVersion r) { // as written: {set, name}
             ObjectNode o = F.objectNode();
             o.put("set", r.set());
@@ -86,19 +93,20 @@ final class ConfigView {
         }
         if (v instanceof Map<?, ?> m) {
             ObjectNode o = F.objectNode();
-            ordered(m).forEach((k, val) -> o.set(String.valueOf(k), node(val, String.valueOf(k))));
+            ordered(m).forEach((k, val) -> o.set(String.valueOf(k), node(val, String.valueOf(k), refs)));
             return o;
         }
         if (v instanceof Collection<?> c) {
             ArrayNode a = F.arrayNode();
-            (c instanceof Set<?> s && !(s instanceof SequencedSet<?>) ? sorted(s) : c).forEach(x -> a.add(node(x, "")));
+            (c instanceof Set<?> s && !(s instanceof SequencedSet<?>) ? sorted(s) : c).forEach(x -> a.add(node(x, "", refs)));
             return a;
         }
         if (v.getClass().isRecord()) {
             ObjectNode o = F.objectNode();
             for (RecordComponent rc : v.getClass().getRecordComponents()) {
+                if (rc.getType() == ConfigReferences.class) continue; // not a setting: what the strings were written as
                 try {
-                    o.set(rc.getName(), node(rc.getAccessor().invoke(v), rc.getName()));
+                    o.set(rc.getName(), node(rc.getAccessor().invoke(v), rc.getName(), refs));
                 } catch (ReflectiveOperationException e) {
                     o.put(rc.getName(), "?");
                 }
@@ -109,14 +117,14 @@ final class ConfigView {
     }
 
     /** A version set as the file writes it ({@code default}, versions without their own name, no empty fields). */
-    private static JsonNode versionSet(io.strait.config.model.VersionSetConfig s) {
+    private static JsonNode versionSet(io.strait.config.model.VersionSetConfig s, ConfigReferences refs) {
         ObjectNode o = F.objectNode();
         o.set("scheme", node(s.scheme(), "scheme"));
-        if (s.header() != null) o.put("header", s.header());
-        if (s.query() != null) o.put("query", s.query());
-        if (s.mediaType() != null) o.put("mediaType", s.mediaType());
-        if (s.parameter() != null) o.put("parameter", s.parameter());
-        if (s.defaultVersion() != null) o.put("default", s.defaultVersion());
+        if (s.header() != null) o.put("header", refs.written(s.header()));
+        if (s.query() != null) o.put("query", refs.written(s.query()));
+        if (s.mediaType() != null) o.put("mediaType", refs.written(s.mediaType()));
+        if (s.parameter() != null) o.put("parameter", refs.written(s.parameter()));
+        if (s.defaultVersion() != null) o.put("default", refs.written(s.defaultVersion()));
         ObjectNode versions = o.putObject("versions");
         if (s.versions() == null) return o;
         s.versions().forEach((name, v) -> {
@@ -124,13 +132,13 @@ final class ConfigView {
             if (v == null) return;
             if (v.deprecated() != null) vo.put("deprecated", v.deprecated().toString());
             if (v.sunset() != null) vo.put("sunset", v.sunset().toString());
-            if (v.successor() != null) vo.put("successor", v.successor());
+            if (v.successor() != null) vo.put("successor", refs.written(v.successor()));
             var l = v.links();
             if (l != null && (l.deprecation() != null || l.sunset() != null || l.successor() != null)) {
                 ObjectNode lo = vo.putObject("links");
-                if (l.deprecation() != null) lo.put("deprecation", redactUri(l.deprecation()));
-                if (l.sunset() != null) lo.put("sunset", redactUri(l.sunset()));
-                if (l.successor() != null) lo.put("successor", redactUri(l.successor()));
+                if (l.deprecation() != null) lo.put("deprecation", redactUri(refs.written(l.deprecation())));
+                if (l.sunset() != null) lo.put("sunset", redactUri(refs.written(l.sunset())));
+                if (l.successor() != null) lo.put("successor", redactUri(refs.written(l.successor())));
             }
         });
         return o;

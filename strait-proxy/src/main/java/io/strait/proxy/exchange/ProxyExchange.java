@@ -351,7 +351,8 @@ public final class ProxyExchange implements FilterRunner.Host, LbContext {
         down.exchangeDone(this, reusable);
     }
 
-    private static String hostOf(String hostHeader) {
+    /** The host a route matches on: the Host header in lower case, without its port (empty when there is none). */
+    public static String hostOf(String hostHeader) {
         if (hostHeader == null) return "";
         int end = hostHeader.length();
         if (hostHeader.startsWith("[")) {

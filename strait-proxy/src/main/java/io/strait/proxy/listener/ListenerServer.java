@@ -72,9 +72,11 @@ public final class ListenerServer {
                 });
         try {
             server = b.bind(config.address().host(), config.address().port()).sync().channel();
-        } catch (RuntimeException | InterruptedException e) {
+        } catch (Exception e) { // Netty's sync() rethrows the bind's IOException unchecked
             if (tls != null) tls.close();
-            throw e;
+            if (e instanceof InterruptedException ie) throw ie;
+            if (e instanceof java.io.IOException) throw new CannotBind(config.address(), e);
+            throw (RuntimeException) e;
         }
     }
 

@@ -5,6 +5,7 @@ import io.netty.channel.EventLoopGroup;
 import io.strait.config.model.HostPort;
 import io.strait.config.model.ListenerConfig;
 import io.strait.config.model.StraitConfig;
+import io.strait.proxy.listener.CannotBind;
 import io.strait.proxy.listener.ListenerServer;
 import io.strait.proxy.transport.Transport;
 import java.net.InetSocketAddress;
@@ -50,11 +51,17 @@ final class Listeners {
     /** Binds the first configuration's listeners; throws when one cannot be bound (startup fails). */
     void start(StraitConfig config) throws InterruptedException {
         Map<String, ListenerServer> out = new LinkedHashMap<>();
+        int i = 0;
         try {
             for (ListenerConfig l : config.listeners()) {
                 ListenerServer s = new ListenerServer(l);
-                s.bind(engine, group, transport, config.drainTimeout().toMillis(), certificates.forListener(s.config().name()));
+                try {
+                    s.bind(engine, group, transport, config.drainTimeout().toMillis(), certificates.forListener(s.config().name()));
+                } catch (CannotBind e) { // named as the file names it: listeners[0] 'public' 0.0.0.0:8080: address already in use
+                    throw new IllegalStateException("listeners[" + i + "] '" + l.name() + "' " + e.getMessage(), e);
+                }
                 out.put(l.name(), s);
+                i++;
             }
         } catch (RuntimeException | InterruptedException e) {
             out.values().forEach(ListenerServer::stopAccepting);
@@ -166,6 +173,7 @@ final class Listeners {
         if (e instanceof IllegalStateException && m.startsWith(tlsPrefix)) {
             return "listeners[" + i + "].tls." + m.substring(tlsPrefix.length());
         }
+        if (e instanceof CannotBind c) m = c.problem();
         return "listeners[" + i + "].address: cannot bind " + l.address() + ": " + m;
     }
 

@@ -162,7 +162,9 @@ public final class ProxyServer implements Engine, AdminTarget, AutoCloseable {
             s.listeners.start(config);
             s.admin.bind(config.admin(), s.group, s.transport);
             s.admin.warnIfWritesRefused(config.admin());
-            if (configFile != null) s.watcher = ConfigWatcher.start(configFile, () -> s.control.execute(s::reloadQuietly));
+            if (configFile != null) {
+                s.watcher = ConfigWatcher.start(configFile, config.references().files(), () -> s.control.execute(s::reloadQuietly));
+            }
         } catch (RuntimeException | InterruptedException e) {
             s.close();
             throw e;
@@ -230,7 +232,11 @@ public final class ProxyServer implements Engine, AdminTarget, AutoCloseable {
     public synchronized ApplyResult reload() {
         if (configFile == null) return refused(List.of("no configuration file to reload"));
         try {
-            return apply(ConfigLoader.load(configFile, filters.catalog()));
+            StraitConfig next = ConfigLoader.load(configFile, filters.catalog());
+            ApplyResult r = apply(next);
+            // the files its ${file:...} references read are watched as the file is (not those of a PUT /config)
+            if (r.applied() && watcher != null) watcher.watchAlso(next.references().files());
+            return r;
         } catch (ConfigException e) {
             return refused(e.errors());
         }
@@ -342,7 +348,8 @@ public final class ProxyServer implements Engine, AdminTarget, AutoCloseable {
             return admin.move(next.admin());
         } catch (Exception e) {
             if (e instanceof InterruptedException) Thread.currentThread().interrupt();
-            String m = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
+            String m = e instanceof io.strait.proxy.listener.CannotBind c ? c.problem()
+                    : e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
             String tlsPrefix = "listener admin: tls."; // the TLS terminator's words for certificates that fail to load
             errors.add(e instanceof IllegalStateException && m.startsWith(tlsPrefix) ? "admin.tls." + m.substring(tlsPrefix.length())
                     : "admin.address: cannot bind " + next.admin().address() + ": " + m);

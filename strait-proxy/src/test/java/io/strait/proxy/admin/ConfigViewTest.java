@@ -9,6 +9,31 @@ import org.junit.jupiter.api.Test;
 
 class ConfigViewTest {
     @Test
+    void valuesFromReferencesShowAsWrittenNeverResolved() throws Exception {
+        var env = java.util.Map.of("ISSUER", "https://issuer.test/", "REDIS_PASSWORD", "s3cret-env", "CLIENT_ID", "api-42");
+        var config = ConfigLoader.parse("""
+                auth:
+                  jwt:
+                    - {name: main, issuer: "${ISSUER}", audiences: ["${CLIENT_ID}"], jwksUri: "${ISSUER}jwks.json"}
+                rateLimits:
+                  store: {type: redis, uri: "redis://:${REDIS_PASSWORD}@127.0.0.1:6379"}
+                routes:
+                  - {name: r, cluster: c, match: {pathPrefix: "/$${literal}"}}
+                clusters:
+                  c: {endpoints: [{address: "127.0.0.1:1"}]}
+                """, "test.yaml", java.nio.file.Path.of("."), io.strait.config.load.FilterCatalog.CORE, env::get);
+        String json = ConfigView.toJson(config);
+        assertThat(json).doesNotContain("s3cret-env", "https://issuer.test/", "api-42", "references");
+        JsonNode root = Json.parse(json);
+        JsonNode jwt = root.path("auth").path("jwt").get(0);
+        assertThat(jwt.path("issuer").asText()).isEqualTo("${ISSUER}");
+        assertThat(jwt.path("audiences").get(0).asText()).isEqualTo("${CLIENT_ID}");
+        assertThat(jwt.path("jwksUri").asText()).isEqualTo("${ISSUER}jwks.json");
+        assertThat(root.path("rateLimits").path("store").path("uri").asText()).isEqualTo("redis://:***@127.0.0.1:6379");
+        assertThat(root.path("routes").get(0).path("match").path("path").asText()).isEqualTo("/$${literal}");
+    }
+
+    @Test
     void authSettingsShowButPasswordsInUrisDoNot() throws Exception {
         var config = ConfigLoader.parse("""
                 auth:

@@ -89,4 +89,51 @@ class ConfigWatcherTest {
             writer.join();
         }
     }
+
+    @Test
+    void aLinkSwappedInAFolderNobodyWatchesIsFoundByTheBackstop() throws Exception {
+        // strait.yaml -> elsewhere/current -> real/v1.yaml: "elsewhere" is neither the file's folder nor its real path's
+        Path elsewhere = Files.createDirectory(dir.resolve("elsewhere"));
+        Path real = Files.createDirectory(dir.resolve("real"));
+        Files.writeString(real.resolve("v1.yaml"), "a: 1\n");
+        Files.writeString(real.resolve("v2.yaml"), "a: 2\n");
+        Files.createSymbolicLink(elsewhere.resolve("current"), real.resolve("v1.yaml"));
+        Path config = Files.createSymbolicLink(dir.resolve("strait.yaml"), elsewhere.resolve("current"));
+        AtomicInteger changes = new AtomicInteger();
+        try (ConfigWatcher w = ConfigWatcher.start(config, java.util.Set.of(), 300, changes::incrementAndGet)) {
+            Files.createSymbolicLink(elsewhere.resolve("next"), real.resolve("v2.yaml"));
+            Files.move(elsewhere.resolve("next"), elsewhere.resolve("current"), StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+            await().atMost(Duration.ofSeconds(5)).until(() -> changes.get() == 1);
+            await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(3)).until(() -> changes.get() == 1);
+        }
+    }
+
+    @Test
+    void aReferencedFileIsWatchedAndOneNoLongerReferencedIsNot() throws Exception {
+        Path config = Files.writeString(dir.resolve("strait.yaml"), "a: 1\n");
+        Path secrets = Files.createDirectory(dir.resolve("secrets"));
+        Path token = Files.writeString(secrets.resolve("token"), "t1");
+        AtomicInteger changes = new AtomicInteger();
+        try (ConfigWatcher w = ConfigWatcher.start(config, java.util.Set.of(token), changes::incrementAndGet)) {
+            Files.writeString(token, "t2-longer");
+            await().atMost(Duration.ofSeconds(10)).until(() -> changes.get() == 1);
+            w.watchAlso(java.util.Set.of());
+            Files.writeString(token, "t3-longer-still");
+            await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(3)).until(() -> changes.get() == 1);
+        }
+    }
+
+    @Test
+    void vimsRenameAndWriteIsOneChange() throws Exception {
+        Path config = Files.writeString(dir.resolve("strait.yaml"), "a: 1\n");
+        AtomicInteger changes = new AtomicInteger();
+        try (ConfigWatcher w = ConfigWatcher.start(config, changes::incrementAndGet)) {
+            Files.move(config, dir.resolve("strait.yaml~"), StandardCopyOption.ATOMIC_MOVE);
+            Files.writeString(config, "a: 2\n");
+            Files.delete(dir.resolve("strait.yaml~"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> changes.get() == 1);
+            await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(3)).until(() -> changes.get() == 1);
+        }
+    }
 }
