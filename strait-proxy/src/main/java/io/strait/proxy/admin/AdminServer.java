@@ -33,7 +33,6 @@ import io.strait.config.model.TlsConfig;
 import io.strait.proxy.tls.TlsTerminator;
 import java.util.Objects;
 import java.util.Set;
-import io.strait.proxy.observe.ProxyMetrics;
 import io.strait.proxy.core.ApplyResult;
 import io.strait.proxy.core.ConfigFormat;
 import io.strait.proxy.transport.Transport;
@@ -227,15 +226,16 @@ public final class AdminServer {
                 }
                 case "/metrics" -> {
                     ByteBuf buf = ctx.alloc().buffer(8192);
+                    String contentType;
                     try (ByteBufOutputStream out = new ByteBufOutputStream(buf)) {
-                        server.metrics().scrape(out);
+                        contentType = server.metrics().scrape(out, req.headers().get(HttpHeaderNames.ACCEPT));
                     } catch (IOException e) {
                         buf.release();
                         send(ctx, error(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, "metrics_failed", e.getMessage()), false);
                         return;
                     }
                     FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, buf);
-                    res.headers().set(HttpHeaderNames.CONTENT_TYPE, ProxyMetrics.CONTENT_TYPE);
+                    res.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
                     send(ctx, res, keepAlive);
                 }
                 case "/config" -> {
