@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * {@code strait_requests_total}'s labels from real requests through the gateway: the exact code, the method and
  * protocol, and who answered ({@code upstream}, or {@code strait} with its reason) for each kind of answer a user
  * sees: the service's 200, and Strait's 404 (no route), 401 (auth), 429 (rate limit), 503 (no healthy upstream)
- * and 504 (timeout).
+ * and 504 (timeout); and the 400s of requests the listener refuses before routing.
  */
 class GatewayRequestMetricsTest {
     private static final String CONFIG = """
@@ -74,6 +74,9 @@ class GatewayRequestMetricsTest {
         assertThat(gw.get("/limited/x").status()).isEqualTo(429);
         await().atMost(Duration.ofSeconds(5)).until(() -> gw.get("/sick/x").status() == 503);
         assertThat(gw.get("/delay/2000").status()).isEqualTo(504);
+        // refused by the listener before any route is looked at: a bad head, and a request line that does not parse
+        assertThat(gw.raw("GET /free/x HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1\r\nContent-Length: 2").status()).isEqualTo(400);
+        assertThat(gw.raw("GET  /free/x HTTP/1.1\r\nHost: localhost").status()).isEqualTo(400);
 
         await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> {
             Metrics m = Metrics.scrape(gw.proxy);
@@ -87,6 +90,8 @@ class GatewayRequestMetricsTest {
             assertThat(m.value("strait_requests_total", series("sick", "sick", "503", "GET", "HTTP/1.1", "no_healthy_upstream")))
                     .isGreaterThanOrEqualTo(1);
             assertThat(m.value("strait_requests_total", series("slow", "b", "504", "GET", "HTTP/1.1", "timeout"))).isEqualTo(1);
+            // (both refused from their raw bytes, before the method was decoded)
+            assertThat(m.value("strait_requests_total", series("", "", "400", "other", "HTTP/1.1", "bad_request"))).isEqualTo(2);
             // the only series: nothing else was counted, and no answer of Strait's was taken for the upstream's
             assertThat(m.sum("strait_requests_total", Map.of("responder", "upstream", "route", "sick"))).isZero();
             assertThat(m.sum("strait_requests_total", Map.of("responder", "strait", "reason", ""))).isZero();
