@@ -294,13 +294,19 @@ public final class ProxyMetrics {
         return accept != null && accept.contains("application/openmetrics-text");
     }
 
+    /** Whether the JVM and process metrics are registered already (else the next scrape registers them). */
+    public boolean jvmMetricsRegistered() {
+        return jvmRegistered;
+    }
+
     /**
-     * The Prometheus client's JVM and process metrics, but for two: {@code JvmNativeMemoryMetrics} reports nothing
+     * Registers the JVM and process metrics now (idempotent): blocking class loading, for a thread that may
+     * block, before a scrape on an event loop. The Prometheus client's JVM and process metrics, but for two: {@code JvmNativeMemoryMetrics} reports nothing
      * unless the JVM runs with {@code -XX:NativeMemoryTracking} and asks the platform MBean server for it (about
      * 900 classes more, some 5 MiB of a sidecar's RSS), and {@code JvmMemoryPoolAllocationMetrics} listens to every
      * GC's notification (JMX open types). What stays costs about 250 classes (the JDK's management beans).
      */
-    private synchronized void registerJvmMetrics() {
+    public synchronized void registerJvmMetrics() {
         if (jvmRegistered) return;
         JvmThreadsMetrics.builder().register(registry);
         JvmBufferPoolMetrics.builder().register(registry);
