@@ -51,11 +51,16 @@ public final class RouteMetrics {
      */
     public void record(int status, int kind, ReplyReason reason, long durationNanos, long upstreamNanos,
                        long bytesIn, long bytesOut) {
+        count(status, kind, reason, bytesIn, bytesOut);
+        duration.observe(Math.max(0, durationNanos) / NANOS_PER_SECOND);
+        if (upstreamNanos >= 0) upstreamDuration.observe(upstreamNanos / NANOS_PER_SECOND);
+    }
+
+    /** The counters' part of {@link #record}: the request's series and the bytes. */
+    void count(int status, int kind, ReplyReason reason, long bytesIn, long bytesOut) {
         int code = status >= 100 && status <= 599 ? status : 0;
         int why = reason == null ? 0 : reason.ordinal() + 1;
         byOutcome.get(code | kind << 10 | why << (10 + RequestLabels.KIND_BITS)).inc();
-        duration.observe(Math.max(0, durationNanos) / NANOS_PER_SECOND);
-        if (upstreamNanos >= 0) upstreamDuration.observe(upstreamNanos / NANOS_PER_SECOND);
         if (bytesIn > 0) requestBytes.inc(bytesIn);
         if (bytesOut > 0) responseBytes.inc(bytesOut);
     }
