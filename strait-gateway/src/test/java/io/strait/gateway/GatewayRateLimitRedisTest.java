@@ -71,7 +71,8 @@ class GatewayRateLimitRedisTest {
         // back on Redis, where the bucket still holds the first three
         assertThat(statuses("/open", 1)).containsExactly(429);
         String metrics = gw.proxy.admin("GET", "/metrics").body();
-        assertThat(metrics).contains("strait_ratelimit_redis_breaker_state 0.0");
+        assertThat(metrics).contains("strait_ratelimit_redis_breaker_state{state=\"closed\"} 1.0")
+                .contains("strait_ratelimit_redis_breaker_state{state=\"open\"} 0.0");
     }
 
     @Test

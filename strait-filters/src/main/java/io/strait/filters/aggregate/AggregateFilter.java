@@ -17,6 +17,7 @@ import io.strait.proxy.client.ClusterClient;
 import io.strait.proxy.filter.FilterResult;
 import io.strait.proxy.filter.HttpFilter;
 import io.strait.proxy.filter.RequestContext;
+import io.strait.proxy.http.ReplyReason;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -75,7 +76,7 @@ final class AggregateFilter implements HttpFilter {
     public FilterResult onRequest(RequestContext ctx) {
         HttpMethod method = ctx.request().method();
         if (!method.equals(HttpMethod.GET) && !method.equals(HttpMethod.HEAD)) {
-            return FilterResult.respond(HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed",
+            return FilterResult.respond(ReplyReason.DIRECT_RESPONSE, HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed",
                     "route " + route + " answers GET and HEAD only", ALLOW);
         }
         Outcome[] outcomes = new Outcome[targets.size()];
@@ -123,7 +124,7 @@ final class AggregateFilter implements HttpFilter {
                 why.append(i == 0 ? "" : ", ").append(targets.get(i).key()).append(": ").append(outcomes[i].error());
                 if (outcomes[i].error().equals("upstream_status")) why.append(' ').append(outcomes[i].status());
             }
-            return FilterResult.respond(HttpResponseStatus.BAD_GATEWAY, "aggregate_failed",
+            return FilterResult.respond(ReplyReason.UPSTREAM_ERROR, HttpResponseStatus.BAD_GATEWAY, "aggregate_failed",
                     "route " + route + ": every call failed (" + why + ")");
         }
         ObjectNode root = JSON.createObjectNode();
@@ -151,7 +152,7 @@ final class AggregateFilter implements HttpFilter {
         try {
             return FilterResult.reply(HttpResponseStatus.OK, headers, JSON.writeValueAsBytes(root));
         } catch (JsonProcessingException e) { // a tree of parsed values always writes
-            return FilterResult.respond(HttpResponseStatus.INTERNAL_SERVER_ERROR, "aggregate_failed", "route " + route + ": " + e);
+            return FilterResult.respond(ReplyReason.FILTER_ERROR, HttpResponseStatus.INTERNAL_SERVER_ERROR, "aggregate_failed", "route " + route + ": " + e);
         }
     }
 }

@@ -10,6 +10,7 @@ import io.strait.filters.HttpSyntax;
 import io.strait.proxy.filter.FilterResult;
 import io.strait.proxy.filter.HttpFilter;
 import io.strait.proxy.filter.RequestContext;
+import io.strait.proxy.http.ReplyReason;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -101,11 +102,11 @@ final class CorsFilter implements HttpFilter {
         if (headers != null) out.add(Map.entry(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS.toString(), headers));
         if (maxAgeValue != null) out.add(Map.entry(HttpHeaderNames.ACCESS_CONTROL_MAX_AGE.toString(), maxAgeValue));
         out.add(Map.entry(HttpHeaderNames.VARY.toString(), PREFLIGHT_VARY));
-        return FilterResult.respond(HttpResponseStatus.NO_CONTENT, "cors_preflight", "preflight answered", out);
+        return FilterResult.respond(ReplyReason.CORS, HttpResponseStatus.NO_CONTENT, "cors_preflight", "preflight answered", out);
     }
 
     private static FilterResult forbidden(String why) {
-        return FilterResult.respond(HttpResponseStatus.FORBIDDEN, "cors_forbidden", "CORS preflight refused: " + why,
+        return FilterResult.respond(ReplyReason.CORS, HttpResponseStatus.FORBIDDEN, "cors_forbidden", "CORS preflight refused: " + why,
                 List.of(Map.entry(HttpHeaderNames.VARY.toString(), PREFLIGHT_VARY)));
     }
 

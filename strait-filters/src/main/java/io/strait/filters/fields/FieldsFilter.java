@@ -17,6 +17,7 @@ import io.strait.proxy.filter.FilterResult;
 import io.strait.proxy.filter.HttpFilter;
 import io.strait.proxy.filter.MessageBody;
 import io.strait.proxy.filter.RequestContext;
+import io.strait.proxy.http.ReplyReason;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -96,7 +97,7 @@ final class FieldsFilter implements HttpFilter {
     }
 
     private static FilterResult invalid(String message) {
-        return FilterResult.respond(HttpResponseStatus.BAD_REQUEST, "invalid_field_selection", message);
+        return FilterResult.respond(ReplyReason.BAD_REQUEST, HttpResponseStatus.BAD_REQUEST, "invalid_field_selection", message);
     }
 
     @Override

@@ -16,6 +16,7 @@ import io.strait.proxy.filter.HttpFilter;
 import io.strait.proxy.filter.MessageBody;
 import io.strait.proxy.filter.RequestContext;
 import io.strait.proxy.http.ErrorResponse;
+import io.strait.proxy.http.ReplyReason;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
@@ -110,9 +111,9 @@ final class TransformFilter implements HttpFilter {
             tree = requestBody.read(ByteBufUtil.getBytes(body.content()));
         } catch (JsonProcessingException e) {
             String where = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
-            return FilterResult.respond(HttpResponseStatus.BAD_REQUEST, "invalid_json", "the request body is not valid JSON: " + e.getOriginalMessage() + where);
+            return FilterResult.respond(ReplyReason.BAD_REQUEST, HttpResponseStatus.BAD_REQUEST, "invalid_json", "the request body is not valid JSON: " + e.getOriginalMessage() + where);
         } catch (IOException e) {
-            return FilterResult.respond(HttpResponseStatus.BAD_REQUEST, "invalid_json", "the request body is not valid JSON");
+            return FilterResult.respond(ReplyReason.BAD_REQUEST, HttpResponseStatus.BAD_REQUEST, "invalid_json", "the request body is not valid JSON");
         }
         if (tree == null || !requestBody.apply(tree, ctx)) return FilterResult.CONTINUE;
         body.replace(write(tree));

@@ -3,6 +3,7 @@ package io.strait.gateway.auth;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.strait.proxy.filter.FilterResult;
+import io.strait.proxy.http.ReplyReason;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,12 +27,12 @@ final class Challenges {
             headers.add(Map.entry(HttpHeaderNames.WWW_AUTHENTICATE.toString(),
                     "ApiKey realm=\"" + REALM + "\", header=\"" + apiKeyHeader + "\""));
         }
-        return FilterResult.respond(HttpResponseStatus.UNAUTHORIZED, "unauthorized", description, headers);
+        return FilterResult.respond(ReplyReason.AUTH, HttpResponseStatus.UNAUTHORIZED, "unauthorized", description, headers);
     }
 
     static FilterResult insufficientScope(List<String> required) {
         String scopes = String.join(" ", required);
-        return FilterResult.respond(HttpResponseStatus.FORBIDDEN, "insufficient_scope",
+        return FilterResult.respond(ReplyReason.AUTH, HttpResponseStatus.FORBIDDEN, "insufficient_scope",
                 "this route requires the scope(s): " + scopes,
                 List.of(Map.entry(HttpHeaderNames.WWW_AUTHENTICATE.toString(), "Bearer realm=\"" + REALM
                         + "\", error=\"insufficient_scope\", error_description=\"missing required scope\", scope=\""
@@ -39,7 +40,7 @@ final class Challenges {
     }
 
     static FilterResult unavailable(String description) {
-        return FilterResult.respond(HttpResponseStatus.SERVICE_UNAVAILABLE, "auth_unavailable", description,
+        return FilterResult.respond(ReplyReason.AUTH, HttpResponseStatus.SERVICE_UNAVAILABLE, "auth_unavailable", description,
                 List.of(Map.entry(HttpHeaderNames.RETRY_AFTER.toString(), "1")));
     }
 

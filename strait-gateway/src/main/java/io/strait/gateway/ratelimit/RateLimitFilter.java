@@ -5,6 +5,7 @@ import io.strait.gateway.auth.Identity;
 import io.strait.proxy.filter.FilterResult;
 import io.strait.proxy.filter.HttpFilter;
 import io.strait.proxy.filter.RequestContext;
+import io.strait.proxy.http.ReplyReason;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -89,7 +90,7 @@ public final class RateLimitFilter implements HttpFilter {
     private FilterResult decide(RequestContext ctx, List<Bucket> buckets, Verdict v) {
         if (v == Verdict.UNAVAILABLE || v.states().size() != buckets.size()) {
             results.unavailable.inc();
-            return FilterResult.respond(HttpResponseStatus.SERVICE_UNAVAILABLE, "rate_limit_unavailable",
+            return FilterResult.respond(ReplyReason.RATE_LIMITED, HttpResponseStatus.SERVICE_UNAVAILABLE, "rate_limit_unavailable",
                     "the rate-limit store cannot be reached");
         }
         if (!v.allowed()) {
@@ -98,7 +99,7 @@ public final class RateLimitFilter implements HttpFilter {
             BucketState s = v.states().get(refusing);
             results.limited(b.policy());
             List<Map.Entry<String, String>> h = headers.refused(b, s, v.nowMicros());
-            return FilterResult.respond(HttpResponseStatus.TOO_MANY_REQUESTS, "rate_limited",
+            return FilterResult.respond(ReplyReason.RATE_LIMITED, HttpResponseStatus.TOO_MANY_REQUESTS, "rate_limited",
                     "rate limit '" + b.policy() + "' exceeded: retry after " + RateLimitHeaders.retryAfterSeconds(s) + " s", h);
         }
         results.allowed.inc();

@@ -65,14 +65,15 @@ public final class RateLimitStores {
                 .register(registry);
         GaugeWithCallback.builder()
                 .name("strait_ratelimit_redis_breaker_state")
-                .help("The breaker around the rate-limit store's Redis: 0 closed, 1 open (failing fast), 2 half-open (probing)")
+                .help("The breaker around the rate-limit store's Redis: 1 for its current state (closed; open: failing fast;"
+                        + " half_open: probing), 0 for the others (as strait_circuit_breaker_state)")
+                .labelNames("state")
                 .callback(cb -> {
                     if (current.get() != null && current.get().store() instanceof RedisRateLimitStore r) {
-                        cb.call(switch (r.breaker().state()) {
-                            case CLOSED -> 0;
-                            case OPEN -> 1;
-                            case HALF_OPEN -> 2;
-                        });
+                        RedisBreaker.State now = r.breaker().state();
+                        for (RedisBreaker.State s : RedisBreaker.State.values()) {
+                            cb.call(s == now ? 1 : 0, s.name().toLowerCase(java.util.Locale.ROOT));
+                        }
                     }
                 })
                 .register(registry);

@@ -12,6 +12,7 @@ import io.strait.proxy.filter.FilterResult;
 import io.strait.proxy.filter.HttpFilter;
 import io.strait.proxy.filter.RequestContext;
 import io.strait.proxy.route.ApiVersions;
+import io.strait.proxy.http.ReplyReason;
 import java.time.Clock;
 import java.time.Instant;
 
@@ -75,7 +76,7 @@ final class VersionFilter implements HttpFilter {
         if (!sunset) return FilterResult.CONTINUE;
         // the answer gets Sunset, Deprecation and Link from onResponse, which runs for a filter's own answers too
         String use = version.successor() == null ? "" : "; use " + version.successor();
-        return FilterResult.respond(HttpResponseStatus.GONE, "api_version_sunset", "version " + route.version()
+        return FilterResult.respond(ReplyReason.API_VERSION, HttpResponseStatus.GONE, "api_version_sunset", "version " + route.version()
                 + " of API " + set.name() + " was retired on " + sunsetValue + use);
     }
 
@@ -85,12 +86,12 @@ final class VersionFilter implements HttpFilter {
         if (value == null) {
             if (set.defaultVersion() != null) return null;
             ctx.attr(REFUSED).set(Boolean.TRUE);
-            return FilterResult.respond(HttpResponseStatus.BAD_REQUEST, "api_version_required",
+            return FilterResult.respond(ReplyReason.API_VERSION, HttpResponseStatus.BAD_REQUEST, "api_version_required",
                     "name the API version in " + where() + " (known: " + known() + ")");
         }
         if (ApiVersions.resolve(set, value) != null) return null;
         ctx.attr(REFUSED).set(Boolean.TRUE);
-        return FilterResult.respond(HttpResponseStatus.BAD_REQUEST, "unknown_api_version",
+        return FilterResult.respond(ReplyReason.API_VERSION, HttpResponseStatus.BAD_REQUEST, "unknown_api_version",
                 "unknown API version '" + printable(value) + "' in " + where() + " (known: " + known() + ")");
     }
 

@@ -9,6 +9,7 @@ import io.strait.proxy.filter.FilterResult;
 import io.strait.proxy.filter.HttpFilter;
 import io.strait.proxy.filter.RequestContext;
 import io.strait.proxy.route.PathNormalizer;
+import io.strait.proxy.http.ReplyReason;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import org.slf4j.Logger;
@@ -49,7 +50,7 @@ public final class AuthzFilter implements HttpFilter {
         String path = ctx.path();
         if (path == null) {
             PathNormalizer.Result r = PathNormalizer.normalize(ctx.request().uri(), PathPolicy.DEFAULT);
-            if (!r.ok()) return FilterResult.respond(HttpResponseStatus.BAD_REQUEST, "bad_request", "invalid request path: " + r.rejection());
+            if (!r.ok()) return FilterResult.respond(ReplyReason.BAD_REQUEST, HttpResponseStatus.BAD_REQUEST, "bad_request", "invalid request path: " + r.rejection());
             path = r.path();
         }
         AuthzDecision d = workload.evaluate(new Attributes(ctx, peer(ctx), path));
@@ -58,7 +59,7 @@ public final class AuthzFilter implements HttpFilter {
         denials.labelValues(policy, d.policy() == null ? NO_POLICY : Integer.toString(d.rule())).inc();
         log.info("request {} denied: {} {} from {}: {}", ctx.requestId(), ctx.request().method(),
                 ctx.request().uri(), principalOrPlaintext(ctx), d.describe());
-        return FilterResult.respond(HttpResponseStatus.FORBIDDEN, ERROR, MESSAGE);
+        return FilterResult.respond(ReplyReason.AUTH, HttpResponseStatus.FORBIDDEN, ERROR, MESSAGE);
     }
 
     private String principalOrPlaintext(RequestContext ctx) {

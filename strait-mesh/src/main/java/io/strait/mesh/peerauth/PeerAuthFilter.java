@@ -6,6 +6,7 @@ import io.netty.util.AttributeKey;
 import io.strait.proxy.filter.FilterResult;
 import io.strait.proxy.filter.HttpFilter;
 import io.strait.proxy.filter.RequestContext;
+import io.strait.proxy.http.ReplyReason;
 import java.security.cert.X509Certificate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,7 +43,7 @@ public final class PeerAuthFilter implements HttpFilter {
         String problem = v.problem();
         if (problem == null) return FilterResult.CONTINUE;
         log.info("request {} refused: the client certificate is not an SVID of {}: {}", ctx.requestId(), trustDomain, problem);
-        return FilterResult.respond(HttpResponseStatus.FORBIDDEN, ERROR, "the client certificate is not an SVID of trust domain "
+        return FilterResult.respond(ReplyReason.AUTH, HttpResponseStatus.FORBIDDEN, ERROR, "the client certificate is not an SVID of trust domain "
                 + trustDomain + ": " + problem);
     }
 

@@ -33,9 +33,9 @@ import io.strait.config.model.TlsConfig;
 import io.strait.proxy.tls.TlsTerminator;
 import java.util.Objects;
 import java.util.Set;
-import io.strait.proxy.observe.ProxyMetrics;
 import io.strait.proxy.core.ApplyResult;
 import io.strait.proxy.core.ConfigFormat;
+import io.strait.proxy.observe.ProxyMetrics;
 import io.strait.proxy.transport.Transport;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -233,17 +233,14 @@ public final class AdminServer {
                             ok ? "ready\n" : "not ready\n", "text/plain; charset=utf-8"), keepAlive);
                 }
                 case "/metrics" -> {
-                    ByteBuf buf = ctx.alloc().buffer(8192);
-                    try (ByteBufOutputStream out = new ByteBufOutputStream(buf)) {
-                        server.metrics().scrape(out);
-                    } catch (IOException e) {
-                        buf.release();
-                        send(ctx, error(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, "metrics_failed", e.getMessage()), false);
-                        return;
+                    String accept = req.headers().get(HttpHeaderNames.ACCEPT);
+                    ProxyMetrics metrics = server.metrics();
+                    if (metrics.jvmMetricsRegistered()) {
+                        scrape(ctx, metrics, accept, keepAlive);
+                    } else { // the first scrape loads the JVM metrics' classes (tens of ms): not on an event loop
+                        CompletableFuture.runAsync(metrics::registerJvmMetrics)
+                                .whenComplete((v, err) -> ctx.executor().execute(() -> scrape(ctx, metrics, accept, keepAlive)));
                     }
-                    FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, buf);
-                    res.headers().set(HttpHeaderNames.CONTENT_TYPE, ProxyMetrics.CONTENT_TYPE);
-                    send(ctx, res, keepAlive);
                 }
                 case "/config" -> {
                     if (m.equals(HttpMethod.PUT)) putConfig(ctx, req, keepAlive);
@@ -274,6 +271,21 @@ public final class AdminServer {
         }
 
         /** Answers on the connection's loop once the control thread is done. */
+        private void scrape(ChannelHandlerContext ctx, ProxyMetrics metrics, String accept, boolean keepAlive) {
+            ByteBuf buf = ctx.alloc().buffer(8192);
+            String contentType;
+            try (ByteBufOutputStream out = new ByteBufOutputStream(buf)) {
+                contentType = metrics.scrape(out, accept);
+            } catch (IOException | RuntimeException e) {
+                buf.release();
+                send(ctx, error(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, "metrics_failed", e.getMessage()), false);
+                return;
+            }
+            FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, buf);
+            res.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+            send(ctx, res, keepAlive);
+        }
+
         private void answer(ChannelHandlerContext ctx, CompletableFuture<ApplyResult> work, boolean keepAlive,
                 java.util.function.Function<ApplyResult, FullHttpResponse> reply) {
             work.whenComplete((r, err) -> ctx.executor().execute(() -> {

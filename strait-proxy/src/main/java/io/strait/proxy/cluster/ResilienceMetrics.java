@@ -3,7 +3,6 @@ package io.strait.proxy.cluster;
 import io.strait.proxy.observe.ProxyMetrics;
 import io.strait.proxy.resilience.FailureRateBreaker;
 import io.strait.proxy.resilience.Overflow;
-import java.util.Locale;
 import java.util.function.Supplier;
 
 /**
@@ -81,6 +80,6 @@ public final class ResilienceMetrics {
     }
 
     private static String label(FailureRateBreaker.State s) {
-        return s.name().toLowerCase(Locale.ROOT);
+        return s.label();
     }
 }

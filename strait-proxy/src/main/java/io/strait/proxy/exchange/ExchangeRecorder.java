@@ -1,7 +1,9 @@
 package io.strait.proxy.exchange;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.strait.proxy.http.ReplyReason;
 import io.strait.proxy.observe.ExchangeRecord;
+import io.strait.proxy.observe.RequestLabels;
 import io.strait.proxy.core.Engine;
 import io.strait.proxy.core.RouteRuntime;
 
@@ -17,6 +19,8 @@ final class ExchangeRecorder {
     int status;
     /** Why the exchange ended badly (an error code or a reason), or null. */
     String error;
+    /** Why Strait answered itself (a local reply, the client gone before any answer), or null: the upstream did. */
+    ReplyReason reason;
     long bytesOut;
     /** When the upstream call began (System.nanoTime). */
     long upstreamStartNanos;
@@ -32,8 +36,9 @@ final class ExchangeRecorder {
         RouteRuntime route = x.route;
         engine.metrics().downstreamRequestsActive().dec();
         long duration = System.nanoTime() - x.ctx.startNanos();
-        if (route != null) route.metrics().record(status, duration, upstreamNanos);
-        else engine.unroutedMetrics().record(status, duration, -1);
+        int kind = RequestLabels.kind(x.request.method(), x.down.http2(), x.clientVersion);
+        if (route != null) route.metrics().record(status, kind, reason, duration, upstreamNanos, x.requestPump.bytesIn, bytesOut);
+        else engine.unroutedMetrics().record(status, kind, reason, duration, -1, x.requestPump.bytesIn, bytesOut);
         boolean spanExported = x.trace != null && engine.tracing().exporting();
         if (!engine.accessLog().enabled() && !spanExported) return;
         ExchangeRecord rec = new ExchangeRecord(x.ctx.startEpochMillis(), x.ctx.requestId(), x.ctx.clientIp(), x.method,

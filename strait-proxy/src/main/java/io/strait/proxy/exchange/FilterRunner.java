@@ -7,6 +7,7 @@ import io.strait.proxy.filter.FilterChain;
 import io.strait.proxy.filter.FilterResult;
 import io.strait.proxy.filter.MessageBody;
 import io.strait.proxy.filter.RequestContext;
+import io.strait.proxy.http.ReplyReason;
 import io.strait.proxy.observe.ProxyMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -159,8 +160,8 @@ final class FilterRunner {
         endSuspension();
         suspension++; // the filter's late answer no longer matches
         metrics.filterError(chain.owner(), link.name(), "timeout");
-        host.filterAnswered(new FilterResult.Respond(HttpResponseStatus.GATEWAY_TIMEOUT, "filter_timeout",
-                where(chain, link) + ": no answer within the route's timeout", java.util.List.of()));
+        host.filterAnswered(new FilterResult.Respond(ReplyReason.FILTER_ERROR, HttpResponseStatus.GATEWAY_TIMEOUT,
+                "filter_timeout", where(chain, link) + ": no answer within the route's timeout"));
     }
 
     private void resume(FilterChain chain, FilterChain.Link link, int token, int next, FilterResult result, Throwable err,
@@ -170,8 +171,8 @@ final class FilterRunner {
         if (err != null) {
             metrics.filterError(chain.owner(), link.name(), "request");
             log.debug("{}: failed: {}", where(chain, link), err.toString());
-            host.filterAnswered(new FilterResult.Respond(HttpResponseStatus.SERVICE_UNAVAILABLE, "filter_unavailable",
-                    where(chain, link) + ": " + err.getClass().getSimpleName(), java.util.List.of()));
+            host.filterAnswered(new FilterResult.Respond(ReplyReason.FILTER_ERROR, HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    "filter_unavailable", where(chain, link) + ": " + err.getClass().getSimpleName()));
             return;
         }
         if (result instanceof FilterResult.OnLoop onLoop) {
@@ -321,8 +322,8 @@ final class FilterRunner {
     private FilterResult.Respond failure(FilterChain chain, FilterChain.Link link, String phase, RuntimeException e) {
         metrics.filterError(chain.owner(), link.name(), phase);
         log.warn("{}: {} callback failed: {}", where(chain, link), phase, e.toString());
-        return new FilterResult.Respond(HttpResponseStatus.INTERNAL_SERVER_ERROR, "filter_error",
-                where(chain, link) + ": failed (" + e.getClass().getSimpleName() + ")", java.util.List.of());
+        return new FilterResult.Respond(ReplyReason.FILTER_ERROR, HttpResponseStatus.INTERNAL_SERVER_ERROR, "filter_error",
+                where(chain, link) + ": failed (" + e.getClass().getSimpleName() + ")");
     }
 
     private static String where(FilterChain chain, FilterChain.Link link) {

@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.strait.proxy.filter.FilterResult;
 import io.strait.proxy.http.ErrorResponse;
+import io.strait.proxy.http.ReplyReason;
 import java.util.List;
 import java.util.Map;
 
@@ -34,11 +35,12 @@ final class LocalReply {
     /** A filter's answer: its JSON error, or the body it gave ({@link FilterResult#reply}), with the filter's headers. */
     void respond(FilterResult.Respond r) {
         if (r.body() == null) {
-            error(r.status(), r.error(), r.message(), r.headers());
+            error(r.reason(), r.status(), r.error(), r.message(), r.headers());
             return;
         }
         x.deadlines.cancel();
         x.recorder.status = r.status().code();
+        x.recorder.reason = r.reason();
         byte[] body = r.body();
         int code = r.status().code();
         boolean bodiless = code < 200 || code == 204 || code == 304; // RFC 9110 6.4.1: these carry no content
@@ -54,13 +56,15 @@ final class LocalReply {
         answer(res);
     }
 
-    void error(HttpResponseStatus st, String code, String message) {
-        error(st, code, message, List.of());
+    /** An engine error: the JSON error {@code code} with {@code st}, counted under {@code reason}. */
+    void error(ReplyReason reason, HttpResponseStatus st, String code, String message) {
+        error(reason, st, code, message, List.of());
     }
 
-    void error(HttpResponseStatus st, String code, String message, List<Map.Entry<String, String>> headers) {
+    void error(ReplyReason reason, HttpResponseStatus st, String code, String message, List<Map.Entry<String, String>> headers) {
         x.deadlines.cancel();
         x.recorder.status = st.code();
+        x.recorder.reason = reason;
         x.recorder.error = code;
         FullHttpResponse res = ErrorResponse.create(x.down.channel().alloc(), st, code, message, x.ctx.requestId());
         for (Map.Entry<String, String> h : headers) res.headers().add(h.getKey(), h.getValue());

@@ -11,6 +11,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.strait.config.model.ListenerConfig;
 import io.strait.config.model.TrafficPolicy;
 import io.strait.proxy.cluster.lb.LbContext;
+import io.strait.proxy.http.ReplyReason;
 import io.strait.proxy.endpoint.UpstreamConnection;
 import io.strait.proxy.filter.FilterResult;
 import io.strait.proxy.filter.RequestContext;
@@ -191,7 +192,7 @@ public final class ProxyExchange implements FilterRunner.Host, LbContext {
     private void route() {
         PathNormalizer.Result norm = PathNormalizer.normalize(request.uri(), listener.paths());
         if (!norm.ok()) {
-            reply().error(HttpResponseStatus.BAD_REQUEST, "bad_request", "invalid request path: " + norm.rejection());
+            reply().error(ReplyReason.BAD_REQUEST, HttpResponseStatus.BAD_REQUEST, "bad_request", "invalid request path: " + norm.rejection());
             return;
         }
         path = norm.path();
@@ -201,7 +202,7 @@ public final class ProxyExchange implements FilterRunner.Host, LbContext {
         host = hostOf(request.headers().get(HttpHeaderNames.HOST));
         RouteMatchResult match = view.router().match(RouteRequest.of(host, method, path, query, request.headers()));
         if (match == null) {
-            reply().error(HttpResponseStatus.NOT_FOUND, "route_not_found", "no route for " + method + " " + path);
+            reply().error(ReplyReason.NO_ROUTE, HttpResponseStatus.NOT_FOUND, "route_not_found", "no route for " + method + " " + path);
             return;
         }
         matched = match.route();
@@ -223,7 +224,7 @@ public final class ProxyExchange implements FilterRunner.Host, LbContext {
     /** The request goes to the route's cluster (after the route's fault injection, if any). */
     void forward() {
         if (route.cluster() == null) {
-            reply().error(HttpResponseStatus.SERVICE_UNAVAILABLE, "no_cluster", "route " + route.name() + " has no cluster");
+            reply().error(ReplyReason.NO_CLUSTER, HttpResponseStatus.SERVICE_UNAVAILABLE, "no_cluster", "route " + route.name() + " has no cluster");
             return;
         }
         TrafficPolicy.Fault fault = route.config().traffic().fault();
@@ -235,7 +236,7 @@ public final class ProxyExchange implements FilterRunner.Host, LbContext {
     private boolean injectFault(TrafficPolicy.Fault fault) {
         ThreadLocalRandom rnd = ThreadLocalRandom.current();
         if (fault.abortPercent() > 0 && rnd.nextDouble() * 100 < fault.abortPercent()) {
-            reply().error(HttpResponseStatus.valueOf(fault.abortStatus()), "fault_injected", "fault injected by route " + route.name());
+            reply().error(ReplyReason.FAULT_INJECTED, HttpResponseStatus.valueOf(fault.abortStatus()), "fault_injected", "fault injected by route " + route.name());
             return true;
         }
         if (fault.delay() != null && fault.delayPercent() > 0 && rnd.nextDouble() * 100 < fault.delayPercent()) {
@@ -259,7 +260,8 @@ public final class ProxyExchange implements FilterRunner.Host, LbContext {
         if (done) return;
         abortUpstream();
         if (!responsePump.started) {
-            reply().error(HttpResponseStatus.valueOf(code), errorCode, message);
+            reply().error(code == 413 ? ReplyReason.REQUEST_TOO_LARGE : ReplyReason.BAD_REQUEST,
+                    HttpResponseStatus.valueOf(code), errorCode, message);
         } else {
             fail(message);
         }
@@ -270,7 +272,7 @@ public final class ProxyExchange implements FilterRunner.Host, LbContext {
         if (done) return;
         abortUpstream();
         if (!responsePump.started) {
-            reply().error(HttpResponseStatus.REQUEST_TIMEOUT, "request_timeout",
+            reply().error(ReplyReason.REQUEST_TIMEOUT, HttpResponseStatus.REQUEST_TIMEOUT, "request_timeout",
                     "request not received within " + down.listener().requestTimeout().toMillis() + "ms");
         } else {
             fail("request timeout");
@@ -294,7 +296,10 @@ public final class ProxyExchange implements FilterRunner.Host, LbContext {
     public void onDownstreamClosed() {
         if (done) return;
         recorder.error = "client_closed";
-        if (recorder.status == 0) recorder.status = 499;
+        if (recorder.status == 0) {
+            recorder.status = 499;
+            recorder.reason = ReplyReason.CLIENT_CLOSED;
+        }
         abortUpstream();
         call.endAttempt(AttemptResult.CANCELLED);
         complete(false);

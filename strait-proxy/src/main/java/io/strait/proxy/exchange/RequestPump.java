@@ -12,6 +12,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.strait.config.model.ListenerConfig;
 import io.strait.config.model.RetryPolicy;
 import io.strait.proxy.endpoint.UpstreamConnection;
+import io.strait.proxy.http.ReplyReason;
 import io.strait.proxy.filter.MessageBody;
 import io.strait.proxy.core.RouteRuntime;
 import java.util.ArrayDeque;
@@ -72,7 +73,7 @@ final class RequestPump {
         Long routeMax = route.maxRequestBodySize();
         maxBody = routeMax != null ? routeMax : listener.maxRequestBodySize();
         if (maxBody > 0 && HttpUtil.getContentLength(x.request, -1L) > maxBody) {
-            x.reply().error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large", "request body exceeds " + maxBody + " bytes");
+            x.reply().error(ReplyReason.REQUEST_TOO_LARGE, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large", "request body exceeds " + maxBody + " bytes");
             return false;
         }
         return true;
@@ -128,7 +129,7 @@ final class RequestPump {
             complete = false; // the rest of the body stays unread: the connection must close
             if (!x.responsePump.started) {
                 x.abortUpstream();
-                x.reply().error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large", "request body exceeds " + maxBody + " bytes");
+                x.reply().error(ReplyReason.REQUEST_TOO_LARGE, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large", "request body exceeds " + maxBody + " bytes");
             } else {
                 x.fail("request body exceeds limit");
             }
@@ -153,7 +154,7 @@ final class RequestPump {
             case OVER_LIMIT_REJECT -> {
                 releaseBody();
                 complete = false; // the rest of the body stays unread: the connection must close
-                x.reply().error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large", "request body exceeds "
+                x.reply().error(ReplyReason.REQUEST_TOO_LARGE, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large", "request body exceeds "
                         + x.route.filters().requestBodyLimit() + " bytes, the most route " + x.route.name() + "'s filters read");
             }
             case OVER_LIMIT_PASS -> {

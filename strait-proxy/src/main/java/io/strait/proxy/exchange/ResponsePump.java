@@ -20,6 +20,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.strait.proxy.endpoint.InvalidResponseException;
+import io.strait.proxy.http.ReplyReason;
 import io.strait.proxy.filter.FilterResult;
 import io.strait.proxy.filter.MessageBody;
 import io.strait.proxy.http.HopByHop;
@@ -247,7 +248,7 @@ final class ResponsePump {
             x.fail("invalid response from upstream" + why);
         } else if (!x.replyDeferred()) {
             x.call.endAttempt(AttemptResult.RESET); // counted by outlier detection and the breaker, never retried
-            x.reply().error(HttpResponseStatus.BAD_GATEWAY, "bad_upstream_response", "invalid response from " + x.call.endpoint.id() + why);
+            x.reply().error(ReplyReason.UPSTREAM_ERROR, HttpResponseStatus.BAD_GATEWAY, "bad_upstream_response", "invalid response from " + x.call.endpoint.id() + why);
         }
     }
 
@@ -266,7 +267,7 @@ final class ResponsePump {
     private void responseTooLong(long limit) {
         x.abortUpstream();
         started = false;
-        x.reply().error(HttpResponseStatus.BAD_GATEWAY, "response_too_large", "the response of " + x.call.endpoint.id()
+        x.reply().error(ReplyReason.UPSTREAM_ERROR, HttpResponseStatus.BAD_GATEWAY, "response_too_large", "the response of " + x.call.endpoint.id()
                 + " exceeds " + limit + " bytes, the most route " + x.route.name() + "'s filters read");
     }
 

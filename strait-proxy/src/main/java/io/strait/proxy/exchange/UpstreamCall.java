@@ -2,6 +2,7 @@ package io.strait.proxy.exchange;
 
 import io.netty.channel.ConnectTimeoutException;
 import io.strait.proxy.tls.UpstreamTlsException;
+import io.strait.proxy.http.ReplyReason;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.AsciiString;
 import io.strait.config.model.ClusterConfig;
@@ -75,7 +76,7 @@ final class UpstreamCall implements PoolCallback, UpstreamListener {
         Cluster cluster = x.route.cluster();
         resilience = cluster.resilience();
         if (resilience.tryRequest() != ClusterResilience.Admission.OK) {
-            x.reply().error(HttpResponseStatus.SERVICE_UNAVAILABLE, "upstream_overloaded",
+            x.reply().error(ReplyReason.UPSTREAM_OVERFLOW, HttpResponseStatus.SERVICE_UNAVAILABLE, "upstream_overloaded",
                     "too many requests in flight to cluster " + cluster.name());
             return;
         }
@@ -97,7 +98,7 @@ final class UpstreamCall implements PoolCallback, UpstreamListener {
     private void startAttempt() {
         attempt++;
         if (resilience.tryAttempt() != ClusterResilience.Admission.OK) {
-            x.reply().error(HttpResponseStatus.SERVICE_UNAVAILABLE, "circuit_open",
+            x.reply().error(ReplyReason.BREAKER_OPEN, HttpResponseStatus.SERVICE_UNAVAILABLE, "circuit_open",
                     "the circuit breaker of cluster " + x.route.cluster().name() + " is open");
             return;
         }
@@ -105,7 +106,7 @@ final class UpstreamCall implements PoolCallback, UpstreamListener {
         endpoint = selectEndpoint();
         if (endpoint == null) {
             endAttempt(AttemptResult.CANCELLED);
-            x.reply().error(HttpResponseStatus.SERVICE_UNAVAILABLE, "no_healthy_upstream",
+            x.reply().error(ReplyReason.NO_HEALTHY_UPSTREAM, HttpResponseStatus.SERVICE_UNAVAILABLE, "no_healthy_upstream",
                     "no healthy endpoint in cluster " + x.route.cluster().name());
             return;
         }
@@ -206,13 +207,13 @@ final class UpstreamCall implements PoolCallback, UpstreamListener {
         releaseEndpoint();
         endAttempt(AttemptResult.TIMEOUT);
         if (routePassed) {
-            x.reply().error(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream_timeout", "no response from cluster "
+            x.reply().error(ReplyReason.TIMEOUT, HttpResponseStatus.GATEWAY_TIMEOUT, "upstream_timeout", "no response from cluster "
                     + x.route.cluster().name() + " within " + TimeUnit.NANOSECONDS.toMillis(x.route.timeoutNanos()) + "ms");
         } else if (retryable(AttemptResult.TIMEOUT, 0)) {
             retryAfterBackoff(AttemptResult.TIMEOUT);
         } else {
             Duration perTry = retry.perTryTimeout();
-            x.reply().error(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream_timeout", "no response from "
+            x.reply().error(ReplyReason.TIMEOUT, HttpResponseStatus.GATEWAY_TIMEOUT, "upstream_timeout", "no response from "
                     + (endpoint == null ? "cluster " + x.route.cluster().name() : endpoint.id())
                     + (perTry == null ? "" : " within the per-try timeout of " + perTry.toMillis() + "ms"));
         }
@@ -261,18 +262,18 @@ final class UpstreamCall implements PoolCallback, UpstreamListener {
         releaseEndpoint();
         if (cause instanceof PoolOverflowException) {
             endAttempt(AttemptResult.CANCELLED);
-            x.reply().error(HttpResponseStatus.SERVICE_UNAVAILABLE, "upstream_overloaded", "too many requests waiting for " + endpoint.id());
+            x.reply().error(ReplyReason.UPSTREAM_OVERFLOW, HttpResponseStatus.SERVICE_UNAVAILABLE, "upstream_overloaded", "too many requests waiting for " + endpoint.id());
             return;
         }
         endAttempt(AttemptResult.CONNECT_FAILURE);
         if (retryable(AttemptResult.CONNECT_FAILURE, 0)) {
             retryAfterBackoff(AttemptResult.CONNECT_FAILURE);
         } else if (cause instanceof UpstreamTlsException) {
-            x.reply().error(HttpResponseStatus.BAD_GATEWAY, "upstream_tls_failure", cause.getMessage());
+            x.reply().error(ReplyReason.UPSTREAM_ERROR, HttpResponseStatus.BAD_GATEWAY, "upstream_tls_failure", cause.getMessage());
         } else if (cause instanceof ConnectTimeoutException) {
-            x.reply().error(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream_connect_timeout", "connecting to " + endpoint.id() + " timed out");
+            x.reply().error(ReplyReason.TIMEOUT, HttpResponseStatus.GATEWAY_TIMEOUT, "upstream_connect_timeout", "connecting to " + endpoint.id() + " timed out");
         } else {
-            x.reply().error(HttpResponseStatus.SERVICE_UNAVAILABLE, "upstream_connect_failure", "cannot connect to " + endpoint.id());
+            x.reply().error(ReplyReason.UPSTREAM_ERROR, HttpResponseStatus.SERVICE_UNAVAILABLE, "upstream_connect_failure", "cannot connect to " + endpoint.id());
         }
     }
 
@@ -312,9 +313,9 @@ final class UpstreamCall implements PoolCallback, UpstreamListener {
                 return;
             }
             if (cause instanceof UpstreamTlsException) {
-                x.reply().error(HttpResponseStatus.BAD_GATEWAY, "upstream_tls_failure", cause.getMessage());
+                x.reply().error(ReplyReason.UPSTREAM_ERROR, HttpResponseStatus.BAD_GATEWAY, "upstream_tls_failure", cause.getMessage());
             } else {
-                x.reply().error(HttpResponseStatus.BAD_GATEWAY, "upstream_reset", "connection to " + endpoint.id() + " closed before a response");
+                x.reply().error(ReplyReason.UPSTREAM_ERROR, HttpResponseStatus.BAD_GATEWAY, "upstream_reset", "connection to " + endpoint.id() + " closed before a response");
             }
         } else {
             x.fail("upstream closed mid-response");

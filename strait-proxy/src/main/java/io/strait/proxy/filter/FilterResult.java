@@ -1,6 +1,7 @@
 package io.strait.proxy.filter;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.strait.proxy.http.ReplyReason;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
@@ -11,23 +12,39 @@ public sealed interface FilterResult {
     /** The shared "go on" result: returning it allocates nothing. */
     FilterResult CONTINUE = new Continue();
 
+    /** A JSON error answer counted under {@link ReplyReason#FILTER}: give a reason when one of {@link ReplyReason} fits. */
     static FilterResult respond(HttpResponseStatus status, String error, String message) {
-        return new Respond(status, error, message, List.of());
+        return respond(ReplyReason.FILTER, status, error, message);
     }
 
     /** As {@link #respond(HttpResponseStatus, String, String)}, with headers for the answer (e.g. WWW-Authenticate). */
     static FilterResult respond(HttpResponseStatus status, String error, String message, List<Map.Entry<String, String>> headers) {
-        return new Respond(status, error, message, List.copyOf(headers));
+        return respond(ReplyReason.FILTER, status, error, message, headers);
+    }
+
+    /**
+     * A JSON error answer; {@code reason} is why, for {@code strait_requests_total}'s {@code reason} label (e.g.
+     * {@link ReplyReason#AUTH} for a 401).
+     */
+    static FilterResult respond(ReplyReason reason, HttpResponseStatus status, String error, String message) {
+        return new Respond(status, error, message, List.of(), null, reason);
+    }
+
+    /** As {@link #respond(ReplyReason, HttpResponseStatus, String, String)}, with headers for the answer. */
+    static FilterResult respond(ReplyReason reason, HttpResponseStatus status, String error, String message,
+                                List<Map.Entry<String, String>> headers) {
+        return new Respond(status, error, message, List.copyOf(headers), null, reason);
     }
 
     /**
      * Answer with this body (Content-Type among {@code headers}); the engine sets Content-Length and the
      * request id, sends no body to a HEAD request, and runs the response head callbacks of the filters
      * that saw the request on it, as on every local reply. What a filter that serves the request itself
-     * (aggregation, GraphQL) answers with.
+     * (aggregation, GraphQL) answers with; counted under {@link ReplyReason#DIRECT_RESPONSE}.
      */
     static FilterResult reply(HttpResponseStatus status, List<Map.Entry<String, String>> headers, byte[] body) {
-        return new Respond(status, null, null, List.copyOf(headers), body == null ? new byte[0] : body);
+        return new Respond(status, null, null, List.copyOf(headers), body == null ? new byte[0] : body,
+                ReplyReason.DIRECT_RESPONSE);
     }
 
     /** The stage completes on any thread; the proxy resumes the chain on the request's event loop. */
@@ -40,12 +57,22 @@ public sealed interface FilterResult {
     /**
      * Answer the client; the request never goes upstream. Without {@code body} (null): the JSON error of
      * design.md made from {@code error} and {@code message}; with it ({@link #reply}): that body as it is.
+     * {@code reason} is why Strait answered, for the metrics.
      */
     record Respond(HttpResponseStatus status, String error, String message, List<Map.Entry<String, String>> headers,
-                   byte[] body) implements FilterResult {
-        /** A JSON error answer. */
+                   byte[] body, ReplyReason reason) implements FilterResult {
+        public Respond {
+            java.util.Objects.requireNonNull(reason, "reason");
+        }
+
+        /** A JSON error answer, counted under {@link ReplyReason#FILTER}. */
         public Respond(HttpResponseStatus status, String error, String message, List<Map.Entry<String, String>> headers) {
-            this(status, error, message, headers, null);
+            this(status, error, message, headers, null, ReplyReason.FILTER);
+        }
+
+        /** A JSON error answer for {@code reason}. */
+        public Respond(ReplyReason reason, HttpResponseStatus status, String error, String message) {
+            this(status, error, message, List.of(), null, reason);
         }
     }
 

@@ -139,7 +139,7 @@ final class ChannelInit {
         p.addLast("codec", new HttpServerCodec(RequestValidator.decoderConfig(listener)));
         HstsHandler hsts = hsts(listener, secure);
         if (hsts != null) p.addLast("hsts", hsts);
-        p.addLast("validator", new RequestValidator(listener, false));
+        p.addLast("validator", new RequestValidator(listener, false, engine.unroutedMetrics()));
         p.addLast("proxy", handler);
     }
 
@@ -165,7 +165,7 @@ final class ChannelInit {
                 stream.config().setAutoRead(false);
                 stream.pipeline().addLast("codec", new Http2StreamFrameToHttpObjectCodec(true, true));
                 if (hsts != null) stream.pipeline().addLast("hsts", hsts);
-                stream.pipeline().addLast("validator", new RequestValidator(listener, true));
+                stream.pipeline().addLast("validator", new RequestValidator(listener, true, engine.unroutedMetrics()));
                 DownstreamHandler handler = new DownstreamHandler(engine, listener, true, secure);
                 handler.cancelBudget(cancelBudget);
                 stream.pipeline().addLast("proxy", handler);

@@ -13,12 +13,18 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.util.ReferenceCountUtil;
 import io.strait.config.model.ListenerConfig;
 import io.strait.proxy.http.ErrorResponse;
+import io.strait.proxy.http.ReplyReason;
+import io.strait.proxy.observe.ExchangeRecord;
+import io.strait.proxy.observe.RequestLabels;
+import io.strait.proxy.observe.RouteMetrics;
 
 /**
  * Refuses malformed or ambiguous requests at the edge (RFC 9112 framing, request smuggling defences), after
@@ -42,6 +48,8 @@ public final class RequestValidator extends ChannelDuplexHandler {
 
     /** Body pieces up to one default HTTP/2 DATA frame (16 KiB), so a body maps onto upstream frames 1:1. */
     public static final int MAX_CHUNK_SIZE = 16 * 1024;
+    /** A request refused before its method was read is counted as {@code method="other"}. */
+    private static final HttpMethod UNKNOWN_METHOD = new HttpMethod("UNKNOWN");
 
     /** User event: the body of the request in flight is malformed; no more of it will arrive. */
     public record BodyError(HttpResponseStatus status, String error, String message) {
@@ -91,10 +99,20 @@ public final class RequestValidator extends ChannelDuplexHandler {
     private boolean responseOpen;
     /** An answer waiting for earlier pipelined responses to be written. */
     private RequestProblem pending;
+    private final RouteMetrics refused;
+    /** The method and protocol a refusal is counted under: the head's when it was decoded, else an unknown method. */
+    private int refusedKind;
 
     public RequestValidator(ListenerConfig listener, boolean http2) {
+        this(listener, http2, null);
+    }
+
+    /** {@code refused}: where a refused request is counted (the unrouted requests' metrics), or null. */
+    public RequestValidator(ListenerConfig listener, boolean http2, RouteMetrics refused) {
         this.listener = listener;
         this.http2 = http2;
+        this.refused = refused;
+        this.refusedKind = RequestLabels.kind(UNKNOWN_METHOD, http2, HttpVersion.HTTP_1_1);
     }
 
     @Override
@@ -115,6 +133,7 @@ public final class RequestValidator extends ChannelDuplexHandler {
                 ? RequestHeadRules.fromDecoderFailure(req.decoderResult().cause())
                 : RequestHeadRules.checkAndNormalize(req, listener, http2);
         if (p != null) {
+            refusedKind = RequestLabels.kind(req.method(), http2, req.protocolVersion());
             ReferenceCountUtil.release(req);
             reject(ctx, p);
             return;
@@ -174,6 +193,7 @@ public final class RequestValidator extends ChannelDuplexHandler {
     private void reject(ChannelHandlerContext ctx, RequestProblem p) {
         stopped = true;
         inBody = false;
+        if (refused != null) refused.record(p.status().code(), refusedKind, ReplyReason.BAD_REQUEST, 0, ExchangeRecord.NO_UPSTREAM, 0, 0);
         if (http2) {
             answer(ctx, p);
             return;

@@ -4,8 +4,19 @@ import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.core.metrics.Info;
+import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmBufferPoolMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmClassLoadingMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmCompilationMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmGarbageCollectorMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmMemoryMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmRuntimeInfoMetric;
+import io.prometheus.metrics.instrumentation.jvm.JvmThreadsMetrics;
+import io.prometheus.metrics.instrumentation.jvm.ProcessMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.Unit;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.List;
@@ -24,6 +35,8 @@ public final class ProxyMetrics {
 
     /** The {@code Content-Type} of {@link #scrape}: Prometheus text format 0.0.4. */
     public static final String CONTENT_TYPE = PrometheusTextFormatWriter.CONTENT_TYPE;
+    /** The {@code Content-Type} of {@link #scrape(OutputStream, String)} when the scraper asks for OpenMetrics. */
+    public static final String OPENMETRICS_CONTENT_TYPE = OpenMetricsTextFormatWriter.CONTENT_TYPE;
 
     /**
      * Latency buckets in seconds: from 0.5 ms (a local proxy hop) to 10 s (beyond any sane route
@@ -42,7 +55,12 @@ public final class ProxyMetrics {
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+    private final OpenMetricsTextFormatWriter openMetricsWriter = OpenMetricsTextFormatWriter.create();
+    /** Whether the JVM and process metrics are registered (on the first scrape, see {@link #scrape}). */
+    private volatile boolean jvmRegistered;
     private final Counter requests;
+    private final Counter requestBytes;
+    private final Counter responseBytes;
     private final Histogram requestDuration;
     private final Histogram upstreamDuration;
     private final Gauge downstreamConnections;
@@ -60,8 +78,23 @@ public final class ProxyMetrics {
     public ProxyMetrics() {
         requests = Counter.builder()
                 .name("strait_requests_total")
-                .help("Requests completed, by route, cluster and status class")
-                .labelNames("route", "cluster", "code_class")
+                .help("Requests completed, by route, cluster, status (class and exact), method, protocol, who answered"
+                        + " (upstream or strait) and, for Strait's own answers, why")
+                .labelNames("route", "cluster", "code_class", "code", "method", "protocol", "responder", "reason")
+                .withoutExemplars()
+                .register(registry);
+        requestBytes = Counter.builder()
+                .name("strait_request_bytes_total")
+                .help("Request body bytes read from clients, by route and cluster")
+                .labelNames("route", "cluster")
+                .unit(Unit.BYTES)
+                .withoutExemplars()
+                .register(registry);
+        responseBytes = Counter.builder()
+                .name("strait_response_bytes_total")
+                .help("Response body bytes sent to clients, by route and cluster")
+                .labelNames("route", "cluster")
+                .unit(Unit.BYTES)
                 .withoutExemplars()
                 .register(registry);
         requestDuration = Histogram.builder()
@@ -131,6 +164,13 @@ public final class ProxyMetrics {
                 "cluster");
         endpointHealthy = gauge(ENDPOINT_HEALTHY, "1 when the endpoint is healthy, else 0",
                 "cluster", "endpoint");
+        BuildInfo build = BuildInfo.current();
+        Info.builder()
+                .name("strait_build_info")
+                .help("Always 1: the version and git revision Strait was built from, and the Java runtime it runs on")
+                .labelNames("version", "revision", "java_version")
+                .register(registry)
+                .setLabelValues(build.version(), build.revision(), Runtime.version().toString());
     }
 
     /**
@@ -140,8 +180,12 @@ public final class ProxyMetrics {
     public RouteMetrics forRoute(String route, String cluster) {
         String r = route == null ? NONE : route;
         String c = cluster == null ? NONE : cluster;
-        return new RouteMetrics(requests, r, c, requestDuration.labelValues(r), upstreamDuration.labelValues(c), retries);
+        return new RouteMetrics(new Families(requests, requestDuration, upstreamDuration, requestBytes, responseBytes, retries), r, c);
     }
+
+    /** The metrics a {@link RouteMetrics} takes its data points from. */
+    record Families(Counter requests, Histogram requestDuration, Histogram upstreamDuration, Counter requestBytes,
+                    Counter responseBytes, Counter retries) {}
 
     /** The open-connections gauge of one listener: {@code inc()} on accept, {@code dec()} on close. */
     public GaugeDataPoint downstreamConnections(String listener) {
@@ -223,7 +267,56 @@ public final class ProxyMetrics {
 
     /** Writes every metric in the Prometheus text format ({@link #CONTENT_TYPE}). Blocking I/O. */
     public void scrape(OutputStream out) throws IOException {
+        scrape(out, null);
+    }
+
+    /**
+     * Writes every metric in the format the scraper's {@code Accept} header asks for: OpenMetrics text when it
+     * names {@code application/openmetrics-text} (as Prometheus does), else the Prometheus text format. The first
+     * scrape registers the JVM and process metrics: their JMX beans cost a few hundred classes and some memory,
+     * which a sidecar nobody scrapes should not pay at start. Blocking I/O.
+     *
+     * @param accept the request's {@code Accept} header, or null
+     * @return the {@code Content-Type} of what was written
+     */
+    public String scrape(OutputStream out, String accept) throws IOException {
+        if (!jvmRegistered) registerJvmMetrics();
+        if (wantsOpenMetrics(accept)) {
+            openMetricsWriter.write(out, registry.scrape());
+            return OPENMETRICS_CONTENT_TYPE;
+        }
         writer.write(out, registry.scrape());
+        return CONTENT_TYPE;
+    }
+
+    /** Whether {@code accept} (an {@code Accept} header, or null) asks for OpenMetrics. */
+    public static boolean wantsOpenMetrics(String accept) {
+        return accept != null && accept.contains("application/openmetrics-text");
+    }
+
+    /** Whether the JVM and process metrics are registered already (else the next scrape registers them). */
+    public boolean jvmMetricsRegistered() {
+        return jvmRegistered;
+    }
+
+    /**
+     * Registers the JVM and process metrics now (idempotent): blocking class loading, for a thread that may
+     * block, before a scrape on an event loop. The Prometheus client's JVM and process metrics, but for two: {@code JvmNativeMemoryMetrics} reports nothing
+     * unless the JVM runs with {@code -XX:NativeMemoryTracking} and asks the platform MBean server for it (about
+     * 900 classes more, some 5 MiB of a sidecar's RSS), and {@code JvmMemoryPoolAllocationMetrics} listens to every
+     * GC's notification (JMX open types). What stays costs about 250 classes (the JDK's management beans).
+     */
+    public synchronized void registerJvmMetrics() {
+        if (jvmRegistered) return;
+        JvmThreadsMetrics.builder().register(registry);
+        JvmBufferPoolMetrics.builder().register(registry);
+        JvmClassLoadingMetrics.builder().register(registry);
+        JvmCompilationMetrics.builder().register(registry);
+        JvmGarbageCollectorMetrics.builder().register(registry);
+        JvmMemoryMetrics.builder().register(registry);
+        JvmRuntimeInfoMetric.builder().register(registry);
+        ProcessMetrics.builder().register(registry);
+        jvmRegistered = true;
     }
 
     /** The underlying registry, e.g. to add JVM metrics. */

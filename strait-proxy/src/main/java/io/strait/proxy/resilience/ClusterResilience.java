@@ -265,7 +265,7 @@ public final class ClusterResilience implements AutoCloseable {
      */
     public Map<String, Object> describe() {
         Map<String, Object> cb = new LinkedHashMap<>();
-        cb.put("state", breaker == null ? "DISABLED" : breaker.state().name());
+        cb.put("state", breaker == null ? FailureRateBreaker.State.DISABLED : breaker.state().label());
         if (breaker != null) {
             double rate = breaker.failureRatePercent();
             cb.put("failureRatePercent", rate < 0 ? rate : Math.round(rate * 10) / 10.0);

@@ -21,8 +21,27 @@ import java.util.function.LongSupplier;
  * one its call was admitted in is judged by the current state (as Resilience4j does).
  */
 public final class FailureRateBreaker {
-    /** The breaker's states, as Resilience4j names them. */
-    public enum State { CLOSED, OPEN, HALF_OPEN }
+    /**
+     * The breaker's states, as Resilience4j names them. {@link #label()} is how every output shows one: the
+     * {@code state} label of {@code strait_circuit_breaker_state} and the {@code state} of {@code GET /clusters}.
+     */
+    public enum State {
+        CLOSED("closed"), OPEN("open"), HALF_OPEN("half_open");
+
+        /** What {@code GET /clusters} shows for a cluster without a failure-rate breaker (no metric series). */
+        public static final String DISABLED = "disabled";
+
+        private final String label;
+
+        State(String label) {
+            this.label = label;
+        }
+
+        /** {@code closed}, {@code open} or {@code half_open}. */
+        public String label() {
+            return label;
+        }
+    }
 
     /** Told after every state change, outside the breaker's lock, on the thread that caused it. */
     @FunctionalInterface

@@ -67,7 +67,7 @@ class ClustersViewTest {
             JsonNode root = Json.parse(ClustersView.toJson(clusters, pools)).get("clusters");
             JsonNode guarded = root.get("guarded");
             JsonNode breaker = guarded.get("circuitBreaker");
-            assertThat(breaker.get("state").asText()).isEqualTo("OPEN");
+            assertThat(breaker.get("state").asText()).isEqualTo("open");
             assertThat(breaker.get("failureRatePercent").asDouble()).isEqualTo(100.0);
             assertThat(breaker.get("calls").asLong()).isEqualTo(2);
             assertThat(breaker.get("thresholds").get("maxConnections").asInt()).isEqualTo(100);
@@ -96,7 +96,7 @@ class ClustersViewTest {
             assertThat(fine.has("ejectedUntil")).isFalse();
 
             JsonNode plain = root.get("plain");
-            assertThat(plain.get("circuitBreaker").get("state").asText()).isEqualTo("DISABLED");
+            assertThat(plain.get("circuitBreaker").get("state").asText()).isEqualTo("disabled");
             assertThat(plain.get("circuitBreaker").has("failureRatePercent")).isFalse();
             assertThat(plain.get("circuitBreaker").get("thresholds").get("maxRequests").asInt()).isZero();
             assertThat(plain.get("outlierDetection").get("enabled").asBoolean()).isFalse();

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.strait.proxy.testing.Json;
+import io.strait.proxy.testing.Metrics;
 import io.strait.proxy.testing.ClientProtocol;
 import io.strait.proxy.testing.ProtocolRuns;
 import io.strait.proxy.testing.ProxyFixture;
@@ -37,9 +38,11 @@ class ResilienceThroughProxyTest extends ProtocolRuns {
             for (int i = 0; i < 5; i++) assertThat(client(p).get("/echo").statusCode()).isEqualTo(200);
             b.forceStatus(503);
             for (int i = 0; i < 4; i++) assertThat(client(p).get("/echo").statusCode()).isEqualTo(503);
-            assertThat(breaker(p).get("state").asText()).isEqualTo("CLOSED"); // 4 of 9: under minimumCalls
+            assertThat(breaker(p).get("state").asText()).isEqualTo("closed"); // 4 of 9: under minimumCalls
+            assertThat(metricsBreakerState(p)).isEqualTo("closed");
             assertThat(client(p).get("/echo").statusCode()).isEqualTo(503); // 5 of 10 failed: 50%
-            assertThat(breaker(p).get("state").asText()).isEqualTo("OPEN");
+            assertThat(breaker(p).get("state").asText()).isEqualTo("open");
+            assertThat(metricsBreakerState(p)).isEqualTo("open");
             int seen = b.requestCount();
             long t0 = System.nanoTime();
             for (int i = 0; i < 20; i++) {
@@ -49,14 +52,17 @@ class ResilienceThroughProxyTest extends ProtocolRuns {
             }
             assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(1000);
             assertThat(b.requestCount()).isEqualTo(seen); // fails fast: nothing reaches the backend
+            await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> assertThat(Metrics.scrape(p).sum("strait_requests_total",
+                    Map.of("route", "web", "code", "503", "responder", "strait", "reason", "breaker_open"))).isEqualTo(20));
             b.forceStatus(0);
             // creates the timing condition: the breaker's 1 s open interval must pass before it lets a trial
             // through (waiting on a request instead would spend the trials the test counts)
             Thread.sleep(1100);
             assertThat(client(p).get("/echo").statusCode()).isEqualTo(200); // trial 1 of 2
-            assertThat(breaker(p).get("state").asText()).isEqualTo("HALF_OPEN");
+            assertThat(breaker(p).get("state").asText()).isEqualTo("half_open");
+            assertThat(metricsBreakerState(p)).isEqualTo("half_open");
             assertThat(client(p).get("/echo").statusCode()).isEqualTo(200); // trial 2: closes
-            assertThat(breaker(p).get("state").asText()).isEqualTo("CLOSED");
+            assertThat(breaker(p).get("state").asText()).isEqualTo("closed");
             for (int i = 0; i < 10; i++) assertThat(client(p).get("/echo").statusCode()).isEqualTo(200);
             String metrics = p.admin("GET", "/metrics").body();
             assertThat(metrics).contains("strait_circuit_breaker_state{cluster=\"web\",state=\"closed\"} 1.0");
@@ -131,6 +137,18 @@ class ResilienceThroughProxyTest extends ProtocolRuns {
 
     private static JsonNode cluster(ProxyFixture p) {
         return Json.parse(p.admin("GET", "/clusters").body()).get("clusters").get("web");
+    }
+
+    /** The state whose {@code strait_circuit_breaker_state} series is 1 (the one convention of /metrics and /clusters). */
+    private static String metricsBreakerState(ProxyFixture p) {
+        List<String> current = new ArrayList<>();
+        for (Metrics.Sample s : Metrics.scrape(p).samples()) {
+            if (s.name().equals("strait_circuit_breaker_state") && s.labels().get("cluster").equals("web") && s.value() == 1) {
+                current.add(s.labels().get("state"));
+            }
+        }
+        assertThat(current).hasSize(1);
+        return current.get(0);
     }
 
     private static JsonNode breaker(ProxyFixture p) {

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
+import io.strait.proxy.http.ReplyReason;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -25,35 +28,67 @@ class ProxyMetricsTest {
 
     private final ProxyMetrics metrics = new ProxyMetrics();
 
+    private static final int GET_H1 = RequestLabels.kind(HttpMethod.GET, false, HttpVersion.HTTP_1_1);
+
     @Test
-    void countsRequestsByRouteClusterAndStatusClass() throws IOException {
+    void countsRequestsByRouteClusterCodeMethodProtocolAndResponder() throws IOException {
         RouteMetrics users = metrics.forRoute("users", "users-svc");
         RouteMetrics orders = metrics.forRoute("orders", "orders-svc");
-        for (int i = 0; i < 3; i++) users.record(200, 1_000_000, 500_000);
-        users.record(204, 1_000_000, 500_000);
-        users.record(404, 1_000_000, -1);
-        users.record(503, 1_000_000, 900_000);
-        users.record(0, 1_000_000, -1);
-        orders.record(101, 1_000_000, 500_000);
-        metrics.forRoute("users", "users-svc").record(302, 1, 1);
+        for (int i = 0; i < 3; i++) users.record(200, GET_H1, null, 1_000_000, 500_000, 0, 10);
+        users.record(204, RequestLabels.kind(HttpMethod.DELETE, true, HttpVersion.HTTP_1_1), null, 1_000_000, 500_000, 0, 0);
+        users.record(404, GET_H1, ReplyReason.NO_ROUTE, 1_000_000, -1, 0, 0);
+        users.record(503, RequestLabels.kind(HttpMethod.POST, false, HttpVersion.HTTP_1_0), ReplyReason.BREAKER_OPEN,
+                1_000_000, 900_000, 5, 0);
+        users.record(0, GET_H1, null, 1_000_000, -1, 0, 0);
+        orders.record(101, RequestLabels.kind(HttpMethod.valueOf("BREW"), false, HttpVersion.HTTP_1_1), null, 1_000_000, 500_000, 0, 0);
+        metrics.forRoute("users", "users-svc").record(302, GET_H1, null, 1, 1, 0, 0);
 
         Map<String, Double> s = scrape();
-        assertThat(s.get("strait_requests_total{cluster=users-svc,code_class=2xx,route=users}")).isEqualTo(4.0);
-        assertThat(s.get("strait_requests_total{cluster=users-svc,code_class=3xx,route=users}")).isEqualTo(1.0);
-        assertThat(s.get("strait_requests_total{cluster=users-svc,code_class=4xx,route=users}")).isEqualTo(1.0);
-        assertThat(s.get("strait_requests_total{cluster=users-svc,code_class=5xx,route=users}")).isEqualTo(1.0);
-        assertThat(s.get("strait_requests_total{cluster=users-svc,code_class=1xx,route=users}")).isEqualTo(0.0);
-        assertThat(s.get("strait_requests_total{cluster=users-svc,code_class=other,route=users}")).isEqualTo(1.0);
-        assertThat(s.get("strait_requests_total{cluster=orders-svc,code_class=1xx,route=orders}")).isEqualTo(1.0);
-        assertThat(s).doesNotContainKey("strait_requests_total{cluster=orders-svc,code_class=other,route=orders}");
+        assertThat(s.get(requests("users", "users-svc", "200", "GET", "HTTP/1.1", null))).isEqualTo(3.0);
+        assertThat(s.get(requests("users", "users-svc", "204", "DELETE", "HTTP/2", null))).isEqualTo(1.0);
+        assertThat(s.get(requests("users", "users-svc", "302", "GET", "HTTP/1.1", null))).isEqualTo(1.0);
+        assertThat(s.get(requests("users", "users-svc", "404", "GET", "HTTP/1.1", ReplyReason.NO_ROUTE))).isEqualTo(1.0);
+        assertThat(s.get(requests("users", "users-svc", "503", "POST", "HTTP/1.0", ReplyReason.BREAKER_OPEN))).isEqualTo(1.0);
+        assertThat(s.get(requests("users", "users-svc", "other", "GET", "HTTP/1.1", null))).isEqualTo(1.0);
+        assertThat(s.get(requests("orders", "orders-svc", "101", "other", "HTTP/1.1", null))).isEqualTo(1.0);
+        assertThat(s.keySet().stream().filter(k -> k.startsWith("strait_requests_total{")).count()).isEqualTo(7);
+        assertThat(s.get("strait_request_bytes_total{cluster=users-svc,route=users}")).isEqualTo(5.0);
+        assertThat(s.get("strait_response_bytes_total{cluster=users-svc,route=users}")).isEqualTo(30.0);
+    }
+
+    @Test
+    void manyOutcomesOfOneRouteEachGetTheirOwnSeries() throws IOException {
+        RouteMetrics route = metrics.forRoute("r", "c");
+        ReplyReason[] reasons = ReplyReason.values();
+        int n = 0;
+        for (int code = 100; code <= 599; code += 7) {
+            for (int i = 0; i <= reasons.length; i++) {
+                route.record(code, GET_H1, i == reasons.length ? null : reasons[i], 1, -1, 0, 0);
+                n++;
+            }
+        }
+        route.record(100, GET_H1, null, 1, -1, 0, 0); // again: the same series
+        Map<String, Double> s = scrape();
+        long series = s.keySet().stream().filter(k -> k.startsWith("strait_requests_total{")).count();
+        assertThat(series).isEqualTo(n);
+        assertThat(s.get(requests("r", "c", "100", "GET", "HTTP/1.1", null))).isEqualTo(2.0);
+        assertThat(s.get(requests("r", "c", "597", "GET", "HTTP/1.1", ReplyReason.FILTER))).isEqualTo(1.0);
+    }
+
+    /** The key of one {@code strait_requests_total} series, as {@link #scrape} makes it. */
+    private static String requests(String route, String cluster, String code, String method, String protocol, ReplyReason reason) {
+        String cls = code.equals("other") ? "other" : code.charAt(0) + "xx";
+        return "strait_requests_total{cluster=" + cluster + ",code=" + code + ",code_class=" + cls + ",method=" + method
+                + ",protocol=" + protocol + ",reason=" + (reason == null ? "" : reason.label())
+                + ",responder=" + (reason == null ? "upstream" : "strait") + ",route=" + route + "}";
     }
 
     @Test
     void durationHistogramsUseClassicBuckets() throws IOException {
         RouteMetrics route = metrics.forRoute("r", "c");
-        route.record(200, 300_000, -1); // 0.3 ms, no upstream
-        route.record(200, 2_000_000, 1_500_000); // 2 ms, upstream 1.5 ms
-        route.record(200, 20_000_000_000L, 19_000_000_000L); // 20 s: only +Inf
+        route.record(200, GET_H1, null, 300_000, -1, 0, 0); // 0.3 ms, no upstream
+        route.record(200, GET_H1, null, 2_000_000, 1_500_000, 0, 0); // 2 ms, upstream 1.5 ms
+        route.record(200, GET_H1, null, 20_000_000_000L, 19_000_000_000L, 0, 0); // 20 s: only +Inf
 
         Map<String, Double> s = scrape();
         assertThat(s.get("strait_request_duration_seconds_bucket{le=0.0005,route=r}")).isEqualTo(1.0);
@@ -73,7 +108,7 @@ class ProxyMetricsTest {
 
     @Test
     void scrapeIsWellFormedTextFormat() throws IOException {
-        metrics.forRoute("users", "users-svc").record(200, 1_000_000, 1);
+        metrics.forRoute("users", "users-svc").record(200, GET_H1, null, 1_000_000, 1, 0, 0);
         metrics.downstreamConnections("public").inc();
         metrics.configReloaded(true);
         metrics.upstreamConnections().register("c", sink -> sink.sample(1, "c", "e:1", "idle"));
@@ -169,6 +204,50 @@ class ProxyMetricsTest {
                 .isInstanceOf(IllegalArgumentException.class);
         a.register("k", sink -> sink.sample(1, "orders"));
         assertThat(scrape().get("strait_breaker_open{cluster=orders}")).isEqualTo(1.0);
+    }
+
+    @Test
+    void buildInfoAndJvmAndProcessMetricsAreExported() throws IOException {
+        Map<String, Double> s = scrape();
+        String build = s.keySet().stream().filter(k -> k.startsWith("strait_build_info{")).findFirst().orElseThrow();
+        Matcher m = Pattern.compile("strait_build_info\\{java_version=(.+),revision=(.+),version=(.+)}").matcher(build);
+        assertThat(m.matches()).as(build).isTrue();
+        assertThat(s.get(build)).isEqualTo(1.0);
+        assertThat(m.group(3)).isEqualTo(BuildInfo.current().version()).isNotEqualTo(BuildInfo.UNKNOWN); // the build wrote it
+        assertThat(m.group(2)).matches("[0-9a-f]{40}|unknown");
+        assertThat(m.group(1)).isEqualTo(Runtime.version().toString());
+        assertThat(s.get("jvm_memory_used_bytes{area=heap}")).isPositive();
+        assertThat(s.get("jvm_classes_currently_loaded")).isPositive();
+        assertThat(s.get("jvm_threads_current")).isPositive();
+        assertThat(s.get("process_cpu_seconds_total")).isPositive();
+        assertThat(s.get("process_resident_memory_bytes")).isPositive();
+        assertThat(s.get("process_open_fds")).isPositive();
+        assertThat(s.keySet()).anyMatch(k -> k.startsWith("jvm_gc_collection_seconds_count{gc="));
+    }
+
+    @Test
+    void openMetricsWhenTheScraperAsksForIt() throws IOException {
+        metrics.forRoute("users", "users-svc").record(200, GET_H1, null, 1_000_000, 1, 3, 4);
+        // what Prometheus 3 sends by default
+        String prometheus = "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,"
+                + "application/openmetrics-text;version=0.0.1;q=0.5,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,"
+                + "text/plain;version=0.0.4;q=0.3,*/*;q=0.2";
+        var out = new ByteArrayOutputStream();
+        assertThat(metrics.scrape(out, prometheus)).isEqualTo(ProxyMetrics.OPENMETRICS_CONTENT_TYPE)
+                .startsWith("application/openmetrics-text; version=1.0.0");
+        String om = out.toString(StandardCharsets.UTF_8);
+        assertThat(om).endsWith("# EOF\n").contains(
+                "# TYPE strait_requests counter",
+                "# TYPE strait_build info",
+                "# TYPE strait_request_bytes counter",
+                "# UNIT strait_request_bytes bytes",
+                "strait_request_bytes_total{cluster=\"users-svc\",route=\"users\"} 3");
+
+        for (String accept : new String[] {null, "text/plain", "*/*", "text/plain;version=0.0.4"}) {
+            var text = new ByteArrayOutputStream();
+            assertThat(metrics.scrape(text, accept)).isEqualTo(ProxyMetrics.CONTENT_TYPE);
+            assertThat(text.toString(StandardCharsets.UTF_8)).doesNotContain("# EOF").contains("# TYPE strait_requests_total counter");
+        }
     }
 
     /** Bucket bounds as plain decimals: the writer may print 0.0005 as 5.0E-4. */

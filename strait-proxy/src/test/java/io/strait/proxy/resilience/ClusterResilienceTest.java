@@ -139,14 +139,14 @@ class ClusterResilienceTest {
         Map<String, Object> d = r.describe();
         @SuppressWarnings("unchecked")
         Map<String, Object> cb = (Map<String, Object>) d.get("circuitBreaker");
-        assertThat(cb).containsEntry("state", "CLOSED").containsEntry("calls", 1L).containsEntry("failures", 1L)
+        assertThat(cb).containsEntry("state", "closed").containsEntry("calls", 1L).containsEntry("failures", 1L)
                 .containsEntry("failureRatePercent", 100.0).containsEntry("requestsInFlight", 1)
                 .containsEntry("retriesInFlight", 0)
                 .containsEntry("thresholds", Map.of("maxConnections", 5, "maxPendingRequests", 6, "maxRequests", 7, "maxRetries", 8));
         assertThat(List.copyOf(((Map<?, ?>) cb.get("overflows")).keySet())).isEqualTo(List.of(
                 "max_requests", "max_pending", "max_connections", "max_retries", "breaker_open", "budget"));
         assertThat(d.get("outlierDetection")).isEqualTo(Map.of("enabled", true, "ejectionsTotal", 0L, "ejected", List.of()));
-        assertThat(((Map<?, ?>) resilience(null).describe().get("circuitBreaker")).get("state")).isEqualTo("DISABLED");
+        assertThat(((Map<?, ?>) resilience(null).describe().get("circuitBreaker")).get("state")).isEqualTo("disabled");
     }
 
     // ---------------------------------------------------------------- generations

@@ -5,6 +5,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.strait.proxy.filter.FilterResult;
 import io.strait.proxy.filter.HttpFilter;
 import io.strait.proxy.filter.RequestContext;
+import io.strait.proxy.http.ReplyReason;
 import java.util.Locale;
 
 /**
@@ -28,15 +29,15 @@ public final class MeshOutboundFilter implements HttpFilter {
             String host = hostOf(ctx.headers().get(HttpHeaderNames.HOST));
             service = host == null ? null : config.hosts().get(host);
             if (service == null) {
-                return FilterResult.respond(HttpResponseStatus.NOT_FOUND, "route_not_found",
+                return FilterResult.respond(ReplyReason.NO_ROUTE, HttpResponseStatus.NOT_FOUND, "route_not_found",
                         (host == null ? "no Host header" : "no mesh service '" + host + "'") + ": " + HOW_TO_CALL);
             }
         } else if (!config.hosts().containsValue(service)) {
-            return FilterResult.respond(HttpResponseStatus.NOT_FOUND, "route_not_found",
+            return FilterResult.respond(ReplyReason.NO_ROUTE, HttpResponseStatus.NOT_FOUND, "route_not_found",
                     "no mesh service '" + service + "' for this local port (the control plane does not know it)");
         }
         if (config.empty().contains(service)) {
-            return FilterResult.respond(HttpResponseStatus.SERVICE_UNAVAILABLE, "no_healthy_upstream",
+            return FilterResult.respond(ReplyReason.NO_HEALTHY_UPSTREAM, HttpResponseStatus.SERVICE_UNAVAILABLE, "no_healthy_upstream",
                     "service " + service + " has no endpoints in the mesh");
         }
         return FilterResult.CONTINUE;
