@@ -151,7 +151,7 @@ final class DemoMesh implements AutoCloseable {
                         new SidecarConfig.Admin(0));
                 ObservabilityConfig logs = new ObservabilityConfig(new ObservabilityConfig.AccessLog(true, accessLog(s).toString(),
                         ConfigLoader.DEFAULT_ACCESS_LOG_FIELDS), new ObservabilityConfig.Tracing(null, ConfigLoader.DEFAULT_SERVICE_NAME,
-                        ConfigLoader.DEFAULT_SAMPLE_RATIO));
+                        ConfigLoader.DEFAULT_SAMPLE_RATIO, java.util.Map.of(), ConfigLoader.DEFAULT_RECENT_TRACES));
                 started.put(s, starters.submit(() -> MeshAgent.start(c, Clock.systemUTC(), logs)));
             }
             Exception failed = null;

@@ -1,6 +1,7 @@
 package io.strait.config.model;
 
 import java.util.List;
+import java.util.Map;
 
 /** Access log and tracing settings. */
 public record ObservabilityConfig(AccessLog accessLog, Tracing tracing) {
@@ -15,7 +16,21 @@ public record ObservabilityConfig(AccessLog accessLog, Tracing tracing) {
 
     /**
      * W3C trace context is always propagated; spans are exported over OTLP/HTTP when {@code
-     * otlpEndpoint} is set.
+     * otlpEndpoint} (or the {@code OTEL_EXPORTER_OTLP_*} environment) names a collector, and the last
+     * {@code recentTraces} sampled traces are kept in memory for the admin API.
+     *
+     * @param otlpEndpoint the collector: a base URL ({@code /v1/traces} is appended) or a URL with a
+     *     path (used as given); null: the environment's, else no export
+     * @param serviceName the service name on spans; null: {@code OTEL_SERVICE_NAME}, else the default
+     * @param sampleRatio the share of new traces recorded; null: {@code OTEL_TRACES_SAMPLER_ARG}, else the default
+     * @param headers headers sent with every OTLP request (authentication); added to the environment's
+     * @param recentTraces how many traces the admin API keeps (0: none)
      */
-    public record Tracing(String otlpEndpoint, String serviceName, double sampleRatio) {}
+    public record Tracing(String otlpEndpoint, String serviceName, Double sampleRatio, Map<String, String> headers,
+            int recentTraces) {
+
+        public Tracing {
+            headers = headers == null ? Map.of() : Map.copyOf(headers);
+        }
+    }
 }

@@ -56,7 +56,7 @@ class ConfigLoaderFieldsTest {
         assertThat(c.observability()).isEqualTo(new ObservabilityConfig(
                 new ObservabilityConfig.AccessLog(false, "/var/log/strait/access.log",
                         List.of("time", "status", "userAgent", "traceId", "upstreamMs")),
-                new ObservabilityConfig.Tracing("http://127.0.0.1:4318/v1/traces", "edge", 0.25)));
+                new ObservabilityConfig.Tracing("http://127.0.0.1:4318/v1/traces", "edge", 0.25, java.util.Map.of(), 100)));
     }
 
     @Test

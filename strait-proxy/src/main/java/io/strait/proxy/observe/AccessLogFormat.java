@@ -75,6 +75,9 @@ final class AccessLogFormat {
             case "userAgent" -> (r, out) -> string(r.userAgent(), out);
             case "traceId" -> (r, out) -> string(r.traceId(), out);
             case "error" -> (r, out) -> string(r.error(), out);
+            case "tenant" -> (r, out) -> string(r.caller() == null ? null : r.caller().tenant(), out);
+            case "keyId" -> (r, out) -> string(r.caller() == null ? null : r.caller().keyId(), out);
+            case "subject" -> (r, out) -> string(r.caller() == null ? null : r.caller().subject(), out);
             default -> throw new IllegalArgumentException("unknown access log field '" + name
                     + "'; known: " + String.join(", ", ConfigLoader.ACCESS_LOG_FIELDS));
         };
