@@ -150,8 +150,8 @@ final class DemoMesh implements AutoCloseable {
                         new SidecarConfig.Inbound(SidecarConfig.LOOPBACK, 0, s.port(), null), new SidecarConfig.Outbound(0, Map.of()),
                         new SidecarConfig.Admin(0));
                 ObservabilityConfig logs = new ObservabilityConfig(new ObservabilityConfig.AccessLog(true, accessLog(s).toString(),
-                        ConfigLoader.DEFAULT_ACCESS_LOG_FIELDS), new ObservabilityConfig.Tracing(null, ConfigLoader.DEFAULT_SERVICE_NAME,
-                        ConfigLoader.DEFAULT_SAMPLE_RATIO, java.util.Map.of(), ConfigLoader.DEFAULT_RECENT_TRACES));
+                        ConfigLoader.DEFAULT_ACCESS_LOG_FIELDS), new ObservabilityConfig.Tracing(null, null, null,
+                        Map.of(), ConfigLoader.DEFAULT_RECENT_TRACES));
                 started.put(s, starters.submit(() -> MeshAgent.start(c, Clock.systemUTC(), logs)));
             }
             Exception failed = null;
