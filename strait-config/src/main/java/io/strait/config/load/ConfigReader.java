@@ -312,7 +312,9 @@ final class ConfigReader {
                 l.error("fields", "'" + f + "' is listed twice");
             }
         }
+        ObservabilityConfig.AccessLog.Format format = l.enumValue("format", ObservabilityConfig.AccessLog.Format.class,
+                dflt.format(), s -> Names.parse(ObservabilityConfig.AccessLog.Format.class, s));
         l.finish();
-        return new ObservabilityConfig.AccessLog(enabled, path, List.copyOf(fields));
+        return new ObservabilityConfig.AccessLog(enabled, path, List.copyOf(fields), format);
     }
 }

@@ -7,12 +7,30 @@ import java.util.Map;
 public record ObservabilityConfig(AccessLog accessLog, Tracing tracing) {
 
     /**
-     * One JSON line per request.
+     * One line per request.
      *
      * @param path {@code stdout}, {@code stderr}, or a file path
      * @param fields which fields each line has, in order
+     * @param format a JSON object per line, or {@code key=value} pairs (logfmt)
      */
-    public record AccessLog(boolean enabled, String path, List<String> fields) {}
+    public record AccessLog(boolean enabled, String path, List<String> fields, Format format) {
+        public AccessLog {
+            format = format == null ? Format.JSON : format;
+        }
+
+        /** A JSON access log. */
+        public AccessLog(boolean enabled, String path, List<String> fields) {
+            this(enabled, path, fields, Format.JSON);
+        }
+
+        /** How a line is written. */
+        public enum Format {
+            /** One JSON object per line. */
+            JSON,
+            /** {@code key=value} pairs separated by spaces (logfmt); a value with a space or a quote is a JSON string. */
+            TEXT
+        }
+    }
 
     /**
      * W3C trace context is always propagated; spans are exported over OTLP/HTTP when {@code

@@ -97,12 +97,11 @@ public final class AccessLog implements AutoCloseable {
      * @param onDrop run on the caller's thread for every dropped record: must be cheap
      */
     AccessLog(List<String> fields, OutputStream out, String target, int capacity, Runnable onDrop) {
-        this(fields, out, null, target, capacity, onDrop);
+        this(new AccessLogFormat(fields), out, null, target, capacity, onDrop);
     }
 
     /** {@code file}: where {@code out} writes, opened again by {@link #reopen()}; null when it cannot be (stdout). */
-    AccessLog(List<String> fields, OutputStream out, Path file, String target, int capacity, Runnable onDrop) {
-        AccessLogFormat format = new AccessLogFormat(fields);
+    AccessLog(AccessLogFormat format, OutputStream out, Path file, String target, int capacity, Runnable onDrop) {
         this.file = file;
         this.queue = PlatformDependent.newFixedMpscQueue(capacity);
         this.onDrop = Objects.requireNonNull(onDrop, "onDrop");
@@ -131,7 +130,8 @@ public final class AccessLog implements AutoCloseable {
             case "stderr" -> unclosable(System.err);
             default -> openAppend(file);
         };
-        return new AccessLog(config.fields(), out, file, path, DEFAULT_QUEUE_CAPACITY, onDrop);
+        return new AccessLog(new AccessLogFormat(config.fields(), config.format() == ObservabilityConfig.AccessLog.Format.TEXT), out, file,
+                path, DEFAULT_QUEUE_CAPACITY, onDrop);
     }
 
     /** A log that discards everything, for when access logging is off. */
