@@ -13,18 +13,23 @@ import java.util.concurrent.atomic.LongAdder;
  * The last N traces, assembled by trace id from the spans of every hop that reports here (this process's
  * own spans; on the control plane, the sidecars'), for the admin API's {@code GET /traces}.
  *
- * <p>Memory is bounded twice: at most {@code capacity} traces (the trace seen least recently is dropped
- * first) and at most {@link #MAX_SPANS_PER_TRACE} spans in each (later ones are counted, not kept). A span
+ * <p>Memory is bounded three times: at most {@code capacity} traces (the oldest is dropped first), at most
+ * {@link #MAX_SPANS_PER_TRACE} spans in each (later ones are counted, not kept), and at most
+ * {@link #SPANS_PER_TRACE_ON_AVERAGE} times {@code capacity} spans in all (older traces go first): a span is
+ * well under 1 KB, so 100 traces hold at most about 2 MB. A span
  * is added in a short critical section (a map lookup and a list append): only sampled spans arrive here,
  * so it is rare under load, and it never waits on I/O.
  */
 public final class RecentTraces implements SpanSink {
     /** A trace's spans beyond this are counted only: a long fan-out (a GraphQL query) cannot fill the memory. */
     public static final int MAX_SPANS_PER_TRACE = 200;
+    /** The spans kept in all, per trace of capacity: a trace through a gateway and two sidecars has 8. */
+    public static final int SPANS_PER_TRACE_ON_AVERAGE = 16;
 
     private final LinkedHashMap<String, Trace> traces = new LinkedHashMap<>(16, 0.75f, false);
     private final LongAdder droppedSpans = new LongAdder();
     private int capacity;
+    private int spans;
 
     /** @param capacity how many traces are kept (0: none) */
     public RecentTraces(int capacity) {
@@ -51,8 +56,13 @@ public final class RecentTraces implements SpanSink {
                 traces.put(span.traceId(), t);
                 if (traces.size() > capacity) evictEldest();
             }
-            if (t.spans.size() < MAX_SPANS_PER_TRACE) t.spans.add(span);
-            else droppedSpans.increment();
+            if (t.spans.size() < MAX_SPANS_PER_TRACE) {
+                t.spans.add(span);
+                spans++;
+                while (spans > capacity * SPANS_PER_TRACE_ON_AVERAGE && traces.size() > 1) evictEldest();
+            } else {
+                droppedSpans.increment();
+            }
         }
     }
 
@@ -76,8 +86,8 @@ public final class RecentTraces implements SpanSink {
     }
 
     private void evictEldest() {
-        Iterator<String> it = traces.keySet().iterator();
-        it.next();
+        Iterator<Trace> it = traces.values().iterator();
+        spans -= it.next().spans.size();
         it.remove();
     }
 
