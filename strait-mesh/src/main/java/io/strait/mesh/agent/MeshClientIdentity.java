@@ -294,7 +294,7 @@ public final class MeshClientIdentity implements AutoCloseable {
     }
 
     /** The current channel to the control plane (replaced when the SVID is renewed), for this process's other calls. */
-    io.grpc.ManagedChannel channel() {
+    public io.grpc.ManagedChannel channel() {
         return client.channel();
     }
 }
