@@ -276,6 +276,12 @@ final class ConfigReader {
         String endpoint = t.string("otlpEndpoint", null);
         if (endpoint != null && !endpoint.startsWith("http://") && !endpoint.startsWith("https://")) {
             t.error("otlpEndpoint", "must be an http:// or https:// URL (was '" + endpoint + "')");
+        } else if (endpoint != null) {
+            try {
+                if (new URI(endpoint).getHost() == null) t.error("otlpEndpoint", "names no host (was '" + endpoint + "')");
+            } catch (URISyntaxException e) {
+                t.error("otlpEndpoint", "is not a URL: " + e.getMessage());
+            }
         }
         String service = t.string("serviceName", null);
         if (service != null && service.isBlank()) t.error("serviceName", "must not be empty");

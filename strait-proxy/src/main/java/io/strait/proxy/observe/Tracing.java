@@ -67,7 +67,13 @@ public final class Tracing implements AutoCloseable {
     public static Tracing create(ObservabilityConfig.Tracing config, Map<String, String> env, SpanSinks sinks) {
         OtelSettings settings = OtelSettings.resolve(config, env);
         settings.warnings().forEach(w -> LOG.warn("tracing: {}", w));
-        OtlpSpans exporter = settings.tracesEndpoint() == null ? null : new OtlpSpans(settings);
+        OtlpSpans exporter;
+        try {
+            exporter = settings.tracesEndpoint() == null ? null : new OtlpSpans(settings);
+        } catch (IllegalArgumentException e) { // an OTEL_EXPORTER_OTLP_* endpoint that is no URL: refused, by name
+            throw new IllegalArgumentException("tracing: the OTLP endpoint '" + settings.tracesEndpoint() + "' is not a URL ("
+                    + e.getMessage() + "); see otlpEndpoint and OTEL_EXPORTER_OTLP_ENDPOINT");
+        }
         return new Tracing(settings, exporter, sinks);
     }
 

@@ -134,6 +134,14 @@ class OtlpExportTest {
     }
 
     @Test
+    void anEnvironmentEndpointThatIsNoUrlRefusesTheStartByName() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> tracing(null, null, Map.of(),
+                        Map.of("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "collector:4318")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("tracing: the OTLP endpoint 'collector:4318' is not a URL");
+    }
+
+    @Test
     void otelSdkDisabledStopsTheExportWhateverTheConfigSays() {
         Tracing tracing = tracing(collector.base(), null, Map.of(), Map.of("OTEL_SDK_DISABLED", "true"));
         assertThat(tracing.exporting()).isFalse();
