@@ -9,6 +9,7 @@ import io.strait.mesh.agent.MeshAgentException;
 import io.strait.mesh.agent.MeshGateway;
 import io.strait.mesh.sidecar.AppSupervisor;
 import io.strait.proxy.runtime.ConfigCompletion;
+import io.strait.proxy.runtime.LogReopenSignal;
 import io.strait.proxy.runtime.ProxyServer;
 import io.strait.proxy.tls.CertificateSources;
 import java.io.PrintWriter;
@@ -75,6 +76,8 @@ final class GatewayCommand implements Callable<Integer> {
             return 1;
         }
         if (mesh != null) mesh.attach(server);
+        ProxyServer running = server;
+        LogReopenSignal.install(() -> running);
         runUntilSignal(server, mesh);
         return 0;
     }

@@ -24,6 +24,7 @@ class GatewaySecurityApiKeyFileTest {
     /** cacheTtl in the config: a revoked key must stop working within it (plus the file store's re-read interval). */
     private static final Duration CACHE_TTL = Duration.ofSeconds(1);
     private static final String CONFIG = """
+            observability: {accessLog: {path: "${log}"}}
             auth:
               apiKeys: {store: {type: file, path: "${keys}"}, cacheTtl: 1s, negativeCacheTtl: 1s}
             clusters:
@@ -33,6 +34,7 @@ class GatewaySecurityApiKeyFileTest {
             """;
 
     static Path keyFile;
+    static Path accessLog;
     static GatewayUnderTest gw;
     static IssuedKey valid;
 
@@ -41,7 +43,8 @@ class GatewaySecurityApiKeyFileTest {
         Path dir = Files.createTempDirectory("strait-e2e-keys");
         keyFile = dir.resolve("apikeys.json");
         valid = issue(null);
-        gw = GatewayUnderTest.start(CONFIG, Map.of("keys", keyFile.toString()), dir);
+        accessLog = dir.resolve("access.log");
+        gw = GatewayUnderTest.start(CONFIG, Map.of("keys", keyFile.toString(), "log", accessLog.toString()), dir);
     }
 
     @AfterAll
@@ -64,6 +67,21 @@ class GatewaySecurityApiKeyFileTest {
         IssuedKey k = issue(expiresAt);
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> withKey(k.key()).status() == 200);
         return k;
+    }
+
+    @Test
+    void theAccessLogNamesTheCallersTenantAndKeyIdNeverTheKey() throws Exception {
+        Answer a = withKey(valid.key());
+        assertThat(a.status()).isEqualTo(200);
+        String requestId = a.headers().get("x-request-id").get(0);
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> Files.readString(accessLog).contains(requestId));
+        String line = Files.readAllLines(accessLog).stream().filter(l -> l.contains(requestId)).findFirst().orElseThrow();
+        JsonNode json = io.strait.proxy.testing.Json.parse(line);
+        assertThat(json.path("tenant").asText()).isEqualTo("acme");
+        assertThat(json.path("keyId").asText()).isEqualTo(valid.record().id());
+        assertThat(json.path("subject").isNull()).isTrue();
+        assertThat(json.has("traceId")).isTrue();
+        assertThat(Files.readString(accessLog)).doesNotContain(valid.key());
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.strait.config.model.HostPort;
 import io.strait.config.model.ObservabilityConfig;
 import io.strait.mesh.agent.MeshAgent;
 import io.strait.mesh.agent.MeshClientIdentity;
+import io.strait.mesh.traces.SpanShipper;
 import io.strait.mesh.config.ControlPlaneConfig;
 import io.strait.mesh.controlplane.ControlPlane;
 import io.strait.mesh.sidecar.MeshState;
@@ -63,6 +64,8 @@ final class DemoMesh implements AutoCloseable {
     private final Map<DemoService, MeshAgent> sidecars = new LinkedHashMap<>();
     private ControlPlane controlPlane;
     private MeshClientIdentity gateway;
+    /** The demo gateway's spans on their way to the control plane, once {@link #feed} ran. */
+    private SpanShipper spans;
     private AutoCloseable feed;
 
     private DemoMesh(Path dir) {
@@ -150,8 +153,8 @@ final class DemoMesh implements AutoCloseable {
                         new SidecarConfig.Inbound(SidecarConfig.LOOPBACK, 0, s.port(), null), new SidecarConfig.Outbound(0, Map.of()),
                         new SidecarConfig.Admin(0));
                 ObservabilityConfig logs = new ObservabilityConfig(new ObservabilityConfig.AccessLog(true, accessLog(s).toString(),
-                        ConfigLoader.DEFAULT_ACCESS_LOG_FIELDS), new ObservabilityConfig.Tracing(null, ConfigLoader.DEFAULT_SERVICE_NAME,
-                        ConfigLoader.DEFAULT_SAMPLE_RATIO));
+                        ConfigLoader.DEFAULT_ACCESS_LOG_FIELDS), new ObservabilityConfig.Tracing(null, null, null,
+                        Map.of(), ConfigLoader.DEFAULT_RECENT_TRACES));
                 started.put(s, starters.submit(() -> MeshAgent.start(c, Clock.systemUTC(), logs)));
             }
             Exception failed = null;
@@ -202,6 +205,8 @@ final class DemoMesh implements AutoCloseable {
      * the file's endpoints again until the next push.
      */
     void feed(ProxyServer proxy, Collection<String> clusters) {
+        spans = new SpanShipper(gateway::channel, "demo gateway"); // the gateway's spans join the sidecars' at the control plane
+        proxy.spanSinks().add(spans);
         feed = gateway.onEndpoints(pushed -> {
             for (String cluster : clusters) {
                 List<EndpointConfig> endpoints = pushed.getOrDefault(NAMESPACE + "/" + cluster, List.of()).stream()
@@ -311,6 +316,7 @@ final class DemoMesh implements AutoCloseable {
                 log.debug("demo: {}", e.toString());
             }
         }
+        if (spans != null) spans.close();
         if (gateway != null) gateway.close();
         sidecars.values().parallelStream().forEach(MeshAgent::close);
         apps.forEach(DemoService::close);

@@ -198,6 +198,7 @@ public final class SidecarCommand implements Callable<Integer> {
 
     private void ready(MeshAgent agent) {
         var e = agent.engine();
+        io.strait.proxy.runtime.LogReopenSignal.install(() -> agent.engine().proxy());
         out().println("strait sidecar: " + e.config().service() + " ready: inbound port " + e.inboundPort()
                 + " (mTLS), outbound port " + e.outboundPort() + ", admin port " + e.adminPort());
         out().flush();

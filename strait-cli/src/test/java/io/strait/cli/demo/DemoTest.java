@@ -86,6 +86,17 @@ class DemoTest {
                             .header("Authorization", "Bearer " + token).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(served.headers().firstValue("x-served-by")).hasValue("strait");
+            // the trace of a call: the gateway's spans and the users sidecar's, together at the control plane
+            String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+            assertThat(client.send(HttpRequest.newBuilder(URI.create(gw + "/api/v1/users/8")).header("Authorization", "Bearer " + token)
+                    .header("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01").build(), HttpResponse.BodyHandlers.ofString())
+                    .statusCode()).isEqualTo(200);
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() -> {
+                HttpResponse<String> trace = client.send(HttpRequest.newBuilder(URI.create(demo.mesh().adminUrl() + "/traces/" + traceId)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(trace.statusCode()).isEqualTo(200);
+                assertThat(Json.parse(trace.body()).path("spans").findValuesAsText("service")).contains("strait", "users");
+            });
             HttpResponse<String> missing = client.send(HttpRequest.newBuilder(URI.create(gw + "/nowhere")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(missing.statusCode()).isEqualTo(404);

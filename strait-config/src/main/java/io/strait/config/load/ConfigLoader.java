@@ -199,17 +199,28 @@ public final class ConfigLoader {
     /** Every field an access-log line can have, in their usual order. */
     public static final List<String> ACCESS_LOG_FIELDS = List.of(
             "time", "requestId", "client", "method", "host", "path", "protocol", "status", "durationMs",
-            "upstreamMs", "bytesIn", "bytesOut", "route", "cluster", "upstream", "userAgent", "traceId", "error");
-    /** What an operator reads first; user agent, trace id and upstream time are opt-in. */
+            "upstreamMs", "bytesIn", "bytesOut", "route", "cluster", "upstream", "userAgent", "traceId", "error",
+            "tenant", "keyId", "subject");
+    /**
+     * What an operator reads first, with who called (tenant, API key id, JWT subject: never a credential) and
+     * the trace id that finds the request in {@code GET /traces}; user agent and upstream time are opt-in.
+     */
     public static final List<String> DEFAULT_ACCESS_LOG_FIELDS = List.of(
             "time", "requestId", "client", "method", "host", "path", "protocol", "status", "durationMs",
-            "bytesIn", "bytesOut", "route", "cluster", "upstream", "error");
+            "bytesIn", "bytesOut", "route", "cluster", "upstream", "error", "traceId", "tenant", "keyId", "subject");
     /** Containers collect standard output; a file needs rotation set up first. */
     public static final String DEFAULT_ACCESS_LOG_PATH = "stdout";
     /** The service name spans carry when none is set. */
     public static final String DEFAULT_SERVICE_NAME = "strait";
     /** Spans are exported only once otlpEndpoint is set; then every request, until lowered for heavy traffic. */
     public static final double DEFAULT_SAMPLE_RATIO = 1.0;
+    /**
+     * Traces kept in memory for the admin API: enough to find the request just made, a few hundred KB at most
+     * (a trace holds at most {@code MAX_RECENT_TRACE_SPANS} spans).
+     */
+    public static final int DEFAULT_RECENT_TRACES = 100;
+    /** The most recent traces that can be kept: about 10 MB of spans at worst. */
+    public static final int MAX_RECENT_TRACES = 10_000;
 
     private ConfigLoader() {}
 

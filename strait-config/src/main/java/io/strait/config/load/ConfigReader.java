@@ -261,24 +261,45 @@ final class ConfigReader {
 
     private static ObservabilityConfig observability(Node n) {
         var defaultLog = new ObservabilityConfig.AccessLog(true, DEFAULT_ACCESS_LOG_PATH, DEFAULT_ACCESS_LOG_FIELDS);
-        var defaultTracing = new ObservabilityConfig.Tracing(null, DEFAULT_SERVICE_NAME, DEFAULT_SAMPLE_RATIO);
+        var defaultTracing = new ObservabilityConfig.Tracing(null, null, null, Map.of(), DEFAULT_RECENT_TRACES);
         if (n == null) return new ObservabilityConfig(defaultLog, defaultTracing);
         var log = accessLog(n.object("accessLog"), defaultLog);
         var tracing = defaultTracing;
         Node t = n.object("tracing");
-        if (t != null) {
-            String endpoint = t.string("otlpEndpoint", null);
-            if (endpoint != null && !endpoint.startsWith("http://") && !endpoint.startsWith("https://")) {
-                t.error("otlpEndpoint", "must be an http:// or https:// URL (was '" + endpoint + "')");
-            }
-            String service = t.string("serviceName", DEFAULT_SERVICE_NAME);
-            if (service.isBlank()) t.error("serviceName", "must not be empty");
-            double ratio = t.decimal("sampleRatio", DEFAULT_SAMPLE_RATIO, 0.0, 1.0);
-            t.finish();
-            tracing = new ObservabilityConfig.Tracing(endpoint, service, ratio);
-        }
+        if (t != null) tracing = tracing(t);
         n.finish();
         return new ObservabilityConfig(log, tracing);
+    }
+
+    /** Unset values stay null: the standard {@code OTEL_*} variables fill them in when the engine starts. */
+    private static ObservabilityConfig.Tracing tracing(Node t) {
+        String endpoint = t.string("otlpEndpoint", null);
+        if (endpoint != null && !endpoint.startsWith("http://") && !endpoint.startsWith("https://")) {
+            t.error("otlpEndpoint", "must be an http:// or https:// URL (was '" + endpoint + "')");
+        } else if (endpoint != null) {
+            try {
+                if (new URI(endpoint).getHost() == null) t.error("otlpEndpoint", "names no host (was '" + endpoint + "')");
+            } catch (URISyntaxException e) {
+                t.error("otlpEndpoint", "is not a URL: " + e.getMessage());
+            }
+        }
+        String service = t.string("serviceName", null);
+        if (service != null && service.isBlank()) t.error("serviceName", "must not be empty");
+        Double ratio = t.present("sampleRatio") ? t.decimal("sampleRatio", DEFAULT_SAMPLE_RATIO, 0.0, 1.0) : null;
+        Map<String, String> headers = t.present("headers") ? t.stringMap("headers") : Map.of();
+        for (String name : headers.keySet()) {
+            if (name.isBlank() || !name.chars().allMatch(c -> c > 0x20 && c < 0x7f && c != ':')) {
+                t.error("headers", "'" + name + "' is not a header name");
+            }
+        }
+        int recent = DEFAULT_RECENT_TRACES;
+        Node r = t.object("recent");
+        if (r != null) {
+            recent = r.integer("traces", DEFAULT_RECENT_TRACES, 0, MAX_RECENT_TRACES);
+            r.finish();
+        }
+        t.finish();
+        return new ObservabilityConfig.Tracing(endpoint, service, ratio, headers, recent);
     }
 
     private static ObservabilityConfig.AccessLog accessLog(Node l, ObservabilityConfig.AccessLog dflt) {
@@ -297,7 +318,9 @@ final class ConfigReader {
                 l.error("fields", "'" + f + "' is listed twice");
             }
         }
+        ObservabilityConfig.AccessLog.Format format = l.enumValue("format", ObservabilityConfig.AccessLog.Format.class,
+                dflt.format(), s -> Names.parse(ObservabilityConfig.AccessLog.Format.class, s));
         l.finish();
-        return new ObservabilityConfig.AccessLog(enabled, path, List.copyOf(fields));
+        return new ObservabilityConfig.AccessLog(enabled, path, List.copyOf(fields), format);
     }
 }

@@ -264,8 +264,9 @@ public final class ConfigValidator {
                 if (e != null && !e.startsWith("http://") && !e.startsWith("https://")) {
                     check.error("observability.tracing.otlpEndpoint", "must be an http:// or https:// URL (was '" + e + "')");
                 }
-                if (t.serviceName() == null || t.serviceName().isBlank()) check.error("observability.tracing.serviceName", "must not be empty");
-                check.range("observability.tracing.sampleRatio", t.sampleRatio(), 0.0, 1.0);
+                if (t.serviceName() != null && t.serviceName().isBlank()) check.error("observability.tracing.serviceName", "must not be empty");
+                if (t.sampleRatio() != null) check.range("observability.tracing.sampleRatio", t.sampleRatio(), 0.0, 1.0);
+                check.range("observability.tracing.recent.traces", t.recentTraces(), 0, ConfigLoader.MAX_RECENT_TRACES);
             }
         }
 

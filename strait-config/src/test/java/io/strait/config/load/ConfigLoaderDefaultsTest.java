@@ -39,11 +39,15 @@ class ConfigLoaderDefaultsTest {
         var log = c.observability().accessLog();
         assertThat(log.enabled()).isTrue();
         assertThat(log.path()).isEqualTo("stdout");
-        assertThat(log.fields()).isEqualTo(DEFAULT_ACCESS_LOG_FIELDS).doesNotContain("userAgent", "traceId", "upstreamMs");
+        assertThat(log.fields()).isEqualTo(DEFAULT_ACCESS_LOG_FIELDS).doesNotContain("userAgent", "upstreamMs")
+                .contains("traceId", "tenant", "keyId", "subject");
         var tracing = c.observability().tracing();
         assertThat(tracing.otlpEndpoint()).isNull();
-        assertThat(tracing.serviceName()).isEqualTo("strait");
-        assertThat(tracing.sampleRatio()).isEqualTo(1.0);
+        // unset: the OTEL_* environment fills them in, else strait and 1.0 (OtelSettings)
+        assertThat(tracing.serviceName()).isNull();
+        assertThat(tracing.sampleRatio()).isNull();
+        assertThat(tracing.headers()).isEmpty();
+        assertThat(tracing.recentTraces()).isEqualTo(DEFAULT_RECENT_TRACES);
     }
 
     @Test

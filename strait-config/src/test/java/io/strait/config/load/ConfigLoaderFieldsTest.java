@@ -43,11 +43,14 @@ class ConfigLoaderFieldsTest {
                   accessLog:
                     enabled: false
                     path: /var/log/strait/access.log
-                    fields: [time, status, userAgent, traceId, upstreamMs]
+                    fields: [time, status, userAgent, traceId, upstreamMs, tenant]
+                    format: text
                   tracing:
                     otlpEndpoint: http://127.0.0.1:4318/v1/traces
                     serviceName: edge
                     sampleRatio: 0.25
+                    headers: {x-honeycomb-team: abc}
+                    recent: {traces: 7}
                 """);
         assertThat(c.admin().address()).isEqualTo(new HostPort("::1", 9999));
         assertThat(c.admin().address()).hasToString("[::1]:9999");
@@ -55,8 +58,8 @@ class ConfigLoaderFieldsTest {
         assertThat(c.drainTimeout()).isEqualTo(Duration.ofSeconds(45));
         assertThat(c.observability()).isEqualTo(new ObservabilityConfig(
                 new ObservabilityConfig.AccessLog(false, "/var/log/strait/access.log",
-                        List.of("time", "status", "userAgent", "traceId", "upstreamMs")),
-                new ObservabilityConfig.Tracing("http://127.0.0.1:4318/v1/traces", "edge", 0.25)));
+                        List.of("time", "status", "userAgent", "traceId", "upstreamMs", "tenant"), ObservabilityConfig.AccessLog.Format.TEXT),
+                new ObservabilityConfig.Tracing("http://127.0.0.1:4318/v1/traces", "edge", 0.25, java.util.Map.of("x-honeycomb-team", "abc"), 7)));
     }
 
     @Test

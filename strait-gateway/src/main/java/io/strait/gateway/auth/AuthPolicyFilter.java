@@ -5,6 +5,7 @@ import io.strait.config.model.RouteAuth;
 import io.strait.proxy.filter.FilterResult;
 import io.strait.proxy.filter.HttpFilter;
 import io.strait.proxy.filter.RequestContext;
+import io.strait.proxy.observe.Caller;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -117,6 +118,7 @@ public final class AuthPolicyFilter implements HttpFilter {
         results.verified.inc();
         Identity caller = merge(verified, granted);
         ctx.attr(Identity.KEY).set(caller);
+        ctx.caller(new Caller(caller.tenant(), caller.keyId(), caller.userId())); // the access log's: ids, never the credential
         if (!caller.claims().isEmpty()) ctx.claims(caller.claims());
         setIdentity(ctx.headers(), verified, granted);
         String query = ctx.query();

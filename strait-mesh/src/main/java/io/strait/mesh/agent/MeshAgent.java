@@ -19,6 +19,7 @@ import io.strait.mesh.sidecar.SidecarConfig;
 import io.strait.mesh.sidecar.SidecarEngine;
 import io.strait.mesh.svid.RenewalSchedule;
 import io.strait.mesh.svid.WorkloadKey;
+import io.strait.mesh.traces.SpanShipper;
 import io.strait.mesh.transport.MeshCredentials;
 import io.strait.mesh.transport.MeshTransport;
 import io.strait.mesh.xds.DiscoveryClient;
@@ -93,6 +94,8 @@ public final class MeshAgent implements AutoCloseable {
     private final ScheduledExecutorService thread;
     private final String instanceId;
     private final DiscoveryClient discovery;
+    /** This sidecar's finished spans, on their way to the control plane. */
+    private final SpanShipper spans;
     private volatile Duration heartbeat = DEFAULT_HEARTBEAT;
     private volatile boolean registered;
     private volatile boolean outage;
@@ -114,6 +117,7 @@ public final class MeshAgent implements AutoCloseable {
                 .addAllLabels(Labels.of(config.labels())).build();
         this.discovery = new DiscoveryClient(client::channel, node, new MeshUpdates(engine, credentials, id.trustDomain()).handlers(),
                 thread, new SecureRandom());
+        this.spans = new SpanShipper(client::channel, "sidecar " + config.service());
     }
 
     /** The config stream's state: connected, the versions running, the last refusal. */
@@ -173,6 +177,7 @@ public final class MeshAgent implements AutoCloseable {
                             FIRST_CONFIG_WAIT.toSeconds());
                 }
                 starting.start();
+                agent.engine().proxy().spanSinks().add(agent.spans); // its spans go to the control plane's GET /traces too
             } catch (InterruptedException | RuntimeException e) {
                 agent.close();
                 throw e;
@@ -391,8 +396,10 @@ public final class MeshAgent implements AutoCloseable {
         } catch (RuntimeException e) {
             log.debug("sidecar {}: deregistering failed: {}", config.service(), e.toString());
         }
-        client.close();
         SidecarEngine running = engine.engine();
+        if (running != null) running.proxy().spanSinks().remove(spans);
+        spans.close(); // what waits goes out while the connection is still there
+        client.close();
         if (running != null) running.close();
     }
 }

@@ -292,4 +292,9 @@ public final class MeshClientIdentity implements AutoCloseable {
         thread.shutdownNow();
         client.close();
     }
+
+    /** The current channel to the control plane (replaced when the SVID is renewed), for this process's other calls. */
+    public io.grpc.ManagedChannel channel() {
+        return client.channel();
+    }
 }

@@ -8,6 +8,7 @@ import io.strait.config.model.StraitConfig;
 import io.strait.config.model.TlsConfig;
 import io.strait.config.model.UpstreamTlsConfig;
 import io.strait.mesh.sidecar.MeshState;
+import io.strait.mesh.traces.SpanShipper;
 import io.strait.proxy.core.ApplyResult;
 import io.strait.proxy.runtime.ConfigCompletion;
 import io.strait.proxy.runtime.ProxyServer;
@@ -60,6 +61,9 @@ public final class MeshGateway implements ConfigCompletion, AutoCloseable {
      */
     private final Map<String, List<String>> lastIdentities = new ConcurrentHashMap<>();
     private volatile AutoCloseable feed;
+    /** The attached proxy's spans on their way to the control plane, and that proxy; null before {@link #attach}. */
+    private volatile SpanShipper spans;
+    private volatile ProxyServer attached;
 
     private MeshGateway(MeshConfig section, MeshClientIdentity identity, boolean ownsIdentity, CertificateSources certificates) {
         this.section = section.withoutJoinToken();
@@ -120,8 +124,14 @@ public final class MeshGateway implements ConfigCompletion, AutoCloseable {
         return identity;
     }
 
-    /** Feeds the control plane's pushes to {@code proxy} (started with this completion) from now on. */
+    /**
+     * Feeds the control plane's pushes to {@code proxy} (started with this completion) from now on, and sends the
+     * proxy's finished spans to the control plane (its {@code GET /traces} shows every hop of a trace).
+     */
     public void attach(ProxyServer proxy) {
+        spans = new SpanShipper(identity::channel, "gateway " + section.spiffeId());
+        proxy.spanSinks().add(spans);
+        attached = proxy;
         feed = identity.onEndpoints(pushed -> {
             ApplyResult r = proxy.refresh();
             if (!r.applied()) log.warn("the mesh's pushed endpoints were not taken up: {}", String.join("; ", r.errors()));
@@ -172,9 +182,14 @@ public final class MeshGateway implements ConfigCompletion, AutoCloseable {
                 ConfigLoader.DEFAULT_TLS_RELOAD_CHECK_INTERVAL));
     }
 
-    /** Stops feeding the engine; closes the identity when this gateway joined with it. */
+    /** Stops feeding the engine and sending its spans; closes the identity when this gateway joined with it. */
     @Override
     public void close() {
+        SpanShipper s = spans;
+        if (s != null) {
+            attached.spanSinks().remove(s);
+            s.close();
+        }
         AutoCloseable f = feed;
         if (f != null) {
             try {

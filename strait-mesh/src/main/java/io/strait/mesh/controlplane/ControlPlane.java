@@ -16,8 +16,10 @@ import io.strait.mesh.registry.RegistryService;
 import io.strait.mesh.store.FileStore;
 import io.strait.mesh.svid.RenewalSchedule;
 import io.strait.mesh.token.JoinTokens;
+import io.strait.mesh.traces.TraceCollector;
 import io.strait.mesh.transport.MeshTransport;
 import io.strait.mesh.xds.DiscoveryServer;
+import io.strait.proxy.observe.trace.RecentTraces;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
@@ -115,10 +117,12 @@ public final class ControlPlane implements AutoCloseable {
                 refresh.run();
             });
             opened.add(caReload);
+            RecentTraces traces = new RecentTraces(TraceCollector.RECENT_TRACES);
             var builder = MeshTransport.server(apiAddress, own.credentials(), clock)
                     .addService(certificates)
                     .addService(new RegistryService(registry))
-                    .addService(discovery);
+                    .addService(discovery)
+                    .addService(new TraceCollector(traces));
             for (BindableService s : extraServices) builder.addService(s);
             Server api;
             try {
@@ -135,7 +139,8 @@ public final class ControlPlane implements AutoCloseable {
             ControlPlaneMetrics metrics = new ControlPlaneMetrics(ca, certificates.metrics(), registry, clock);
             ControlPlaneAdmin admin;
             try {
-                admin = new ControlPlaneAdmin(adminAddress, ca, caReload::status, registry, metrics, () -> streams(discovery), () -> streamErrors(discovery));
+                admin = new ControlPlaneAdmin(adminAddress, ca, caReload::status, registry, metrics, () -> streams(discovery), () -> streamErrors(discovery),
+                        traces);
             } catch (IOException e) {
                 throw new ControlPlaneException("admin: cannot listen on " + adminAddress + ": " + e.getMessage());
             }

@@ -9,6 +9,8 @@ import io.strait.mesh.ca.CaStatus;
 import io.strait.mesh.ca.CertificateAuthority;
 import io.strait.mesh.registry.Registration;
 import io.strait.mesh.registry.Registry;
+import io.strait.proxy.observe.trace.RecentTraces;
+import io.strait.proxy.observe.trace.TracesJson;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -22,7 +24,8 @@ import java.util.function.Supplier;
 /**
  * The control plane's admin listener (default {@code 127.0.0.1:15014}, Istio's monitoring port): read-only.
  * {@code GET /ready}, {@code /metrics} (Prometheus), {@code /status} (JSON: the CA's certificates and their
- * expiry, the registry's workloads, the config streams) and {@code /trust-bundle} (the roots, PEM: public).
+ * expiry, the registry's workloads, the config streams), {@code /trust-bundle} (the roots, PEM: public) and
+ * {@code /traces} (the recent traces the mesh's sidecars and gateways sent, every hop of a trace together).
  * No key, token or token hash is ever shown. The JDK's HTTP server on two threads of its own: scrapes and
  * operators, never the sidecars' path.
  */
@@ -38,10 +41,14 @@ final class ControlPlaneAdmin implements AutoCloseable {
     private final ControlPlaneMetrics metrics;
     private final Supplier<ObjectNode> streams;
     private final Supplier<ObjectNode> streamErrors;
+    /** The spans the mesh's sidecars and gateways sent, assembled by trace id ({@code GET /traces}). */
+    private final RecentTraces traces;
 
     ControlPlaneAdmin(InetSocketAddress address, CertificateAuthority ca, Supplier<CaReload.Status> caReload, Registry registry,
-            ControlPlaneMetrics metrics, Supplier<ObjectNode> streams, Supplier<ObjectNode> streamErrors) throws IOException {
+            ControlPlaneMetrics metrics, Supplier<ObjectNode> streams, Supplier<ObjectNode> streamErrors, RecentTraces traces)
+            throws IOException {
         this.streamErrors = streamErrors;
+        this.traces = traces;
         this.ca = ca;
         this.caReload = caReload;
         this.registry = registry;
@@ -61,14 +68,20 @@ final class ControlPlaneAdmin implements AutoCloseable {
     private void handle(HttpExchange x) throws IOException {
         try (x) {
             String path = x.getRequestURI().getPath();
-            boolean known = List.of("/ready", "/metrics", "/status", "/trust-bundle").contains(path);
+            boolean tracesPath = path.equals("/traces") || path.startsWith("/traces/");
+            boolean known = tracesPath || List.of("/ready", "/metrics", "/status", "/trust-bundle").contains(path);
             if (!known) {
-                error(x, 404, "not_found", "no admin endpoint " + path + " (try /ready, /metrics, /status, /trust-bundle)");
+                error(x, 404, "not_found", "no admin endpoint " + path + " (try /ready, /metrics, /status, /trust-bundle, /traces)");
                 return;
             }
             if (!x.getRequestMethod().equals("GET") && !x.getRequestMethod().equals("HEAD")) {
                 x.getResponseHeaders().set("Allow", "GET, HEAD");
                 error(x, 405, "method_not_allowed", path + " answers GET only");
+                return;
+            }
+            if (tracesPath) {
+                TracesJson.Answer a = TracesJson.answer(traces, path, x.getRequestURI().getRawQuery());
+                send(x, a.status(), "application/json", a.body().getBytes(StandardCharsets.UTF_8));
                 return;
             }
             switch (path) {

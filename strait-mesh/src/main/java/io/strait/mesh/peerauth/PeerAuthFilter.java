@@ -3,10 +3,13 @@ package io.strait.mesh.peerauth;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.Attribute;
 import io.netty.util.AttributeKey;
+import io.strait.mesh.identity.SvidException;
+import io.strait.mesh.identity.SvidVerifier;
 import io.strait.proxy.filter.FilterResult;
 import io.strait.proxy.filter.HttpFilter;
 import io.strait.proxy.filter.RequestContext;
 import io.strait.proxy.http.ReplyReason;
+import io.strait.proxy.observe.Caller;
 import java.security.cert.X509Certificate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,8 +29,11 @@ public final class PeerAuthFilter implements HttpFilter {
     /** A connection's verdict, made once per connection (its certificate never changes), with the trust domain it was made for. */
     private static final AttributeKey<Verdict> VERDICT = AttributeKey.valueOf("strait.mesh.peerAuthVerdict");
 
-    /** What {@link #problem} said of the connection's certificate (null: an SVID) under {@code trustDomain}. */
-    private record Verdict(String trustDomain, String problem) {}
+    /**
+     * What {@link #problem} said of the connection's certificate (null: an SVID) under {@code trustDomain}, and the
+     * caller the access log names (its SPIFFE ID as the subject), made once per connection.
+     */
+    private record Verdict(String trustDomain, String problem, Caller caller) {}
 
     public PeerAuthFilter(PeerAuthConfig config) {
         this.trustDomain = config.trustDomain();
@@ -39,12 +45,28 @@ public final class PeerAuthFilter implements HttpFilter {
         if (cert == null) return FilterResult.CONTINUE;
         Attribute<Verdict> a = ctx.connectionAttr(VERDICT);
         Verdict v = a.get();
-        if (v == null || !v.trustDomain().equals(trustDomain)) a.set(v = new Verdict(trustDomain, problem(cert)));
+        if (v == null || !v.trustDomain().equals(trustDomain)) a.set(v = verdict(cert));
         String problem = v.problem();
-        if (problem == null) return FilterResult.CONTINUE;
+        if (problem == null) {
+            ctx.caller(v.caller());
+            return FilterResult.CONTINUE;
+        }
         log.info("request {} refused: the client certificate is not an SVID of {}: {}", ctx.requestId(), trustDomain, problem);
         return FilterResult.respond(ReplyReason.AUTH, HttpResponseStatus.FORBIDDEN, ERROR, "the client certificate is not an SVID of trust domain "
                 + trustDomain + ": " + problem);
+    }
+
+    private Verdict verdict(X509Certificate cert) {
+        String problem = problem(cert);
+        Caller caller = null;
+        if (problem == null) {
+            try {
+                caller = new Caller(null, null, SvidVerifier.identity(cert).uri());
+            } catch (SvidException e) {
+                // an SVID by the rules above always names one; the log then names no caller
+            }
+        }
+        return new Verdict(trustDomain, problem, caller);
     }
 
     /** What makes {@code cert} not an SVID of the trust domain, or null when it is one. */

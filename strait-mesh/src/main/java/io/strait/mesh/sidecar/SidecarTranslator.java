@@ -167,9 +167,20 @@ final class SidecarTranslator {
         }
         StraitConfig t = T.config();
         AdminConfig admin = new AdminConfig(new HostPort(SidecarConfig.LOOPBACK, sc.admin().port()));
-        return new StraitConfig(admin, listeners, clusters, routes, observability != null ? observability : observability(sc, t), sc.zone(),
+        return new StraitConfig(admin, listeners, clusters, routes, named(observability != null ? observability : observability(sc, t), sc), sc.zone(),
                 t.drainTimeout(), t.auth(),
                 t.rateLimits());
+    }
+
+    /**
+     * A sidecar's spans carry its service's name ({@code service.name}, as Istio's carry the workload's) unless the
+     * tracing settings (or {@code OTEL_SERVICE_NAME}) name another.
+     */
+    private static ObservabilityConfig named(ObservabilityConfig o, SidecarConfig sc) {
+        ObservabilityConfig.Tracing t = o.tracing();
+        if (t.serviceName() != null || System.getenv("OTEL_SERVICE_NAME") != null) return o;
+        return new ObservabilityConfig(o.accessLog(), new ObservabilityConfig.Tracing(t.otlpEndpoint(), sc.service(), t.sampleRatio(),
+                t.headers(), t.recentTraces()));
     }
 
     /** The engine's default access log and tracing, with the sidecar file's {@code accessLog}. */

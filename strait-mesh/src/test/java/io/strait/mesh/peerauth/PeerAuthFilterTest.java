@@ -43,6 +43,14 @@ class PeerAuthFilterTest {
     }
 
     @Test
+    void theCallersSpiffeIdIsWhatTheAccessLogNames() throws Exception {
+        RequestContext ctx = new RequestContext(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/"), null, true, "HTTP/1.1");
+        ctx.peerCertificate(leaf("spiffe://cluster.local/ns/shop/sa/web"));
+        assertThat(filter.onRequest(ctx)).isSameAs(FilterResult.CONTINUE);
+        assertThat(ctx.caller()).isEqualTo(new io.strait.proxy.observe.Caller(null, null, "spiffe://cluster.local/ns/shop/sa/web"));
+    }
+
+    @Test
     void anSvidOfTheTrustDomainAndAPlaintextCallerPass() throws Exception {
         assertThat(run(leaf("spiffe://cluster.local/ns/shop/sa/web"))).isSameAs(FilterResult.CONTINUE);
         assertThat(run(null)).isSameAs(FilterResult.CONTINUE);

@@ -165,7 +165,7 @@ class SidecarTranslatorTest {
         MeshState s = state(PeerAuthentication.STRICT);
         assertThat(SidecarTranslator.translate(config(null), s).observability().accessLog().path()).isEqualTo("stdout");
         var logs = new io.strait.config.model.ObservabilityConfig(new io.strait.config.model.ObservabilityConfig.AccessLog(true,
-                "/tmp/orders-1.access.log", List.of("time", "status")), new io.strait.config.model.ObservabilityConfig.Tracing(null, "strait", 1.0));
+                "/tmp/orders-1.access.log", List.of("time", "status")), new io.strait.config.model.ObservabilityConfig.Tracing(null, "strait", 1.0, java.util.Map.of(), 100));
         StraitConfig c = SidecarTranslator.translate(config(null), s, logs);
         assertThat(c.observability()).isEqualTo(logs);
         assertThat(c.listeners()).isEqualTo(SidecarTranslator.translate(config(null), s).listeners());

@@ -36,10 +36,12 @@ final class AdminGate extends ChannelInboundHandlerAdapter {
             "/metrics", Set.of(HttpMethod.GET),
             "/config", Set.of(HttpMethod.GET, HttpMethod.PUT),
             "/clusters", Set.of(HttpMethod.GET),
-            "/reload", Set.of(HttpMethod.POST));
+            "/reload", Set.of(HttpMethod.POST),
+            "/traces", Set.of(HttpMethod.GET),
+            "/logs/reopen", Set.of(HttpMethod.POST));
     /** The {@code Allow} header of each path, methods in a fixed order. */
     private static final Map<String, String> ALLOW = Map.of(
-            "/ready", "GET", "/metrics", "GET", "/config", "GET, PUT", "/clusters", "GET", "/reload", "POST");
+            "/ready", "GET", "/metrics", "GET", "/config", "GET, PUT", "/clusters", "GET", "/reload", "POST", "/traces", "GET", "/logs/reopen", "POST");
 
     private final AdminAccess access;
     /** A refused request's body is read and dropped, then the connection closes. */
@@ -53,9 +55,15 @@ final class AdminGate extends ChannelInboundHandlerAdapter {
         this.access = access;
     }
 
-    /** Whether the request changes the running configuration. */
+    /** Whether the request changes the running configuration (or reopens the log files). */
     static boolean isWrite(HttpMethod m, String path) {
-        return (m.equals(HttpMethod.PUT) && path.equals("/config")) || (m.equals(HttpMethod.POST) && path.equals("/reload"));
+        return (m.equals(HttpMethod.PUT) && path.equals("/config"))
+                || (m.equals(HttpMethod.POST) && (path.equals("/reload") || path.equals("/logs/reopen")));
+    }
+
+    /** The endpoint a path belongs to: {@code /traces/ID} is {@code /traces}'s. */
+    static String endpoint(String path) {
+        return path.startsWith("/traces/") ? "/traces" : path;
     }
 
     @Override
@@ -93,7 +101,7 @@ final class AdminGate extends ChannelInboundHandlerAdapter {
     }
 
     private FullHttpResponse check(ChannelHandlerContext ctx, HttpRequest req) {
-        String path = new QueryStringDecoder(req.uri()).path();
+        String path = endpoint(new QueryStringDecoder(req.uri()).path());
         Set<HttpMethod> allowed = METHODS.get(path);
         if (allowed == null) {
             return AdminReplies.error(ctx, HttpResponseStatus.NOT_FOUND, "not_found", AdminServer.ENDPOINTS);

@@ -30,6 +30,7 @@ import io.strait.config.load.ConfigLoader;
 import io.strait.config.model.ListenerConfig;
 import io.strait.config.model.PathPolicy;
 import io.strait.config.model.TlsConfig;
+import io.strait.proxy.observe.trace.TracesJson;
 import io.strait.proxy.tls.TlsTerminator;
 import java.util.Objects;
 import java.util.Set;
@@ -60,7 +61,8 @@ public final class AdminServer {
     /** A TLS client gets this long for its handshake (ClientHello included), as a listener's request headers timeout. */
     static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
     /** The 404's message. */
-    static final String ENDPOINTS = "admin endpoints: GET /ready, GET /metrics, GET and PUT /config, GET /clusters, POST /reload";
+    static final String ENDPOINTS = "admin endpoints: GET /ready, GET /metrics, GET and PUT /config, GET /clusters, POST /reload,"
+            + " GET /traces, GET /traces/{traceId}, POST /logs/reopen";
 
     private final AdminTarget server;
     private EventLoopGroup group;
@@ -224,9 +226,10 @@ public final class AdminServer {
                 send(ctx, error(ctx, HttpResponseStatus.BAD_REQUEST, "bad_request", "malformed request"), false);
                 return;
             }
-            String path = new QueryStringDecoder(req.uri()).path();
+            QueryStringDecoder uri = new QueryStringDecoder(req.uri());
+            String path = uri.path();
             HttpMethod m = req.method(); // checked by AdminGate for every path below
-            switch (path) {
+            switch (AdminGate.endpoint(path)) {
                 case "/ready" -> {
                     boolean ok = server.ready();
                     send(ctx, text(ctx, ok ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
@@ -252,6 +255,15 @@ public final class AdminServer {
                         answer(ctx, server.reloadAsync(), keepAlive, r -> json(ctx,
                                 r.applied() ? HttpResponseStatus.OK : HttpResponseStatus.BAD_REQUEST,
                                 ConfigView.reloadJson(r.applied(), r.applied() ? r.warnings() : r.errors(), r.generation())));
+                case "/traces" -> {
+                    int q = req.uri().indexOf('?');
+                    TracesJson.Answer a = TracesJson.answer(server.recentTraces(), path, q < 0 ? null : req.uri().substring(q + 1));
+                    send(ctx, json(ctx, HttpResponseStatus.valueOf(a.status()), a.body()), keepAlive);
+                }
+                case "/logs/reopen" -> // opening files is blocking work: off the event loop
+                        server.reopenLogsAsync().whenComplete((r, err) -> ctx.executor().execute(() -> send(ctx, err == null
+                                ? json(ctx, HttpResponseStatus.OK, r)
+                                : error(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, "reopen_failed", err.getMessage()), keepAlive)));
                 default -> send(ctx, error(ctx, HttpResponseStatus.NOT_FOUND, "not_found", ENDPOINTS), keepAlive);
             }
         }

@@ -22,6 +22,15 @@ public interface AdminTarget {
 
     UpstreamPools pools();
 
+    /** The last traces this process recorded, for {@code GET /traces}. */
+    io.strait.proxy.observe.trace.RecentTraces recentTraces();
+
+    /**
+     * Reopens the access log file (after logrotate moved it), off the event loop; completes with the JSON
+     * answer of {@code POST /logs/reopen}.
+     */
+    CompletableFuture<String> reopenLogsAsync();
+
     /** Reads the config file again, off the event loop. */
     CompletableFuture<ApplyResult> reloadAsync();
 

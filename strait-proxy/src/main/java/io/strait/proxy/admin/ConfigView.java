@@ -91,6 +91,14 @@ final class ConfigView {
             o.put("name", r.version());
             return o;
         }
+        if (v instanceof io.strait.config.model.ObservabilityConfig.Tracing t && !t.headers().isEmpty()) {
+            // OTLP headers carry the collector's credentials (API keys under any name): names shown, values never
+            ObjectNode o = (ObjectNode) node(new io.strait.config.model.ObservabilityConfig.Tracing(t.otlpEndpoint(), t.serviceName(),
+                    t.sampleRatio(), Map.of(), t.recentTraces()), name);
+            ObjectNode h = o.putObject("headers");
+            ordered(t.headers()).forEach((k, val) -> h.put(String.valueOf(k), REDACTED));
+            return o;
+        }
         if (v instanceof Map<?, ?> m) {
             ObjectNode o = F.objectNode();
             ordered(m).forEach((k, val) -> o.set(String.valueOf(k), node(val, String.valueOf(k), refs)));

@@ -78,6 +78,12 @@ final class ClientCall implements PoolCallback, UpstreamListener {
         this.result = result;
     }
 
+    /** The endpoint the call went to ({@code host:port}), or null before one was chosen. */
+    String endpointId() {
+        Endpoint e = endpoint;
+        return e == null ? null : e.id();
+    }
+
     /** Starts the call to {@code c} (null: no such cluster in the running configuration). */
     void start(Cluster c) {
         if (c == null) {

@@ -11,6 +11,8 @@ import io.strait.proxy.core.Engine;
 import io.strait.proxy.core.Snapshot;
 import io.strait.proxy.filter.RequestContext;
 import io.strait.proxy.http.StraitHeaders;
+import io.strait.proxy.observe.TraceContext;
+import io.strait.proxy.observe.Tracing;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -18,6 +20,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The {@link ClusterClient} of a running proxy: each call reads the configuration snapshot current when
@@ -56,10 +59,29 @@ public final class EngineClusterClient implements ClusterClient {
             Snapshot snapshot = engine.snapshot();
             HttpHeaders propagated = propagated(caller, snapshot.config());
             String sourceIp = caller == null ? "" : caller.clientIp();
-            new ClientCall(request, propagated, sourceIp, loop, engine.pools(), engine.metrics(), result).start(snapshot.clusters().get(request.cluster()));
+            ClientCall call = new ClientCall(request, propagated, sourceIp, loop, engine.pools(), engine.metrics(), result);
+            TraceContext trace = caller == null ? null : caller.trace();
+            if (trace != null) span(trace, caller, request, propagated, call, result);
+            call.start(snapshot.clusters().get(request.cluster()));
         } catch (RuntimeException e) { // a bug must not leave the caller waiting forever
             result.completeExceptionally(e);
         }
+    }
+
+    /**
+     * A sampled caller's call is a CLIENT span of the caller's hop: the cluster sees it as its parent in
+     * {@code traceparent}, and it ends when the call does (with the status, or why there was none).
+     */
+    private void span(TraceContext trace, RequestContext caller, ClientRequest request, HttpHeaders propagated, ClientCall call,
+            CompletableFuture<ClientResponse> result) {
+        Tracing tracing = engine.tracing();
+        String spanId = tracing.newSpanId();
+        propagated.set(StraitHeaders.TRACEPARENT, trace.traceparent(spanId));
+        long startNanos = System.nanoTime();
+        long startEpoch = TimeUnit.MILLISECONDS.toNanos(caller.startEpochMillis()) + (startNanos - caller.startNanos());
+        result.whenComplete((r, err) -> tracing.endClientSpan(trace, spanId, request.method().name(), request.cluster(),
+                call.endpointId(), 0, startEpoch, startEpoch + (System.nanoTime() - startNanos), r == null ? 0 : r.status(),
+                err == null ? null : err instanceof ClusterCallException c ? c.error() : "client_error"));
     }
 
     /** The caller's headers that every call carries (request id, trace context, identity). */

@@ -39,16 +39,16 @@ final class ExchangeRecorder {
         int kind = RequestLabels.kind(x.request.method(), x.down.http2(), x.clientVersion);
         if (route != null) route.metrics().record(status, kind, reason, duration, upstreamNanos, x.requestPump.bytesIn, bytesOut);
         else engine.unroutedMetrics().record(status, kind, reason, duration, -1, x.requestPump.bytesIn, bytesOut);
-        boolean spanExported = x.trace != null && engine.tracing().exporting();
-        if (!engine.accessLog().enabled() && !spanExported) return;
+        boolean spanRecorded = x.trace != null; // only sampled requests have one
+        if (!engine.accessLog().enabled() && !spanRecorded) return;
         ExchangeRecord rec = new ExchangeRecord(x.ctx.startEpochMillis(), x.ctx.requestId(), x.ctx.clientIp(), x.method,
                 x.host, x.path != null ? x.path : withoutQuery(x.request.uri()), x.ctx.protocol(), status, duration, upstreamNanos,
                 x.requestPump.bytesIn, bytesOut, route == null ? null : route.name(),
                 route == null || route.cluster() == null ? null : route.cluster().name(),
                 x.call.endpoint == null ? null : x.call.endpoint.id(), x.request.headers().get(HttpHeaderNames.USER_AGENT),
-                x.trace == null ? null : x.trace.traceId(), error);
+                x.trace == null ? null : x.trace.traceId(), error, x.ctx.caller());
         engine.accessLog().log(rec);
-        if (spanExported) engine.tracing().endSpan(x.trace, rec);
+        if (spanRecorded) engine.tracing().endServerSpan(x.trace, rec);
     }
 
     /** The access log never records a query string: it may carry credentials (an API key parameter). */

@@ -142,11 +142,13 @@ public final class ProxyExchange implements FilterRunner.Host, LbContext {
     /** Runs everything up to choosing an endpoint; ends in a connection request or a direct answer. */
     public void start() {
         listener = view.config();
-        // W3C trace context: an incoming trace is always continued; a new one is started only when
-        // spans are exported (an id nobody records would cost every request for nothing).
+        // W3C trace context: a sampled request gets this hop's span (continuing the caller's trace, or a new
+        // one); an unsampled one gets nothing, and a traceparent it carries goes upstream unchanged.
         String traceparent = request.headers().get(StraitHeaders.TRACEPARENT);
-        if (traceparent != null || engine.tracing().exporting()) {
-            trace = engine.tracing().startServerSpan(traceparent, request.headers().get(StraitHeaders.TRACESTATE));
+        if (traceparent != null || engine.tracing().recording()) {
+            trace = engine.tracing().startServerSpan(traceparent, traceparent == null ? null
+                    : request.headers().get(StraitHeaders.TRACESTATE));
+            if (trace != null) ctx.trace(trace);
         }
         engine.metrics().downstreamRequestsActive().inc();
         deadlines.start();

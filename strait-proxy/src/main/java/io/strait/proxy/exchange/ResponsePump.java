@@ -108,6 +108,7 @@ final class ResponsePump {
             return true;
         }
         AttemptResult result = AttemptResult.ofStatus(code);
+        x.call.attemptAnswered(code);
         x.call.endAttempt(result);
         if ((result != AttemptResult.OK || !x.call.retry.statusCodes().isEmpty()) && x.call.retryable(result, code)) {
             drainForRetry(res, result);

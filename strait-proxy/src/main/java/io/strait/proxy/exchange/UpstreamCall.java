@@ -66,6 +66,11 @@ final class UpstreamCall implements PoolCallback, UpstreamListener {
     private boolean attemptOpen;
     private boolean endpointActive;
     private boolean retryInFlight;
+    /** The current attempt's client span (sampled requests only): its id, start, upstream status and failure. */
+    private String spanId;
+    private long spanStartNanos;
+    private int spanStatus;
+    private String spanError;
 
     UpstreamCall(ProxyExchange x) {
         this.x = x;
@@ -116,6 +121,7 @@ final class UpstreamCall implements PoolCallback, UpstreamListener {
         x.responsePump.attemptStarted();
         x.request.headers().set(StraitHeaders.ATTEMPT_COUNT,
                 attempt < ATTEMPT_VALUES.length ? ATTEMPT_VALUES[attempt] : Integer.toString(attempt));
+        if (x.trace != null) startSpan();
         x.deadlines.startAttempt(retry, x.request.headers(), attempt);
         PoolCallback a = attempt == 1 ? this : new Attempt(); // no allocation for the first try
         acquiring = a;
@@ -148,8 +154,38 @@ final class UpstreamCall implements PoolCallback, UpstreamListener {
         return failed;
     }
 
+    /** The attempt's client span: the upstream sees it as its parent in {@code traceparent}. */
+    private void startSpan() {
+        spanId = x.engine.tracing().newSpanId();
+        spanStartNanos = System.nanoTime();
+        spanStatus = 0;
+        spanError = null;
+        x.request.headers().set(StraitHeaders.TRACEPARENT, x.trace.traceparent(spanId));
+    }
+
+    /** The upstream answered the current attempt with {@code status} (its client span's status). */
+    void attemptAnswered(int status) {
+        spanStatus = status;
+    }
+
+    /** Ends the current attempt's client span, if it has one: when it is retried, or when the exchange ends. */
+    private void endSpan() {
+        if (spanId == null) return;
+        long startEpoch = epochNanos(spanStartNanos);
+        x.engine.tracing().endClientSpan(x.trace, spanId, x.method, x.route.cluster().name(), endpoint == null ? null : endpoint.id(),
+                attempt, startEpoch, startEpoch + (System.nanoTime() - spanStartNanos), spanStatus,
+                spanStatus == 0 && spanError == null && x.recorder.error != null ? x.recorder.error : spanError);
+        spanId = null;
+    }
+
+    /** A System.nanoTime() instant on the wall clock, measured from the request's arrival (as the server span). */
+    private long epochNanos(long nanoTime) {
+        return TimeUnit.MILLISECONDS.toNanos(x.ctx.startEpochMillis()) + (nanoTime - x.ctx.startNanos());
+    }
+
     /** Reports the attempt's result to the cluster (breaker, outlier detection) once, and frees its retry permit. */
     void endAttempt(AttemptResult result) {
+        if (spanId != null && spanError == null && result.failure() && spanStatus == 0) spanError = RetryRules.label(result);
         if (attemptOpen) {
             attemptOpen = false;
             resilience.attemptDone(endpoint, result);
@@ -188,6 +224,8 @@ final class UpstreamCall implements PoolCallback, UpstreamListener {
 
     /** Starts the next attempt after the backoff; only the route's overall timeout runs meanwhile. */
     void retryAfterBackoff(AttemptResult reason) {
+        if (spanError == null && spanStatus == 0) spanError = RetryRules.label(reason);
+        endSpan();
         x.route.metrics().retry(RetryRules.label(reason));
         retryInFlight = true;
         previousEndpoint = endpoint;
@@ -342,6 +380,7 @@ final class UpstreamCall implements PoolCallback, UpstreamListener {
     void close() {
         acquiring = null;
         endAttempt(AttemptResult.CANCELLED);
+        endSpan();
         releaseEndpoint();
         if (requestAdmitted) {
             requestAdmitted = false;

@@ -40,6 +40,10 @@ public final class RequestContext {
     /** Names ({@link AsciiString}) and values, alternating, of {@link #setResponseHeader}; null until a filter sets one. */
     private Object[] responseHeaders;
     private int responseHeaderCount;
+    /** This hop's span when the request is sampled, else null. */
+    private io.strait.proxy.observe.TraceContext trace;
+    /** Who the authentication filter found the caller to be, or null. */
+    private io.strait.proxy.observe.Caller caller;
 
     public RequestContext(HttpRequest request, InetSocketAddress client, boolean secure, String protocol) {
         this(request, client, null, secure, protocol);
@@ -245,5 +249,24 @@ public final class RequestContext {
     public void applyResponseHeaders(HttpHeaders headers) {
         Object[] h = responseHeaders;
         for (int i = 0; i < responseHeaderCount; i += 2) headers.set((AsciiString) h[i], h[i + 1]);
+    }
+
+    /** This hop's trace context when the request is sampled, else null: calls to clusters make their spans under it. */
+    public io.strait.proxy.observe.TraceContext trace() {
+        return trace;
+    }
+
+    public void trace(io.strait.proxy.observe.TraceContext context) {
+        this.trace = context;
+    }
+
+    /** The verified caller (tenant, API key id, subject), for the access log; null until an auth filter set it. */
+    public io.strait.proxy.observe.Caller caller() {
+        return caller;
+    }
+
+    /** Set by the authentication filter once a credential is verified: never the credential itself. */
+    public void caller(io.strait.proxy.observe.Caller verified) {
+        this.caller = verified;
     }
 }

@@ -15,7 +15,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
@@ -72,6 +74,10 @@ public final class AccessLog implements AutoCloseable {
     private final LongAdder writeErrors = new LongAdder();
     private final Thread writer;
     private final String target;
+    /** The file lines go to, reopened on request; null for stdout and stderr. */
+    private final Path file;
+    /** A reopen asked for and not yet done by the writer, or null. */
+    private final AtomicReference<CompletableFuture<Boolean>> reopen = new AtomicReference<>();
     private volatile boolean sleeping;
     private volatile boolean closed;
 
@@ -81,6 +87,7 @@ public final class AccessLog implements AutoCloseable {
         this.onDrop = () -> {};
         this.writer = null;
         this.target = "disabled";
+        this.file = null;
     }
 
     /**
@@ -90,7 +97,12 @@ public final class AccessLog implements AutoCloseable {
      * @param onDrop run on the caller's thread for every dropped record: must be cheap
      */
     AccessLog(List<String> fields, OutputStream out, String target, int capacity, Runnable onDrop) {
-        AccessLogFormat format = new AccessLogFormat(fields);
+        this(new AccessLogFormat(fields), out, null, target, capacity, onDrop);
+    }
+
+    /** {@code file}: where {@code out} writes, opened again by {@link #reopen()}; null when it cannot be (stdout). */
+    AccessLog(AccessLogFormat format, OutputStream out, Path file, String target, int capacity, Runnable onDrop) {
+        this.file = file;
         this.queue = PlatformDependent.newFixedMpscQueue(capacity);
         this.onDrop = Objects.requireNonNull(onDrop, "onDrop");
         this.target = target;
@@ -109,12 +121,17 @@ public final class AccessLog implements AutoCloseable {
     public static AccessLog create(ObservabilityConfig.AccessLog config, Runnable onDrop) {
         if (config == null || !config.enabled()) return DISABLED;
         String path = config.path() == null ? "stdout" : config.path();
+        Path file = switch (path) {
+            case "stdout", "stderr" -> null;
+            default -> Path.of(path);
+        };
         OutputStream out = switch (path) {
             case "stdout" -> unclosable(System.out);
             case "stderr" -> unclosable(System.err);
-            default -> openAppend(Path.of(path));
+            default -> openAppend(file);
         };
-        return new AccessLog(config.fields(), out, path, DEFAULT_QUEUE_CAPACITY, onDrop);
+        return new AccessLog(new AccessLogFormat(config.fields(), config.format() == ObservabilityConfig.AccessLog.Format.TEXT), out, file,
+                path, DEFAULT_QUEUE_CAPACITY, onDrop);
     }
 
     /** A log that discards everything, for when access logging is off. */
@@ -134,6 +151,27 @@ public final class AccessLog implements AutoCloseable {
             return;
         }
         if (sleeping) LockSupport.unpark(writer);
+    }
+
+    /**
+     * Opens the log file again by its name, as nginx does on {@code SIGUSR1}: after logrotate renamed it,
+     * lines go to a new file of the old name. The writer thread does it between two lines: every line goes
+     * whole to the old file or the new one, none is lost. Completes with true once reopened, false when
+     * there is no file (stdout, stderr, disabled), exceptionally when the file cannot be opened (then the
+     * old one stays in use).
+     */
+    public CompletableFuture<Boolean> reopen() {
+        if (file == null || closed) return CompletableFuture.completedFuture(false);
+        CompletableFuture<Boolean> mine = new CompletableFuture<>();
+        CompletableFuture<Boolean> pending = reopen.compareAndExchange(null, mine);
+        if (pending != null) return pending; // one already asked for: it will cover this one too
+        LockSupport.unpark(writer);
+        return mine;
+    }
+
+    /** Where lines go: {@code stdout}, {@code stderr}, a file's path, or {@code disabled}. */
+    public String target() {
+        return target;
     }
 
     /** Records dropped because the queue was full (or the log already closed). */
@@ -175,12 +213,14 @@ public final class AccessLog implements AutoCloseable {
         return !writer.isAlive();
     }
 
-    private void drainLoop(AccessLogFormat format, OutputStream out) {
+    private void drainLoop(AccessLogFormat format, OutputStream initial) {
+        OutputStream out = initial;
         StringBuilder line = new StringBuilder(512);
         LineBuffer buf = new LineBuffer(WRITE_BUFFER_BYTES);
         int naps = 0;
         try {
             while (true) {
+                if (reopen.get() != null) out = reopened(buf, out);
                 ExchangeRecord r = queue.poll();
                 if (r != null) {
                     naps = 0;
@@ -198,7 +238,7 @@ public final class AccessLog implements AutoCloseable {
                     continue;
                 }
                 sleeping = true;
-                if (queue.isEmpty() && !closed) LockSupport.parkNanos(this, MAX_IDLE_PARK_NANOS);
+                if (queue.isEmpty() && !closed && reopen.get() == null) LockSupport.parkNanos(this, MAX_IDLE_PARK_NANOS);
                 sleeping = false;
             }
         } finally {
@@ -207,7 +247,31 @@ public final class AccessLog implements AutoCloseable {
             } catch (IOException e) {
                 writeFailed(e);
             }
+            CompletableFuture<Boolean> late = reopen.getAndSet(null);
+            if (late != null) late.complete(false);
         }
+    }
+
+    /** On the writer thread: what is buffered goes to the old file, then lines go to a new one of the same name. */
+    private OutputStream reopened(LineBuffer buf, OutputStream out) {
+        CompletableFuture<Boolean> request = reopen.getAndSet(null);
+        flush(buf, out);
+        OutputStream next;
+        try {
+            next = openAppend(file);
+        } catch (UncheckedIOException e) {
+            LOG.error("access log {}: cannot reopen, lines keep going to the file opened before: {}", target, e.getMessage());
+            request.completeExceptionally(e);
+            return out;
+        }
+        try {
+            out.close();
+        } catch (IOException e) {
+            writeFailed(e);
+        }
+        LOG.info("access log {}: reopened", target);
+        request.complete(true);
+        return next;
     }
 
     private void write(AccessLogFormat format, ExchangeRecord r, StringBuilder line, LineBuffer buf, OutputStream out) {

@@ -7,8 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Turns an {@link ExchangeRecord} into one JSON object with exactly the configured fields, in the
- * configured order. Runs on the access log's writer thread only (never on an event loop).
+ * Turns an {@link ExchangeRecord} into one JSON object, or one line of {@code key=value} pairs (logfmt), with
+ * exactly the configured fields, in the configured order. Runs on the access log's writer thread only (never
+ * on an event loop).
  */
 final class AccessLogFormat {
 
@@ -30,19 +31,33 @@ final class AccessLogFormat {
     }
 
     private final Field[] fields;
+    /** logfmt rather than JSON. */
+    private final boolean text;
+    /** One value as JSON, before it is written as logfmt (the writer thread's own). */
+    private final StringBuilder value = new StringBuilder(64);
 
     /**
      * @throws IllegalArgumentException for a field name not in {@link
      *     ConfigLoader#ACCESS_LOG_FIELDS}
      */
     AccessLogFormat(List<String> fieldNames) {
+        this(fieldNames, false);
+    }
+
+    /** {@code text}: {@code key=value} pairs (logfmt) rather than a JSON object. */
+    AccessLogFormat(List<String> fieldNames, boolean text) {
+        this.text = text;
         List<Field> list = new ArrayList<>(fieldNames.size());
         for (String name : fieldNames) list.add(new Field(name, writerFor(name)));
         this.fields = list.toArray(Field[]::new);
     }
 
-    /** Appends one JSON object (no line break) to {@code out}. */
+    /** Appends one JSON object, or one logfmt line (no line break), to {@code out}. */
     void format(ExchangeRecord r, StringBuilder out) {
+        if (text) {
+            formatText(r, out);
+            return;
+        }
         out.append('{');
         for (int i = 0; i < fields.length; i++) {
             if (i > 0) out.append(',');
@@ -50,6 +65,35 @@ final class AccessLogFormat {
             fields[i].writer().write(r, out);
         }
         out.append('}');
+    }
+
+    /**
+     * {@code name=value} pairs: a missing value is {@code -} (as nginx writes it), a string with nothing that needs
+     * quoting is bare, any other string stays the JSON string (quoted and escaped), so a line is parsed back exactly.
+     */
+    private void formatText(ExchangeRecord r, StringBuilder out) {
+        for (int i = 0; i < fields.length; i++) {
+            if (i > 0) out.append(' ');
+            out.append(fields[i].name()).append('=');
+            value.setLength(0);
+            fields[i].writer().write(r, value);
+            if (value.length() == 4 && value.indexOf("null") == 0) {
+                out.append('-');
+            } else if (value.length() > 2 && value.charAt(0) == '"' && bare(value)) {
+                out.append(value, 1, value.length() - 1);
+            } else {
+                out.append(value);
+            }
+        }
+    }
+
+    /** Whether a JSON string's contents can be written without quotes in logfmt. */
+    private static boolean bare(CharSequence json) {
+        for (int i = 1; i < json.length() - 1; i++) {
+            char c = json.charAt(i);
+            if (c <= ' ' || c == '"' || c == '=' || c == '\\' || c >= 0x7f) return false;
+        }
+        return !(json.length() == 3 && json.charAt(1) == '-');
     }
 
     private static ValueWriter writerFor(String name) {
@@ -75,6 +119,9 @@ final class AccessLogFormat {
             case "userAgent" -> (r, out) -> string(r.userAgent(), out);
             case "traceId" -> (r, out) -> string(r.traceId(), out);
             case "error" -> (r, out) -> string(r.error(), out);
+            case "tenant" -> (r, out) -> string(r.caller() == null ? null : r.caller().tenant(), out);
+            case "keyId" -> (r, out) -> string(r.caller() == null ? null : r.caller().keyId(), out);
+            case "subject" -> (r, out) -> string(r.caller() == null ? null : r.caller().subject(), out);
             default -> throw new IllegalArgumentException("unknown access log field '" + name
                     + "'; known: " + String.join(", ", ConfigLoader.ACCESS_LOG_FIELDS));
         };

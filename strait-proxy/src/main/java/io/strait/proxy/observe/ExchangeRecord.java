@@ -16,6 +16,7 @@ package io.strait.proxy.observe;
  * @param upstream the endpoint that served the request ({@code host:port})
  * @param traceId the W3C trace id (32 lower-case hex digits)
  * @param error a short machine-readable reason when the proxy failed the exchange
+ * @param caller who the request came from, as its authentication found (null: not authenticated)
  */
 public record ExchangeRecord(
         long startEpochMillis,
@@ -35,7 +36,16 @@ public record ExchangeRecord(
         String upstream,
         String userAgent,
         String traceId,
-        String error) {
+        String error,
+        Caller caller) {
+
+    /** Without a caller (none authenticated). */
+    public ExchangeRecord(long startEpochMillis, String requestId, String client, String method, String host, String path,
+            String protocol, int status, long durationNanos, long upstreamNanos, long bytesIn, long bytesOut, String route,
+            String cluster, String upstream, String userAgent, String traceId, String error) {
+        this(startEpochMillis, requestId, client, method, host, path, protocol, status, durationNanos, upstreamNanos, bytesIn,
+                bytesOut, route, cluster, upstream, userAgent, traceId, error, null);
+    }
 
     /** The {@code upstreamNanos} value that means "no upstream was called". */
     public static final long NO_UPSTREAM = -1;

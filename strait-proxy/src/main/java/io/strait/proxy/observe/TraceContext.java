@@ -24,7 +24,29 @@ public record TraceContext(String traceId, String spanId, String parentSpanId, b
 
     /** The {@code traceparent} to send upstream: this hop's span becomes the upstream's parent. */
     public String traceparent() {
-        return VERSION + '-' + traceId + '-' + spanId + (sampled ? "-01" : "-00");
+        return traceparent(spanId);
+    }
+
+    /** The {@code traceparent} naming {@code span} (a client span of this hop) as the upstream's parent. */
+    public String traceparent(String span) {
+        return VERSION + '-' + traceId + '-' + span + (sampled ? "-01" : "-00");
+    }
+
+    /** {@link #check}: the header is absent or invalid. */
+    public static final int INVALID = 0;
+    /** {@link #check}: a valid header whose sampled flag is not set. */
+    public static final int NOT_SAMPLED = 1;
+    /** {@link #check}: a valid header whose sampled flag is set. */
+    public static final int SAMPLED = 2;
+
+    /**
+     * Whether {@code header} is a valid {@code traceparent}, and its sampled flag, without allocating
+     * anything: an unsampled request is decided before any object is made.
+     */
+    public static int check(CharSequence header) {
+        if (!valid(header)) return INVALID;
+        int flags = Character.digit(header.charAt(54), 16);
+        return (flags & SAMPLED_FLAG) != 0 ? SAMPLED : NOT_SAMPLED;
     }
 
     /** The ids and flags of an incoming {@code traceparent}. */
@@ -38,22 +60,26 @@ public record TraceContext(String traceId, String spanId, String parentSpanId, b
      * @return the parent, or {@code null} when the header is absent or invalid (start a new trace)
      */
     public static Parent parse(CharSequence header) {
-        if (header == null) return null;
-        int len = header.length();
-        if (len < TRACEPARENT_LENGTH) return null;
-        if (!isHex(header, 0, 2) || header.charAt(2) != '-') return null;
-        boolean version00 = header.charAt(0) == '0' && header.charAt(1) == '0';
-        if (header.charAt(0) == 'f' && header.charAt(1) == 'f') return null;
-        if (version00 ? len != TRACEPARENT_LENGTH : len > TRACEPARENT_LENGTH && header.charAt(TRACEPARENT_LENGTH) != '-') {
-            return null;
-        }
-        if (!isHex(header, 3, 35) || header.charAt(35) != '-') return null;
-        if (!isHex(header, 36, 52) || header.charAt(52) != '-') return null;
-        if (!isHex(header, 53, 55)) return null;
-        if (isZero(header, 3, 35) || isZero(header, 36, 52)) return null;
+        if (!valid(header)) return null;
         int flags = Character.digit(header.charAt(53), 16) << 4 | Character.digit(header.charAt(54), 16);
         return new Parent(header.subSequence(3, 35).toString(), header.subSequence(36, 52).toString(),
                 (flags & SAMPLED_FLAG) != 0);
+    }
+
+    private static boolean valid(CharSequence header) {
+        if (header == null) return false;
+        int len = header.length();
+        if (len < TRACEPARENT_LENGTH) return false;
+        if (!isHex(header, 0, 2) || header.charAt(2) != '-') return false;
+        boolean version00 = header.charAt(0) == '0' && header.charAt(1) == '0';
+        if (header.charAt(0) == 'f' && header.charAt(1) == 'f') return false;
+        if (version00 ? len != TRACEPARENT_LENGTH : len > TRACEPARENT_LENGTH && header.charAt(TRACEPARENT_LENGTH) != '-') {
+            return false;
+        }
+        if (!isHex(header, 3, 35) || header.charAt(35) != '-') return false;
+        if (!isHex(header, 36, 52) || header.charAt(52) != '-') return false;
+        if (!isHex(header, 53, 55)) return false;
+        return !isZero(header, 3, 35) && !isZero(header, 36, 52);
     }
 
     /** A new random trace id: 32 lower-case hex digits, never all zero. */

@@ -5,6 +5,7 @@ import io.strait.config.model.StraitConfig;
 import io.strait.proxy.observe.AccessLog;
 import io.strait.proxy.observe.ProxyMetrics;
 import io.strait.proxy.observe.Tracing;
+import io.strait.proxy.observe.trace.SpanSinks;
 import java.util.List;
 import java.util.Objects;
 
@@ -17,7 +18,7 @@ record Observers(AccessLog accessLog, Tracing tracing) {
 
     /** Adds an error naming the setting when a new one cannot be built; returns what it could build. */
     static Observers next(StraitConfig old, StraitConfig next, AccessLog runningLog, Tracing runningTracing,
-            ProxyMetrics metrics, List<String> errors) {
+            ProxyMetrics metrics, SpanSinks sinks, List<String> errors) {
         ObservabilityConfig before = old.observability();
         ObservabilityConfig after = next.observability();
         AccessLog log = runningLog;
@@ -31,7 +32,7 @@ record Observers(AccessLog accessLog, Tracing tracing) {
         Tracing tracing = runningTracing;
         if (!Objects.equals(before.tracing(), after.tracing())) {
             try {
-                tracing = Tracing.create(after.tracing());
+                tracing = Tracing.create(after.tracing(), System.getenv(), sinks);
             } catch (RuntimeException e) {
                 errors.add("observability.tracing: " + e.getMessage());
             }

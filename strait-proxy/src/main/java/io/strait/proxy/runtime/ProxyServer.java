@@ -26,6 +26,8 @@ import io.strait.proxy.observe.AccessLog;
 import io.strait.proxy.observe.ProxyMetrics;
 import io.strait.proxy.observe.RouteMetrics;
 import io.strait.proxy.observe.Tracing;
+import io.strait.proxy.observe.trace.RecentTraces;
+import io.strait.proxy.observe.trace.SpanSinks;
 import io.strait.proxy.tls.CertificateSources;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -57,6 +59,10 @@ public final class ProxyServer implements Engine, AdminTarget, AutoCloseable {
     /** Replaced (never mutated) when a configuration changes its settings; read once per exchange. */
     private volatile AccessLog accessLog;
     private volatile Tracing tracing;
+    /** The last traces, kept across reloads (a reload may resize them), for {@code GET /traces}. */
+    private final RecentTraces recentTraces;
+    /** Where every generation's spans go besides OTLP: the recent traces, and what code adds (a mesh agent). */
+    private final SpanSinks spanSinks = new SpanSinks();
     private final Listeners listeners;
     /** Access logs and tracing a reload replaced, closed a moment later (or at shutdown, whichever comes first). */
     private final java.util.Set<AutoCloseable> closingLater = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -111,7 +117,10 @@ public final class ProxyServer implements Engine, AdminTarget, AutoCloseable {
         this.pools = new UpstreamPools(transport, threads);
         this.unrouted = metrics.forRoute("", "");
         this.accessLog = AccessLog.create(config.observability().accessLog(), metrics.accessLogDropCounter());
-        this.tracing = Tracing.create(config.observability().tracing());
+        this.recentTraces = new RecentTraces(config.observability().tracing().recentTraces());
+        spanSinks.add(recentTraces);
+        this.tracing = Tracing.create(config.observability().tracing(), System.getenv(), spanSinks);
+        if (tracing.exporting()) log.info("tracing: exporting spans to {}", tracing.exportEndpoint());
         filters.committed(config);
         applyPoolSettings(snapshot);
         this.listeners = new Listeners(this, group, transport, certificates);
@@ -195,6 +204,28 @@ public final class ProxyServer implements Engine, AdminTarget, AutoCloseable {
     @Override
     public AccessLog accessLog() {
         return accessLog;
+    }
+
+    /** The last traces this process recorded ({@code GET /traces}). */
+    @Override
+    public RecentTraces recentTraces() {
+        return recentTraces;
+    }
+
+    /**
+     * Reopens the access log file by its name (logrotate's {@code postrotate}, {@code SIGUSR1}); completes with
+     * the answer of {@code POST /logs/reopen}.
+     */
+    @Override
+    public java.util.concurrent.CompletableFuture<String> reopenLogsAsync() {
+        AccessLog log = accessLog;
+        return log.reopen().thenApply(done -> "{\"status\":\"" + (done ? "reopened" : "nothing_to_reopen")
+                + "\",\"accessLog\":\"" + log.target().replace("\\", "\\\\").replace("\"", "\\\"") + "\"}\n");
+    }
+
+    /** Where spans go besides OTLP: add a sink to send this process's spans elsewhere (a mesh's control plane). */
+    public SpanSinks spanSinks() {
+        return spanSinks;
     }
 
     @Override
@@ -296,7 +327,7 @@ public final class ProxyServer implements Engine, AdminTarget, AutoCloseable {
             filters.prepare(next);
             clusters = ClusterManager.create(next.clusters(), next.zone(), group, old.clusters(), certificates);
             fresh = new Snapshot(next, old.generation() + 1, clusters, metrics, filters, client);
-            observers = Observers.next(old.config(), next, accessLog, tracing, metrics, errors);
+            observers = Observers.next(old.config(), next, accessLog, tracing, metrics, spanSinks, errors);
             if (errors.isEmpty()) adminMove = moveAdmin(old.config(), next, errors);
             if (errors.isEmpty()) change = listeners.prepare(next);
         } catch (Listeners.Refused e) {
@@ -317,6 +348,7 @@ public final class ProxyServer implements Engine, AdminTarget, AutoCloseable {
         Tracing oldTracing = tracing;
         accessLog = observers.accessLog();
         tracing = observers.tracing();
+        recentTraces.capacity(next.observability().tracing().recentTraces());
         snapshot = fresh;
         List<ListenerServer> retired = change.commit();
         if (adminMove != null) {

@@ -56,6 +56,21 @@ class ConfigViewTest {
     }
 
     @Test
+    void otlpHeaderNamesShowButTheirValuesDoNot() throws Exception {
+        var config = ConfigLoader.parse("""
+                observability:
+                  tracing: {otlpEndpoint: "https://otlp.example.com", headers: {x-honeycomb-team: hc-secret-123, Authorization: "Bearer abc.def"}}
+                """, "test.yaml");
+        String json = ConfigView.toJson(config);
+        assertThat(json).doesNotContain("hc-secret-123", "abc.def");
+        JsonNode tracing = Json.parse(json).path("observability").path("tracing");
+        assertThat(tracing.path("headers").path("x-honeycomb-team").asText()).isEqualTo("***");
+        assertThat(tracing.path("headers").path("Authorization").asText()).isEqualTo("***");
+        assertThat(tracing.path("otlpEndpoint").asText()).isEqualTo("https://otlp.example.com");
+        assertThat(tracing.path("recentTraces").asInt()).isEqualTo(100);
+    }
+
+    @Test
     void rateLimitSettingsShowButTheRedisPasswordDoesNot() throws Exception {
         var config = ConfigLoader.parse("""
                 rateLimits:

@@ -156,7 +156,22 @@ class ClusterClientTest {
             var headers = echoed.path("headers");
             assertThat(headers.path("x-request-id").asText()).isEqualTo(res.headers().firstValue("X-Request-Id").orElseThrow());
             assertThat(headers.path("x-user-id").asText()).isEqualTo("u-7");
-            assertThat(headers.path("traceparent").asText()).isEqualTo("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+            // the call is a client span of the caller's hop: same trace, its own span id as the cluster's parent
+            String traceparent = headers.path("traceparent").asText();
+            assertThat(traceparent).startsWith("00-0af7651916cd43dd8448eb211c80319c-").endsWith("-01")
+                    .isNotEqualTo("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+            String callSpan = traceparent.substring(36, 52);
+            await().atMost(java.time.Duration.ofSeconds(5)).untilAsserted(() -> {
+                var trace = Json.parse(proxy.admin("GET", "/traces/0af7651916cd43dd8448eb211c80319c").body());
+                assertThat(trace.path("spans").findValuesAsText("spanId")).contains(callSpan);
+                for (var span : trace.path("spans")) {
+                    if (span.path("spanId").asText().equals(callSpan)) {
+                        assertThat(span.path("kind").asText()).isEqualTo("CLIENT");
+                        assertThat(span.path("attributes").path("strait.cluster").asText()).isEqualTo("users");
+                        assertThat(span.path("attributes").path("http.response.status_code").asInt()).isEqualTo(200);
+                    }
+                }
+            });
             assertThat(headers.path("x-extra").asText()).isEqualTo("1");
             assertThat(headers.has("host")).isTrue();
             // over HTTP/2 too

@@ -53,6 +53,18 @@ class AccessLogTest {
     }
 
     @Test
+    void theTextFormatIsKeyValuePairsWithMissingValuesAsDashAndOddOnesQuoted() {
+        var format = new AccessLogFormat(List.of("status", "path", "userAgent", "error", "tenant", "keyId", "subject", "traceId"), true);
+        StringBuilder line = new StringBuilder();
+        ExchangeRecord r = record("/a b", "curl/8");
+        format.format(new ExchangeRecord(r.startEpochMillis(), r.requestId(), r.client(), r.method(), r.host(), r.path(), r.protocol(),
+                r.status(), r.durationNanos(), r.upstreamNanos(), r.bytesIn(), r.bytesOut(), r.route(), r.cluster(), r.upstream(),
+                r.userAgent(), r.traceId(), r.error(), new Caller("acme", "k_1", "user=7")), line);
+        assertThat(line).hasToString("status=200 path=\"/a b\" userAgent=curl/8 error=- tenant=acme keyId=k_1 subject=\"user=7\""
+                + " traceId=4bf92f3577b34da6a3ce929d0e0e4736");
+    }
+
+    @Test
     void manyLinesAcrossSecondsAndTheWriteBufferKeepTheirTimesAndBytes() {
         var out = new ByteArrayOutputStream();
         var log = new AccessLog(List.of("time", "path"), out, "test", 8192, () -> {});

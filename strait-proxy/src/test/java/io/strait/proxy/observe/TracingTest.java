@@ -3,6 +3,12 @@ package io.strait.proxy.observe;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.strait.config.model.ObservabilityConfig;
+import io.strait.proxy.observe.trace.RecentTraces;
+import io.strait.proxy.observe.trace.SpanRecord;
+import io.strait.proxy.observe.trace.SpanSinks;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 class TracingTest {
@@ -11,8 +17,17 @@ class TracingTest {
     private static final String SAMPLED = "00-" + TRACE + "-" + SPAN + "-01";
     private static final String NOT_SAMPLED = "00-" + TRACE + "-" + SPAN + "-00";
 
-    private static Tracing tracing(double ratio) {
-        return Tracing.create(new ObservabilityConfig.Tracing(null, "test", ratio));
+    private final List<SpanRecord> spans = new CopyOnWriteArrayList<>();
+
+    /** Tracing that records into {@link #spans}, with {@code ratio} set (null: not set) and {@code env}. */
+    private Tracing tracing(Double ratio, Map<String, String> env) {
+        SpanSinks sinks = new SpanSinks();
+        sinks.add(spans::add);
+        return Tracing.create(new ObservabilityConfig.Tracing(null, "test", ratio, Map.of(), 100), env, sinks);
+    }
+
+    private Tracing tracing(double ratio) {
+        return tracing(ratio, Map.of());
     }
 
     @Test
@@ -24,18 +39,31 @@ class TracingTest {
         assertThat(sampled.spanId()).matches("[0-9a-f]{16}").isNotEqualTo(SPAN);
         assertThat(sampled.sampled()).isTrue();
         assertThat(sampled.traceState()).isEqualTo("vendor=abc,other=1");
-
-        TraceContext notSampled = tracing(1.0).startServerSpan(NOT_SAMPLED);
-        assertThat(notSampled.traceId()).isEqualTo(TRACE);
-        assertThat(notSampled.sampled()).isFalse();
-        assertThat(notSampled.traceState()).isNull();
+        assertThat(tracing(1.0).startServerSpan(NOT_SAMPLED)).as("not sampled: nothing is made, the header passes").isNull();
     }
 
     @Test
-    void upstreamTraceparentCarriesThisHopsSpan() {
+    void aSamplerThatIsNotParentBasedDecidesByItsRatio() {
+        Tracing always = tracing(null, Map.of("OTEL_TRACES_SAMPLER", "always_on"));
+        assertThat(always.startServerSpan(NOT_SAMPLED)).isNotNull();
+        Tracing never = tracing(null, Map.of("OTEL_TRACES_SAMPLER", "traceidratio", "OTEL_TRACES_SAMPLER_ARG", "0"));
+        assertThat(never.startServerSpan(SAMPLED)).isNull();
+        assertThat(never.startServerSpan(null)).isNull();
+        Tracing parentBased = tracing(null, Map.of("OTEL_TRACES_SAMPLER", "parentbased_always_off"));
+        assertThat(parentBased.startServerSpan(SAMPLED)).isNotNull();
+        assertThat(parentBased.startServerSpan(null)).isNull();
+        // the config's ratio wins over the environment's sampler
+        Tracing configured = tracing(1.0, Map.of("OTEL_TRACES_SAMPLER", "always_off"));
+        assertThat(configured.startServerSpan(null)).isNotNull();
+    }
+
+    @Test
+    void upstreamTraceparentCarriesThisHopsSpanOrAClientSpan() {
         Tracing tracing = tracing(1.0);
         TraceContext ctx = tracing.startServerSpan(SAMPLED);
         assertThat(tracing.traceparentForUpstream(ctx)).isEqualTo("00-" + TRACE + "-" + ctx.spanId() + "-01");
+        String client = tracing.newSpanId();
+        assertThat(ctx.traceparent(client)).isEqualTo("00-" + TRACE + "-" + client + "-01");
     }
 
     @Test
@@ -60,22 +88,59 @@ class TracingTest {
         Tracing half = tracing(0.5);
         int sampledHalf = 0;
         for (int i = 0; i < 2000; i++) {
-            assertThat(never.startServerSpan(null).sampled()).isFalse();
-            assertThat(always.startServerSpan(null).sampled()).isTrue();
-            if (half.startServerSpan(null).sampled()) sampledHalf++;
+            assertThat(never.startServerSpan(null)).isNull();
+            assertThat(always.startServerSpan(null)).isNotNull();
+            if (half.startServerSpan(null) != null) sampledHalf++;
         }
         // Binomial(2000, 0.5): 800..1200 is more than 8 standard deviations wide.
         assertThat(sampledHalf).isBetween(800, 1200);
     }
 
     @Test
-    void withoutAnEndpointNothingIsExported() {
-        Tracing tracing = tracing(1.0);
-        assertThat(tracing.exporting()).isFalse();
-        TraceContext ctx = tracing.startServerSpan(SAMPLED);
-        tracing.endSpan(ctx, AccessLogTest.record("/", null));
-        assertThat(tracing.failedSpanCount()).isZero();
-        assertThat(tracing.close(java.time.Duration.ofMillis(1))).isTrue();
+    void withOnlyTheRecentTracesAndNoRatioNewTracesAreBoundedPerSecond() {
+        Tracing tracing = tracing(null, Map.of());
+        int started = 0;
+        long begin = System.nanoTime();
+        for (int i = 0; i < 10_000; i++) if (tracing.startServerSpan(null) != null) started++;
+        double seconds = (System.nanoTime() - begin) / 1e9;
+        assertThat(started).isGreaterThanOrEqualTo(1)
+                .isLessThanOrEqualTo((int) Math.ceil(seconds * Tracing.RECENT_ONLY_NEW_TRACES_PER_SECOND) + 1);
+        assertThat(tracing.startServerSpan(SAMPLED)).as("a sampled caller is always followed").isNotNull();
     }
 
+    @Test
+    void nothingRecordsWithoutASinkOrAnExporter() {
+        Tracing tracing = Tracing.create(new ObservabilityConfig.Tracing(null, "test", 1.0, Map.of(), 0), Map.of(), new SpanSinks());
+        assertThat(tracing.recording()).isFalse();
+        assertThat(tracing.startServerSpan(SAMPLED)).isNull();
+        assertThat(tracing.startServerSpan(null)).isNull();
+    }
+
+    @Test
+    void serverAndClientSpansReachTheSinks() {
+        Tracing tracing = tracing(1.0);
+        TraceContext ctx = tracing.startServerSpan(SAMPLED);
+        String client = tracing.newSpanId();
+        long now = System.currentTimeMillis() * 1_000_000;
+        tracing.endClientSpan(ctx, client, "GET", "users", "127.0.0.1:9001", 2, now, now + 2_000_000, 503, null);
+        tracing.endServerSpan(ctx, AccessLogTest.record("/", null));
+        assertThat(spans).hasSize(2);
+        SpanRecord c = spans.get(0);
+        assertThat(c.kind()).isEqualTo(SpanRecord.Kind.CLIENT);
+        assertThat(c.parentSpanId()).isEqualTo(ctx.spanId());
+        assertThat(c.spanId()).isEqualTo(client);
+        assertThat(c.status()).isEqualTo(SpanRecord.Status.ERROR);
+        assertThat(c.attributes()).containsEntry("strait.attempt", 2L).containsEntry("http.request.resend_count", 1L)
+                .containsEntry("server.address", "127.0.0.1").containsEntry("server.port", 9001L)
+                .containsEntry("http.response.status_code", 503L).containsEntry("strait.cluster", "users");
+        SpanRecord s = spans.get(1);
+        assertThat(s.kind()).isEqualTo(SpanRecord.Kind.SERVER);
+        assertThat(s.parentSpanId()).isEqualTo(SPAN);
+        assertThat(s.service()).isEqualTo("test");
+        assertThat(s.name()).isEqualTo("GET users");
+        assertThat(s.attributes()).containsEntry("http.response.status_code", 200L);
+        RecentTraces recent = new RecentTraces(10);
+        spans.forEach(recent::accept);
+        assertThat(recent.trace(TRACE)).hasSize(2);
+    }
 }

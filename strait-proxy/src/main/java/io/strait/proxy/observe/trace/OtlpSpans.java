@@ -1,6 +1,8 @@
-package io.strait.proxy.observe;
+package io.strait.proxy.observe.trace;
 
 import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanContext;
@@ -11,6 +13,7 @@ import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporterBuilder;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.IdGenerator;
@@ -18,13 +21,14 @@ import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Exports this proxy's SERVER spans over OTLP/HTTP (protobuf) through the OpenTelemetry SDK.
+ * Exports spans over OTLP/HTTP (protobuf) through the OpenTelemetry SDK: a {@link SpanSink}.
  *
  * <p>The proxy chooses trace and span ids itself (they go upstream in {@code traceparent} before
  * the span ends), while the SDK's span builder always asks its {@link IdGenerator}. So the
@@ -33,11 +37,8 @@ import org.slf4j.LoggerFactory;
  * comes from a remote {@link SpanContext}; start and end times are explicit. The {@link
  * BatchSpanProcessor} only enqueues on {@code end()}; its own thread batches and exports.
  */
-final class OtlpSpans {
+public final class OtlpSpans implements SpanSink {
     private static final Logger LOG = LoggerFactory.getLogger(OtlpSpans.class);
-
-    /** OTLP/HTTP traces path, appended to the configured collector base URL. */
-    static final String TRACES_PATH = "/v1/traces";
 
     /** Spans buffered for export: ~1 s at 2k sampled req/s; beyond that the processor drops. */
     private static final int MAX_QUEUE_SIZE = 2048;
@@ -48,33 +49,21 @@ final class OtlpSpans {
     /** Export at least this often so traces show up quickly in the backend. */
     private static final Duration SCHEDULE_DELAY = Duration.ofSeconds(1);
 
-    /** One OTLP request may take this long before it is abandoned. */
-    private static final Duration EXPORT_TIMEOUT = Duration.ofSeconds(10);
-
     private static final String INSTRUMENTATION_SCOPE = "io.strait.proxy";
-
-    private static final AttributeKey<String> HTTP_REQUEST_METHOD = AttributeKey.stringKey("http.request.method");
-    private static final AttributeKey<String> URL_PATH = AttributeKey.stringKey("url.path");
-    private static final AttributeKey<String> HTTP_ROUTE = AttributeKey.stringKey("http.route");
-    private static final AttributeKey<Long> HTTP_RESPONSE_STATUS_CODE = AttributeKey.longKey("http.response.status_code");
-    private static final AttributeKey<String> SERVER_ADDRESS = AttributeKey.stringKey("server.address");
-    private static final AttributeKey<String> STRAIT_CLUSTER = AttributeKey.stringKey("strait.cluster");
-    private static final AttributeKey<String> STRAIT_UPSTREAM = AttributeKey.stringKey("strait.upstream");
-    private static final AttributeKey<String> SERVICE_NAME = AttributeKey.stringKey("service.name");
 
     /** Ids of the span being built on this thread; see the class comment. */
     private static final class PresetIds implements IdGenerator {
-        private final ThreadLocal<TraceContext> current = new ThreadLocal<>();
+        private final ThreadLocal<SpanRecord> current = new ThreadLocal<>();
 
         @Override
         public String generateSpanId() {
-            TraceContext c = current.get();
+            SpanRecord c = current.get();
             return c != null ? c.spanId() : IdGenerator.random().generateSpanId();
         }
 
         @Override
         public String generateTraceId() {
-            TraceContext c = current.get();
+            SpanRecord c = current.get();
             return c != null ? c.traceId() : IdGenerator.random().generateTraceId();
         }
     }
@@ -82,24 +71,27 @@ final class OtlpSpans {
     private final PresetIds ids = new PresetIds();
     private final SdkTracerProvider provider;
     private final Tracer tracer;
+    private final String endpoint;
     private final LongAdder failed = new LongAdder();
 
-    OtlpSpans(String endpoint, String serviceName) {
-        String base = endpoint.endsWith("/") ? endpoint.substring(0, endpoint.length() - 1) : endpoint;
-        OtlpHttpSpanExporter exporter = OtlpHttpSpanExporter.builder()
-                .setEndpoint(base + TRACES_PATH)
-                .setTimeout(EXPORT_TIMEOUT)
-                .build();
-        BatchSpanProcessor processor = BatchSpanProcessor.builder(exporter)
+    /** Exports to {@code settings.tracesEndpoint()}, which must be set. */
+    public OtlpSpans(OtelSettings settings) {
+        this.endpoint = settings.tracesEndpoint();
+        OtlpHttpSpanExporterBuilder b = OtlpHttpSpanExporter.builder()
+                .setEndpoint(endpoint)
+                .setTimeout(settings.timeout());
+        settings.headers().forEach(b::addHeader);
+        if (settings.compression() != null) b.setCompression(settings.compression());
+        BatchSpanProcessor processor = BatchSpanProcessor.builder(b.build())
                 .setMaxQueueSize(MAX_QUEUE_SIZE)
                 .setMaxExportBatchSize(MAX_EXPORT_BATCH_SIZE)
                 .setScheduleDelay(SCHEDULE_DELAY)
-                .setExporterTimeout(EXPORT_TIMEOUT)
+                .setExporterTimeout(settings.timeout())
                 .build();
+        AttributesBuilder resource = Attributes.builder();
+        settings.resource().forEach(resource::put);
         this.provider = SdkTracerProvider.builder()
-                .setResource(Resource.getDefault().merge(Resource.builder()
-                        .put(SERVICE_NAME, serviceName == null || serviceName.isBlank() ? "strait" : serviceName)
-                        .build()))
+                .setResource(Resource.getDefault().merge(Resource.create(resource.build())))
                 .setIdGenerator(ids)
                 // Tracing decides sampling (parent flag or sampleRatio); only sampled spans get here.
                 .setSampler(Sampler.alwaysOn())
@@ -108,58 +100,63 @@ final class OtlpSpans {
         this.tracer = provider.get(INSTRUMENTATION_SCOPE);
     }
 
+    /** The URL spans are sent to. */
+    public String endpoint() {
+        return endpoint;
+    }
+
     /** Builds, ends and enqueues one span. Non-blocking; never throws. */
-    void export(TraceContext context, ExchangeRecord r) {
+    @Override
+    public void accept(SpanRecord r) {
         try {
-            String method = r.method() == null ? "HTTP" : r.method();
-            SpanBuilder builder = tracer.spanBuilder(r.route() == null ? method : method + ' ' + r.route())
-                    .setSpanKind(SpanKind.SERVER)
-                    .setStartTimestamp(r.startEpochMillis(), TimeUnit.MILLISECONDS)
-                    .setParent(parentContext(context));
-            setIfPresent(builder, HTTP_REQUEST_METHOD, r.method());
-            setIfPresent(builder, URL_PATH, r.path());
-            setIfPresent(builder, HTTP_ROUTE, r.route());
-            if (r.status() > 0) builder.setAttribute(HTTP_RESPONSE_STATUS_CODE, (long) r.status());
-            setIfPresent(builder, SERVER_ADDRESS, r.host());
-            setIfPresent(builder, STRAIT_CLUSTER, r.cluster());
-            setIfPresent(builder, STRAIT_UPSTREAM, r.upstream());
+            SpanBuilder builder = tracer.spanBuilder(r.name())
+                    .setSpanKind(switch (r.kind()) {
+                        case SERVER -> SpanKind.SERVER;
+                        case CLIENT -> SpanKind.CLIENT;
+                        case INTERNAL -> SpanKind.INTERNAL;
+                    })
+                    .setStartTimestamp(r.startEpochNanos(), TimeUnit.NANOSECONDS)
+                    .setParent(parentContext(r));
+            for (Map.Entry<String, Object> e : r.attributes().entrySet()) {
+                switch (e.getValue()) {
+                    case Long l -> builder.setAttribute(AttributeKey.longKey(e.getKey()), l);
+                    case Integer i -> builder.setAttribute(AttributeKey.longKey(e.getKey()), (long) i);
+                    case Double d -> builder.setAttribute(AttributeKey.doubleKey(e.getKey()), d);
+                    case Boolean bool -> builder.setAttribute(AttributeKey.booleanKey(e.getKey()), bool);
+                    case null -> { }
+                    default -> builder.setAttribute(AttributeKey.stringKey(e.getKey()), String.valueOf(e.getValue()));
+                }
+            }
             Span span;
-            ids.current.set(context);
+            ids.current.set(r);
             try {
                 span = builder.startSpan();
             } finally {
                 ids.current.remove();
             }
-            if (r.status() >= 500 || (r.status() == 0 && r.error() != null)) {
-                span.setStatus(StatusCode.ERROR, r.error() == null ? "" : r.error());
-            }
-            long startNanos = TimeUnit.MILLISECONDS.toNanos(r.startEpochMillis());
-            span.end(startNanos + Math.max(0, r.durationNanos()), TimeUnit.NANOSECONDS);
+            if (r.status() == SpanRecord.Status.ERROR) span.setStatus(StatusCode.ERROR, r.statusMessage() == null ? "" : r.statusMessage());
+            span.end(Math.max(r.startEpochNanos(), r.endEpochNanos()), TimeUnit.NANOSECONDS);
         } catch (RuntimeException e) {
             failed.increment();
             LOG.debug("span export failed", e);
         }
     }
 
-    long failedCount() {
+    public long failedCount() {
         return failed.sum();
     }
 
-    boolean close(Duration timeout) {
+    /** Exports what is buffered, waiting at most {@code timeout}; true when everything went out. Blocking. */
+    public boolean close(Duration timeout) {
         CompletableResultCode result = provider.shutdown().join(timeout.toMillis(), TimeUnit.MILLISECONDS);
         return result.isSuccess();
     }
 
     /** The caller's span as a remote parent, or the root context when this hop started the trace. */
-    private static Context parentContext(TraceContext c) {
-        if (c.parentSpanId() == null) return Context.root();
-        SpanContext parent = SpanContext.createFromRemoteParent(
-                c.traceId(), c.parentSpanId(), c.sampled() ? TraceFlags.getSampled() : TraceFlags.getDefault(),
+    private static Context parentContext(SpanRecord r) {
+        if (r.parentSpanId() == null) return Context.root();
+        SpanContext parent = SpanContext.createFromRemoteParent(r.traceId(), r.parentSpanId(), TraceFlags.getSampled(),
                 TraceState.getDefault());
         return Context.root().with(Span.wrap(parent));
-    }
-
-    private static void setIfPresent(SpanBuilder builder, AttributeKey<String> key, String value) {
-        if (value != null) builder.setAttribute(key, value);
     }
 }
