@@ -9,6 +9,7 @@ import io.strait.mesh.ca.CaStatus;
 import io.strait.mesh.ca.CertificateAuthority;
 import io.strait.mesh.registry.Registration;
 import io.strait.mesh.registry.Registry;
+import io.strait.proxy.dashboard.UiAssets;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -22,7 +23,8 @@ import java.util.function.Supplier;
 /**
  * The control plane's admin listener (default {@code 127.0.0.1:15014}, Istio's monitoring port): read-only.
  * {@code GET /ready}, {@code /metrics} (Prometheus), {@code /status} (JSON: the CA's certificates and their
- * expiry, the registry's workloads, the config streams) and {@code /trust-bundle} (the roots, PEM: public).
+ * expiry, the registry's workloads, the config streams), {@code /trust-bundle} (the roots, PEM: public) and
+ * {@code /ui} (the dashboard: workloads, the service map, recent traces).
  * No key, token or token hash is ever shown. The JDK's HTTP server on two threads of its own: scrapes and
  * operators, never the sidecars' path.
  */
@@ -61,9 +63,9 @@ final class ControlPlaneAdmin implements AutoCloseable {
     private void handle(HttpExchange x) throws IOException {
         try (x) {
             String path = x.getRequestURI().getPath();
-            boolean known = List.of("/ready", "/metrics", "/status", "/trust-bundle").contains(path);
+            boolean known = List.of("/ready", "/metrics", "/status", "/trust-bundle").contains(path) || UiAssets.PATHS.contains(path);
             if (!known) {
-                error(x, 404, "not_found", "no admin endpoint " + path + " (try /ready, /metrics, /status, /trust-bundle)");
+                error(x, 404, "not_found", "no admin endpoint " + path + " (try /ready, /metrics, /status, /trust-bundle, /ui)");
                 return;
             }
             if (!x.getRequestMethod().equals("GET") && !x.getRequestMethod().equals("HEAD")) {
@@ -74,6 +76,11 @@ final class ControlPlaneAdmin implements AutoCloseable {
             switch (path) {
                 case "/ready" -> send(x, 200, "application/json", "{\"status\":\"ready\"}\n".getBytes(StandardCharsets.UTF_8));
                 case "/metrics" -> send(x, 200, ControlPlaneMetrics.CONTENT_TYPE, metrics.scrape());
+                case "/ui", "/ui/" -> {
+                    x.getResponseHeaders().set("Content-Security-Policy", UiAssets.CONTENT_SECURITY_POLICY);
+                    x.getResponseHeaders().set("Cache-Control", "no-store");
+                    send(x, 200, UiAssets.CONTENT_TYPE, UiAssets.page());
+                }
                 case "/trust-bundle" -> send(x, 200, "application/x-pem-file", ca.bundle().pem().getBytes(StandardCharsets.US_ASCII));
                 default -> send(x, 200, "application/json", JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(status()));
             }

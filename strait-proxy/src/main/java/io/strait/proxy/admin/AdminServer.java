@@ -36,6 +36,7 @@ import java.util.Set;
 import io.strait.proxy.observe.ProxyMetrics;
 import io.strait.proxy.core.ApplyResult;
 import io.strait.proxy.core.ConfigFormat;
+import io.strait.proxy.dashboard.Dashboard;
 import io.strait.proxy.transport.Transport;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -49,7 +50,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The admin listener: {@code GET /ready}, {@code /metrics}, {@code /config}, {@code /clusters}, {@code PUT /config}
- * and {@code POST /reload}. Methods are checked on every path (405 with {@code Allow}); the writes need the
+ * and {@code POST /reload}, and the dashboard ({@code GET /ui}, {@code /stats/history}, {@code /errors}: {@link Dashboard}). Methods are checked on every path (405 with {@code Allow}); the writes need the
  * admin token or a loopback admin listener ({@link AdminAccess}); a config document is parsed, checked and
  * applied on the control thread, never on the event loop. Loopback by default.
  */
@@ -60,13 +61,16 @@ public final class AdminServer {
     /** A TLS client gets this long for its handshake (ClientHello included), as a listener's request headers timeout. */
     static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
     /** The 404's message. */
-    static final String ENDPOINTS = "admin endpoints: GET /ready, GET /metrics, GET and PUT /config, GET /clusters, POST /reload";
+    static final String ENDPOINTS = "admin endpoints: GET /ready, GET /metrics, GET and PUT /config, GET /clusters, POST /reload,"
+            + " GET /ui (the dashboard), GET /stats/history, GET /errors";
 
     private final AdminTarget server;
     private EventLoopGroup group;
     private Transport transport;
     /** The listening socket and the write access its connections get; replaced when the admin address moves. */
     private volatile Bound bound;
+    /** The dashboard's page, minute of history and recent errors; started with the first bind. */
+    private volatile Dashboard dashboard;
 
     /**
      * A listening admin socket as configured; each of its connections checks writes with {@code access}.
@@ -89,6 +93,7 @@ public final class AdminServer {
         this.group = group;
         this.transport = transport;
         bound = open(config);
+        dashboard = Dashboard.start(server.metrics());
     }
 
     /**
@@ -207,6 +212,8 @@ public final class AdminServer {
     public void close() {
         Bound b = bound;
         if (b != null) b.close();
+        Dashboard d = dashboard;
+        if (d != null) d.close();
     }
 
     private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -248,8 +255,22 @@ public final class AdminServer {
                         answer(ctx, server.reloadAsync(), keepAlive, r -> json(ctx,
                                 r.applied() ? HttpResponseStatus.OK : HttpResponseStatus.BAD_REQUEST,
                                 ConfigView.reloadJson(r.applied(), r.applied() ? r.warnings() : r.errors(), r.generation())));
-                default -> send(ctx, error(ctx, HttpResponseStatus.NOT_FOUND, "not_found", ENDPOINTS), keepAlive);
+                default -> dashboard(ctx, path, keepAlive);
             }
+        }
+
+        /** The dashboard's page and data (AdminGate let only its GET paths through). */
+        private void dashboard(ChannelHandlerContext ctx, String path, boolean keepAlive) {
+            Dashboard.Reply r = dashboard.answer(path);
+            if (r == null) {
+                send(ctx, error(ctx, HttpResponseStatus.NOT_FOUND, "not_found", ENDPOINTS), keepAlive);
+                return;
+            }
+            FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                    ctx.alloc().buffer(r.body().length).writeBytes(r.body()));
+            res.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
+            if (r.contentSecurityPolicy() != null) res.headers().set("Content-Security-Policy", r.contentSecurityPolicy());
+            send(ctx, res, keepAlive);
         }
 
         private void putConfig(ChannelHandlerContext ctx, FullHttpRequest req, boolean keepAlive) {

@@ -2,6 +2,7 @@ package io.strait.proxy.exchange;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.strait.proxy.observe.ExchangeRecord;
+import io.strait.proxy.observe.RecentErrors;
 import io.strait.proxy.core.Engine;
 import io.strait.proxy.core.RouteRuntime;
 
@@ -34,6 +35,7 @@ final class ExchangeRecorder {
         long duration = System.nanoTime() - x.ctx.startNanos();
         if (route != null) route.metrics().record(status, duration, upstreamNanos);
         else engine.unroutedMetrics().record(status, duration, -1);
+        if (status >= 500 || error != null) recentError(engine, route, duration);
         boolean spanExported = x.trace != null && engine.tracing().exporting();
         if (!engine.accessLog().enabled() && !spanExported) return;
         ExchangeRecord rec = new ExchangeRecord(x.ctx.startEpochMillis(), x.ctx.requestId(), x.ctx.clientIp(), x.method,
@@ -44,6 +46,15 @@ final class ExchangeRecorder {
                 x.trace == null ? null : x.trace.traceId(), error);
         engine.accessLog().log(rec);
         if (spanExported) engine.tracing().endSpan(x.trace, rec);
+    }
+
+    /** Keeps the failure for the dashboard's recent errors (errors only: nothing is allocated for a success). */
+    private void recentError(Engine engine, RouteRuntime route, long durationNanos) {
+        engine.metrics().recentErrors().add(new RecentErrors.Entry(x.ctx.startEpochMillis(), x.method,
+                x.path != null ? x.path : withoutQuery(x.request.uri()), status, route == null ? null : route.name(),
+                route == null || route.cluster() == null ? null : route.cluster().name(),
+                x.call.endpoint == null ? null : x.call.endpoint.id(), error, durationNanos / 1e6, x.ctx.requestId(),
+                x.trace == null ? null : x.trace.traceId()));
     }
 
     /** The access log never records a query string: it may carry credentials (an API key parameter). */

@@ -56,6 +56,7 @@ public final class ProxyMetrics {
     private final Counter retries;
     private final Counter filterErrors;
     private final Counter clientCalls;
+    private final RecentErrors recentErrors = new RecentErrors();
 
     public ProxyMetrics() {
         requests = Counter.builder()
@@ -224,6 +225,11 @@ public final class ProxyMetrics {
     /** Writes every metric in the Prometheus text format ({@link #CONTENT_TYPE}). Blocking I/O. */
     public void scrape(OutputStream out) throws IOException {
         writer.write(out, registry.scrape());
+    }
+
+    /** The last failed exchanges, for the dashboard (fed on errors only). */
+    public RecentErrors recentErrors() {
+        return recentErrors;
     }
 
     /** The underlying registry, e.g. to add JVM metrics. */
