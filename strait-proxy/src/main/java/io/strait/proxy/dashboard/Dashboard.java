@@ -44,8 +44,14 @@ public final class Dashboard implements AutoCloseable {
     /** The answer to {@code GET path}, or null when the path is not the dashboard's. */
     public Reply answer(String path) {
         return switch (path) {
-            case "/ui", "/ui/" -> new Reply(UiAssets.CONTENT_TYPE, UiAssets.page(), UiAssets.CONTENT_SECURITY_POLICY);
-            case HISTORY -> json(HistoryView.toJson(history.samples()));
+            case "/ui", "/ui/" -> {
+                history.viewed();
+                yield new Reply(UiAssets.CONTENT_TYPE, UiAssets.page(), UiAssets.CONTENT_SECURITY_POLICY);
+            }
+            case HISTORY -> {
+                history.viewed();
+                yield json(HistoryView.toJson(history.samples()));
+            }
             case ERRORS -> json(ErrorsView.toJson(metrics.recentErrors()));
             default -> null;
         };

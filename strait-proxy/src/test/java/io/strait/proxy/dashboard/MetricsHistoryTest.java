@@ -105,6 +105,34 @@ class MetricsHistoryTest {
     }
 
     @Test
+    void cheapReadingsAreAlwaysTaken() {
+        MetricsHistory history = new MetricsHistory(new ProxyMetrics().registry(), clock, Long.MAX_VALUE);
+        for (int i = 0; i < 5; i++) {
+            history.tick();
+            now.addAndGet(1000);
+        }
+        assertThat(history.samples()).hasSize(5); // nobody looked, and it costs nothing
+    }
+
+    @Test
+    void costlyReadingsOnlyWhileSomeoneLooks() {
+        MetricsHistory history = new MetricsHistory(new ProxyMetrics().registry(), clock, -1); // every reading is "costly"
+        history.tick(); // the first, which measures the cost
+        now.addAndGet(1000);
+        history.tick();
+        assertThat(history.samples()).hasSize(1);
+        history.viewed();
+        for (int i = 0; i < 3; i++) {
+            now.addAndGet(1000);
+            history.tick();
+        }
+        assertThat(history.samples()).hasSize(3); // the gap dropped the old reading: the minute starts at the look
+        now.addAndGet(MetricsHistory.VIEWED_RECENTLY_MILLIS);
+        history.tick();
+        assertThat(history.samples()).hasSize(3); // nobody looked for 5 minutes: no more readings
+    }
+
+    @Test
     void noReadingYetIsAnEmptyDocument() {
         JsonNode json = HistoryView.toJson(java.util.List.of());
         assertThat(json.get("routes")).isEmpty();
