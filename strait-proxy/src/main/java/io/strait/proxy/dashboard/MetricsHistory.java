@@ -30,6 +30,8 @@ final class MetricsHistory implements AutoCloseable {
     static final long CHEAP_NANOS = 1_000_000;
     /** A costlier one runs only while someone has looked at the dashboard in the last 5 minutes. */
     static final long VIEWED_RECENTLY_MILLIS = 5 * 60 * 1000;
+    /** Readings whose cost is known before any is skipped. */
+    static final int COST_READINGS = 30;
     private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
 
     private final PrometheusRegistry registry;
@@ -39,8 +41,12 @@ final class MetricsHistory implements AutoCloseable {
     private ScheduledExecutorService sampler;
     /** When the dashboard was last read (clock millis). */
     private volatile long viewedAt = Long.MIN_VALUE / 2;
-    /** The CPU time of the last reading (or its wall time where the JVM cannot tell); -1 before the first. */
-    private volatile long lastCostNanos = -1;
+    /**
+     * The CPU time of the last {@link #COST_READINGS} readings (or their wall time where the JVM cannot tell); their
+     * least is the cost, which discounts the first ones (classes loading, code not yet compiled) and a pause.
+     */
+    private final long[] costs = new long[COST_READINGS];
+    private int readings;
     /** Whether readings were skipped since the last one: the next one starts the history again. */
     private boolean paused;
 
@@ -70,7 +76,7 @@ final class MetricsHistory implements AutoCloseable {
     /** The sampler's tick: a reading, unless readings are costly and nobody looked lately. */
     void tick() {
         boolean watched = clock.millis() - viewedAt < VIEWED_RECENTLY_MILLIS;
-        if (!watched && lastCostNanos > cheapNanos) {
+        if (!watched && costly()) {
             paused = true;
             return;
         }
@@ -83,7 +89,14 @@ final class MetricsHistory implements AutoCloseable {
         boolean cpu = CPU.isCurrentThreadCpuTimeSupported();
         long start = cpu ? CPU.getCurrentThreadCpuTime() : System.nanoTime();
         sample();
-        lastCostNanos = (cpu ? CPU.getCurrentThreadCpuTime() : System.nanoTime()) - start;
+        costs[readings++ % COST_READINGS] = (cpu ? CPU.getCurrentThreadCpuTime() : System.nanoTime()) - start;
+    }
+
+    private boolean costly() {
+        if (readings < COST_READINGS) return false;
+        long least = Long.MAX_VALUE;
+        for (long c : costs) least = Math.min(least, c);
+        return least > cheapNanos;
     }
 
     /** Takes one reading now. */
