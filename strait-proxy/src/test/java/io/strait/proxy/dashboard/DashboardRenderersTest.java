@@ -101,9 +101,9 @@ class DashboardRenderersTest {
                 .contains(">0.00 rps · –<"); // no request: no success rate
         // the layout is by depth from the callers: gateway, then orders and users, then payments
         assertThat(dom).contains("data-id=\"default/gateway\" transform=\"translate(30,30)\"")
-                .contains("data-id=\"default/orders\" transform=\"translate(360,30)\"")
-                .contains("data-id=\"default/users\" transform=\"translate(360,140)\"")
-                .contains("data-id=\"default/payments\" transform=\"translate(690,30)\"");
+                .contains("data-id=\"default/orders\" transform=\"translate(460,30)\"")
+                .contains("data-id=\"default/users\" transform=\"translate(460,140)\"")
+                .contains("data-id=\"default/payments\" transform=\"translate(890,30)\"");
         assertThat(dom).contains("<table id=\"mesh-edges\"").contains("<table id=\"workloads\"").contains("orders-1");
         // the control plane has no routes or clusters: only the panels it can fill
         assertThat(dom).contains("data-tab=\"mesh\"").contains("data-tab=\"traces\"").doesNotContain("data-tab=\"routes\"");

@@ -66,11 +66,6 @@
     return '';
   }
   const PALETTE = ['#3b82f6', '#10b981', '#f59e0b', '#8b5cf6', '#ef4444', '#06b6d4', '#84cc16', '#ec4899', '#64748b'];
-  function colorOf(name) {
-    let x = 0;
-    for (const ch of String(name)) x = (x * 31 + ch.charCodeAt(0)) >>> 0;
-    return PALETTE[x % PALETTE.length];
-  }
 
   // ---------------------------------------------------------------- charts
   function polyline(values, w, hgt, max, color) {
@@ -257,11 +252,13 @@
     const t0 = Math.min(...spans.map((x) => x.startEpochNanos));
     const t1 = Math.max(...spans.map((x) => x.endEpochNanos));
     const total = Math.max(1, t1 - t0);
-    const services = [...new Set(spans.map((x) => x.service))];
+    const order = spanOrder(spans);
+    const services = [...new Set(order.map(([x]) => x.service))];
+    const color = (sv) => PALETTE[services.indexOf(sv) % PALETTE.length];
     el.replaceChildren(back,
       h('h2', null, 'Trace ' + id + ' · ' + fmt.ms(total / 1e6) + ' · ' + spans.length + ' spans'),
-      h('div', { class: 'legend' }, services.map((sv) => h('span', null, h('i', { style: 'background:' + colorOf(sv) }), sv))),
-      h('div', { class: 'card wf', id: 'waterfall' }, spanOrder(spans).map(([sp, depth]) => {
+      h('div', { class: 'legend' }, services.map((sv) => h('span', null, h('i', { style: 'background:' + color(sv) }), sv))),
+      h('div', { class: 'card wf', id: 'waterfall' }, order.map(([sp, depth]) => {
         const left = ((sp.startEpochNanos - t0) / total) * 100;
         const width = ((sp.endEpochNanos - sp.startEpochNanos) / total) * 100;
         const code = sp.attributes ? sp.attributes['http.response.status_code'] : undefined;
@@ -271,8 +268,9 @@
           h('div', { class: 'wf-label', style: 'padding-left:' + (6 + depth * 16) + 'px' },
             h('b', null, sp.service), ' ', sp.name, ' ', h('span', { class: 'muted' }, sp.kind.toLowerCase() + (code ? ' ' + code : ''))),
           h('div', { class: 'wf-track' },
-            h('div', { class: 'wf-bar' + (sp.status === 'ERROR' ? ' error' : ''), style: 'left:' + left.toFixed(3) + '%;width:' + width.toFixed(3) + '%;background:' + colorOf(sp.service) }),
-            h('span', { class: 'wf-time', style: 'left:' + Math.min(92, left + width + 0.5).toFixed(3) + '%' }, fmt.ms(sp.durationMillis))));
+            h('div', { class: 'wf-bar' + (sp.status === 'ERROR' ? ' error' : ''), style: 'left:' + left.toFixed(3) + '%;width:' + width.toFixed(3) + '%;background:' + color(sp.service) }),
+            h('span', { class: 'wf-time', style: left + width > 88 ? 'right:' + (100.5 - left - width).toFixed(3) + '%;color:#fff'
+              : 'left:' + (left + width + 0.5).toFixed(3) + '%' }, fmt.ms(sp.durationMillis))));
       })));
   }
 
@@ -312,7 +310,7 @@
     if (!nodes.length) { box.replaceChildren(empty('No service has reported traffic in the last ' + (graph.windowSeconds || 60) + ' s.')); return; }
     const columns = layers(nodes, edges);
     const byId = new Map(nodes.map((n) => [n.id, n]));
-    const NW = 170, NH = 50, COL = 330, ROW = 110, PAD = 30;
+    const NW = 190, NH = 50, COL = 430, ROW = 110, PAD = 30;
     const pos = new Map();
     columns.forEach((col, c) => col.forEach((id, r) => pos.set(id, { x: PAD + c * COL, y: PAD + r * ROW })));
     const width = PAD * 2 + (columns.length - 1) * COL + NW;
@@ -338,9 +336,9 @@
       svg.append(s('g', { class: 'edge ' + (e.mtls ? 'mtls' : 'plain') + (failing ? ' failing' : ''), 'data-source': e.source, 'data-destination': e.destination },
         s('title', null, e.source + ' → ' + e.destination + (e.mtls ? ' (mTLS)' : ' (plaintext)')),
         s('path', { d, 'marker-end': 'url(#arrow)' }),
-        lock(mx, my - 14, e.mtls),
-        s('text', { class: 'elabel', x: mx + 10, y: my - 18 }, fmt.rate(e.requestsPerSecond) + ' rps · ' + fmt.pct(e.successRate)),
-        s('text', { class: 'elabel', x: mx + 10, y: my - 5 }, 'p50 ' + fmt.ms(e.p50Ms) + ' · p99 ' + fmt.ms(e.p99Ms))));
+        lock(mx - 62, my - 14, e.mtls),
+        s('text', { class: 'elabel', x: mx - 52, y: my - 18 }, fmt.rate(e.requestsPerSecond) + ' rps · ' + fmt.pct(e.successRate)),
+        s('text', { class: 'elabel', x: mx - 52, y: my - 5 }, 'p50 ' + fmt.ms(e.p50Ms) + ' · p99 ' + fmt.ms(e.p99Ms))));
     }
     for (const [id, p] of pos) {
       const n = byId.get(id);
@@ -348,7 +346,7 @@
         s('rect', { width: NW, height: NH, rx: 8 }),
         s('text', { x: 10, y: 20, 'font-weight': 600 }, n.service || id),
         s('text', { x: 10, y: 38, fill: '#6b7280' }, (n.namespace || '') + ' · ' + n.workloads + ' workload' + (n.workloads === 1 ? '' : 's')
-          + (n.kind && n.kind !== 'service' ? ' · ' + n.kind : ''))));
+          + (n.kind === 'unknown' ? ' · unknown' : ''))));
     }
     box.replaceChildren(svg);
   }
