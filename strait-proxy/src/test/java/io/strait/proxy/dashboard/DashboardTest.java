@@ -73,6 +73,7 @@ class DashboardTest {
     void theTrafficPanelShowsTheCountsOfMetrics() throws Exception {
         int ok = 37;
         int failed = 3;
+        await().atMost(Duration.ofSeconds(10)).until(() -> !history().get("sampledAtEpochMillis").isNull()); // the minute's first reading
         for (int i = 0; i < ok; i++) assertThat(proxy.get("/echo/" + i).statusCode()).isEqualTo(200);
         for (int i = 0; i < failed; i++) assertThat(proxy.get("/status/500").statusCode()).isEqualTo(500);
         Metrics metrics = proxy.metrics();
