@@ -247,6 +247,7 @@ public final class Demo implements AutoCloseable {
                 "Strait demo is running.",
                 "  gateway  " + gatewayUrl,
                 "  admin    " + adminUrl,
+                "  dashboard " + adminUrl + "/ui (traffic, routes, clusters, errors, traces); the mesh's: " + mesh.adminUrl() + "/ui",
                 "  config   " + dir.resolve("demo.yaml") + " (edit it: the gateway reloads it)",
                 "  env      " + dir.resolve("demo.env"),
                 "",

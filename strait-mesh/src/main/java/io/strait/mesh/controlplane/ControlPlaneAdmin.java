@@ -11,6 +11,7 @@ import io.strait.mesh.registry.Registration;
 import io.strait.mesh.registry.Registry;
 import io.strait.proxy.observe.trace.RecentTraces;
 import io.strait.proxy.observe.trace.TracesJson;
+import io.strait.proxy.dashboard.UiAssets;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -25,7 +26,8 @@ import java.util.function.Supplier;
  * The control plane's admin listener (default {@code 127.0.0.1:15014}, Istio's monitoring port): read-only.
  * {@code GET /ready}, {@code /metrics} (Prometheus), {@code /status} (JSON: the CA's certificates and their
  * expiry, the registry's workloads, the config streams), {@code /trust-bundle} (the roots, PEM: public) and
- * {@code /traces} (the recent traces the mesh's sidecars and gateways sent, every hop of a trace together).
+ * {@code /traces} (the recent traces the mesh's sidecars and gateways sent, every hop of a trace together) and
+ * {@code /ui} (the dashboard: workloads, the service map, recent traces).
  * No key, token or token hash is ever shown. The JDK's HTTP server on two threads of its own: scrapes and
  * operators, never the sidecars' path.
  */
@@ -69,9 +71,9 @@ final class ControlPlaneAdmin implements AutoCloseable {
         try (x) {
             String path = x.getRequestURI().getPath();
             boolean tracesPath = path.equals("/traces") || path.startsWith("/traces/");
-            boolean known = tracesPath || List.of("/ready", "/metrics", "/status", "/trust-bundle").contains(path);
+            boolean known = tracesPath || List.of("/ready", "/metrics", "/status", "/trust-bundle").contains(path) || UiAssets.PATHS.contains(path);
             if (!known) {
-                error(x, 404, "not_found", "no admin endpoint " + path + " (try /ready, /metrics, /status, /trust-bundle, /traces)");
+                error(x, 404, "not_found", "no admin endpoint " + path + " (try /ready, /metrics, /status, /trust-bundle, /traces, /ui)");
                 return;
             }
             if (!x.getRequestMethod().equals("GET") && !x.getRequestMethod().equals("HEAD")) {
@@ -87,6 +89,11 @@ final class ControlPlaneAdmin implements AutoCloseable {
             switch (path) {
                 case "/ready" -> send(x, 200, "application/json", "{\"status\":\"ready\"}\n".getBytes(StandardCharsets.UTF_8));
                 case "/metrics" -> send(x, 200, ControlPlaneMetrics.CONTENT_TYPE, metrics.scrape());
+                case "/ui", "/ui/" -> {
+                    x.getResponseHeaders().set("Content-Security-Policy", UiAssets.CONTENT_SECURITY_POLICY);
+                    x.getResponseHeaders().set("Cache-Control", "no-store");
+                    send(x, 200, UiAssets.CONTENT_TYPE, UiAssets.page());
+                }
                 case "/trust-bundle" -> send(x, 200, "application/x-pem-file", ca.bundle().pem().getBytes(StandardCharsets.US_ASCII));
                 default -> send(x, 200, "application/json", JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(status()));
             }

@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.ReferenceCountUtil;
+import io.strait.proxy.dashboard.Dashboard;
 import java.util.Map;
 import java.util.Set;
 
@@ -39,6 +40,8 @@ final class AdminGate extends ChannelInboundHandlerAdapter {
             "/reload", Set.of(HttpMethod.POST),
             "/traces", Set.of(HttpMethod.GET),
             "/logs/reopen", Set.of(HttpMethod.POST));
+    /** The dashboard's paths ({@link Dashboard#PATHS}): reads, open as {@code GET /config} is. */
+    private static final Set<HttpMethod> GET_ONLY = Set.of(HttpMethod.GET);
     /** The {@code Allow} header of each path, methods in a fixed order. */
     private static final Map<String, String> ALLOW = Map.of(
             "/ready", "GET", "/metrics", "GET", "/config", "GET, PUT", "/clusters", "GET", "/reload", "POST", "/traces", "GET", "/logs/reopen", "POST");
@@ -102,15 +105,15 @@ final class AdminGate extends ChannelInboundHandlerAdapter {
 
     private FullHttpResponse check(ChannelHandlerContext ctx, HttpRequest req) {
         String path = endpoint(new QueryStringDecoder(req.uri()).path());
-        Set<HttpMethod> allowed = METHODS.get(path);
+        Set<HttpMethod> allowed = METHODS.getOrDefault(path, Dashboard.PATHS.contains(path) ? GET_ONLY : null);
         if (allowed == null) {
             return AdminReplies.error(ctx, HttpResponseStatus.NOT_FOUND, "not_found", AdminServer.ENDPOINTS);
         }
         HttpMethod m = req.method();
         if (!allowed.contains(m)) {
             FullHttpResponse res = AdminReplies.error(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed",
-                    m + " is not allowed on " + path + "; use " + ALLOW.get(path));
-            res.headers().set(HttpHeaderNames.ALLOW, ALLOW.get(path));
+                    m + " is not allowed on " + path + "; use " + ALLOW.getOrDefault(path, "GET"));
+            res.headers().set(HttpHeaderNames.ALLOW, ALLOW.getOrDefault(path, "GET"));
             return res;
         }
         boolean write = isWrite(m, path);

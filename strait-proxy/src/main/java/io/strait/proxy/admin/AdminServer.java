@@ -37,6 +37,7 @@ import java.util.Set;
 import io.strait.proxy.core.ApplyResult;
 import io.strait.proxy.core.ConfigFormat;
 import io.strait.proxy.observe.ProxyMetrics;
+import io.strait.proxy.dashboard.Dashboard;
 import io.strait.proxy.transport.Transport;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -50,7 +51,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The admin listener: {@code GET /ready}, {@code /metrics}, {@code /config}, {@code /clusters}, {@code PUT /config}
- * and {@code POST /reload}. Methods are checked on every path (405 with {@code Allow}); the writes need the
+ * and {@code POST /reload}, and the dashboard ({@code GET /ui}, {@code /stats/history}, {@code /errors}: {@link Dashboard}). Methods are checked on every path (405 with {@code Allow}); the writes need the
  * admin token or a loopback admin listener ({@link AdminAccess}); a config document is parsed, checked and
  * applied on the control thread, never on the event loop. Loopback by default.
  */
@@ -62,13 +63,16 @@ public final class AdminServer {
     static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
     /** The 404's message. */
     static final String ENDPOINTS = "admin endpoints: GET /ready, GET /metrics, GET and PUT /config, GET /clusters, POST /reload,"
-            + " GET /traces, GET /traces/{traceId}, POST /logs/reopen";
+            + " GET /traces, GET /traces/{traceId}, POST /logs/reopen,"
+            + " GET /ui (the dashboard), GET /stats/history, GET /errors";
 
     private final AdminTarget server;
     private EventLoopGroup group;
     private Transport transport;
     /** The listening socket and the write access its connections get; replaced when the admin address moves. */
     private volatile Bound bound;
+    /** The dashboard's page, minute of history and recent errors; started with the first bind. */
+    private volatile Dashboard dashboard;
 
     /**
      * A listening admin socket as configured; each of its connections checks writes with {@code access}.
@@ -95,6 +99,7 @@ public final class AdminServer {
         } catch (io.strait.proxy.listener.CannotBind e) { // admin 127.0.0.1:9901: address already in use
             throw new IllegalStateException("admin " + e.getMessage(), e);
         }
+        dashboard = Dashboard.start(server.metrics());
     }
 
     /**
@@ -216,6 +221,8 @@ public final class AdminServer {
     public void close() {
         Bound b = bound;
         if (b != null) b.close();
+        Dashboard d = dashboard;
+        if (d != null) d.close();
     }
 
     private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -264,8 +271,22 @@ public final class AdminServer {
                         server.reopenLogsAsync().whenComplete((r, err) -> ctx.executor().execute(() -> send(ctx, err == null
                                 ? json(ctx, HttpResponseStatus.OK, r)
                                 : error(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, "reopen_failed", err.getMessage()), keepAlive)));
-                default -> send(ctx, error(ctx, HttpResponseStatus.NOT_FOUND, "not_found", ENDPOINTS), keepAlive);
+                default -> dashboard(ctx, path, keepAlive);
             }
+        }
+
+        /** The dashboard's page and data (AdminGate let only its GET paths through). */
+        private void dashboard(ChannelHandlerContext ctx, String path, boolean keepAlive) {
+            Dashboard.Reply r = dashboard.answer(path);
+            if (r == null) {
+                send(ctx, error(ctx, HttpResponseStatus.NOT_FOUND, "not_found", ENDPOINTS), keepAlive);
+                return;
+            }
+            FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                    ctx.alloc().buffer(r.body().length).writeBytes(r.body()));
+            res.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
+            if (r.contentSecurityPolicy() != null) res.headers().set("Content-Security-Policy", r.contentSecurityPolicy());
+            send(ctx, res, keepAlive);
         }
 
         private void putConfig(ChannelHandlerContext ctx, FullHttpRequest req, boolean keepAlive) {

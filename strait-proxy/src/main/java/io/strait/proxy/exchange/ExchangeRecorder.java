@@ -4,6 +4,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.strait.proxy.http.ReplyReason;
 import io.strait.proxy.observe.ExchangeRecord;
 import io.strait.proxy.observe.RequestLabels;
+import io.strait.proxy.observe.RecentErrors;
 import io.strait.proxy.core.Engine;
 import io.strait.proxy.core.RouteRuntime;
 
@@ -39,6 +40,7 @@ final class ExchangeRecorder {
         int kind = RequestLabels.kind(x.request.method(), x.down.http2(), x.clientVersion);
         if (route != null) route.metrics().record(status, kind, reason, duration, upstreamNanos, x.requestPump.bytesIn, bytesOut);
         else engine.unroutedMetrics().record(status, kind, reason, duration, -1, x.requestPump.bytesIn, bytesOut);
+        if (status >= 500 || error != null) recentError(engine, route, duration);
         boolean spanRecorded = x.trace != null; // only sampled requests have one
         if (!engine.accessLog().enabled() && !spanRecorded) return;
         ExchangeRecord rec = new ExchangeRecord(x.ctx.startEpochMillis(), x.ctx.requestId(), x.ctx.clientIp(), x.method,
@@ -49,6 +51,15 @@ final class ExchangeRecorder {
                 x.trace == null ? null : x.trace.traceId(), error, x.ctx.caller());
         engine.accessLog().log(rec);
         if (spanRecorded) engine.tracing().endServerSpan(x.trace, rec);
+    }
+
+    /** Keeps the failure for the dashboard's recent errors (errors only: nothing is allocated for a success). */
+    private void recentError(Engine engine, RouteRuntime route, long durationNanos) {
+        engine.metrics().recentErrors().add(new RecentErrors.Entry(x.ctx.startEpochMillis(), x.method,
+                x.path != null ? x.path : withoutQuery(x.request.uri()), status, route == null ? null : route.name(),
+                route == null || route.cluster() == null ? null : route.cluster().name(),
+                x.call.endpoint == null ? null : x.call.endpoint.id(), error, durationNanos / 1e6, x.ctx.requestId(),
+                x.trace == null ? null : x.trace.traceId()));
     }
 
     /** The access log never records a query string: it may carry credentials (an API key parameter). */

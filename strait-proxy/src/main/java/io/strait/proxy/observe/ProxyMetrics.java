@@ -74,6 +74,7 @@ public final class ProxyMetrics {
     private final Counter retries;
     private final Counter filterErrors;
     private final Counter clientCalls;
+    private final RecentErrors recentErrors = new RecentErrors();
 
     public ProxyMetrics() {
         requests = Counter.builder()
@@ -317,6 +318,11 @@ public final class ProxyMetrics {
         JvmRuntimeInfoMetric.builder().register(registry);
         ProcessMetrics.builder().register(registry);
         jvmRegistered = true;
+    }
+
+    /** The last failed exchanges, for the dashboard (fed on errors only). */
+    public RecentErrors recentErrors() {
+        return recentErrors;
     }
 
     /** The underlying registry, e.g. to add JVM metrics. */
