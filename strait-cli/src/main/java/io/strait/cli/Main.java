@@ -3,6 +3,7 @@ package io.strait.cli;
 import io.strait.cli.apikey.ApiKeyCommand;
 import io.strait.cli.authz.AuthzCommand;
 import io.strait.cli.controlplane.ControlPlaneCommand;
+import io.strait.cli.inject.InjectCommand;
 import io.strait.cli.sidecar.SidecarCommand;
 import java.util.Arrays;
 import picocli.CommandLine;
@@ -12,7 +13,7 @@ import picocli.CommandLine.Command;
 @Command(name = "strait", mixinStandardHelpOptions = true, version = "strait 0.1.0",
         description = "API gateway and service mesh proxy.",
         subcommands = {GatewayCommand.class, ValidateCommand.class, DemoCommand.class, ApiKeyCommand.class,
-                ControlPlaneCommand.class, AuthzCommand.class, SidecarCommand.class})
+                ControlPlaneCommand.class, AuthzCommand.class, SidecarCommand.class, InjectCommand.class})
 public final class Main implements Runnable {
     @Override
     public void run() {

@@ -9,11 +9,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,16 +29,13 @@ class ReleaseTarballIT {
 
     @TempDir
     static Path tmp;
+    static Release release;
     static Path home;
-    static Path tools;
 
     @BeforeAll
     static void unpack() throws Exception {
-        Path tarball = Path.of(System.getProperty("strait.dist.tarball"));
-        assertThat(tarball).as("the tarball mvn package builds").isRegularFile();
-        Path unpacked = Files.createDirectories(tmp.resolve("un packed"));
-        assertThat(run(List.of("tar", "-xzf", tarball.toString(), "-C", unpacked.toString()), tmp, List.of()).exit).isZero();
-        home = unpacked.resolve("strait-" + System.getProperty("strait.dist.version"));
+        release = Release.unpack(tmp);
+        home = release.home;
         assertThat(home.resolve("bin/strait")).isExecutable();
         assertThat(home.resolve("runtime/bin/java")).isExecutable();
         assertThat(home.resolve("lib/strait.aot")).isRegularFile();
@@ -48,27 +43,24 @@ class ReleaseTarballIT {
         try (var natives = Files.list(home.resolve("lib/native"))) {
             assertThat(natives.map(p -> p.getFileName().toString())).anyMatch(n -> n.contains("epoll")).anyMatch(n -> n.contains("tcnative"));
         }
-        // a PATH with only the two tools the launcher calls: no java, no JDK anywhere on it
-        tools = Files.createDirectories(tmp.resolve("tools"));
-        for (String tool : List.of("readlink", "dirname")) Files.createSymbolicLink(tools.resolve(tool), Path.of("/usr/bin", tool));
-        assertThat(run(List.of("/bin/sh", "-c", "command -v java || echo none"), tmp, List.of()).output).contains("none");
+        assertThat(release.run(List.of("/bin/sh", "-c", "command -v java || echo none"), tmp, List.of()).output()).contains("none");
     }
 
     @Test
     void printsItsVersionThroughASymlinkFromAnotherDirectory() throws Exception {
         Path link = Files.createDirectories(tmp.resolve("usr-local-bin")).resolve("strait");
         Files.createSymbolicLink(link, home.resolve("bin/strait"));
-        Result r = run(List.of(link.toString(), "--version"), Files.createDirectories(tmp.resolve("elsewhere")), List.of());
-        assertThat(r.exit).as(r.output).isZero();
-        String release = System.getProperty("strait.dist.version").replace("-SNAPSHOT", "");
-        assertThat(r.output.strip()).startsWith("strait " + release);
+        Release.Result r = release.run(List.of(link.toString(), "--version"), Files.createDirectories(tmp.resolve("elsewhere")), List.of());
+        assertThat(r.exit()).as(r.output()).isZero();
+        String release = Release.version().replace("-SNAPSHOT", "");
+        assertThat(r.output().strip()).startsWith("strait " + release);
     }
 
     @Test
     void validatesTheSampleConfig() throws Exception {
-        Result r = run(List.of("bin/strait", "validate", "conf/gateway.yaml"), home, List.of());
-        assertThat(r.exit).as(r.output).isZero();
-        assertThat(r.output).contains("valid (1 listener(s), 1 cluster(s), 1 route(s))");
+        Release.Result r = release.run(List.of("bin/strait", "validate", "conf/gateway.yaml"), home, List.of());
+        assertThat(r.exit()).as(r.output()).isZero();
+        assertThat(r.output()).contains("valid (1 listener(s), 1 cluster(s), 1 route(s))");
     }
 
     @Test
@@ -84,7 +76,7 @@ class ReleaseTarballIT {
                     routes: [{name: app, match: {pathPrefix: /}, cluster: app}]
                     """.formatted(admin, port, backend.address()));
             Path log = tmp.resolve("gateway.log");
-            Process gateway = start(List.of(home.resolve("bin/strait").toString(), "gateway", "--config", config.toString()),
+            Process gateway = release.start(List.of(home.resolve("bin/strait").toString(), "gateway", "--config", config.toString()),
                     tmp, List.of("STRAIT_JAVA_OPTS_APPEND=-Xlog:aot"), log);
             try {
                 awaitReady(gateway, admin, log);
@@ -125,30 +117,5 @@ class ReleaseTarballIT {
             Thread.sleep(100);
         }
         throw new IllegalStateException("the gateway was not ready within " + READY_TIMEOUT + ":\n" + Files.readString(log));
-    }
-
-    /** {@code env -i PATH=<tools> VARS... CMD}: nothing of this JVM's environment (JAVA_HOME, its PATH) reaches it. */
-    private static List<String> clean(List<String> cmd, List<String> vars) {
-        List<String> all = new ArrayList<>(List.of("/usr/bin/env", "-i", "PATH=" + (tools == null ? "/usr/bin:/bin" : tools)));
-        all.addAll(vars);
-        all.addAll(cmd);
-        return all;
-    }
-
-    private static Process start(List<String> cmd, Path dir, List<String> vars, Path log) throws IOException {
-        return new ProcessBuilder(clean(cmd, vars)).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-    }
-
-    private record Result(int exit, String output) {}
-
-    private static Result run(List<String> cmd, Path dir, List<String> vars) throws Exception {
-        Path log = Files.createTempFile(tmp, "run", ".log");
-        Process p = start(cmd, dir, vars, log);
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IllegalStateException(cmd + " did not finish in 60 s:\n" + Files.readString(log));
-        }
-        return new Result(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
     }
 }
