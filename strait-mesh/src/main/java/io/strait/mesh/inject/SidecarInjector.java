@@ -164,6 +164,8 @@ public final class SidecarInjector {
         security.putObject("capabilities").putArray("drop").add("ALL");
         ArrayNode mounts = c.putArray("volumeMounts");
         mounts.addObject().put("name", "strait-run").put("mountPath", RUN_DIR);
+        // the JVM's own files (hsperfdata) on the read-only root file system
+        mounts.addObject().put("name", "strait-run").put("mountPath", "/tmp").put("subPath", "tmp");
         mounts.addObject().put("name", "strait-join-token").put("mountPath", TOKEN_DIR).put("readOnly", true);
         mounts.addObject().put("name", "strait-trust-bundle").put("mountPath", BUNDLE_DIR).put("readOnly", true);
         return c;
