@@ -82,6 +82,19 @@ class ManifestInjectorTest {
         String out = injector.inject(resource("shop.yaml"), "shop.yaml").yaml();
         String script = YAML.readTree(docs(out).get(3)).path("spec").path("template").path("spec").path("initContainers").get(0)
                 .path("command").get(2).asText();
+        assertThat(script).contains("appPort: 8080");
+        SidecarConfig c = read(script, dir);
+        assertThat(c.service()).isEqualTo("orders");
+        assertThat(c.namespace()).isEqualTo("shop");
+        assertThat(c.serviceAccount()).isEqualTo("orders");
+        assertThat(c.labels()).containsEntry("app", "orders").containsEntry("version", "v1");
+        String cron = YAML.readTree(docs(out).get(4)).path("spec").path("jobTemplate").path("spec").path("template").path("spec")
+                .path("initContainers").get(0).path("command").get(2).asText();
+        assertThat(read(cron, dir).labels()).containsEntry("app.kubernetes.io/name", "orders-report");
+    }
+
+    /** The config the sidecar's start script writes, with the downward API's values and the mounted files where the test has them. */
+    private static SidecarConfig read(String script, Path dir) throws Exception {
         assertThat(script).startsWith("cat > /var/run/strait/sidecar.yaml <<EOF\n").endsWith("exec /opt/strait/bin/strait sidecar --config /var/run/strait/sidecar.yaml\n");
         // what the shell writes, with the downward API's values, and the mounted files where the test has them
         String config = script.substring(script.indexOf('\n') + 1, script.indexOf("\nEOF\n") + 1)
@@ -89,12 +102,8 @@ class ManifestInjectorTest {
                 .replace("/etc/strait/trust-bundle/", dir + "/").replace("/etc/strait/join-token/", dir + "/");
         Files.writeString(dir.resolve("token"), "sjt_test");
         Files.writeString(dir.resolve("trust-bundle.pem"), "");
-        SidecarConfig c = SidecarConfigReader.parse(config, "sidecar.yaml", dir);
-        assertThat(c.service()).isEqualTo("orders");
-        assertThat(c.namespace()).isEqualTo("shop");
-        assertThat(c.serviceAccount()).isEqualTo("orders");
-        assertThat(c.labels()).containsEntry("app", "orders").containsEntry("version", "v1");
-        assertThat(config).contains("appPort: 8080").contains("advertiseAddress: \"10.1.2.3\"").contains("address: \"strait-control-plane.strait-system.svc:15012\"");
+        assertThat(config).contains("advertiseAddress: \"10.1.2.3\"").contains("address: \"strait-control-plane.strait-system.svc:15012\"");
+        return SidecarConfigReader.parse(config, "sidecar.yaml", dir);
     }
 
     @Test
