@@ -4,20 +4,17 @@
 #   bench/release-start.sh [RUNS]
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh" # free_port
 runs=${1:-10}
 tarball=$(find "$root/dist" -name "strait-*-linux-x86_64.tar.gz" | head -1)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 tar -xzf "$tarball" -C "$work"
 home=$(echo "$work"/strait-*)
-free_port() {
-  local p
-  while :; do
-    p=$((20000 + RANDOM % 40000))
-    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-  done
-}
-admin=$(free_port) port=$(free_port)
+admin="" port=""
+free_port admin
+free_port port
 cat >"$work/gateway.yaml" <<YAML
 admin: {address: 127.0.0.1:$admin}
 listeners: [{name: public, address: 127.0.0.1:$port}]
