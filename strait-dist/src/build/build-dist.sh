@@ -5,6 +5,7 @@
 #   lib/strait.jar    strait-cli's shaded jar
 #   lib/native/       Netty's native libraries (epoll, io_uring, BoringSSL), extracted from the jar
 #   lib/strait.aot    a JDK AOT cache recorded by a gateway proxying requests to a local backend
+#   lib/strait-sidecar.aot  the sidecar's, recorded by a sidecar calling itself through the mesh
 #   conf/gateway.yaml a sample configuration
 # Run by strait-dist's pom in the package phase (and so by bin/release):
 #   build-dist.sh VERSION SHADED_JAR JDK_HOME WORK_DIR DIST_DIR
@@ -65,8 +66,9 @@ free_port() {
     (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
   done
 }
-backend_pid="" gateway_pid=""
+backend_pid="" gateway_pid="" cp_pid=""
 cleanup() {
+  if [ -n "$cp_pid" ]; then kill "$cp_pid" 2>/dev/null || true; fi
   kill "$jdeps_pid" 2>/dev/null || true
   if [ -n "$gateway_pid" ]; then kill "$gateway_pid" 2>/dev/null || true; fi
   if [ -n "$backend_pid" ]; then kill "$backend_pid" 2>/dev/null || true; fi
@@ -121,6 +123,57 @@ if [ ! -s "$stage/lib/strait.aot" ]; then
   exit 1
 fi
 say "AOT cache: lib/strait.aot $(du -h "$stage/lib/strait.aot" | cut -f1) (training: $(wc -l <"$training/access.log") requests)"
+
+# The sidecar's AOT cache (lib/strait-sidecar.aot, with the sidecar's own JVM options): a control plane, a join
+# token, and a sidecar in front of the backend that calls itself through its outbound port (mutual TLS both ways).
+cp_api=$(free_port) cp_admin=$(free_port)
+cat >"$training/cp.yaml" <<EOF
+dataDir: $training/control-plane
+api: {address: 127.0.0.1:$cp_api}
+admin: {address: 127.0.0.1:$cp_admin}
+EOF
+"$stage/bin/strait" control-plane --config "$training/cp.yaml" >"$training/control-plane.log" 2>&1 &
+cp_pid=$!
+for _ in $(seq 400); do
+  curl -fsS -o "$training/bundle.pem" "http://127.0.0.1:$cp_admin/trust-bundle" 2>/dev/null && break
+  kill -0 "$cp_pid" 2>/dev/null || { cat "$training/control-plane.log" >&2; echo "strait-dist: the training control plane died" >&2; exit 1; }
+  sleep 0.05
+done
+"$stage/bin/strait" control-plane --config "$training/cp.yaml" token create --namespace default --account train --ttl 10m \
+    | grep -o 'sjt_[A-Za-z0-9_-]*' >"$training/join.token"
+inbound=$(free_port) outbound=$(free_port) sidecar_admin=$(free_port)
+cat >"$training/sidecar.yaml" <<EOF
+service: train
+serviceAccount: train
+controlPlane: {address: 127.0.0.1:$cp_api, trustBundleFile: bundle.pem, joinTokenFile: join.token}
+inbound: {address: 127.0.0.1, port: $inbound, appPort: $backend}
+outbound: {port: $outbound}
+admin: {port: $sidecar_admin}
+accessLog: {path: sidecar-access.log}
+EOF
+STRAIT_JAVA_OPTS_APPEND="-XX:AOTCacheOutput=$stage/lib/strait-sidecar.aot" \
+    "$stage/bin/strait" sidecar --config "$training/sidecar.yaml" >"$training/sidecar.log" 2>&1 &
+gateway_pid=$! # the cleanup's to kill on a failure
+for _ in $(seq 600); do
+  curl -fsS -o /dev/null -H 'Host: train' "http://127.0.0.1:$outbound/api/ready" 2>/dev/null && break
+  kill -0 "$gateway_pid" 2>/dev/null || { cat "$training/sidecar.log" >&2; echo "strait-dist: the training sidecar died" >&2; exit 1; }
+  sleep 0.05
+done
+curl -fsS -o /dev/null -H 'Host: train' "http://127.0.0.1:$outbound/api/orders/[1-300]"
+head -c 65536 /dev/zero | curl -fsS -o /dev/null -H 'Host: train' --data-binary @- "http://127.0.0.1:$outbound/api/upload/[1-30]"
+for path in ready metrics config clusters; do curl -sS -o /dev/null "http://127.0.0.1:$sidecar_admin/$path"; done
+kill -TERM "$gateway_pid"
+wait "$gateway_pid" || true
+gateway_pid=""
+kill -TERM "$cp_pid"
+wait "$cp_pid" || true
+cp_pid=""
+if [ ! -s "$stage/lib/strait-sidecar.aot" ]; then
+  cat "$training/sidecar.log" >&2
+  echo "strait-dist: the sidecar's training run wrote no AOT cache" >&2
+  exit 1
+fi
+say "AOT cache: lib/strait-sidecar.aot $(du -h "$stage/lib/strait-sidecar.aot" | cut -f1) (training: $(wc -l <"$training/sidecar-access.log") requests)"
 
 wait "$jdeps_pid" || { cat "$work/jdeps.txt" >&2; echo "strait-dist: jdeps failed" >&2; exit 1; }
 for m in $(tr ',' ' ' <"$work/jdeps.txt"); do

@@ -39,6 +39,7 @@ class ReleaseTarballIT {
         assertThat(home.resolve("bin/strait")).isExecutable();
         assertThat(home.resolve("runtime/bin/java")).isExecutable();
         assertThat(home.resolve("lib/strait.aot")).isRegularFile();
+        assertThat(home.resolve("lib/strait-sidecar.aot")).isRegularFile();
         assertThat(home.resolve("conf/gateway.yaml")).isRegularFile();
         try (var natives = Files.list(home.resolve("lib/native"))) {
             assertThat(natives.map(p -> p.getFileName().toString())).anyMatch(n -> n.contains("epoll")).anyMatch(n -> n.contains("tcnative"));
@@ -54,6 +55,14 @@ class ReleaseTarballIT {
         assertThat(r.exit()).as(r.output()).isZero();
         String release = Release.version().replace("-SNAPSHOT", "");
         assertThat(r.output().strip()).startsWith("strait " + release);
+    }
+
+    @Test
+    void aSidecarStartsFromItsOwnAotCache() throws Exception {
+        Release.Result r = release.run(List.of("bin/strait", "sidecar", "--help"), home, List.of("STRAIT_JAVA_OPTS_APPEND=-Xlog:aot"));
+        assertThat(r.exit()).as(r.output()).isZero();
+        assertThat(r.output()).contains("Opened AOT cache " + home.resolve("lib/strait-sidecar.aot"))
+                .contains("Using AOT-linked classes: true").contains("--config").doesNotContain("[error]");
     }
 
     @Test
