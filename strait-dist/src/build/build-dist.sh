@@ -74,6 +74,25 @@ cleanup() {
   if [ -n "$backend_pid" ]; then kill "$backend_pid" 2>/dev/null || true; fi
 }
 trap cleanup EXIT
+# until_up PID LOG WHAT CURL-ARGS...: waits until curl succeeds, failing when the process PID has died
+until_up() {
+  local pid=$1 log=$2 what=$3
+  shift 3
+  for _ in $(seq 600); do
+    curl -fsS "$@" 2>/dev/null && return 0
+    kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; echo "strait-dist: the training $what died" >&2; exit 1; }
+    sleep 0.05
+  done
+  cat "$log" >&2; echo "strait-dist: the training $what did not come up" >&2; exit 1
+}
+# require_cache FILE LOG: the cache a training run must have written when it exited
+require_cache() {
+  if [ ! -s "$1" ]; then
+    cat "$2" >&2
+    echo "strait-dist: the training run wrote no $1" >&2
+    exit 1
+  fi
+}
 "$jdk/bin/java" "$src/build/TrainingBackend.java" "$training/backend.port" >"$training/backend.log" 2>&1 &
 backend_pid=$!
 port=$(free_port) admin=$(free_port)
@@ -102,11 +121,7 @@ EOF
 STRAIT_JAVA_OPTS_APPEND="-XX:AOTCacheOutput=$stage/lib/strait.aot" \
     "$stage/bin/strait" gateway --config "$training/gateway.yaml" >"$training/gateway.log" 2>&1 &
 gateway_pid=$!
-for _ in $(seq 400); do
-  curl -fsS -o /dev/null "http://127.0.0.1:$admin/ready" 2>/dev/null && break
-  kill -0 "$gateway_pid" 2>/dev/null || { cat "$training/gateway.log" >&2; echo "strait-dist: the training gateway died" >&2; exit 1; }
-  sleep 0.05
-done
+until_up "$gateway_pid" "$training/gateway.log" gateway -o /dev/null "http://127.0.0.1:$admin/ready"
 base="http://127.0.0.1:$port"
 curl -fsS -o /dev/null "$base/api/users/[1-400]"
 # one HTTP/2 request per connection: curl 7.88 reusing an h2c connection for a URL range reports framing errors
@@ -117,11 +132,7 @@ for path in ready metrics config clusters; do curl -sS -o /dev/null "http://127.
 kill -TERM "$gateway_pid"
 wait "$gateway_pid" || true
 gateway_pid=""
-if [ ! -s "$stage/lib/strait.aot" ]; then
-  cat "$training/gateway.log" >&2
-  echo "strait-dist: the training run wrote no AOT cache" >&2
-  exit 1
-fi
+require_cache "$stage/lib/strait.aot" "$training/gateway.log"
 say "AOT cache: lib/strait.aot $(du -h "$stage/lib/strait.aot" | cut -f1) (training: $(wc -l <"$training/access.log") requests)"
 
 # The sidecar's AOT cache (lib/strait-sidecar.aot, with the sidecar's own JVM options): a control plane, a join
@@ -134,11 +145,7 @@ admin: {address: 127.0.0.1:$cp_admin}
 EOF
 "$stage/bin/strait" control-plane --config "$training/cp.yaml" >"$training/control-plane.log" 2>&1 &
 cp_pid=$!
-for _ in $(seq 400); do
-  curl -fsS -o "$training/bundle.pem" "http://127.0.0.1:$cp_admin/trust-bundle" 2>/dev/null && break
-  kill -0 "$cp_pid" 2>/dev/null || { cat "$training/control-plane.log" >&2; echo "strait-dist: the training control plane died" >&2; exit 1; }
-  sleep 0.05
-done
+until_up "$cp_pid" "$training/control-plane.log" "control plane" -o "$training/bundle.pem" "http://127.0.0.1:$cp_admin/trust-bundle"
 "$stage/bin/strait" control-plane --config "$training/cp.yaml" token create --namespace default --account train --ttl 10m \
     | grep -o 'sjt_[A-Za-z0-9_-]*' >"$training/join.token"
 inbound=$(free_port) outbound=$(free_port) sidecar_admin=$(free_port)
@@ -154,11 +161,7 @@ EOF
 STRAIT_JAVA_OPTS_APPEND="-XX:AOTCacheOutput=$stage/lib/strait-sidecar.aot" \
     "$stage/bin/strait" sidecar --config "$training/sidecar.yaml" >"$training/sidecar.log" 2>&1 &
 gateway_pid=$! # the cleanup's to kill on a failure
-for _ in $(seq 600); do
-  curl -fsS -o /dev/null -H 'Host: train' "http://127.0.0.1:$outbound/api/ready" 2>/dev/null && break
-  kill -0 "$gateway_pid" 2>/dev/null || { cat "$training/sidecar.log" >&2; echo "strait-dist: the training sidecar died" >&2; exit 1; }
-  sleep 0.05
-done
+until_up "$gateway_pid" "$training/sidecar.log" sidecar -o /dev/null -H 'Host: train' "http://127.0.0.1:$outbound/api/ready"
 curl -fsS -o /dev/null -H 'Host: train' "http://127.0.0.1:$outbound/api/orders/[1-300]"
 head -c 65536 /dev/zero | curl -fsS -o /dev/null -H 'Host: train' --data-binary @- "http://127.0.0.1:$outbound/api/upload/[1-30]"
 for path in ready metrics config clusters; do curl -sS -o /dev/null "http://127.0.0.1:$sidecar_admin/$path"; done
@@ -168,11 +171,7 @@ gateway_pid=""
 kill -TERM "$cp_pid"
 wait "$cp_pid" || true
 cp_pid=""
-if [ ! -s "$stage/lib/strait-sidecar.aot" ]; then
-  cat "$training/sidecar.log" >&2
-  echo "strait-dist: the sidecar's training run wrote no AOT cache" >&2
-  exit 1
-fi
+require_cache "$stage/lib/strait-sidecar.aot" "$training/sidecar.log"
 say "AOT cache: lib/strait-sidecar.aot $(du -h "$stage/lib/strait-sidecar.aot" | cut -f1) (training: $(wc -l <"$training/sidecar-access.log") requests)"
 
 wait "$jdeps_pid" || { cat "$work/jdeps.txt" >&2; echo "strait-dist: jdeps failed" >&2; exit 1; }
