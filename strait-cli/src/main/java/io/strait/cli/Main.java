@@ -4,6 +4,7 @@ import io.strait.cli.apikey.ApiKeyCommand;
 import io.strait.cli.authz.AuthzCommand;
 import io.strait.cli.controlplane.ControlPlaneCommand;
 import io.strait.cli.explain.ExplainCommand;
+import io.strait.cli.inject.InjectCommand;
 import io.strait.cli.sidecar.SidecarCommand;
 import java.util.Arrays;
 import picocli.CommandLine;
@@ -13,7 +14,8 @@ import picocli.CommandLine.Command;
 @Command(name = "strait", mixinStandardHelpOptions = true, version = "strait 0.1.0",
         description = "API gateway and service mesh proxy.",
         subcommands = {GatewayCommand.class, ValidateCommand.class, DemoCommand.class, ApiKeyCommand.class,
-                ControlPlaneCommand.class, AuthzCommand.class, SidecarCommand.class, CompletionCommand.class, ExplainCommand.class})
+                ControlPlaneCommand.class, AuthzCommand.class, SidecarCommand.class, CompletionCommand.class, ExplainCommand.class,
+                InjectCommand.class})
 public final class Main implements Runnable {
     @Override
     public void run() {

@@ -2,13 +2,10 @@ package io.strait.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code strait validate FILE}: errors with their paths and exit 1; a valid file's warnings and exit 0. */
 class ValidateCommandTest {
@@ -22,13 +19,8 @@ class ValidateCommandTest {
     private Run validate(String yaml) throws Exception {
         Path file = dir.resolve("strait.yaml");
         Files.writeString(file, yaml);
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = new CommandLine(new Main());
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute("validate", file.toString());
-        return new Run(code, out.toString(), err.toString());
+        CliRun r = CliRun.of("validate", file.toString());
+        return new Run(r.code(), r.out(), r.err());
     }
 
     @Test

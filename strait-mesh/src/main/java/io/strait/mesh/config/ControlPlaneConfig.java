@@ -15,7 +15,7 @@ import java.util.List;
  * {@link ControlPlaneConfigReader}.
  */
 public record ControlPlaneConfig(String trustDomain, Path dataDir, CaConfig ca, SvidConfig svid, RegistryConfig registry,
-                                 Listen listen, List<Path> policies, String rootNamespace) {
+                                 Listen listen, List<Path> policies, String rootNamespace, Injection injection) {
     /** Istio's default trust domain, so that policies written for Istio name the same principals. */
     public static final String DEFAULT_TRUST_DOMAIN = "cluster.local";
     /** Beside the working directory, as {@code .strait/demo.env} is: a local run needs no setup. */
@@ -32,6 +32,21 @@ public record ControlPlaneConfig(String trustDomain, Path dataDir, CaConfig ca, 
         listen = listen == null ? Listen.DEFAULTS : listen;
         policies = policies == null ? List.of() : List.copyOf(policies);
         rootNamespace = rootNamespace == null ? DEFAULT_ROOT_NAMESPACE : rootNamespace;
+    }
+
+    /** Without the injection webhook. */
+    public ControlPlaneConfig(String trustDomain, Path dataDir, CaConfig ca, SvidConfig svid, RegistryConfig registry,
+                              Listen listen, List<Path> policies, String rootNamespace) {
+        this(trustDomain, dataDir, ca, svid, registry, listen, policies, rootNamespace, null);
+    }
+
+    /**
+     * The sidecar injection webhook ({@code injection}, off when absent): where it listens over HTTPS, its certificate
+     * and key (PEM; the MutatingWebhookConfiguration's caBundle trusts it), and what it injects.
+     */
+    public record Injection(HostPort address, Path certFile, Path keyFile, io.strait.mesh.inject.InjectSettings settings) {
+        /** Istio's webhook port. */
+        public static final HostPort DEFAULT_ADDRESS = new HostPort("0.0.0.0", 15017);
     }
 
     /** The identity part alone: the registry's default timings, the default addresses, no policy files. */

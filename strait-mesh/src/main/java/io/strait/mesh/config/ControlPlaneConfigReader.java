@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads the control plane's YAML ({@code trustDomain}, {@code dataDir}, {@code ca}, {@code svid}, {@code registry}, {@code api},
- * {@code admin}, {@code policies}, {@code rootNamespace}) in
+ * {@code admin}, {@code policies}, {@code rootNamespace}, {@code injection}) in
  * one pass, reporting every problem with its path ({@code ca.keyFile: cannot read /x/ca.key: no such
  * file}), unknown fields included, as the rest of Strait's config does. What is valid but unwise (an
  * {@code svid.ttl} under {@link CertificateAuthority#SHORT_SVID_TTL}) is logged at WARN once per load, with its path.
@@ -36,7 +36,8 @@ public final class ControlPlaneConfigReader {
     private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL).build());
     private static final Set<String> TOP = Set.of("trustDomain", "dataDir", "ca", "svid", "registry", "api", "admin", "policies",
-            "rootNamespace");
+            "rootNamespace", "injection");
+    private static final Set<String> INJECTION = Set.of("address", "certFile", "keyFile", "image", "imagePullPolicy", "controlPlaneAddress");
     private static final Set<String> ADDRESS = Set.of("address");
     /** A Kubernetes namespace name (DNS-1123 label), as the root namespace must be. */
     private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
@@ -112,12 +113,44 @@ public final class ControlPlaneConfigReader {
             errors.add("rootNamespace", "'" + rootNamespace + "' must be a namespace name: lower-case letters, digits and '-'");
         }
 
+        ControlPlaneConfig.Injection injection = injection(object(root, "injection", errors), trustDomain, baseDir, errors);
+        if (injection != null && (injection.address().port() == api.port() || injection.address().port() == admin.port()) && injection.address().port() != 0) {
+            errors.add("injection.address", "must not be the port of api.address or admin.address (" + injection.address().port() + ")");
+        }
+
         if (!errors.isEmpty()) throw new ConfigException(errors.list().stream().map(e -> source + ": " + e).toList());
         String shortTtl = CertificateAuthority.shortTtlWarning(ttl);
         if (shortTtl != null) LOG.warn("{}: svid.ttl: {}", source, shortTtl);
         return new ControlPlaneConfig(trustDomain, dataDir,
                 new ControlPlaneConfig.CaConfig(certFile, keyFile, chainFile, bundleFile, caDir), new ControlPlaneConfig.SvidConfig(ttl), registry,
-                new ControlPlaneConfig.Listen(api, admin), policies, rootNamespace);
+                new ControlPlaneConfig.Listen(api, admin), policies, rootNamespace, injection);
+    }
+
+    /** {@code injection}: the sidecar injection webhook, with its HTTPS certificate and what the sidecar is made of. */
+    private static ControlPlaneConfig.Injection injection(JsonNode node, String trustDomain, Path baseDir, Errors errors) {
+        if (node == null) return null;
+        unknown(node, "injection.", INJECTION, errors);
+        HostPort address = ControlPlaneConfig.Injection.DEFAULT_ADDRESS;
+        String text = string(node, "address", null, errors, "injection.");
+        if (text != null) {
+            HostPort hp = HostPort.parse(text);
+            if (hp == null) errors.add("injection.address", "must be host:port, such as 0.0.0.0:15017 (was '" + text + "')");
+            else address = hp;
+        }
+        Path certFile = file(node, "injection.", "certFile", baseDir, errors);
+        Path keyFile = file(node, "injection.", "keyFile", baseDir, errors);
+        if (certFile == null && !node.has("certFile")) errors.add("injection.certFile", "is required: the webhook's HTTPS certificate (PEM)");
+        if (keyFile == null && !node.has("keyFile")) errors.add("injection.keyFile", "is required: the key of injection.certFile (PEM)");
+        String pullPolicy = string(node, "imagePullPolicy", null, errors, "injection.");
+        if (pullPolicy != null && !Set.of("Always", "IfNotPresent", "Never").contains(pullPolicy)) {
+            errors.add("injection.imagePullPolicy", "unknown value '" + pullPolicy + "'; expected one of Always, IfNotPresent, Never");
+        }
+        String cpAddress = string(node, "controlPlaneAddress", null, errors, "injection.");
+        if (cpAddress != null && HostPort.parse(cpAddress) == null) {
+            errors.add("injection.controlPlaneAddress", "must be host:port, such as strait-control-plane.strait-system.svc:15012 (was '" + cpAddress + "')");
+        }
+        return new ControlPlaneConfig.Injection(address, certFile, keyFile,
+                new io.strait.mesh.inject.InjectSettings(string(node, "image", null, errors, "injection."), pullPolicy, cpAddress, trustDomain));
     }
 
     /** {@code registry.heartbeatInterval} and {@code registry.expiry} (default: 15s, or 3 heartbeat intervals when longer). */

@@ -145,6 +145,7 @@ public final class ControlPlane implements AutoCloseable {
                 throw new ControlPlaneException("admin: cannot listen on " + adminAddress + ": " + e.getMessage());
             }
             opened.add(1, admin);
+            if (config.injection() != null) opened.add(1, injectionWebhook(config.injection()));
             log.info("control plane: trust domain {}, API on {} (mTLS), admin on {}, {} workload(s) restored from {}",
                     config.trustDomain(), api.getListenSockets(), adminAddress.getHostString() + ":" + admin.port(), restored,
                     store.directory());
@@ -155,6 +156,22 @@ public final class ControlPlane implements AutoCloseable {
         } catch (ControlPlaneException | RuntimeException e) {
             closeAll(opened);
             throw e;
+        }
+    }
+
+    /** The sidecar injection webhook of {@code injection} (its certificate read now), started. */
+    private static io.strait.mesh.inject.InjectionWebhook injectionWebhook(ControlPlaneConfig.Injection injection) throws ControlPlaneException {
+        InetSocketAddress address = socket(injection.address());
+        try {
+            var webhook = io.strait.mesh.inject.InjectionWebhook.start(address, injection.certFile(), injection.keyFile(),
+                    new io.strait.mesh.inject.AdmissionReviews(new io.strait.mesh.inject.SidecarInjector(injection.settings())));
+            log.info("control plane: sidecar injection webhook on https://{}:{}{}", address.getHostString(), webhook.port(),
+                    io.strait.mesh.inject.InjectionWebhook.PATH);
+            return webhook;
+        } catch (IOException e) {
+            throw new ControlPlaneException("injection: cannot listen on " + address + ": " + e.getMessage());
+        } catch (io.strait.config.tls.PemException | java.security.GeneralSecurityException e) {
+            throw new ControlPlaneException("injection.certFile/keyFile: " + e.getMessage());
         }
     }
 
