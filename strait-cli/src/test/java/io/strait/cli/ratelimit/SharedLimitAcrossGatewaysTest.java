@@ -1,6 +1,7 @@
 package io.strait.cli.ratelimit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.strait.proxy.testing.RedisServer;
 import io.strait.proxy.testing.TestBackend;
@@ -8,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -65,8 +67,9 @@ class SharedLimitAcrossGatewaysTest {
         }
         long ok = 0;
         for (CompletableFuture<HttpResponse<String>> f : all) {
-            int status = f.get().statusCode();
-            assertThat(status).isIn(200, 429);
+            HttpResponse<String> r = f.get();
+            int status = r.statusCode();
+            assertThat(status).as(r.body()).isIn(200, 429);
             if (status == 200) ok++;
         }
         return ok;
@@ -97,10 +100,21 @@ class SharedLimitAcrossGatewaysTest {
         gateways.add(GatewayProcess.start(dir, "gw2", yaml));
         long admitted = fire(gateways, 60);
         assertThat(admitted).isBetween(40L, 80L);
-        // several syncs (5 intervals): each gateway now knows what the other admitted. Two separate processes
-        // expose no sync event to wait on, and a probe request would be charged to the buckets the test counts
-        Thread.sleep(500);
+        // two successful syncs of each gateway after the burst: each now knows what the other admitted (a probe
+        // request would be charged to the buckets the test counts; the sync counter is not)
+        List<Long> after = new ArrayList<>();
+        for (GatewayProcess g : gateways) after.add(syncs(g));
+        await().atMost(Duration.ofSeconds(20)).until(() -> syncs(gateways.get(0)) >= after.get(0) + 2
+                && syncs(gateways.get(1)) >= after.get(1) + 2);
         assertThat(fire(gateways, 10)).isZero();
     }
 
+
+    /** The gateway's successful hybrid syncs so far, from its {@code /metrics}. */
+    private static long syncs(GatewayProcess g) throws Exception {
+        String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + g.adminPort + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^strait_ratelimit_hybrid_syncs_total\\{result=\"success\"} ([0-9.eE+]+)$").matcher(metrics);
+        return m.find() ? (long) Double.parseDouble(m.group(1)) : 0;
+    }
 }
