@@ -37,13 +37,14 @@ public final class ControlPlaneConfigReader {
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL).build());
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
     private static final Set<String> TOP = Set.of("trustDomain", "dataDir", "ca", "svid", "registry", "api", "admin", "policies",
-            "rootNamespace");
+            "rootNamespace", "telemetry");
     private static final Set<String> ADDRESS = Set.of("address");
     /** A Kubernetes namespace name (DNS-1123 label), as the root namespace must be. */
     private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
     private static final Set<String> CA = Set.of("certFile", "keyFile", "chainFile", "bundleFile", "dir");
     private static final Set<String> SVID = Set.of("ttl");
     private static final Set<String> REGISTRY = Set.of("heartbeatInterval", "expiry");
+    private static final Set<String> TELEMETRY = Set.of("reportInterval");
 
     private ControlPlaneConfigReader() {}
 
@@ -113,12 +114,26 @@ public final class ControlPlaneConfigReader {
             errors.add("rootNamespace", "'" + rootNamespace + "' must be a namespace name: lower-case letters, digits and '-'");
         }
 
+        ControlPlaneConfig.TelemetryConfig telemetry = telemetry(object(root, "telemetry", errors), errors);
+
         if (!errors.isEmpty()) throw new ConfigException(errors.list().stream().map(e -> source + ": " + e).toList());
         String shortTtl = CertificateAuthority.shortTtlWarning(ttl);
         if (shortTtl != null) LOG.warn("{}: svid.ttl: {}", source, shortTtl);
         return new ControlPlaneConfig(trustDomain, dataDir,
                 new ControlPlaneConfig.CaConfig(certFile, keyFile, chainFile, bundleFile, caDir), new ControlPlaneConfig.SvidConfig(ttl), registry,
-                new ControlPlaneConfig.Listen(api, admin), policies, rootNamespace);
+                new ControlPlaneConfig.Listen(api, admin), policies, rootNamespace, telemetry);
+    }
+
+    /** {@code telemetry.reportInterval}: how often sidecars report their inbound's calls (1s to 30s). */
+    private static ControlPlaneConfig.TelemetryConfig telemetry(JsonNode node, Errors errors) {
+        unknown(node, "telemetry.", TELEMETRY, errors);
+        Duration interval = duration(node, "telemetry.", "reportInterval", ControlPlaneConfig.TelemetryConfig.DEFAULTS.reportInterval(), errors);
+        String bad = ControlPlaneConfig.TelemetryConfig.check(interval);
+        if (bad != null) {
+            errors.add("telemetry.reportInterval", bad);
+            return ControlPlaneConfig.TelemetryConfig.DEFAULTS;
+        }
+        return new ControlPlaneConfig.TelemetryConfig(interval);
     }
 
     /** {@code registry.heartbeatInterval} and {@code registry.expiry} (default: 15s, or 3 heartbeat intervals when longer). */

@@ -8,6 +8,9 @@ import io.strait.mesh.ca.CertificateAuthority;
 import io.strait.mesh.ca.CsrRejectedException;
 import io.strait.mesh.config.CaBootstrap;
 import io.strait.mesh.config.ControlPlaneConfig;
+import io.strait.mesh.graph.MeshGraph;
+import io.strait.mesh.graph.TelemetryService;
+import io.strait.mesh.graph.TelemetryWindow;
 import io.strait.mesh.identity.TrustBundle;
 import io.strait.mesh.issuance.CertificateService;
 import io.strait.mesh.meshconfig.MeshConfigSource;
@@ -33,8 +36,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The control plane process, assembled: the file store in {@code dataDir}, the CA, join tokens, the
- * registry, the control plane's own SVID, the gRPC API (mTLS, {@link MeshTransport}) with the certificate
- * and registry services, and the admin listener. {@link #start} blocks while it opens files and makes
+ * registry, the control plane's own SVID, the gRPC API (mTLS, {@link MeshTransport}) with the certificate,
+ * registry, config and telemetry services, and the admin listener (with the service graph of the telemetry). {@link #start} blocks while it opens files and makes
  * keys (call it from the main thread); {@link #close} stops everything, the API first.
  */
 public final class ControlPlane implements AutoCloseable {
@@ -115,10 +118,12 @@ public final class ControlPlane implements AutoCloseable {
                 refresh.run();
             });
             opened.add(caReload);
+            TelemetryWindow telemetry = new TelemetryWindow(clock);
             var builder = MeshTransport.server(apiAddress, own.credentials(), clock)
                     .addService(certificates)
                     .addService(new RegistryService(registry))
-                    .addService(discovery);
+                    .addService(discovery)
+                    .addService(new TelemetryService(registry, telemetry, config.telemetry().reportInterval()));
             for (BindableService s : extraServices) builder.addService(s);
             Server api;
             try {
@@ -135,7 +140,8 @@ public final class ControlPlane implements AutoCloseable {
             ControlPlaneMetrics metrics = new ControlPlaneMetrics(ca, certificates.metrics(), registry, clock);
             ControlPlaneAdmin admin;
             try {
-                admin = new ControlPlaneAdmin(adminAddress, ca, caReload::status, registry, metrics, () -> streams(discovery), () -> streamErrors(discovery));
+                admin = new ControlPlaneAdmin(adminAddress, ca, caReload::status, registry, metrics, () -> streams(discovery), () -> streamErrors(discovery),
+                        () -> MeshGraph.build(telemetry, registry.snapshot(), clock.millis()));
             } catch (IOException e) {
                 throw new ControlPlaneException("admin: cannot listen on " + adminAddress + ": " + e.getMessage());
             }

@@ -22,7 +22,8 @@ import java.util.function.Supplier;
 /**
  * The control plane's admin listener (default {@code 127.0.0.1:15014}, Istio's monitoring port): read-only.
  * {@code GET /ready}, {@code /metrics} (Prometheus), {@code /status} (JSON: the CA's certificates and their
- * expiry, the registry's workloads, the config streams) and {@code /trust-bundle} (the roots, PEM: public).
+ * expiry, the registry's workloads, the config streams), {@code /trust-bundle} (the roots, PEM: public) and
+ * {@code /mesh/graph} (the service graph of the last minute's telemetry, {@link io.strait.mesh.graph.MeshGraph}).
  * No key, token or token hash is ever shown. The JDK's HTTP server on two threads of its own: scrapes and
  * operators, never the sidecars' path.
  */
@@ -38,10 +39,14 @@ final class ControlPlaneAdmin implements AutoCloseable {
     private final ControlPlaneMetrics metrics;
     private final Supplier<ObjectNode> streams;
     private final Supplier<ObjectNode> streamErrors;
+    /** The service graph of the last minute's telemetry ({@code /mesh/graph}). */
+    private final Supplier<ObjectNode> meshGraph;
 
     ControlPlaneAdmin(InetSocketAddress address, CertificateAuthority ca, Supplier<CaReload.Status> caReload, Registry registry,
-            ControlPlaneMetrics metrics, Supplier<ObjectNode> streams, Supplier<ObjectNode> streamErrors) throws IOException {
+            ControlPlaneMetrics metrics, Supplier<ObjectNode> streams, Supplier<ObjectNode> streamErrors, Supplier<ObjectNode> meshGraph)
+            throws IOException {
         this.streamErrors = streamErrors;
+        this.meshGraph = meshGraph;
         this.ca = ca;
         this.caReload = caReload;
         this.registry = registry;
@@ -61,9 +66,9 @@ final class ControlPlaneAdmin implements AutoCloseable {
     private void handle(HttpExchange x) throws IOException {
         try (x) {
             String path = x.getRequestURI().getPath();
-            boolean known = List.of("/ready", "/metrics", "/status", "/trust-bundle").contains(path);
+            boolean known = List.of("/ready", "/metrics", "/status", "/trust-bundle", "/mesh/graph").contains(path);
             if (!known) {
-                error(x, 404, "not_found", "no admin endpoint " + path + " (try /ready, /metrics, /status, /trust-bundle)");
+                error(x, 404, "not_found", "no admin endpoint " + path + " (try /ready, /metrics, /status, /trust-bundle, /mesh/graph)");
                 return;
             }
             if (!x.getRequestMethod().equals("GET") && !x.getRequestMethod().equals("HEAD")) {
@@ -75,6 +80,7 @@ final class ControlPlaneAdmin implements AutoCloseable {
                 case "/ready" -> send(x, 200, "application/json", "{\"status\":\"ready\"}\n".getBytes(StandardCharsets.UTF_8));
                 case "/metrics" -> send(x, 200, ControlPlaneMetrics.CONTENT_TYPE, metrics.scrape());
                 case "/trust-bundle" -> send(x, 200, "application/x-pem-file", ca.bundle().pem().getBytes(StandardCharsets.US_ASCII));
+                case "/mesh/graph" -> send(x, 200, "application/json", JSON.writeValueAsBytes(meshGraph.get()));
                 default -> send(x, 200, "application/json", JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(status()));
             }
         } catch (RuntimeException e) {
