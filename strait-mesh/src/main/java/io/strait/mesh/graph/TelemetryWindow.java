@@ -20,10 +20,10 @@ public final class TelemetryWindow {
     /** The graph's window: a minute, as Linkerd's {@code viz stat} and Kiali's default. */
     public static final Duration WINDOW = Duration.ofMinutes(1);
     /** The window's resolution: a report ages out within this much of a minute after it arrived. */
-    static final Duration SLOT = Duration.ofSeconds(5);
+    public static final Duration SLOT = Duration.ofSeconds(5);
     static final int SLOTS = (int) (WINDOW.toMillis() / SLOT.toMillis());
     /** Far more than a mesh's edges (services x callers); each costs about 2 KiB. */
-    static final int MAX_EDGES = 10_000;
+    public static final int MAX_EDGES = 10_000;
     /** Gateway instances remembered at once. */
     static final int MAX_GATEWAYS = 1_000;
 
