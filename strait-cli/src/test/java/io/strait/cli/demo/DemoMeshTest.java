@@ -145,7 +145,7 @@ class DemoMeshTest {
                 graph.get("nodes").forEach(n -> gateways.add(n.get("id").asText() + " " + n.get("kind").asText()));
                 assertThat(gateways).contains("default/gateway gateway", "default/orders service");
             });
-            assertThat(demo.banner()).anyMatch(l -> l.contains("$STRAIT_CONTROL_PLANE_ADMIN_URL/mesh/graph"));
+            assertThat(demo.banner()).contains("$STRAIT_CONTROL_PLANE_ADMIN_URL/mesh/graph");
 
             // the pushed endpoints feed the gateway: a users instance that leaves the mesh leaves the gateway's cluster
             assertThat(demo.gateway().snapshot().clusters().get("users").endpoints()).hasSize(3);
