@@ -296,7 +296,8 @@ final class DemoMesh implements AutoCloseable {
                 "  curl -s -X POST -H 'Host: orders' http://$STRAIT_MESH_CHECKOUT_OUTBOUND/api/v1/orders   # 201: checkout may",
                 "  openssl s_client -connect $STRAIT_MESH_ORDERS_INBOUND -CAfile $STRAIT_MESH_TRUST_BUNDLE </dev/null 2>/dev/null"
                         + " | openssl x509 -noout -subject -ext subjectAltName   # the orders SVID",
-                "  curl -s $STRAIT_CONTROL_PLANE_ADMIN_URL/status   # the CA, the registered workloads, the config streams");
+                "  curl -s $STRAIT_CONTROL_PLANE_ADMIN_URL/status   # the CA, the registered workloads, the config streams",
+                "  curl -s $STRAIT_CONTROL_PLANE_ADMIN_URL/mesh/graph   # the last minute's calls between services (reported every 5 s)");
     }
 
     private static void deleteTree(Path root) throws IOException {

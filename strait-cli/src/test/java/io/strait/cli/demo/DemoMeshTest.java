@@ -131,6 +131,22 @@ class DemoMeshTest {
             assertThat(workloads).hasSize(9).contains("orders spiffe://cluster.local/ns/default/sa/orders",
                     "checkout spiffe://cluster.local/ns/default/sa/checkout");
 
+            // the service graph of those calls (the sidecars report every 5 s): users' two calls to orders (the 403 of the
+            // policy is no error), checkout's one, the gateway's; each over mutual TLS
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                JsonNode graph = Json.parse(send(HttpRequest.newBuilder(URI.create(cpAdmin + "/mesh/graph"))).body());
+                List<String> edges = new ArrayList<>();
+                graph.get("edges").forEach(e -> edges.add(e.get("source").asText() + " -> " + e.get("destination").asText()
+                        + (e.get("source").asText().equals("default/gateway") ? "" : " " + e.get("requests").asLong() + "/" + e.get("errors").asLong())
+                        + " " + (e.get("mtls").asBoolean() ? "mtls" : "plaintext")));
+                assertThat(edges).contains("default/gateway -> default/users mtls", "default/gateway -> default/orders mtls",
+                        "default/users -> default/orders 2/0 mtls", "default/checkout -> default/orders 1/0 mtls");
+                List<String> gateways = new ArrayList<>();
+                graph.get("nodes").forEach(n -> gateways.add(n.get("id").asText() + " " + n.get("kind").asText()));
+                assertThat(gateways).contains("default/gateway gateway", "default/orders service");
+            });
+            assertThat(demo.banner()).contains("$STRAIT_CONTROL_PLANE_ADMIN_URL/mesh/graph");
+
             // the pushed endpoints feed the gateway: a users instance that leaves the mesh leaves the gateway's cluster
             assertThat(demo.gateway().snapshot().clusters().get("users").endpoints()).hasSize(3);
             DemoService third = demo.mesh().sidecars().keySet().stream().filter(s -> s.instance().equals("users-3")).findFirst().orElseThrow();

@@ -9,6 +9,9 @@ import io.strait.mesh.api.v1.HeartbeatRequest;
 import io.strait.mesh.api.v1.RegisterRequest;
 import io.strait.mesh.api.v1.RegisterResponse;
 import io.strait.mesh.api.v1.RegistryServiceGrpc;
+import io.strait.mesh.api.v1.TelemetryReport;
+import io.strait.mesh.api.v1.TelemetryReportResponse;
+import io.strait.mesh.api.v1.TelemetryServiceGrpc;
 import io.strait.mesh.api.v1.Workload;
 import io.strait.mesh.identity.SpiffeId;
 import io.strait.mesh.transport.MeshCredentials;
@@ -72,6 +75,10 @@ final class ControlPlaneClient implements AutoCloseable {
 
     void deregister(String instanceId) {
         registry().deregister(DeregisterRequest.newBuilder().setInstanceId(instanceId).build());
+    }
+
+    TelemetryReportResponse report(TelemetryReport report) {
+        return TelemetryServiceGrpc.newBlockingStub(channel).withDeadlineAfter(DEADLINE.toMillis(), TimeUnit.MILLISECONDS).report(report);
     }
 
     private RegistryServiceGrpc.RegistryServiceBlockingStub registry() {

@@ -9,6 +9,7 @@ import io.strait.mesh.api.Labels;
 import io.strait.mesh.api.v1.CreateCertificateResponse;
 import io.strait.mesh.api.v1.Node;
 import io.strait.mesh.api.v1.RegisterResponse;
+import io.strait.mesh.api.v1.ReporterKind;
 import io.strait.mesh.api.v1.Workload;
 import io.strait.mesh.authz.AuthorizationPolicy;
 import io.strait.mesh.identity.SpiffeId;
@@ -100,6 +101,8 @@ public final class MeshAgent implements AutoCloseable {
     private volatile boolean registered;
     private volatile boolean outage;
     private volatile boolean closed;
+    /** The inbound's telemetry for the control plane's service graph; set once started. */
+    private volatile TelemetryReporter telemetry;
 
     private MeshAgent(SidecarConfig config, SpiffeId id, MeshCredentials credentials, ControlPlaneClient client, StartingEngine engine,
             Clock clock) {
@@ -185,6 +188,9 @@ public final class MeshAgent implements AutoCloseable {
             long t4 = System.nanoTime();
             // registered once it has its config: no caller is sent here before its policies are in force
             agent.thread.execute(agent::beat);
+            agent.telemetry = new TelemetryReporter(client, agent.thread, ReporterKind.SIDECAR, agent.instanceId,
+                    () -> agent.engine().metrics().inbound().drain(), "sidecar " + config.service());
+            agent.telemetry.start(); // after the registration: a report is for a registered instance
             agent.scheduleRenewal();
             log.debug("sidecar {}: key and CSR {} ms, first SVID {} ms, first config and engine {} ms", config.service(),
                     (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t4 - t3) / 1_000_000);
@@ -379,6 +385,7 @@ public final class MeshAgent implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        if (telemetry != null) telemetry.close();
         discovery.close();
         thread.shutdownNow();
         try {

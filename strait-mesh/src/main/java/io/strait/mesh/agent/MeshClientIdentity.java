@@ -9,6 +9,7 @@ import io.strait.mesh.api.Labels;
 import io.strait.mesh.api.v1.CreateCertificateResponse;
 import io.strait.mesh.api.v1.Endpoint;
 import io.strait.mesh.api.v1.Node;
+import io.strait.mesh.api.v1.ReporterKind;
 import io.strait.mesh.api.v1.Resource;
 import io.strait.mesh.api.v1.ServiceEndpoints;
 import io.strait.mesh.identity.SpiffeId;
@@ -93,6 +94,8 @@ public final class MeshClientIdentity implements AutoCloseable {
     private final RenewalSchedule schedule;
     private final ScheduledExecutorService thread;
     private final DiscoveryClient discovery;
+    /** Tells the control plane, every report interval, that this identity is a gateway (for its service graph). */
+    private final TelemetryReporter telemetry;
     private final CopyOnWriteArrayList<Consumer<Map<String, List<MeshState.Endpoint>>>> endpointListeners = new CopyOnWriteArrayList<>();
     private volatile Map<String, List<MeshState.Endpoint>> endpoints = Map.of();
     private volatile boolean closed;
@@ -108,6 +111,7 @@ public final class MeshClientIdentity implements AutoCloseable {
         this.thread = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("strait-mesh-client").daemon().factory());
         String instanceId = id.account() + "-" + ProcessHandle.current().pid() + "-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(4));
         Node node = Node.newBuilder().setInstanceId(instanceId).setService(id.account()).setNamespace(id.namespace()).build();
+        this.telemetry = new TelemetryReporter(client, thread, ReporterKind.GATEWAY, instanceId, List::of, id.toString());
         this.discovery = new DiscoveryClient(client::channel, node, Map.of(
                 TypeUrls.SERVICE_ENDPOINTS, (v, r) -> endpoints(r),
                 TypeUrls.TRUST_BUNDLE, (v, r) -> trustBundle(r, td)), thread, new SecureRandom());
@@ -144,6 +148,7 @@ public final class MeshClientIdentity implements AutoCloseable {
             client.reconnect();
             MeshClientIdentity identity = new MeshClientIdentity(id, credentials, client, clock);
             identity.discovery.start();
+            identity.telemetry.start(); // the graph shows this identity as a gateway
             identity.scheduleRenewal();
             log.info("{} joined the mesh (SVID valid until {})", id, credentials.svid().leaf().getNotAfter().toInstant());
             return identity;
@@ -288,6 +293,7 @@ public final class MeshClientIdentity implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        telemetry.close();
         discovery.close();
         thread.shutdownNow();
         client.close();

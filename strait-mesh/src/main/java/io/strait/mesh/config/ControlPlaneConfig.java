@@ -15,7 +15,8 @@ import java.util.List;
  * {@link ControlPlaneConfigReader}.
  */
 public record ControlPlaneConfig(String trustDomain, Path dataDir, CaConfig ca, SvidConfig svid, RegistryConfig registry,
-                                 Listen listen, List<Path> policies, String rootNamespace, Injection injection) {
+                                 Listen listen, List<Path> policies, String rootNamespace, Injection injection,
+                                 TelemetryConfig telemetry) {
     /** Istio's default trust domain, so that policies written for Istio name the same principals. */
     public static final String DEFAULT_TRUST_DOMAIN = "cluster.local";
     /** Beside the working directory, as {@code .strait/demo.env} is: a local run needs no setup. */
@@ -32,12 +33,13 @@ public record ControlPlaneConfig(String trustDomain, Path dataDir, CaConfig ca, 
         listen = listen == null ? Listen.DEFAULTS : listen;
         policies = policies == null ? List.of() : List.copyOf(policies);
         rootNamespace = rootNamespace == null ? DEFAULT_ROOT_NAMESPACE : rootNamespace;
+        telemetry = telemetry == null ? TelemetryConfig.DEFAULTS : telemetry;
     }
 
-    /** Without the injection webhook. */
-    public ControlPlaneConfig(String trustDomain, Path dataDir, CaConfig ca, SvidConfig svid, RegistryConfig registry,
-                              Listen listen, List<Path> policies, String rootNamespace) {
-        this(trustDomain, dataDir, ca, svid, registry, listen, policies, rootNamespace, null);
+    /** Without the injection webhook and the {@code telemetry} section: its defaults. */
+    public ControlPlaneConfig(String trustDomain, Path dataDir, CaConfig ca, SvidConfig svid, RegistryConfig registry, Listen listen,
+            List<Path> policies, String rootNamespace) {
+        this(trustDomain, dataDir, ca, svid, registry, listen, policies, rootNamespace, null, TelemetryConfig.DEFAULTS);
     }
 
     /**
@@ -51,7 +53,7 @@ public record ControlPlaneConfig(String trustDomain, Path dataDir, CaConfig ca, 
 
     /** The identity part alone: the registry's default timings, the default addresses, no policy files. */
     public ControlPlaneConfig(String trustDomain, Path dataDir, CaConfig ca, SvidConfig svid) {
-        this(trustDomain, dataDir, ca, svid, RegistryConfig.DEFAULTS, Listen.DEFAULTS, List.of(), DEFAULT_ROOT_NAMESPACE);
+        this(trustDomain, dataDir, ca, svid, RegistryConfig.DEFAULTS, Listen.DEFAULTS, List.of(), DEFAULT_ROOT_NAMESPACE, null, TelemetryConfig.DEFAULTS);
     }
 
     /**
@@ -79,6 +81,23 @@ public record ControlPlaneConfig(String trustDomain, Path dataDir, CaConfig ca, 
      */
     public record Listen(HostPort api, HostPort admin) {
         public static final Listen DEFAULTS = new Listen(new HostPort("0.0.0.0", 15012), new HostPort("127.0.0.1", 15014));
+    }
+
+    /** How often sidecars report their inbound's calls for the service graph ({@code telemetry.reportInterval}). */
+    public record TelemetryConfig(Duration reportInterval) {
+        public static final TelemetryConfig DEFAULTS = new TelemetryConfig(io.strait.mesh.graph.TelemetryService.DEFAULT_REPORT_INTERVAL);
+        /** A report a second at most: the graph's window is a minute of 5 s slots. */
+        public static final Duration MIN_REPORT_INTERVAL = Duration.ofSeconds(1);
+        /** A graph more than a minute behind would show nothing: the window is a minute. */
+        public static final Duration MAX_REPORT_INTERVAL = Duration.ofSeconds(30);
+
+        /** Why {@code interval} is not a report interval, or null. */
+        public static String check(Duration interval) {
+            if (interval.compareTo(MIN_REPORT_INTERVAL) < 0 || interval.compareTo(MAX_REPORT_INTERVAL) > 0) {
+                return "must be between 1s and 30s (was " + interval.toMillis() + "ms)";
+            }
+            return null;
+        }
     }
 
     /** The file store's directory. */

@@ -36,7 +36,7 @@ public final class ControlPlaneConfigReader {
     private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL).build());
     private static final Set<String> TOP = Set.of("trustDomain", "dataDir", "ca", "svid", "registry", "api", "admin", "policies",
-            "rootNamespace", "injection");
+            "rootNamespace", "injection", "telemetry");
     private static final Set<String> INJECTION = Set.of("address", "certFile", "keyFile", "image", "imagePullPolicy", "controlPlaneAddress");
     private static final Set<String> ADDRESS = Set.of("address");
     /** A Kubernetes namespace name (DNS-1123 label), as the root namespace must be. */
@@ -44,6 +44,7 @@ public final class ControlPlaneConfigReader {
     private static final Set<String> CA = Set.of("certFile", "keyFile", "chainFile", "bundleFile", "dir");
     private static final Set<String> SVID = Set.of("ttl");
     private static final Set<String> REGISTRY = Set.of("heartbeatInterval", "expiry");
+    private static final Set<String> TELEMETRY = Set.of("reportInterval");
 
     private ControlPlaneConfigReader() {}
 
@@ -117,13 +118,14 @@ public final class ControlPlaneConfigReader {
         if (injection != null && (injection.address().port() == api.port() || injection.address().port() == admin.port()) && injection.address().port() != 0) {
             errors.add("injection.address", "must not be the port of api.address or admin.address (" + injection.address().port() + ")");
         }
+        ControlPlaneConfig.TelemetryConfig telemetry = telemetry(object(root, "telemetry", errors), errors);
 
         if (!errors.isEmpty()) throw new ConfigException(errors.list().stream().map(e -> source + ": " + e).toList());
         String shortTtl = CertificateAuthority.shortTtlWarning(ttl);
         if (shortTtl != null) LOG.warn("{}: svid.ttl: {}", source, shortTtl);
         return new ControlPlaneConfig(trustDomain, dataDir,
                 new ControlPlaneConfig.CaConfig(certFile, keyFile, chainFile, bundleFile, caDir), new ControlPlaneConfig.SvidConfig(ttl), registry,
-                new ControlPlaneConfig.Listen(api, admin), policies, rootNamespace, injection);
+                new ControlPlaneConfig.Listen(api, admin), policies, rootNamespace, injection, telemetry);
     }
 
     /** {@code injection}: the sidecar injection webhook, with its HTTPS certificate and what the sidecar is made of. */
@@ -151,6 +153,18 @@ public final class ControlPlaneConfigReader {
         }
         return new ControlPlaneConfig.Injection(address, certFile, keyFile,
                 new io.strait.mesh.inject.InjectSettings(string(node, "image", null, errors, "injection."), pullPolicy, cpAddress, trustDomain));
+    }
+
+    /** {@code telemetry.reportInterval}: how often sidecars report their inbound's calls (1s to 30s). */
+    private static ControlPlaneConfig.TelemetryConfig telemetry(JsonNode node, Errors errors) {
+        unknown(node, "telemetry.", TELEMETRY, errors);
+        Duration interval = duration(node, "telemetry.", "reportInterval", ControlPlaneConfig.TelemetryConfig.DEFAULTS.reportInterval(), errors);
+        String bad = ControlPlaneConfig.TelemetryConfig.check(interval);
+        if (bad != null) {
+            errors.add("telemetry.reportInterval", bad);
+            return ControlPlaneConfig.TelemetryConfig.DEFAULTS;
+        }
+        return new ControlPlaneConfig.TelemetryConfig(interval);
     }
 
     /** {@code registry.heartbeatInterval} and {@code registry.expiry} (default: 15s, or 3 heartbeat intervals when longer). */

@@ -8,6 +8,9 @@ import io.strait.mesh.ca.CertificateAuthority;
 import io.strait.mesh.ca.CsrRejectedException;
 import io.strait.mesh.config.CaBootstrap;
 import io.strait.mesh.config.ControlPlaneConfig;
+import io.strait.mesh.graph.MeshGraph;
+import io.strait.mesh.graph.TelemetryService;
+import io.strait.mesh.graph.TelemetryWindow;
 import io.strait.mesh.identity.TrustBundle;
 import io.strait.mesh.issuance.CertificateService;
 import io.strait.mesh.meshconfig.MeshConfigSource;
@@ -35,8 +38,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The control plane process, assembled: the file store in {@code dataDir}, the CA, join tokens, the
- * registry, the control plane's own SVID, the gRPC API (mTLS, {@link MeshTransport}) with the certificate
- * and registry services, and the admin listener. {@link #start} blocks while it opens files and makes
+ * registry, the control plane's own SVID, the gRPC API (mTLS, {@link MeshTransport}) with the certificate,
+ * registry, config and telemetry services, and the admin listener (with the service graph of the telemetry). {@link #start} blocks while it opens files and makes
  * keys (call it from the main thread); {@link #close} stops everything, the API first.
  */
 public final class ControlPlane implements AutoCloseable {
@@ -118,11 +121,13 @@ public final class ControlPlane implements AutoCloseable {
             });
             opened.add(caReload);
             RecentTraces traces = new RecentTraces(TraceCollector.RECENT_TRACES);
+            TelemetryWindow telemetry = new TelemetryWindow(clock);
             var builder = MeshTransport.server(apiAddress, own.credentials(), clock)
                     .addService(certificates)
                     .addService(new RegistryService(registry))
                     .addService(discovery)
-                    .addService(new TraceCollector(traces));
+                    .addService(new TraceCollector(traces))
+                    .addService(new TelemetryService(registry, telemetry, config.telemetry().reportInterval()));
             for (BindableService s : extraServices) builder.addService(s);
             Server api;
             try {
@@ -140,7 +145,8 @@ public final class ControlPlane implements AutoCloseable {
             ControlPlaneAdmin admin;
             try {
                 admin = new ControlPlaneAdmin(adminAddress, ca, caReload::status, registry, metrics, () -> streams(discovery), () -> streamErrors(discovery),
-                        traces);
+                        traces,
+                        () -> MeshGraph.build(telemetry, registry.snapshot(), clock.millis()));
             } catch (IOException e) {
                 throw new ControlPlaneException("admin: cannot listen on " + adminAddress + ": " + e.getMessage());
             }

@@ -26,8 +26,9 @@ import java.util.function.Supplier;
  * The control plane's admin listener (default {@code 127.0.0.1:15014}, Istio's monitoring port): read-only.
  * {@code GET /ready}, {@code /metrics} (Prometheus), {@code /status} (JSON: the CA's certificates and their
  * expiry, the registry's workloads, the config streams), {@code /trust-bundle} (the roots, PEM: public) and
- * {@code /traces} (the recent traces the mesh's sidecars and gateways sent, every hop of a trace together) and
- * {@code /ui} (the dashboard: workloads, the service map, recent traces).
+ * {@code /traces} (the recent traces the mesh's sidecars and gateways sent, every hop of a trace together),
+ * {@code /ui} (the dashboard: workloads, the service map, recent traces) and
+ * {@code /mesh/graph} (the service graph of the last minute's telemetry, {@link io.strait.mesh.graph.MeshGraph}).
  * No key, token or token hash is ever shown. The JDK's HTTP server on two threads of its own: scrapes and
  * operators, never the sidecars' path.
  */
@@ -45,12 +46,16 @@ final class ControlPlaneAdmin implements AutoCloseable {
     private final Supplier<ObjectNode> streamErrors;
     /** The spans the mesh's sidecars and gateways sent, assembled by trace id ({@code GET /traces}). */
     private final RecentTraces traces;
+    /** The service graph of the last minute's telemetry ({@code /mesh/graph}). */
+    private final Supplier<ObjectNode> meshGraph;
 
     ControlPlaneAdmin(InetSocketAddress address, CertificateAuthority ca, Supplier<CaReload.Status> caReload, Registry registry,
-            ControlPlaneMetrics metrics, Supplier<ObjectNode> streams, Supplier<ObjectNode> streamErrors, RecentTraces traces)
+            ControlPlaneMetrics metrics, Supplier<ObjectNode> streams, Supplier<ObjectNode> streamErrors, RecentTraces traces,
+            Supplier<ObjectNode> meshGraph)
             throws IOException {
         this.streamErrors = streamErrors;
         this.traces = traces;
+        this.meshGraph = meshGraph;
         this.ca = ca;
         this.caReload = caReload;
         this.registry = registry;
@@ -71,9 +76,9 @@ final class ControlPlaneAdmin implements AutoCloseable {
         try (x) {
             String path = x.getRequestURI().getPath();
             boolean tracesPath = path.equals("/traces") || path.startsWith("/traces/");
-            boolean known = tracesPath || List.of("/ready", "/metrics", "/status", "/trust-bundle").contains(path) || UiAssets.PATHS.contains(path);
+            boolean known = tracesPath || List.of("/ready", "/metrics", "/status", "/trust-bundle", "/mesh/graph").contains(path) || UiAssets.PATHS.contains(path);
             if (!known) {
-                error(x, 404, "not_found", "no admin endpoint " + path + " (try /ready, /metrics, /status, /trust-bundle, /traces, /ui)");
+                error(x, 404, "not_found", "no admin endpoint " + path + " (try /ready, /metrics, /status, /trust-bundle, /traces, /mesh/graph, /ui)");
                 return;
             }
             if (!x.getRequestMethod().equals("GET") && !x.getRequestMethod().equals("HEAD")) {
@@ -95,6 +100,7 @@ final class ControlPlaneAdmin implements AutoCloseable {
                     send(x, 200, UiAssets.CONTENT_TYPE, UiAssets.page());
                 }
                 case "/trust-bundle" -> send(x, 200, "application/x-pem-file", ca.bundle().pem().getBytes(StandardCharsets.US_ASCII));
+                case "/mesh/graph" -> send(x, 200, "application/json", JSON.writeValueAsBytes(meshGraph.get()));
                 default -> send(x, 200, "application/json", JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(status()));
             }
         } catch (RuntimeException e) {

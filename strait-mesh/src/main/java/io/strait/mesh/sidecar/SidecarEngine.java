@@ -7,6 +7,7 @@ import io.strait.mesh.identity.SpiffeId;
 import io.strait.mesh.identity.SvidException;
 import io.strait.mesh.identity.SvidVerifier;
 import io.strait.mesh.peerauth.SvidRules;
+import io.strait.mesh.telemetry.MeshMetrics;
 import io.strait.proxy.core.ApplyResult;
 import io.strait.proxy.runtime.ProxyServer;
 import io.strait.proxy.tls.CertificateMaterial;
@@ -43,10 +44,14 @@ public final class SidecarEngine implements MeshStateTarget, AutoCloseable {
     private volatile MeshState state;
     /** What the handshakes' SVID check compares peers' trust domain with: the trust bundle's. */
     private final AtomicReference<String> trustDomain;
+    /** The mesh's request metrics and the inbound's edges since the last report to the control plane. */
+    private final MeshMetrics metrics;
 
     private SidecarEngine(SidecarConfig config, ObservabilityConfig observability, Clock clock, MeshState state,
-            InMemoryCertificateSource svid, CertificateSources sources, ProxyServer proxy, AtomicReference<String> trustDomain) {
+            InMemoryCertificateSource svid, CertificateSources sources, ProxyServer proxy, AtomicReference<String> trustDomain,
+            MeshMetrics metrics) {
         this.trustDomain = trustDomain;
+        this.metrics = metrics;
         this.config = config;
         this.observability = observability;
         this.clock = clock;
@@ -86,11 +91,12 @@ public final class SidecarEngine implements MeshStateTarget, AutoCloseable {
         InMemoryCertificateSource svid = new InMemoryCertificateSource(SOURCE_NAME, material(state), SvidRules.check(trustDomain::get));
         CertificateSources sources = new CertificateSources().listener(SidecarTranslator.INBOUND, svid);
         bindClusters(sources, engineConfig, svid);
-        ProxyServer proxy = ProxyServer.start(engineConfig, null, new SidecarFilters(), sources);
+        MeshMetrics metrics = new MeshMetrics();
+        ProxyServer proxy = ProxyServer.start(engineConfig, null, new SidecarFilters(metrics), sources);
         log.info("sidecar {} ready as {}: inbound {} ({}), outbound {}, {} service(s)", config.service(), state.svid().id(),
                 proxy.port(SidecarTranslator.INBOUND), SidecarTranslator.mode(config, state), proxy.port(SidecarTranslator.OUTBOUND),
                 state.services().size());
-        return new SidecarEngine(config, observability, clock, state, svid, sources, proxy, trustDomain);
+        return new SidecarEngine(config, observability, clock, state, svid, sources, proxy, trustDomain, metrics);
     }
 
     /**
@@ -187,6 +193,11 @@ public final class SidecarEngine implements MeshStateTarget, AutoCloseable {
     @Override
     public MeshState state() {
         return state;
+    }
+
+    /** The mesh's request metrics, and the inbound's calls per caller for the control plane's report. */
+    public MeshMetrics metrics() {
+        return metrics;
     }
 
     /** The engine underneath (admin, metrics, ports). */

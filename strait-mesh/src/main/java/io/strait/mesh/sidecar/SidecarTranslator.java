@@ -23,6 +23,8 @@ import io.strait.mesh.peerauth.PeerAuthFactory;
 import io.strait.mesh.peerauth.PeerAuthMode;
 import io.strait.mesh.sidecar.outbound.MeshOutboundConfig;
 import io.strait.mesh.sidecar.outbound.MeshOutboundFactory;
+import io.strait.mesh.telemetry.MeshMetricsConfig;
+import io.strait.mesh.telemetry.MeshMetricsFactory;
 import io.strait.mesh.xfcc.XfccConfig;
 import io.strait.mesh.xfcc.XfccFactory;
 import java.nio.file.Path;
@@ -40,13 +42,13 @@ import java.util.Set;
  *
  * <ul>
  *   <li>Listener {@value #INBOUND} (TLS with the SVID; client certificates required in STRICT, optional with
- *       plaintext also accepted in PERMISSIVE) serves route {@value #INBOUND}: {@code peerauth}, {@code authz},
+ *       plaintext also accepted in PERMISSIVE) serves route {@value #INBOUND}: {@code meshMetrics}, {@code peerauth}, {@code authz},
  *       {@code xfcc}, then cluster {@value #APP_CLUSTER}, the app on 127.0.0.1.
  *   <li>Listener {@value #OUTBOUND} (plain HTTP on 127.0.0.1) routes by {@code Host}: {@code NAME} (services of the
  *       sidecar's own namespace), {@code NAME.NS} and {@code NAME.NS.svc.cluster.local}; listener
  *       {@code outbound-KEY} for each local port of {@code outbound.services} routes everything to that service.
  *       Both run {@code meshOutbound} first: an unknown name is a 404 and a service without endpoints a 503, each
- *       saying so.
+ *       saying so. Each service's route runs {@code meshMetrics} (reporter source).
  *   <li>Cluster {@code NAME.NS} per service: mutual TLS with the SVID, the trust bundle as CAs, and the
  *       endpoints' SPIFFE IDs as the names the server certificate must carry.
  * </ul>
@@ -148,7 +150,7 @@ final class SidecarTranslator {
                 continue;
             }
             clusters.put(name, serviceCluster(s));
-            routes.add(route(OUTBOUND + "." + name, hosts, name, routing(s), s.traffic(), List.of()));
+            routes.add(route(OUTBOUND + "." + name, hosts, name, routing(s), s.traffic(), outboundMetrics(sc, state, s, routes.size())));
             outboundRoutes.add(OUTBOUND + "." + name);
         }
         listeners.add(listener(OUTBOUND, new HostPort(SidecarConfig.LOOPBACK, sc.outbound().port()), null, outboundRoutes,
@@ -158,7 +160,7 @@ final class SidecarTranslator {
             List<String> named = new ArrayList<>();
             if (s != null && !s.endpoints().isEmpty()) {
                 String route = portListener(e.getKey());
-                routes.add(route(route, List.of(), clusterName(s), routing(s), s.traffic(), List.of()));
+                routes.add(route(route, List.of(), clusterName(s), routing(s), s.traffic(), outboundMetrics(sc, state, s, routes.size())));
                 named.add(route);
             }
             String target = s != null ? clusterName(s) : e.getKey();
@@ -218,12 +220,50 @@ final class SidecarTranslator {
 
     private static RouteConfig inboundRoute(SidecarConfig sc, MeshState state, int index) {
         String at = "routes[" + index + "].filters";
+        MeshMetricsConfig metrics = new MeshMetricsConfig(MeshMetricsConfig.DESTINATION, self(sc, state), null,
+                fqdn(sc.service(), sc.namespace()), workloads(state));
         List<FilterSpec> filters = List.of(
-                new FilterSpec(PeerAuthFactory.NAME, new PeerAuthConfig(state.trustBundle().trustDomain()), at + "[0]"),
+                new FilterSpec(MeshMetricsFactory.NAME, metrics, at + "[0]"), // first: it sees every answer, denials too
+                new FilterSpec(PeerAuthFactory.NAME, new PeerAuthConfig(state.trustBundle().trustDomain()), at + "[1]"),
                 new FilterSpec(AuthzFactory.NAME, new AuthzConfig(List.of(), sc.namespace(), sc.labels(),
-                        AuthzEngine.DEFAULT_ROOT_NAMESPACE, state.policies()), at + "[1]"),
-                new FilterSpec(XfccFactory.NAME, new XfccConfig(state.svid().id().uri()), at + "[2]"));
+                        AuthzEngine.DEFAULT_ROOT_NAMESPACE, state.policies()), at + "[2]"),
+                new FilterSpec(XfccFactory.NAME, new XfccConfig(state.svid().id().uri()), at + "[3]"));
         return route(INBOUND, List.of(), APP_CLUSTER, null, MeshState.TrafficSettings.DEFAULT, filters);
+    }
+
+    /** This workload as the mesh metrics name it: its service, namespace and SPIFFE ID. */
+    private static MeshMetricsConfig.Party self(SidecarConfig sc, MeshState state) {
+        return new MeshMetricsConfig.Party(sc.service(), sc.namespace(), state.svid().id().uri());
+    }
+
+    /** A service's name as Istio's {@code destination_service} writes it: {@code NAME.NS.svc.cluster.local}. */
+    static String fqdn(String service, String namespace) {
+        return service + "." + namespace + "." + CLUSTER_DOMAIN;
+    }
+
+    /** The {@code meshMetrics} filter of the outbound route {@code index} to {@code s} (reporter source). */
+    private static List<FilterSpec> outboundMetrics(SidecarConfig sc, MeshState state, MeshState.Service s, int index) {
+        Set<String> ids = new LinkedHashSet<>();
+        s.endpoints().forEach(e -> ids.add(e.identity().uri()));
+        MeshMetricsConfig.Party peer = new MeshMetricsConfig.Party(s.name(), s.namespace(),
+                ids.size() == 1 ? ids.iterator().next() : MeshMetricsConfig.UNKNOWN);
+        return List.of(new FilterSpec(MeshMetricsFactory.NAME, new MeshMetricsConfig(MeshMetricsConfig.SOURCE, self(sc, state), peer,
+                fqdn(s.name(), s.namespace()), Map.of()), "routes[" + index + "].filters[0]"));
+    }
+
+    /** Each SPIFFE ID the mesh's workloads run as, to its service, where exactly one service's workloads run as it. */
+    static Map<String, String> workloads(MeshState state) {
+        Map<String, String> out = new java.util.TreeMap<>();
+        Set<String> shared = new java.util.HashSet<>();
+        for (MeshState.Service s : state.services()) {
+            for (MeshState.Endpoint e : s.endpoints()) {
+                String id = e.identity().uri();
+                String before = out.putIfAbsent(id, s.name());
+                if (before != null && !before.equals(s.name())) shared.add(id);
+            }
+        }
+        out.keySet().removeAll(shared);
+        return out;
     }
 
     private static ListenerConfig listener(String name, HostPort address, TlsConfig tls, List<String> routes,
@@ -266,7 +306,7 @@ final class SidecarTranslator {
             endpoints.add(endpoint(e.address(), e.zone(), e.labels()));
             identities.add(e.identity().uri());
         }
-        String sni = s.name() + "." + s.namespace() + "." + CLUSTER_DOMAIN;
+        String sni = fqdn(s.name(), s.namespace());
         UpstreamTlsConfig tls = new UpstreamTlsConfig(sni, null, null, null, List.copyOf(identities), MESH_TLS_VERSION,
                 ConfigLoader.DEFAULT_TLS_RELOAD_CHECK_INTERVAL);
         return cluster(clusterName(s), endpoints, tls, s.traffic());

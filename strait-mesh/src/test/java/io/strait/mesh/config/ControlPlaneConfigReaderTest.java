@@ -105,6 +105,15 @@ class ControlPlaneConfigReaderTest {
     }
 
     @Test
+    void theTelemetryReportIntervalIsOneToThirtySeconds() throws Exception {
+        assertThat(parse("").telemetry().reportInterval()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(parse("telemetry: {reportInterval: 2s}").telemetry().reportInterval()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(errors("telemetry: {reportInterval: 500ms, window: 1m}")).containsExactly(
+                "cp.yaml: telemetry.window: unknown field",
+                "cp.yaml: telemetry.reportInterval: must be between 1s and 30s (was 500ms)");
+    }
+
+    @Test
     void policiesAreAPathOrAListOfFilesAndDirectories() throws Exception {
         Files.createDirectories(dir.resolve("policies"));
         Files.writeString(dir.resolve("extra.yaml"), "");

@@ -74,7 +74,8 @@ class MeshDocsExamplesTest {
                 io.strait.mesh.svid.RenewalSchedule.class, io.strait.mesh.token.JoinTokens.class, io.strait.mesh.ca.CaDirectory.class,
                 io.strait.mesh.registry.Registry.class, io.strait.mesh.registry.WorkloadCheck.class,
                 io.strait.mesh.sidecar.SidecarConfig.class, io.strait.mesh.xds.DiscoveryClient.class, io.strait.mesh.agent.MeshAgent.class,
-                io.strait.mesh.transport.MeshTransport.class, io.strait.mesh.meshconfig.EffectiveMtls.class);
+                io.strait.mesh.transport.MeshTransport.class, io.strait.mesh.meshconfig.EffectiveMtls.class,
+                io.strait.mesh.graph.TelemetryService.class, io.strait.mesh.graph.TelemetryWindow.class);
         int rows = 0;
         while (row.find()) {
             rows++;

@@ -88,7 +88,11 @@ class SidecarTranslatorTest {
         assertThat(tls.minVersion()).isEqualTo("TLSv1.3");
 
         RouteConfig inbound = c.routes().get(0);
-        assertThat(inbound.filters()).extracting(f -> f.name()).containsExactly("peerauth", "authz", "xfcc");
+        assertThat(inbound.filters()).extracting(f -> f.name()).containsExactly("meshMetrics", "peerauth", "authz", "xfcc");
+        assertThat(inbound.filter("meshMetrics")).isEqualTo(new io.strait.mesh.telemetry.MeshMetricsConfig("destination",
+                new io.strait.mesh.telemetry.MeshMetricsConfig.Party("web", "shop", "spiffe://cluster.local/ns/shop/sa/web"), null,
+                "web.shop.svc.cluster.local", Map.of("spiffe://cluster.local/ns/shop/sa/orders", "orders",
+                "spiffe://cluster.local/ns/accounts/sa/users", "users", "spiffe://cluster.local/ns/accounts/sa/users-canary", "users")));
         assertThat(inbound.filter("xfcc")).isEqualTo(new XfccConfig("spiffe://cluster.local/ns/shop/sa/web"));
         assertThat(c.clusters().get(inbound.cluster()).endpoints().get(0).address()).isEqualTo(new HostPort("127.0.0.1", 8080));
         assertThat(c.clusters().get("inbound-app").tls()).isNull();
@@ -97,6 +101,16 @@ class SidecarTranslatorTest {
         assertThat(orders.match().hosts()).containsExactly("orders", "orders.shop", "orders.shop.svc.cluster.local");
         assertThat(orders.timeout()).isEqualTo(Duration.ofSeconds(3));
         assertThat(orders.retries()).isEqualTo(RetryPolicy.NONE);
+        assertThat(orders.filters()).extracting(f -> f.name()).containsExactly("meshMetrics");
+        io.strait.mesh.telemetry.MeshMetricsConfig toOrders = (io.strait.mesh.telemetry.MeshMetricsConfig) orders.filter("meshMetrics");
+        assertThat(toOrders.reporter()).isEqualTo("source");
+        assertThat(toOrders.service()).isEqualTo("orders.shop.svc.cluster.local");
+        assertThat(toOrders.local().principal()).isEqualTo("spiffe://cluster.local/ns/shop/sa/web");
+        assertThat(toOrders.peer()).isEqualTo(new io.strait.mesh.telemetry.MeshMetricsConfig.Party("orders", "shop",
+                "spiffe://cluster.local/ns/shop/sa/orders"));
+        RouteConfig toUsers = c.routes().stream().filter(r -> r.cluster().equals("users.accounts")).findFirst().orElseThrow();
+        assertThat(((io.strait.mesh.telemetry.MeshMetricsConfig) toUsers.filter("meshMetrics")).peer().principal())
+                .as("two identities: the source cannot tell which it reached").isEqualTo("unknown");
         // v2 has no endpoint now: its share is left out until one appears (the engine refuses an empty subset)
         assertThat(orders.traffic().split()).containsExactly(SPLIT.split().get(0));
         ClusterConfig oc = c.clusters().get("orders.shop");
