@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
  * (Istio's {@code istioctl kube-inject}, Linkerd's {@code linkerd inject}), offline; the control plane's webhook does the
  * same at admission. {@code kubectl apply -f <(strait inject -f app.yaml)}.
  */
-@Command(name = "inject", description = {"Adds the Strait sidecar to the workloads of Kubernetes YAML and prints it.",
+@Command(name = "inject", mixinStandardHelpOptions = true, description = {"Adds the Strait sidecar to the workloads of Kubernetes YAML and prints it.",
         "Documents that are not workloads, or that have the sidecar already, are printed as they were."})
 public final class InjectCommand implements Callable<Integer> {
     @Spec

@@ -1,14 +1,18 @@
 package io.strait.cli.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.strait.proxy.testing.Chromium;
+import io.strait.proxy.testing.Json;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,6 +57,43 @@ class DemoDashboardTest {
             assertThat(mesh.scriptErrors()).isEmpty();
             assertThat(mesh.dom()).contains("control plane · cluster.local").contains("<table id=\"workloads\"")
                     .contains("spiffe://cluster.local/ns/default/sa/orders");
+
+            // the service map from the sidecars' real reports: the gateway's calls to orders, over mTLS
+            await().atMost(Duration.ofSeconds(30)).until(() -> edge(client, controlPlane, "default/gateway", "default/orders") != null);
+            JsonNode edge = edge(client, controlPlane, "default/gateway", "default/orders");
+            assertThat(edge.path("mtls").asBoolean()).isTrue();
+            assertThat(edge.path("requests").asLong()).isGreaterThanOrEqualTo(3);
+            Chromium.Page map = Chromium.dumpDom(controlPlane + "/ui#mesh", 2000);
+            assertThat(map.scriptErrors()).isEmpty();
+            assertThat(map.dom()).contains("class=\"edge mtls\" data-source=\"default/gateway\" data-destination=\"default/orders\"");
+
+            // a request's latency across its hops: the control plane holds the gateway's and the orders sidecar's spans
+            await().atMost(Duration.ofSeconds(20)).until(() -> acrossHops(client, controlPlane) != null);
+            JsonNode trace = acrossHops(client, controlPlane);
+            String id = trace.path("traceId").asText();
+            Chromium.Page waterfall = Chromium.dumpDom(controlPlane + "/ui#traces/" + id, 2000);
+            assertThat(waterfall.scriptErrors()).isEmpty();
+            assertThat(waterfall.dom()).contains("Trace " + id).contains(trace.path("spanCount").asInt() + " spans").contains("orders");
         }
+    }
+
+    /** The mesh graph's edge from {@code source} to {@code destination}, or null. */
+    private static JsonNode edge(HttpClient client, String controlPlane, String source, String destination) throws Exception {
+        JsonNode graph = Json.parse(client.send(HttpRequest.newBuilder(URI.create(controlPlane + "/mesh/graph")).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+        for (JsonNode e : graph.path("edges")) {
+            if (e.path("source").asText().equals(source) && e.path("destination").asText().equals(destination)) return e;
+        }
+        return null;
+    }
+
+    /** A trace at the control plane with spans of the gateway and of the orders sidecar, or null. */
+    private static JsonNode acrossHops(HttpClient client, String controlPlane) throws Exception {
+        JsonNode traces = Json.parse(client.send(HttpRequest.newBuilder(URI.create(controlPlane + "/traces?limit=100")).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+        for (JsonNode t : traces.path("traces")) {
+            if (t.path("services").size() >= 2 && t.path("services").toString().contains("\"orders\"")) return t;
+        }
+        return null;
     }
 }
