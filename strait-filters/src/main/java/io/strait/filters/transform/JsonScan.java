@@ -59,38 +59,39 @@ final class JsonScan {
      */
     int skipValue(int i, int depth) throws JsonParseException {
         final int base = depth;
+        boolean inObject = false; // whether the innermost open container (above base) is an object
         while (true) {
             byte c = at(i);
             if (c == '{' || c == '[') {
                 if (depth >= MAX_DEPTH) throw error(i, "nested more than " + MAX_DEPTH + " deep");
-                boolean object = c == '{';
-                mark(depth++, object);
+                inObject = c == '{';
+                mark(depth++, inObject);
                 i = ws(i + 1);
-                byte first = at(i);
-                if (first == (object ? '}' : ']')) {
-                    depth--;
+                if (at(i) == (inObject ? '}' : ']')) {
                     i++;
+                    if (--depth > base) inObject = isObject(depth - 1);
                 } else {
-                    if (object) i = name(i);
+                    if (inObject) i = name(i);
                     continue; // the first member's value
                 }
+            } else if (c == '"') {
+                i = string(i);
             } else {
                 i = scalar(i, c);
             }
             // a value ended: close what it ends, up to the next value
             while (true) {
                 if (depth == base) return i;
-                i = ws(i);
+                if (i >= end || b[i] != ',') i = ws(i);
                 byte c2 = at(i);
-                boolean object = isObject(depth - 1);
                 if (c2 == ',') {
                     i = ws(i + 1);
-                    if (object) i = name(i);
+                    if (inObject) i = name(i);
                     break;
                 }
-                if (c2 != (object ? '}' : ']')) throw error(i, "expected ',' or '" + (object ? '}' : ']') + "'");
-                depth--;
+                if (c2 != (inObject ? '}' : ']')) throw error(i, "expected ',' or '" + (inObject ? '}' : ']') + "'");
                 i++;
+                if (--depth > base) inObject = isObject(depth - 1);
             }
         }
     }
