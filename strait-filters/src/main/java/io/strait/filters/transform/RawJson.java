@@ -29,6 +29,11 @@ final class RawJson implements JsonSerializable, SerializableString {
         this.length = length;
     }
 
+    /** How many bytes it is. */
+    int length() {
+        return length;
+    }
+
     @Override
     public void serialize(JsonGenerator gen, SerializerProvider serializers) throws IOException {
         gen.writeRawValue(this);

@@ -116,7 +116,7 @@ final class TransformFilter implements HttpFilter {
             return FilterResult.respond(ReplyReason.BAD_REQUEST, HttpResponseStatus.BAD_REQUEST, "invalid_json", "the request body is not valid JSON");
         }
         if (tree == null || !requestBody.apply(tree, ctx)) return FilterResult.CONTINUE;
-        body.replace(write(tree));
+        body.replace(JsonSpineWriter.write(tree, body.length()));
         metrics.requestBodyChanged();
         return FilterResult.CONTINUE;
     }
@@ -154,7 +154,7 @@ final class TransformFilter implements HttpFilter {
             return;
         }
         if (tree == null || !responseBody.apply(tree, ctx)) return;
-        byte[] out = write(tree);
+        byte[] out = JsonSpineWriter.write(tree, body.length());
         body.replace(gzip ? Gzip.deflate(out) : out);
         String etag = h.get(HttpHeaderNames.ETAG);
         if (etag != null && !etag.startsWith("W/")) h.set(HttpHeaderNames.ETAG, "W/" + etag);
@@ -171,14 +171,6 @@ final class TransformFilter implements HttpFilter {
         String message = "the response decodes to more than " + responseMaxSize + " bytes, the most route " + owner
                 + "'s transform filter reads";
         body.replace(ErrorResponse.json("response_too_large", message, ctx.requestId()).getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static byte[] write(JsonNode tree) {
-        try {
-            return JsonEdits.MAPPER.writeValueAsBytes(tree);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a JSON tree could not be written", e); // a tree read from JSON always can
-        }
     }
 
     /** Whether the media type is JSON: {@code application/json} or {@code application/*+json}, any parameters. */
