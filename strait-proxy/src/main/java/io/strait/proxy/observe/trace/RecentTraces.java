@@ -137,7 +137,10 @@ public final class RecentTraces implements SpanSink {
         }
         List<SpanRecord> byStart = new ArrayList<>(spans);
         byStart.sort(Comparator.comparingLong(SpanRecord::startEpochNanos));
+        // the root's service first, then the others by their first span's start (spans of separate processes carry
+        // separate clocks: a callee's span may seem to start before its caller's)
         Set<String> services = new LinkedHashSet<>();
+        services.add(root.service());
         for (SpanRecord s : byStart) services.add(s.service());
         return new Summary(spans.get(0).traceId(), root.name(), root.service(), start / 1_000_000,
                 Math.max(0, end - start) / 1_000 / 1_000.0, spans.size(), List.copyOf(services), error);
