@@ -9,6 +9,7 @@ import io.strait.mesh.ca.CaStatus;
 import io.strait.mesh.ca.CertificateAuthority;
 import io.strait.mesh.registry.Registration;
 import io.strait.mesh.registry.Registry;
+import io.strait.proxy.observe.ProxyMetrics;
 import io.strait.proxy.observe.trace.RecentTraces;
 import io.strait.proxy.observe.trace.TracesJson;
 import io.strait.proxy.dashboard.UiAssets;
@@ -93,7 +94,10 @@ final class ControlPlaneAdmin implements AutoCloseable {
             }
             switch (path) {
                 case "/ready" -> send(x, 200, "application/json", "{\"status\":\"ready\"}\n".getBytes(StandardCharsets.UTF_8));
-                case "/metrics" -> send(x, 200, ControlPlaneMetrics.CONTENT_TYPE, metrics.scrape());
+                case "/metrics" -> { // OpenMetrics when the scraper asks for it, as the engine's admin does
+                    boolean openMetrics = ProxyMetrics.wantsOpenMetrics(x.getRequestHeaders().getFirst("Accept"));
+                    send(x, 200, openMetrics ? ProxyMetrics.OPENMETRICS_CONTENT_TYPE : ControlPlaneMetrics.CONTENT_TYPE, metrics.scrape(openMetrics));
+                }
                 case "/ui", "/ui/" -> {
                     x.getResponseHeaders().set("Content-Security-Policy", UiAssets.CONTENT_SECURITY_POLICY);
                     x.getResponseHeaders().set("Cache-Control", "no-store");

@@ -3,7 +3,9 @@ package io.strait.mesh.controlplane;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.strait.proxy.observe.BuildInfo;
 import io.strait.mesh.ca.CaStatus;
 import io.strait.mesh.ca.CertificateAuthority;
 import io.strait.mesh.issuance.IssuanceMetrics;
@@ -20,6 +22,7 @@ import java.time.Duration;
  */
 final class ControlPlaneMetrics {
     static final String CONTENT_TYPE = PrometheusTextFormatWriter.CONTENT_TYPE;
+    private static final OpenMetricsTextFormatWriter OPENMETRICS_WRITER = OpenMetricsTextFormatWriter.create();
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
 
@@ -54,11 +57,14 @@ final class ControlPlaneMetrics {
                 .help("Workloads in the registry")
                 .callback(cb -> cb.call(workloads.snapshot().size()))
                 .register(registry);
+        BuildInfo.register(registry);
     }
 
-    byte[] scrape() throws IOException {
+    /** Every metric, in OpenMetrics text when {@code openMetrics} (the scraper asked for it), else Prometheus text. */
+    byte[] scrape(boolean openMetrics) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        writer.write(out, registry.scrape());
+        if (openMetrics) OPENMETRICS_WRITER.write(out, registry.scrape());
+        else writer.write(out, registry.scrape());
         return out.toByteArray();
     }
 }

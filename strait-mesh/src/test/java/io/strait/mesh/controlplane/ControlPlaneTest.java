@@ -93,7 +93,11 @@ class ControlPlaneTest {
                 "\"role\" : \"signing-root\"").doesNotContain("PRIVATE KEY", token);
         String metrics = get("/metrics").body();
         assertThat(metrics).contains("strait_mesh_svids_issued_total{kind=\"first\"} 1", "strait_mesh_workloads 1",
-                "strait_mesh_ca_cert_expiry_seconds{role=\"signing-root\"");
+                "strait_mesh_ca_cert_expiry_seconds{role=\"signing-root\"", "strait_build_info{java_version=");
+        HttpResponse<String> openMetrics = http.send(HttpRequest.newBuilder(URI.create(admin("/metrics")))
+                .header("Accept", "application/openmetrics-text; version=1.0.0").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(openMetrics.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/openmetrics-text"));
+        assertThat(openMetrics.body()).contains("strait_mesh_workloads 1").endsWith("# EOF\n");
         assertThat(get("/trust-bundle").body()).startsWith("-----BEGIN CERTIFICATE-----").isEqualTo(cp.bundle().pem());
     }
 

@@ -1,5 +1,7 @@
 package io.strait.proxy.observe;
 
+import io.prometheus.metrics.core.metrics.Info;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
@@ -27,5 +29,16 @@ public record BuildInfo(String version, String revision) {
     private static String value(Properties p, String key) {
         String v = p.getProperty(key, "").trim();
         return v.isEmpty() || v.startsWith("${") ? UNKNOWN : v;
+    }
+
+    /** Registers {@code strait_build_info{version, revision, java_version} 1} (the gateway's, a sidecar's, the control plane's). */
+    public static void register(PrometheusRegistry registry) {
+        BuildInfo build = current();
+        Info.builder()
+                .name("strait_build_info")
+                .help("Always 1: the version and git revision Strait was built from, and the Java runtime it runs on")
+                .labelNames("version", "revision", "java_version")
+                .register(registry)
+                .setLabelValues(build.version(), build.revision(), Runtime.version().toString());
     }
 }

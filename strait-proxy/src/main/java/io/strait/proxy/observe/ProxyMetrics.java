@@ -4,7 +4,6 @@ import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
-import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmBufferPoolMetrics;
@@ -165,13 +164,7 @@ public final class ProxyMetrics {
                 "cluster");
         endpointHealthy = gauge(ENDPOINT_HEALTHY, "1 when the endpoint is healthy, else 0",
                 "cluster", "endpoint");
-        BuildInfo build = BuildInfo.current();
-        Info.builder()
-                .name("strait_build_info")
-                .help("Always 1: the version and git revision Strait was built from, and the Java runtime it runs on")
-                .labelNames("version", "revision", "java_version")
-                .register(registry)
-                .setLabelValues(build.version(), build.revision(), Runtime.version().toString());
+        BuildInfo.register(registry);
     }
 
     /**
