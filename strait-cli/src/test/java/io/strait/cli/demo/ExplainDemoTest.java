@@ -90,6 +90,30 @@ class ExplainDemoTest {
         assertThat(j.path("otherRoutes").toString()).contains("path: /api/v1/users/42 is not under /api/v1/orders");
     }
 
+    /** An unsigned token with these claims: explain never checks a signature, only the claims. */
+    private static String unsigned(String claimsJson) {
+        java.util.Base64.Encoder b64 = java.util.Base64.getUrlEncoder().withoutPadding();
+        return b64.encodeToString("{\"alg\":\"RS256\"}".getBytes()) + "." + b64.encodeToString(claimsJson.getBytes()) + ".c2ln";
+    }
+
+    @Test
+    void aTokensClaimsAreJudgedByTheGatewaysOwnRules() throws Exception {
+        long exp = Instant.now().getEpochSecond() + 3600;
+        // scp as a space-separated string, as some issuers send it: the gateway grants its scopes
+        String good = unsigned("{\"iss\":\"https://demo.strait.local/\",\"aud\":\"strait-demo\",\"sub\":\"u1\",\"exp\":" + exp
+                + ",\"scp\":\"users:read\"}");
+        JsonNode ok = json(explain("GET", "/api/v1/users/42", "-H", "Authorization: Bearer " + good, "--output", "json"));
+        assertThat(ok.at("/filters/1/credentials/0/problem").isMissingNode()).as(ok.toString()).isTrue();
+        assertThat(ok.at("/filters/1/verdict").asText()).startsWith("passes if the token's signature verifies");
+        // the wrong issuer, and a token without exp: the reasons the gateway gives
+        String wrongIssuer = unsigned("{\"iss\":\"https://evil.example/\",\"aud\":\"strait-demo\",\"sub\":\"u1\",\"exp\":" + exp + "}");
+        JsonNode bad = json(explain("GET", "/api/v1/users/42", "-H", "Authorization: Bearer " + wrongIssuer, "--output", "json"));
+        assertThat(bad.at("/filters/1/credentials/0/problem").asText()).isEqualTo("wrong issuer");
+        String noExp = unsigned("{\"iss\":\"https://demo.strait.local/\",\"aud\":\"strait-demo\",\"sub\":\"u1\"}");
+        JsonNode missing = json(explain("GET", "/api/v1/users/42", "-H", "Authorization: Bearer " + noExp, "--output", "json"));
+        assertThat(missing.at("/filters/1/credentials/0/problem").asText()).isEqualTo("missing exp claim");
+    }
+
     @Test
     void anApiKeyIsLookedUpInTheFileStoreAndItsScopesDecide() throws Exception {
         JsonNode orders = json(explain("GET", "/api/v1/orders", "-H", "X-API-Key: " + apiKey, "-o", "json"));
