@@ -391,6 +391,54 @@ run_wrk() {
     "${R[$label.wrk_cpu]}" "${R[$label.other_cpu]}")"
 }
 
+# run_pair LABEL SECONDS URL_A PID_A URL_B PID_B: two proxies on the same CPU, loaded at the same time by two
+# wrk processes (half of --connections each, started in turn A first on odd calls, B first on even ones).
+# Both see the same machine in the same seconds: a slow spell of this VM (they swing 30% within an hour)
+# slows both alike, so the ratio of their CPU per request is steady to a percent or two where runs taken
+# one after the other differ by 10-20%. Stores R[LABEL.a_cpu_us], R[LABEL.b_cpu_us] (CPU per request),
+# R[LABEL.a_rps], R[LABEL.b_rps] and R[LABEL.cpu_ratio] (b over a).
+pair_calls=0
+run_pair() {
+  local label=$1 secs=$2 ua=$3 pa=$4 ub=$5 pb=$6 a0 a1 b0 b1 wa wb half=$((connections / 2)) s
+  [ "$half" -ge 1 ] || half=1
+  pair_calls=$((pair_calls + 1))
+  a0=$(proc_ticks "$pa") b0=$(proc_ticks "$pb")
+  for s in a b; do
+    local which=$s
+    if [ $((pair_calls % 2)) -eq 0 ]; then [ "$s" = a ] && which=b || which=a; fi
+    local url=$ua
+    [ "$which" = b ] && url=$ub
+    taskset -c "$CLIENT_CPU" wrk -t1 -c"$half" -d"${secs}s" --latency -s "$bench/wrk/bench.lua" "$url" \
+      >"$tmp/pair-$label-$which.out" 2>&1 &
+    if [ "$which" = a ]; then wa=$!; else wb=$!; fi
+  done
+  pids+=("$wa" "$wb")
+  wait "$wa" || die "wrk failed for $label (A): $(cat "$tmp/pair-$label-a.out")"
+  wait "$wb" || die "wrk failed for $label (B): $(cat "$tmp/pair-$label-b.out")"
+  untrack "$wa"; untrack "$wb"
+  a1=$(proc_ticks "$pa") b1=$(proc_ticks "$pb")
+  for s in a b; do
+    local line kv
+    line=$(grep '^@@bench ' "$tmp/pair-$label-$s.out") || die "no @@bench line in wrk's output for $label ($s)"
+    for kv in ${line#@@bench }; do R["$label.${s}_${kv%%=*}"]=${kv#*=}; done
+    if grep -qE '^ *(Non-2xx|Socket errors)' "$tmp/pair-$label-$s.out"; then
+      problems+=("$label ($s): $(grep -E '^ *(Non-2xx|Socket errors)' "$tmp/pair-$label-$s.out" | sed 's/^ *//' | paste -sd ';' -)")
+    fi
+  done
+  R["$label.a_cpu_us"]=$(awk -v a="$a0" -v b="$a1" -v n="${R[$label.a_requests]}" -v hz="$clk_tck" 'BEGIN {printf "%.2f", 1e6 * (b - a) / hz / n}')
+  R["$label.b_cpu_us"]=$(awk -v a="$b0" -v b="$b1" -v n="${R[$label.b_requests]}" -v hz="$clk_tck" 'BEGIN {printf "%.2f", 1e6 * (b - a) / hz / n}')
+  R["$label.cpu_ratio"]=$(awk -v a="${R[$label.a_cpu_us]}" -v b="${R[$label.b_cpu_us]}" 'BEGIN {printf "%.3f", b / a}')
+  for s in "$pa" "$pb"; do
+    if ! kill -0 "$s" 2>/dev/null; then
+      log "a proxy under test (pid $s) died during $label"
+      tail -n 40 "$tmp"/*.log >&2 || true
+      exit 3
+    fi
+  done
+  log "$(printf '%-14s A %8.0f req/s %6s µs/req   B %8.0f req/s %6s µs/req   B/A CPU per request %s' "$label" \
+    "${R[$label.a_rps]}" "${R[$label.a_cpu_us]}" "${R[$label.b_rps]}" "${R[$label.b_cpu_us]}" "${R[$label.cpu_ratio]}")"
+}
+
 # wakeup_summary HISTOGRAM SECONDS: cyclictest's histogram (-h, one line per microsecond bucket) as
 # "avg_us=.. p99_us=.. p999_us=.. max_us=.. late_ms=.." (late_ms: wakeups later than 1 ms, per second).
 wakeup_summary() {
