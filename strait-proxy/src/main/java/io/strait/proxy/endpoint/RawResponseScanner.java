@@ -31,7 +31,7 @@ final class RawResponseScanner extends Http1FramingScanner {
     private String problem;
     // the request in flight
     private boolean headRequest;
-    private boolean upgradeRequest;
+    private java.util.function.BooleanSupplier upgradeRequest;
     // the status line
     private int line;
     private int pos;
@@ -43,10 +43,10 @@ final class RawResponseScanner extends Http1FramingScanner {
 
     /**
      * A request was written: its response may now arrive. {@code head}: the request is a HEAD (no body
-     * follows the response head); {@code upgrade}: the request asked for a protocol upgrade (only then is a
-     * {@code 101} acceptable).
+     * follows the response head); {@code upgrade}: whether the request asked for a protocol upgrade (only then
+     * is a {@code 101} acceptable), asked only when a 101 arrives.
      */
-    void requestSent(boolean head, boolean upgrade) {
+    void requestSent(boolean head, java.util.function.BooleanSupplier upgrade) {
         if (!isIdle()) return; // an earlier response still in progress: its framing rules stay
         headRequest = head;
         upgradeRequest = upgrade;
@@ -133,7 +133,7 @@ final class RawResponseScanner extends Http1FramingScanner {
     protected void endHead() {
         if (status < 200) {
             if (status == 101) {
-                if (!upgradeRequest) {
+                if (upgradeRequest == null || !upgradeRequest.getAsBoolean()) {
                     failWith("101 Switching Protocols without an upgrade request");
                     return;
                 }

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -23,18 +24,25 @@ final class ResponseGuard extends ChannelInboundHandlerAdapter {
     private final RawResponseScanner scanner = new RawResponseScanner();
     private boolean discarding;
 
-    /** The protocols the request in flight asked to upgrade to ({@code Upgrade}), or null. */
-    private String upgrade;
+    /** The request in flight's headers: its {@code Upgrade} is looked up only when a 101 answers it. */
+    private HttpHeaders requestHeaders;
+    private final java.util.function.BooleanSupplier upgradeQuery = this::upgradeRequested;
 
     /** The request {@code req} is being written: its response may now arrive. */
     void requestSent(HttpRequest req) {
-        upgrade = req.headers().get(HttpHeaderNames.UPGRADE);
-        scanner.requestSent(req.method().equals(HttpMethod.HEAD), upgrade != null);
+        requestHeaders = req.headers();
+        scanner.requestSent(req.method().equals(HttpMethod.HEAD), upgradeQuery);
+    }
+
+    /** Whether the request in flight asked for a protocol upgrade ({@code Upgrade}). */
+    private boolean upgradeRequested() {
+        return requestHeaders != null && requestHeaders.contains(HttpHeaderNames.UPGRADE);
     }
 
     /** Whether a 101 {@code res} switches to one of the protocols the request asked for (RFC 9110 7.8). */
     boolean upgradeAsked(HttpResponse res) {
         String to = res.headers().get(HttpHeaderNames.UPGRADE);
+        String upgrade = requestHeaders == null ? null : requestHeaders.get(HttpHeaderNames.UPGRADE);
         if (upgrade == null || to == null) return false;
         for (String p : upgrade.split(",")) {
             if (p.trim().equalsIgnoreCase(to.trim())) return true;

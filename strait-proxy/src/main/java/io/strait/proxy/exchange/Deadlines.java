@@ -81,10 +81,9 @@ final class Deadlines {
     /**
      * An attempt begins: it is due at the smaller of the route's and the per-try timeout. Tells the
      * upstream its remaining time when the route says so; what a client sent is never passed on (a
-     * client must not set another's deadline).
+     * client must not set another's deadline). {@code now}: System.nanoTime() as the attempt starts.
      */
-    void startAttempt(RetryPolicy retry, HttpHeaders upstreamHeaders, int attempt) {
-        long now = System.nanoTime();
+    void startAttempt(RetryPolicy retry, HttpHeaders upstreamHeaders, int attempt, long now) {
         long due = routeDue;
         if (retry.perTryTimeout() != null) {
             long tryDue = now + retry.perTryTimeout().toNanos();

@@ -271,7 +271,7 @@ final class FilterRunner {
             FilterChain.Link link = chain.link(i);
             String phase = "response";
             try {
-                link.filter().onResponse(ctx, res);
+                if (link.seesResponseHeads()) link.filter().onResponse(ctx, res);
                 if (body != null && link.access().readsResponse() && body.length() <= link.access().responseLimit()) {
                     phase = "response_body";
                     link.filter().onResponseBody(ctx, res, body);
@@ -298,6 +298,7 @@ final class FilterRunner {
     private void localReply(FilterChain chain, int reached, HttpResponse res) {
         for (int i = reached - 1; i >= 0; i--) {
             FilterChain.Link link = chain.link(i);
+            if (!link.seesResponseHeads()) continue;
             try {
                 link.filter().onResponse(ctx, res);
             } catch (RuntimeException e) {

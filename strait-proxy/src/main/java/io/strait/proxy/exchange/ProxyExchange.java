@@ -147,7 +147,7 @@ public final class ProxyExchange implements FilterRunner.Host, LbContext {
         String traceparent = request.headers().get(StraitHeaders.TRACEPARENT);
         if (traceparent != null || engine.tracing().recording()) {
             trace = engine.tracing().startServerSpan(traceparent, traceparent == null ? null
-                    : request.headers().get(StraitHeaders.TRACESTATE));
+                    : request.headers().get(StraitHeaders.TRACESTATE), ctx.startNanos());
             if (trace != null) ctx.trace(trace);
         }
         engine.metrics().downstreamRequestsActive().inc();

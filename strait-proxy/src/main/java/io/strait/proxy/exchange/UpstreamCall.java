@@ -122,7 +122,9 @@ final class UpstreamCall implements PoolCallback, UpstreamListener {
         x.request.headers().set(StraitHeaders.ATTEMPT_COUNT,
                 attempt < ATTEMPT_VALUES.length ? ATTEMPT_VALUES[attempt] : Integer.toString(attempt));
         if (x.trace != null) startSpan();
-        x.deadlines.startAttempt(retry, x.request.headers(), attempt);
+        // the first attempt starts as the call does: one clock read for both
+        x.deadlines.startAttempt(retry, x.request.headers(), attempt,
+                attempt == 1 ? x.recorder.upstreamStartNanos : System.nanoTime());
         PoolCallback a = attempt == 1 ? this : new Attempt(); // no allocation for the first try
         acquiring = a;
         x.engine.pools().pool(endpoint, x.route.cluster().config()).acquire(x.down.loop(), a);

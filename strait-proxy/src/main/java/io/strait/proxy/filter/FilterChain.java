@@ -13,8 +13,25 @@ import java.util.function.Function;
  * a request whose chain reads no body never looks at one.
  */
 public final class FilterChain {
-    /** One filter of the chain, with the name its errors and metrics carry. */
-    public record Link(String name, HttpFilter filter, BodyAccess access) {}
+    /**
+     * One filter of the chain, with the name its errors and metrics carry. {@code seesResponseHeads}: the filter
+     * has an {@link HttpFilter#onResponse} of its own (most built-in filters only look at requests: the
+     * exchange then makes no call per response for them).
+     */
+    public record Link(String name, HttpFilter filter, BodyAccess access, boolean seesResponseHeads) {
+        public Link(String name, HttpFilter filter, BodyAccess access) {
+            this(name, filter, access, overridesOnResponse(filter));
+        }
+
+        private static boolean overridesOnResponse(HttpFilter f) {
+            try {
+                return f.getClass().getMethod("onResponse", RequestContext.class, io.netty.handler.codec.http.HttpResponse.class)
+                        .getDeclaringClass() != HttpFilter.class;
+            } catch (NoSuchMethodException e) {
+                return true; // cannot tell: call it
+            }
+        }
+    }
 
     public static final FilterChain EMPTY = new FilterChain("", List.of());
 

@@ -29,26 +29,50 @@ public final class HopByHop {
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderNames.UPGRADE);
             return;
         }
-        // Most messages carry none, or only Connection: one pass over the names finds those present,
-        // and only they are removed (each removal hashes and searches; Netty's header iterator cannot remove).
-        List<CharSequence> present = presentHopByHop(h);
-        if (present == null) return;
-        List<String> listed = connectionOptions(h, false);
-        for (int i = 0; i < present.size(); i++) h.remove(present.get(i));
-        for (int i = 0; i < listed.size(); i++) h.remove(listed.get(i));
-    }
-
-    /** The hop-by-hop names among the headers, or null when there is none. */
-    private static List<CharSequence> presentHopByHop(HttpHeaders h) {
+        // Most messages carry none, or only Connection: one pass over the headers finds the hop-by-hop names
+        // present and the Connection values, and only they are removed (each removal hashes and searches;
+        // Netty's header iterator cannot remove).
         List<CharSequence> present = null;
+        CharSequence connection = null;
+        List<CharSequence> moreConnection = null;
         for (Iterator<Map.Entry<CharSequence, CharSequence>> it = h.iteratorCharSequence(); it.hasNext(); ) {
-            CharSequence name = it.next().getKey();
-            if (isHopByHop(name)) {
-                if (present == null) present = new ArrayList<>(2);
-                present.add(name);
+            Map.Entry<CharSequence, CharSequence> e = it.next();
+            CharSequence name = e.getKey();
+            if (!isHopByHop(name)) continue;
+            if (present == null) present = new ArrayList<>(2);
+            present.add(name);
+            if (HttpHeaderNames.CONNECTION.contentEqualsIgnoreCase(name)) {
+                if (connection == null) {
+                    connection = e.getValue();
+                } else {
+                    if (moreConnection == null) moreConnection = new ArrayList<>(2);
+                    moreConnection.add(e.getValue());
+                }
             }
         }
-        return present;
+        if (present == null) return;
+        for (int i = 0; i < present.size(); i++) h.remove(present.get(i));
+        if (connection != null) removeListed(h, connection);
+        if (moreConnection != null) {
+            for (int i = 0; i < moreConnection.size(); i++) removeListed(h, moreConnection.get(i));
+        }
+    }
+
+    /**
+     * Removes the headers a {@code Connection} value names. A name that is itself hop-by-hop (such as
+     * {@code keep-alive}, the usual value) was removed already, if present: it costs no lookup.
+     */
+    private static void removeListed(HttpHeaders h, CharSequence value) {
+        int n = value.length();
+        int i = 0;
+        while (i < n) {
+            while (i < n && (value.charAt(i) == ' ' || value.charAt(i) == '\t' || value.charAt(i) == ',')) i++;
+            int start = i;
+            while (i < n && value.charAt(i) != ',') i++;
+            int end = i;
+            while (end > start && (value.charAt(end - 1) == ' ' || value.charAt(end - 1) == '\t')) end--;
+            if (end > start && !isHopByHop(value, start, end)) h.remove(value.subSequence(start, end).toString());
+        }
     }
 
     private static final AsciiString[] FIXED = {
@@ -73,7 +97,12 @@ public final class HopByHop {
 
     /** Connection and the {@link #FIXED} hop-by-hop names, in any letter case. */
     static boolean isHopByHop(CharSequence name) {
-        AsciiString[] candidates = switch (name.length()) {
+        return isHopByHop(name, 0, name.length());
+    }
+
+    /** Whether {@code s[from, to)} is Connection or one of the {@link #FIXED} names, in any letter case. */
+    private static boolean isHopByHop(CharSequence s, int from, int to) {
+        AsciiString[] candidates = switch (to - from) {
             case 2 -> BY_LENGTH_2;
             case 7 -> BY_LENGTH_7;
             case 10 -> BY_LENGTH_10;
@@ -85,9 +114,19 @@ public final class HopByHop {
         };
         if (candidates == null) return false;
         for (AsciiString c : candidates) {
-            if (c.contentEqualsIgnoreCase(name)) return true;
+            if (equalsIgnoreCase(c, s, from)) return true;
         }
         return false;
+    }
+
+    /** Whether {@code s} from {@code from} holds {@code lower} (a lower-case name) in any ASCII letter case. */
+    private static boolean equalsIgnoreCase(AsciiString lower, CharSequence s, int from) {
+        for (int i = 0; i < lower.length(); i++) {
+            char c = s.charAt(from + i);
+            if (c >= 'A' && c <= 'Z') c = (char) (c + ('a' - 'A'));
+            if (c != (char) lower.byteAt(i)) return false;
+        }
+        return true;
     }
 
     private static final AsciiString[] BY_LENGTH_2 = {HttpHeaderNames.TE};

@@ -109,6 +109,14 @@ public final class Tracing implements AutoCloseable {
      * dropped, as the spec requires). Cheap and event-loop safe.
      */
     public TraceContext startServerSpan(CharSequence incomingTraceparent, CharSequence incomingTracestate) {
+        return startServerSpan(incomingTraceparent, incomingTracestate, System.nanoTime());
+    }
+
+    /**
+     * Same as {@link #startServerSpan(CharSequence, CharSequence)}, with the request's arrival ({@code
+     * System.nanoTime()}) read by the caller: the bound on new traces needs no clock read of its own.
+     */
+    public TraceContext startServerSpan(CharSequence incomingTraceparent, CharSequence incomingTracestate, long nowNanos) {
         if (!recording()) return null;
         int parent = TraceContext.check(incomingTraceparent);
         if (parent != TraceContext.INVALID) {
@@ -118,7 +126,7 @@ public final class Tracing implements AutoCloseable {
             String state = incomingTracestate == null || incomingTracestate.isEmpty() ? null : incomingTracestate.toString();
             return new TraceContext(p.traceId(), TraceContext.newSpanId(), p.spanId(), true, state);
         }
-        if (!sampleNewTrace()) return null;
+        if (!sampleNewTrace(nowNanos)) return null;
         return new TraceContext(TraceContext.newTraceId(), TraceContext.newSpanId(), null, true, null);
     }
 
@@ -231,10 +239,9 @@ public final class Tracing implements AutoCloseable {
         return exporter == null || exporter.close(timeout);
     }
 
-    private boolean sampleNewTrace() {
+    private boolean sampleNewTrace(long now) {
         if (!sampleRatio(sampleRatio)) return false;
         if (newTraceIntervalNanos == 0) return true;
-        long now = System.nanoTime();
         long next = nextNewTrace.get();
         return now - next >= 0 && nextNewTrace.compareAndSet(next, now + newTraceIntervalNanos);
     }

@@ -21,7 +21,7 @@ class RawResponseScannerTest {
     private static long scan(String response, int pieceSize, boolean head, boolean upgrade) {
         byte[] bytes = response.getBytes(StandardCharsets.ISO_8859_1);
         RawResponseScanner s = new RawResponseScanner();
-        s.requestSent(head, upgrade);
+        s.requestSent(head, () -> upgrade);
         for (int from = 0; from < bytes.length; from += pieceSize) {
             ByteBuf buf = Unpooled.wrappedBuffer(bytes, from, Math.min(pieceSize, bytes.length - from));
             int bad = s.scan(buf);

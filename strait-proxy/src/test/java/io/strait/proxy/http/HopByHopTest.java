@@ -33,6 +33,19 @@ class HopByHopTest {
     }
 
     @Test
+    void followsEveryConnectionHeaderAndOddSpacing() {
+        HttpHeaders h = new DefaultHttpHeaders(false); // the decoder hands over values unvalidated too
+        h.add("X-A", "1");
+        h.add("X-B", "2");
+        h.add("X-C", "3");
+        h.add("Keep-Alive", "timeout=5");
+        h.add("Connection", " \tkeep-alive ,, X-a\t");
+        h.add("CONNECTION", "x-b,");
+        HopByHop.strip(h, false);
+        assertThat(h.names()).containsExactly("X-C");
+    }
+
+    @Test
     void leavesEndToEndHeadersAlone() {
         HttpHeaders h = new DefaultHttpHeaders();
         h.add("Tx", "1"); // same length as TE, different name
