@@ -46,7 +46,7 @@ public class ResponseScanBenchmark {
 
     @Benchmark
     public int responseHeadAndBody() {
-        scanner.requestSent(false, false);
+        scanner.requestSent(false, () -> false);
         return scanner.scan(buf);
     }
 }
