@@ -97,12 +97,27 @@ public final class HopByHop {
 
     /** Connection and the {@link #FIXED} hop-by-hop names, in any letter case. */
     static boolean isHopByHop(CharSequence name) {
-        return isHopByHop(name, 0, name.length());
+        AsciiString[] candidates = candidates(name.length());
+        if (candidates == null) return false;
+        for (AsciiString c : candidates) {
+            if (c.contentEqualsIgnoreCase(name)) return true;
+        }
+        return false;
     }
 
     /** Whether {@code s[from, to)} is Connection or one of the {@link #FIXED} names, in any letter case. */
     private static boolean isHopByHop(CharSequence s, int from, int to) {
-        AsciiString[] candidates = switch (to - from) {
+        AsciiString[] candidates = candidates(to - from);
+        if (candidates == null) return false;
+        for (AsciiString c : candidates) {
+            if (equalsIgnoreCase(c, s, from)) return true;
+        }
+        return false;
+    }
+
+    /** The hop-by-hop names of that length, or null. */
+    private static AsciiString[] candidates(int length) {
+        return switch (length) {
             case 2 -> BY_LENGTH_2;
             case 7 -> BY_LENGTH_7;
             case 10 -> BY_LENGTH_10;
@@ -112,11 +127,6 @@ public final class HopByHop {
             case 19 -> BY_LENGTH_19;
             default -> null;
         };
-        if (candidates == null) return false;
-        for (AsciiString c : candidates) {
-            if (equalsIgnoreCase(c, s, from)) return true;
-        }
-        return false;
     }
 
     /** Whether {@code s} from {@code from} holds {@code lower} (a lower-case name) in any ASCII letter case. */
