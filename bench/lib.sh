@@ -395,7 +395,8 @@ run_wrk() {
 # wrk processes (half of --connections each, started in turn A first on odd calls, B first on even ones).
 # Both see the same machine in the same seconds: a slow spell of this VM (they swing 30% within an hour)
 # slows both alike, so the ratio of their CPU per request is steady to a percent or two where runs taken
-# one after the other differ by 10-20%. Stores R[LABEL.a_cpu_us], R[LABEL.b_cpu_us] (CPU per request),
+# one after the other differ by 10-20%. The array wrk_opts holds more wrk options, as for run_wrk.
+# Stores R[LABEL.a_cpu_us], R[LABEL.b_cpu_us] (CPU per request),
 # R[LABEL.a_rps], R[LABEL.b_rps] and R[LABEL.cpu_ratio] (b over a).
 pair_calls=0
 run_pair() {
@@ -408,7 +409,7 @@ run_pair() {
     if [ $((pair_calls % 2)) -eq 0 ]; then [ "$s" = a ] && which=b || which=a; fi
     local url=$ua
     [ "$which" = b ] && url=$ub
-    taskset -c "$CLIENT_CPU" wrk -t1 -c"$half" -d"${secs}s" --latency -s "$bench/wrk/bench.lua" "$url" \
+    taskset -c "$CLIENT_CPU" wrk -t1 -c"$half" -d"${secs}s" --latency "${wrk_opts[@]}" -s "$bench/wrk/bench.lua" "$url" \
       >"$tmp/pair-$label-$which.out" 2>&1 &
     if [ "$which" = a ]; then wa=$!; else wb=$!; fi
   done

@@ -4,7 +4,10 @@
 # with variables) answer a small text body; /json-plain (no filter) and /json (a response body transform:
 # four JSON pointer edits) answer a 4 KiB JSON document. wrk drives each path at peak, in interleaved
 # rounds after a warm-up of each; the report gives req/s, p50/p99 and Strait's CPU per request, and the
-# issue's targets: /headers >= 0.97x /plain, /json >= 0.85x /json-plain. See docs/benchmarks.md.
+# issue's targets: /headers >= 0.97x /plain, /json >= 0.85x /json-plain. Then paired runs (lib.sh's
+# run_pair): a second Strait with the same config, both loaded at once on their shared CPU, one on the
+# plain path and the other on the transformed one, then swapped; the ratio of their CPU per request is the
+# steady measure on this VM (req/s at peak on one core is its inverse). See docs/benchmarks.md.
 #
 # Layout (2 cores), as in bench/run.sh: CPU 0 runs wrk and the backend, CPU 1 runs Strait.
 #
@@ -74,6 +77,16 @@ pids+=("$strait_pid")
 wait_ok strait "http://127.0.0.1:$admin_port/ready" "$strait_pid" 120
 [ "$(ps -o comm= -p "$strait_pid")" = java ] || die "pid $strait_pid is not a Strait JVM"
 url() { echo "http://127.0.0.1:$strait_port/$1"; }
+# The second Strait of the paired runs: the same config on other ports.
+free_port strait2_port
+free_port admin2_port
+render "$bench/conf/strait-transform.yaml" "$tmp/strait2.yaml" BACKEND_PORT="$backend_port" \
+  STRAIT_PORT="$strait2_port" ADMIN_PORT="$admin2_port"
+taskset -c "$PROXY_CPU" "$root/bin/strait" gateway --config "$tmp/strait2.yaml" >"$tmp/strait2.log" 2>&1 &
+strait2_pid=$!
+pids+=("$strait2_pid")
+wait_ok strait2 "http://127.0.0.1:$admin2_port/ready" "$strait2_pid" 120
+url2() { echo "http://127.0.0.1:$strait2_port/$1"; }
 
 # Before any load: each path answers what it should, so no run measures the wrong thing.
 check_target plain "$(url plain)"
@@ -104,6 +117,33 @@ for r in $(seq 1 "$rounds"); do
     measure "peak-$t-$r" "$(url "$t")" "$duration" "$strait_pid"
   done
 done
+# Paired runs: the transformed path on one process and its plain path on the other, loaded at once, then
+# swapped (so neither process's own speed counts); "cost" = CPU per request of the transformed path over
+# the plain one's, and its inverse the req/s ratio at peak on one core.
+for t in "${PATHS[@]}"; do run_wrk "warmup2-$t" "$(url2 "$t")" "$warmup" "$strait2_pid"; done
+pair_rounds=$((rounds * 2))
+declare -A PAIR_COST
+for r in $(seq 1 "$pair_rounds"); do
+  for t in headers json; do
+    plain=plain
+    [ "$t" = json ] && plain=json-plain
+    wait_quiet
+    if [ $((r % 2)) -eq 1 ]; then
+      run_pair "pair-$t-$r" "$duration" "$(url "$plain")" "$strait_pid" "$(url2 "$t")" "$strait2_pid"
+      PAIR_COST[$t-$r]=${R[pair-$t-$r.cpu_ratio]}
+    else
+      run_pair "pair-$t-$r" "$duration" "$(url "$t")" "$strait_pid" "$(url2 "$plain")" "$strait2_pid"
+      PAIR_COST[$t-$r]=$(awk -v x="${R[pair-$t-$r.cpu_ratio]}" 'BEGIN {printf "%.3f", 1 / x}')
+    fi
+  done
+done
+pair_cost() { local r v=(); for r in $(seq 1 "$pair_rounds"); do v+=("${PAIR_COST[$1-$r]}"); done; printf '%.3f' "$(median "${v[@]}")"; }
+pair_list() { local r line=""; for r in $(seq 1 "$pair_rounds"); do line+=" ${PAIR_COST[$1-$r]}"; done; echo "${line# }"; }
+headers_pair=$(pair_cost headers)
+json_pair=$(pair_cost json)
+headers_pair_rps=$(awk -v c="$headers_pair" 'BEGIN {printf "%.2f", 1 / c}')
+json_pair_rps=$(awk -v c="$json_pair" 'BEGIN {printf "%.2f", 1 / c}')
+
 load_after=$(uptime | sed 's/^ *//')
 log "load after: $load_after"
 strait_warnings=$(grep -hE ' (WARN|ERROR) ' "$tmp"/strait.log | head -n 20 || true)
@@ -144,11 +184,15 @@ report() {
   echo "|---|---|---|---|"
   echo "| header transform | /headers >= ${TARGET_HEADERS_VS_PLAIN}x /plain req/s | ${headers_ratio}x | $(verdict "$headers_ratio >= $TARGET_HEADERS_VS_PLAIN") |"
   echo "| 4 KiB JSON response body transform | /json >= ${TARGET_JSON_VS_PLAIN}x /json-plain req/s | ${json_ratio}x | $(verdict "$json_ratio >= $TARGET_JSON_VS_PLAIN") |"
+  echo "| header transform, paired (median of $pair_rounds; CPU per request /headers over /plain: ${headers_pair}) | the inverse >= ${TARGET_HEADERS_VS_PLAIN}x | ${headers_pair_rps}x | $(verdict "$headers_pair_rps >= $TARGET_HEADERS_VS_PLAIN") |"
+  echo "| 4 KiB JSON response body transform, paired (median of $pair_rounds; CPU per request /json over /json-plain: ${json_pair}) | the inverse >= ${TARGET_JSON_VS_PLAIN}x | ${json_pair_rps}x | $(verdict "$json_pair_rps >= $TARGET_JSON_VS_PLAIN") |"
   if [ "$rounds" -gt 1 ]; then
     every_round "/" "${PATHS[@]}"
     round_ratios "/headers / /plain req/s" headers plain
     round_ratios "/json / /json-plain req/s" json json-plain
   fi
+  echo "- paired runs, CPU per request /headers over /plain: $(pair_list headers)"
+  echo "- paired runs, CPU per request /json over /json-plain: $(pair_list json)"
   echo
   report_footer "path" "wrk reported errors (no response >= 400, which would have stopped the harness):" \
     "Before the runs, /headers carried its response header and /json its changed body ($JSON_BYTES bytes in, $json_bytes out, Content-Length set); /json-plain returned the document unchanged."

@@ -99,6 +99,11 @@ final class JsonEdits {
         return spine.read(json);
     }
 
+    /** The same for {@code json[0, length)}. */
+    JsonNode read(byte[] json, int length) throws java.io.IOException {
+        return spine.read(json, length);
+    }
+
     /** The edits of {@code body}, or null when there are none. */
     static JsonEdits of(TransformConfig.Body body) {
         return body == null || body.ops().isEmpty() ? null : new JsonEdits(body.ops());

@@ -33,8 +33,13 @@ final class JsonScan {
     private final long[] objects = new long[(MAX_DEPTH + 63) / 64];
 
     JsonScan(byte[] json) {
+        this(json, json.length);
+    }
+
+    /** A scan of {@code json[0, length)}. */
+    JsonScan(byte[] json, int length) {
         this.b = json;
-        this.end = json.length;
+        this.end = length;
     }
 
     /** The first index at or after {@code i} that is not JSON whitespace. */

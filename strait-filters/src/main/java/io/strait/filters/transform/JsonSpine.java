@@ -93,12 +93,17 @@ final class JsonSpine {
      * @throws IOException when it is not one valid JSON document
      */
     JsonNode read(byte[] json) throws IOException {
-        JsonScan scan = new JsonScan(json);
+        return read(json, json.length);
+    }
+
+    /** The same for {@code json[0, length)}. */
+    JsonNode read(byte[] json, int length) throws IOException {
+        JsonScan scan = new JsonScan(json, length);
         int i = scan.ws(0);
-        if (i == json.length) return null;
+        if (i == length) return null;
         Read doc = new Read(scan, json);
         JsonNode root = doc.value(i, this.root, 0);
-        if (scan.ws(doc.end) != json.length) throw scan.error(scan.ws(doc.end), "data after the JSON document");
+        if (scan.ws(doc.end) != length) throw scan.error(scan.ws(doc.end), "data after the JSON document");
         return root;
     }
 

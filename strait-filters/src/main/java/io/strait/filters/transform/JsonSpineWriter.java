@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.POJONode;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import java.util.Arrays;
 import java.util.Map;
 
@@ -26,11 +28,29 @@ final class JsonSpineWriter {
         out = new byte[Math.max(64, capacity)];
     }
 
+    private JsonSpineWriter(byte[] out) {
+        this.out = out;
+    }
+
     /** {@code tree} as JSON; {@code sizeHint}: about how long it is (the body it was read from). */
     static byte[] write(JsonNode tree, int sizeHint) {
         JsonSpineWriter w = new JsonSpineWriter(sizeHint + 64);
         w.value(tree);
         return w.out.length == w.size ? w.out : Arrays.copyOf(w.out, w.size);
+    }
+
+    /**
+     * {@code tree} as JSON in a buffer of {@code alloc} (a direct one, as a socket write wants), written through this
+     * thread's {@link Scratch} array: no array of the body's size is left behind.
+     */
+    static ByteBuf write(JsonNode tree, int sizeHint, ByteBufAllocator alloc) {
+        Scratch scratch = Scratch.get();
+        JsonSpineWriter w = new JsonSpineWriter(scratch.output(sizeHint + 64));
+        w.value(tree);
+        scratch.outputUsed(w.out);
+        ByteBuf buf = alloc.directBuffer(w.size);
+        buf.writeBytes(w.out, 0, w.size);
+        return buf;
     }
 
     private void value(JsonNode node) {

@@ -2,7 +2,6 @@ package io.strait.filters.transform;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -108,7 +107,7 @@ final class TransformFilter implements HttpFilter {
         }
         JsonNode tree;
         try {
-            tree = requestBody.read(ByteBufUtil.getBytes(body.content()));
+            tree = requestBody.read(Scratch.get().input(body.content()), body.length());
         } catch (JsonProcessingException e) {
             String where = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
             return FilterResult.respond(ReplyReason.BAD_REQUEST, HttpResponseStatus.BAD_REQUEST, "invalid_json", "the request body is not valid JSON: " + e.getOriginalMessage() + where);
@@ -116,7 +115,7 @@ final class TransformFilter implements HttpFilter {
             return FilterResult.respond(ReplyReason.BAD_REQUEST, HttpResponseStatus.BAD_REQUEST, "invalid_json", "the request body is not valid JSON");
         }
         if (tree == null || !requestBody.apply(tree, ctx)) return FilterResult.CONTINUE;
-        body.replace(JsonSpineWriter.write(tree, body.length()));
+        body.replace(JsonSpineWriter.write(tree, body.length(), body.content().alloc()));
         metrics.requestBodyChanged();
         return FilterResult.CONTINUE;
     }
@@ -147,15 +146,15 @@ final class TransformFilter implements HttpFilter {
                 }
                 tree = responseBody.read(plain);
             } else {
-                tree = responseBody.read(ByteBufUtil.getBytes(body.content()));
+                tree = responseBody.read(Scratch.get().input(body.content()), body.length());
             }
         } catch (IOException e) { // not JSON, or not gzip: the client gets what the upstream sent
             metrics.responseInvalidJson();
             return;
         }
         if (tree == null || !responseBody.apply(tree, ctx)) return;
-        byte[] out = JsonSpineWriter.write(tree, body.length());
-        body.replace(gzip ? Gzip.deflate(out) : out);
+        if (gzip) body.replace(Gzip.deflate(JsonSpineWriter.write(tree, body.length())));
+        else body.replace(JsonSpineWriter.write(tree, body.length(), body.content().alloc()));
         String etag = h.get(HttpHeaderNames.ETAG);
         if (etag != null && !etag.startsWith("W/")) h.set(HttpHeaderNames.ETAG, "W/" + etag);
         metrics.responseBodyChanged();
