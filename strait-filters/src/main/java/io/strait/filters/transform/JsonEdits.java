@@ -124,9 +124,8 @@ final class JsonEdits {
         }
         for (Edit e : rename) {
             JsonNode parent = find(root, e.at.tokens(), e.at.tokens().size() - 1);
-            if (child(parent, e.at.last()) == null) continue;
+            if (child(parent, e.at.last()) == null || !canPlace(root, e.to)) continue;
             JsonNode target = parentFor(root, e.to);
-            if (target == null) continue;
             JsonNode value = removeChild(parent, e.at.last());
             if (put(target, e.to.last(), value)) changed = true;
             else restore(parent, e.at.last(), value); // no place for it (an index past an array's end): left where it was
@@ -139,14 +138,16 @@ final class JsonEdits {
         }
         for (Edit e : add) {
             if (!e.at.endsAtArrayEnd() && find(root, e.at.tokens(), e.at.tokens().size()) != null) continue;
-            JsonNode parent = parentFor(root, e.at);
-            JsonNode v = parent == null ? null : e.value.render(ctx);
-            if (v != null) changed |= put(parent, e.at.last(), v);
+            // parents are made only for a value that will be put: no empty object is left behind
+            if (!canPlace(root, e.at)) continue;
+            JsonNode v = e.value.render(ctx);
+            if (v != null) changed |= put(parentFor(root, e.at), e.at.last(), v);
         }
         for (Edit e : append) {
-            JsonNode parent = parentFor(root, e.at);
-            JsonNode v = parent == null ? null : e.value.render(ctx);
+            if (!canPlace(root, e.at)) continue;
+            JsonNode v = e.value.render(ctx);
             if (v == null) continue;
+            JsonNode parent = parentFor(root, e.at);
             JsonNode current = child(parent, e.at.last());
             if (current instanceof ArrayNode list) {
                 list.add(v);
@@ -179,8 +180,25 @@ final class JsonEdits {
     }
 
     /**
+     * Whether {@link #parentFor} can give the pointer's container, changing nothing: missing parents are made as
+     * objects, so only under an object and never for {@code -} (which needs an existing array).
+     */
+    private static boolean canPlace(JsonNode root, JsonPointer p) {
+        List<String> tokens = p.tokens();
+        JsonNode n = root;
+        for (int i = 0; i < tokens.size() - 1; i++) {
+            JsonNode next = child(n, tokens.get(i));
+            if (next == null) return n instanceof ObjectNode && !p.endsAtArrayEnd();
+            n = next;
+        }
+        if (p.endsAtArrayEnd() && !(n instanceof ArrayNode)) return false;
+        return n.isContainerNode();
+    }
+
+    /**
      * The container the pointer's last token goes into, creating missing objects under objects on the way; null when
-     * it cannot be had (an array or a scalar in the way; {@code -} needs an existing array).
+     * it cannot be had (an array or a scalar in the way; {@code -} needs an existing array). Ask {@link #canPlace}
+     * first: this one may have made parents before it finds it cannot.
      */
     private static JsonNode parentFor(JsonNode root, JsonPointer p) {
         List<String> tokens = p.tokens();

@@ -113,6 +113,11 @@ class TransformFilterTest {
         assertThat(edit(b, in, null)).isEqualTo(json(in));
         // a document that is not an object or array: nothing to edit
         assertThat(edit(b, "42", null)).isEqualTo(json("42"));
+        // a change that is skipped leaves no parent made for it behind: '-' needs an existing array, a value whose
+        // variables have none is not put, a rename whose target needs an array that is absent stays where it was
+        var skipped = body(List.of(), Map.of("/k", "/made/-"), Map.of(), values("/tags/-", "new", "/meta/who", "%query.absent%",
+                "/deep/er/-", "x"), values("/audit/log", "%query.absent%"));
+        assertThat(edit(skipped, "{\"a\":1,\"k\":2}", null)).isEqualTo(json("{\"a\":1,\"k\":2}"));
     }
 
     @Test
