@@ -185,24 +185,33 @@ public final class ValueTemplate {
 
     private String render(RequestContext ctx, boolean header) {
         Part[] ps = partArray;
-        if (ps.length == 1 && ps[0] instanceof Literal l) return l.text();
+        if (ps.length == 1) { // a literal, or one variable alone ("%client_ip%"): no builder, no copy
+            if (ps[0] instanceof Literal l) return l.text();
+            String v = value(ps[0], ctx);
+            if (v == null || v.isEmpty() || (header && HttpSyntax.invalidValueChar(v) >= 0)) return null;
+            return v;
+        }
         StringBuilder sb = new StringBuilder(source.length() + 32);
         for (Part p : ps) {
-            String v = switch (p) {
-                case Literal lit -> lit.text();
-                case ClientIp c -> ctx.forwardedClientIp();
-                case RequestId r -> ctx.requestId();
-                case Route r -> ctx.routeName();
-                case PathParam pp -> ctx.pathParams().get(pp.name());
-                case Query q -> QueryParams.first(QueryParams.of(ctx), q.name());
-                case Claim cl -> claim(ctx.claims(), cl.name());
-            };
+            String v = value(p, ctx);
             if (v == null) continue;
             // literals were checked at load; a variable's text comes from the request
             if (header && !(p instanceof Literal) && HttpSyntax.invalidValueChar(v) >= 0) return null;
             sb.append(v);
         }
         return sb.isEmpty() ? null : sb.toString();
+    }
+
+    private static String value(Part p, RequestContext ctx) {
+        return switch (p) {
+            case Literal lit -> lit.text();
+            case ClientIp c -> ctx.forwardedClientIp();
+            case RequestId r -> ctx.requestId();
+            case Route r -> ctx.routeName();
+            case PathParam pp -> ctx.pathParams().get(pp.name());
+            case Query q -> QueryParams.first(QueryParams.of(ctx), q.name());
+            case Claim cl -> claim(ctx.claims(), cl.name());
+        };
     }
 
     /** A claim as text: strings as they are, whole numbers without a fraction, lists joined with ','; objects: none. */

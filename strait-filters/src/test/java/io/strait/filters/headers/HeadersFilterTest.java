@@ -54,6 +54,18 @@ class HeadersFilterTest {
     }
 
     @Test
+    void aValueThatIsOneVariableAloneIsCheckedAsAnyOther() {
+        ValueTemplate alone = t("%query.v%");
+        assertThat(alone.render(ctx("v=ok", Map.of()))).isEqualTo("ok");
+        assertThat(alone.render(ctx("v=", Map.of()))).isNull();                 // empty: no value
+        assertThat(alone.render(ctx("other=1", Map.of()))).isNull();            // absent
+        assertThat(alone.render(ctx("v=a%0d%0aX-Evil:1", Map.of()))).isNull();  // CR LF: never a header value
+        assertThat(alone.renderText(ctx("v=a%0d%0ab", Map.of()))).isEqualTo("a\r\nb"); // text (a JSON value) may hold it
+        assertThat(t("%route%").render(ctx(null, Map.of()))).isEqualTo("r");
+        assertThat(t("%client_ip%").render(ctx(null, Map.of()))).isEqualTo("10.1.2.3");
+    }
+
+    @Test
     void aMissingVariableInsideTextLeavesTheRest() {
         HeadersFilter f = new HeadersFilter(new HeadersConfig(set("X-A", "p=%query.page%;r=%route%"), HeadersConfig.Side.NONE));
         RequestContext c = ctx("other=1", Map.of());
