@@ -3,7 +3,6 @@ package io.strait.proxy.observe;
 import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
-import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmBufferPoolMetrics;
@@ -60,8 +59,8 @@ public final class ProxyMetrics {
     private final Counter requests;
     private final Counter requestBytes;
     private final Counter responseBytes;
-    private final Histogram requestDuration;
-    private final Histogram upstreamDuration;
+    private final DurationHistogram requestDuration;
+    private final DurationHistogram upstreamDuration;
     private final Gauge downstreamConnections;
     private final Gauge downstreamRequests;
     private final Counter configReloads;
@@ -97,22 +96,12 @@ public final class ProxyMetrics {
                 .unit(Unit.BYTES)
                 .withoutExemplars()
                 .register(registry);
-        requestDuration = Histogram.builder()
-                .name("strait_request_duration_seconds")
-                .help("Time from request arrival to the end of the response, by route")
-                .labelNames("route")
-                .classicOnly()
-                .classicUpperBounds(DURATION_BUCKETS_SECONDS)
-                .withoutExemplars()
-                .register(registry);
-        upstreamDuration = Histogram.builder()
-                .name("strait_upstream_duration_seconds")
-                .help("Time spent on the upstream call, by cluster")
-                .labelNames("cluster")
-                .classicOnly()
-                .classicUpperBounds(DURATION_BUCKETS_SECONDS)
-                .withoutExemplars()
-                .register(registry);
+        requestDuration = new DurationHistogram("strait_request_duration_seconds",
+                "Time from request arrival to the end of the response, by route", "route", DURATION_BUCKETS_SECONDS);
+        registry.register(requestDuration);
+        upstreamDuration = new DurationHistogram("strait_upstream_duration_seconds",
+                "Time spent on the upstream call, by cluster", "cluster", DURATION_BUCKETS_SECONDS);
+        registry.register(upstreamDuration);
         downstreamConnections = Gauge.builder()
                 .name("strait_downstream_connections_active")
                 .help("Open client connections, by listener")
@@ -178,7 +167,7 @@ public final class ProxyMetrics {
     }
 
     /** The metrics a {@link RouteMetrics} takes its data points from. */
-    record Families(Counter requests, Histogram requestDuration, Histogram upstreamDuration, Counter requestBytes,
+    record Families(Counter requests, DurationHistogram requestDuration, DurationHistogram upstreamDuration, Counter requestBytes,
                     Counter responseBytes, Counter retries) {}
 
     /** The open-connections gauge of one listener: {@code inc()} on accept, {@code dec()} on close. */

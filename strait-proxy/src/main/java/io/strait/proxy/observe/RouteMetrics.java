@@ -1,7 +1,6 @@
 package io.strait.proxy.observe;
 
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
-import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.strait.proxy.http.ReplyReason;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,15 +12,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * lookup, no string built and nothing allocated. Thread-safe.
  */
 public final class RouteMetrics {
-    private static final double NANOS_PER_SECOND = 1e9;
     private static final ReplyReason[] REASONS = ReplyReason.values();
 
     private final Counter requests;
     private final String route;
     private final String cluster;
     private final CounterTable byOutcome = new CounterTable(this::resolve);
-    private final DistributionDataPoint duration;
-    private final DistributionDataPoint upstreamDuration;
+    private final DurationHistogram.Child duration;
+    private final DurationHistogram.Child upstreamDuration;
     private final CounterDataPoint requestBytes;
     private final CounterDataPoint responseBytes;
     private final Counter retries;
@@ -33,8 +31,8 @@ public final class RouteMetrics {
         this.retries = f.retries();
         this.route = route;
         this.cluster = cluster;
-        this.duration = f.requestDuration().labelValues(route);
-        this.upstreamDuration = f.upstreamDuration().labelValues(cluster);
+        this.duration = f.requestDuration().labelValue(route);
+        this.upstreamDuration = f.upstreamDuration().labelValue(cluster);
         this.requestBytes = f.requestBytes().labelValues(route, cluster);
         this.responseBytes = f.responseBytes().labelValues(route, cluster);
     }
@@ -52,8 +50,8 @@ public final class RouteMetrics {
     public void record(int status, int kind, ReplyReason reason, long durationNanos, long upstreamNanos,
                        long bytesIn, long bytesOut) {
         count(status, kind, reason, bytesIn, bytesOut);
-        duration.observe(Math.max(0, durationNanos) / NANOS_PER_SECOND);
-        if (upstreamNanos >= 0) upstreamDuration.observe(upstreamNanos / NANOS_PER_SECOND);
+        duration.observeNanos(durationNanos);
+        if (upstreamNanos >= 0) upstreamDuration.observeNanos(upstreamNanos);
     }
 
     /** The counters' part of {@link #record}: the request's series and the bytes. */

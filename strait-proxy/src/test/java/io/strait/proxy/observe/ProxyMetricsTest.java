@@ -107,6 +107,19 @@ class ProxyMetricsTest {
     }
 
     @Test
+    void aDurationOnABucketsBoundCountsInThatBucketAndANegativeOneAsZero() throws IOException {
+        RouteMetrics route = metrics.forRoute("edge", "c");
+        route.record(200, GET_H1, null, 1_000_000, -1, 0, 0);  // exactly 1 ms: le="0.001" (a bound is inclusive)
+        route.record(200, GET_H1, null, 1_000_001, -1, 0, 0);  // just over: le="0.0025"
+        route.record(200, GET_H1, null, -5, -1, 0, 0);         // a clock that went back: 0
+        Map<String, Double> s = scrape();
+        assertThat(s.get("strait_request_duration_seconds_bucket{le=0.0005,route=edge}")).isEqualTo(1.0);
+        assertThat(s.get("strait_request_duration_seconds_bucket{le=0.001,route=edge}")).isEqualTo(2.0);
+        assertThat(s.get("strait_request_duration_seconds_bucket{le=0.0025,route=edge}")).isEqualTo(3.0);
+        assertThat(s.get("strait_request_duration_seconds_sum{route=edge}")).isCloseTo(0.002000001, within(1e-12));
+    }
+
+    @Test
     void scrapeIsWellFormedTextFormat() throws IOException {
         metrics.forRoute("users", "users-svc").record(200, GET_H1, null, 1_000_000, 1, 0, 0);
         metrics.downstreamConnections("public").inc();
