@@ -33,8 +33,7 @@ public final class HopByHop {
         // present and the Connection values, and only they are removed (each removal hashes and searches;
         // Netty's header iterator cannot remove).
         List<CharSequence> present = null;
-        CharSequence connection = null;
-        List<CharSequence> moreConnection = null;
+        List<CharSequence> connectionValues = null;
         for (Iterator<Map.Entry<CharSequence, CharSequence>> it = h.iteratorCharSequence(); it.hasNext(); ) {
             Map.Entry<CharSequence, CharSequence> e = it.next();
             CharSequence name = e.getKey();
@@ -42,19 +41,14 @@ public final class HopByHop {
             if (present == null) present = new ArrayList<>(2);
             present.add(name);
             if (HttpHeaderNames.CONNECTION.contentEqualsIgnoreCase(name)) {
-                if (connection == null) {
-                    connection = e.getValue();
-                } else {
-                    if (moreConnection == null) moreConnection = new ArrayList<>(2);
-                    moreConnection.add(e.getValue());
-                }
+                if (connectionValues == null) connectionValues = new ArrayList<>(1);
+                connectionValues.add(e.getValue());
             }
         }
         if (present == null) return;
         for (int i = 0; i < present.size(); i++) h.remove(present.get(i));
-        if (connection != null) removeListed(h, connection);
-        if (moreConnection != null) {
-            for (int i = 0; i < moreConnection.size(); i++) removeListed(h, moreConnection.get(i));
+        if (connectionValues != null) {
+            for (int i = 0; i < connectionValues.size(); i++) removeListed(h, connectionValues.get(i));
         }
     }
 
