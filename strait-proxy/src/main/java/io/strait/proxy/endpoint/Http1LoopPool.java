@@ -5,8 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.strait.config.model.PoolConfig;
 import io.strait.proxy.resilience.ClusterResilience;
@@ -22,23 +21,6 @@ import java.util.concurrent.TimeUnit;
  * one, as Envoy's does, so its waiters are never stranded by other pools' connections.
  */
 final class Http1LoopPool implements LoopPool {
-    /** Largest response line/header block we accept from an upstream (the upstream is trusted more than clients). */
-    private static final int MAX_UPSTREAM_HEADER_SIZE = 64 * 1024;
-    /** Longest status line: a status line is short, 4 KiB is Netty's default for any initial line. */
-    private static final int MAX_STATUS_LINE = 4096;
-    /** Body pieces passed on as they arrive, at most this large. */
-    private static final int MAX_CHUNK_SIZE = 65536;
-
-    /** Netty's strictest settings; header bytes were already checked by the {@link ResponseGuard}. */
-    private static final HttpDecoderConfig DECODER = new HttpDecoderConfig()
-            .setMaxInitialLineLength(MAX_STATUS_LINE)
-            .setMaxHeaderSize(MAX_UPSTREAM_HEADER_SIZE)
-            .setMaxChunkSize(MAX_CHUNK_SIZE)
-            .setValidateHeaders(false)
-            .setAllowDuplicateContentLengths(false)
-            .setStrictLineParsing(true)
-            .setUseRfc9112TransferEncoding(true);
-
     private final EndpointPool endpoint;
     private final EventLoop loop;
     private final ArrayDeque<UpstreamConnection> idle = new ArrayDeque<>();
@@ -108,17 +90,17 @@ final class Http1LoopPool implements LoopPool {
     private void connect(PoolCallback cb, ClusterResilience gate) {
         open++;
         connecting++;
-        ResponseGuard guard = new ResponseGuard();
-        UpstreamConnection conn = new UpstreamConnection(this, guard);
+        ResponseDecoder decoder = new ResponseDecoder();
+        UpstreamConnection conn = new UpstreamConnection(this, decoder);
         conn.gate = gate;
         Bootstrap b = endpoint.bootstrap(loop)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
                         endpoint.addTls(ch);
-                        // The guard checks every byte of the response framing first (see docs/http-hardening.md).
-                        ch.pipeline().addLast("guard", guard);
-                        ch.pipeline().addLast("codec", new HttpClientCodec(DECODER, false, false));
+                        // The decoder checks every byte of the response framing (see docs/http-hardening.md).
+                        ch.pipeline().addLast("decoder", decoder);
+                        ch.pipeline().addLast("encoder", new HttpRequestEncoder());
                         ch.pipeline().addLast("conn", conn);
                     }
                 });

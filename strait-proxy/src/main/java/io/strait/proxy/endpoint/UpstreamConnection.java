@@ -26,15 +26,15 @@ import javax.net.ssl.SSLException;
  * on and passes each message to the attached {@link UpstreamListener}; the listener turns auto-read
  * off while the downstream cannot take more (response backpressure).
  *
- * <p>A malformed response (refused by the {@link ResponseGuard}, by the decoder, or by
+ * <p>A malformed response (refused by the {@link ResponseDecoder} or by
  * {@link Http2ResponseCheck}) reaches the listener as a message whose {@code decoderResult()} failed: a
  * response head before the response started, its last content after. The connection is then broken: it
  * closes and is never pooled again, whatever the listener does.
  */
 public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     private final LoopPool pool;
-    /** The raw-byte checker of an HTTP/1.1 connection; null for an HTTP/2 stream. */
-    private final ResponseGuard guard;
+    /** The response decoder of an HTTP/1.1 connection; null for an HTTP/2 stream. */
+    private final ResponseDecoder decoder;
     private Channel channel;
     private UpstreamListener listener;
     private int requests;
@@ -53,9 +53,9 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         this(pool, null);
     }
 
-    UpstreamConnection(LoopPool pool, ResponseGuard guard) {
+    UpstreamConnection(LoopPool pool, ResponseDecoder decoder) {
         this.pool = pool;
-        this.guard = guard;
+        this.decoder = decoder;
     }
 
     /** Gives back this connection's place under the cluster's maxConnections; idempotent. */
@@ -82,12 +82,12 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     }
 
     public ChannelFuture write(Object msg) {
-        if (guard != null && msg instanceof HttpRequest req) guard.requestSent(req);
+        if (decoder != null && msg instanceof HttpRequest req) decoder.requestSent(req);
         return channel.write(msg);
     }
 
     public ChannelFuture writeAndFlush(Object msg) {
-        if (guard != null && msg instanceof HttpRequest req) guard.requestSent(req);
+        if (decoder != null && msg instanceof HttpRequest req) decoder.requestSent(req);
         return channel.writeAndFlush(msg);
     }
 
@@ -137,7 +137,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
             ctx.close();
             return;
         }
-        if (guard != null && msg instanceof HttpResponse res && res.status().code() == 101 && !guard.upgradeAsked(res)
+        if (decoder != null && msg instanceof HttpResponse res && res.status().code() == 101 && !decoder.upgradeAsked(res)
                 && res.decoderResult().isSuccess()) {
             ReferenceCountUtil.release(msg);
             invalid(ctx, "101 Switching Protocols to a protocol the request did not ask for");
@@ -156,7 +156,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof ResponseGuard.Rejected r) {
+        if (evt instanceof ResponseDecoder.Rejected r) {
             invalid(ctx, r.reason());
             return;
         }
@@ -209,7 +209,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof Http2Exception || (guard == null && cause instanceof DecoderException)) {
+        if (cause instanceof Http2Exception || (decoder == null && cause instanceof DecoderException)) {
             // The HTTP/2 codec refused what the upstream sent (a stream error, a bad :status): a malformed
             // response. (On HTTP/1.1 the decoder reports those as failed messages; a DecoderException there
             // is a transport failure, such as TLS, and stays a reset.)

@@ -120,6 +120,11 @@ public abstract class Http1FramingScanner {
     private long contentLength;
     private long remaining;
     private int chunkLineLen;
+    // buffer indexes of the byte being stepped and of the current field's parts, for the position hooks
+    private int at;
+    private int nameAt;
+    private int colonAt;
+    private int crAt;
 
     protected Http1FramingScanner(int maxFields, boolean startIdle) {
         this.maxFields = maxFields;
@@ -134,11 +139,30 @@ public abstract class Http1FramingScanner {
     protected abstract int startLine(byte[] a, int p, int n, int base);
 
     /**
-     * The head's field section ended (not the trailers'): choose the body's framing with {@link #chunkedBody()},
-     * {@link #fixedBody(long)}, {@link #bodyUntilClose()}, {@link #messageComplete()}, {@link #passThrough()},
-     * {@link #restartHead()} or a {@code fail} method. Both length fields were already refused.
+     * The head's field section ended (not the trailers'); {@code next} is the buffer index just after it. Choose
+     * the body's framing with {@link #chunkedBody()}, {@link #fixedBody(long)}, {@link #bodyUntilClose()},
+     * {@link #messageComplete()}, {@link #passThrough()}, {@link #restartHead()} or a {@code fail} method. Both
+     * length fields were already refused.
      */
-    protected abstract void endHead();
+    protected abstract void endHead(int next);
+
+    // Position hooks, for a subclass that decodes what it checks (buffer indexes of the buffer being scanned).
+    // They do nothing here.
+
+    /** A field line (head or trailer) ended: its name starts at {@code name}, its colon and its CR are at the others. */
+    protected void fieldEnded(int name, int colon, int cr) {}
+
+    /** The last chunk's line ended: a trailer section (maybe empty) starts at {@code index}. */
+    protected void trailersStarted(int index) {}
+
+    /**
+     * Body bytes {@code [from, to)}: of a Content-Length body ({@code last}: its final bytes), of a chunk's data,
+     * or of a body read until the connection closes.
+     */
+    protected void body(int from, int to, boolean last) {}
+
+    /** Bytes {@code [from, to)} after a protocol switch ({@link #passThrough()}). */
+    protected void passedThrough(int from, int to) {}
 
     /**
      * A Transfer-Encoding value other than exactly {@code chunked} ({@code null} when longer than
@@ -164,7 +188,11 @@ public abstract class Http1FramingScanner {
         byte[] a = null;
         while (i < end) {
             switch (state) {
-                case PASS_THROUGH, UNTIL_CLOSE:
+                case PASS_THROUGH:
+                    passedThrough(i, end);
+                    return -1;
+                case UNTIL_CLOSE:
+                    body(i, end, false);
                     return -1;
                 case FAILED:
                     return i;
@@ -173,6 +201,7 @@ public abstract class Http1FramingScanner {
                     return i;
                 case FIXED_BODY, CHUNK_DATA: {
                     int n = (int) Math.min(remaining, end - i);
+                    body(i, i + n, state == FIXED_BODY && remaining == n);
                     i += n;
                     remaining -= n;
                     if (remaining == 0) {
@@ -212,6 +241,7 @@ public abstract class Http1FramingScanner {
                     if (p == n) return p;
                     byte b = a[p];
                     if (b != CR) return failAt(p, b == LF ? Problem.BARE_LF : Problem.CONTROL_IN_VALUE);
+                    crAt = base + p;
                     state = FIELD_LF;
                     p++;
                     break;
@@ -223,6 +253,7 @@ public abstract class Http1FramingScanner {
                         while (p < n && HttpBytes.isTchar(a[p])) matchName(a[p++]);
                     }
                     if (p == n) return p;
+                    colonAt = base + p;
                     if (!nameEnd(a[p])) return p;
                     p++;
                     break;
@@ -230,6 +261,7 @@ public abstract class Http1FramingScanner {
                 case FIXED_BODY, CHUNK_DATA, UNTIL_CLOSE, PASS_THROUGH, IDLE, FAILED:
                     return p;
                 default:
+                    at = base + p;
                     if (!step(a[p])) return p;
                     p++;
             }
@@ -277,6 +309,7 @@ public abstract class Http1FramingScanner {
                     inTrailers = true;
                     fieldCount = 0;
                     state = FIELD_START;
+                    trailersStarted(at + 1);
                 } else {
                     state = CHUNK_DATA;
                 }
@@ -301,6 +334,7 @@ public abstract class Http1FramingScanner {
         }
         if (HttpBytes.isTchar(b)) {
             if (++fieldCount > maxFields) return fail(Problem.TOO_MANY_FIELDS);
+            nameAt = at;
             nameLen = 0;
             nameMatch = inTrailers ? 0 : MATCH_CL | MATCH_TE;
             matchName(b);
@@ -348,6 +382,7 @@ public abstract class Http1FramingScanner {
     }
 
     private boolean endField() {
+        fieldEnded(nameAt, colonAt, crAt);
         if (field == FIELD_OTHER) return true;
         int from = 0;
         int to = valueLen;
@@ -384,7 +419,7 @@ public abstract class Http1FramingScanner {
         }
         // RFC 9112 6.3: both is "ought to be handled as an error" (a smuggling or splitting attempt)
         if (hasTransferEncoding && hasContentLength) return fail(Problem.BOTH_LENGTHS);
-        endHead();
+        endHead(at + 1);
         return state != FAILED;
     }
 
@@ -482,6 +517,28 @@ public abstract class Http1FramingScanner {
 
     protected final boolean isIdle() {
         return state == IDLE;
+    }
+
+    /** The bytes of a field not yet ended moved by {@code delta} (the subclass gathers a section split over reads). */
+    protected final void shiftFieldPositions(int delta) {
+        nameAt += delta;
+        colonAt += delta;
+        crAt += delta;
+    }
+
+    /** The buffer index of the byte being checked when a hook ({@link #messageComplete()} after trailers) is called. */
+    protected final int position() {
+        return at;
+    }
+
+    /** Whether the scanner is inside a field section (a head's or the trailers'), past its start line. */
+    protected final boolean inFieldSection() {
+        return state >= FIELD_START && state <= SECTION_END_LF;
+    }
+
+    /** Whether the message's body is read until the connection closes. */
+    protected final boolean untilClose() {
+        return state == UNTIL_CLOSE;
     }
 
     /** Fails with a shared problem; always false. */

@@ -157,7 +157,7 @@ final class RawRequestScanner extends Http1FramingScanner {
     }
 
     @Override
-    protected void endHead() {
+    protected void endHead(int next) {
         if (hasTransferEncoding()) chunkedBody();
         else fixedBody(hasContentLength() ? contentLength() : 0);
     }
