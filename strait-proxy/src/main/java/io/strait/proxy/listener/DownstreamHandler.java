@@ -341,6 +341,11 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
 
     @Override
     public ChannelFuture write(Object msg) {
+        if (!http2) {
+            // No promise to make and complete per write: a failure reaches exceptionCaught, which closes
+            // the connection as WRITE_FAILURE would. (HTTP/2 keeps the future: a reset waits for the last write.)
+            return ctx.write(msg, ctx.voidPromise());
+        }
         ChannelFuture f = ctx.write(msg).addListener(WRITE_FAILURE);
         lastWrite = f;
         return f;
