@@ -200,5 +200,23 @@ class AggregateProxyTest {
                 .isInstanceOf(ConfigException.class)
                 .satisfies(e -> assertThat(((ConfigException) e).errors()).containsExactly(
                         "routes[0].aggregate.timeout: must be less than the route's timeout (1000ms), which bounds the whole answer"));
+        // found running docs/guides/bff.md by hand: a deny list before an aggregate did nothing (the password went out)
+        assertThatThrownBy(() -> ConfigLoader.parse("""
+                clusters: {users: {endpoints: [{address: "127.0.0.1:1"}]}}
+                routes:
+                  - name: home
+                    match: {path: /home}
+                    filters:
+                      - fields: {deny: [user.password]}
+                      - transform: {response: {headers: {remove: [Server]}}}
+                      - transform: {response: {body: {remove: [/user/password]}}}
+                    aggregate: {calls: {user: {cluster: users, path: /me}}}
+                """, "t.yaml", Path.of("."), MODULE.catalog()))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).errors()).containsExactly(
+                        "routes[0].filters[0].fields: shapes the bodies of upstream responses, and this route has none: its"
+                                + " aggregate answers every request itself (its answer passes no body filter)",
+                        "routes[0].filters[2].transform: shapes the bodies of upstream responses, and this route has none: its"
+                                + " aggregate answers every request itself (its answer passes no body filter)"));
     }
 }
