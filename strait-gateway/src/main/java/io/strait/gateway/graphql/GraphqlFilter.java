@@ -85,11 +85,11 @@ final class GraphqlFilter implements HttpFilter {
         String accept = ctx.headers().get(HttpHeaderNames.ACCEPT);
         if (tooLarge) {
             Refusal r = new Refusal(413, "REQUEST_TOO_LARGE", "the request body is over " + service.maxBodySize() + " bytes");
-            return reply(GraphqlResponses.refusal(r, GraphqlHttp.wantsGraphqlResponse(accept), ctx.requestId()));
+            return reply(ctx, GraphqlResponses.refusal(r, GraphqlHttp.wantsGraphqlResponse(accept), ctx.requestId()));
         }
         CompletionStage<GraphqlAnswer> later = service.handle(ctx.request().method().name(), ctx.query(),
                 ctx.headers().get(HttpHeaderNames.CONTENT_TYPE), accept, body, ctx.requestId(), caller(ctx));
-        return FilterResult.suspend(later.thenApply(GraphqlFilter::reply));
+        return FilterResult.suspend(later.thenApply(a -> reply(ctx, a)));
     }
 
     private RestCaller caller(RequestContext ctx) {
@@ -120,9 +120,10 @@ final class GraphqlFilter implements HttpFilter {
         };
     }
 
-    private static FilterResult reply(GraphqlAnswer a) {
+    private static FilterResult reply(RequestContext ctx, GraphqlAnswer a) {
         List<Map.Entry<String, String>> headers = new ArrayList<>(a.headers());
         headers.add(Map.entry("Content-Type", a.contentType()));
+        ctx.addResponseHeaders(headers); // e.g. the route's X-RateLimit-*
         return FilterResult.reply(HttpResponseStatus.valueOf(a.status()), headers, a.body());
     }
 }

@@ -33,6 +33,9 @@ class GraphqlGatewayTest {
     static final String CONFIG = """
             auth:
               apiKeys: {store: {type: file, path: "${keys}"}}
+            rateLimits:
+              policies:
+                per-key: {limit: 1000, window: 1m, key: [client]}
             clusters:
               users: {endpoints: [{address: "127.0.0.1:${port}"}]}
               orders: {endpoints: [{address: "127.0.0.1:${port}"}]}
@@ -42,6 +45,7 @@ class GraphqlGatewayTest {
               - name: graphql
                 match: {path: /graphql, methods: [POST, GET]}
                 auth: apiKey
+                rateLimit: [per-key]
                 graphql:
                   schemaFile: schema.graphql
             """ + Graphql.RESOLVERS.indent(6) + """
@@ -110,6 +114,7 @@ class GraphqlGatewayTest {
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("Content-Type")).hasValue("application/json");
         assertThat(r.headers().firstValue("X-Request-Id")).hasValue("graphql-e2e-1");
+        assertThat(r.headers().firstValue("X-RateLimit-Limit")).hasValue("1000"); // the route's limits, as a proxied answer's
         JsonNode body = Graphql.JSON.readTree(r.body());
         assertThat(body.path("data").path("orders")).hasSize(6);
         assertThat(body.path("data").path("orders").get(5).path("user").path("name").asText()).isEqualTo("user 3");
