@@ -24,8 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * docs/guides/bff.md as a new user runs it: the two BFFs' configuration with the guide's own edit for trying it
  * without an identity provider (API keys), real services answering the guide's user and orders, and what the guide
- * says each client sees. Running the guide by hand found that it offered no credential a user could get, and that
- * the home screens' answers had no rate-limit headers.
+ * says each client sees. Running the guide by hand found that it offered no credential a user could get, that the
+ * home screens' answers had no rate-limit headers, and that the web routes' CORS refused the browser's token.
  */
 class BffGuideTest {
     private static final Path GUIDE = DocsExamplesTest.ROOT.resolve("docs/guides/bff.md");
@@ -69,6 +69,10 @@ class BffGuideTest {
                 assertThat(home.head()).containsIgnoringCase("\nX-RateLimit-Limit: 60\r\n");
                 assertThat(home.body()).startsWith("{\"user\":{\"id\":7,\"name\":\"Ada\"").contains("\"orders\":[{\"id\":100");
                 assertThat(get(gw, "m.api.example.com", "/users/7", null).status()).isEqualTo(401);
+                // the web app's browser sends its token in Authorization: its preflight must pass (it did not)
+                String preflight = gw.raw("OPTIONS /home/7 HTTP/1.1\r\nHost: www.api.example.com\r\nOrigin: https://www.example.com\r\n"
+                        + "Access-Control-Request-Method: GET\r\nAccess-Control-Request-Headers: authorization\r\nConnection: close\r\n\r\n", 5000);
+                assertThat(preflight).startsWith("HTTP/1.1 204 ").containsIgnoringCase("\naccess-control-allow-headers: authorization\r\n");
             }
         } finally {
             users.stop(0);
