@@ -66,7 +66,7 @@ final class GraphqlFilter implements HttpFilter {
      * Whether the request has no body at all: an HTTP/2 stream its head ended (the codec's FullHttpRequest), or an
      * HTTP/1 request with neither a chunked body nor a length above 0 (RFC 9112, 6.3).
      */
-    static boolean bodiless(RequestContext ctx) {
+    private static boolean bodiless(RequestContext ctx) {
         HttpRequest r = ctx.request();
         if (r instanceof FullHttpRequest full) return !full.content().isReadable();
         if (HttpUtil.isTransferEncodingChunked(r)) return false;
