@@ -35,6 +35,8 @@ class DemoBffTest {
 
             HttpResponse<String> mobileHome = get(client, gw + "/mobile/home/42", key);
             assertThat(mobileHome.statusCode()).as(mobileHome.body()).isEqualTo(200);
+            // the route's rate-limit headers, as on a proxied answer (found running docs/guides/bff.md by hand: none)
+            assertThat(mobileHome.headers().firstValue("X-RateLimit-Limit")).hasValue(String.valueOf(DemoBff.MOBILE_LIMIT));
             JsonNode m = Json.parse(mobileHome.body());
             assertThat(m.path("user").path("data").path("id").asInt()).isEqualTo(42);
             assertThat(m.path("orders").path("service").asText()).isEqualTo("orders");

@@ -140,6 +140,7 @@ public final class ConfigValidator {
         /** {@code route}: the route that declares them, null for a listener's. */
         private void filters(String owner, List<FilterSpec> specs, RouteConfig route) {
             boolean onRoute = route != null;
+            String answering = onRoute ? answering(specs) : null;
             for (int j = 0; j < specs.size(); j++) {
                 FilterSpec f = specs.get(j);
                 String entry = owner + ".filters[" + j + "]";
@@ -182,7 +183,20 @@ public final class ConfigValidator {
                 for (FilterConfig.Problem problem : problems) {
                     check.error(problem.field().isEmpty() ? p : p + "." + problem.field(), problem.message());
                 }
+                if (answering != null && f.config().shapesResponseBodies()) {
+                    check.error(p, "shapes the bodies of upstream responses, and this route has none: its " + answering
+                            + " answers every request itself (its answer passes no body filter)");
+                }
             }
+        }
+
+        /** The name of the filter that answers every request of these (it runs last), or null when none does. */
+        private String answering(List<FilterSpec> specs) {
+            if (catalog == null) return null;
+            for (FilterSpec f : specs) {
+                if (f != null && f.name() != null && catalog.terminal(f.name())) return f.name();
+            }
+            return null;
         }
 
         private void auth(String p, RouteAuth a) {

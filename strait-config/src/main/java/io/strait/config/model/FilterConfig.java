@@ -34,4 +34,14 @@ public interface FilterConfig {
     default java.util.Map<String, String> clusterReferences() {
         return java.util.Map.of();
     }
+
+    /**
+     * Whether these settings change the bodies of upstream responses (field selection, a response body transform).
+     * A route whose filter answers every request itself (aggregate, graphql) has no upstream response, and its
+     * answer passes no body callback: such a filter there is refused rather than silently doing nothing. False
+     * (the default) for filters that leave response bodies alone.
+     */
+    default boolean shapesResponseBodies() {
+        return false;
+    }
 }

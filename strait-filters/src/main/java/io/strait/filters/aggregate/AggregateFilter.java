@@ -92,7 +92,7 @@ final class AggregateFilter implements HttpFilter {
             }).toCompletableFuture();
         }
         // the calls complete on the request's loop; the answer is made there once the last one has
-        return FilterResult.suspend(CompletableFuture.allOf(calls).thenApply(done -> answer(outcomes)));
+        return FilterResult.suspend(CompletableFuture.allOf(calls).thenApply(done -> answer(ctx, outcomes)));
     }
 
     private static Outcome outcome(ClientResponse res, Throwable err) {
@@ -113,7 +113,7 @@ final class AggregateFilter implements HttpFilter {
         }
     }
 
-    private FilterResult answer(Outcome[] outcomes) {
+    private FilterResult answer(RequestContext ctx, Outcome[] outcomes) {
         List<String> failed = new ArrayList<>();
         for (int i = 0; i < outcomes.length; i++) {
             if (outcomes[i].failed()) failed.add(targets.get(i).key());
@@ -139,8 +139,9 @@ final class AggregateFilter implements HttpFilter {
                 root.set(key, o.failed() ? NullNode.getInstance() : o.value());
             }
         }
-        List<Map.Entry<String, String>> headers = new ArrayList<>(2);
+        List<Map.Entry<String, String>> headers = new ArrayList<>(4);
         headers.add(Map.entry("Content-Type", "application/json"));
+        ctx.addResponseHeaders(headers); // e.g. the route's X-RateLimit-*
         if (!failed.isEmpty()) {
             ObjectNode partial = root.putObject(PARTIAL_FIELD);
             for (int i = 0; i < outcomes.length; i++) {

@@ -110,12 +110,25 @@ final class CallTarget {
         append(sb, path, ctx, false);
         char sep = '?';
         for (Map.Entry<String, List<Part>> q : query) {
-            sb.append(sep).append(encode(q.getKey()));
-            sep = '&';
-            sb.append('=');
+            int start = sb.length();
+            sb.append(sep).append(encode(q.getKey())).append('=');
+            int value = sb.length();
             append(sb, q.getValue(), ctx, true);
+            if (sb.length() == value && !literal(q.getValue())) {
+                sb.setLength(start); // its variables have no value: not sent (as the headers and transform filters do)
+                continue;
+            }
+            sep = '&';
         }
         return sb.toString();
+    }
+
+    /** Whether a value is literal text only (an empty literal is sent: {@code flag=}). */
+    private static boolean literal(List<Part> parts) {
+        for (Part p : parts) {
+            if (!(p instanceof Literal)) return false;
+        }
+        return true;
     }
 
     private static void append(StringBuilder sb, List<Part> parts, RequestContext ctx, boolean queryValue) {

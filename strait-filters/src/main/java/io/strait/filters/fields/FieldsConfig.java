@@ -26,6 +26,11 @@ public record FieldsConfig(String param, boolean clientSelection, List<String> a
     }
 
     @Override
+    public boolean shapesResponseBodies() {
+        return true;
+    }
+
+    @Override
     public List<Problem> problems() {
         List<Problem> out = new java.util.ArrayList<>();
         if (param == null || param.isBlank()) out.add(new Problem("param", "must not be empty"));

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -64,6 +65,9 @@ final class FieldsFilter implements HttpFilter {
 
     @Override
     public FilterResult onRequest(RequestContext ctx) {
+        // a body the service compresses passes unshaped: ask for it plain whenever this filter will shape it (a
+        // client's Accept-Encoding: gzip, which every browser and phone sends, let denied fields out)
+        if (allow != null || deny != null) identity(ctx);
         if (!config.clientSelection()) return FilterResult.CONTINUE;
         String query = ctx.query();
         if (query == null || !query.contains(config.param())) return FilterResult.CONTINUE; // a cheap first look
@@ -93,7 +97,13 @@ final class FieldsFilter implements HttpFilter {
         } catch (FieldSelection.SyntaxException e) {
             return invalid(config.param() + ": " + e.getMessage());
         }
+        identity(ctx);
         return FilterResult.CONTINUE;
+    }
+
+    /** The upstream is asked for an uncompressed body (the response goes to the client uncompressed too). */
+    private static void identity(RequestContext ctx) {
+        ctx.headers().set(HttpHeaderNames.ACCEPT_ENCODING, HttpHeaderValues.IDENTITY);
     }
 
     private static FilterResult invalid(String message) {

@@ -48,6 +48,11 @@ public record TransformConfig(Request request, Response response) implements Fil
         return out;
     }
 
+    @Override
+    public boolean shapesResponseBodies() {
+        return response != null && response.body() != null && !response.body().ops().isEmpty();
+    }
+
     /** Whether no section asks for a change. */
     boolean changesNothing() {
         boolean req = request == null || (empty(request.headers()) && empty(request.query()) && request.path() == null

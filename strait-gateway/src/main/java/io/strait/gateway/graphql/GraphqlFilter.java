@@ -1,7 +1,9 @@
 package io.strait.gateway.graphql;
 
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.strait.proxy.client.ClientRequest;
@@ -29,6 +31,7 @@ import java.util.concurrent.CompletionStage;
 final class GraphqlFilter implements HttpFilter {
     /** 10 s: each REST call's timeout when neither the resolver nor the route sets one. */
     static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(10);
+    private static final String HTTP2 = "HTTP/2";
 
     private final GraphqlService service;
     private final ClusterClient clients;
@@ -53,9 +56,22 @@ final class GraphqlFilter implements HttpFilter {
         if (ctx.request().method().equals(HttpMethod.POST)) {
             // a declared length over the limit gets the GraphQL error; a chunked one the engine's 413
             if (HttpUtil.getContentLength(ctx.request(), -1L) > service.maxBodySize()) return answer(ctx, new byte[0], true);
-            return FilterResult.CONTINUE;
+            // the engine calls onRequestBody only when a body comes: without one, the answer is made here
+            return bodiless(ctx) ? answer(ctx, new byte[0], false) : FilterResult.CONTINUE;
         }
         return answer(ctx, new byte[0], false);
+    }
+
+    /**
+     * Whether the request has no body at all: an HTTP/2 stream its head ended (the codec's FullHttpRequest), or an
+     * HTTP/1 request with neither a chunked body nor a length above 0 (RFC 9112, 6.3).
+     */
+    private static boolean bodiless(RequestContext ctx) {
+        HttpRequest r = ctx.request();
+        if (r instanceof FullHttpRequest full) return !full.content().isReadable();
+        if (HttpUtil.isTransferEncodingChunked(r)) return false;
+        long length = HttpUtil.getContentLength(r, -1L);
+        return length == 0 || (length < 0 && !HTTP2.equals(ctx.protocol()));
     }
 
     @Override
@@ -69,11 +85,11 @@ final class GraphqlFilter implements HttpFilter {
         String accept = ctx.headers().get(HttpHeaderNames.ACCEPT);
         if (tooLarge) {
             Refusal r = new Refusal(413, "REQUEST_TOO_LARGE", "the request body is over " + service.maxBodySize() + " bytes");
-            return reply(GraphqlResponses.refusal(r, GraphqlHttp.wantsGraphqlResponse(accept), ctx.requestId()));
+            return reply(ctx, GraphqlResponses.refusal(r, GraphqlHttp.wantsGraphqlResponse(accept), ctx.requestId()));
         }
         CompletionStage<GraphqlAnswer> later = service.handle(ctx.request().method().name(), ctx.query(),
                 ctx.headers().get(HttpHeaderNames.CONTENT_TYPE), accept, body, ctx.requestId(), caller(ctx));
-        return FilterResult.suspend(later.thenApply(GraphqlFilter::reply));
+        return FilterResult.suspend(later.thenApply(a -> reply(ctx, a)));
     }
 
     private RestCaller caller(RequestContext ctx) {
@@ -104,9 +120,10 @@ final class GraphqlFilter implements HttpFilter {
         };
     }
 
-    private static FilterResult reply(GraphqlAnswer a) {
+    private static FilterResult reply(RequestContext ctx, GraphqlAnswer a) {
         List<Map.Entry<String, String>> headers = new ArrayList<>(a.headers());
         headers.add(Map.entry("Content-Type", a.contentType()));
+        ctx.addResponseHeaders(headers); // e.g. the route's X-RateLimit-*
         return FilterResult.reply(HttpResponseStatus.valueOf(a.status()), headers, a.body());
     }
 }

@@ -59,7 +59,8 @@ public final class GraphqlService {
             byType.computeIfAbsent(r.type(), TypeRuntimeWiring::newTypeWiring)
                     .dataFetcher(r.field(), r.batch() == null ? RestFetchers.single(r) : RestFetchers.batched(r));
         }
-        RuntimeWiring.Builder w = RuntimeWiring.newRuntimeWiring();
+        // the built-in ID replaced by the spec's (strict mode, on again after, refuses redefining a scalar)
+        RuntimeWiring.Builder w = RuntimeWiring.newRuntimeWiring().strictMode(false).scalar(StrictId.ID).strictMode(true);
         byType.values().forEach(w::type);
         return w.build();
     }

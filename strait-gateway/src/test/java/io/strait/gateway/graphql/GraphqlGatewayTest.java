@@ -10,6 +10,7 @@ import io.strait.gateway.GatewayFilters;
 import io.strait.gateway.StandardAuthenticators;
 import io.strait.gateway.apikey.FileApiKeyStore;
 import io.strait.gateway.apikey.IssuedKey;
+import io.strait.proxy.testing.H2Client;
 import io.strait.proxy.testing.ProxyFixture;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
@@ -32,6 +33,9 @@ class GraphqlGatewayTest {
     static final String CONFIG = """
             auth:
               apiKeys: {store: {type: file, path: "${keys}"}}
+            rateLimits:
+              policies:
+                per-key: {limit: 1000, window: 1m, key: [client]}
             clusters:
               users: {endpoints: [{address: "127.0.0.1:${port}"}]}
               orders: {endpoints: [{address: "127.0.0.1:${port}"}]}
@@ -41,6 +45,7 @@ class GraphqlGatewayTest {
               - name: graphql
                 match: {path: /graphql, methods: [POST, GET]}
                 auth: apiKey
+                rateLimit: [per-key]
                 graphql:
                   schemaFile: schema.graphql
             """ + Graphql.RESOLVERS.indent(6) + """
@@ -109,6 +114,7 @@ class GraphqlGatewayTest {
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("Content-Type")).hasValue("application/json");
         assertThat(r.headers().firstValue("X-Request-Id")).hasValue("graphql-e2e-1");
+        assertThat(r.headers().firstValue("X-RateLimit-Limit")).hasValue("1000"); // the route's limits, as a proxied answer's
         JsonNode body = Graphql.JSON.readTree(r.body());
         assertThat(body.path("data").path("orders")).hasSize(6);
         assertThat(body.path("data").path("orders").get(5).path("user").path("name").asText()).isEqualTo("user 3");
@@ -147,6 +153,26 @@ class GraphqlGatewayTest {
                 .isEqualTo("REQUEST_TOO_LARGE");
         HttpResponse<String> noKey = post("{\"query\":\"{ orders { id } }\"}");
         assertThat(noKey.statusCode()).isEqualTo(401);
+        assertThat(newCalls()).isEmpty();
+    }
+
+    @Test
+    void aPostWithoutABodyIsAGraphqlErrorOverHttp1AndHttp2() throws Exception {
+        // found running docs/guides/graphql.md by hand: `curl -X POST` was 503 no_cluster (the body callback never ran)
+        HttpResponse<String> empty = gw.send(HttpRequest.newBuilder(gw.uri("/graphql")).header("Content-Type", "application/json")
+                .header("X-API-Key", key.key()).POST(HttpRequest.BodyPublishers.noBody()).build());
+        assertThat(empty.statusCode()).isEqualTo(400);
+        assertThat(Graphql.JSON.readTree(empty.body()).path("errors").get(0).path("extensions").path("code").asText())
+                .isEqualTo("BAD_REQUEST");
+        String raw = gw.raw("POST /graphql HTTP/1.1\r\nHost: x\r\nX-API-Key: " + key.key()
+                + "\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n", 5000);
+        assertThat(raw).startsWith("HTTP/1.1 400 ").contains("\"BAD_REQUEST\"");
+        try (H2Client h2 = new H2Client("127.0.0.1", gw.port())) {
+            H2Client.Response r = h2.request(io.netty.handler.codec.http.HttpMethod.POST, "/graphql",
+                    Map.of("X-API-Key", key.key(), "Content-Type", "application/json"), null).get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(r.body()).contains("\"BAD_REQUEST\"");
+        }
         assertThat(newCalls()).isEmpty();
     }
 

@@ -91,6 +91,21 @@ class GraphqlHttpTest {
     }
 
     @Test
+    void anIdVariableIsAStringOrAnIntegerNothingElse() {
+        // found running docs/guides/graphql.md by hand: graphql-java's ID made {"a":1} the ID "{a=1}" and called /users/%7Ba%3D1%7D
+        String query = "{\"query\":\"query($id: ID!) { user(id: $id) { name } }\",\"variables\":{\"id\":";
+        for (String bad : new String[] {"{\"a\":1}", "[1,2]", "true", "1.5"}) {
+            GraphqlAnswer a = post(service, query + bad + "}}", null, caller);
+            assertThat(codes(a)).as(bad).containsExactly("GRAPHQL_VALIDATION_FAILED");
+            assertThat(json(a).path("errors").get(0).path("message").asText()).as(bad).contains("an ID is a string or an integer");
+            clean(a);
+        }
+        assertThat(backend.calls()).isEmpty();
+        assertThat(json(post(service, query + "\"5\"}}", null, caller)).path("data").toString()).isEqualTo("{\"user\":{\"name\":\"user 5\"}}");
+        assertThat(json(post(service, query + "6}}", null, caller)).path("data").toString()).isEqualTo("{\"user\":{\"name\":\"user 6\"}}");
+    }
+
+    @Test
     void partialDataIs200InEitherMediaType() {
         backend.fail("/users", 500);
         GraphqlAnswer gr = post(service, "{\"query\":\"{ orders(limit: 1) { id user { name } } }\"}", GRAPHQL_RESPONSE, caller);

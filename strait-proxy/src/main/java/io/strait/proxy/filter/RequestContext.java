@@ -230,7 +230,9 @@ public final class RequestContext {
      * Gives the upstream's response head this header, replacing any the upstream sent with that name
      * (e.g. {@code X-RateLimit-*}): a request filter decides it once, the proxy sets it when the head
      * arrives, before the response filters run. Answers a filter gives itself ({@code FilterResult.respond})
-     * and the proxy's own errors do not get it. Names are best constants (an AsciiString caches its hash).
+     * and the proxy's own errors do not get it; a filter that serves requests itself ({@code FilterResult.reply}:
+     * aggregation, GraphQL) adds them to its answer with {@link #addResponseHeaders}. Names are best constants
+     * (an AsciiString caches its hash).
      */
     public void setResponseHeader(AsciiString name, CharSequence value) {
         Object[] h = responseHeaders;
@@ -243,6 +245,15 @@ public final class RequestContext {
         h[n] = name;
         h[n + 1] = value;
         responseHeaderCount = n + 2;
+    }
+
+    /**
+     * Adds the headers of {@link #setResponseHeader} to {@code headers}, in the order given: for the answer of a filter
+     * that serves the request itself, which carries them as an upstream's response would (e.g. {@code X-RateLimit-*}).
+     */
+    public void addResponseHeaders(java.util.List<java.util.Map.Entry<String, String>> headers) {
+        Object[] h = responseHeaders;
+        for (int i = 0; i < responseHeaderCount; i += 2) headers.add(java.util.Map.entry(h[i].toString(), h[i + 1].toString()));
     }
 
     /** Sets the headers of {@link #setResponseHeader} on {@code headers}, in the order given (the proxy calls it). */
