@@ -3,9 +3,11 @@ package io.strait.proxy.listener;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.ssl.SslHandler;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,13 +24,17 @@ final class Tunnel {
         install(downstream, upstream);
     }
 
-    /** Adds the relay last, then removes every other handler; a decoder's leftover bytes flow into the relay. */
+    /**
+     * Adds the relay last, then removes every other handler but TLS (a {@code wss://} client's or an HTTPS
+     * upstream's bytes stay encrypted on their own connection); a decoder's leftover bytes flow into the relay.
+     */
     private static void install(Channel ch, Channel peer) {
         ChannelPipeline p = ch.pipeline();
         List<String> old = new ArrayList<>(p.names());
         p.addLast("tunnel", new Relay(peer));
         for (String name : old) {
-            if (p.get(name) != null && !name.startsWith("DefaultChannelPipeline$TailContext")) p.remove(name);
+            ChannelHandler h = p.get(name);
+            if (h != null && !(h instanceof SslHandler) && !name.startsWith("DefaultChannelPipeline$TailContext")) p.remove(name);
         }
         ch.config().setAutoRead(true);
         ch.read();
