@@ -54,6 +54,75 @@ class ResponseDecoderTest {
         assertThat(decode(response, 7, HttpMethod.GET)).isEqualTo(netty);
     }
 
+    /**
+     * Random valid responses (heads of up to a few KiB, so fields cross the scanner's 512-byte windows and the reads;
+     * names in any case, values with OWS and obs-text; Content-Length or chunked bodies with extensions and trailers;
+     * interim 1xx heads) split into random reads: the same messages as Netty's decoder on the whole response.
+     */
+    @Test
+    void randomResponsesInRandomPiecesDecodeAsNettysDecoderDoes() {
+        java.util.Random rnd = new java.util.Random(20261206);
+        for (int n = 0; n < 300; n++) {
+            String response = randomResponse(rnd);
+            List<String> expected = netty(response);
+            List<String> got = decodeInRandomPieces(response, rnd);
+            assertThat(got).as("case %d: %s", n, response).isEqualTo(expected);
+        }
+    }
+
+    private static String randomResponse(java.util.Random rnd) {
+        StringBuilder sb = new StringBuilder();
+        if (rnd.nextInt(5) == 0) sb.append("HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n");
+        int[] codes = {200, 201, 204, 301, 404, 500, 299};
+        int code = codes[rnd.nextInt(codes.length)];
+        sb.append(rnd.nextBoolean() ? "HTTP/1.1 " : "HTTP/1.0 ").append(code);
+        sb.append(switch (rnd.nextInt(3)) {
+            case 0 -> " " + io.netty.handler.codec.http.HttpResponseStatus.valueOf(code).reasonPhrase();
+            case 1 -> " Some Reason\u00e9";
+            default -> "";
+        }).append("\r\n");
+        String[] names = {"Content-Type", "content-type", "Server", "Date", "X-Custom-Header", "Set-Cookie", "ETag", "Vary", "x"};
+        for (int i = rnd.nextInt(40); i > 0; i--) {
+            String name = rnd.nextInt(4) == 0 ? "X-" + "n".repeat(1 + rnd.nextInt(60)) + i : names[rnd.nextInt(names.length)];
+            StringBuilder value = new StringBuilder();
+            String alphabet = "abc def\t\u00e9,;=/";
+            for (int k = rnd.nextInt(300); k > 0; k--) value.append(alphabet.charAt(rnd.nextInt(alphabet.length())));
+            sb.append(name).append(':').append(" ".repeat(rnd.nextInt(3))).append(value.toString().strip())
+                    .append(rnd.nextBoolean() ? " " : "").append("\r\n");
+        }
+        boolean bodiless = code == 204;
+        String body = "b".repeat(rnd.nextInt(3000));
+        if (!bodiless && rnd.nextBoolean() && !sb.toString().contains("HTTP/1.0 ")) {
+            sb.append("Transfer-Encoding: chunked\r\n\r\n");
+            for (int at = 0; at < body.length(); ) {
+                int len = Math.min(body.length() - at, 1 + rnd.nextInt(700));
+                sb.append(Integer.toHexString(len)).append(rnd.nextInt(4) == 0 ? ";ext=1" : "").append("\r\n");
+                sb.append(body, at, at + len).append("\r\n");
+                at += len;
+            }
+            sb.append("0\r\n");
+            for (int t = rnd.nextInt(3); t > 0; t--) sb.append("X-Trailer-").append(t).append(": t").append(t).append("\r\n");
+            sb.append("\r\n");
+        } else {
+            if (bodiless) body = "";
+            sb.append("Content-Length: ").append(body.length()).append("\r\n\r\n").append(body);
+        }
+        return sb.toString();
+    }
+
+    private static List<String> decodeInRandomPieces(String response, java.util.Random rnd) {
+        EmbeddedChannel ch = channel(HttpMethod.GET);
+        byte[] b = response.getBytes(StandardCharsets.ISO_8859_1);
+        for (int from = 0; from < b.length; ) {
+            int len = Math.min(b.length - from, 1 + rnd.nextInt(rnd.nextBoolean() ? 8 : 900));
+            ch.writeInbound(Unpooled.copiedBuffer(b, from, len));
+            from += len;
+        }
+        List<String> got = merge(drain(ch));
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+        return got;
+    }
+
     @Test
     void aHeadResponseEndsAfterItsHead() {
         assertThat(decode("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", 1, HttpMethod.HEAD))
@@ -134,7 +203,10 @@ class ResponseDecoderTest {
     }
 
     private static List<String> netty(String response) {
-        EmbeddedChannel ch = new EmbeddedChannel(new HttpResponseDecoder());
+        // as the upstream codec was configured before ResponseDecoder replaced it
+        EmbeddedChannel ch = new EmbeddedChannel(new HttpResponseDecoder(new io.netty.handler.codec.http.HttpDecoderConfig()
+                .setMaxInitialLineLength(4096).setMaxHeaderSize(64 * 1024).setValidateHeaders(false)
+                .setStrictLineParsing(true).setUseRfc9112TransferEncoding(true)));
         ch.writeInbound(bytes(response));
         List<String> got = merge(drain(ch));
         ch.finishAndReleaseAll();
