@@ -148,6 +148,7 @@ class MalformedResponseTest {
                 return "HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\n"
                         .getBytes(StandardCharsets.ISO_8859_1);
             }
+            if (target.startsWith(RawUpstream.CLOSE_AFTER)) return "HTTP/1.1 200 OK\r\nContent-Le".getBytes(StandardCharsets.ISO_8859_1);
             if (target.startsWith("/retry/")) {
                 // first attempt: a retriable 503 whose body breaks off in a bad chunk line; then a good answer
                 boolean first = upstream.seen().stream().filter(x -> x.target().equals(target)).count() == 1;
@@ -217,6 +218,13 @@ class MalformedResponseTest {
             }
         }
         if (c.outcome() != Outcome.VALID) assertNotReused(target);
+    }
+
+    /** An upstream that closes its connection in the middle of a head reset the exchange (as Envoy counts it): 502 upstream_reset. */
+    @Test
+    void aHeadCutByTheUpstreamsCloseIsAReset() throws Exception {
+        String res = proxy.raw("GET " + RawUpstream.CLOSE_AFTER + "head HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", 10_000);
+        assertThat(res).startsWith("HTTP/1.1 502").contains("\"error\":\"upstream_reset\"").doesNotContain("Content-Le\r");
     }
 
     /** A 101 that switches a WebSocket upgrade request to another protocol is not relayed. */

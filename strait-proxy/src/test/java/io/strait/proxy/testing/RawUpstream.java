@@ -17,11 +17,15 @@ import java.util.function.Function;
  * A fake HTTP/1.1 upstream on 127.0.0.1 (port 0) that answers each request with exact bytes, for tests of
  * malformed responses. It reads request heads (requests without bodies), records which connection each
  * arrived on, and writes what {@code script} returns for the request's target; the connection stays open
- * for the next request, so a test can see whether the proxy reused it.
+ * for the next request, so a test can see whether the proxy reused it, except after a target that starts with
+ * {@link #CLOSE_AFTER} (the bytes are written, then the connection is closed).
  */
 public final class RawUpstream implements AutoCloseable {
     /** One request as the upstream saw it: its target, and the connection (1, 2, ...) and its place on it (1, 2, ...). */
     public record Seen(String target, int connection, int indexOnConnection) {}
+
+    /** Targets starting with this get their answer and then a closed connection. */
+    public static final String CLOSE_AFTER = "/close-after/";
 
     private final ServerSocket server;
     private final Function<String, byte[]> script;
@@ -85,6 +89,7 @@ public final class RawUpstream implements AutoCloseable {
                 if (answer == null) return; // close without answering
                 out.write(answer);
                 out.flush();
+                if (target.startsWith(CLOSE_AFTER)) return;
             }
         } catch (IOException e) {
             // the proxy closed the connection
