@@ -128,11 +128,6 @@ final class RawResponseScanner extends Http1FramingScanner {
 
     // --- positions of the current head or trailer section -------------------------------------------
 
-    /** Whether the body is read until the connection closes: the close ends the response. */
-    boolean bodyUntilCloseOpen() {
-        return untilClose();
-    }
-
     /** Whether the bytes from {@link #sectionStart()} on are a head or trailer section not yet complete. */
     boolean inSection() {
         return sectionOpen && inResponse();

@@ -164,7 +164,7 @@ final class ResponseDecoder extends ChannelInboundHandlerAdapter implements RawR
     public void channelInactive(ChannelHandlerContext ctx) {
         releaseSection();
         // a body without a length ends with the connection; any other unfinished response is a reset
-        if (!discarding && scanner.bodyUntilCloseOpen()) {
+        if (!discarding && scanner.untilClose()) {
             discarding = true;
             ctx.fireChannelRead(LastHttpContent.EMPTY_LAST_CONTENT);
         }

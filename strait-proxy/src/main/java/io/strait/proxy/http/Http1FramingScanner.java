@@ -536,8 +536,8 @@ public abstract class Http1FramingScanner {
         return state >= FIELD_START && state <= SECTION_END_LF;
     }
 
-    /** Whether the message's body is read until the connection closes. */
-    protected final boolean untilClose() {
+    /** Whether the message's body is read until the connection closes: the close ends it. */
+    public final boolean untilClose() {
         return state == UNTIL_CLOSE;
     }
 
